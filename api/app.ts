@@ -1,0 +1,85 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import { HealthCheck } from '../core/health/check-health';
+import { ValidationFailed } from '../core/errors';
+import type { Platform } from '../core/platform/platform';
+import type { ApiEnv } from './http/env';
+import { invalidFieldsOf, problemFromError, problemType, respondProblem } from './http/problem';
+import { docsRoutes } from './routes/docs';
+import { healthRoutes } from './routes/health';
+
+export const API_VERSION = '0.1.0';
+
+/**
+ * Builds the whole REST API over a Platform. The same app runs in Lambda
+ * (functions/api/handler.ts) and in the local server (infra/local/api-server.ts).
+ *
+ * @example
+ * const app = createApp(localPlatform);
+ * const res = await app.request('/health');
+ */
+export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ValidationFailed(`invalid ${result.target === 'json' ? 'body' : result.target}`, invalidFieldsOf(result.target, result.error.issues));
+      }
+    },
+  });
+
+  app.use(
+    '*',
+    requestId({
+      headerName: 'x-request-id',
+      // API Gateway's own id when behind it, so logs join with its access logs.
+      generator: (c) => lambdaRequestId(c.env) ?? crypto.randomUUID(),
+    }),
+  );
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('log', platform.log);
+    await next();
+    platform.log.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    const { problem, headers } = problemFromError(error, requestId);
+    if (problem.status >= 500) platform.log.error('request failed', { requestId, path: c.req.path, error: describe(error) });
+    return respondProblem(c, problem, headers);
+  });
+  app.notFound((c) =>
+    respondProblem(c, {
+      type: problemType('no-such-route'),
+      title: 'Not found',
+      status: 404,
+      detail: `no route ${c.req.method} ${c.req.path}`,
+      requestId: c.get('requestId') ?? 'unknown',
+    }),
+  );
+
+  healthRoutes(app, new HealthCheck(platform.probes), platform.settings.STEWARD_MODE);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Steward API', version: API_VERSION, description: 'Multi-tenant ModelOps: catalog, pipelines, approvals, deployments, monitoring.' },
+  });
+  docsRoutes(app);
+  return app;
+}
+
+function lambdaRequestId(env: unknown): string | undefined {
+  const event = (env as { event?: { requestContext?: { requestId?: string } } } | undefined)?.event;
+  return event?.requestContext?.requestId;
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack, cause: error.cause instanceof Error ? error.cause.message : undefined };
+  return { value: String(error) };
+}

@@ -1,0 +1,53 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Settings } from '../config/settings';
+
+/**
+ * The AWS SDK v3 clients every adapter is written against. On AWS they use the
+ * Lambda's role; locally the same classes point at the stand-ins, which accept
+ * any static credentials (they do not evaluate IAM; isolation is enforced by the
+ * application and proven by test/isolation).
+ */
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly sfn: SFNClient;
+  readonly sagemakerRuntime: SageMakerRuntimeClient;
+}
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'steward-local', secretAccessKey: 'steward-local' };
+
+export function createAwsClients(settings: Settings): AwsClients {
+  const local = settings.STEWARD_MODE === 'local';
+  const base = { region: settings.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
+  const dynamodb = new DynamoDBClient({
+    ...base,
+    ...(settings.STEWARD_DYNAMODB_ENDPOINT ? { endpoint: settings.STEWARD_DYNAMODB_ENDPOINT } : {}),
+    maxAttempts: 4,
+  });
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  const s3 = new S3Client({
+    ...base,
+    ...(settings.STEWARD_S3_ENDPOINT
+      ? {
+          endpoint: settings.STEWARD_S3_ENDPOINT,
+          forcePathStyle: true,
+          // s3rver stores aws-chunked framing verbatim unless checksums are only sent when required.
+          requestChecksumCalculation: 'WHEN_REQUIRED' as const,
+          responseChecksumValidation: 'WHEN_REQUIRED' as const,
+        }
+      : {}),
+  });
+  const sfn = new SFNClient(base);
+  const sagemakerRuntime = new SageMakerRuntimeClient({
+    ...base,
+    ...(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ? { endpoint: settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT } : {}),
+  });
+  return { dynamodb, documents, s3, sfn, sagemakerRuntime };
+}

@@ -1,0 +1,232 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { Conflict, DependencyFailed, QuotaExceeded, StaleWrite } from '../../errors';
+
+/** A counter write refused at its ceiling; use cases see it as QuotaExceeded. */
+export class QuotaCeiling extends QuotaExceeded {}
+import { TABLE_INDEXES, type IndexName } from '../../storage/table-design';
+import { decodeCursor, encodeCursor } from './cursor';
+
+/** A key given as segments; the scoped table adds the owner prefix itself. */
+export interface KeyRef {
+  readonly partition: readonly (string | number)[];
+  readonly sort: string;
+}
+
+export type IndexKeys = Partial<Record<IndexName, KeyRef>>;
+
+export type Item = Record<string, unknown>;
+
+export type ScopedWrite =
+  | {
+      readonly kind: 'put';
+      readonly key: KeyRef;
+      readonly indexes?: IndexKeys;
+      readonly item: Item;
+      /** `new` = must not exist; `{version:n}` = optimistic lock on the stored `version`. */
+      readonly expect?: 'new' | 'any' | { readonly version: number };
+    }
+  | {
+      readonly kind: 'delete';
+      readonly key: KeyRef;
+      readonly expect?: 'exists' | 'any' | { readonly version: number };
+    }
+  | {
+      /** Atomic counter change, optionally refused past a ceiling (quotas). */
+      readonly kind: 'increment';
+      readonly key: KeyRef;
+      readonly attribute: string;
+      readonly by: number;
+      /** Refuse (Conflict) if the counter would exceed this value. */
+      readonly atMost?: number;
+      readonly expect?: 'any';
+    }
+  | {
+      readonly kind: 'check';
+      readonly key: KeyRef;
+      readonly expect: 'exists' | 'absent' | { readonly version: number };
+    };
+
+export interface QueryRequest {
+  readonly index?: IndexName;
+  readonly partition: readonly (string | number)[];
+  readonly sortBeginsWith?: string;
+  readonly sortBetween?: readonly [string, string];
+  readonly limit?: number;
+  readonly cursor?: string;
+  readonly descending?: boolean;
+  readonly consistent?: boolean;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
+
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', ...TABLE_INDEXES.flatMap((i) => [i.partition, i.sort])]);
+
+/**
+ * The only door to the table. A ScopedTable is bound to one owner prefix
+ * (`T#<tenantId>#` for a tenant, `P#` for the control plane) and builds every
+ * key itself, so code holding a tenant's table cannot name another tenant's item.
+ * Items come back without their key attributes.
+ */
+export class ScopedTable {
+  constructor(
+    private readonly documents: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly makePartition: (parts: readonly (string | number)[]) => string,
+    /** Every partition key this table produces starts with it. */
+    readonly prefix: string,
+  ) {}
+
+  partitionKey(parts: readonly (string | number)[]): string {
+    return this.makePartition(parts);
+  }
+
+  private keyOf(ref: KeyRef): { pk: string; sk: string } {
+    return { pk: this.makePartition(ref.partition), sk: ref.sort };
+  }
+
+  async get<T = Item>(ref: KeyRef, options: { consistent?: boolean } = {}): Promise<T | undefined> {
+    const out = await this.call(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: this.keyOf(ref), ConsistentRead: options.consistent ?? true })),
+    );
+    return out.Item ? (strip(out.Item) as T) : undefined;
+  }
+
+  async query<T = Item>(request: QueryRequest): Promise<Page<T>> {
+    const index = request.index ? TABLE_INDEXES.find((i) => i.name === request.index)! : undefined;
+    const pkName = index?.partition ?? 'pk';
+    const skName = index?.sort ?? 'sk';
+    const names: Record<string, string> = { '#p': pkName };
+    const values: Record<string, unknown> = { ':p': this.makePartition(request.partition) };
+    let condition = '#p = :p';
+    if (request.sortBeginsWith !== undefined) {
+      names['#s'] = skName;
+      values[':s'] = request.sortBeginsWith;
+      condition += ' AND begins_with(#s, :s)';
+    } else if (request.sortBetween) {
+      names['#s'] = skName;
+      values[':a'] = request.sortBetween[0];
+      values[':b'] = request.sortBetween[1];
+      condition += ' AND #s BETWEEN :a AND :b';
+    }
+    const out = await this.call(() =>
+      this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index?.name,
+          KeyConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          Limit: request.limit,
+          ScanIndexForward: !request.descending,
+          ExclusiveStartKey: decodeCursor(request.cursor, this.prefix),
+          ConsistentRead: index ? undefined : request.consistent,
+        }),
+      ),
+    );
+    return { items: (out.Items ?? []).map((i) => strip(i) as T), cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  /** All writes in one DynamoDB transaction: state changes and their audit events land together or not at all. */
+  async transact(writes: readonly ScopedWrite[]): Promise<void> {
+    await transactAcross([[this, writes]]);
+  }
+
+  /** The raw DynamoDB request for one write (used by transactAcross). */
+  prepare(write: ScopedWrite): NonNullable<TransactWriteCommandInput['TransactItems']>[number] {
+    const key = this.keyOf(write.key);
+    if (write.kind === 'put') {
+      const item: Item = { ...withoutKeys(write.item), ...key };
+      for (const [name, ref] of Object.entries(write.indexes ?? {})) {
+        const index = TABLE_INDEXES.find((i) => i.name === name)!;
+        item[index.partition] = this.makePartition(ref!.partition);
+        item[index.sort] = ref!.sort;
+      }
+      return { Put: { TableName: this.tableName, Item: item, ...condition(write.expect) } };
+    }
+    if (write.kind === 'increment') {
+      const ceiling = write.atMost === undefined ? {} : { ConditionExpression: 'attribute_not_exists(#c) OR #c <= :limit', ExpressionAttributeValues: { ':by': write.by, ':zero': 0, ':limit': write.atMost - write.by } };
+      return {
+        Update: {
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
+          ExpressionAttributeNames: { '#c': write.attribute },
+          ExpressionAttributeValues: { ':by': write.by, ':zero': 0 },
+          ...ceiling,
+        },
+      };
+    }
+    if (write.kind === 'delete') return { Delete: { TableName: this.tableName, Key: key, ...condition(write.expect) } };
+    return { ConditionCheck: { TableName: this.tableName, Key: key, ...condition(write.expect)! } as never };
+  }
+
+  /** @internal */
+  get client(): DynamoDBDocumentClient {
+    return this.documents;
+  }
+
+  private async call<T>(run: () => Promise<T>): Promise<T> {
+    return callStore(run);
+  }
+}
+
+/**
+ * One DynamoDB transaction over writes from several scoped tables (e.g. a
+ * tenant's user and the platform's sign-in index). Each table still builds its
+ * own keys, so scoping holds across the transaction.
+ */
+export async function transactAcross(groups: ReadonlyArray<readonly [ScopedTable, readonly ScopedWrite[]]>): Promise<void> {
+  const writes = groups.flatMap(([, w]) => w);
+  if (writes.length === 0) return;
+  const [first] = groups[0]!;
+  const input: TransactWriteCommandInput = { TransactItems: groups.flatMap(([table, w]) => w.map((write) => table.prepare(write))) };
+  await callStore(() => first.client.send(new TransactWriteCommand(input)), writes);
+}
+
+async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite[]): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) {
+          const write = writes?.[failed];
+          if (write?.kind === 'increment') throw new QuotaCeiling(write.attribute, write.atMost ?? 0, { cause: error });
+          const expect = write && 'expect' in write ? write.expect : undefined;
+          if (expect && typeof expect === 'object') throw new StaleWrite('the item changed since it was read; re-read and retry', { cause: error });
+          throw new Conflict(expect === 'new' ? 'an item with this identity already exists' : 'a precondition of this change no longer holds', { cause: error });
+        }
+        if (reasons.some((r) => r.Code === 'TransactionConflict')) throw new StaleWrite('a concurrent change touched the same items; retry', { cause: error });
+      }
+      if (error instanceof ConditionalCheckFailedException) throw new Conflict('a precondition of this change no longer holds', { cause: error });
+      throw new DependencyFailed('metadata store request failed', { cause: error });
+    }
+}
+
+function condition(expect: ScopedWrite['expect']): { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+  if (expect === undefined || expect === 'any') return {};
+  if (expect === 'new' || expect === 'absent') return { ConditionExpression: 'attribute_not_exists(pk)' };
+  if (expect === 'exists') return { ConditionExpression: 'attribute_exists(pk)' };
+  return { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': expect.version } };
+}
+
+function strip(item: Item): Item {
+  return withoutKeys(item);
+}
+
+function withoutKeys(item: Item): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(k)) out[k] = v;
+  return out;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * Everything the platform reads from its environment, validated once.
+ * On AWS the CDK stack sets these on each function; locally infra/local sets
+ * them from the ports it started. Only endpoints and credentials differ.
+ */
+const optionalUrl = z.string().url().optional();
+
+export const settingsSchema = z.object({
+  STEWARD_MODE: z.enum(['aws', 'local']).default('local'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  STEWARD_TABLE_NAME: z.string().min(3).default('steward'),
+  STEWARD_BUCKET_NAME: z.string().min(3).default('steward-artifacts'),
+  /** Local stand-in endpoints; absent on AWS. */
+  STEWARD_DYNAMODB_ENDPOINT: optionalUrl,
+  STEWARD_S3_ENDPOINT: optionalUrl,
+  STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: optionalUrl,
+  /** JSON object: pipeline name -> state machine ARN (AWS only). */
+  STEWARD_STATE_MACHINES: z
+    .string()
+    .default('{}')
+    .transform((raw, ctx) => {
+      try {
+        return z.record(z.string(), z.string()).parse(JSON.parse(raw));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of pipeline name to state machine ARN' });
+        return z.NEVER;
+      }
+    }),
+  /** Identity: the issuer whose JWTs the API accepts (Cognito on AWS, the local issuer locally). */
+  STEWARD_JWT_ISSUER: z.string().url().optional(),
+  STEWARD_JWKS_URI: z.string().url().optional(),
+  STEWARD_JWT_AUDIENCE: z.string().default('steward'),
+  STEWARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export class InvalidSettings extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidSettings';
+  }
+}
+
+/** Parses settings from an env-like record; throws one readable line per bad variable. */
+export function readSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new InvalidSettings(`invalid environment: ${lines.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,22 @@
+/**
+ * The single-table design, shared by the CDK stack (infra/aws) and the local
+ * bootstrap (core/adapters/dynamodb/bootstrap-table.ts) so both create the
+ * same table.
+ *
+ * Every partition key of the table and of every index begins with
+ * `T#<tenantId>#` for tenant data, or `P#` for platform (control-plane) data.
+ * That is what lets IAM's `dynamodb:LeadingKeys` confine a tenant-scoped role
+ * on AWS, and what TenantTable enforces in the application everywhere.
+ */
+export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
+
+export const TABLE_INDEXES = [
+  { name: 'gsi1', partition: 'gsi1pk', sort: 'gsi1sk' },
+  { name: 'gsi2', partition: 'gsi2pk', sort: 'gsi2sk' },
+  { name: 'gsi3', partition: 'gsi3pk', sort: 'gsi3sk' },
+] as const;
+
+export type IndexName = (typeof TABLE_INDEXES)[number]['name'];
+
+/** Items carrying this attribute (epoch seconds) are expired by DynamoDB TTL. */
+export const TTL_ATTRIBUTE = 'expiresAt';

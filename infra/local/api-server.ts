@@ -1,0 +1,22 @@
+import { type ServerType, serve } from '@hono/node-server';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiEnv } from '../../api/http/env';
+
+/** Serves the same hono app the Lambda runs, on 127.0.0.1:<port>. */
+export function serveApi(app: OpenAPIHono<ApiEnv>, port: number, hostname = '127.0.0.1'): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
+      resolve({
+        server,
+        url: `http://${hostname}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            // keep-alive sockets would hold close() open; end them.
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,58 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createAwsClients } from '../../core/adapters/aws-clients';
+import { bucketProbe, tableProbe } from '../../core/adapters/aws-health-probes';
+import { bootstrapTable } from '../../core/adapters/dynamodb/bootstrap-table';
+import { bootstrapBucket } from '../../core/adapters/s3/bootstrap-bucket';
+import type { Settings } from '../../core/config/settings';
+import { assemblePlatform, type Platform } from '../../core/platform/platform';
+import type { Log } from '../../core/ports/log';
+import { LocalStepFunctionsRunner } from '../../state-machines/local-runner';
+import { scoringGatewayProbe } from './scoring-gateway-probe';
+
+export interface LocalPlatform {
+  readonly platform: Platform;
+  readonly runner: LocalStepFunctionsRunner;
+  close(): Promise<void>;
+}
+
+/**
+ * The Platform in local mode: the same adapters as on AWS over the stand-ins,
+ * plus the local Step Functions runner executing state-machines/*.asl.json.
+ * Bootstraps the table and bucket (idempotent), so a second start on the same
+ * data folder finds everything where it left it.
+ */
+export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string } = {}): Promise<LocalPlatform> {
+  const clients = createAwsClients(settings);
+  await bootstrapTable(clients.dynamodb, settings.STEWARD_TABLE_NAME);
+  await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
+  const log = options.log ?? new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
+  let platform: Platform | undefined;
+  const runner = new LocalStepFunctionsRunner({
+    definitionsDir: options.definitionsDir,
+    platform: () => platform!,
+    log,
+  });
+  platform = assemblePlatform({
+    settings,
+    clients,
+    log,
+    pipelines: runner,
+    probes: [
+      tableProbe(clients, settings.STEWARD_TABLE_NAME),
+      bucketProbe(clients, settings.STEWARD_BUCKET_NAME),
+      runner.probe(),
+      scoringGatewayProbe(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT),
+    ],
+  });
+  await runner.recoverInterrupted();
+  return {
+    platform,
+    runner,
+    async close() {
+      await runner.close();
+      clients.dynamodb.destroy();
+      clients.s3.destroy();
+      clients.sagemakerRuntime.destroy();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { ManagedProcess } from './child-process';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { assertPortFree } from './ports';
+import { startS3Emulator } from './s3-emulator';
+import { startScoringGateway } from './scoring-gateway';
+import type { LocalEndpoints } from '../local-settings';
+
+export interface StandInPorts {
+  readonly dynamodb: number;
+  readonly s3: number;
+  readonly scoring: number;
+}
+
+export interface RunningStandIns {
+  readonly endpoints: LocalEndpoints;
+  readonly processes: readonly ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts DynamoDB Local, the S3 emulator and the scoring gateway. With `dataDir`
+ * everything is kept on disk under it (`dynamodb/`, `s3/`, `logs/`); without it
+ * DynamoDB is in memory (tests) and S3 uses `scratchDir`.
+ */
+export async function startStandIns(options: {
+  ports: StandInPorts;
+  dataDir?: string;
+  scratchDir: string;
+  env?: Record<string, string | undefined>;
+  onUnexpectedExit?: (name: string, code: number | null) => void;
+}): Promise<RunningStandIns> {
+  const { ports } = options;
+  await assertPortFree(ports.dynamodb, 'STEWARD_DYNAMODB_PORT', 'DynamoDB Local');
+  await assertPortFree(ports.s3, 'STEWARD_S3_PORT', 'the S3 emulator');
+  await assertPortFree(ports.scoring, 'STEWARD_SCORING_PORT', 'the scoring gateway');
+  const base = options.dataDir ?? options.scratchDir;
+  const logDir = join(base, 'logs');
+  const endpoints: LocalEndpoints = {
+    dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+    s3: `http://127.0.0.1:${ports.s3}`,
+    scoring: `http://127.0.0.1:${ports.scoring}`,
+  };
+  const started: ManagedProcess[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((p) => p.stop()));
+  };
+  try {
+    // DynamoDB (JVM start, ~2 s) and s3rver start in parallel.
+    const [dynamodb, s3] = await Promise.all([
+      startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir }).then((p) => (started.push(p), p)),
+      startS3Emulator({ port: ports.s3, dataDir: join(base, 's3'), logDir }).then((p) => (started.push(p), p)),
+    ]);
+    const scoring = await startScoringGateway({
+      port: ports.scoring,
+      logDir,
+      env: {
+        ...options.env,
+        STEWARD_MODE: 'local',
+        STEWARD_DYNAMODB_ENDPOINT: endpoints.dynamodb,
+        STEWARD_S3_ENDPOINT: endpoints.s3,
+      },
+    });
+    started.push(scoring);
+    for (const p of [dynamodb, s3, scoring]) p.onUnexpectedExit((code) => options.onUnexpectedExit?.(p.name, code));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoints, processes: started, stop };
+}

@@ -1,0 +1,28 @@
+/**
+ * Two kinds of test, one run:
+ * - unit + infra: pure code, CDK templates; no emulator.
+ * - integration + isolation: the real stand-ins (DynamoDB Local, s3rver, the
+ *   local Step Functions runner, the scoring gateway), booted once per run by
+ *   test/support/global-setup.ts.
+ */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const common = {
+  transform,
+  testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/env.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/isolation/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { Settings } from '../../core/config/settings';
+import { createLocalPlatform, type LocalPlatform } from '../../infra/local/local-platform';
+import { localSettings } from '../../infra/local/local-settings';
+
+/**
+ * A Platform over the stand-ins booted by global-setup. Each test file gets its
+ * own table and bucket names (`tableSuffix`), so files running in parallel
+ * workers never see each other's data, while sharing one emulator.
+ */
+export async function testPlatform(overrides: Record<string, string> = {}): Promise<LocalPlatform & { settings: Settings }> {
+  const dynamodb = process.env.STEWARD_TEST_DYNAMODB_ENDPOINT;
+  const s3 = process.env.STEWARD_TEST_S3_ENDPOINT;
+  const scoring = process.env.STEWARD_TEST_SCORING_ENDPOINT;
+  if (!dynamodb || !s3 || !scoring) throw new Error('stand-ins are not running: integration tests need test/support/global-setup.ts');
+  const unique = randomUUID().slice(0, 8);
+  const settings = localSettings(
+    { dynamodb, s3, scoring, api: 'http://127.0.0.1:1' },
+    { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_TABLE_NAME: `steward-${unique}`, STEWARD_BUCKET_NAME: `steward-${unique}`, ...overrides },
+  );
+  const local = await createLocalPlatform(settings);
+  return { ...local, settings };
+}
