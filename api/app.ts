@@ -7,6 +7,16 @@ import type { ApiEnv } from './http/env';
 import { invalidFieldsOf, problemFromError, problemType, respondProblem } from './http/problem';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { PrincipalResolver } from '../core/identity/principal-resolver';
+import { TenantRateLimiter } from '../core/tenancy/rate-limiter';
+import type { IdentityDeps } from '../core/identity/identity-deps';
+import { createGuards } from './http/guards';
+import type { RouteDeps } from './routes/route-deps';
+import { auditRoutes } from './routes/audit';
+import { authRoutes } from './routes/auth';
+import { tenantRoutes } from './routes/tenants';
+import { tokenRoutes } from './routes/tokens';
+import { userRoutes } from './routes/users';
 
 export const API_VERSION = '0.1.0';
 
@@ -66,6 +76,16 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
 
   healthRoutes(app, new HealthCheck(platform.probes), platform.settings.STEWARD_MODE);
 
+  const resolver = new PrincipalResolver(platform, platform.identity.verifier, { cacheMs: platform.settings.STEWARD_AUTH_CACHE_MS });
+  const identity: IdentityDeps = { directory: platform.identity.directory, issuer: platform.identity.issuer, identityChanged: () => resolver.forget() };
+  const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
+  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes]) register(deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An ID token (Cognito on AWS, POST /auth/token locally) or a CI token `stw_…`',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Steward API', version: API_VERSION, description: 'Multi-tenant ModelOps: catalog, pipelines, approvals, deployments, monitoring.' },

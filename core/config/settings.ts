@@ -32,6 +32,15 @@ export const settingsSchema = z.object({
   STEWARD_JWT_ISSUER: z.string().url().optional(),
   STEWARD_JWKS_URI: z.string().url().optional(),
   STEWARD_JWT_AUDIENCE: z.string().default('steward'),
+  /** AWS: Cognito user pool whose users are Steward users. */
+  STEWARD_USER_POOL_ID: z.string().optional(),
+  /** AWS: role assumed with session tag TenantId for each tenant's data path. */
+  STEWARD_TENANT_ROLE_ARN: z.string().optional(),
+  /** First platform administrator, created at start when none exists (local mode). */
+  STEWARD_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
+  STEWARD_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
+  /** How long verified identities are reused before re-reading tenant/user/token records. */
+  STEWARD_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   STEWARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 

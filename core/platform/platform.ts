@@ -6,6 +6,17 @@ import type { Settings } from '../config/settings';
 import type { HealthProbe } from '../ports/health-probe';
 import type { Log } from '../ports/log';
 import type { PipelineRunner } from '../ports/pipeline-runner';
+import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
+import type { UserDirectory } from '../ports/user-directory';
+import type { TenantDataClients } from '../adapters/tenant-credentials';
+
+/** Who may sign in and how credentials are checked: Cognito on AWS, the local issuer locally. */
+export interface IdentityParts {
+  readonly verifier: IdTokenVerifier;
+  readonly directory: UserDirectory;
+  /** Only where Steward signs tokens itself (local mode). */
+  readonly issuer?: IdTokenIssuer;
+}
 
 /**
  * Everything the use cases need from the outside world, assembled once per
@@ -19,6 +30,7 @@ export interface Platform {
   readonly log: Log;
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
+  readonly identity: IdentityParts;
   now(): Date;
   /** Metadata bound to one tenant; the only way tenant items are read or written. */
   tenantTable(tenantId: string): ScopedTable;
@@ -34,16 +46,26 @@ export interface PlatformParts {
   readonly log: Log;
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
+  readonly identity: (platformTable: ScopedTable) => IdentityParts;
+  /** Tenant-scoped data clients (AWS: STS session-tagged); default: the shared clients. */
+  readonly tenantDataClients?: (tenantId: string) => TenantDataClients;
   readonly now?: () => Date;
 }
 
 export function assemblePlatform(parts: PlatformParts): Platform {
   const { settings, clients } = parts;
+  const dataClients = parts.tenantDataClients ?? (() => clients);
+  const control = platformTable(clients.documents, settings.STEWARD_TABLE_NAME);
   return {
-    ...parts,
+    settings,
+    clients,
+    log: parts.log,
+    probes: parts.probes,
+    pipelines: parts.pipelines,
+    identity: parts.identity(control),
     now: parts.now ?? (() => new Date()),
-    tenantTable: (tenantId) => tenantTable(clients.documents, settings.STEWARD_TABLE_NAME, tenantId),
-    platformTable: () => platformTable(clients.documents, settings.STEWARD_TABLE_NAME),
-    tenantObjects: (tenantId) => new TenantObjects(clients.s3, settings.STEWARD_BUCKET_NAME, tenantId),
+    tenantTable: (tenantId) => tenantTable(dataClients(tenantId).documents, settings.STEWARD_TABLE_NAME, tenantId),
+    platformTable: () => control,
+    tenantObjects: (tenantId) => new TenantObjects(dataClients(tenantId).s3, settings.STEWARD_BUCKET_NAME, tenantId),
   };
 }

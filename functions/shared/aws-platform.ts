@@ -4,6 +4,11 @@ import { bucketProbe, tableProbe } from '../../core/adapters/aws-health-probes';
 import { StepFunctionsRunner } from '../../core/adapters/sfn/step-functions-runner';
 import { readSettings } from '../../core/config/settings';
 import { assemblePlatform, type Platform } from '../../core/platform/platform';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { STSClient } from '@aws-sdk/client-sts';
+import { CognitoUserDirectory } from '../../core/adapters/identity/cognito-user-directory';
+import { JwtIdTokenVerifier } from '../../core/adapters/identity/jwt-verifier';
+import { TenantCredentialBroker } from '../../core/adapters/tenant-credentials';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -14,11 +19,27 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
   const clients = createAwsClients(settings);
   const log = new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
   const pipelines = new StepFunctionsRunner(clients.sfn, settings.STEWARD_STATE_MACHINES);
+  const issuer = required(settings.STEWARD_JWT_ISSUER, 'STEWARD_JWT_ISSUER');
+  const userPoolId = required(settings.STEWARD_USER_POOL_ID, 'STEWARD_USER_POOL_ID');
+  const broker = new TenantCredentialBroker(new STSClient({ region: settings.AWS_REGION }), {
+    roleArn: required(settings.STEWARD_TENANT_ROLE_ARN, 'STEWARD_TENANT_ROLE_ARN'),
+    region: settings.AWS_REGION,
+  });
   return assemblePlatform({
     settings,
     clients,
     log,
     pipelines,
+    identity: () => ({
+      verifier: new JwtIdTokenVerifier({ issuer, audience: settings.STEWARD_JWT_AUDIENCE, jwksUri: settings.STEWARD_JWKS_URI }),
+      directory: new CognitoUserDirectory(new CognitoIdentityProviderClient({ region: settings.AWS_REGION }), userPoolId),
+    }),
+    tenantDataClients: (tenantId) => broker.clientsFor(tenantId),
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
   });
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} must be set on AWS`);
+  return value;
 }

@@ -8,6 +8,8 @@ import { assemblePlatform, type Platform } from '../../core/platform/platform';
 import type { Log } from '../../core/ports/log';
 import { LocalStepFunctionsRunner } from '../../state-machines/local-runner';
 import { scoringGatewayProbe } from './scoring-gateway-probe';
+import { localIdentity } from '../../core/adapters/identity/local-identity';
+import { bootstrapPlatformAdmin } from '../../core/identity/sign-in';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -21,7 +23,7 @@ export interface LocalPlatform {
  * Bootstraps the table and bucket (idempotent), so a second start on the same
  * data folder finds everything where it left it.
  */
-export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string } = {}): Promise<LocalPlatform> {
+export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date } = {}): Promise<LocalPlatform> {
   const clients = createAwsClients(settings);
   await bootstrapTable(clients.dynamodb, settings.STEWARD_TABLE_NAME);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
@@ -37,6 +39,9 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     clients,
     log,
     pipelines: runner,
+    now: options.now,
+    identity: (platformTable) =>
+      localIdentity(platformTable, { issuer: settings.STEWARD_JWT_ISSUER ?? 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE }),
     probes: [
       tableProbe(clients, settings.STEWARD_TABLE_NAME),
       bucketProbe(clients, settings.STEWARD_BUCKET_NAME),
@@ -45,6 +50,10 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     ],
   });
   await runner.recoverInterrupted();
+  if (settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL && settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD) {
+    const outcome = await bootstrapPlatformAdmin(platform, { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, password: settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD });
+    log.info('platform administrator bootstrap', { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, outcome });
+  }
   return {
     platform,
     runner,

@@ -3,6 +3,7 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -134,6 +135,32 @@ export class ScopedTable {
       ),
     );
     return { items: (out.Items ?? []).map((i) => strip(i) as T), cursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  /**
+   * Sets plain attributes on an existing item outside any transaction, for
+   * bookkeeping that needs no audit event (e.g. a token's last-used time).
+   */
+  async patch(ref: KeyRef, fields: Record<string, string | number | boolean>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries(fields).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      return `#f${i} = :f${i}`;
+    });
+    await this.call(() =>
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(ref),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   /** All writes in one DynamoDB transaction: state changes and their audit events land together or not at all. */

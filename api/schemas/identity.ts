@@ -1,0 +1,20 @@
+import { z } from '@hono/zod-openapi';
+import { TenantRoleSchema } from '../../core/access/roles';
+import { CiTokenSchema } from '../../core/identity/ci-tokens';
+import { TenantUserSchema } from '../../core/identity/users';
+import { TenantSchema } from '../../core/tenancy/tenant';
+
+export const RoleSchema = TenantRoleSchema.openapi('Role');
+export const UserSchema = TenantUserSchema.omit({ version: true }).extend({ version: z.number().int() }).openapi('User');
+export const TokenSchema = CiTokenSchema.openapi('CiToken');
+export const TenantInfoSchema = TenantSchema.openapi('Tenant');
+
+export const InvitationSchema = z
+  .union([
+    z.object({ delivery: z.literal('token'), token: z.string().openapi({ description: 'shown once; the user redeems it at POST /auth/accept-invitation' }), expiresAt: z.string() }),
+    z.object({ delivery: z.literal('email') }),
+  ])
+  .openapi('Invitation');
+
+export const QuotasSchema = z.object({ models: z.number(), versions: z.number(), storageBytes: z.number(), apiRatePerSecond: z.number() }).openapi('Quotas');
+export const UsageSchema = z.object({ models: z.number(), versions: z.number(), storageBytes: z.number() }).openapi('Usage');
