@@ -19,7 +19,8 @@ export interface AwsClients {
   readonly sagemakerRuntime: SageMakerRuntimeClient;
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'steward-local', secretAccessKey: 'steward-local' };
+// DynamoDB Local accepts only letters and digits in access key ids.
+const LOCAL_CREDENTIALS = { accessKeyId: 'stewardlocal', secretAccessKey: 'stewardlocal' };
 
 export function createAwsClients(settings: Settings): AwsClients {
   const local = settings.STEWARD_MODE === 'local';

@@ -14,6 +14,7 @@ export const TABLE_INDEXES = [
   { name: 'gsi1', partition: 'gsi1pk', sort: 'gsi1sk' },
   { name: 'gsi2', partition: 'gsi2pk', sort: 'gsi2sk' },
   { name: 'gsi3', partition: 'gsi3pk', sort: 'gsi3sk' },
+  { name: 'gsi4', partition: 'gsi4pk', sort: 'gsi4sk' },
 ] as const;
 
 export type IndexName = (typeof TABLE_INDEXES)[number]['name'];
