@@ -8,7 +8,7 @@
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = {
   transform,
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/shared-realm-environment.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

@@ -47,7 +47,7 @@ export function createGuards(platform: Platform, resolver: PrincipalResolver, li
     if (!rolesGrant(principal.roles, permission)) throw new Forbidden(`your roles (${principal.roles.join(', ')}) do not grant '${permission}'`);
     const tenant = await resolver.activeTenant(principal.tenantId);
     limiter.take(principal.tenantId, PLANS[tenant.plan].apiRatePerSecond);
-    const scope = tenantScope(platform, principal, { requestId: c.get('requestId'), sourceIp: sourceIp(c) });
+    const scope = tenantScope(platform, principal, { requestId: c.get('requestId'), sourceIp: sourceIp(c) }, PLANS[tenant.plan]);
     c.set('scope', scope);
     c.set('meta', scope.meta);
     await next();

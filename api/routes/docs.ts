@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/env';
 
+const CDN_BUNDLE = 'https://cdn.jsdelivr.net/npm/@scalar/api-reference';
+
 /**
- * GET /docs renders /openapi.json. The renderer script is served from the
- * installed @scalar/api-reference package when present (local mode works with
- * no internet); a Lambda bundle without it falls back to the public CDN.
+ * GET /docs renders /openapi.json with Scalar's API reference. The renderer is
+ * served from the installed @scalar/api-reference package when present, so the
+ * local platform needs no internet; a Lambda bundle without it uses the CDN.
  */
 export function docsRoutes(app: OpenAPIHono<ApiEnv>): void {
   const localBundle = resolveBundle();
@@ -17,7 +18,17 @@ export function docsRoutes(app: OpenAPIHono<ApiEnv>): void {
       return c.body(new Uint8Array(await cached), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' });
     });
   }
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Steward API', ...(localBundle ? { cdn: '/docs/scalar.js' } : {}) }));
+  const script = localBundle ? '/docs/scalar.js' : CDN_BUNDLE;
+  const page = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" /><title>Steward API</title></head>
+  <body>
+    <div id="app"></div>
+    <script src="${script}"></script>
+    <script>Scalar.createApiReference('#app', { url: '/openapi.json', hideClientButton: false })</script>
+  </body>
+</html>`;
+  app.get('/docs', (c) => c.html(page));
 }
 
 function resolveBundle(): string | undefined {

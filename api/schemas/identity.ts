@@ -1,13 +1,14 @@
+import { named } from './named';
 import { z } from '@hono/zod-openapi';
 import { TenantRoleSchema } from '../../core/access/roles';
 import { CiTokenSchema } from '../../core/identity/ci-tokens';
 import { TenantUserSchema } from '../../core/identity/users';
 import { TenantSchema } from '../../core/tenancy/tenant';
 
-export const RoleSchema = TenantRoleSchema.openapi('Role');
-export const UserSchema = TenantUserSchema.omit({ version: true }).extend({ version: z.number().int() }).openapi('User');
-export const TokenSchema = CiTokenSchema.openapi('CiToken');
-export const TenantInfoSchema = TenantSchema.openapi('Tenant');
+export const RoleSchema = named(TenantRoleSchema, 'Role');
+export const UserSchema = named(TenantUserSchema, 'User');
+export const TokenSchema = named(CiTokenSchema, 'CiToken');
+export const TenantInfoSchema = named(TenantSchema, 'Tenant');
 
 export const InvitationSchema = z
   .union([

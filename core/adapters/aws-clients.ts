@@ -19,8 +19,9 @@ export interface AwsClients {
   readonly sagemakerRuntime: SageMakerRuntimeClient;
 }
 
-// DynamoDB Local accepts only letters and digits in access key ids.
-const LOCAL_CREDENTIALS = { accessKeyId: 'stewardlocal', secretAccessKey: 'stewardlocal' };
+// One key pair both stand-ins accept: DynamoDB Local wants letters and digits only,
+// and s3rver verifies signatures against its built-in S3RVER account.
+const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export function createAwsClients(settings: Settings): AwsClients {
   const local = settings.STEWARD_MODE === 'local';

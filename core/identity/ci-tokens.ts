@@ -13,7 +13,7 @@ export const CiTokenSchema = z.object({
   revokedAt: z.string().optional(),
   revokedBy: z.string().optional(),
   lastUsedAt: z.string().optional(),
-  version: z.number().int(),
+  revision: z.number().int(),
 });
 export type CiToken = z.infer<typeof CiTokenSchema>;
 
@@ -64,7 +64,7 @@ export class TenantCiTokens {
       key: TenantCiTokens.key(token.tokenId),
       indexes: { gsi1: { partition: ['TOKENS'], sort: token.tokenId } },
       item: { entity: 'ci-token', ...token },
-      expect: previousVersion === undefined ? 'new' : { version: previousVersion },
+      expect: previousVersion === undefined ? 'new' : { revision: previousVersion },
     };
   }
 }

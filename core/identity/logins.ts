@@ -16,7 +16,7 @@ export const LoginSchema = z.object({
   passwordHash: z.string().optional(),
   failedAttempts: z.number().int().default(0),
   lockedUntil: z.string().optional(),
-  version: z.number().int(),
+  revision: z.number().int(),
 });
 export type Login = z.infer<typeof LoginSchema>;
 
@@ -56,7 +56,7 @@ export class Logins {
 
   /** `expect: 'new'` makes an email unique across the platform. */
   write(login: Login, previousVersion?: number): ScopedWrite {
-    return { kind: 'put', key: Logins.key(login.email), item: { entity: 'login', ...login }, expect: previousVersion === undefined ? 'new' : { version: previousVersion } };
+    return { kind: 'put', key: Logins.key(login.email), item: { entity: 'login', ...login }, expect: previousVersion === undefined ? 'new' : { revision: previousVersion } };
   }
 
   writeInvitation(tokenHash: string, invitation: Invitation): ScopedWrite {

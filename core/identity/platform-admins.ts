@@ -6,7 +6,7 @@ export const PlatformAdminSchema = z.object({
   email: z.string(),
   status: z.enum(['active', 'disabled']),
   createdAt: z.string(),
-  version: z.number().int(),
+  revision: z.number().int(),
 });
 export type PlatformAdmin = z.infer<typeof PlatformAdminSchema>;
 
@@ -34,7 +34,7 @@ export class PlatformAdmins {
       key: PlatformAdmins.key(admin.adminId),
       indexes: { gsi1: { partition: ['ADMINS'], sort: admin.adminId } },
       item: { entity: 'platform-admin', ...admin },
-      expect: previousVersion === undefined ? 'new' : { version: previousVersion },
+      expect: previousVersion === undefined ? 'new' : { revision: previousVersion },
     };
   }
 }

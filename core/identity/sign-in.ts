@@ -51,7 +51,7 @@ export async function signIn(platform: Platform, deps: IdentityDeps, input: z.in
   }
   const groups = await activeGroups(platform, login);
   if (login.failedAttempts > 0 || login.lockedUntil) {
-    await platform.platformTable().transact([logins.write({ ...login, failedAttempts: 0, lockedUntil: undefined, version: login.version + 1 }, login.version)]);
+    await platform.platformTable().transact([logins.write({ ...login, failedAttempts: 0, lockedUntil: undefined, revision: login.revision + 1 }, login.revision)]);
   }
   const issued = await deps.issuer.issue({ subject: login.subjectId, email: login.email, tenantId: login.tenantId, groups }, ID_TOKEN_TTL_SECONDS);
   return { idToken: issued.token, expiresAt: issued.expiresAt.toISOString(), kind: login.kind, tenantId: login.tenantId };
@@ -84,7 +84,7 @@ async function recordFailure(platform: Platform, meta: ActionMeta, email: string
   const trail = tenantId ? platform.tenantTable(tenantId) : platform.platformTable();
   const writes: Array<readonly [ScopedTable, readonly ScopedWrite[]]> = [[trail, [audit.write]]];
   if (login) {
-    writes.push([platform.platformTable(), [new Logins(platform.platformTable()).write({ ...login, failedAttempts, lockedUntil: lock ?? login.lockedUntil, version: login.version + 1 }, login.version)]]);
+    writes.push([platform.platformTable(), [new Logins(platform.platformTable()).write({ ...login, failedAttempts, lockedUntil: lock ?? login.lockedUntil, revision: login.revision + 1 }, login.revision)]]);
   }
   await transactAcross(writes).catch((error) => platform.log.warn('could not record a failed sign-in', { error: String(error) }));
 }
@@ -104,11 +104,11 @@ export async function acceptInvitation(platform: Platform, deps: IdentityDeps, i
   const users = new TenantUsers(tenantTable);
   const before = await users.get(invitation.subjectId);
   if (!before || before.status !== 'invited') throw new Conflict('this invitation was already used');
-  const after = { ...before, status: 'active' as const, updatedAt: now.toISOString(), version: before.version + 1 };
+  const after = { ...before, status: 'active' as const, updatedAt: now.toISOString(), revision: before.revision + 1 };
   const audit = auditWrite({ ...meta, actor: `user:${before.userId}` }, 'user.activated', { type: 'user', id: before.userId }, { before, after }, now);
   await transactAcross([
-    [tenantTable, [users.write(after, before.version), audit.write]],
-    [platform.platformTable(), [logins.write({ ...login, passwordHash: await hashPassword(input.password), version: login.version + 1 }, login.version), logins.deleteInvitation(tokenHash)]],
+    [tenantTable, [users.write(after, before.revision), audit.write]],
+    [platform.platformTable(), [logins.write({ ...login, passwordHash: await hashPassword(input.password), revision: login.revision + 1 }, login.revision), logins.deleteInvitation(tokenHash)]],
   ]);
   deps.identityChanged();
   return { email: login.email, tenantId: invitation.tenantId };
@@ -130,11 +130,11 @@ export async function bootstrapPlatformAdmin(platform: Platform, input: { email:
   if (await admins.any()) throw new Conflict('a platform administrator already exists; the bootstrap runs only once');
   const now = platform.now();
   const adminId = ulid(now.getTime()).toLowerCase();
-  const admin = { adminId, email, status: 'active' as const, createdAt: now.toISOString(), version: 1 };
+  const admin = { adminId, email, status: 'active' as const, createdAt: now.toISOString(), revision: 1 };
   const audit = auditWrite({ actor: 'system:bootstrap', requestId: 'bootstrap' }, 'platform-admin.created', { type: 'platform-admin', id: adminId }, { after: admin }, now);
   await table.transact([
     admins.write(admin),
-    logins.write({ email, kind: 'platform-admin', subjectId: adminId, passwordHash: await hashPassword(password.data), failedAttempts: 0, version: 1 }),
+    logins.write({ email, kind: 'platform-admin', subjectId: adminId, passwordHash: await hashPassword(password.data), failedAttempts: 0, revision: 1 }),
     audit.write,
   ]);
   return 'created';

@@ -34,7 +34,7 @@ export async function createToken(scope: TenantScope, input: z.infer<typeof Crea
     createdAt: now.toISOString(),
     createdBy: scope.meta.actor,
     expiresAt: new Date(now.getTime() + input.expiresInDays * 86_400_000).toISOString(),
-    version: 1,
+    revision: 1,
   };
   const audit = auditWrite(scope.meta, 'token.created', { type: 'ci-token', id: tokenId }, { after: token }, now);
   await transactAcross([
@@ -70,10 +70,10 @@ export async function revokeToken(scope: TenantScope, deps: IdentityDeps, tokenI
   const lookups = new CiTokenLookups(scope.platform.platformTable());
   const lookup = await lookups.get(tokenId);
   const now = scope.platform.now();
-  const after: CiToken = { ...before, revokedAt: now.toISOString(), revokedBy: scope.meta.actor, version: before.version + 1 };
+  const after: CiToken = { ...before, revokedAt: now.toISOString(), revokedBy: scope.meta.actor, revision: before.revision + 1 };
   const audit = auditWrite(scope.meta, 'token.revoked', { type: 'ci-token', id: tokenId }, { before, after }, now);
   await transactAcross([
-    [scope.table, [tokens.write(after, before.version), audit.write]],
+    [scope.table, [tokens.write(after, before.revision), audit.write]],
     [scope.platform.platformTable(), lookup && lookup.tenantId === scope.tenantId ? [lookups.write({ ...lookup, revoked: true }, 'any')] : []],
   ]);
   deps.identityChanged();

@@ -34,7 +34,7 @@ export async function inviteUser(scope: TenantScope, deps: IdentityDeps, input: 
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     createdBy: scope.meta.actor,
-    version: 1,
+    revision: 1,
   };
   const { platformWrites, invitation } = await deps.directory.provision({ tenantId: scope.tenantId, ...user }, now);
   const audit = auditWrite(scope.meta, 'user.invited', { type: 'user', id: user.userId }, { after: user }, now);
@@ -66,10 +66,10 @@ export async function updateUser(scope: TenantScope, deps: IdentityDeps, userId:
     throw new Forbidden('you cannot remove your own tenant-admin role; ask another tenant admin');
   }
   const now = scope.platform.now();
-  const after: TenantUser = { ...before, ...input, updatedAt: now.toISOString(), version: before.version + 1 };
+  const after: TenantUser = { ...before, ...input, updatedAt: now.toISOString(), revision: before.revision + 1 };
   if (input.roles && before.status !== 'invited') await deps.directory.rolesChanged({ tenantId: scope.tenantId, ...after }, before.roles);
   const audit = auditWrite(scope.meta, 'user.updated', { type: 'user', id: userId }, { before, after }, now);
-  await scope.table.transact([new TenantUsers(scope.table).write(after, before.version), audit.write]);
+  await scope.table.transact([new TenantUsers(scope.table).write(after, before.revision), audit.write]);
   deps.identityChanged();
   return after;
 }
@@ -80,10 +80,10 @@ export async function setUserStatus(scope: TenantScope, deps: IdentityDeps, user
   if (status === 'active' && before.status === 'invited') throw new Conflict('the user has not accepted the invitation yet');
   if (before.status === status) return before;
   const now = scope.platform.now();
-  const after: TenantUser = { ...before, status, updatedAt: now.toISOString(), version: before.version + 1 };
+  const after: TenantUser = { ...before, status, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await deps.directory.statusChanged({ tenantId: scope.tenantId, ...after }, status);
   const audit = auditWrite(scope.meta, status === 'disabled' ? 'user.disabled' : 'user.enabled', { type: 'user', id: userId }, { before, after }, now);
-  await scope.table.transact([new TenantUsers(scope.table).write(after, before.version), audit.write]);
+  await scope.table.transact([new TenantUsers(scope.table).write(after, before.revision), audit.write]);
   deps.identityChanged();
   return after;
 }

@@ -13,7 +13,7 @@ export const TenantUserSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   createdBy: z.string(),
-  version: z.number().int(),
+  revision: z.number().int(),
 });
 export type TenantUser = z.infer<typeof TenantUserSchema>;
 
@@ -41,7 +41,7 @@ export class TenantUsers {
       key: TenantUsers.key(user.userId),
       indexes: { gsi1: { partition: ['USERS'], sort: `${user.email.toLowerCase()}#${user.userId}` } },
       item: { entity: 'user', ...user },
-      expect: previousVersion === undefined ? 'new' : { version: previousVersion },
+      expect: previousVersion === undefined ? 'new' : { revision: previousVersion },
     };
   }
 }

@@ -30,7 +30,7 @@ export async function requestTenant(platform: Platform, input: z.infer<typeof Si
     throw new Conflict(`${input.adminEmail} already has a Steward account`);
   }
   const now = platform.now().toISOString();
-  const tenant: Tenant = { tenantId: newTenantId(), name: input.name, adminEmail: input.adminEmail, plan: input.plan, status: 'requested', createdAt: now, updatedAt: now, version: 1 };
+  const tenant: Tenant = { tenantId: newTenantId(), name: input.name, adminEmail: input.adminEmail, plan: input.plan, status: 'requested', createdAt: now, updatedAt: now, revision: 1 };
   const audit = auditWrite(meta, 'tenant.requested', { type: 'tenant', id: tenant.tenantId }, { after: tenant }, platform.now());
   await transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(tenant)]],
@@ -60,7 +60,7 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
   assertTenantTransition(before.status, 'active');
   if (before.status !== 'requested') throw new Conflict('only a requested tenant can be approved; use resume for a suspended one');
   const now = platform.now();
-  const after: Tenant = { ...before, status: 'active', updatedAt: now.toISOString(), version: before.version + 1 };
+  const after: Tenant = { ...before, status: 'active', updatedAt: now.toISOString(), revision: before.revision + 1 };
   const admin: TenantUser = {
     userId: ulid(now.getTime()).toLowerCase(),
     email: before.adminEmail,
@@ -69,12 +69,12 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     createdBy: meta.actor,
-    version: 1,
+    revision: 1,
   };
   const { platformWrites, invitation } = await deps.directory.provision({ tenantId, ...admin }, now);
   const table = platform.tenantTable(tenantId);
   await transactAcross([
-    [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.version), ...platformWrites]],
+    [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision), ...platformWrites]],
     [
       table,
       [
@@ -93,9 +93,9 @@ export async function changeTenantStatus(platform: Platform, deps: IdentityDeps,
   assertTenantTransition(before.status, to);
   if (to === 'active' && before.status !== 'suspended') throw new Conflict('only a suspended tenant can be resumed; approve a requested one');
   const now = platform.now();
-  const after: Tenant = { ...before, status: to, statusReason: reason, updatedAt: now.toISOString(), version: before.version + 1 };
+  const after: Tenant = { ...before, status: to, statusReason: reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await transactAcross([
-    [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.version)]],
+    [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
     [platform.tenantTable(tenantId), [auditWrite(meta, to === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', { type: 'tenant', id: tenantId }, { before, after }, now).write]],
   ]);
   deps.identityChanged();
@@ -111,9 +111,9 @@ export async function deleteTenant(platform: Platform, deps: IdentityDeps, tenan
   const before = await getTenant(platform, tenantId);
   assertTenantTransition(before.status, 'deleted');
   const now = platform.now();
-  const after: Tenant = { ...before, status: 'deleted', statusReason: reason, updatedAt: now.toISOString(), version: before.version + 1 };
+  const after: Tenant = { ...before, status: 'deleted', statusReason: reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await transactAcross([
-    [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.version)]],
+    [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
     [platform.tenantTable(tenantId), [auditWrite(meta, 'tenant.deleted', { type: 'tenant', id: tenantId }, { before, after }, now).write]],
   ]);
   deps.identityChanged();

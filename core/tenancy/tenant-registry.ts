@@ -34,7 +34,7 @@ export class TenantRegistry {
         gsi2: { partition: ['TENANTS', tenant.status], sort: `${tenant.createdAt}#${tenant.tenantId}` },
       },
       item: { entity: 'tenant', ...tenant },
-      expect: previousVersion === undefined ? 'new' : { version: previousVersion },
+      expect: previousVersion === undefined ? 'new' : { revision: previousVersion },
     };
   }
 }

@@ -3,6 +3,7 @@ import type { TenantObjects } from '../adapters/s3/tenant-objects';
 import { actorId, type TenantPrincipal } from '../access/principal';
 import type { ActionMeta } from '../audit/audit-event';
 import type { Platform } from '../platform/platform';
+import type { PlanQuotas } from './plans';
 
 /**
  * Everything a tenant use case may touch, bound to the tenant of the verified
@@ -16,9 +17,11 @@ export interface TenantScope {
   readonly table: ScopedTable;
   readonly objects: TenantObjects;
   readonly platform: Platform;
+  /** The tenant's plan limits, read with the tenant when the credential was verified. */
+  readonly quotas: PlanQuotas;
 }
 
-export function tenantScope(platform: Platform, principal: TenantPrincipal, request: { requestId: string; sourceIp?: string }): TenantScope {
+export function tenantScope(platform: Platform, principal: TenantPrincipal, request: { requestId: string; sourceIp?: string }, quotas: PlanQuotas): TenantScope {
   return {
     tenantId: principal.tenantId,
     principal,
@@ -31,5 +34,6 @@ export function tenantScope(platform: Platform, principal: TenantPrincipal, requ
     table: platform.tenantTable(principal.tenantId),
     objects: platform.tenantObjects(principal.tenantId),
     platform,
+    quotas,
   };
 }

@@ -14,7 +14,7 @@ export const TenantSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Optimistic-lock counter. */
-  version: z.number().int(),
+  revision: z.number().int(),
   statusReason: z.string().optional(),
 });
 export type Tenant = z.infer<typeof TenantSchema>;

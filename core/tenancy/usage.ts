@@ -28,6 +28,27 @@ export function releaseQuota(quota: QuotaName, amount: number): ScopedWrite {
   return { kind: 'increment', key: USAGE_KEY, attribute: quota, by: -amount };
 }
 
+/**
+ * Reserves `amount` of a quota before the change that uses it, exactly (no
+ * read-then-write race) and without a hot item inside every transaction. The
+ * caller runs the change and calls the returned release if it fails.
+ */
+export async function reserveQuota(table: ScopedTable, quotas: PlanQuotas, quota: QuotaName, amount: number): Promise<() => Promise<void>> {
+  try {
+    await table.adjust(USAGE_KEY, quota, amount, quotas[quota]);
+  } catch (error) {
+    if (error instanceof QuotaExceeded) throw new QuotaExceeded(quota, quotas[quota], { cause: error });
+    throw error;
+  }
+  return async () => {
+    await table.adjust(USAGE_KEY, quota, -amount);
+  };
+}
+
+export async function releaseQuotaNow(table: ScopedTable, quota: QuotaName, amount: number): Promise<void> {
+  await table.adjust(USAGE_KEY, quota, -amount);
+}
+
 export function assertWithin(quotas: PlanQuotas, quota: QuotaName, current: number, adding: number): void {
   if (current + adding > quotas[quota]) throw new QuotaExceeded(quota, quotas[quota]);
 }

@@ -30,13 +30,13 @@ export type ScopedWrite =
       readonly key: KeyRef;
       readonly indexes?: IndexKeys;
       readonly item: Item;
-      /** `new` = must not exist; `{version:n}` = optimistic lock on the stored `version`. */
-      readonly expect?: 'new' | 'any' | { readonly version: number };
+      /** `new` = must not exist; `{version:n}` = optimistic lock on the stored `revision`. */
+      readonly expect?: 'new' | 'any' | { readonly revision: number };
     }
   | {
       readonly kind: 'delete';
       readonly key: KeyRef;
-      readonly expect?: 'exists' | 'any' | { readonly version: number };
+      readonly expect?: 'exists' | 'any' | { readonly revision: number };
     }
   | {
       /** Atomic counter change, optionally refused past a ceiling (quotas). */
@@ -51,7 +51,7 @@ export type ScopedWrite =
   | {
       readonly kind: 'check';
       readonly key: KeyRef;
-      readonly expect: 'exists' | 'absent' | { readonly version: number };
+      readonly expect: 'exists' | 'absent' | { readonly revision: number };
     };
 
 export interface QueryRequest {
@@ -163,6 +163,32 @@ export class ScopedTable {
     );
   }
 
+  /**
+   * Atomically adds `by` to a numeric attribute outside any transaction,
+   * refusing (QuotaCeiling) when the result would pass `atMost`. A single-item
+   * update: concurrent callers serialize on the item instead of cancelling
+   * each other's transactions, which is why quota reservations use it.
+   */
+  async adjust(ref: KeyRef, attribute: string, by: number, atMost?: number): Promise<number> {
+    try {
+      const out = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(ref),
+          UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
+          ...(atMost === undefined ? {} : { ConditionExpression: 'attribute_not_exists(#c) OR #c <= :room' }),
+          ExpressionAttributeNames: { '#c': attribute },
+          ExpressionAttributeValues: { ':by': by, ':zero': 0, ...(atMost === undefined ? {} : { ':room': atMost - by }) },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.[attribute] ?? 0);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new QuotaCeiling(attribute, atMost ?? 0, { cause: error });
+      throw new DependencyFailed('metadata store request failed', { cause: error });
+    }
+  }
+
   /** All writes in one DynamoDB transaction: state changes and their audit events land together or not at all. */
   async transact(writes: readonly ScopedWrite[]): Promise<void> {
     await transactAcross([[this, writes]]);
@@ -245,7 +271,7 @@ function condition(expect: ScopedWrite['expect']): { ConditionExpression?: strin
   if (expect === undefined || expect === 'any') return {};
   if (expect === 'new' || expect === 'absent') return { ConditionExpression: 'attribute_not_exists(pk)' };
   if (expect === 'exists') return { ConditionExpression: 'attribute_exists(pk)' };
-  return { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': expect.version } };
+  return { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'revision' }, ExpressionAttributeValues: { ':v': expect.revision } };
 }
 
 function strip(item: Item): Item {

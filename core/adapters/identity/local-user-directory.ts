@@ -23,7 +23,7 @@ export class LocalUserDirectory implements UserDirectory {
     const expiresAt = Math.floor(now.getTime() / 1000) + INVITATION_TTL_SECONDS;
     return {
       platformWrites: [
-        this.logins.write({ email: user.email, kind: 'user', tenantId: user.tenantId, subjectId: user.userId, failedAttempts: 0, version: 1 }),
+        this.logins.write({ email: user.email, kind: 'user', tenantId: user.tenantId, subjectId: user.userId, failedAttempts: 0, revision: 1 }),
         this.logins.writeInvitation(sha256Hex(secret), { emailKey: Logins.key(user.email).partition[1]!, tenantId: user.tenantId, subjectId: user.userId, expiresAt }),
       ],
       invitation: { delivery: 'token', token: secret, expiresAt: new Date(expiresAt * 1000).toISOString() },

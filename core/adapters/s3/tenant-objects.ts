@@ -6,6 +6,7 @@ import {
   NoSuchKey,
   PutObjectCommand,
   DeleteObjectsCommand,
+  DeleteObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -63,6 +64,10 @@ export class TenantObjects {
       this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.root + relativePrefix, MaxKeys: limit })),
     );
     return (out.Contents ?? []).map((o) => ({ key: o.Key!.slice(this.root.length), size: o.Size ?? 0, etag: o.ETag }));
+  }
+
+  async remove(relative: string): Promise<void> {
+    await this.call(() => this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(relative) })));
   }
 
   /** Removes every object of the tenant (tenant deletion). Returns how many were removed. */

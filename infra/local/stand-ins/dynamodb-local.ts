@@ -30,7 +30,7 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   const client = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${options.port}`,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'stewardlocal', secretAccessKey: 'stewardlocal' },
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     maxAttempts: 1,
   });
   try {

@@ -1,0 +1,44 @@
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import { sha256Hex } from '../identity/secrets';
+
+/** Catalog ids: lower-case ULIDs, time-ordered, safe as key segments and path parameters. */
+export function newCatalogId(at: Date): string {
+  return ulid(at.getTime()).toLowerCase();
+}
+
+export const CatalogIdSchema = z.string().regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a catalog id');
+
+/** Names people type: letters, digits, dot, dash, underscore; case kept, compared case-insensitively. */
+export const NameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash or underscore, starting with a letter or digit');
+
+export const TagSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/=+-]*$/, 'use letters, digits and . _ : / = + -');
+
+export const TagsSchema = z
+  .array(TagSchema)
+  .max(20)
+  .default([])
+  .transform((tags) => [...new Set(tags.map((t) => t.toLowerCase()))].sort());
+
+/** Free text (owners, tags) becomes a key segment only through a digest, so no value can forge a key. */
+export function facetValue(value: string): string {
+  return sha256Hex(value.trim().toLowerCase()).slice(0, 32);
+}
+
+export function nameKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+export function pad(n: number, width = 8): string {
+  return String(n).padStart(width, '0');
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import { NotFound } from '../errors';
+import { IoSchema } from './artifacts/io-schema';
+import { facetValue, nameKey } from './identifiers';
+
+export const MODEL_TYPES = ['ml', 'rules', 'scorecard'] as const;
+export const MODEL_ALIASES = ['champion', 'challenger'] as const;
+export type ModelAlias = (typeof MODEL_ALIASES)[number];
+
+export const ModelSchema = z.object({
+  modelId: z.string(),
+  projectId: z.string(),
+  name: z.string(),
+  type: z.enum(MODEL_TYPES),
+  framework: z.string(),
+  description: z.string().optional(),
+  owner: z.string(),
+  tags: z.array(z.string()),
+  schema: IoSchema,
+  aliases: z.object({ champion: z.number().int().optional(), challenger: z.number().int().optional() }),
+  latestVersion: z.number().int(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+  revision: z.number().int(),
+});
+export type Model = z.infer<typeof ModelSchema>;
+
+/** The fields a catalog search returns for a model (carried by every facet entry, so a page is one Query). */
+export type ModelSummary = Pick<Model, 'modelId' | 'projectId' | 'name' | 'type' | 'framework' | 'owner' | 'tags' | 'description' | 'createdAt'>;
+
+/** Dimensions a model can be found by; each value has its own partition of entries sorted by name. */
+export type ModelFacet = 'all' | 'project' | 'type' | 'framework' | 'owner' | 'tag';
+
+export function modelKey(modelId: string) {
+  return { partition: ['MODEL', modelId], sort: 'META' };
+}
+
+export function modelNameGuard(projectId: string, name: string) {
+  return { partition: ['MODELNAME', projectId, facetValue(nameKey(name))], sort: 'META' };
+}
+
+export function facetPartition(facet: ModelFacet, value: string): string[] {
+  switch (facet) {
+    case 'all':
+      return ['MX', 'all'];
+    case 'project':
+      return ['MX', 'project', value];
+    case 'type':
+      return ['MX', 'type', value];
+    default:
+      return ['MX', facet, facetValue(value)];
+  }
+}
+
+function facetsOf(model: ModelSummary): Array<[ModelFacet, string]> {
+  return [
+    ['all', ''],
+    ['project', model.projectId],
+    ['type', model.type],
+    ['framework', model.framework],
+    ['owner', model.owner],
+    ...model.tags.map((t) => ['tag', t] as [ModelFacet, string]),
+  ];
+}
+
+function summaryOf(model: ModelSummary): ModelSummary {
+  const { modelId, projectId, name, type, framework, owner, tags, description, createdAt } = model;
+  return { modelId, projectId, name, type, framework, owner, tags, description: description?.slice(0, 280), createdAt };
+}
+
+const entrySort = (model: ModelSummary) => `${nameKey(model.name)}#${model.modelId}`;
+
+/**
+ * Writes that keep the model's search entries in step with it: removed for
+ * facets it left, (re)written for the ones it has. Only searchable fields are
+ * in entries, so creating versions never rewrites them.
+ */
+export function modelEntryWrites(before: ModelSummary | undefined, after: ModelSummary): ScopedWrite[] {
+  const writes: ScopedWrite[] = [];
+  const keyOf = ([facet, value]: [ModelFacet, string]) => facetPartition(facet, value).join('|');
+  const afterFacets = facetsOf(after);
+  const afterKeys = new Set(afterFacets.map(keyOf));
+  const changed = !before || JSON.stringify(summaryOf(before)) !== JSON.stringify(summaryOf(after));
+  if (before) {
+    for (const f of facetsOf(before)) {
+      if (!afterKeys.has(keyOf(f))) writes.push({ kind: 'delete', key: { partition: facetPartition(...f), sort: entrySort(before) } });
+    }
+  }
+  if (changed) {
+    for (const f of afterFacets) {
+      writes.push({ kind: 'put', key: { partition: facetPartition(...f), sort: entrySort(after) }, item: { entity: 'model-entry', ...summaryOf(after) } });
+    }
+  }
+  return writes;
+}
+
+export function modelWrite(model: Model, expect: 'new' | { revision: number }): ScopedWrite {
+  return { kind: 'put', key: modelKey(model.modelId), item: { entity: 'model', ...model }, expect };
+}
+
+export async function loadModel(table: ScopedTable, modelId: string): Promise<Model> {
+  const item = await table.get(modelKey(modelId));
+  if (!item) throw new NotFound('model', modelId);
+  return ModelSchema.parse(item);
+}

@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import type { Page, QueryRequest, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import { datasetVersionKey } from './dataset-keys';
+import { auditWrite } from '../audit/audit-event';
+import { Conflict, Forbidden, StaleWrite, ValidationFailed } from '../errors';
+import type { TenantScope } from '../tenancy/tenant-scope';
+import { reserveQuota } from '../tenancy/usage';
+import { nameKey, pad } from './identifiers';
+import { loadModel, type Model, type ModelAlias, modelWrite } from './models';
+import { assertVersionTransition, GOVERNED_STATUSES, VERSION_STATUSES, type VersionStatus } from './version-status';
+import { ARTIFACT_FORMATS, LineageSchema, loadVersion, type ModelVersion, versionKey, versionWrite } from './versions';
+
+/** Largest artifact accepted (the presigned upload enforces the declared size). */
+export const MAX_ARTIFACT_BYTES = 2 * 1024 ** 3;
+
+export const RegisterVersionInput = z.object({
+  source: z.enum(['trained', 'imported']).default('imported'),
+  description: z.string().trim().max(4000).optional(),
+  artifact: z.object({
+    format: z.enum(ARTIFACT_FORMATS),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256'),
+    size: z.number().int().positive().max(MAX_ARTIFACT_BYTES, `at most ${MAX_ARTIFACT_BYTES} bytes`),
+  }),
+  lineage: LineageSchema.default({ datasets: [], hyperparameters: {} }),
+});
+
+export const TransitionInput = z.object({
+  to: z.enum(VERSION_STATUSES),
+  reason: z.string().trim().min(1).max(1000).optional(),
+  expectedRevision: z.number().int().min(1).optional(),
+});
+
+export const VersionSearchInput = z.object({
+  status: z.enum(VERSION_STATUSES).optional(),
+  stage: z.enum(['champion', 'challenger']).optional(),
+  projectId: z.string().regex(/^[0-9a-z]{26}$/).optional(),
+  namePrefix: z.string().trim().max(100).optional(),
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
+
+const MAX_ALLOCATION_ATTEMPTS = 8;
+
+/**
+ * Registers a new version: the next number of the model, status `registered`
+ * (imported) or `training` (trained by a pipeline), artifact awaiting upload.
+ * The number is allocated by a conditional update of the model inside the same
+ * transaction; concurrent registrations on one model retry with the next number.
+ */
+export async function registerVersion(scope: TenantScope, modelId: string, input: z.infer<typeof RegisterVersionInput>): Promise<ModelVersion> {
+  const release = await reserveQuota(scope.table, scope.quotas, 'versions', 1);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const model = await loadModel(scope.table, modelId);
+      assertFormatFits(model, input.artifact.format);
+      const now = scope.platform.now();
+      const number = model.latestVersion + 1;
+      const version: ModelVersion = {
+        modelId,
+        modelName: model.name,
+        projectId: model.projectId,
+        version: number,
+        status: input.source === 'trained' ? 'training' : 'registered',
+        source: input.source,
+        description: input.description,
+        artifact: { ...input.artifact, key: `models/${modelId}/versions/${pad(number)}/artifact`, state: 'awaiting-upload' },
+        lineage: input.lineage,
+        createdAt: now.toISOString(),
+        createdBy: scope.meta.actor,
+        updatedAt: now.toISOString(),
+        revision: 1,
+      };
+      const after: Model = { ...model, latestVersion: number, updatedAt: now.toISOString(), revision: model.revision + 1 };
+      try {
+        await scope.table.transact([
+          modelWrite(after, { revision: model.revision }),
+          versionWrite(version, 'new'),
+          ...datasetUsageWrites(version),
+          auditWrite(scope.meta, 'version.registered', { type: 'version', id: `${modelId}-${number}` }, { after: version }, now).write,
+        ]);
+        return version;
+      } catch (error) {
+        if (error instanceof Conflict && version.lineage.datasets.length > 0) {
+          throw new ValidationFailed('a dataset named in the lineage does not exist', version.lineage.datasets.map((d, i) => ({ field: `body.lineage.datasets.${i}`, problem: `dataset ${d.datasetId} version ${d.version} must exist` })));
+        }
+        if (!(error instanceof StaleWrite) || attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw error;
+      }
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/**
+ * Each dataset a version names must exist (checked in the transaction) and
+ * gets a back-reference, so "which versions used dataset X" is one Query.
+ */
+function datasetUsageWrites(version: ModelVersion): ScopedWrite[] {
+  return version.lineage.datasets.flatMap((d) => [
+    { kind: 'check' as const, key: datasetVersionKey(d.datasetId, d.version), expect: 'exists' as const },
+    {
+      kind: 'put' as const,
+      key: { partition: ['DATASET', d.datasetId, 'USED-BY'], sort: `${version.modelId}#${pad(version.version)}#${d.role}` },
+      item: { entity: 'dataset-usage', datasetId: d.datasetId, datasetVersion: d.version, role: d.role, modelId: version.modelId, modelName: version.modelName, version: version.version, createdAt: version.createdAt },
+    },
+  ]);
+}
+
+function assertFormatFits(model: Model, format: (typeof ARTIFACT_FORMATS)[number]): void {
+  const fits = model.type === 'ml' ? format !== 'rules' : model.type === 'rules' ? format === 'rules' || format === 'sagemaker-container' : true;
+  if (!fits) throw new ValidationFailed(`a '${model.type}' model cannot hold a '${format}' artifact`, [{ field: 'body.artifact.format', problem: `not allowed for model type '${model.type}'` }]);
+}
+
+export function getVersion(scope: TenantScope, modelId: string, version: number): Promise<ModelVersion> {
+  return loadVersion(scope.table, modelId, version);
+}
+
+/** A model's versions, newest first by default. */
+export async function listModelVersions(scope: TenantScope, modelId: string, page: { limit: number; cursor?: string; order?: 'asc' | 'desc' }): Promise<Page<ModelVersion>> {
+  await loadModel(scope.table, modelId);
+  const result = await scope.table.query<ModelVersion>({ partition: ['MODEL', modelId], sortBeginsWith: 'V#', limit: page.limit, cursor: page.cursor, descending: page.order !== 'asc' });
+  return { items: result.items.map(withoutEntity), cursor: result.cursor };
+}
+
+/**
+ * Versions across the tenant by status, stage or project (or all), with an
+ * optional model-name prefix; one Query per page on the matching index.
+ */
+export async function searchVersions(scope: TenantScope, input: z.infer<typeof VersionSearchInput>, page: { limit: number; cursor?: string }): Promise<Page<ModelVersion>> {
+  const dims = (['status', 'stage', 'projectId'] as const).filter((d) => input[d] !== undefined);
+  if (dims.length > 1) {
+    throw new ValidationFailed('filter by one of status, stage or projectId (plus namePrefix)', dims.slice(1).map((d) => ({ field: `query.${d}`, problem: `cannot combine with ${dims[0]}` })));
+  }
+  const base = { limit: page.limit, cursor: page.cursor, descending: input.order === 'desc', sortBeginsWith: input.namePrefix ? nameKey(input.namePrefix) : undefined };
+  let request: QueryRequest;
+  if (input.status) request = { ...base, index: 'gsi1', partition: ['VERSIONS', 'status', input.status] };
+  else if (input.projectId) request = { ...base, index: 'gsi2', partition: ['VERSIONS', 'project', input.projectId] };
+  else if (input.stage) request = { ...base, index: 'gsi4', partition: ['VERSIONS', 'stage', input.stage] };
+  else request = { ...base, index: 'gsi3', partition: ['VERSIONS', 'all'] };
+  const result = await scope.table.query<ModelVersion>(request);
+  return { items: result.items.map(withoutEntity), cursor: result.cursor };
+}
+
+/**
+ * Moves a version along its status machine (catalog moves only: approvals and
+ * deployments make the governed ones). The status write and its audit event
+ * are one transaction, guarded by the version's revision.
+ */
+export async function transitionVersion(scope: TenantScope, modelId: string, number: number, input: z.infer<typeof TransitionInput>): Promise<ModelVersion> {
+  if (GOVERNED_STATUSES.has(input.to)) {
+    throw new Forbidden(`'${input.to}' is decided through ${input.to === 'deployed' ? 'deployments' : 'the approval endpoint'}, not a status change`);
+  }
+  return changeStatus(scope, modelId, number, input.to, { reason: input.reason, expectedRevision: input.expectedRevision, action: 'version.status-changed' });
+}
+
+export async function changeStatus(
+  scope: TenantScope,
+  modelId: string,
+  number: number,
+  to: VersionStatus,
+  options: { reason?: string; expectedRevision?: number; action: string; patch?: Partial<ModelVersion> },
+): Promise<ModelVersion> {
+  const before = await loadVersion(scope.table, modelId, number);
+  if (options.expectedRevision !== undefined && options.expectedRevision !== before.revision) {
+    throw new StaleWrite(`version is at revision ${before.revision}, not ${options.expectedRevision}; re-read and retry`);
+  }
+  assertVersionTransition(before.status, to);
+  if (to === 'evaluating' && before.artifact.state !== 'verified') {
+    throw new Conflict('the artifact has not been uploaded and verified yet (POST …/artifact/finalize)');
+  }
+  const now = scope.platform.now();
+  const after: ModelVersion = { ...before, ...options.patch, status: to, statusReason: options.reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
+  await scope.table.transact([
+    versionWrite(after, { revision: before.revision }),
+    auditWrite(scope.meta, options.action, { type: 'version', id: `${modelId}-${number}` }, { before: { status: before.status, revision: before.revision }, after: { status: to, revision: after.revision, reason: options.reason } }, now).write,
+  ]);
+  return after;
+}
+
+/**
+ * Points an alias (champion/challenger) at a version, or clears it. The
+ * champion must be approved or deployed; a challenger must at least be evaluated.
+ */
+export async function setAlias(scope: TenantScope, modelId: string, alias: ModelAlias, number: number | null): Promise<Model> {
+  const model = await loadModel(scope.table, modelId);
+  const now = scope.platform.now();
+  const previousNumber = model.aliases[alias];
+  const writes = [];
+  if (previousNumber !== undefined && previousNumber !== number) {
+    const previous = await loadVersion(scope.table, modelId, previousNumber);
+    const { stage: _s, ...rest } = previous;
+    writes.push(versionWrite({ ...rest, updatedAt: now.toISOString(), revision: previous.revision + 1 }, { revision: previous.revision }));
+  }
+  if (number !== null && number !== previousNumber) {
+    const target = await loadVersion(scope.table, modelId, number);
+    const eligible: readonly VersionStatus[] = alias === 'champion' ? ['approved', 'deployed'] : ['evaluated', 'pending-approval', 'approved', 'deployed'];
+    if (!eligible.includes(target.status)) throw new Conflict(`a ${alias} must be ${eligible.join(' or ')}; version ${number} is ${target.status}`);
+    const other = alias === 'champion' ? 'challenger' : 'champion';
+    if (model.aliases[other] === number) throw new Conflict(`version ${number} is already the ${other}`);
+    writes.push(versionWrite({ ...target, stage: alias, updatedAt: now.toISOString(), revision: target.revision + 1 }, { revision: target.revision }));
+  }
+  const aliases = { ...model.aliases };
+  if (number === null) delete aliases[alias];
+  else aliases[alias] = number;
+  const after: Model = { ...model, aliases, updatedAt: now.toISOString(), revision: model.revision + 1 };
+  await scope.table.transact([
+    modelWrite(after, { revision: model.revision }),
+    ...writes,
+    auditWrite(scope.meta, 'model.alias-set', { type: 'model', id: modelId }, { before: { [alias]: previousNumber ?? null }, after: { [alias]: number } }, now).write,
+  ]);
+  return after;
+}
+
+export { versionKey };
+
+function withoutEntity(item: ModelVersion & { entity?: string }): ModelVersion {
+  const { entity: _e, ...version } = item;
+  return version as ModelVersion;
+}
