@@ -1,0 +1,42 @@
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+
+/** Refused before the whole body is buffered. */
+export class RequestBodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The raw request body. Under @hono/node-server it is read straight from
+ * Node's IncomingMessage: hono's `c.req.arrayBuffer()` there first builds a
+ * full fetch Request, which measured at a third of the throughput on the
+ * scoring path (bench: 8.4k vs 22k req/s, 2 cores). Elsewhere (app.request in
+ * tests, other adapters) the standard Request is used.
+ */
+export async function readRequestBody(c: Context, limit = Number.POSITIVE_INFINITY): Promise<Uint8Array> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || typeof incoming.on !== 'function' || incoming.readableEnded) {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (body.byteLength > limit) throw new RequestBodyTooLarge(limit);
+    return body;
+  }
+  // Past the limit the rest is drained, not kept: destroying the stream would
+  // close the socket before the caller could be told why.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    incoming.once('error', reject);
+    incoming.once('end', () => {
+      if (size > limit) return reject(new RequestBodyTooLarge(limit));
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      resolve(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    });
+  });
+}

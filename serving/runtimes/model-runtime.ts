@@ -1,0 +1,46 @@
+/**
+ * The port every model runtime implements. A runtime turns a model artifact
+ * into a loaded model; a loaded model answers invocations the way a SageMaker
+ * serving container answers POST /invocations: bytes in with a content type,
+ * bytes out with a content type, or a ModelInvocationError carrying the status
+ * the container would have returned.
+ *
+ * The same runtimes serve in the local gateway (in process) and in the serving
+ * container (serving/container), so a model scores identically in both places.
+ */
+export interface ModelRuntime {
+  /** The runtime kind named by an endpoint's variant, e.g. `linear`. */
+  readonly kind: string;
+  /** The runtime's main file inside a model directory (SageMaker's /opt/ml/model). */
+  readonly modelFile: string;
+  load(artifact: ModelArtifact): Promise<LoadedModel>;
+}
+
+/**
+ * A model's files as the runtime sees them: the contents of /opt/ml/model in a
+ * container, the members of a model.tar.gz, or a single stored object.
+ */
+export interface ModelArtifact {
+  /** Where the artifact came from (`s3://…`, a directory); for messages only. */
+  readonly uri: string;
+  /** A file by its name inside the model directory; throws ArtifactUnavailable if absent. */
+  file(name: string): Promise<Uint8Array>;
+}
+
+export interface InvocationResult {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  /** Passed back to the caller in X-Amzn-SageMaker-Custom-Attributes. */
+  readonly customAttributes?: string;
+}
+
+export interface LoadedModel {
+  /**
+   * Scores one request.
+   * @param body the request bytes, exactly as the caller sent them
+   * @param contentType the request's Content-Type, if any
+   * @param accept the caller's Accept, if any (absent or `*\/*` means the runtime's default)
+   * @throws ModelInvocationError for input the model refuses
+   */
+  invoke(body: Uint8Array, contentType: string | undefined, accept: string | undefined): Promise<InvocationResult>;
+}
