@@ -7,7 +7,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { Conflict, DependencyFailed, QuotaExceeded, StaleWrite } from '../../errors';
+import { Conflict, DependencyFailed, QuotaExceeded, StaleWrite, StewardError } from '../../errors';
 
 /** A counter write refused at its ceiling; use cases see it as QuotaExceeded. */
 export class QuotaCeiling extends QuotaExceeded {}
@@ -250,6 +250,8 @@ async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite
     try {
       return await run();
     } catch (error) {
+      // Our own errors (a refused cursor, say) are the caller's business, not a store failure.
+      if (error instanceof StewardError) throw error;
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');

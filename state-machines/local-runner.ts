@@ -1,0 +1,298 @@
+import './promise-with-resolvers';
+import { randomUUID } from 'node:crypto';
+import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ulid } from 'ulid';
+import { Conflict, DependencyFailed, NotFound, ValidationFailed } from '../core/errors';
+import {
+  type ExecutionRecord,
+  findExecutionByName,
+  getExecution,
+  markExecutionInterrupted,
+  recordExecutionStarted,
+} from '../core/pipelines/execution-log';
+import { clearRunning, listRunning, markRunning, type RunningExecution } from '../core/pipelines/running-executions';
+import type { Platform } from '../core/platform/platform';
+import type { HealthProbe } from '../core/ports/health-probe';
+import type { Log } from '../core/ports/log';
+import type { PipelineRunner, StartedExecution, StartExecutionRequest } from '../core/ports/pipeline-runner';
+import { assertTenantId } from '../core/storage/keys';
+import type { InvocableStep } from '../functions/pipeline-steps/define-step';
+import { PIPELINE_STEPS } from '../functions/pipeline-steps/registry';
+import { errorText, ExecutionRecorder } from './execution-recorder';
+import { type DefinitionFile, loadDefinitionFiles } from './lint';
+import { machinesOf, stepNameOfResource, withLocalResources } from './resource-convention';
+
+export interface LocalStepFunctionsRunnerOptions {
+  /** Folder of `*.asl.json` definitions. @default the state-machines/ folder this file is in */
+  readonly definitionsDir?: string;
+  /** The platform the steps run against; a function because the platform is assembled around this runner. */
+  readonly platform: () => Platform;
+  readonly log: Log;
+}
+
+type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type EngineInput = Parameters<StateMachine['run']>[0];
+
+interface CompiledPipeline {
+  readonly machine: StateMachine;
+  /** Task state name → the step its Resource names. */
+  readonly tasks: ReadonlyMap<string, InvocableStep>;
+}
+
+interface ActiveExecution {
+  readonly tenantId: string;
+  readonly done: Promise<ExecutionRecord>;
+  readonly inFlight: Set<Promise<unknown>>;
+  abort(): void;
+}
+
+/** Execution names as Step Functions accepts them (and safe as key segments). */
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+const FINISHED_KEPT = 200;
+const CLOSE_GRACE_MS = 10_000;
+
+class ExecutionAborted extends Error {
+  constructor() {
+    super('the execution was aborted');
+    this.name = 'States.Aborted';
+  }
+}
+
+/**
+ * PipelineRunner on one machine: aws-local-stepfunctions runs the same ASL as
+ * Step Functions, each Task state bound by name to the step module its
+ * `${…FunctionArn}` names, called in process. Executions run in the
+ * background; every transition is written to the tenant's execution log as it
+ * happens, and a control-plane index of running executions lets the next
+ * start-up mark those a killed process left behind as interrupted.
+ */
+export class LocalStepFunctionsRunner implements PipelineRunner {
+  readonly kind = 'local' as const;
+  private readonly definitionsDir: string;
+  private readonly files: readonly DefinitionFile[];
+  private readonly compiled = new Map<string, CompiledPipeline>();
+  private readonly active = new Map<string, ActiveExecution>();
+  private readonly finished = new Map<string, ExecutionRecord>();
+  private readonly owner = `pid ${process.pid}/${randomUUID().slice(0, 8)}`;
+  private closing = false;
+
+  constructor(private readonly options: LocalStepFunctionsRunnerOptions) {
+    this.definitionsDir = options.definitionsDir ?? __dirname;
+    this.files = loadDefinitionFiles(this.definitionsDir);
+    for (const file of this.files) {
+      if (!file.definition || file.findings.length > 0) {
+        options.log.error('pipeline definition rejected by the lint; it cannot be started', { pipeline: file.pipeline, findings: file.findings });
+        continue;
+      }
+      const tasks = new Map<string, InvocableStep>();
+      for (const { states } of machinesOf(file.definition)) {
+        for (const { name, state } of states) {
+          const step = state.Type === 'Task' ? stepNameOfResource(state.Resource) : undefined;
+          if (step) tasks.set(name, PIPELINE_STEPS[step]);
+        }
+      }
+      const machine = new StateMachine(withLocalResources(file.definition) as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+      this.compiled.set(file.pipeline, { machine, tasks });
+    }
+  }
+
+  pipelines(): readonly string[] {
+    return [...this.compiled.keys()];
+  }
+
+  async start(request: StartExecutionRequest): Promise<StartedExecution> {
+    if (this.closing) throw new DependencyFailed('the local pipeline runner is shutting down');
+    const pipeline = this.compiled.get(request.pipeline);
+    if (!pipeline) {
+      if (this.files.some((f) => f.pipeline === request.pipeline)) throw new DependencyFailed(`pipeline '${request.pipeline}' has lint findings and cannot run; see the state-machines health check`);
+      throw new NotFound('pipeline', request.pipeline);
+    }
+    const tenantId = assertTenantId(request.tenantId);
+    if (!request.actor) throw new ValidationFailed('an execution needs an actor', [{ field: 'actor', problem: 'empty' }]);
+    if (request.name !== undefined && !EXECUTION_NAME.test(request.name)) {
+      throw new ValidationFailed('invalid execution name', [{ field: 'name', problem: 'use 1–80 letters, digits, hyphens or underscores' }]);
+    }
+    const platform = this.options.platform();
+    const table = platform.tenantTable(tenantId);
+    if (request.name !== undefined) {
+      const existing = await findExecutionByName(table, request.pipeline, request.name);
+      if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt };
+    }
+    const executionId = ulid();
+    const name = request.name ?? executionId;
+    const startedAt = platform.now().toISOString();
+    // The caller's input cannot name the tenant: `context` is always the runner's.
+    const input = { ...request.input, context: { tenantId, actor: request.actor, executionId } };
+    const entry: RunningExecution = { tenantId, executionId, pipeline: request.pipeline, startedAt, owner: this.owner };
+    await markRunning(platform.platformTable(), entry);
+    let record: ExecutionRecord;
+    try {
+      record = await recordExecutionStarted(table, { executionId, pipeline: request.pipeline, name, actor: request.actor, input, startedAt });
+    } catch (error) {
+      await clearRunning(platform.platformTable(), entry).catch((e: unknown) => this.options.log.error('could not clear a running-execution entry', { executionId, error: errorText(e) }));
+      if (error instanceof Conflict && request.name !== undefined) {
+        const existing = await findExecutionByName(table, request.pipeline, request.name);
+        if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt };
+      }
+      throw error;
+    }
+    this.launch(pipeline, platform, record, input, entry);
+    this.options.log.info('pipeline execution started', { pipeline: request.pipeline, tenantId, executionId, actor: request.actor });
+    return { executionId, startedAt };
+  }
+
+  private launch(pipeline: CompiledPipeline, platform: Platform, record: ExecutionRecord, input: Record<string, unknown>, entry: RunningExecution): void {
+    const { log } = this.options;
+    const controller = new AbortController();
+    const inFlight = new Set<Promise<unknown>>();
+    const handlers: TaskHandlers = {};
+    for (const [stateName, step] of pipeline.tasks) {
+      handlers[stateName] = (taskInput) => {
+        // The interpreter retries a failed Task at once after an abort; a stopped execution runs no more steps.
+        if (controller.signal.aborted) return Promise.reject(new ExecutionAborted());
+        const running = step.invoke(platform, taskInput, { signal: controller.signal }).catch((error: unknown) => {
+          throw this.asTaskFailure(step.name, record.executionId, error);
+        });
+        inFlight.add(running);
+        running.finally(() => inFlight.delete(running)).catch(() => undefined);
+        return running as ReturnType<TaskHandlers[string]>;
+      };
+    }
+    const execution = pipeline.machine.run(input as EngineInput, {
+      overrides: { taskResourceLocalHandlers: handlers },
+      noThrowOnAbort: true,
+      context: {
+        Execution: { Id: record.executionId, Name: record.name },
+        StateMachine: { Id: `local:${record.pipeline}`, Name: record.pipeline },
+      },
+    });
+    const abort = () => {
+      controller.abort();
+      execution.abort();
+    };
+    const recorder = new ExecutionRecorder(platform.tenantTable(entry.tenantId), record, log, abort);
+    const done = (async () => {
+      try {
+        for await (const event of execution.eventLogs) await recorder.handle(event);
+        const failure = await execution.result.then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        if (recorder.current.status === 'RUNNING') {
+          await recorder.stopWithoutEvent('FAILED', 'States.Runtime', failure instanceof Error ? failure.message : 'the interpreter stopped without a result');
+        }
+      } catch (error) {
+        log.error('recording a pipeline execution failed', { executionId: record.executionId, error: errorText(error) });
+      } finally {
+        await clearRunning(platform.platformTable(), entry).catch((e: unknown) => log.error('could not clear a running-execution entry', { executionId: record.executionId, error: errorText(e) }));
+        this.active.delete(record.executionId);
+        this.remember(recorder.current);
+      }
+      log.info('pipeline execution stopped', { pipeline: record.pipeline, executionId: record.executionId, status: recorder.current.status });
+      return recorder.current;
+    })();
+    this.active.set(record.executionId, { tenantId: entry.tenantId, done, inFlight, abort });
+  }
+
+  /**
+   * What a Lambda failure looks like to Step Functions: the error's name and
+   * message, nothing else. The interpreter would otherwise report an error's
+   * `cause` (an SDK exception) in place of its message.
+   */
+  private asTaskFailure(step: string, executionId: string, error: unknown): Error {
+    const source = error instanceof Error ? error : new Error(String(error));
+    if (source.cause !== undefined) {
+      this.options.log.warn('pipeline step failed', { step, executionId, error: errorText(source), cause: errorText(source.cause) });
+    }
+    const failure = new Error(source.message);
+    failure.name = source.name;
+    return failure;
+  }
+
+  private remember(record: ExecutionRecord): void {
+    this.finished.set(record.executionId, record);
+    if (this.finished.size > FINISHED_KEPT) this.finished.delete(this.finished.keys().next().value!);
+  }
+
+  /**
+   * Waits until an execution this runner started has stopped and returns its
+   * record (for tests and the CLI's `--wait`). Rejects after `timeoutMs`.
+   */
+  async waitFor(executionId: string, timeoutMs = 30_000): Promise<ExecutionRecord> {
+    const finished = this.finished.get(executionId);
+    if (finished) return finished;
+    const active = this.active.get(executionId);
+    if (!active) throw new NotFound('execution', executionId);
+    return withTimeout(active.done, timeoutMs, `execution ${executionId} did not stop within ${timeoutMs} ms`);
+  }
+
+  /** The recorded execution with its transitions (a convenience over getExecution for callers holding the runner). */
+  async describe(tenantId: string, executionId: string): ReturnType<typeof getExecution> {
+    return getExecution(this.options.platform().tenantTable(tenantId), executionId);
+  }
+
+  /**
+   * At start-up: executions a previous process left RUNNING (killed, Ctrl-C
+   * before close finished) cannot resume, so they are marked FAILED with
+   * `States.Interrupted`. Reads the running index with a Query.
+   */
+  async recoverInterrupted(): Promise<void> {
+    const platform = this.options.platform();
+    const { log } = this.options;
+    const entries = await listRunning(platform.platformTable());
+    for (const entry of entries) {
+      if (this.active.has(entry.executionId)) continue;
+      try {
+        const marked = await markExecutionInterrupted(platform.tenantTable(entry.tenantId), entry.executionId, {
+          at: platform.now().toISOString(),
+          cause: `the local process running it (${entry.owner}) stopped before it finished; start the pipeline again`,
+        });
+        await clearRunning(platform.platformTable(), entry);
+        if (marked) log.warn('interrupted pipeline execution marked FAILED', { tenantId: entry.tenantId, executionId: entry.executionId, pipeline: entry.pipeline });
+      } catch (error) {
+        log.error('could not recover an interrupted execution', { tenantId: entry.tenantId, executionId: entry.executionId, error: errorText(error) });
+      }
+    }
+  }
+
+  /** Aborts running executions (recorded ABORTED) and waits, boundedly, for their steps to return. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const running = [...this.active.values()];
+    for (const execution of running) execution.abort();
+    await withTimeout(Promise.allSettled(running.map((e) => e.done)), CLOSE_GRACE_MS, 'executions did not stop').catch((e: Error) => this.options.log.warn(e.message));
+    const steps = running.flatMap((e) => [...e.inFlight]);
+    await withTimeout(Promise.allSettled(steps), CLOSE_GRACE_MS, 'steps did not return').catch((e: Error) => this.options.log.warn(e.message));
+  }
+
+  /** Healthy when every definition loaded and passed the lint. */
+  probe(): HealthProbe {
+    return {
+      name: 'state-machines',
+      check: async () => {
+        if (this.files.length === 0) throw new Error(`no *.asl.json definitions in ${this.definitionsDir}`);
+        const rejected = this.files.filter((f) => f.findings.length > 0);
+        if (rejected.length > 0) {
+          throw new Error(
+            rejected.map((f) => `${f.pipeline}: [${f.findings[0].rule}] ${f.findings[0].message}${f.findings.length > 1 ? ` (+${f.findings.length - 1} more)` : ''}`).join('; '),
+          );
+        }
+        return `${this.files.length} pipeline(s): ${this.files.map((f) => f.pipeline).join(', ')}`;
+      },
+    };
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
