@@ -30,14 +30,14 @@ export class LocalIdTokenIssuer implements IdTokenIssuer {
         }
       }
       const parsed = StoredKeySchema.parse(stored);
-      return { kid: parsed.kid, privateKey: await importJWK(parsed.privateJwk as JWK, 'RS256'), publicJwk: parsed.publicJwk as JWK };
+      return { kid: parsed.kid, privateKey: await importJWK(parsed.privateJwk as unknown as JWK, 'RS256'), publicJwk: parsed.publicJwk as unknown as JWK };
     })();
     return this.key;
   }
 
   async jwks(): Promise<{ keys: Record<string, unknown>[] }> {
     const { publicJwk } = await this.load();
-    return { keys: [publicJwk as Record<string, unknown>] };
+    return { keys: [publicJwk as unknown as Record<string, unknown>] };
   }
 
   async issue(claims: IdTokenClaims, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
