@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { TENANT_STATUSES } from '../../core/tenancy/tenant';
+import { publicTenant, TENANT_STATUSES } from '../../core/tenancy/tenant';
 import {
   approveTenant,
   changeTenantStatus,
@@ -58,7 +58,7 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
     async (c) => {
       const { limit, cursor, status } = c.req.valid('query');
       const page = await listTenants(platform, { limit, cursor, status });
-      return c.json({ items: page.items, next: page.cursor }, 200);
+      return c.json({ items: page.items.map(publicTenant), next: page.cursor }, 200);
     },
   );
 
@@ -83,7 +83,10 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
       request: { params: TenantIdParam },
       responses: { 200: json(z.object({ tenant: TenantInfoSchema, invitation: InvitationSchema }), 'approved'), ...problems(400, 401, 403, 404, 409) },
     }),
-    async (c) => c.json(await approveTenant(platform, identity, c.req.valid('param').tenantId, c.get('meta')), 200),
+    async (c) => {
+      const { tenant, invitation } = await approveTenant(platform, identity, c.req.valid('param').tenantId, c.get('meta'));
+      return c.json({ tenant: publicTenant(tenant), invitation }, 200);
+    },
   );
 
   for (const [action, to] of [
@@ -99,7 +102,7 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
         request: { params: TenantIdParam, ...body(StatusChangeInput) },
         responses: { 200: json(TenantInfoSchema, 'new state'), ...problems(400, 401, 403, 404, 409) },
       }),
-      async (c) => c.json(await changeTenantStatus(platform, identity, c.req.valid('param').tenantId, to, c.req.valid('json').reason, c.get('meta')), 200),
+      async (c) => c.json(publicTenant(await changeTenantStatus(platform, identity, c.req.valid('param').tenantId, to, c.req.valid('json').reason, c.get('meta'))), 200),
     );
   }
 
@@ -112,6 +115,9 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
       request: { params: TenantIdParam, ...body(StatusChangeInput) },
       responses: { 200: json(z.object({ tenant: TenantInfoSchema, itemsRemoved: z.number(), objectsRemoved: z.number() }), 'deleted'), ...problems(400, 401, 403, 404, 409) },
     }),
-    async (c) => c.json(await deleteTenant(platform, identity, c.req.valid('param').tenantId, c.req.valid('json').reason, c.get('meta')), 200),
+    async (c) => {
+      const result = await deleteTenant(platform, identity, c.req.valid('param').tenantId, c.req.valid('json').reason, c.get('meta'));
+      return c.json({ ...result, tenant: publicTenant(result.tenant) }, 200);
+    },
   );
 }

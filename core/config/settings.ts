@@ -36,6 +36,19 @@ export const settingsSchema = z.object({
   STEWARD_USER_POOL_ID: z.string().optional(),
   /** AWS: role assumed with session tag TenantId for each tenant's data path. */
   STEWARD_TENANT_ROLE_ARN: z.string().optional(),
+  /** AWS: JSON object plan name -> API Gateway usage plan id (per-tenant throttling). */
+  STEWARD_USAGE_PLANS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      try {
+        return z.object({ free: z.string(), standard: z.string(), enterprise: z.string() }).parse(JSON.parse(raw));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object {"free":id,"standard":id,"enterprise":id}' });
+        return z.NEVER;
+      }
+    }),
   /** First platform administrator, created at start when none exists (local mode). */
   STEWARD_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
   STEWARD_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),

@@ -8,6 +8,7 @@ import type { Log } from '../ports/log';
 import type { PipelineRunner } from '../ports/pipeline-runner';
 import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
 import type { UserDirectory } from '../ports/user-directory';
+import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-throttling';
 import type { TenantDataClients } from '../adapters/tenant-credentials';
 
 /** Who may sign in and how credentials are checked: Cognito on AWS, the local issuer locally. */
@@ -31,6 +32,7 @@ export interface Platform {
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
   readonly identity: IdentityParts;
+  readonly throttling: TenantThrottling;
   now(): Date;
   /** Metadata bound to one tenant; the only way tenant items are read or written. */
   tenantTable(tenantId: string): ScopedTable;
@@ -47,6 +49,8 @@ export interface PlatformParts {
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
   readonly identity: (platformTable: ScopedTable) => IdentityParts;
+  /** @default in-process (the API's own limiter) */
+  readonly throttling?: TenantThrottling;
   /** Tenant-scoped data clients (AWS: STS session-tagged); default: the shared clients. */
   readonly tenantDataClients?: (tenantId: string) => TenantDataClients;
   readonly now?: () => Date;
@@ -63,6 +67,7 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     probes: parts.probes,
     pipelines: parts.pipelines,
     identity: parts.identity(control),
+    throttling: parts.throttling ?? IN_PROCESS_THROTTLING,
     now: parts.now ?? (() => new Date()),
     tenantTable: (tenantId) => tenantTable(dataClients(tenantId).documents, settings.STEWARD_TABLE_NAME, tenantId),
     platformTable: () => control,

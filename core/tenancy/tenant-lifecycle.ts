@@ -11,7 +11,7 @@ import type { Platform } from '../platform/platform';
 import type { Invitation } from '../ports/user-directory';
 import { ulid } from 'ulid';
 import { PlanNameSchema, PLANS, type PlanQuotas } from './plans';
-import { assertTenantTransition, type Tenant, type TenantStatus } from './tenant';
+import { assertTenantTransition, publicTenant, type Tenant, type TenantStatus } from './tenant';
 import { newTenantId } from './tenant-id';
 import { TenantRegistry } from './tenant-registry';
 import { readUsage, type Usage } from './usage';
@@ -49,9 +49,9 @@ export function listTenants(platform: Platform, options: { status?: TenantStatus
   return new TenantRegistry(platform.platformTable()).list(options);
 }
 
-export async function tenantOverview(platform: Platform, tenantId: string): Promise<{ tenant: Tenant; quotas: PlanQuotas; usage: Usage }> {
+export async function tenantOverview(platform: Platform, tenantId: string): Promise<{ tenant: ReturnType<typeof publicTenant>; quotas: PlanQuotas; usage: Usage }> {
   const tenant = await getTenant(platform, tenantId);
-  return { tenant, quotas: PLANS[tenant.plan], usage: await readUsage(platform.tenantTable(tenantId)) };
+  return { tenant: publicTenant(tenant), quotas: PLANS[tenant.plan], usage: await readUsage(platform.tenantTable(tenantId)) };
 }
 
 /** Activates a requested tenant and invites its first tenant admin. */
@@ -72,6 +72,7 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
     revision: 1,
   };
   const { platformWrites, invitation } = await deps.directory.provision({ tenantId, ...admin }, now);
+  Object.assign(after, await platform.throttling.provision(tenantId, before.plan));
   const table = platform.tenantTable(tenantId);
   await transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision), ...platformWrites]],
@@ -79,7 +80,7 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
       table,
       [
         new TenantUsers(table).write(admin),
-        auditWrite(meta, 'tenant.approved', { type: 'tenant', id: tenantId }, { before, after }, now).write,
+        auditWrite(meta, 'tenant.approved', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write,
         auditWrite(meta, 'user.invited', { type: 'user', id: admin.userId }, { after: admin }, now).write,
       ],
     ],
@@ -94,9 +95,10 @@ export async function changeTenantStatus(platform: Platform, deps: IdentityDeps,
   if (to === 'active' && before.status !== 'suspended') throw new Conflict('only a suspended tenant can be resumed; approve a requested one');
   const now = platform.now();
   const after: Tenant = { ...before, status: to, statusReason: reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
+  await platform.throttling.setEnabled(before.usageKeyId, to === 'active');
   await transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
-    [platform.tenantTable(tenantId), [auditWrite(meta, to === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', { type: 'tenant', id: tenantId }, { before, after }, now).write]],
+    [platform.tenantTable(tenantId), [auditWrite(meta, to === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write]],
   ]);
   deps.identityChanged();
   return after;
@@ -114,9 +116,10 @@ export async function deleteTenant(platform: Platform, deps: IdentityDeps, tenan
   const after: Tenant = { ...before, status: 'deleted', statusReason: reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
-    [platform.tenantTable(tenantId), [auditWrite(meta, 'tenant.deleted', { type: 'tenant', id: tenantId }, { before, after }, now).write]],
+    [platform.tenantTable(tenantId), [auditWrite(meta, 'tenant.deleted', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write]],
   ]);
   deps.identityChanged();
+  await platform.throttling.remove(before.usageKeyId);
   const table = platform.tenantTable(tenantId);
   const users = await collect((cursor) => new TenantUsers(table).list({ limit: 100, cursor }));
   const tokens = await collect((cursor) => new TenantCiTokens(table).list({ limit: 100, cursor }));

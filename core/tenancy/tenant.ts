@@ -16,6 +16,9 @@ export const TenantSchema = z.object({
   /** Optimistic-lock counter. */
   revision: z.number().int(),
   statusReason: z.string().optional(),
+  /** AWS: the API Gateway usage identifier (and its key id) that throttles this tenant. Not a credential. */
+  usageKey: z.string().optional(),
+  usageKeyId: z.string().optional(),
 });
 export type Tenant = z.infer<typeof TenantSchema>;
 
@@ -34,4 +37,10 @@ export function assertTenantTransition(from: TenantStatus, to: TenantStatus): vo
 /** Only active tenants may be acted for; suspended and deleted ones are refused entirely. */
 export function tenantAdmitsRequests(tenant: Pick<Tenant, 'status'>): boolean {
   return tenant.status === 'active';
+}
+
+/** The tenant as shown through the API: without throttling internals. */
+export function publicTenant(tenant: Tenant): Omit<Tenant, 'usageKey' | 'usageKeyId'> {
+  const { usageKey: _k, usageKeyId: _i, ...rest } = tenant;
+  return rest;
 }

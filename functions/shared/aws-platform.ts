@@ -9,6 +9,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { CognitoUserDirectory } from '../../core/adapters/identity/cognito-user-directory';
 import { JwtIdTokenVerifier } from '../../core/adapters/identity/jwt-verifier';
 import { TenantCredentialBroker } from '../../core/adapters/tenant-credentials';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayThrottling } from '../../core/adapters/api-gateway-throttling';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -35,6 +37,7 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
       directory: new CognitoUserDirectory(new CognitoIdentityProviderClient({ region: settings.AWS_REGION }), userPoolId),
     }),
     tenantDataClients: (tenantId) => broker.clientsFor(tenantId),
+    throttling: settings.STEWARD_USAGE_PLANS ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS) : undefined,
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
   });
 }
