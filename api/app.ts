@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health';
 import { PrincipalResolver } from '../core/identity/principal-resolver';
 import { TenantRateLimiter } from '../core/tenancy/rate-limiter';
 import type { IdentityDeps } from '../core/identity/identity-deps';
+import type { TenantScope } from '../core/tenancy/tenant-scope';
 import { createGuards } from './http/guards';
 import type { RouteDeps } from './routes/route-deps';
 import { auditRoutes } from './routes/audit';
@@ -60,6 +61,14 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
       status: c.res.status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
+  });
+
+  // Audit events of a mutating tenant request get linked into the chain right away (locally; on AWS the stream does it).
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return;
+    const scope = c.get('scope') as TenantScope | undefined;
+    if (scope) platform.auditSealing.nudge(scope.tenantId);
   });
 
   app.onError((error, c) => {

@@ -1,4 +1,7 @@
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
+
+// Monotonic within the process: events of one request (or one millisecond) keep their order.
+const ulid = monotonicFactory();
 import type { ScopedWrite } from '../adapters/dynamodb/scoped-table';
 
 /** Who acted, and through what, for one request or job. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Page, QueryRequest } from '../adapters/dynamodb/scoped-table';
+import type { Page, QueryRequest, ScopedTable } from '../adapters/dynamodb/scoped-table';
 import { ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
-import type { AuditEvent } from './audit-event';
+import type { StoredAuditEvent } from './chain-hash';
 
 export const AuditFilterSchema = z.object({
   targetType: z.string().regex(/^[a-z-]{2,40}$/).optional(),
@@ -15,9 +15,39 @@ export type AuditFilter = z.infer<typeof AuditFilterSchema>;
 
 /**
  * A tenant's audit events, newest first: by target, by actor, or all; each a
- * Query on its own index, bounded by time through the ULID sort key.
+ * Query on its own index, bounded by time through the ULID sort key. Sealed
+ * events carry their chain fields (`seq`, `prevHash`, `hash`).
  */
-export async function listAuditEvents(scope: TenantScope, filter: AuditFilter, page: { limit: number; cursor?: string }): Promise<Page<AuditEvent>> {
+export async function listAuditEvents(scope: TenantScope, filter: AuditFilter, page: { limit: number; cursor?: string }): Promise<Page<StoredAuditEvent>> {
+  return queryAuditEvents(scope.table, filter, { ...page, descending: true });
+}
+
+/**
+ * Every event matching `filter`, oldest first, read page by page as the
+ * consumer pulls (exports stream this without holding the trail in memory).
+ * The filter is validated before the first read, so a bad one throws at once.
+ */
+export function allAuditEvents(table: ScopedTable, filter: AuditFilter, pageSize = 100): AsyncIterable<StoredAuditEvent> {
+  auditQuery(filter);
+  return {
+    async *[Symbol.asyncIterator]() {
+      let cursor: string | undefined;
+      do {
+        const page = await queryAuditEvents(table, filter, { limit: pageSize, cursor, descending: false });
+        yield* page.items;
+        cursor = page.cursor;
+      } while (cursor);
+    },
+  };
+}
+
+async function queryAuditEvents(table: ScopedTable, filter: AuditFilter, page: { limit: number; cursor?: string; descending: boolean }): Promise<Page<StoredAuditEvent>> {
+  const result = await table.query<StoredAuditEvent & { entity?: string }>({ ...auditQuery(filter), ...page });
+  return { items: result.items.map(({ entity: _e, ...event }) => event as StoredAuditEvent), cursor: result.cursor };
+}
+
+/** Which index and key range answer `filter`; throws ValidationFailed for combinations no index serves. */
+function auditQuery(filter: AuditFilter): Omit<QueryRequest, 'limit' | 'cursor' | 'descending'> {
   if ((filter.targetType === undefined) !== (filter.targetId === undefined)) {
     throw new ValidationFailed('targetType and targetId go together', [{ field: 'query.targetId', problem: 'give both targetType and targetId, or neither' }]);
   }
@@ -25,13 +55,9 @@ export async function listAuditEvents(scope: TenantScope, filter: AuditFilter, p
     throw new ValidationFailed('filter by target or by actor, not both', [{ field: 'query.actor', problem: 'cannot combine with targetType/targetId' }]);
   }
   const range = ulidRange(filter.from, filter.to);
-  const base = { limit: page.limit, cursor: page.cursor, descending: true, sortBetween: range } as const;
-  let request: QueryRequest;
-  if (filter.targetType && filter.targetId) request = { ...base, index: 'gsi2', partition: ['AUDIT', 'TARGET', filter.targetType, filter.targetId] };
-  else if (filter.actor) request = { ...base, index: 'gsi3', partition: ['AUDIT', 'ACTOR', filter.actor] };
-  else request = { ...base, partition: ['AUDIT'], sortBetween: [`E#${range[0]}`, `E#${range[1]}`] };
-  const result = await scope.table.query<AuditEvent & { entity?: string }>(request);
-  return { items: result.items.map(({ entity: _e, ...event }) => event as AuditEvent), cursor: result.cursor };
+  if (filter.targetType && filter.targetId) return { index: 'gsi2', partition: ['AUDIT', 'TARGET', filter.targetType, filter.targetId], sortBetween: range };
+  if (filter.actor) return { index: 'gsi3', partition: ['AUDIT', 'ACTOR', filter.actor], sortBetween: range };
+  return { partition: ['AUDIT'], sortBetween: [`E#${range[0]}`, `E#${range[1]}`] };
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -9,6 +9,7 @@ import type { PipelineRunner } from '../ports/pipeline-runner';
 import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
 import type { UserDirectory } from '../ports/user-directory';
 import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-throttling';
+import { type AuditSealing, STREAM_SEALING } from '../audit/audit-sealer';
 import type { TenantDataClients } from '../adapters/tenant-credentials';
 
 /** Who may sign in and how credentials are checked: Cognito on AWS, the local issuer locally. */
@@ -33,6 +34,8 @@ export interface Platform {
   readonly pipelines: PipelineRunner;
   readonly identity: IdentityParts;
   readonly throttling: TenantThrottling;
+  /** Hint that a tenant wrote audit events (local: in-process sealer; AWS: no-op, the table stream seals). */
+  readonly auditSealing: AuditSealing;
   now(): Date;
   /** Metadata bound to one tenant; the only way tenant items are read or written. */
   tenantTable(tenantId: string): ScopedTable;
@@ -51,6 +54,8 @@ export interface PlatformParts {
   readonly identity: (platformTable: ScopedTable) => IdentityParts;
   /** @default in-process (the API's own limiter) */
   readonly throttling?: TenantThrottling;
+  /** @default the DynamoDB stream seals (AWS) */
+  readonly auditSealing?: AuditSealing;
   /** Tenant-scoped data clients (AWS: STS session-tagged); default: the shared clients. */
   readonly tenantDataClients?: (tenantId: string) => TenantDataClients;
   readonly now?: () => Date;
@@ -68,6 +73,7 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     pipelines: parts.pipelines,
     identity: parts.identity(control),
     throttling: parts.throttling ?? IN_PROCESS_THROTTLING,
+    auditSealing: parts.auditSealing ?? STREAM_SEALING,
     now: parts.now ?? (() => new Date()),
     tenantTable: (tenantId) => tenantTable(dataClients(tenantId).documents, settings.STEWARD_TABLE_NAME, tenantId),
     platformTable: () => control,

@@ -10,10 +10,13 @@ import { LocalStepFunctionsRunner } from '../../state-machines/local-runner';
 import { scoringGatewayProbe } from './scoring-gateway-probe';
 import { localIdentity } from '../../core/adapters/identity/local-identity';
 import { bootstrapPlatformAdmin } from '../../core/identity/sign-in';
+import { AuditSealer } from '../../core/audit/audit-sealer';
+import { Conflict } from '../../core/errors';
 
 export interface LocalPlatform {
   readonly platform: Platform;
   readonly runner: LocalStepFunctionsRunner;
+  readonly auditSealer: AuditSealer;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,9 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     platform: () => platform!,
     log,
   });
+  const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000 });
   platform = assemblePlatform({
+    auditSealing: sealer,
     settings,
     clients,
     log,
@@ -51,13 +56,20 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
   });
   await runner.recoverInterrupted();
   if (settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL && settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD) {
-    const outcome = await bootstrapPlatformAdmin(platform, { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, password: settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD });
+    // Runs only while no administrator exists; afterwards the variables are ignored, never an error.
+    const outcome = await bootstrapPlatformAdmin(platform, { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, password: settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD }).catch((error: unknown) => {
+      if (error instanceof Conflict) return 'ignored: an administrator already exists' as const;
+      throw error;
+    });
     log.info('platform administrator bootstrap', { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, outcome });
   }
+  sealer.start();
   return {
     platform,
     runner,
+    auditSealer: sealer,
     async close() {
+      await sealer.stop();
       await runner.close();
       clients.dynamodb.destroy();
       clients.s3.destroy();

@@ -1,0 +1,45 @@
+import { canonicalJson } from '../../../core/audit/canonical-json';
+
+describe('canonical JSON', () => {
+  it('writes the same text whatever order keys were inserted in, at every depth', () => {
+    const a = { b: 1, a: { y: [3, { q: 1, p: 2 }], x: null } };
+    const b = { a: { x: null, y: [3, { p: 2, q: 1 }] }, b: 1 };
+    expect(canonicalJson(a)).toBe('{"a":{"x":null,"y":[3,{"p":2,"q":1}]},"b":1}');
+    expect(canonicalJson(b)).toBe(canonicalJson(a));
+  });
+
+  it('keeps array order and leaves out undefined members, as if absent', () => {
+    expect(canonicalJson([3, 1, 2])).toBe('[3,1,2]');
+    expect(canonicalJson({ a: 1, gone: undefined })).toBe(canonicalJson({ a: 1 }));
+  });
+
+  it('matches the RFC 8785 example (numbers, escapes, literals)', () => {
+    const value = {
+      numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001],
+      string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\"/',
+      literals: [null, true, false],
+    };
+    expect(canonicalJson(value)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+  });
+
+  it('orders keys by UTF-16 code units (so an astral character sorts before U+FFFF)', () => {
+    expect(canonicalJson({ '\uffff': 1, '\u{1F600}': 2, a: 3, B: 4, é: 5 })).toBe('{"B":4,"a":3,"é":5,"\u{1F600}":2,"\uffff":1}');
+  });
+
+  it('writes -0 as 0 and large numbers in exponent form', () => {
+    expect(canonicalJson([-0, 1e21, 1e-7, 123456789012345680000])).toBe('[0,1e+21,1e-7,123456789012345680000]');
+  });
+
+  it.each([
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a bigint', 1n],
+    ['a Date', new Date(0)],
+    ['a Set', new Set(['a'])],
+    ['binary', new Uint8Array([1])],
+    ['undefined in an array', [1, undefined]],
+    ['a function', () => 1],
+  ])('refuses %s rather than guess', (_name, value) => {
+    expect(() => canonicalJson({ v: value })).toThrow(TypeError);
+  });
+});
