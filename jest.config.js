@@ -11,6 +11,8 @@ const common = {
   testEnvironment: '<rootDir>/test/support/shared-realm-environment.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // hyparquet ships only ES modules; let swc compile it like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!hyparquet/)'],
 };
 module.exports = {
   testTimeout: 30000,

@@ -1,0 +1,335 @@
+import { z } from 'zod';
+import type { Page } from '../../adapters/dynamodb/scoped-table';
+import { auditWrite } from '../../audit/audit-event';
+import { Conflict, NotFound, PayloadTooLarge, StaleWrite, ValidationFailed } from '../../errors';
+import type { TenantScope } from '../../tenancy/tenant-scope';
+import { assertWithin, readUsage, reserveQuota } from '../../tenancy/usage';
+import { CatalogIdSchema, newCatalogId } from '../identifiers';
+import { DatasetObjects } from './dataset-objects';
+import { MalformedDataset } from './dataset-problems';
+import { DATASET_FORMATS, type DatasetProfile, schemaOf } from './dataset-profiler';
+import {
+  CONTENT_TYPES,
+  DATA_EXTENSIONS,
+  type Dataset,
+  datasetKey,
+  datasetSequenceKey,
+  type DatasetUpload,
+  datasetUploadKey,
+  DatasetUploadSchema,
+  type DatasetVersion,
+  DatasetVersionSchema,
+  datasetVersionWrite,
+  datasetWrite,
+  DatasetProfileSchema,
+  loadDataset,
+  loadDatasetVersion,
+  stagingKey,
+  versionPrefix,
+} from './dataset-records';
+import { inspectDatasetObject } from './inspect-dataset-object';
+
+/** Largest dataset file accepted (one version). */
+export const MAX_DATASET_BYTES = 1024 ** 3;
+const UPLOAD_URL_SECONDS = 15 * 60;
+/** How long an issued upload can still be registered. */
+const UPLOAD_REGISTRATION_SECONDS = 24 * 60 * 60;
+const DOWNLOAD_URL_SECONDS = 15 * 60;
+const MAX_WRITE_ATTEMPTS = 8;
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const ColumnName = z.string().trim().min(1).max(200);
+/** A tenant-relative object key, e.g. a pipeline output: no leading slash, no `.` or `..` or empty segments. */
+const SourceKey = z
+  .string()
+  .trim()
+  .min(1)
+  .max(1024)
+  .refine((key) => !key.startsWith('/') && key.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), 'a relative object key in your storage, without . or .. segments');
+
+export const DatasetUploadInput = z.object({
+  format: z.enum(DATASET_FORMATS),
+  sizeBytes: z.number().int().positive(),
+  sha256: Sha256,
+});
+
+export const RegisterDatasetVersionInput = z
+  .object({
+    uploadId: CatalogIdSchema.optional().describe('from POST …/versions/upload-url'),
+    sourceKey: SourceKey.optional().describe('instead of uploadId: an object already in your storage (e.g. a pipeline output)'),
+    sha256: Sha256.optional().describe('required with uploadId; checked against the object when given'),
+    sizeBytes: z.number().int().positive().optional().describe('required with uploadId; checked against the object when given'),
+    description: z.string().trim().max(4000).optional(),
+    targetColumn: ColumnName.optional(),
+    protectedAttributes: z.array(ColumnName).max(100).default([]),
+  })
+  .superRefine((input, ctx) => {
+    if ((input.uploadId === undefined) === (input.sourceKey === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['uploadId'], message: 'give exactly one of uploadId or sourceKey' });
+    }
+    if (input.uploadId !== undefined) {
+      if (input.sha256 === undefined) ctx.addIssue({ code: 'custom', path: ['sha256'], message: 'required with uploadId' });
+      if (input.sizeBytes === undefined) ctx.addIssue({ code: 'custom', path: ['sizeBytes'], message: 'required with uploadId' });
+    }
+  });
+
+export interface DatasetUploadUrl {
+  readonly uploadId: string;
+  readonly url: string;
+  readonly method: 'PUT';
+  readonly headers: Record<string, string>;
+  readonly key: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * A presigned PUT (15 minutes) for the next version's file, to a staging key
+ * of the dataset. The declaration (format, size, digest) is remembered for 24
+ * hours; registration checks the upload against it.
+ */
+export async function datasetUploadUrl(scope: TenantScope, datasetId: string, input: z.infer<typeof DatasetUploadInput>): Promise<DatasetUploadUrl> {
+  assertSize(input.sizeBytes, 'body.sizeBytes');
+  const dataset = await loadDataset(scope.table, datasetId);
+  assertFormat(dataset, input.format);
+  // Early and advisory: the exact check is the reservation at registration.
+  assertWithin(scope.quotas, 'storageBytes', (await readUsage(scope.table)).storageBytes, input.sizeBytes);
+  const now = scope.platform.now();
+  const uploadId = newCatalogId(now);
+  const upload: DatasetUpload = {
+    datasetId,
+    uploadId,
+    format: input.format,
+    sizeBytes: input.sizeBytes,
+    sha256: input.sha256,
+    key: stagingKey(datasetId, uploadId),
+    issuedAt: now.toISOString(),
+    issuedBy: scope.meta.actor,
+    expiresAt: Math.floor(now.getTime() / 1000) + UPLOAD_REGISTRATION_SECONDS,
+  };
+  await scope.table.transact([
+    { kind: 'put', key: datasetUploadKey(datasetId, uploadId), item: { entity: 'dataset-upload', ...upload }, expect: 'new' },
+    auditWrite(scope.meta, 'dataset.upload-url-issued', { type: 'dataset', id: datasetId }, { after: { uploadId, format: input.format, sizeBytes: input.sizeBytes, sha256: input.sha256 } }, now).write,
+  ]);
+  const contentType = CONTENT_TYPES[input.format];
+  const url = await scope.objects.presignPut(upload.key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType });
+  return { uploadId, url, method: 'PUT', headers: { 'content-type': contentType }, key: upload.key, expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
+}
+
+interface Source {
+  readonly key: string;
+  readonly field: 'body.uploadId' | 'body.sourceKey';
+  readonly upload?: DatasetUpload;
+  /** Staged uploads are deleted when their content is refused; other objects are never touched. */
+  readonly staged: boolean;
+}
+
+/**
+ * Registers the next version of a dataset from a staged upload or an object
+ * already in the tenant's storage. The file is streamed once to check its
+ * size and SHA-256 and to infer its schema and profile (Parquet: hashed, then
+ * read by ranges; a second pass counts exact histograms of files with more
+ * than 100,000 values per column); a
+ * mismatch or malformed content refuses the registration, writes nothing and
+ * deletes the staged upload. Then storage quota is reserved, the version
+ * number taken, the file copied to its immutable key, and the version, the
+ * dataset's new latest version and the audit event written in one transaction.
+ */
+export async function registerDatasetVersion(scope: TenantScope, datasetId: string, input: z.infer<typeof RegisterDatasetVersionInput>): Promise<DatasetVersion> {
+  const dataset = await loadDataset(scope.table, datasetId);
+  const source = await resolveSource(scope, dataset, input);
+  const refuse = async (error: Error): Promise<never> => {
+    if (source.staged) await discard(scope, [source.key]);
+    throw error;
+  };
+
+  const stored = await scope.objects.head(source.key);
+  if (!stored) {
+    if (source.upload) throw new Conflict(`nothing has been uploaded for upload '${source.upload.uploadId}' (PUT the file to its upload URL first)`);
+    throw new ValidationFailed('no such object in your storage', [{ field: 'body.sourceKey', problem: `'${source.key}' does not exist` }]);
+  }
+  if (stored.size > MAX_DATASET_BYTES) await refuse(tooLarge(stored.size, source.field));
+  if (input.sizeBytes !== undefined && stored.size !== input.sizeBytes) {
+    await refuse(new ValidationFailed('size mismatch', [{ field: 'body.sizeBytes', problem: `the object is ${stored.size} bytes, not ${input.sizeBytes}` }]));
+  }
+
+  const storage = new DatasetObjects(scope.objects);
+  const inspection = await inspectDatasetObject(storage, source.key, dataset.format, { size: stored.size, expectedSha256: input.sha256 });
+  if (input.sha256 !== undefined && inspection.sha256 !== input.sha256) {
+    await refuse(new ValidationFailed('SHA-256 mismatch', [{ field: 'body.sha256', problem: `the object hashes to ${inspection.sha256}, not ${input.sha256}` }]));
+  }
+  if (inspection.problem) await refuse(inspection.problem);
+  const profile = inspection.profile!;
+  if (profile.rowCount === 0) await refuse(new MalformedDataset(dataset.format, 'the file has no data rows'));
+  assertColumnsExist(profile, input);
+
+  const profileJson = JSON.stringify(profile);
+  const release = await reserveQuota(scope.table, scope.quotas, 'storageBytes', stored.size + Buffer.byteLength(profileJson));
+  const written: string[] = [];
+  let version: DatasetVersion;
+  try {
+    const number = await scope.table.adjust(datasetSequenceKey(datasetId), 'allocated', 1);
+    const prefix = versionPrefix(datasetId, number);
+    const key = `${prefix}data.${DATA_EXTENSIONS[dataset.format]}`;
+    const profileKey = `${prefix}profile.json`;
+    written.push(key);
+    const copied = await storage.copy(source.key, key, stored.size, CONTENT_TYPES[dataset.format]);
+    if (copied.sha256 !== inspection.sha256) throw new Conflict('the object changed while it was being registered; upload it again');
+    written.push(profileKey);
+    await scope.objects.put(profileKey, profileJson, 'application/json');
+    const now = scope.platform.now();
+    version = {
+      datasetId,
+      datasetName: dataset.name,
+      version: number,
+      format: dataset.format,
+      description: input.description,
+      key,
+      profileKey,
+      sizeBytes: stored.size,
+      sha256: inspection.sha256,
+      rowCount: profile.rowCount,
+      columnCount: profile.columns.length,
+      schema: schemaOf(profile),
+      targetColumn: input.targetColumn,
+      protectedAttributes: input.protectedAttributes,
+      source: source.upload ? { kind: 'upload', uploadId: source.upload.uploadId } : { kind: 'object', key: source.key },
+      createdAt: now.toISOString(),
+      createdBy: scope.meta.actor,
+    };
+    await writeVersion(scope, version, source.upload);
+  } catch (error) {
+    await release();
+    await discard(scope, written);
+    throw error;
+  }
+  if (source.staged) await discard(scope, [source.key]);
+  return version;
+}
+
+/** The version item, the dataset's latest version and the audit event together; retried when another registration moved the dataset first. */
+async function writeVersion(scope: TenantScope, version: DatasetVersion, upload: DatasetUpload | undefined): Promise<void> {
+  const { schema: _schema, ...summary } = version;
+  for (let attempt = 1; ; attempt++) {
+    const current = await loadDataset(scope.table, version.datasetId);
+    const now = scope.platform.now();
+    const after: Dataset = {
+      ...current,
+      latestVersion: Math.max(current.latestVersion, version.version),
+      versionCount: current.versionCount + 1,
+      updatedAt: now.toISOString(),
+      revision: current.revision + 1,
+    };
+    try {
+      await scope.table.transact([
+        datasetWrite(after, { revision: current.revision }),
+        datasetVersionWrite(version),
+        // Consuming the upload makes a second registration of it fail instead of adding a duplicate version.
+        ...(upload ? [{ kind: 'delete' as const, key: datasetUploadKey(upload.datasetId, upload.uploadId), expect: 'exists' as const }] : []),
+        auditWrite(scope.meta, 'dataset.version-registered', { type: 'dataset', id: version.datasetId }, { after: summary }, now).write,
+      ]);
+      return;
+    } catch (error) {
+      if (error instanceof Conflict && upload) throw new Conflict(`upload '${upload.uploadId}' was already registered`, { cause: error });
+      if (!(error instanceof StaleWrite) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function resolveSource(scope: TenantScope, dataset: Dataset, input: z.infer<typeof RegisterDatasetVersionInput>): Promise<Source> {
+  if (input.sourceKey !== undefined) return { key: input.sourceKey, field: 'body.sourceKey', staged: false };
+  const item = await scope.table.get(datasetUploadKey(dataset.datasetId, input.uploadId!));
+  const upload = item ? DatasetUploadSchema.parse(item) : undefined;
+  const nowSeconds = Math.floor(scope.platform.now().getTime() / 1000);
+  if (!upload) throw new NotFound('upload', input.uploadId);
+  if (upload.expiresAt <= nowSeconds) {
+    // DynamoDB's TTL removes the record late; the upload is over all the same.
+    await discard(scope, [upload.key]);
+    throw new NotFound('upload', input.uploadId);
+  }
+  const mismatch = (['sha256', 'sizeBytes'] as const).filter((field) => input[field] !== upload[field]);
+  if (mismatch.length) {
+    await discard(scope, [upload.key]);
+    throw new ValidationFailed(
+      'the registration does not match what was declared for this upload; upload again',
+      mismatch.map((field) => ({ field: `body.${field}`, problem: `upload '${upload.uploadId}' was declared with ${field} ${upload[field]}` })),
+    );
+  }
+  return { key: upload.key, field: 'body.uploadId', upload, staged: true };
+}
+
+function assertColumnsExist(profile: DatasetProfile, input: z.infer<typeof RegisterDatasetVersionInput>): void {
+  const names = new Set(profile.columns.map((c) => c.name));
+  const problems = [
+    ...(input.targetColumn !== undefined && !names.has(input.targetColumn) ? [{ field: 'body.targetColumn', problem: `no column '${input.targetColumn}' in the file` }] : []),
+    ...input.protectedAttributes.flatMap((name, i) => (names.has(name) ? [] : [{ field: `body.protectedAttributes.${i}`, problem: `no column '${name}' in the file` }])),
+  ];
+  if (problems.length) throw new ValidationFailed('the named columns are not in the file', problems);
+}
+
+async function discard(scope: TenantScope, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    try {
+      await scope.objects.remove(key);
+    } catch (error) {
+      // Cleanup must not hide the error being reported; an orphan only costs storage.
+      scope.platform.log.warn('dataset object cleanup failed', { key, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+function assertSize(size: number, field: string): void {
+  if (size > MAX_DATASET_BYTES) throw tooLarge(size, field);
+}
+
+function tooLarge(size: number, field: string): PayloadTooLarge {
+  return new PayloadTooLarge(`${field}: a dataset file may be at most ${MAX_DATASET_BYTES} bytes (1 GiB); this one is ${size}`);
+}
+
+function assertFormat(dataset: Dataset, format: Dataset['format']): void {
+  if (format !== dataset.format) {
+    throw new ValidationFailed(`dataset '${dataset.name}' holds ${dataset.format} files`, [{ field: 'body.format', problem: `must be '${dataset.format}'` }]);
+  }
+}
+
+/** One version's metadata and schema, for other features (lineage, training inputs). */
+export function getDatasetVersion(scope: TenantScope, datasetId: string, version: number): Promise<DatasetVersion> {
+  return loadDatasetVersion(scope.table, datasetId, version);
+}
+
+export type DatasetVersionDetail = DatasetVersion & { readonly profile: z.infer<typeof DatasetProfileSchema> };
+
+/** One version with its full statistical profile (read from the profile document next to the data). */
+export async function getDatasetVersionDetail(scope: TenantScope, datasetId: string, version: number): Promise<DatasetVersionDetail> {
+  const found = await loadDatasetVersion(scope.table, datasetId, version);
+  const text = Buffer.from(await scope.objects.getBytes(found.profileKey)).toString('utf8');
+  return { ...found, profile: DatasetProfileSchema.parse(JSON.parse(text)) };
+}
+
+/** A dataset's versions, newest first. */
+export async function listDatasetVersions(scope: TenantScope, datasetId: string, page: { limit: number; cursor?: string }): Promise<Page<DatasetVersion>> {
+  await loadDataset(scope.table, datasetId);
+  const result = await scope.table.query({ partition: datasetKey(datasetId).partition, sortBeginsWith: 'V#', descending: true, limit: page.limit, cursor: page.cursor });
+  return { items: result.items.map((item) => DatasetVersionSchema.parse(item)), cursor: result.cursor };
+}
+
+export interface DatasetDownload {
+  readonly url: string;
+  readonly expiresAt: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly format: Dataset['format'];
+}
+
+/** A presigned GET (15 minutes) for one version's file. */
+export async function datasetDownloadUrl(scope: TenantScope, datasetId: string, version: number): Promise<DatasetDownload> {
+  const found = await loadDatasetVersion(scope.table, datasetId, version);
+  const url = await scope.objects.presignGet(found.key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: `${found.datasetName}-v${version}.${DATA_EXTENSIONS[found.format]}` });
+  return {
+    url,
+    expiresAt: new Date(scope.platform.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
+    sha256: found.sha256,
+    sizeBytes: found.sizeBytes,
+    format: found.format,
+  };
+}
+

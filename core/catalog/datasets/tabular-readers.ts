@@ -1,0 +1,188 @@
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import { StewardError } from '../../errors';
+import { MalformedDataset } from './dataset-problems';
+import type { RowSink } from './dataset-profiler';
+
+/** Longest CSV record or JSON line accepted; bounds the memory one row can take. */
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/** Random access to an object's bytes (Parquet reads its footer, then row groups). */
+export interface ByteRangeSource {
+  readonly byteLength: number;
+  slice(start: number, end?: number): Promise<ArrayBuffer>;
+}
+
+/**
+ * Streams a CSV with a header row (RFC 4180 quoting, optional BOM, LF or CRLF
+ * line ends, blank lines skipped) into `onRow`, one record at a time. Every record must have as many
+ * fields as the header.
+ */
+export async function readCsv(chunks: AsyncIterable<Uint8Array>, onRow: RowSink): Promise<void> {
+  let header: string[] | undefined;
+  const parser = parse({
+    bom: true,
+    // Both endings, even mixed in one file (concatenated exports are common).
+    record_delimiter: ['\r\n', '\n'],
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+    // Records are handled inside the parser, in order: nothing queues up in the
+    // stream, and the header is known when a later record turns out malformed.
+    on_record: (record: string[]) => {
+      if (header) onRow(record, header);
+      else header = checkedHeader(record);
+      return null;
+    },
+  });
+  const source = Readable.from(asBuffers(chunks), { objectMode: false });
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  try {
+    for await (const _ of parser) {
+      // on_record consumed every record
+    }
+  } catch (error) {
+    source.destroy();
+    if (error instanceof CsvError) throw csvProblem(error, header);
+    throw error;
+  }
+  if (!header) throw new MalformedDataset('csv', 'the file is empty; a CSV dataset starts with a header row', { line: 1 });
+}
+
+function checkedHeader(record: string[]): string[] {
+  const names = record.map((name) => name.trim());
+  const seen = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (!name) throw new MalformedDataset('csv', 'the header has an empty column name', { line: 1, column: i + 1 });
+    const previous = seen.get(name);
+    if (previous !== undefined) throw new MalformedDataset('csv', `column name '${name}' appears twice (columns ${previous + 1} and ${i + 1})`, { line: 1, column: i + 1 });
+    seen.set(name, i);
+  });
+  return names;
+}
+
+function csvProblem(error: CsvError, header: readonly string[] | undefined): MalformedDataset {
+  const line = typeof error.lines === 'number' ? error.lines : undefined;
+  // csv-parse reports the 0-based field index as `column`.
+  const field = typeof error.column === 'number' ? error.column + 1 : undefined;
+  const named = (n: number | undefined) => (n !== undefined && header?.[n - 1] ? ` ('${header[n - 1]}')` : '');
+  switch (error.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
+      const found = Array.isArray(error.record) ? error.record.length : undefined;
+      return new MalformedDataset('csv', `expected ${header?.length ?? '?'} fields like the header, found ${found ?? 'a different number'}`, { line }, { cause: error });
+    }
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new MalformedDataset('csv', 'a quoted field is never closed', { line }, { cause: error });
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return new MalformedDataset('csv', `field ${field ?? '?'}${named(field)} has text after its closing quote`, { line, column: field }, { cause: error });
+    case 'INVALID_OPENING_QUOTE':
+      return new MalformedDataset('csv', `field ${field ?? '?'}${named(field)} has a quote inside an unquoted value`, { line, column: field }, { cause: error });
+    case 'CSV_MAX_RECORD_SIZE':
+      return new MalformedDataset('csv', `a record is longer than ${MAX_RECORD_BYTES} bytes`, { line }, { cause: error });
+    default:
+      return new MalformedDataset('csv', error.message, { line }, { cause: error });
+  }
+}
+
+/**
+ * Streams JSON Lines: one JSON object per line, blank lines skipped. Columns
+ * are the union of keys in order of first appearance; a key absent from a row
+ * is a missing value there.
+ */
+export async function readJsonLines(chunks: AsyncIterable<Uint8Array>, onRow: RowSink): Promise<void> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const header: string[] = [];
+  const columnOf = new Map<string, number>();
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let line = 0;
+
+  const handle = (bytes: Buffer) => {
+    line++;
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch (error) {
+      throw new MalformedDataset('jsonl', 'the line is not valid UTF-8', { line }, { cause: error });
+    }
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (!text.trim()) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const position = /at position (\d+)/.exec((error as Error).message);
+      const problem = (error as Error).message.replace(/ in JSON at position \d+.*$/, '');
+      throw new MalformedDataset('jsonl', problem, { line, column: position ? Number(position[1]) + 1 : undefined }, { cause: error });
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new MalformedDataset('jsonl', `expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, { line, column: 1 });
+    }
+    const row: unknown[] = new Array<unknown>(header.length);
+    for (const [key, cell] of Object.entries(value)) {
+      let index = columnOf.get(key);
+      if (index === undefined) {
+        index = header.push(key) - 1;
+        columnOf.set(key, index);
+      }
+      row[index] = cell;
+    }
+    onRow(row, header);
+  };
+
+  // Lines are split on bytes (0x0A never occurs inside a UTF-8 sequence), then
+  // decoded one by one, so a bad byte is reported on its own line.
+  for await (const chunk of asBuffers(chunks)) {
+    let start = 0;
+    for (let end = chunk.indexOf(0x0a); end >= 0; end = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, end);
+      handle(pending.length ? Buffer.concat([...pending, piece]) : piece);
+      pending = [];
+      pendingBytes = 0;
+      start = end + 1;
+    }
+    if (start < chunk.length) {
+      pending.push(chunk.subarray(start));
+      pendingBytes += chunk.length - start;
+      if (pendingBytes > MAX_RECORD_BYTES) throw new MalformedDataset('jsonl', `a line is longer than ${MAX_RECORD_BYTES} bytes`, { line: line + 1 });
+    }
+  }
+  if (pendingBytes > 0) handle(Buffer.concat(pending));
+  if (header.length === 0) throw new MalformedDataset('jsonl', 'the file has no JSON objects', { line: 1 });
+}
+
+/**
+ * Reads Parquet one row group at a time through ranged reads, so memory is
+ * bounded by the largest row group, not the file. Top-level columns only;
+ * nested values (lists, structs) profile as strings. Snappy-compressed and
+ * uncompressed files are read; other codecs are refused as unsupported.
+ */
+export async function readParquet(file: ByteRangeSource, onRow: RowSink): Promise<void> {
+  const hyparquet = await import('hyparquet');
+  let metadata: Awaited<ReturnType<typeof hyparquet.parquetMetadataAsync>>;
+  try {
+    metadata = await hyparquet.parquetMetadataAsync(file);
+  } catch (error) {
+    if (error instanceof StewardError) throw error;
+    throw new MalformedDataset('parquet', `not a readable Parquet file (${(error as Error).message})`, {}, { cause: error });
+  }
+  const header = hyparquet.parquetSchema(metadata).children.map((child) => child.element.name);
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    let rows: unknown[][] = [];
+    try {
+      await hyparquet.parquetRead({ file, metadata, rowStart, rowEnd, onComplete: (decoded: unknown[][]) => (rows = decoded) });
+    } catch (error) {
+      if (error instanceof StewardError) throw error;
+      throw new MalformedDataset('parquet', `cannot decode the row group starting at row ${rowStart + 1} (${(error as Error).message})`, { row: rowStart + 1 }, { cause: error });
+    }
+    for (const row of rows) onRow(row, header);
+    rowStart = rowEnd;
+  }
+  if (header.length === 0) throw new MalformedDataset('parquet', 'the file has no columns');
+}
+
+async function* asBuffers(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
+  for await (const chunk of chunks) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
