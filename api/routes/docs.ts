@@ -33,7 +33,7 @@ export function docsRoutes(app: OpenAPIHono<ApiEnv>): void {
 
 function resolveBundle(): string | undefined {
   try {
-    return require.resolve('@scalar/api-reference/dist/browser/standalone.js');
+    return require.resolve('@scalar/api-reference/browser/standalone.js');
   } catch {
     return undefined;
   }

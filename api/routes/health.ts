@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { HealthCheck } from '../../core/health/check-health';
 import type { ApiEnv } from '../http/env';
+import { PERMISSION_EXTENSION } from '../http/guards';
 
 const DependencySchema = z.object({
   name: z.string().openapi({ example: 'table' }),
@@ -24,6 +25,7 @@ const route = createRoute({
   tags: ['platform'],
   summary: 'Status of the API and each dependency (table, bucket, pipeline runner, scoring gateway)',
   security: [],
+  [PERMISSION_EXTENSION]: 'public',
   responses: {
     200: { description: 'every dependency is usable', content: { 'application/json': { schema: HealthSchema } } },
     503: { description: 'at least one dependency is failing', content: { 'application/json': { schema: HealthSchema } } },

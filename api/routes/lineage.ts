@@ -3,6 +3,7 @@ import { RecordEvaluationInput, recordEvaluation, EvaluationSchema, listEvaluati
 import { datasetUsage, versionDeployments, versionLineage } from '../../core/catalog/lineage';
 import { gatherReport, renderHtml, renderMarkdown } from '../../core/catalog/model-report';
 import { getVersion } from '../../core/catalog/version-catalog';
+import { getDataset } from '../../core/catalog/datasets/datasets';
 import { VersionParam } from '../schemas/catalog';
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
@@ -84,10 +85,11 @@ export function lineageRoutes({ app, guards }: RouteDeps): void {
       tags: ['lineage'],
       summary: 'Model versions that used this dataset (optionally one dataset version)',
       request: { params: DatasetParam, query: PageQuery.extend({ datasetVersion: z.coerce.number().int().min(1).optional() }) },
-      responses: { 200: json(pageOf(UsageOut, 'DatasetUsagePage'), 'usage'), ...problems(400, 401, 403) },
+      responses: { 200: json(pageOf(UsageOut, 'DatasetUsagePage'), 'usage'), ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
       const { limit, cursor, datasetVersion } = c.req.valid('query');
+      await getDataset(c.get('scope'), c.req.valid('param').datasetId);
       const page = await datasetUsage(c.get('scope'), c.req.valid('param').datasetId, { limit, cursor, datasetVersion });
       return c.json({ items: page.items, next: page.cursor }, 200);
     },

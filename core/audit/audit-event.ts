@@ -39,7 +39,7 @@ export interface AuditEvent {
  * tenant's hash chain.
  */
 export function auditWrite(meta: ActionMeta, action: string, target: AuditTarget, change: { before?: unknown; after?: unknown }, at: Date): { event: AuditEvent; write: ScopedWrite } {
-  const eventId = ulid(at.getTime());
+  const eventId = ulid(at.getTime()).toLowerCase();
   const event: AuditEvent = {
     eventId,
     at: at.toISOString(),

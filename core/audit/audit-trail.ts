@@ -60,12 +60,12 @@ function auditQuery(filter: AuditFilter): Omit<QueryRequest, 'limit' | 'cursor' 
   return { partition: ['AUDIT'], sortBetween: [`E#${range[0]}`, `E#${range[1]}`] };
 }
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
-/** ULIDs sort by time: the first 10 characters encode the millisecond. */
+/** ULIDs (lower-cased, as audit events store them) sort by time: the first 10 characters encode the millisecond. */
 function ulidRange(from?: string, to?: string): [string, string] {
   const lower = from ? encodeTime(Date.parse(from)) + '0000000000000000' : '0';
-  const upper = to ? encodeTime(Date.parse(to)) + 'ZZZZZZZZZZZZZZZZ' : 'Z'.repeat(26);
+  const upper = to ? encodeTime(Date.parse(to)) + 'zzzzzzzzzzzzzzzz' : 'z'.repeat(26);
   return [lower, upper];
 }
 

@@ -1,0 +1,427 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { rolesGrant, type Permission } from '../../../core/access/permissions';
+import { TENANT_ROLES, type TenantRole } from '../../../core/access/roles';
+import type { ApiClient, OnboardedTenant, Reply } from '../api-client';
+import { fillPath, type OpenApiDocument, type Operation, type TenantOperation } from './openapi';
+import { CannotGenerate, generateValue } from './schema-values';
+
+/**
+ * The fixture registry of the isolation and role-matrix suites.
+ *
+ * PATH_FIXTURES: for every path parameter name used by a tenant or platform
+ * route, how to obtain a real resource of a tenant, created through the API
+ * as that tenant. A route whose path names a parameter missing here fails
+ * both suites, so no new route goes untested: add an entry (usually
+ * `byCollection`, which creates the resource with the collection's POST).
+ *
+ * BODIES / QUERIES: request bodies and required query parameters for
+ * operations whose schema the generic generator cannot satisfy (it honours
+ * types, enums, formats, patterns, bounds and fills `…Id` fields with the
+ * tenant's own resources). Every generated request is proven valid by a
+ * positive control: the owning tenant's holder must get past validation.
+ *
+ * QUERY_PROBES: extra list queries that name a victim's resources (filters).
+ */
+
+export type Params = Record<string, string>;
+
+/**
+ * Makes one resource and returns its id. `deps` holds the parameters before
+ * it in the path (its parents); `collection` the path template before it
+ * (`/datasets/{datasetId}/versions` for `{version}`).
+ */
+export type FixtureFn = (fx: TenantFixtures, deps: Params, collection?: string) => Promise<string>;
+
+/** Keyed by parameter name, or by `collection/{param}` where one name means different things (`version`). */
+export const PATH_FIXTURES: Record<string, FixtureFn> = {
+  // Platform routes name a tenant; tenant routes never should (the tenant comes from the credential).
+  tenantId: async (fx) => fx.tenant.tenantId,
+  userId: async (fx) => {
+    const email = `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`;
+    const res = await fx.call('tenant-admin', 'POST', '/users', { email, displayName: `${fx.marker} fixture`, roles: ['viewer'] });
+    expectCreated(res, 'POST /users');
+    fx.secrets.add(email);
+    return res.body.user.userId;
+  },
+  tokenId: async (fx) => {
+    const res = await fx.call('tenant-admin', 'POST', '/tokens', { name: `${fx.marker}-fixture`, roles: ['viewer'], expiresInDays: 30 });
+    expectCreated(res, 'POST /tokens');
+    fx.secrets.add(res.body.secret);
+    return res.body.token.tokenId;
+  },
+  // Events are never created directly: take one the tenant already has.
+  eventId: async (fx) => {
+    const res = await fx.call('tenant-admin', 'GET', '/audit/events?limit=1');
+    if (res.status !== 200 || !res.body.items?.[0]?.eventId) throw new Error(`no audit event to use as eventId: ${res.status}`);
+    return res.body.items[0].eventId;
+  },
+  // The catalog and what follows it: created through the collection's POST.
+  projectId: byCollection('projectId'),
+  modelId: byCollection('modelId'),
+  version: byCollection('version'),
+  // A dataset version needs a real file: upload URL, PUT, then registration.
+  '/datasets/{datasetId}/versions/{version}': async (fx, deps) => {
+    const res = await fx.send(fx.credentialFor('catalog:write'), await uploadedDatasetVersion(fx, deps.datasetId ?? (await fx.resolve('datasetId'))));
+    expectCreated(res, 'POST /datasets/{datasetId}/versions');
+    return String(res.body.version);
+  },
+  datasetId: byCollection('datasetId'),
+  artifactId: byCollection('artifactId'),
+  reportId: byCollection('reportId'),
+  deploymentId: byCollection('deploymentId'),
+  executionId: byCollection('executionId'),
+  pipelineId: byCollection('pipelineId'),
+  approvalId: byCollection('approvalId'),
+  policyId: byCollection('policyId'),
+};
+
+export type BodyFn = (fx: TenantFixtures, params: Params) => Promise<unknown> | unknown;
+
+export const BODIES: Record<string, BodyFn> = {
+  // Exactly one of uploadId or sourceKey: a fresh upload of a small CSV.
+  'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId!)).body,
+  // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
+  'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
+};
+
+export const QUERIES: Record<string, (fx: TenantFixtures, params: Params) => Promise<Params> | Params> = {};
+
+const auditFilterProbes = (victim: TenantFixtures): Params[] => [
+  ...[...victim.knownIds('userId')].map((id) => ({ targetType: 'user', targetId: id })),
+  ...[...victim.knownIds('tokenId')].map((id) => ({ targetType: 'ci-token', targetId: id })),
+  ...Object.values(victim.tenant.userIds).map((id) => ({ actor: `user:${id}` })),
+  { targetType: 'tenant', targetId: victim.tenant.tenantId },
+  ...[...victim.knownIds('projectId')].map((id) => ({ targetType: 'project', targetId: id })),
+  ...[...victim.knownIds('modelId')].map((id) => ({ targetType: 'model', targetId: id })),
+];
+
+export const QUERY_PROBES: Record<string, (victim: TenantFixtures) => Params[]> = {
+  'GET /audit/events': auditFilterProbes,
+  'GET /audit/export': auditFilterProbes,
+};
+
+/** The registration request of a new version of a dataset, its file already uploaded. */
+async function uploadedDatasetVersion(fx: TenantFixtures, datasetId: string): Promise<Request> {
+  const dataset = await fx.send(fx.credentialFor('catalog:read'), { method: 'GET', path: `/datasets/${datasetId}`, query: {} });
+  if (dataset.status !== 200) throw new Error(`fixture dataset version: GET /datasets/${datasetId} answered ${dataset.status}`);
+  const format: string = dataset.body.format;
+  const content = format === 'jsonl' ? '{"x":1,"y":2}\n{"x":3,"y":4}\n' : format === 'csv' ? 'x,y\n1,2\n3,4\n' : undefined;
+  if (!content) throw new NoFixture('version', `no sample file for dataset format '${format}'`);
+  const bytes = Buffer.from(content, 'utf8');
+  const declared = { format, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const upload = await fx.send(fx.credentialFor('artifacts:write'), { method: 'POST', path: `/datasets/${datasetId}/versions/upload-url`, query: {}, body: declared });
+  expectCreated(upload, 'POST /datasets/{datasetId}/versions/upload-url');
+  const put = await fetch(upload.body.url, { method: upload.body.method ?? 'PUT', headers: upload.body.headers ?? {}, body: bytes });
+  if (!put.ok) throw new Error(`fixture dataset version: PUT to the upload URL answered ${put.status} ${await put.text()}`);
+  return { method: 'POST', path: `/datasets/${datasetId}/versions`, query: {}, body: { uploadId: upload.body.uploadId, sha256: declared.sha256, sizeBytes: declared.sizeBytes } };
+}
+
+/** Creates the resource named by `param` with the POST on its collection (`POST /models` for `/models/{modelId}`). */
+export function byCollection(param: string): FixtureFn {
+  return async (fx, deps, collection) => {
+    const create = collectionPost(fx.ops, param, collection);
+    if (!create) throw new NoFixture(param, `no tenant POST on a collection followed by /{${param}}; add an explicit entry to PATH_FIXTURES`);
+    const params: Params = {};
+    for (const p of create.pathParams) params[p.name] = deps[p.name] ?? (await fx.resolve(p.name, deps));
+    const request = await fx.buildRequest(create, params);
+    const res = await fx.send(fx.credentialFor(create.permission), request);
+    if (res.status < 200 || res.status >= 300) throw new Error(`fixture ${param}: ${create.key} answered ${res.status} ${JSON.stringify(res.body)}`);
+    const value = findKey(res.body, param);
+    if (value === undefined) throw new NoFixture(param, `${create.key} answered without a '${param}' field`);
+    return String(value);
+  };
+}
+
+export class NoFixture extends Error {
+  constructor(
+    readonly param: string,
+    reason: string,
+  ) {
+    super(`no fixture for path parameter {${param}}: ${reason} (test/support/isolation/fixtures.ts)`);
+  }
+}
+
+function collectionPost(ops: readonly Operation[], param: string, collection?: string): TenantOperation | undefined {
+  const exact = ops.find((o): o is TenantOperation => o.kind === 'tenant' && o.method === 'POST' && o.path === collection);
+  if (exact) return exact;
+  const candidates = ops.filter(
+    (o): o is TenantOperation => o.kind === 'tenant' && o.method === 'POST' && !o.path.endsWith('}') && ops.some((q) => q.path.startsWith(`${o.path}/{${param}}`)),
+  );
+  return candidates.sort((a, b) => a.pathParams.length - b.pathParams.length)[0];
+}
+
+/** Breadth-first: the first value under `key`. */
+export function findKey(body: unknown, key: string): unknown {
+  const queue: unknown[] = [body];
+  while (queue.length > 0) {
+    const next = queue.shift();
+    if (!next || typeof next !== 'object') continue;
+    if (!Array.isArray(next) && key in next && ['string', 'number'].includes(typeof (next as Record<string, unknown>)[key])) return (next as Record<string, unknown>)[key];
+    queue.push(...Object.values(next));
+  }
+  return undefined;
+}
+
+function expectCreated(res: Reply, what: string): void {
+  if (res.status !== 201 && res.status !== 200) throw new Error(`fixture: ${what} answered ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export interface Credential {
+  /** `user:viewer`, `ci-token`, `platform-admin`. */
+  readonly label: string;
+  readonly token: string;
+  readonly roles: readonly TenantRole[];
+}
+
+export interface Request {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Params;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export function urlOf(request: Request): string {
+  const query = new URLSearchParams(request.query).toString();
+  return query ? `${request.path}?${query}` : request.path;
+}
+
+/** Everything a request carries, as text: what the caller already knew. */
+export function requestText(request: Request): string {
+  return `${decodeURIComponent(urlOf(request))} ${JSON.stringify(request.headers ?? {})} ${JSON.stringify(request.body ?? null)}`;
+}
+
+const CI_TOKEN_ROLES = TENANT_ROLES.filter((r) => r !== 'tenant-admin');
+
+/**
+ * One tenant's side of the tests: its credentials, the real resources made
+ * for it (ids by parameter name), and everything that would betray it if
+ * another tenant saw it (`secrets`).
+ */
+export class TenantFixtures {
+  /** Lower-case marker planted in every generated free-text value of this tenant. */
+  readonly marker: string;
+  readonly secrets = new Set<string>();
+  private readonly cache = new Map<string, Promise<string>>();
+  private readonly known = new Map<string, Set<string>>();
+  private ci?: Promise<Credential>;
+
+  constructor(
+    readonly label: string,
+    readonly api: ApiClient,
+    readonly doc: OpenApiDocument,
+    readonly ops: readonly Operation[],
+    readonly tenant: OnboardedTenant,
+  ) {
+    this.marker = `${label.toLowerCase()}sec${randomBytes(4).toString('hex')}`;
+    for (const s of [tenant.tenantId, tenant.name, this.marker, ...Object.values(tenant.userIds), ...Object.values(tenant.emails)]) this.secrets.add(s);
+    for (const id of Object.values(tenant.userIds)) this.remember('userId', id);
+  }
+
+  roleCredential(role: TenantRole): Credential {
+    return { label: `user:${role}`, token: this.tenant.tokens[role], roles: [role] };
+  }
+
+  /** A CI token with every role a token may hold (all but tenant-admin). */
+  async ciToken(): Promise<Credential> {
+    this.ci ??= (async () => {
+      const res = await this.call('tenant-admin', 'POST', '/tokens', { name: `${this.marker}-ci`, roles: CI_TOKEN_ROLES, expiresInDays: 30 });
+      expectCreated(res, 'POST /tokens (CI credential)');
+      this.secrets.add(res.body.secret);
+      this.secrets.add(res.body.token.tokenId);
+      this.remember('tokenId', res.body.token.tokenId);
+      return { label: 'ci-token', token: res.body.secret as string, roles: CI_TOKEN_ROLES };
+    })();
+    return this.ci;
+  }
+
+  /** The first role (in TENANT_ROLES order) that holds `permission`. */
+  credentialFor(permission: Permission): Credential {
+    const role = TENANT_ROLES.find((r) => rolesGrant([r], permission));
+    if (!role) throw new Error(`no tenant role grants '${permission}'`);
+    return this.roleCredential(role);
+  }
+
+  /** Every credential of the tenant holding `permission`: one user per holding role, plus the CI token if it holds it. */
+  async holders(permission: Permission): Promise<Credential[]> {
+    const users = TENANT_ROLES.filter((r) => rolesGrant([r], permission)).map((r) => this.roleCredential(r));
+    return rolesGrant(CI_TOKEN_ROLES, permission) ? [...users, await this.ciToken()] : users;
+  }
+
+  async call(role: TenantRole, method: string, url: string, body?: unknown): Promise<Reply> {
+    return this.api.call(method, url, { token: this.tenant.tokens[role], body });
+  }
+
+  async send(credential: Credential | undefined, request: Request): Promise<Reply> {
+    return this.api.call(request.method, urlOf(request), { token: credential?.token, body: request.body, headers: request.headers });
+  }
+
+  /** Every id of this tenant, whatever parameter it fills. */
+  allIds(): string[] {
+    return [...this.known.values()].flatMap((ids) => [...ids]);
+  }
+
+  /** True if the request names one of this tenant's resources. */
+  isNamedIn(request: Request): boolean {
+    const text = requestText(request);
+    return this.allIds().some((id) => id.length >= 6 && text.includes(id));
+  }
+
+  /**
+   * This tenant's request, made fit for `attacker` to replay: the same path
+   * (this tenant's ids) but the attacker's marker in free text, so that even
+   * an accepted replay plants none of this tenant's text in the attacker's data.
+   */
+  replayBy(attacker: TenantFixtures, request: Request): Request {
+    if (request.body === undefined) return request;
+    return { ...request, body: JSON.parse(JSON.stringify(request.body).split(this.marker).join(attacker.marker)) };
+  }
+
+  /** Every id of this tenant known for a parameter name (fixtures, onboarded users, CI token). */
+  knownIds(param: string): ReadonlySet<string> {
+    return this.known.get(param) ?? new Set();
+  }
+
+  private remember(param: string, id: string): void {
+    if (!this.known.has(param)) this.known.set(param, new Set());
+    this.known.get(param)!.add(id);
+    if (id.length >= 6) this.secrets.add(id);
+  }
+
+  /** The tenant's resource for `param` (slot 0 or 1: two of each exist), created once. */
+  resolve(param: string, deps: Params = {}, slot = 0, collection?: string): Promise<string> {
+    const key = `${collection ?? ''}|${param}|${slot}|${JSON.stringify(deps)}`;
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = this.create(param, deps, collection);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** A new resource for `param`, never shared (for calls that consume it). */
+  fresh(param: string, deps: Params = {}, collection?: string): Promise<string> {
+    return this.create(param, deps, collection);
+  }
+
+  private async create(param: string, deps: Params, collection?: string): Promise<string> {
+    const fixture = (collection !== undefined ? PATH_FIXTURES[`${collection}/{${param}}`] : undefined) ?? PATH_FIXTURES[param];
+    if (!fixture) throw new NoFixture(param, 'not in PATH_FIXTURES');
+    const id = await fixture(this, deps, collection);
+    this.remember(param, id);
+    return id;
+  }
+
+  /** The path parameters of `op`, each a real resource of this tenant (earlier ones are the later ones' parents). */
+  async params(op: Operation, slot = 0, fresh = false): Promise<Params> {
+    const out: Params = {};
+    for (const [i, p] of op.pathParams.entries()) {
+      const last = i === op.pathParams.length - 1;
+      const collection = op.path.slice(0, op.path.indexOf(`/{${p.name}}`));
+      out[p.name] = fresh && last ? await this.fresh(p.name, { ...out }, collection) : await this.resolve(p.name, { ...out }, slot, collection);
+    }
+    return out;
+  }
+
+  /**
+   * Parameter sets to address this tenant's resources with `op`: for a single
+   * parameter every known id, for nested ones the two fixture chains.
+   */
+  async paramSets(op: Operation): Promise<Params[]> {
+    if (op.pathParams.length === 0) return [{}];
+    const sets = [await this.params(op, 0), await this.params(op, 1)];
+    if (op.pathParams.length === 1) {
+      const name = op.pathParams[0]!.name;
+      for (const id of this.knownIds(name)) sets.push({ [name]: id });
+    }
+    const seen = new Set<string>();
+    return sets.filter((s) => !seen.has(JSON.stringify(s)) && seen.add(JSON.stringify(s)));
+  }
+
+  private readonly built = new Map<string, Promise<Request>>();
+
+  /**
+   * The request for `op` on `params`, built once and then reused. Building may
+   * act (a dataset version's body needs an upload), so requests replayed after
+   * a snapshot must have been built before it.
+   */
+  requestFor(op: Operation, params: Params): Promise<Request> {
+    const key = `${op.key} ${JSON.stringify(params)}`;
+    let hit = this.built.get(key);
+    if (!hit) {
+      hit = this.buildRequest(op, params).then((request) => {
+        // Ids the body carries (an uploadId, a projectId) are this tenant's too.
+        walkIds(request.body, (name, id) => this.remember(name, id));
+        return request;
+      });
+      this.built.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** A minimal valid request for `op` as this tenant: path filled with `params`, body and required query generated. */
+  async buildRequest(op: Operation, params: Params): Promise<Request> {
+    const ctx = {
+      doc: this.doc,
+      marker: this.marker,
+      reference: async (name: string) => (PATH_FIXTURES[name] ? this.resolve(name) : undefined),
+    };
+    const query: Params = {};
+    const customQuery = QUERIES[op.key];
+    if (customQuery) Object.assign(query, await customQuery(this, params));
+    else {
+      for (const p of op.queryParams.filter((q) => q.required)) query[p.name] = String(await generateValue(p.schema, ctx, `query.${p.name}`, p.name));
+    }
+    let body: unknown;
+    const customBody = BODIES[op.key];
+    if (customBody) body = await customBody(this, params);
+    else if (op.body) {
+      try {
+        body = await generateValue(op.body.schema, ctx, 'body');
+      } catch (error) {
+        if (error instanceof CannotGenerate) throw new Error(`${op.key}: ${error.message}; add an entry to BODIES in test/support/isolation/fixtures.ts`);
+        throw error;
+      }
+    }
+    return { method: op.method, path: fillPath(op.path, params), query, body };
+  }
+
+  /**
+   * Creates the two fixtures of every path parameter the operations use, then
+   * builds the request of each operation on every parameter set, so that later
+   * reads and replays create nothing. Returns why each failing operation failed.
+   */
+  async prepare(ops: readonly Operation[]): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
+    for (const op of ops) {
+      try {
+        await this.params(op, 0);
+        await this.params(op, 1);
+      } catch (error) {
+        failed.set(op.key, String((error as Error).message));
+      }
+    }
+    // Second pass: every id is known now, so every parameter set is final.
+    for (const op of ops.filter((o) => !failed.has(o.key))) {
+      try {
+        for (const params of await this.paramSets(op)) await this.requestFor(op, params);
+      } catch (error) {
+        failed.set(op.key, String((error as Error).message));
+      }
+    }
+    return failed;
+  }
+}
+
+function walkIds(node: unknown, visit: (name: string, id: string) => void): void {
+  if (!node || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
+    if (/Id$/.test(k) && k !== 'tenantId' && typeof v === 'string' && v.length >= 8) visit(k, v);
+    else walkIds(v, visit);
+  }
+}
+
+/** The credential and roles of every tenant role plus the CI token, for refusal checks. */
+export async function everyCredential(fx: TenantFixtures): Promise<Credential[]> {
+  return [...TENANT_ROLES.map((r) => fx.roleCredential(r)), await fx.ciToken()];
+}
