@@ -118,7 +118,8 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       const existing = await findExecutionByName(table, request.pipeline, request.name);
       if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt };
     }
-    const executionId = ulid();
+    // Lower-case, like catalog ids: URL-safe, and usable as the actor `pipeline:<executionId>` in audit filters.
+    const executionId = ulid().toLowerCase();
     const name = request.name ?? executionId;
     const startedAt = platform.now().toISOString();
     // The caller's input cannot name the tenant: `context` is always the runner's.

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { Forbidden } from '../../core/errors';
 import { getUser, InviteUserInput, inviteUser, listUsers, setUserStatus, UpdateUserInput, updateUser } from '../../core/identity/user-admin';
 import { body, IdParam, json, PageQuery, pageOf, problems } from '../schemas/common';
 import { InvitationSchema, RoleSchema, UserSchema } from '../schemas/identity';
@@ -29,6 +30,8 @@ export function userRoutes({ app, guards, identity }: RouteDeps): void {
     }),
     (c) => {
       const p = c.get('scope').principal;
+      // Pipeline principals exist only inside pipeline steps; no credential resolves to one.
+      if (p.kind === 'pipeline') throw new Forbidden('a pipeline has no API identity');
       return c.json(
         p.kind === 'user'
           ? { kind: 'user' as const, tenantId: p.tenantId, id: p.userId, email: p.email, roles: [...p.roles] }

@@ -20,8 +20,9 @@ export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
  * The approval gate at the end of `train-evaluate`. A candidate is REJECTED
  * when it misses the policy's threshold or does not beat the champion;
  * otherwise it is AUTO_APPROVED if the policy allows it, else it waits for a
- * person (PENDING_APPROVAL). The pipeline never waits: an approval decision
- * through the API starts `deploy` later.
+ * person (PENDING_APPROVAL), as it does when the champion has no comparable
+ * value (the policy cannot judge what it cannot compare). The pipeline
+ * never waits: an approval decision through the API starts `deploy` later.
  */
 export function applyApprovalPolicy(input: { policy: TrainingPlan['policy']; metrics: MetricValues; comparison: ChampionComparison }): ApprovalDecision {
   const { policy, metrics, comparison } = input;
@@ -32,8 +33,11 @@ export function applyApprovalPolicy(input: { policy: TrainingPlan['policy']; met
     if (policy.minimum !== undefined && value < policy.minimum) failures.push(`${policy.metric} ${fmt(value)} is below the minimum ${fmt(policy.minimum)}`);
     if (policy.maximum !== undefined && value > policy.maximum) failures.push(`${policy.metric} ${fmt(value)} is above the maximum ${fmt(policy.maximum)}`);
   }
-  if (!comparison.candidateWins) failures.push(comparison.reason);
+  if (comparison.comparable && !comparison.candidateWins) failures.push(comparison.reason);
   if (failures.length > 0) return { outcome: 'REJECTED', metric: policy.metric, value, reasons: failures };
+  if (!comparison.comparable) {
+    return { outcome: 'PENDING_APPROVAL', metric: policy.metric, value, reasons: [comparison.reason, 'a person must compare the candidate with the champion'] };
+  }
   const passed = [
     ...(policy.minimum !== undefined ? [`${policy.metric} ${fmt(value!)} meets the minimum ${fmt(policy.minimum)}`] : []),
     ...(policy.maximum !== undefined ? [`${policy.metric} ${fmt(value!)} meets the maximum ${fmt(policy.maximum)}`] : []),

@@ -9,7 +9,9 @@ import { NotFound, ValidationFailed } from '../errors';
  *
  * Layout (tenant table):
  * - execution: partition `EXECUTION#<id>`, sort `EXECUTION`; listed through
- *   gsi1 (`EXECUTIONS`, sorted by start time) and gsi2 (`EXECUTIONS#<pipeline>`);
+ *   gsi1 (`EXECUTIONS`, sorted by start time), gsi2 (`EXECUTIONS#<pipeline>`),
+ *   gsi3 (`EXECUTIONS#status#<status>`) and gsi4
+ *   (`EXECUTIONS#<pipeline>#status#<status>`), rewritten as the status changes;
  * - its transitions: same partition, sort `EVENT#<000001>` (in order);
  * - name claims: partition `EXECUTION-NAME#<pipeline>#<name>`, for idempotent starts.
  *
@@ -94,6 +96,8 @@ function executionPut(record: ExecutionRecord, expect: 'new' | { revision: numbe
     indexes: {
       gsi1: { partition: ['EXECUTIONS'], sort: listSort(record) },
       gsi2: { partition: ['EXECUTIONS', record.pipeline], sort: listSort(record) },
+      gsi3: { partition: ['EXECUTIONS', 'status', record.status], sort: listSort(record) },
+      gsi4: { partition: ['EXECUTIONS', record.pipeline, 'status', record.status], sort: listSort(record) },
     },
     item: { ...record },
     expect,
@@ -221,13 +225,15 @@ export const listExecutionsQuerySchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
     .optional(),
+  status: z.enum(EXECUTION_STATUSES).optional(),
 });
 
 export type ListExecutionsQuery = z.input<typeof listExecutionsQuerySchema>;
 
 /**
- * A tenant's executions, newest first, optionally of one pipeline; a Query on
- * an index, never a Scan. Pass the returned cursor back for the next page.
+ * A tenant's executions, newest first, optionally of one pipeline and/or in
+ * one status; a Query on an index, never a Scan. Pass the returned cursor back
+ * for the next page (with the same filters).
  *
  * @example
  * const page = await listExecutions(platform.tenantTable(identity.tenantId), { pipeline: 'train-evaluate', limit: 20 });
@@ -241,11 +247,11 @@ export async function listExecutions(table: ScopedTable, query: ListExecutionsQu
     );
   }
   const q = parsed.data;
-  return table.query<ExecutionRecord>(
-    q.pipeline
-      ? { index: 'gsi2', partition: ['EXECUTIONS', q.pipeline], descending: true, limit: q.limit, cursor: q.cursor }
-      : { index: 'gsi1', partition: ['EXECUTIONS'], descending: true, limit: q.limit, cursor: q.cursor },
-  );
+  const page = { descending: true, limit: q.limit, cursor: q.cursor } as const;
+  if (q.pipeline && q.status) return table.query<ExecutionRecord>({ ...page, index: 'gsi4', partition: ['EXECUTIONS', q.pipeline, 'status', q.status] });
+  if (q.status) return table.query<ExecutionRecord>({ ...page, index: 'gsi3', partition: ['EXECUTIONS', 'status', q.status] });
+  if (q.pipeline) return table.query<ExecutionRecord>({ ...page, index: 'gsi2', partition: ['EXECUTIONS', q.pipeline] });
+  return table.query<ExecutionRecord>({ ...page, index: 'gsi1', partition: ['EXECUTIONS'] });
 }
 
 export interface ExecutionWithEvents {

@@ -1,66 +1,51 @@
-import { z } from 'zod';
-import { ValidationFailed } from '../errors';
-import type { TenantObjects } from '../adapters/s3/tenant-objects';
-import { linearScore, sigmoid } from './linear-model';
+import type { LinearModelFit } from './linear-model';
+import type { TrainingPlan } from './training-request';
 
 /**
- * The built-in trainers' artifact: a linear model as JSON, stored under the
- * tenant's `models/<model>/runs/<run>/model.json`. Read back through this
- * schema (a file from storage is an edge).
+ * What a training run leaves in the tenant's storage, under
+ * `models/<modelId>/runs/<runId>/`:
+ * - `model.onnx`: the model as ONNX, the artifact the catalog version holds
+ *   (copied to the version's artifact key and verified there);
+ * - `model.json`: the same model as the serving gateway's `linear` runtime
+ *   reads it (`steward-linear-model/v1`, serving/runtimes/linear-model-artifact.ts),
+ *   until the serving side runs ONNX;
+ * - `evaluation.json`: the full evaluation report (ROC points, confusion matrix).
  */
-export const LINEAR_MODEL_FORMAT = 'steward.linear-model/v1';
-
-export const modelArtifactSchema = z.object({
-  format: z.literal(LINEAR_MODEL_FORMAT),
-  algorithm: z.enum(['logistic-regression', 'least-squares']),
-  task: z.enum(['binary', 'regression']),
-  target: z.string(),
-  features: z.array(z.string()).min(1),
-  scaling: z.object({ center: z.array(z.number()), scale: z.array(z.number()) }),
-  intercept: z.number(),
-  coefficients: z.array(z.number()),
-  /** The same model in the features' own units (documentation; scoring uses the scaled form). */
-  unscaled: z.object({ intercept: z.number(), coefficients: z.array(z.number()) }),
-  hyperparameters: z.record(z.string(), z.number()),
-  training: z.object({
-    rows: z.number().int(),
-    iterations: z.number().int(),
-    converged: z.boolean(),
-    dataset: z.object({ key: z.string(), sha256: z.string() }),
-    split: z.object({ holdoutFraction: z.number(), seed: z.number().int() }),
-  }),
-  createdAt: z.string(),
-});
-
-export type ModelArtifact = z.infer<typeof modelArtifactSchema>;
-
-export function artifactKey(modelName: string, runId: string): string {
-  return `models/${modelName}/runs/${runId}/model.json`;
+export function runFolder(modelId: string, runId: string): string {
+  return `models/${modelId}/runs/${runId}/`;
 }
 
-export function evaluationReportKey(modelName: string, runId: string): string {
-  return `models/${modelName}/runs/${runId}/evaluation.json`;
+export const onnxArtifactKey = (modelId: string, runId: string) => `${runFolder(modelId, runId)}model.onnx`;
+export const linearModelKey = (modelId: string, runId: string) => `${runFolder(modelId, runId)}model.json`;
+export const evaluationReportKey = (modelId: string, runId: string) => `${runFolder(modelId, runId)}evaluation.json`;
+
+/** The `format` of serving/runtimes/linear-model-artifact.ts (core does not import serving; a unit test checks they agree). */
+export const SERVING_LINEAR_MODEL_FORMAT = 'steward-linear-model/v1';
+
+export interface ServingLinearModel {
+  readonly format: typeof SERVING_LINEAR_MODEL_FORMAT;
+  readonly kind: 'linear' | 'logistic';
+  readonly features: readonly string[];
+  readonly coefficients: readonly number[];
+  readonly intercept: number;
+  readonly standardization: { readonly mean: readonly number[]; readonly scale: readonly number[] };
+  readonly threshold?: number;
+  readonly labels?: readonly [number, number];
+  readonly target: string;
+  readonly metadata: Record<string, unknown>;
 }
 
-/** Probability of class 1 for binary models, the predicted value for regression models. */
-export function predict(artifact: ModelArtifact, row: readonly number[]): number {
-  const z = linearScore(artifact, row);
-  return artifact.task === 'binary' ? sigmoid(z) : z;
-}
-
-export async function readModelArtifact(objects: TenantObjects, key: string): Promise<ModelArtifact> {
-  const bytes = await objects.getBytes(key);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (error) {
-    throw new ValidationFailed(`model artifact '${key}' is not JSON`, [{ field: 'artifactKey', problem: 'unreadable' }], { cause: error });
-  }
-  const parsed = modelArtifactSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ValidationFailed(`model artifact '${key}' is not a ${LINEAR_MODEL_FORMAT} document`, [
-      { field: 'artifactKey', problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') },
-    ]);
-  }
-  return parsed.data;
+/** The trained model as the `linear` serving runtime scores it. */
+export function servingLinearModel(plan: TrainingPlan, fit: LinearModelFit, metadata: Record<string, unknown>): ServingLinearModel {
+  return {
+    format: SERVING_LINEAR_MODEL_FORMAT,
+    kind: plan.algorithm === 'logistic-regression' ? 'logistic' : 'linear',
+    features: plan.features,
+    coefficients: fit.coefficients,
+    intercept: fit.intercept,
+    standardization: { mean: fit.scaling.center, scale: fit.scaling.scale },
+    ...(plan.algorithm === 'logistic-regression' ? { threshold: 0.5, labels: [0, 1] as const } : {}),
+    target: plan.target,
+    metadata,
+  };
 }

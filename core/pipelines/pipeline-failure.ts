@@ -1,7 +1,3 @@
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
-import type { Log } from '../ports/log';
-import { isFinalVersionStatus, getModelVersion, transitionModelVersion, type VersionRef } from './model-versions';
-
 export interface PipelineFailure {
   readonly error: string;
   readonly cause: string;
@@ -27,21 +23,4 @@ export function describeFailure(caught: { Error?: unknown; Cause?: unknown } | u
   }
   if (cause === '') cause = `the pipeline failed with ${error}`;
   return { error, cause: cause.length > MAX_CAUSE_LENGTH ? `${cause.slice(0, MAX_CAUSE_LENGTH - 1)}…` : cause };
-}
-
-/**
- * The failure path of a pipeline: a version the run had registered is marked
- * FAILED with the reason, unless it already reached a final status. The
- * execution log records the failure itself; this keeps the version honest.
- */
-export async function recordPipelineFailure(
-  table: ScopedTable,
-  input: { failure: PipelineFailure; version?: VersionRef; now: () => Date; log: Log },
-): Promise<{ versionMarkedFailed: boolean }> {
-  if (!input.version) return { versionMarkedFailed: false };
-  const current = await getModelVersion(table, input.version);
-  if (!current || isFinalVersionStatus(current.status) || current.status === 'PENDING_APPROVAL') return { versionMarkedFailed: false };
-  await transitionModelVersion(table, input.version, 'FAILED', { failure: input.failure }, input.now);
-  input.log.info('model version marked FAILED', { versionId: current.versionId, error: input.failure.error });
-  return { versionMarkedFailed: true };
 }

@@ -1,23 +1,30 @@
-import { z } from 'zod';
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
 import type { TenantObjects } from '../adapters/s3/tenant-objects';
+import { ValidationFailed } from '../errors';
+import { logLoss } from './classification-metrics';
 import { holdoutSplit } from './holdout-split';
 import { fitLeastSquares } from './least-squares';
-import { unscaledCoefficients, type LinearModelFit } from './linear-model';
+import { type LinearModelFit, linearScore, sigmoid } from './linear-model';
 import { fitLogisticRegression } from './logistic-regression';
-import { artifactKey, LINEAR_MODEL_FORMAT, type ModelArtifact, predict } from './model-artifact';
-import { logLoss } from './classification-metrics';
+import { linearModelKey, onnxArtifactKey, servingLinearModel } from './model-artifact';
+import { exportLinearModelToOnnx } from './onnx-export';
 import { regressionMetrics } from './regression-metrics';
-import { datasetTable, loadCsvDataset } from './training-dataset';
+import { datasetTable, type LoadedDataset, loadCsvDataset } from './training-dataset';
 import { type TrainingPlan, trainingPlanSchema } from './training-request';
-import { ValidationFailed } from '../errors';
+
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const trainingResultSchema = z.object({
   runId: z.string().min(1),
-  artifactKey: z.string().min(1),
+  /** The ONNX model in the run's folder, as it will be registered (format, hash and size declared to the catalog). */
+  artifact: z.object({ format: z.literal('onnx'), key: z.string().min(1), sha256: sha256Schema, size: z.number().int().positive() }),
+  /** The same model for the serving gateway's `linear` runtime. */
+  linearModelKey: z.string().min(1),
   algorithm: z.enum(['logistic-regression', 'least-squares']),
   hyperparameters: trainingPlanSchema.shape.hyperparameters,
-  dataset: z.object({ key: z.string(), sha256: z.string(), size: z.number().int().min(0) }),
+  dataset: z.object({ key: z.string(), sha256: sha256Schema, size: z.number().int().min(0) }),
   rowCount: z.number().int(),
   trainRows: z.number().int(),
   holdoutRows: z.number().int(),
@@ -31,9 +38,11 @@ export const trainingResultSchema = z.object({
 export type TrainingResult = z.infer<typeof trainingResultSchema>;
 
 /**
- * The built-in trainer: reads the plan's dataset from the tenant's storage,
- * holds out the evaluation rows, fits logistic regression (binary) or least
- * squares (regression) and writes the artifact. Same plan and data, same model.
+ * The built-in trainer: reads the plan's dataset from the tenant's storage
+ * (refusing it if it is not the data the plan was validated on), holds out
+ * the evaluation rows, fits logistic regression (binary) or least squares
+ * (regression) and writes the model as ONNX (the catalog artifact) and as
+ * the serving runtime's JSON. Same plan and data, same model, same bytes.
  */
 export async function trainModel(
   objects: TenantObjects,
@@ -41,7 +50,7 @@ export async function trainModel(
   options: { runId: string; now: () => Date; signal?: AbortSignal },
 ): Promise<TrainingResult> {
   const started = performance.now();
-  const dataset = await loadCsvDataset(objects, plan.dataset.key);
+  const dataset = await loadPlannedDataset(objects, plan);
   const table = datasetTable(dataset, { target: plan.target, features: plan.features });
   const split = splitFor(plan, table.y);
   const x = split.train.map((i) => table.x[i]);
@@ -51,34 +60,43 @@ export async function trainModel(
     plan.algorithm === 'logistic-regression'
       ? fitLogisticRegression(x, y, { ...plan.hyperparameters, signal: options.signal })
       : fitLeastSquares(x, y, { l2: plan.hyperparameters.l2 });
-  const unscaled = unscaledCoefficients(fit);
-  const artifact: ModelArtifact = {
-    format: LINEAR_MODEL_FORMAT,
-    algorithm: plan.algorithm,
-    task: plan.task,
-    target: plan.target,
-    features: table.features,
-    scaling: fit.scaling,
-    intercept: fit.intercept,
-    coefficients: fit.coefficients,
-    unscaled,
-    hyperparameters: { ...plan.hyperparameters },
-    training: {
-      rows: y.length,
-      iterations: fit.iterations,
-      converged: fit.converged,
-      dataset: { key: plan.dataset.key, sha256: dataset.sha256 },
-      split: plan.evaluation,
-    },
-    createdAt: options.now().toISOString(),
-  };
-  const predictions = x.map((row) => predict(artifact, row));
+  const predictions = x.map((row) => (plan.task === 'binary' ? sigmoid(linearScore(fit, row)) : linearScore(fit, row)));
   const trainingLoss = plan.task === 'binary' ? logLoss(y, predictions) : regressionMetrics(y, predictions).rmse;
-  const key = artifactKey(plan.modelName, options.runId);
-  await objects.put(key, JSON.stringify(artifact), 'application/json');
+
+  const onnxBytes = exportLinearModelToOnnx({
+    kind: plan.algorithm === 'logistic-regression' ? 'logistic' : 'linear',
+    inputName: plan.input.name,
+    center: fit.scaling.center,
+    scale: fit.scaling.scale,
+    coefficients: fit.coefficients,
+    intercept: fit.intercept,
+    outputs: plan.outputs,
+    graphName: plan.algorithm.replace('-', '_'),
+    docString: `${plan.modelName}: ${plan.algorithm} of '${plan.target}' on ${plan.features.length} features, trained by run ${options.runId}`,
+    metadata: {
+      'steward.features': JSON.stringify(plan.features),
+      'steward.target': plan.target,
+      'steward.algorithm': plan.algorithm,
+      'steward.run': options.runId,
+      'steward.dataset.sha256': dataset.sha256,
+    },
+  });
+  const artifactKey = onnxArtifactKey(plan.modelId, options.runId);
+  await objects.put(artifactKey, onnxBytes, 'application/octet-stream');
+  const jsonKey = linearModelKey(plan.modelId, options.runId);
+  const serving = servingLinearModel(plan, fit, {
+    run: options.runId,
+    hyperparameters: plan.hyperparameters,
+    dataset: { key: plan.dataset.key, sha256: dataset.sha256, ...(plan.dataset.datasetId ? { datasetId: plan.dataset.datasetId, version: plan.dataset.version } : {}) },
+    iterations: fit.iterations,
+    converged: fit.converged,
+    trainedAt: options.now().toISOString(),
+  });
+  await objects.put(jsonKey, JSON.stringify(serving), 'application/json');
   return {
     runId: options.runId,
-    artifactKey: key,
+    artifact: { format: 'onnx', key: artifactKey, sha256: createHash('sha256').update(onnxBytes).digest('hex'), size: onnxBytes.byteLength },
+    linearModelKey: jsonKey,
     algorithm: plan.algorithm,
     hyperparameters: plan.hyperparameters,
     dataset: { key: plan.dataset.key, sha256: dataset.sha256, size: dataset.size },
@@ -90,6 +108,17 @@ export async function trainModel(
     trainingLoss,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/** The plan's data, refused if its bytes are not the ones validated (a raw key can be overwritten between steps). */
+export async function loadPlannedDataset(objects: TenantObjects, plan: Pick<TrainingPlan, 'dataset'>): Promise<LoadedDataset> {
+  const dataset = await loadCsvDataset(objects, plan.dataset.key);
+  if (dataset.sha256 !== plan.dataset.sha256) {
+    throw new ValidationFailed(`dataset '${plan.dataset.key}' changed since the run was validated`, [
+      { field: 'dataset', problem: `sha256 ${dataset.sha256} differs from the validated ${plan.dataset.sha256}` },
+    ]);
+  }
+  return dataset;
 }
 
 /** The plan's split; binary targets are stratified so both classes reach the hold-out set. */

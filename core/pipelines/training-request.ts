@@ -1,20 +1,19 @@
 import { z } from 'zod';
+import { CatalogIdSchema } from '../catalog/identifiers';
 import { type LearningTask, metricNameSchema } from './metric-catalog';
-
-/** Model names become key segments and object-key folders, so they are kept to a safe alphabet. */
-export const modelNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and hyphens, at most 63, starting with a letter or digit');
 
 const objectKeySchema = z.string().min(1).max(1024);
 
-export const championSchema = z.object({
-  /** The champion version, for the record; the comparison uses only its metric. */
-  versionId: z.string().min(1).max(200).optional(),
-  /** Defaults to the policy's metric, else the task's primary metric. */
-  metric: metricNameSchema.optional(),
-  value: z.number().finite(),
-});
+/**
+ * Where the training data comes from: a registered dataset version of the
+ * catalog (its immutable object, recorded in the version's lineage), or a raw
+ * object in the tenant's storage (recorded by key and hash only).
+ */
+export const datasetRefSchema = z.union([
+  z.object({ datasetId: CatalogIdSchema, version: z.number().int().min(1) }).strict(),
+  z.object({ key: objectKeySchema }).strict(),
+]);
+export type DatasetRef = z.infer<typeof datasetRefSchema>;
 
 export const approvalPolicySchema = z
   .object({
@@ -22,7 +21,7 @@ export const approvalPolicySchema = z
     metric: metricNameSchema.optional(),
     minimum: z.number().finite().optional(),
     maximum: z.number().finite().optional(),
-    /** Approve without a person when every gate passes; otherwise the version waits in PENDING_APPROVAL. */
+    /** Approve without a person when every gate passes; otherwise the version waits in pending-approval. */
     autoApprove: z.boolean().default(false),
   })
   .strict();
@@ -37,53 +36,94 @@ export const hyperparametersSchema = z
 
 /**
  * The input of a `train-evaluate` execution, as a caller (API, CLI, monitor)
- * gives it. `context` is added by the runner, never by the caller.
+ * gives it: a catalog model to train a new version of. `context` is added by
+ * the runner, never by the caller. The champion to beat is read from the
+ * catalog (the model's champion alias), never from the input.
+ *
+ * @example
+ * { "modelId": "01jc…", "dataset": { "datasetId": "01jd…", "version": 3 }, "target": "benign",
+ *   "hyperparameters": { "l2": 1 }, "policy": { "metric": "auc", "minimum": 0.9, "autoApprove": true } }
  */
-export const trainEvaluateInputSchema = z.object({
-  model: z.object({ name: modelNameSchema }),
-  /** A CSV with a header row in the tenant's storage, e.g. `datasets/churn.csv`. */
-  dataset: z.object({ key: objectKeySchema }),
-  target: z.string().min(1).max(200),
-  /** Defaults to every column except the target. */
-  features: z.array(z.string().min(1).max(200)).min(1).max(500).optional(),
-  /** `auto`: a 0/1 target is binary classification, any other numeric target is regression. */
-  task: z.enum(['auto', 'binary', 'regression']).default('auto'),
-  hyperparameters: hyperparametersSchema.optional(),
-  evaluation: z
-    .object({
-      holdoutFraction: z.number().gt(0).lt(1).optional(),
-      seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    })
-    .strict()
-    .optional(),
-  champion: championSchema.optional(),
-  policy: approvalPolicySchema.optional(),
-});
+export const trainEvaluateInputSchema = z
+  .object({
+    modelId: CatalogIdSchema,
+    dataset: datasetRefSchema,
+    target: z.string().min(1).max(200),
+    /**
+     * The feature columns. Defaults to the model schema's inputs (scalar
+     * numeric fields, in their declared order); required when the schema
+     * declares one `[batch, n]` tensor input, whose n columns they name.
+     */
+    features: z.array(z.string().min(1).max(200)).min(1).max(500).optional(),
+    /** `auto`: a 0/1 target is binary classification, any other numeric target is regression. */
+    task: z.enum(['auto', 'binary', 'regression']).default('auto'),
+    hyperparameters: hyperparametersSchema.optional(),
+    evaluation: z
+      .object({
+        holdoutFraction: z.number().gt(0).lt(1).optional(),
+        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+      })
+      .strict()
+      .optional(),
+    policy: approvalPolicySchema.optional(),
+    /** The revision of the code that asked for this run (a CI commit), kept in the version's lineage. */
+    codeRevision: z.string().trim().min(1).max(200).optional(),
+    /** The new version's description. */
+    description: z.string().trim().max(4000).optional(),
+  })
+  .strict();
 
 export type TrainEvaluateInput = z.infer<typeof trainEvaluateInputSchema>;
 
+/** The scalar type of a declared output, reduced to what the ONNX export produces for it. */
+export const outputRoleSchema = z.enum(['score', 'label']);
+
 /**
- * The validated, fully resolved request every later step works from: defaults
- * applied, task decided, features listed. It is what the version records as
- * its lineage, so a run can be repeated from it.
+ * The validated, fully resolved request every later step works from: the
+ * catalog model, the dataset as resolved (immutable key and hash), defaults
+ * applied, task decided, features listed in the order the model's ONNX input
+ * takes them, and the outputs to export. A run can be repeated from it.
  */
 export const trainingPlanSchema = z.object({
-  modelName: modelNameSchema,
-  dataset: z.object({ key: objectKeySchema, size: z.number().int().min(0), etag: z.string().optional() }),
+  modelId: CatalogIdSchema,
+  modelName: z.string(),
+  dataset: z.object({
+    key: objectKeySchema,
+    size: z.number().int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Set when the data is a catalog dataset version. */
+    datasetId: CatalogIdSchema.optional(),
+    version: z.number().int().min(1).optional(),
+  }),
   target: z.string(),
   features: z.array(z.string()).min(1),
+  /** How the model's declared inputs bind to the exported ONNX input (see core/catalog/artifacts/onnx-inspection.ts). */
+  input: z.object({ binding: z.enum(['packed', 'tensor']), name: z.string().min(1) }),
+  /** The model's declared outputs, each produced by the export: `score` (probability / prediction) or `label` (0/1). */
+  outputs: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        role: outputRoleSchema,
+        elementType: z.enum(['float32', 'float64', 'int32', 'int64', 'bool']),
+        /** 1: `[batch]`; 2: `[batch, 1]`. */
+        rank: z.union([z.literal(1), z.literal(2)]),
+      }),
+    )
+    .min(1),
   task: z.enum(['binary', 'regression']),
   algorithm: z.enum(['logistic-regression', 'least-squares']),
   hyperparameters: z.object({ l2: z.number().min(0), maxIterations: z.number().int().min(1), tolerance: z.number().positive() }),
   evaluation: z.object({ holdoutFraction: z.number().gt(0).lt(1), seed: z.number().int() }),
   rowCount: z.number().int().min(1),
-  champion: championSchema.optional(),
   policy: z.object({
     metric: metricNameSchema,
     minimum: z.number().optional(),
     maximum: z.number().optional(),
     autoApprove: z.boolean(),
   }),
+  codeRevision: z.string().optional(),
+  description: z.string().optional(),
 });
 
 export type TrainingPlan = z.infer<typeof trainingPlanSchema>;

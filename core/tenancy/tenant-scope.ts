@@ -3,7 +3,11 @@ import type { TenantObjects } from '../adapters/s3/tenant-objects';
 import { actorId, type TenantPrincipal } from '../access/principal';
 import type { ActionMeta } from '../audit/audit-event';
 import type { Platform } from '../platform/platform';
-import type { PlanQuotas } from './plans';
+import { Forbidden, NotFound } from '../errors';
+import { assertTenantId } from '../storage/keys';
+import { PLANS, type PlanQuotas } from './plans';
+import { tenantAdmitsRequests } from './tenant';
+import { TenantRegistry } from './tenant-registry';
 
 /**
  * Everything a tenant use case may touch, bound to the tenant of the verified
@@ -36,4 +40,19 @@ export function tenantScope(platform: Platform, principal: TenantPrincipal, requ
     platform,
     quotas,
   };
+}
+
+/**
+ * The scope a pipeline step acts in: the tenant of the execution's `context`
+ * (put there by the runner, never by the caller), a `pipeline` principal with
+ * no roles (`pipeline:<executionId>` in the audit trail; `startedBy` is who
+ * started the run) and the quotas of the tenant's plan, read from the tenant
+ * registry. A tenant that is not active is refused, as the API refuses it.
+ */
+export async function pipelineScope(platform: Platform, execution: { tenantId: string; actor: string; executionId: string }): Promise<TenantScope> {
+  const tenant = await new TenantRegistry(platform.platformTable()).get(assertTenantId(execution.tenantId));
+  if (!tenant) throw new NotFound('tenant', execution.tenantId);
+  if (!tenantAdmitsRequests(tenant)) throw new Forbidden(`tenant ${execution.tenantId} is ${tenant.status}; its pipelines cannot act`);
+  const principal: TenantPrincipal = { kind: 'pipeline', tenantId: tenant.tenantId, executionId: execution.executionId, startedBy: execution.actor, roles: [] };
+  return tenantScope(platform, principal, { requestId: execution.executionId }, PLANS[tenant.plan]);
 }

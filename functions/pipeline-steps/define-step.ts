@@ -40,7 +40,13 @@ export function defineStep<S extends z.ZodType, O>(definition: {
       const { context, input } = parseEvent(definition.name, definition.input, event);
       const ctx: StepContext = { ...context, ...(extras.signal ? { signal: extras.signal } : {}) };
       const started = performance.now();
-      const result = await definition.run(platform, input, ctx);
+      let result: O;
+      try {
+        result = await definition.run(platform, input, ctx);
+      } finally {
+        // Steps acting on the catalog write audit events; have them linked into the tenant's chain (locally; on AWS the stream does it).
+        platform.auditSealing?.nudge(ctx.tenantId);
+      }
       platform.log.debug('pipeline step finished', {
         step: definition.name,
         tenantId: ctx.tenantId,

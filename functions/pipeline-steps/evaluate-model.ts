@@ -1,21 +1,20 @@
 import { z } from 'zod';
-import { evaluateModel } from '../../core/pipelines/evaluate-model';
-import { transitionModelVersion, versionRefSchema } from '../../core/pipelines/model-versions';
+import { evaluateTrainedVersion, versionRefSchema } from '../../core/pipelines/pipeline-versions';
+import { stepScope } from '../../core/pipelines/step-context';
 import { trainingResultSchema } from '../../core/pipelines/train-model';
 import { trainingPlanSchema } from '../../core/pipelines/training-request';
 import { defineStep, lambdaHandler } from './define-step';
 
-/** `EvaluateModel`: hold-out metrics of the new version, kept on the version (`$.evaluation`). */
+/**
+ * `EvaluateModel`: hold-out metrics of the version's own ONNX artifact,
+ * recorded as a catalog evaluation; the version ends `evaluated` (`$.evaluation`).
+ */
 export const step = defineStep({
   name: 'evaluate-model',
   input: z.object({ plan: trainingPlanSchema, training: trainingResultSchema, version: versionRefSchema }),
   run: async (platform, input, ctx) => {
-    const evaluation = await evaluateModel(platform.tenantObjects(ctx.tenantId), input.plan, input.training, {
-      now: () => platform.now(),
-      signal: ctx.signal,
-    });
-    await transitionModelVersion(platform.tenantTable(ctx.tenantId), input.version, 'EVALUATED', { evaluation }, () => platform.now());
-    return evaluation;
+    const { scope, executionId } = await stepScope(platform, ctx);
+    return evaluateTrainedVersion(scope, { plan: input.plan, training: input.training, ref: input.version, executionId, signal: ctx.signal });
   },
 });
 

@@ -1,38 +1,31 @@
 import { z } from 'zod';
-import { approvalDecisionSchema } from '../../core/pipelines/approval-policy';
-import { transitionModelVersion, versionRefSchema } from '../../core/pipelines/model-versions';
+import { APPROVAL_OUTCOMES, approvalDecisionSchema } from '../../core/pipelines/approval-policy';
+import { applyApprovalOutcome, versionRefOf, versionRefSchema } from '../../core/pipelines/pipeline-versions';
+import { stepScope } from '../../core/pipelines/step-context';
+import { ValidationFailed } from '../../core/errors';
 import { defineStep, lambdaHandler } from './define-step';
 
-/** Who decides when the policy decides: recorded as the version's approver for automatic outcomes. */
-export const POLICY_ACTOR = 'system:approval-policy';
+export { POLICY_ACTOR } from '../../core/pipelines/pipeline-versions';
 
 /**
  * `AutoApprove` / `RequestApproval` / `RejectCandidate`: one step, three Task
- * states; each passes the status its branch stands for.
+ * states; each passes the outcome its branch stands for. The version goes to
+ * `pending-approval`; an automatic outcome is then decided through the
+ * catalog's approval use case by `system:approval-policy`.
  */
 export const step = defineStep({
   name: 'set-version-status',
   input: z.object({
-    status: z.enum(['APPROVED', 'PENDING_APPROVAL', 'REJECTED']),
+    outcome: z.enum(APPROVAL_OUTCOMES),
     version: versionRefSchema,
     decision: approvalDecisionSchema,
   }),
   run: async (platform, input, ctx) => {
-    const version = await transitionModelVersion(
-      platform.tenantTable(ctx.tenantId),
-      input.version,
-      input.status,
-      {
-        decision: {
-          outcome: input.decision.outcome,
-          reasons: input.decision.reasons,
-          decidedBy: input.status === 'PENDING_APPROVAL' ? ctx.actor : POLICY_ACTOR,
-          decidedAt: platform.now().toISOString(),
-        },
-      },
-      () => platform.now(),
-    );
-    return { versionId: version.versionId, status: version.status };
+    if (input.outcome !== input.decision.outcome) {
+      throw new ValidationFailed(`the ${input.outcome} branch was entered with a ${input.decision.outcome} decision`, [{ field: 'outcome', problem: 'differs from decision.outcome' }]);
+    }
+    const { scope } = await stepScope(platform, ctx);
+    return versionRefOf(await applyApprovalOutcome(scope, input.version, input.decision));
   },
 });
 

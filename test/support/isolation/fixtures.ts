@@ -69,7 +69,20 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
   artifactId: byCollection('artifactId'),
   reportId: byCollection('reportId'),
   deploymentId: byCollection('deploymentId'),
-  executionId: byCollection('executionId'),
+  // A pipeline run of the tenant's own model on a data file in its storage; waited
+  // for, so A's state does not change under the snapshot while B attacks it.
+  executionId: async (fx, deps) => {
+    const modelId = deps.modelId ?? (await fx.resolve('modelId'));
+    const res = await fx.send(fx.credentialFor('pipelines:run'), { method: 'POST', path: '/pipelines/train-evaluate/executions', query: {}, body: await trainEvaluateBody(fx, modelId) });
+    expectCreated(res, 'POST /pipelines/train-evaluate/executions');
+    const executionId: string = res.body.executionId;
+    for (let i = 0; i < 300; i++) {
+      const run = await fx.send(fx.credentialFor('pipelines:read'), { method: 'GET', path: `/executions/${executionId}`, query: {} });
+      if (run.status === 200 && run.body.status !== 'RUNNING') return executionId;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`fixture executionId: ${executionId} still running`);
+  },
   pipelineId: byCollection('pipelineId'),
   approvalId: byCollection('approvalId'),
   policyId: byCollection('policyId'),
@@ -81,8 +94,17 @@ export const BODIES: Record<string, BodyFn> = {
   // Exactly one of uploadId or sourceKey: a fresh upload of a small CSV.
   'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId!)).body,
   // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
+  'POST /pipelines/train-evaluate/executions': async (fx, params) => trainEvaluateBody(fx, params.modelId ?? (await fx.resolve('modelId'))),
   'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
 };
+
+/** A train-evaluate request on a small registered dataset version of the tenant (the run may fail; the execution exists either way). */
+async function trainEvaluateBody(fx: TenantFixtures, modelId: string): Promise<Record<string, unknown>> {
+  const datasetId = await fx.resolve('datasetId');
+  const registered = await fx.send(fx.credentialFor('catalog:write'), await uploadedDatasetVersion(fx, datasetId));
+  expectCreated(registered, 'POST /datasets/{datasetId}/versions');
+  return { modelId, dataset: { datasetId, version: registered.body.version }, target: 'y' };
+}
 
 export const QUERIES: Record<string, (fx: TenantFixtures, params: Params) => Promise<Params> | Params> = {};
 
@@ -163,7 +185,7 @@ export function findKey(body: unknown, key: string): unknown {
 }
 
 function expectCreated(res: Reply, what: string): void {
-  if (res.status !== 201 && res.status !== 200) throw new Error(`fixture: ${what} answered ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201 && res.status !== 200 && res.status !== 202) throw new Error(`fixture: ${what} answered ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 export interface Credential {

@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import { getModel } from '../catalog/model-catalog';
+import type { TenantScope } from '../tenancy/tenant-scope';
+import { trainEvaluateInputSchema } from './training-request';
+
+/**
+ * The pipelines a caller may start through the API, each with the zod schema
+ * its execution input must satisfy and an optional preflight (cheap checks
+ * against the caller's scope that turn an execution bound to fail at once
+ * into a 4xx). A pipeline without an entry here cannot be started through
+ * the API (schedules and monitors start theirs with the runner directly).
+ */
+export interface PipelineInputSpec<S extends z.ZodType = z.ZodType> {
+  readonly schema: S;
+  readonly preflight?: (scope: TenantScope, input: z.output<S>) => Promise<void>;
+}
+
+function spec<S extends z.ZodType>(value: PipelineInputSpec<S>): PipelineInputSpec<S> {
+  return value;
+}
+
+export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
+  'train-evaluate': spec({
+    schema: trainEvaluateInputSchema,
+    // The model is the resource the caller names: a wrong id is a 404 now, not a failed execution later.
+    preflight: async (scope, input) => {
+      await getModel(scope, input.modelId);
+    },
+  }),
+};
+
+export function pipelineInputSpec(pipeline: string): PipelineInputSpec | undefined {
+  return Object.hasOwn(PIPELINE_INPUTS, pipeline) ? PIPELINE_INPUTS[pipeline] : undefined;
+}
