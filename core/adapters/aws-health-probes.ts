@@ -1,5 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import type { HealthProbe } from '../ports/health-probe';
 import type { AwsClients } from './aws-clients';
 
@@ -16,12 +16,15 @@ export function tableProbe(clients: AwsClients, tableName: string): HealthProbe 
   };
 }
 
-/** The bucket answers HeadBucket. */
+/**
+ * The bucket answers GetBucketLocation. Not HeadBucket: on AWS that needs
+ * s3:ListBucket, which would let the API role list every tenant's keys.
+ */
 export function bucketProbe(clients: AwsClients, bucketName: string): HealthProbe {
   return {
     name: 'bucket',
     async check() {
-      await clients.s3.send(new HeadBucketCommand({ Bucket: bucketName }));
+      await clients.s3.send(new GetBucketLocationCommand({ Bucket: bucketName }));
       return bucketName;
     },
   };

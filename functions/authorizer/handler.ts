@@ -24,8 +24,18 @@ export async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<AP
     platform.log.info('authorizer refused', { reason: error instanceof Error ? error.message : String(error) });
     throw new Error('Unauthorized'); // API Gateway answers 401
   }
+  if (principal.kind !== 'platform-admin' && isPlatformRoute(event.methodArn)) {
+    // Refused here, before the API Lambda and outside any usage plan.
+    return { principalId: 'tenant-principal', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }] } };
+  }
   const tenant = principal.kind === 'platform-admin' ? undefined : await resolver.activeTenant(principal.tenantId);
   return authorizerResult(event.methodArn, principal, tenant?.usageKey);
+}
+
+/** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/platform/...` */
+export function isPlatformRoute(methodArn: string): boolean {
+  const path = methodArn.split('/').slice(3).join('/');
+  return path === 'platform' || path.startsWith('platform/');
 }
 
 export function authorizerResult(methodArn: string, principal: object & { kind: string }, usageKey?: string): APIGatewayAuthorizerResult {

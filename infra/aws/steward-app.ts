@@ -23,9 +23,8 @@ const origins = z.union([z.array(z.string().min(1)), z.string().transform((v) =>
 export const stewardContextSchema = z.object({
   namePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/).optional(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).optional(),
-  jwtIssuer: z.string().url().optional(),
-  jwksUri: z.string().url().optional(),
-  jwtAudience: z.string().min(1).optional(),
+  mfa: z.enum(['optional', 'required']).optional(),
+  userPoolFeaturePlan: z.enum(['essentials', 'plus']).optional(),
   corsAllowedOrigins: origins.optional(),
   apiFirewall: flag.optional(),
   bundleFunctions: flag.optional(),

@@ -12,7 +12,7 @@ import { FIXTURES, removeTestOutdirs, stewardTestApp } from './support/steward-t
 describe('function bundles', () => {
   let outdir: string;
   let bundles: Map<string, string>;
-  let apiEnvironment: Record<string, unknown>;
+  let environments: Map<string, Record<string, unknown>>;
   let template: Template;
 
   afterAll(removeTestOutdirs);
@@ -26,7 +26,7 @@ describe('function bundles', () => {
     outdir = built.outdir;
     template = Template.fromStack(built.stack);
     const functions = template.findResources('AWS::Lambda::Function');
-    apiEnvironment = Object.values(functions).find((fn) => fn.Properties.Description === 'steward: REST API (hono)')!.Properties.Environment.Variables;
+    environments = new Map(Object.values(functions).map((fn) => [fn.Properties.Description as string, fn.Properties.Environment.Variables as Record<string, unknown>]));
     bundles = new Map(
       Object.values(functions).map((fn) => {
         const props = fn.Properties as { Description: string; Handler: string; Code: { S3Key: string } };
@@ -37,7 +37,11 @@ describe('function bundles', () => {
     );
   });
 
-  const apiStartEnvironment = () => ({ ...deployedEnvironment(apiEnvironment), ...PENDING_TENANCY_SETTINGS, STEWARD_LOG_LEVEL: 'SILENT' });
+  /** Exactly what the stack sets on the function, references replaced by plausible values: nothing added by hand. */
+  const startEnvironment = (description: string) => ({ ...deployedEnvironment(environments.get(description)!), STEWARD_LOG_LEVEL: 'SILENT' });
+  const API = 'steward: REST API (hono)';
+  const AUTHORIZER = 'steward: API Gateway TOKEN authorizer (Cognito ID tokens and CI tokens)';
+  const SEALER = 'Steward audit sealer: hash-chains new audit events (table stream + sweep)';
 
   /** Runs `expression` (with the bundle as `m`) in a bare Node process, as Lambda would: no NODE_PATH, no repo node_modules. */
   const load = (bundle: string, expression: string, env: Record<string, string> = {}): string => {
@@ -56,14 +60,15 @@ describe('function bundles', () => {
   };
 
   it('produces one minified bundle with a source map per function', () => {
-    expect(bundles.size).toBe(4);
+    // API, authorizer, audit sealer and the three fixture steps.
+    expect(bundles.size).toBe(6);
     for (const bundle of bundles.values()) {
       expect(fs.existsSync(bundle)).toBe(true);
       expect(fs.existsSync(`${bundle}.map`)).toBe(true);
     }
   });
 
-  it('onnxruntime-node ships once, as a layer with only the linux-arm64 binary, on every function', () => {
+  it('onnxruntime-node ships once, as a layer with only the linux-arm64 binary, on the API and every step', () => {
     const layers = template.findResources('AWS::Lambda::LayerVersion');
     const [layerId, layer] = Object.entries(layers)[0];
     expect(Object.keys(layers)).toHaveLength(1);
@@ -75,13 +80,15 @@ describe('function bundles', () => {
     expect(fs.existsSync(path.join(ort, 'bin', 'napi-v6', 'linux', 'arm64', 'onnxruntime_binding.node'))).toBe(true);
     expect(fs.existsSync(path.join(layerDir, 'nodejs', 'node_modules', 'onnxruntime-common', 'package.json'))).toBe(true);
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      expect(fn.Properties.Layers).toEqual([{ Ref: layerId }]);
+      // The authorizer and the sealer never score a model.
+      const scores = ![AUTHORIZER, SEALER].includes(fn.Properties.Description as string);
+      expect(fn.Properties.Layers).toEqual(scores ? [{ Ref: layerId }] : undefined);
     }
     // Lambda puts /opt/nodejs/node_modules on NODE_PATH; only require() honours it, import() does not.
-    const api = bundles.get('steward: REST API (hono)')!;
+    const api = bundles.get(API)!;
     const code = fs.readFileSync(api, 'utf8');
     expect(code).not.toMatch(/import\(["']onnxruntime-node["']\)/);
-    const resolved = load(api, `require.resolve('onnxruntime-node')`, { ...apiStartEnvironment(), NODE_PATH: path.join(layerDir, 'nodejs', 'node_modules') });
+    const resolved = load(api, `require.resolve('onnxruntime-node')`, { ...startEnvironment(API), NODE_PATH: path.join(layerDir, 'nodejs', 'node_modules') });
     expect(JSON.parse(resolved)).toBe(path.join(ort, 'dist', 'index.js'));
   });
 
@@ -92,29 +99,43 @@ describe('function bundles', () => {
 
   // Lambda would lend the runtime's SDK to a bundle that left it out; a bare process does not, so this proves it is bundled.
   it('the API bundle starts with the environment the stack gives it, AWS SDK and all dependencies inside', () => {
-    const bundle = bundles.get('steward: REST API (hono)')!;
-    expect(load(bundle, 'typeof m.handler', apiStartEnvironment())).toBe('"function"');
+    expect(load(bundles.get(API)!, 'typeof m.handler', startEnvironment(API))).toBe('"function"');
+  });
+
+  it('the authorizer assembles its platform from the stack environment alone and refuses a malformed credential', () => {
+    // Without a setting awsPlatform() requires, this rejects with "<NAME> must be set on AWS" instead.
+    const answer = load(
+      bundles.get(AUTHORIZER)!,
+      `m.handler({ type: 'TOKEN', authorizationToken: 'not-a-bearer', methodArn: 'arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/me' }).then(() => 'allowed', (e) => e.message)`,
+      startEnvironment(AUTHORIZER),
+    );
+    expect(JSON.parse(answer)).toBe('Unauthorized');
+  });
+
+  it('the audit sealer bundle loads and ignores stream records that are not audit events', () => {
+    const event = { Records: [{ eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: 'T#t0000000000000000#AUDIT' }, sk: { S: 'E#1' } } } }] };
+    expect(JSON.parse(load(bundles.get(SEALER)!, `m.handler(${JSON.stringify(event)})`, startEnvironment(SEALER)))).toEqual({ batchItemFailures: [] });
   });
 });
 
-/**
- * Settings the API requires on AWS that this stack does not provide yet: the
- * tenancy issue adds the Cognito user pool and the tenant data role and wires
- * them into the API environment, then this list shrinks to nothing.
- */
-const PENDING_TENANCY_SETTINGS: Record<string, string> = {
-  STEWARD_JWT_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example',
-  STEWARD_USER_POOL_ID: 'us-east-1_example',
-  STEWARD_TENANT_ROLE_ARN: 'arn:aws:iam::123456789012:role/steward-tenant-data',
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Region': 'us-east-1',
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::Partition': 'aws',
+  'AWS::AccountId': '123456789012',
 };
 
 /** The function's template environment with every CloudFormation reference replaced by a plausible value. */
 function deployedEnvironment(variables: Record<string, unknown>): Record<string, string> {
   const fake = (value: unknown): string => {
     if (typeof value === 'string') return value;
-    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-    if (join) return join[1].map((part) => (typeof part === 'string' ? part : `arn:aws:states:us-east-1:123456789012:stateMachine:${(part as { Ref: string }).Ref}`)).join(join[0]);
-    return `fake-${(value as { Ref?: string }).Ref ?? 'value'}`.toLowerCase();
+    const node = value as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+    if (node['Fn::Join']) return node['Fn::Join'][1].map(fake).join(node['Fn::Join'][0]);
+    if (node['Fn::GetAtt']) return `arn:aws:iam::123456789012:role/fake-${node['Fn::GetAtt'][0].toLowerCase()}`;
+    const ref = node.Ref ?? 'value';
+    if (PSEUDO_PARAMETERS[ref]) return PSEUDO_PARAMETERS[ref];
+    if (ref.startsWith('Pipelines')) return `arn:aws:states:us-east-1:123456789012:stateMachine:${ref}`;
+    return `fake-${ref}`.toLowerCase();
   };
   return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, fake(value)]));
 }

@@ -1,4 +1,4 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { FIXTURES, findingsOf, readValidationReport, removeTestOutdirs, stewardTestApp } from './support/steward-test-app';
 
@@ -45,9 +45,18 @@ describe('AwsSolutions checks (cdk-nag)', () => {
     expect(stack.node.tryFindChild('ApiFirewall')).toBeUndefined();
   });
 
+  it('stay clean with required MFA and the Essentials feature plan, each acknowledgement following the setting', () => {
+    const { app, stack, outdir } = stewardTestApp(variants['fixture pipelines'], { 'steward:mfa': 'required', 'steward:userPoolFeaturePlan': 'essentials' });
+    app.synth();
+    expect(findingsOf(readValidationReport(outdir))).toEqual([]);
+    const pool = Object.values(Template.fromStack(stack).findResources('AWS::Cognito::UserPool'))[0]!.Properties;
+    expect(pool).toMatchObject({ MfaConfiguration: 'ON', UserPoolTier: 'ESSENTIALS' });
+    expect(pool).not.toHaveProperty('UserPoolAddOns');
+  });
+
   it('reject malformed steward:* context before building anything', () => {
-    expect(() => stewardTestApp({}, { 'steward:logLevel': 'LOUD', 'steward:jwtIssuer': 'not a url' })).toThrow(
-      /invalid context: steward:logLevel: .*; steward:jwtIssuer: /,
+    expect(() => stewardTestApp({}, { 'steward:logLevel': 'LOUD', 'steward:mfa': 'sometimes' })).toThrow(
+      /invalid context: steward:logLevel: .*; steward:mfa: /,
     );
   });
 });

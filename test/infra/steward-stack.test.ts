@@ -5,15 +5,18 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { listAslFiles, pipelineNameOf, renderAslDefinition, renderAslText } from '../../infra/aws/asl-definition';
-import { PUBLIC_API_PATHS, StewardApi } from '../../infra/aws/constructs/api';
+import { PLATFORM_API_PATHS, PUBLIC_API_ROUTES, StewardApi } from '../../infra/aws/constructs/api';
 import { PROJECT_PATHS } from '../../infra/aws/project-paths';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../core/storage/table-design';
+import { PLAN_NAMES, PLANS } from '../../core/tenancy/plans';
 import { oneTaskDefinition, tempDir } from './support/fixtures';
 import { cdkJsonContext, FIXTURES, removeTestOutdirs, stewardTestApp } from './support/steward-test-app';
 
 afterAll(removeTestOutdirs);
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+const largestRate = Math.max(...PLAN_NAMES.map((plan) => PLANS[plan].apiRatePerSecond));
 
 describe('StewardStack with the fixture pipelines', () => {
   let template: Template;
@@ -127,13 +130,13 @@ describe('StewardStack with the fixture pipelines', () => {
   describe('functions', () => {
     it('all run nodejs22.x on arm64 with active tracing and their own log group', () => {
       const functions = ofType('AWS::Lambda::Function');
-      // API + 3 distinct steps (ValidateInput is shared by both fixture pipelines).
-      expect(functions).toHaveLength(4);
+      // API, authorizer, audit sealer + 3 distinct steps (ValidateInput is shared by both fixture pipelines).
+      expect(functions).toHaveLength(6);
       for (const [, fn] of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
           Architectures: ['arm64'],
-          MemorySize: 1024,
+          MemorySize: expect.any(Number),
           TracingConfig: { Mode: 'Active' },
           LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
         });
@@ -158,8 +161,6 @@ describe('StewardStack with the fixture pipelines', () => {
         STEWARD_BUCKET_NAME: { Ref: expect.stringMatching(/^ArtifactsBucket/) },
         STEWARD_LOG_LEVEL: 'INFO',
       });
-      // Unset identity settings stay unset, so the app's own defaults apply.
-      expect(variables).not.toHaveProperty('STEWARD_JWT_ISSUER');
     });
 
     it('passes STEWARD_STATE_MACHINES as a JSON object of pipeline name to state machine ARN', () => {
@@ -258,20 +259,21 @@ describe('StewardStack with the fixture pipelines', () => {
       expect(stage.Properties).toMatchObject({
         TracingEnabled: true,
         MethodSettings: [
-          expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+          // Stage-wide: at least the largest plan's rate, so no plan promises more than the stage allows.
+          expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: largestRate, ThrottlingBurstLimit: 2 * largestRate }),
         ],
       });
       template.resourceCountIs('AWS::ApiGateway::Account', 1);
     });
 
-    it('validates requests and keeps health and docs as their own public resources', () => {
+    it('validates requests and keeps each public route as its own resource', () => {
       template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
-      for (const publicPath of PUBLIC_API_PATHS) {
-        template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: publicPath.slice(1) });
+      for (const route of PUBLIC_API_ROUTES) {
+        template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: route.path.split('/').at(-1) });
       }
       const methods = ofType('AWS::ApiGateway::Method').map(([, m]) => m.Properties);
       expect(methods.every((m) => m.RequestValidatorId !== undefined)).toBe(true);
-      expect(methods.filter((m) => m.HttpMethod === 'GET')).toHaveLength(PUBLIC_API_PATHS.length);
+      expect(methods.filter((m) => m.HttpMethod !== 'ANY' && m.HttpMethod !== 'OPTIONS')).toHaveLength(PUBLIC_API_ROUTES.length);
     });
 
     it('is behind a WAF web ACL associated with the stage', () => {
@@ -311,41 +313,62 @@ describe('StewardStack validation at synth', () => {
   });
 });
 
-type Method = { HttpMethod: string; AuthorizationType: string; AuthorizerId?: unknown; ResourceId: unknown };
+type Method = { HttpMethod: string; AuthorizationType: string; AuthorizerId?: unknown; ApiKeyRequired?: boolean; ResourceId: unknown };
 
 const stubFunction = (stack: Stack, id: string) =>
   new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});') });
 
-/** The seam the tenancy work uses: pass an authorizer, nothing else changes. */
+/** The seam the stack uses: pass an authorizer, and tenant routes are authorized and metered, platform routes authorized only. */
 describe('StewardApi authorizer seam', () => {
   function methodsWith(authorizer?: (stack: Stack) => apigateway.IAuthorizer) {
     const stack = new Stack(new App({ context: cdkJsonContext() }), 'ApiOnly');
     new StewardApi(stack, 'Api', { handler: stubFunction(stack, 'Handler'), authorizer: authorizer?.(stack) });
     const template = Template.fromStack(stack);
     const resources = template.findResources('AWS::ApiGateway::Resource');
-    const pathPartOf = (resourceId: unknown): string => {
+    const pathOf = (resourceId: unknown): string => {
       const ref = (resourceId as { Ref?: string }).Ref;
-      return ref ? `/${(resources[ref].Properties as { PathPart: string }).PathPart}` : '/';
+      if (!ref) return '';
+      const props = resources[ref].Properties as { PathPart: string; ParentId: unknown };
+      return `${pathOf(props.ParentId)}/${props.PathPart}`;
     };
-    return Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => {
       const props = m.Properties as Method;
-      return { route: `${props.HttpMethod} ${pathPartOf(props.ResourceId)}`, type: props.AuthorizationType, authorized: props.AuthorizerId !== undefined };
+      return {
+        route: `${props.HttpMethod} ${pathOf(props.ResourceId) || '/'}`,
+        type: props.AuthorizationType,
+        authorized: props.AuthorizerId !== undefined,
+        metered: props.ApiKeyRequired === true,
+      };
     });
+    return { methods, restApi: Object.values(template.findResources('AWS::ApiGateway::RestApi'))[0].Properties as Record<string, unknown> };
   }
 
-  const publicRoutes = ['OPTIONS /', 'OPTIONS /{proxy+}', ...PUBLIC_API_PATHS.map((p) => `GET ${p}`)];
+  const tenantRoutes = ['ANY /', 'ANY /{proxy+}'];
+  const platformRoutes = PLATFORM_API_PATHS.flatMap((p) => [`ANY ${p}`, `ANY ${p}/{proxy+}`]);
+  const publicRoutes = PUBLIC_API_ROUTES.map((r) => `${r.method} ${r.path}`);
 
-  it('without an authorizer, every method is open (the acknowledged state until the tenancy issue)', () => {
-    const methods = methodsWith();
-    expect(methods.map((m) => m.route).sort()).toEqual(['ANY /', 'ANY /{proxy+}', ...publicRoutes].sort());
-    expect(methods.every((m) => m.type === 'NONE')).toBe(true);
+  it('without an authorizer, every method is open and nothing is metered (the construct alone, in tests)', () => {
+    const { methods, restApi } = methodsWith();
+    expect(methods.filter((m) => !m.route.startsWith('OPTIONS ')).map((m) => m.route).sort()).toEqual(
+      [...tenantRoutes, ...platformRoutes, ...publicRoutes].sort(),
+    );
+    expect(methods.every((m) => m.type === 'NONE' && !m.metered)).toBe(true);
+    expect(restApi).not.toHaveProperty('ApiKeySourceType');
   });
 
-  it('with a Lambda TOKEN authorizer, ANY / and ANY /{proxy+} use it; health, docs and CORS preflight stay public', () => {
-    const methods = methodsWith((stack) => new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: stubFunction(stack, 'AuthorizerFn') }));
+  it('with a Lambda TOKEN authorizer: tenant routes authorized and metered by the authorizer key, platform routes authorized, public routes and CORS preflight open', () => {
+    const { methods, restApi } = methodsWith((stack) => new apigateway.TokenAuthorizer(stack, 'Authorizer', { handler: stubFunction(stack, 'AuthorizerFn') }));
     const byRoute = Object.fromEntries(methods.map((m) => [m.route, m]));
-    for (const route of ['ANY /', 'ANY /{proxy+}']) expect(byRoute[route]).toMatchObject({ type: 'CUSTOM', authorized: true });
-    for (const route of publicRoutes) expect(byRoute[route]).toMatchObject({ type: 'NONE', authorized: false });
+    for (const route of tenantRoutes) expect(byRoute[route]).toMatchObject({ type: 'CUSTOM', authorized: true, metered: true });
+    for (const route of platformRoutes) expect(byRoute[route]).toMatchObject({ type: 'CUSTOM', authorized: true, metered: false });
+    for (const route of publicRoutes) expect(byRoute[route]).toMatchObject({ type: 'NONE', authorized: false, metered: false });
+    const preflight = methods.filter((m) => m.route.startsWith('OPTIONS '));
+    // One preflight per resource, so a browser can reach every route.
+    expect(preflight.map((m) => m.route.slice('OPTIONS '.length)).sort()).toEqual(
+      [...new Set(['/', '/{proxy+}', ...PLATFORM_API_PATHS.flatMap((p) => [p, `${p}/{proxy+}`]), ...PUBLIC_API_ROUTES.map((r) => r.path)])].sort(),
+    );
+    expect(preflight.every((m) => m.type === 'NONE' && !m.metered)).toBe(true);
+    expect(restApi.ApiKeySourceType).toBe('AUTHORIZER');
   });
 });
 

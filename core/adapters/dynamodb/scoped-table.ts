@@ -241,9 +241,12 @@ export class ScopedTable {
 export async function transactAcross(groups: ReadonlyArray<readonly [ScopedTable, readonly ScopedWrite[]]>): Promise<void> {
   const writes = groups.flatMap(([, w]) => w);
   if (writes.length === 0) return;
-  const [first] = groups[0]!;
+  // On AWS a tenant's table holds session-tagged credentials confined to that
+  // tenant, so a transaction that also touches platform items must run with the
+  // platform's credentials (which may append to named tenant partitions only).
+  const [runner] = groups.find(([table]) => table.prefix === 'P#') ?? groups[0]!;
   const input: TransactWriteCommandInput = { TransactItems: groups.flatMap(([table, w]) => w.map((write) => table.prepare(write))) };
-  await callStore(() => first.client.send(new TransactWriteCommand(input)), writes);
+  await callStore(() => runner.client.send(new TransactWriteCommand(input)), writes);
 }
 
 async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite[]): Promise<T> {

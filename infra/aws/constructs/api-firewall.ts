@@ -6,7 +6,8 @@ export interface ApiFirewallProps {
   readonly stageArn: string;
   /**
    * Requests one client IP may send in any 5-minute window before it is
-   * blocked. Per-tenant limits belong to usage plans; this stops floods.
+   * blocked. Applies to requests without an Authorization header only: per-tenant
+   * limits belong to usage plans; this stops unauthenticated floods.
    *
    * @default 3000
    */
@@ -52,7 +53,26 @@ export class ApiFirewall extends Construct {
           priority: 2,
           action: { block: {} },
           statement: {
-            rateBasedStatement: { aggregateKeyType: 'IP', limit: props.requestsPerIpPer5Minutes ?? 3000, evaluationWindowSec: 300 },
+            rateBasedStatement: {
+              aggregateKeyType: 'IP',
+              limit: props.requestsPerIpPer5Minutes ?? 3000,
+              evaluationWindowSec: 300,
+              // Only requests without credentials (sign-up, health, docs, floods): authenticated
+              // traffic is throttled per tenant by its usage plan, and one CI runner's IP may
+              // legitimately carry a whole tenant's plan rate.
+              scopeDownStatement: {
+                notStatement: {
+                  statement: {
+                    sizeConstraintStatement: {
+                      fieldToMatch: { singleHeader: { Name: 'authorization' } },
+                      comparisonOperator: 'GT',
+                      size: 0,
+                      textTransformations: [{ priority: 0, type: 'NONE' }],
+                    },
+                  },
+                },
+              },
+            },
           },
           visibilityConfig: visibility('rate-limit-per-ip'),
         },

@@ -67,6 +67,12 @@ export class Pipelines extends Construct {
   readonly stateMachineNames: ReadonlyMap<string, string>;
   /** PascalCase step name -> its function. */
   readonly stepFunctions: ReadonlyMap<string, StewardFunction>;
+  /**
+   * The one role every step runs as. Steps need identical permissions (the
+   * tenant's data comes through a tenant session), and one role keeps the
+   * tenant role's trust policy the same size however many steps there are.
+   */
+  readonly stepsRole: iam.Role;
   /** The definitions the state machines were built from, in file-name order. */
   readonly definitions: readonly AslDefinition[];
 
@@ -78,6 +84,10 @@ export class Pipelines extends Construct {
     assertStepModulesExist(this.definitions, stepsDir);
 
     const steps = new Construct(this, 'Steps');
+    this.stepsRole = new iam.Role(this, 'StepsRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${namePrefix}: pipeline steps`,
+    });
     const stepFunctions = new Map<string, StewardFunction>();
     const stateMachines = new Map<string, sfn.StateMachine>();
     const stateMachineNames = new Map<string, string>();
@@ -90,6 +100,7 @@ export class Pipelines extends Construct {
           fn = new StewardFunction(steps, step.name, {
             entry: path.join(stepsDir, `${step.moduleName}.ts`),
             description: `Steward pipeline step ${step.moduleName}`,
+            role: this.stepsRole,
             memorySize: props.stepMemorySize,
             timeout: props.stepTimeout ?? Duration.minutes(5),
             environment: props.stepEnvironment,

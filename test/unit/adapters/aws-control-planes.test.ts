@@ -16,7 +16,7 @@ import { CognitoUserDirectory } from '../../../core/adapters/identity/cognito-us
 import { StepFunctionsRunner } from '../../../core/adapters/sfn/step-functions-runner';
 import { TenantCredentialBroker } from '../../../core/adapters/tenant-credentials';
 import { Conflict } from '../../../core/errors';
-import { authorizerResult } from '../../../functions/authorizer/handler';
+import { authorizerResult, isPlatformRoute } from '../../../functions/authorizer/handler';
 
 const TENANT = 'tabcdefghjkmnpqr';
 
@@ -115,6 +115,13 @@ describe('Step Functions runner', () => {
 });
 
 describe('authorizer result', () => {
+  it('recognises platform routes from the method ARN', () => {
+    expect(isPlatformRoute('arn:aws:execute-api:eu-west-1:1:api/prod/GET/platform/tenants')).toBe(true);
+    expect(isPlatformRoute('arn:aws:execute-api:eu-west-1:1:api/prod/POST/platform')).toBe(true);
+    expect(isPlatformRoute('arn:aws:execute-api:eu-west-1:1:api/prod/GET/models/platform')).toBe(false);
+    expect(isPlatformRoute('arn:aws:execute-api:eu-west-1:1:api/prod/GET/platformer')).toBe(false);
+  });
+
   it('allows only the called method and passes the verified principal and the tenant’s usage key', () => {
     const principal = { kind: 'token', tokenId: 'tok1', tenantId: TENANT, name: 'ci', roles: ['data-scientist'] };
     const result = authorizerResult('arn:aws:execute-api:eu-west-1:1:api/prod/GET/models', principal, 'usage-key');
