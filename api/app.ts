@@ -23,6 +23,7 @@ import { modelRoutes } from './routes/models';
 import { versionRoutes } from './routes/versions';
 import { lineageRoutes } from './routes/lineage';
 import { datasetRoutes } from './routes/datasets';
+import { executionRoutes } from './routes/executions';
 
 export const API_VERSION = '0.1.0';
 
@@ -93,7 +94,7 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
   const resolver = new PrincipalResolver(platform, platform.identity.verifier, { cacheMs: platform.settings.STEWARD_AUTH_CACHE_MS });
   const identity: IdentityDeps = { directory: platform.identity.directory, issuer: platform.identity.issuer, identityChanged: () => resolver.forget() };
   const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
-  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes]) register(deps);
+  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes]) register(deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

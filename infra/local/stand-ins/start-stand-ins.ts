@@ -46,11 +46,16 @@ export async function startStandIns(options: {
     await Promise.all(started.map((p) => p.stop()));
   };
   try {
-    // DynamoDB (JVM start, ~2 s) and s3rver start in parallel.
-    const [dynamodb, s3] = await Promise.all([
-      startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir }).then((p) => (started.push(p), p)),
-      startS3Emulator({ port: ports.s3, dataDir: join(base, 's3'), logDir }).then((p) => (started.push(p), p)),
+    // DynamoDB (JVM start, ~2 s) and s3rver start in parallel; if one fails, the other is stopped too.
+    const [dynamodbStart, s3Start] = await Promise.allSettled([
+      startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir }),
+      startS3Emulator({ port: ports.s3, dataDir: join(base, 's3'), logDir }),
     ]);
+    for (const outcome of [dynamodbStart, s3Start]) if (outcome.status === 'fulfilled') started.push(outcome.value);
+    if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
+    if (s3Start.status === 'rejected') throw s3Start.reason;
+    const dynamodb = dynamodbStart.value;
+    const s3 = s3Start.value;
     const scoring = await startScoringGateway({
       port: ports.scoring,
       logDir,

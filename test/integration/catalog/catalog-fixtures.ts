@@ -37,7 +37,7 @@ export async function uploadVersion(api: ApiClient, token: string, modelId: stri
   if (registered.status !== 201) throw new Error(`register: ${JSON.stringify(registered.body)}`);
   const version = registered.body.version;
   const upload = await api.call('POST', `/models/${modelId}/versions/${version}/artifact/upload-url`, { token });
-  const put = await fetch(upload.body.url, { method: 'PUT', headers: upload.body.headers, body: bytes });
+  const put = await fetch(upload.body.url, { method: "PUT", headers: upload.body.headers, body: Buffer.from(bytes) });
   if (!put.ok) throw new Error(`upload: ${put.status}`);
   const finalized = await api.call('POST', `/models/${modelId}/versions/${version}/artifact/finalize`, { token });
   return { version, registered: registered.body, finalized };
