@@ -100,6 +100,12 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     return [...this.compiled.keys()];
   }
 
+  /** The document this runner executes for a pipeline: the ASL file with Task resources bound locally. */
+  definitionOf(pipeline: string): unknown {
+    const file = this.files.find((f) => f.pipeline === pipeline);
+    return file?.definition ? withLocalResources(file.definition) : undefined;
+  }
+
   async start(request: StartExecutionRequest): Promise<StartedExecution> {
     if (this.closing) throw new DependencyFailed('the local pipeline runner is shutting down');
     const pipeline = this.compiled.get(request.pipeline);

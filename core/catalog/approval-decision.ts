@@ -26,15 +26,16 @@ export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
 
 /**
  * An approver's decision on a version awaiting approval. Segregation of
- * duties: whoever registered the version, or owns the model, cannot decide on
- * it. The decision record, the status change and the audit event are one
+ * duties: whoever registered the version, started the pipeline run that
+ * trained it, or owns the model, cannot decide on it. The decision record, the status change and the audit event are one
  * transaction. (Tenant approval policies — required roles, number of
  * approvers, metric gates — build on this record.)
  */
 export async function decideOnVersion(scope: TenantScope, modelId: string, number: number, input: z.infer<typeof DecisionInput>): Promise<{ version: ModelVersion; approval: ApprovalRecord }> {
   const [model, before] = await Promise.all([loadModel(scope.table, modelId), loadVersion(scope.table, modelId, number)]);
-  if (before.createdBy === scope.meta.actor || model.owner === scope.meta.actor) {
-    throw new Forbidden('segregation of duties: you registered this version or own the model, so someone else must decide');
+  const builders = [before.createdBy, before.lineage.startedBy, model.owner];
+  if (builders.includes(scope.meta.actor)) {
+    throw new Forbidden('segregation of duties: you registered this version, started the run that trained it, or own the model, so someone else must decide');
   }
   const to = input.decision === 'approve' ? 'approved' : 'rejected';
   assertVersionTransition(before.status, to);

@@ -21,7 +21,8 @@ export const RegisterVersionInput = z.object({
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256'),
     size: z.number().int().positive().max(MAX_ARTIFACT_BYTES, `at most ${MAX_ARTIFACT_BYTES} bytes`),
   }),
-  lineage: LineageSchema.default({ datasets: [], hyperparameters: {} }),
+  // startedBy is never the client's to claim: registerVersion takes it from a pipeline principal.
+  lineage: LineageSchema.omit({ startedBy: true }).default({ datasets: [], hyperparameters: {} }),
 });
 
 export const TransitionInput = z.object({
@@ -63,7 +64,7 @@ export async function registerVersion(scope: TenantScope, modelId: string, input
         source: input.source,
         description: input.description,
         artifact: { ...input.artifact, key: `models/${modelId}/versions/${pad(number)}/artifact`, state: 'awaiting-upload' },
-        lineage: input.lineage,
+        lineage: { ...input.lineage, ...(scope.principal.kind === 'pipeline' ? { startedBy: scope.principal.startedBy } : {}) },
         createdAt: now.toISOString(),
         createdBy: scope.meta.actor,
         updatedAt: now.toISOString(),

@@ -25,6 +25,8 @@ export const LineageSchema = z.object({
   codeRevision: z.string().optional(),
   hyperparameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   executionId: z.string().optional(),
+  /** Who started the pipeline run that produced the version (segregation of duties looks here). */
+  startedBy: z.string().optional(),
   parentVersion: z.number().int().optional(),
 });
 export type Lineage = z.infer<typeof LineageSchema>;

@@ -1,7 +1,7 @@
 import { getExecution, listExecutions } from '../../../core/pipelines/execution-log';
 import { scoreWithOnnx } from '../../../core/pipelines/onnx-scoring';
 import { step as recordFailure } from '../../../functions/pipeline-steps/record-pipeline-failure';
-import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
+import { bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
 import { BREAST_CANCER_CSV, BREAST_CANCER_FEATURES } from '../../fixtures/pipelines/breast-cancer';
 import { createBreastCancerModel, registerBreastCancerDataset, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { randomTenantId } from '../../fixtures/pipelines/tenants';
@@ -136,6 +136,26 @@ describe('train-evaluate through the executions API, into the model catalog', ()
         { from: `execution:${executionId}`, to: `version:${modelId}/1`, relation: 'produced' },
       ]),
     );
+  });
+
+  it('keeps whoever started the run from approving what it trained, even holding the approver role', async () => {
+    const ds = acme.tokens['data-scientist'];
+    // A data scientist who is also an approver, and owns nothing: only the run links them to the version.
+    const both = await call(acme.tokens['tenant-admin'], 'POST', '/users', { email: 'both@acme.example', roles: ['data-scientist', 'approver'] });
+    expect(both.status).toBe(201);
+    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: both.body.invitation.token, password: USER_PASSWORD } })).status).toBe(200);
+    const token = await signInAs(ctx.api, 'both@acme.example', USER_PASSWORD);
+    const { modelId } = await createBreastCancerModel(ctx.api, ds);
+    await ctx.platform.tenantObjects(acme.tenantId).put('datasets/sod.csv', BREAST_CANCER_CSV, 'text/csv');
+    const started = await call(token, 'POST', '/pipelines/train-evaluate/executions', { modelId, dataset: { key: 'datasets/sod.csv' }, target: 'benign' });
+    expect(started.status).toBe(202);
+    expect((await waitForExecution(ctx.api, token, started.body.executionId)).body.status).toBe('SUCCEEDED');
+    const version = await call(token, 'GET', `/models/${modelId}/versions/1`);
+    expect(version.body).toMatchObject({ status: 'pending-approval', lineage: { startedBy: `user:${(await call(token, 'GET', '/me')).body.id}` } });
+    const own = await call(token, 'POST', `/models/${modelId}/versions/1/decision`, { decision: 'approve', reason: 'looks good to me' });
+    expect(own.status).toBe(403);
+    expect(own.body.detail).toContain('segregation of duties');
+    expect((await call(acme.tokens.approver, 'POST', `/models/${modelId}/versions/1/decision`, { decision: 'approve', reason: 'independent review' })).status).toBe(200);
   });
 
   it('leaves a version pending-approval under a manual policy; an approver decides; the next run meets the catalog’s champion', async () => {
