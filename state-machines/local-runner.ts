@@ -177,14 +177,17 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       controller.abort();
       execution.abort();
     };
+    // Handled at once: a failed execution rejects `result` while its events are still being recorded,
+    // and a rejection nobody has listened to yet is an unhandled rejection for the whole process.
+    const outcome = execution.result.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     const recorder = new ExecutionRecorder(platform.tenantTable(entry.tenantId), record, log, abort);
     const done = (async () => {
       try {
         for await (const event of execution.eventLogs) await recorder.handle(event);
-        const failure = await execution.result.then(
-          () => undefined,
-          (error: unknown) => error,
-        );
+        const failure = await outcome;
         if (recorder.current.status === 'RUNNING') {
           await recorder.stopWithoutEvent('FAILED', 'States.Runtime', failure instanceof Error ? failure.message : 'the interpreter stopped without a result');
         }
