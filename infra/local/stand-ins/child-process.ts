@@ -24,7 +24,13 @@ export class ManagedProcess {
   }
 
   static start(name: string, command: string, args: readonly string[], options: SpawnOptions & { logDir?: string }): ManagedProcess {
-    const child = spawn(command, args as string[], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C in the terminal reaches only the supervisor, which then
+    // stops the stand-ins in order instead of racing them to the exit.
+    const child = spawn(command, args as string[], { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Last resort if the supervisor exits without stop() (uncaught error, process.exit elsewhere).
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     if (options.logDir) {
       mkdirSync(options.logDir, { recursive: true });
       const log = createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
