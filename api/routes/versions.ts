@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { DecisionInput, decideOnVersion, listApprovals } from '../../core/catalog/approval-decision';
+import { RULES_DOCUMENT_JSON_SCHEMA } from '../../core/catalog/artifacts/rules-document';
 import { artifactDownloadUrl, artifactUploadUrl, finalizeArtifact } from '../../core/catalog/version-artifacts';
 import {
   getVersion,
@@ -133,6 +134,17 @@ export function versionRoutes({ app, guards }: RouteDeps): void {
       const { modelId, version } = c.req.valid('param');
       return c.json(await artifactDownloadUrl(c.get('scope'), modelId, version), 200);
     },
+  );
+
+  app.openapi(
+    guards.tenantRoute('catalog:read', {
+      method: 'get',
+      path: '/catalog/schemas/rules-document',
+      tags: ['versions'],
+      summary: 'The published JSON Schema (2020-12) of `rules` artifacts (steward-rules/v1 decision tables)',
+      responses: { 200: json(z.record(z.string(), z.any()), 'JSON Schema'), ...problems(401, 403) },
+    }),
+    (c) => c.json(RULES_DOCUMENT_JSON_SCHEMA as Record<string, unknown>, 200, { 'cache-control': 'public, max-age=3600' }),
   );
 
   app.openapi(
