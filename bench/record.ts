@@ -24,7 +24,23 @@ export interface RecordedRun {
   readonly load: LoadSettings;
   readonly machine: Machine;
   readonly measurement: Measurement;
+  /** The scenario judged against its objective and against another scenario of the same run. */
+  readonly comparison?: ComparisonResult;
   readonly note?: string;
+}
+
+export interface ComparisonResult {
+  /** e.g. `≥ 300 req/s`, from the issue that asked for the scenario. */
+  readonly objective?: string;
+  readonly objectiveMet?: boolean;
+  /** The scenario this one is compared with (a bare-DynamoDB baseline, the same query on a smaller catalog). */
+  readonly with?: string;
+  readonly kind?: 'throughput' | 'p95';
+  /** this ÷ other: req/s for `throughput`, p95 for `p95`. */
+  readonly ratio?: number;
+  readonly target?: string;
+  readonly met?: boolean;
+  readonly other?: { readonly reqPerSec: number; readonly p95: number };
 }
 
 export function describeMachine(): Machine {

@@ -1,4 +1,5 @@
-import type { LoadSettings, Measurement } from '../scenarios/scenario';
+import type { LoadSettings, MeasuredWindow, Measurement } from '../scenarios/scenario';
+import { NO_WINDOW } from './cpu-usage';
 import { round, SampleBuffer, summarizeLatencies } from './latency-summary';
 
 /**
@@ -13,9 +14,12 @@ export async function runClosedLoop(
   operation: (caller: number, iteration: number) => Promise<unknown>,
   settings: LoadSettings,
   report: (line: string) => void,
+  window: MeasuredWindow = NO_WINDOW,
 ): Promise<Measurement> {
   if (settings.warmupSeconds > 0) await phase(`${title} warm-up`, operation, settings.connections, settings.warmupSeconds, report);
+  await window.begin();
   const run = await phase(title, operation, settings.connections, settings.durationSeconds, report);
+  const facts = await window.end();
   const perSecond = run.perSecond;
   const mean = perSecond.reduce((a, b) => a + b, 0) / Math.max(perSecond.length, 1);
   const stddev = Math.sqrt(perSecond.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(perSecond.length, 1));
@@ -29,6 +33,7 @@ export async function runClosedLoop(
     errors: run.errors,
     non2xx: 0,
     statusCodes: { '200': run.latencies.count },
+    ...facts,
   };
 }
 

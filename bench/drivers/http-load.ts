@@ -1,6 +1,15 @@
 import autocannon from 'autocannon';
-import type { LoadSettings, Measurement } from '../scenarios/scenario';
+import type { LoadSettings, MeasuredWindow, Measurement } from '../scenarios/scenario';
+import { NO_WINDOW } from './cpu-usage';
 import { SampleBuffer, summarizeLatencies } from './latency-summary';
+
+export interface HttpRequestShape {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path and query, appended to the origin of `url`. */
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
 
 export interface HttpLoad {
   readonly title: string;
@@ -8,6 +17,12 @@ export interface HttpLoad {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /**
+   * Varies the request: called before every request autocannon sends (e.g. to
+   * spread writes over many models, or reads over many keys). What it returns
+   * overrides method/path/headers/body; absent fields keep the defaults above.
+   */
+  readonly next?: (sequence: number) => HttpRequestShape;
 }
 
 /**
@@ -15,7 +30,7 @@ export interface HttpLoad {
  * measured run. autocannon's progress bar on a terminal; one line per second
  * otherwise (CI logs, piped output).
  */
-export async function runHttpLoad(load: HttpLoad, settings: LoadSettings, report: (line: string) => void): Promise<Measurement> {
+export async function runHttpLoad(load: HttpLoad, settings: LoadSettings, report: (line: string) => void, window: MeasuredWindow = NO_WINDOW): Promise<Measurement> {
   const options: autocannon.Options = {
     url: load.url,
     title: load.title,
@@ -25,9 +40,30 @@ export async function runHttpLoad(load: HttpLoad, settings: LoadSettings, report
     connections: settings.connections,
     timeout: 10,
   };
+  if (load.next) {
+    const next = load.next;
+    const basePath = new URL(load.url).pathname + new URL(load.url).search;
+    let sequence = 0;
+    options.requests = [
+      {
+        setupRequest: (request) => {
+          const shape = next(sequence++);
+          return {
+            ...request,
+            method: shape.method ?? load.method ?? 'GET',
+            path: shape.path ?? basePath,
+            headers: { ...load.headers, ...shape.headers },
+            body: shape.body ?? load.body,
+          };
+        },
+      },
+    ];
+  }
   if (settings.warmupSeconds > 0) await tracked({ ...options, duration: settings.warmupSeconds }, `${load.title} warm-up`, report);
   const latencies = new SampleBuffer();
+  await window.begin();
   const result = await tracked({ ...options, duration: settings.durationSeconds }, load.title, report, latencies);
+  const facts = await window.end();
   return {
     driver: 'autocannon',
     connections: settings.connections,
@@ -42,6 +78,7 @@ export async function runHttpLoad(load: HttpLoad, settings: LoadSettings, report
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count])),
+    ...facts,
   };
 }
 

@@ -46,7 +46,7 @@ function dynamodbScenario(operation: Operation, measures: string): Scenario {
   };
 }
 
-async function runAgainstTable(operation: Operation, { target, load, report }: ScenarioContext): Promise<Measurement> {
+async function runAgainstTable(operation: Operation, { target, load, report, window }: ScenarioContext): Promise<Measurement> {
   const clients = createAwsClients(readSettings({ STEWARD_MODE: 'local', STEWARD_DYNAMODB_ENDPOINT: required(target, 'dynamodbEndpoint') }));
   const table = `steward-bench-${randomUUID().slice(0, 8)}`;
   const docs = clients.documents;
@@ -65,7 +65,7 @@ async function runAgainstTable(operation: Operation, { target, load, report }: S
       query: (caller: number, n: number) =>
         docs.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': item((caller + n) % PARTITIONS, 0).pk }, Limit: ITEMS_PER_PARTITION })),
     }[operation];
-    const measurement = await runClosedLoop(`dynamodb-${operation}`, call, load, report);
+    const measurement = await runClosedLoop(`dynamodb-${operation}`, call, load, report, window);
     return { ...measurement, notes: { itemBytes: JSON.stringify(item(0, 0)).length, partitions: PARTITIONS, itemsPerPartition: ITEMS_PER_PARTITION, client: 'lib-dynamodb DocumentClient' } };
   } finally {
     await clients.dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);

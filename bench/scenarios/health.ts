@@ -11,5 +11,5 @@ export const health: Scenario = {
   measures: 'GET /health on the API: request-path overhead with dependency probes cached (1 s)',
   requires: ['api'],
   defaults: { connections: 8, durationSeconds: 10, warmupSeconds: 3 },
-  run: ({ target, load, report }) => runHttpLoad({ title: 'health', url: `${required(target, 'apiUrl')}/health` }, load, report),
+  run: ({ target, load, report, window }) => runHttpLoad({ title: 'health', url: `${required(target, 'apiUrl')}/health` }, load, report, window),
 };

@@ -1,10 +1,54 @@
+import { meCiToken, meIdToken } from './auth';
+import { catalogCreateVersion, catalogGetVersion, catalogSearchModels, catalogSearchVersions } from './catalog';
+import { dynamodbCreateVersion, dynamodbGetVersion, dynamodbSearchModels, dynamodbSearchVersions } from './catalog-baseline';
+import { SCALE_100K, SCALE_1K } from './catalog-scale';
 import { dynamodbGetItem, dynamodbPutItem, dynamodbQuery } from './dynamodb-baseline';
 import { health } from './health';
 import type { Scenario } from './scenario';
 import { scoringInvoke, scoringPing } from './scoring';
 
 /** Every scenario `npm run bench` knows, in the order `--scenario all` runs them. */
-export const SCENARIOS: readonly Scenario[] = [health, scoringPing, scoringInvoke, dynamodbGetItem, dynamodbPutItem, dynamodbQuery];
+export const SCENARIOS: readonly Scenario[] = [
+  health,
+  meIdToken,
+  meCiToken,
+  scoringPing,
+  scoringInvoke,
+  dynamodbGetItem,
+  dynamodbPutItem,
+  dynamodbQuery,
+  dynamodbCreateVersion,
+  catalogCreateVersion,
+  dynamodbGetVersion,
+  catalogGetVersion,
+  dynamodbSearchVersions,
+  catalogSearchVersions,
+  dynamodbSearchModels,
+  catalogSearchModels,
+  ...SCALE_1K,
+  ...SCALE_100K,
+];
+
+/**
+ * Named sets, run in the order listed: each baseline runs before the scenario
+ * judged against it, so the ratio is in that scenario's record.
+ */
+export const GROUPS: Readonly<Record<string, readonly string[]>> = {
+  auth: ['health', 'me-id-token', 'me-ci-token'],
+  catalog: [
+    'dynamodb-create-version',
+    'catalog-create-version',
+    'dynamodb-get-version',
+    'catalog-get-version',
+    'dynamodb-search-versions',
+    'catalog-search-versions',
+    'dynamodb-search-models',
+    'catalog-search-models',
+  ],
+  'catalog-bare': ['dynamodb-create-version', 'dynamodb-get-version', 'dynamodb-search-versions', 'dynamodb-search-models'],
+  scale: [...SCALE_1K, ...SCALE_100K].map((s) => s.name),
+  'scale-1k': SCALE_1K.map((s) => s.name),
+};
 
 export function scenarioNamed(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

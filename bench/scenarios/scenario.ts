@@ -1,3 +1,5 @@
+import type { CpuUsage } from '../drivers/cpu-usage';
+
 /** What a scenario needs running before it can be measured. */
 export type Requirement = 'api' | 'dynamodb' | 's3' | 'scoring';
 
@@ -7,6 +9,18 @@ export interface BenchTarget {
   readonly dynamodbEndpoint?: string;
   readonly s3Endpoint?: string;
   readonly scoringEndpoint?: string;
+  /**
+   * Where the bare-DynamoDB catalog baselines (dynamodb-create-version …) run:
+   * by default the platform's own DynamoDB Local (`dynamodbEndpoint`); with
+   * `--bare-dynamodb memory` a second, in-memory DynamoDB Local the bench started.
+   */
+  readonly bareDynamodbEndpoint?: string;
+  /** The platform's table (STEWARD_TABLE_NAME, default `steward`). */
+  readonly tableName: string;
+  /** A platform administrator, for onboarding bench tenants through the API (signup → approve). */
+  readonly admin?: { readonly email: string; readonly password: string };
+  /** Processes whose CPU time is recorded over each measured window (name → pid). */
+  readonly processes: Readonly<Record<string, number>>;
   /** For the record: how the target came to be. */
   readonly description: string;
 }
@@ -19,11 +33,41 @@ export interface LoadSettings {
   readonly warmupSeconds: number;
 }
 
+/** Marks the measured window (after the warm-up), so CPU use (and a profile, if asked for) covers it alone. */
+export interface MeasuredWindow {
+  begin(): Promise<void>;
+  end(): Promise<WindowFacts>;
+}
+
+/** What the harness observed over a measured window, beside the driver's own figures. */
+export interface WindowFacts {
+  readonly cpu?: CpuUsage;
+  /** DynamoDB calls the API process made, by command (a platform the bench started in its own process). */
+  readonly apiStoreCalls?: StoreCalls;
+}
+
+export interface StoreCalls {
+  readonly byCommand: Readonly<Record<string, number>>;
+  /** Failed calls, by command and error name. */
+  readonly failed: Readonly<Record<string, number>>;
+  /** Items written by TransactWriteItems calls, in total. */
+  readonly transactItems: number;
+}
+
+/** Set-up shared by the scenarios of one run (an onboarded tenant, a seeded catalog), built on first use. */
+export interface SharedFixtures {
+  once<T>(key: string, build: () => Promise<T>): Promise<T>;
+}
+
 export interface ScenarioContext {
   readonly target: BenchTarget;
   readonly load: LoadSettings;
   /** Progress and notes go to stderr through this, never to the result. */
   readonly report: (line: string) => void;
+  readonly shared: SharedFixtures;
+  readonly window: MeasuredWindow;
+  /** Names of every scenario selected for this run, in order (a fixture may prepare for later ones). */
+  readonly selected: readonly string[];
 }
 
 /** One measured run, the same shape whichever driver produced it. */
@@ -37,14 +81,36 @@ export interface Measurement {
     /** Sampled once per second over the measured window. */
     readonly perSecond: { readonly mean: number; readonly stddev: number; readonly min: number; readonly max: number };
   };
-  readonly latencyMs: { readonly mean: number; readonly p50: number; readonly p90: number; readonly p97_5: number; readonly p99: number; readonly max: number };
+  readonly latencyMs: { readonly mean: number; readonly p50: number; readonly p90: number; readonly p95: number; readonly p97_5: number; readonly p99: number; readonly max: number };
   /** Connection errors and timeouts (HTTP) or thrown calls (SDK). */
   readonly errors: number;
   /** Answers outside 2xx; the run still completes, but the numbers are suspect. */
   readonly non2xx: number;
   readonly statusCodes: Readonly<Record<string, number>>;
+  /** CPU used by each known process over the measured window, in cores (1.0 = one core busy). */
+  readonly cpu?: CpuUsage;
+  /** DynamoDB calls the API made over the measured window. */
+  readonly apiStoreCalls?: StoreCalls;
   /** Scenario-specific facts worth keeping with the numbers (item sizes, model shape). */
   readonly notes?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * How a scenario's result is judged against another scenario of the same run:
+ * - `throughput`: this req/s ÷ the other's req/s (an API operation against its
+ *   bare DynamoDB calls), at least `atLeast`;
+ * - `p95`: this p95 ÷ the other's p95 (the same query on a bigger catalog), at most `atMost`.
+ */
+export interface Comparison {
+  readonly with: string;
+  readonly kind: 'throughput' | 'p95';
+  readonly atLeast?: number;
+  readonly atMost?: number;
+}
+
+/** An absolute objective from the issues, printed next to the result. */
+export interface Objective {
+  readonly reqPerSecAtLeast?: number;
 }
 
 /**
@@ -57,6 +123,8 @@ export interface Scenario {
   readonly measures: string;
   readonly requires: readonly Requirement[];
   readonly defaults: LoadSettings;
+  readonly compare?: Comparison;
+  readonly objective?: Objective;
   run(context: ScenarioContext): Promise<Measurement>;
 }
 

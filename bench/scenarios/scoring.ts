@@ -12,7 +12,7 @@ export const scoringPing: Scenario = {
   measures: 'GET /ping on the local scoring gateway: bare node + hono HTTP round trip, no work behind it',
   requires: ['scoring'],
   defaults: { connections: 8, durationSeconds: 10, warmupSeconds: 3 },
-  run: ({ target, load, report }) => runHttpLoad({ title: 'scoring-ping', url: `${required(target, 'scoringEndpoint')}/ping` }, load, report),
+  run: ({ target, load, report, window }) => runHttpLoad({ title: 'scoring-ping', url: `${required(target, 'scoringEndpoint')}/ping` }, load, report, window),
 };
 
 const FEATURES = 20;
@@ -28,7 +28,7 @@ export const scoringInvoke: Scenario = {
   measures: 'POST /endpoints/{name}/invocations on the local gateway: one CSV row, 20-feature logistic model',
   requires: ['s3', 'scoring'],
   defaults: { connections: 8, durationSeconds: 10, warmupSeconds: 3 },
-  async run({ target, load, report }) {
+  async run({ target, load, report, window }) {
     const scoring = required(target, 'scoringEndpoint');
     const { s3 } = createAwsClients(readSettings({ STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: required(target, 's3Endpoint') }));
     const unique = randomUUID().slice(0, 8);
@@ -63,6 +63,7 @@ export const scoringInvoke: Scenario = {
         },
         load,
         report,
+        window,
       );
       return { ...measurement, notes: { features: FEATURES, rowsPerRequest: 1, runtime: 'linear' } };
     } finally {
