@@ -44,11 +44,11 @@ export function categoryOf(url: string, functionName: string): string {
     const name = url.slice(5).replace(/^internal\//, '');
     return `node:${name.split('/')[0]}`;
   }
-  const repo = url.indexOf('/work/');
   const path = url.replace(/^file:\/\//, '');
+  const repo = path.indexOf(`${process.cwd()}/`);
   const match = /\/(api|core|infra|bench|functions|serving|state-machines)\/(.*)$/.exec(path);
   if (match) return `${match[1]}/${match[2]!.split('/').slice(0, match[1] === 'core' ? 1 : 1).join('/')}`;
-  return repo >= 0 ? path.slice(repo) : path;
+  return repo >= 0 ? path.slice(repo + process.cwd().length + 1) : path;
 }
 
 export function summarize(profile: Profile): { totalMs: number; byCategory: [string, number][]; byFunction: [string, number][]; inclusive: [string, number][] } {
