@@ -47,7 +47,7 @@ export function categoryOf(url: string, functionName: string): string {
   const path = url.replace(/^file:\/\//, '');
   const repo = path.indexOf(`${process.cwd()}/`);
   const match = /\/(api|core|infra|bench|functions|serving|state-machines)\/(.*)$/.exec(path);
-  if (match) return `${match[1]}/${match[2]!.split('/').slice(0, match[1] === 'core' ? 1 : 1).join('/')}`;
+  if (match) return `${match[1]}/${match[2]!.split('/')[0]}`;
   return repo >= 0 ? path.slice(repo + process.cwd().length + 1) : path;
 }
 
@@ -72,7 +72,7 @@ export function summarize(profile: Profile): { totalMs: number; byCategory: [str
     const { functionName, url, lineNumber } = node.callFrame;
     const category = categoryOf(url, functionName);
     byCategory.set(category, (byCategory.get(category) ?? 0) + ms);
-    const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^\/work\/[^/]+\//, '')}:${lineNumber + 1}` : '';
+    const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(`${process.cwd()}/`, '')}:${lineNumber + 1}` : '';
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
   }
