@@ -1,5 +1,5 @@
+import { named } from '../schemas/named';
 import { z } from '@hono/zod-openapi';
-import { CatalogIdSchema } from '../../core/catalog/identifiers';
 import { DatasetProfileSchema, DatasetSchema, DatasetVersionSchema } from '../../core/catalog/datasets/dataset-records';
 import {
   datasetDownloadUrl,
@@ -14,9 +14,9 @@ import { CreateDatasetInput, createDataset, DatasetListInput, getDataset, listDa
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
 
-const DatasetOut = DatasetSchema.openapi('Dataset');
-const DatasetVersionOut = DatasetVersionSchema.openapi('DatasetVersion');
-const DatasetVersionDetailOut = DatasetVersionSchema.extend({ profile: DatasetProfileSchema.openapi('DatasetProfile') }).openapi('DatasetVersionDetail');
+const DatasetOut = named(DatasetSchema, 'Dataset');
+const DatasetVersionOut = named(DatasetVersionSchema, 'DatasetVersion');
+const DatasetVersionDetailOut = named(DatasetVersionSchema.extend({ profile: named(DatasetProfileSchema, 'DatasetProfile') }), 'DatasetVersionDetail');
 const DatasetUploadUrlOut = z
   .object({
     uploadId: z.string(),
@@ -31,7 +31,7 @@ const DatasetDownloadOut = z
   .object({ url: z.string(), expiresAt: z.string(), sha256: z.string(), sizeBytes: z.number().int(), format: DatasetSchema.shape.format })
   .openapi('DatasetDownloadUrl');
 
-const DatasetParam = z.object({ datasetId: CatalogIdSchema.openapi({ param: { name: 'datasetId', in: 'path' } }) });
+const DatasetParam = z.object({ datasetId: z.string().regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a catalog id').openapi({ param: { name: 'datasetId', in: 'path' } }) });
 const DatasetVersionParam = DatasetParam.extend({
   version: z.coerce.number().int().min(1).max(99_999_999).openapi({ param: { name: 'version', in: 'path' }, type: 'integer' }),
 });

@@ -1,4 +1,4 @@
-import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
 import { QuotaExceeded } from '../errors';
 import type { PlanQuotas, QuotaName } from './plans';
 
@@ -16,19 +16,6 @@ export async function readUsage(table: ScopedTable): Promise<Usage> {
 }
 
 /**
- * The counter write that consumes `amount` of a quota, to join the same
- * transaction as the change that uses it: the transaction fails (QuotaExceeded)
- * instead of going past the plan, with no read-then-write race.
- */
-export function consumeQuota(quotas: PlanQuotas, quota: QuotaName, amount: number): ScopedWrite {
-  return { kind: 'increment', key: USAGE_KEY, attribute: quota, by: amount, atMost: quotas[quota] };
-}
-
-export function releaseQuota(quota: QuotaName, amount: number): ScopedWrite {
-  return { kind: 'increment', key: USAGE_KEY, attribute: quota, by: -amount };
-}
-
-/**
  * Reserves `amount` of a quota before the change that uses it, exactly (no
  * read-then-write race) and without a hot item inside every transaction. The
  * caller runs the change and calls the returned release if it fails.
@@ -43,10 +30,6 @@ export async function reserveQuota(table: ScopedTable, quotas: PlanQuotas, quota
   return async () => {
     await table.adjust(USAGE_KEY, quota, -amount);
   };
-}
-
-export async function releaseQuotaNow(table: ScopedTable, quota: QuotaName, amount: number): Promise<void> {
-  await table.adjust(USAGE_KEY, quota, -amount);
 }
 
 export function assertWithin(quotas: PlanQuotas, quota: QuotaName, current: number, adding: number): void {

@@ -39,16 +39,6 @@ export type ScopedWrite =
       readonly expect?: 'exists' | 'any' | { readonly revision: number };
     }
   | {
-      /** Atomic counter change, optionally refused past a ceiling (quotas). */
-      readonly kind: 'increment';
-      readonly key: KeyRef;
-      readonly attribute: string;
-      readonly by: number;
-      /** Refuse (Conflict) if the counter would exceed this value. */
-      readonly atMost?: number;
-      readonly expect?: 'any';
-    }
-  | {
       readonly kind: 'check';
       readonly key: KeyRef;
       readonly expect: 'exists' | 'absent' | { readonly revision: number };
@@ -206,19 +196,6 @@ export class ScopedTable {
       }
       return { Put: { TableName: this.tableName, Item: item, ...condition(write.expect) } };
     }
-    if (write.kind === 'increment') {
-      const ceiling = write.atMost === undefined ? {} : { ConditionExpression: 'attribute_not_exists(#c) OR #c <= :limit', ExpressionAttributeValues: { ':by': write.by, ':zero': 0, ':limit': write.atMost - write.by } };
-      return {
-        Update: {
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
-          ExpressionAttributeNames: { '#c': write.attribute },
-          ExpressionAttributeValues: { ':by': write.by, ':zero': 0 },
-          ...ceiling,
-        },
-      };
-    }
     if (write.kind === 'delete') return { Delete: { TableName: this.tableName, Key: key, ...condition(write.expect) } };
     return { ConditionCheck: { TableName: this.tableName, Key: key, ...condition(write.expect)! } as never };
   }
@@ -260,7 +237,6 @@ async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
         if (failed >= 0) {
           const write = writes?.[failed];
-          if (write?.kind === 'increment') throw new QuotaCeiling(write.attribute, write.atMost ?? 0, { cause: error });
           const expect = write && 'expect' in write ? write.expect : undefined;
           if (expect && typeof expect === 'object') throw new StaleWrite('the item changed since it was read; re-read and retry', { cause: error });
           throw new Conflict(expect === 'new' ? 'an item with this identity already exists' : 'a precondition of this change no longer holds', { cause: error });
