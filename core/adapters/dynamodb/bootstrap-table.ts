@@ -5,20 +5,30 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../storage/table-design';
 
 /**
- * Creates the single table with its indexes, stream and TTL if missing; does
- * nothing if it exists. Local mode only: on AWS the CDK stack owns the table.
+ * Creates the single table with its indexes and TTL if missing; does nothing
+ * if it exists. Local mode only: on AWS the CDK stack owns the table.
  * Safe to run at every start and from several processes at once.
+ *
+ * No stream here. On AWS the stream feeds the audit sealer Lambda; locally the
+ * sealer runs in process and is nudged by the request that wrote the events
+ * (core/audit/audit-sealer.ts), so a stream would have no reader. It is not
+ * free: DynamoDB Local keeps every stream record in its SQLite file, which
+ * halved on-disk put throughput here and kept slowing down as the records
+ * piled up (bench/README.md, "DynamoDB Local on disk"). A table made by an
+ * earlier version with a stream gets it turned off.
  */
 export async function bootstrapTable(dynamodb: DynamoDBClient, tableName: string): Promise<'created' | 'existed'> {
   let outcome: 'created' | 'existed' = 'existed';
   try {
-    await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    const existing = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (existing.Table?.StreamSpecification?.StreamEnabled) await turnStreamOff(dynamodb, tableName);
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     try {
@@ -41,7 +51,6 @@ export async function bootstrapTable(dynamodb: DynamoDBClient, tableName: string
             ],
             Projection: { ProjectionType: 'ALL' },
           })),
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
           SSESpecification: { Enabled: true },
         }),
       );
@@ -54,9 +63,25 @@ export async function bootstrapTable(dynamodb: DynamoDBClient, tableName: string
   const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
-    await dynamodb.send(
-      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
-    );
+    try {
+      await dynamodb.send(
+        new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
+      );
+    } catch (error) {
+      // Another process starting on the same data enabled it first.
+      const again = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+      if (again.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED' && again.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLING') throw error;
+    }
   }
   return outcome;
+}
+
+async function turnStreamOff(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }));
+  } catch (error) {
+    // Another process starting on the same data turned it off first.
+    const again = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (again.Table?.StreamSpecification?.StreamEnabled) throw error;
+  }
 }
