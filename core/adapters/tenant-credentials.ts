@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withoutSdkLogging } from './aws-clients';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 
 export interface TenantDataClients {
@@ -36,7 +37,7 @@ export class TenantCredentialBroker {
     }
     const credentials = () => this.assume(tenantId);
     const created: TenantDataClients = {
-      documents: DynamoDBDocumentClient.from(new DynamoDBClient({ region: this.options.region, credentials }), {
+      documents: DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient({ region: this.options.region, credentials })), {
         marshallOptions: { removeUndefinedValues: true },
       }),
       s3: new S3Client({ region: this.options.region, credentials }),
