@@ -2,7 +2,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -12,7 +11,9 @@ import { Conflict, DependencyFailed, QuotaExceeded, StaleWrite, StewardError } f
 /** A counter write refused at its ceiling; use cases see it as QuotaExceeded. */
 export class QuotaCeiling extends QuotaExceeded {}
 import { TABLE_INDEXES, type IndexName } from '../../storage/table-design';
+import { counterCombiner } from './counter-combiner';
 import { decodeCursor, encodeCursor } from './cursor';
+import { transactionCombiner } from './transaction-combiner';
 
 /** A key given as segments; the scoped table adds the owner prefix itself. */
 export interface KeyRef {
@@ -158,21 +159,11 @@ export class ScopedTable {
    * refusing (QuotaCeiling) when the result would pass `atMost`. A single-item
    * update: concurrent callers serialize on the item instead of cancelling
    * each other's transactions, which is why quota reservations use it.
+   * Concurrent adds to one counter share an UpdateItem (CounterCombiner).
    */
   async adjust(ref: KeyRef, attribute: string, by: number, atMost?: number): Promise<number> {
     try {
-      const out = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: this.keyOf(ref),
-          UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
-          ...(atMost === undefined ? {} : { ConditionExpression: 'attribute_not_exists(#c) OR #c <= :room' }),
-          ExpressionAttributeNames: { '#c': attribute },
-          ExpressionAttributeValues: { ':by': by, ':zero': 0, ...(atMost === undefined ? {} : { ':room': atMost - by }) },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(out.Attributes?.[attribute] ?? 0);
+      return await counterCombiner(this.documents).add({ tableName: this.tableName, key: this.keyOf(ref), attribute, by, atMost });
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new QuotaCeiling(attribute, atMost ?? 0, { cause: error });
       throw new DependencyFailed('metadata store request failed', { cause: error });
@@ -222,8 +213,9 @@ export async function transactAcross(groups: ReadonlyArray<readonly [ScopedTable
   // tenant, so a transaction that also touches platform items must run with the
   // platform's credentials (which may append to named tenant partitions only).
   const [runner] = groups.find(([table]) => table.prefix === 'P#') ?? groups[0]!;
-  const input: TransactWriteCommandInput = { TransactItems: groups.flatMap(([table, w]) => w.map((write) => table.prepare(write))) };
-  await callStore(() => runner.client.send(new TransactWriteCommand(input)), writes);
+  const items = groups.flatMap(([table, w]) => w.map((write) => table.prepare(write)));
+  // Concurrent transactions on one client leave together (group commit); each still gets its own outcome.
+  await callStore(() => transactionCombiner(runner.client).write(items), writes);
 }
 
 async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite[]): Promise<T> {
