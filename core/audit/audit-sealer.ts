@@ -25,7 +25,11 @@ export interface AuditSealerOptions {
    * sign-in, sign-up, pipelines. Default 5000 ms; 0 disables the timer.
    */
   readonly sweepEveryMs?: number;
-  /** A nudge waits this long, so a burst of writes is sealed in one batch. Default 20 ms. */
+  /**
+   * A nudge waits this long before sealing, and so does each run a nudge asks
+   * for while another is in progress, so a burst of writes is sealed in few
+   * batches. Default 20 ms.
+   */
   readonly nudgeDelayMs?: number;
   /** Events sealed per run before yielding to other tenants. Default 1000. */
   readonly maxPerRun?: number;
@@ -143,14 +147,18 @@ export class AuditSealer implements AuditSealing {
     const run = { again: false } as Run;
     run.done = (async () => {
       const delay = this.options.nudgeDelayMs ?? 20;
-      await new Promise((resolve) => setTimeout(resolve, delay));
       let total = 0;
+      let full = false;
       do {
+        // Nudges that arrived during the last run wait too, so a steady stream of
+        // writes is sealed in batches of many events rather than run after run of a few.
+        if (!full) await new Promise((resolve) => setTimeout(resolve, delay));
         run.again = false;
         const sealed = await this.sealOnce(owner, table);
         total += sealed;
-        // A full run means more may wait; go again rather than leave them for the sweep.
-        if (sealed >= (this.options.maxPerRun ?? 1000)) run.again = true;
+        // A full run means more may wait; go again at once rather than leave them for the sweep.
+        full = sealed >= (this.options.maxPerRun ?? 1000);
+        if (full) run.again = true;
       } while (run.again && !this.stopped);
       return total;
     })().finally(() => this.runs.delete(owner));
