@@ -1,4 +1,6 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { counterCombiner } from '../../core/adapters/dynamodb/counter-combiner';
+import { transactionCombiner } from '../../core/adapters/dynamodb/transaction-combiner';
 import { auditWrite } from '../../core/audit/audit-event';
 import { pad } from '../../core/catalog/identifiers';
 import { facetPartition, type Model, modelKey, modelWrite } from '../../core/catalog/models';
@@ -18,7 +20,12 @@ import { type BareCatalog, bareCatalog, CATALOG_PREFIXES, CATALOG_TAGS, CATALOG_
  * (ScopedTable.adjust/get/query), a copy of that method's request.
  */
 export interface BareOps {
-  /** reserveQuota (UpdateItem) + loadModel (GetItem) + registerVersion's transaction (model, version, audit event). */
+  /**
+   * reserveQuota (UpdateItem) + loadModel (GetItem) + registerVersion's
+   * transaction (model, version, audit event), the writes through the same
+   * group-commit combiners as ScopedTable, so concurrent callers share calls
+   * exactly as concurrent API requests do.
+   */
   createVersion(caller: number, n: number, callers: number): Promise<void>;
   /** loadVersion: one consistent GetItem. */
   getVersion(n: number): Promise<void>;
@@ -49,23 +56,15 @@ export function bareOps(bare: BareCatalog): BareOps {
       // Each caller owns the models i ≡ caller (mod callers): like the API run, no two calls race on one model.
       const owned = Math.floor(bare.models.length / callers);
       const modelId = bare.models[caller + callers * (n % owned)]!.modelId;
-      // reserveQuota → ScopedTable.adjust: one conditional UpdateItem on the tenant's USAGE item.
-      await documents.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: usageKey,
-          UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
-          ConditionExpression: 'attribute_not_exists(#c) OR #c <= :room',
-          ExpressionAttributeNames: { '#c': 'versions' },
-          ExpressionAttributeValues: { ':by': 1, ':zero': 0, ':room': quota - 1 },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      for (;;) {
-        // loadModel → ScopedTable.get: a consistent GetItem.
-        const key = modelKey(modelId);
-        const out = await documents.send(new GetCommand({ TableName: tableName, Key: { pk: table.partitionKey(key.partition), sk: key.sort }, ConsistentRead: true }));
-        const model = out.Item as Model;
+      // reserveQuota → ScopedTable.adjust (one conditional UpdateItem on the tenant's USAGE item, through
+      // the same CounterCombiner) and loadModel → ScopedTable.get (a consistent GetItem), side by side as
+      // registerVersion runs them; a retry re-reads the model alone.
+      const key = modelKey(modelId);
+      const getModel = async () =>
+        (await documents.send(new GetCommand({ TableName: tableName, Key: { pk: table.partitionKey(key.partition), sk: key.sort }, ConsistentRead: true }))).Item as Model;
+      const [, first] = await Promise.all([counterCombiner(documents).add({ tableName, key: usageKey, attribute: 'versions', by: 1, atMost: quota }), getModel()]);
+      for (let attempt = 0; ; attempt++) {
+        const model = attempt === 0 ? first : await getModel();
         const now = new Date();
         const number = model.latestVersion + 1;
         const version: ModelVersion = {
@@ -89,7 +88,8 @@ export function bareOps(bare: BareCatalog): BareOps {
           auditWrite(tokenMeta(bare.tokenId), 'version.registered', { type: 'version', id: `${modelId}-${number}` }, { after: version }, now).write,
         ];
         try {
-          await documents.send(new TransactWriteCommand({ TransactItems: writes.map((w) => table.prepare(w)) }));
+          // ScopedTable.transact → the same TransactionCombiner (concurrent transactions share one call).
+          await transactionCombiner(documents).write(writes.map((w) => table.prepare(w)));
           return;
         } catch (error) {
           // The API retries a lost revision race with the next number; so does the baseline (it should not happen here).
