@@ -3,7 +3,8 @@ import { counterCombiner } from '../../core/adapters/dynamodb/counter-combiner';
 import { transactionCombiner } from '../../core/adapters/dynamodb/transaction-combiner';
 import { auditWrite } from '../../core/audit/audit-event';
 import { pad } from '../../core/catalog/identifiers';
-import { facetPartition, type Model, modelKey, modelWrite } from '../../core/catalog/models';
+import { facetPartition } from '../../core/catalog/models';
+import { VersionNumbers } from '../../core/catalog/version-numbers';
 import { type ModelVersion, versionKey, versionWrite } from '../../core/catalog/versions';
 import { PLANS } from '../../core/tenancy/plans';
 import { runClosedLoop } from '../drivers/closed-loop';
@@ -15,16 +16,16 @@ import { type BareCatalog, bareCatalog, CATALOG_PREFIXES, CATALOG_TAGS, CATALOG_
  * The DynamoDB calls of each catalog API operation, and nothing else, for the
  * bare baselines (bench/scenarios/catalog-baseline.ts): the same requests,
  * built with the domain's own builders (versionWrite, modelWrite, auditWrite,
- * ScopedTable.prepare, modelKey, versionKey, facetPartition,
+ * ScopedTable.prepare, VersionNumbers, versionKey, facetPartition,
  * ScopedTable.partitionKey) or, where the domain builds and sends in one method
  * (ScopedTable.adjust/get/query), a copy of that method's request.
  */
 export interface BareOps {
   /**
-   * reserveQuota (UpdateItem) + loadModel (GetItem) + registerVersion's
-   * transaction (model, version, audit event), the writes through the same
-   * group-commit combiners as ScopedTable, so concurrent callers share calls
-   * exactly as concurrent API requests do.
+   * reserveQuota (UpdateItem) + registerVersion's transaction (version, audit
+   * event), the writes through the same group-commit combiners as
+   * ScopedTable, so concurrent callers share calls exactly as concurrent API
+   * requests do; the model is read once per model, as VersionNumbers does.
    */
   createVersion(caller: number, n: number, callers: number): Promise<void>;
   /** loadVersion: one consistent GetItem. */
@@ -57,20 +58,17 @@ export function bareOps(bare: BareCatalog): BareOps {
       const owned = Math.floor(bare.models.length / callers);
       const modelId = bare.models[caller + callers * (n % owned)]!.modelId;
       // reserveQuota → ScopedTable.adjust (one conditional UpdateItem on the tenant's USAGE item, through
-      // the same CounterCombiner) and loadModel → ScopedTable.get (a consistent GetItem), side by side as
-      // registerVersion runs them; a retry re-reads the model alone.
-      const key = modelKey(modelId);
-      const getModel = async () =>
-        (await documents.send(new GetCommand({ TableName: tableName, Key: { pk: table.partitionKey(key.partition), sk: key.sort }, ConsistentRead: true }))).Item as Model;
-      const [, first] = await Promise.all([counterCombiner(documents).add({ tableName, key: usageKey, attribute: 'versions', by: 1, atMost: quota }), getModel()]);
-      for (let attempt = 0; ; attempt++) {
-        const model = attempt === 0 ? first : await getModel();
+      // the same CounterCombiner) beside VersionNumbers.next (the model's facts and next number: the
+      // same class, so a GetItem + Query only the first time a model is seen), as registerVersion runs them.
+      const numbers = VersionNumbers.of(table, modelId);
+      const [, first] = await Promise.all([counterCombiner(documents).add({ tableName, key: usageKey, attribute: 'versions', by: 1, atMost: quota }), numbers.next()]);
+      for (let next = first; ; next = await numbers.next()) {
+        const { facts, number } = next;
         const now = new Date();
-        const number = model.latestVersion + 1;
         const version: ModelVersion = {
           modelId,
-          modelName: model.name,
-          projectId: model.projectId,
+          modelName: facts.name,
+          projectId: facts.projectId,
           version: number,
           status: 'registered',
           source: 'imported',
@@ -81,19 +79,18 @@ export function bareOps(bare: BareCatalog): BareOps {
           updatedAt: now.toISOString(),
           revision: 1,
         };
-        const after: Model = { ...model, latestVersion: number, updatedAt: now.toISOString(), revision: model.revision + 1 };
         const writes = [
-          modelWrite(after, { revision: model.revision }),
           versionWrite(version, 'new'),
           auditWrite(tokenMeta(bare.tokenId), 'version.registered', { type: 'version', id: `${modelId}-${number}` }, { after: version }, now).write,
         ];
         try {
           // ScopedTable.transact → the same TransactionCombiner (concurrent transactions share one call).
           await transactionCombiner(documents).write(writes.map((w) => table.prepare(w)));
+          numbers.taken(number);
           return;
         } catch (error) {
-          // The API retries a lost revision race with the next number; so does the baseline (it should not happen here).
-          if ((error as Error).name !== 'TransactionCanceledException') throw error;
+          // The API retries a number taken meanwhile with the next; so does the baseline (it should not happen here).
+          if ((error as Error).name !== 'TransactionCanceledException' || !(await numbers.numberTaken(number))) throw error;
           retries++;
         }
       }

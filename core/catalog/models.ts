@@ -3,6 +3,7 @@ import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table
 import { NotFound } from '../errors';
 import { IoSchema } from './artifacts/io-schema';
 import { facetValue, nameKey } from './identifiers';
+import { latestVersionNumber } from './versions';
 
 export const MODEL_TYPES = ['ml', 'rules', 'scorecard'] as const;
 export const MODEL_ALIASES = ['champion', 'challenger'] as const;
@@ -96,12 +97,19 @@ export function modelEntryWrites(before: ModelSummary | undefined, after: ModelS
   return writes;
 }
 
+/**
+ * The model's item. `latestVersion` is not stored: registering a version
+ * writes only the version and its audit event (the number is claimed by the
+ * version key itself, see registerVersion), and loadModel reads the highest
+ * version key instead.
+ */
 export function modelWrite(model: Model, expect: 'new' | { revision: number }): ScopedWrite {
-  return { kind: 'put', key: modelKey(model.modelId), item: { entity: 'model', ...model }, expect };
+  const { latestVersion: _derived, ...stored } = model;
+  return { kind: 'put', key: modelKey(model.modelId), item: { entity: 'model', ...stored }, expect };
 }
 
 export async function loadModel(table: ScopedTable, modelId: string): Promise<Model> {
-  const item = await table.get(modelKey(modelId));
+  const [item, latestVersion] = await Promise.all([table.get(modelKey(modelId)), latestVersionNumber(table, modelId)]);
   if (!item) throw new NotFound('model', modelId);
-  return ModelSchema.parse(item);
+  return ModelSchema.parse({ ...item, latestVersion });
 }

@@ -5,6 +5,7 @@ import { auditWrite } from '../audit/audit-event';
 import { Conflict, Forbidden, StaleWrite, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { reserveQuota } from '../tenancy/usage';
+import { VersionNumbers } from './version-numbers';
 import { nameKey, pad } from './identifiers';
 import { loadModel, type Model, type ModelAlias, modelWrite } from './models';
 import { assertVersionTransition, GOVERNED_STATUSES, VERSION_STATUSES, type VersionStatus } from './version-status';
@@ -44,25 +45,27 @@ const MAX_ALLOCATION_ATTEMPTS = 8;
 /**
  * Registers a new version: the next number of the model, status `registered`
  * (imported) or `training` (trained by a pipeline), artifact awaiting upload.
- * The number is allocated by a conditional update of the model inside the same
- * transaction; concurrent registrations on one model retry with the next number.
+ * One transaction writes the version (on condition that its number is free:
+ * the key itself is the claim, see VersionNumbers), the back-references to
+ * its datasets and the audit event; a registration that lost its number to a
+ * concurrent one retries with the next.
  */
 export async function registerVersion(scope: TenantScope, modelId: string, input: z.infer<typeof RegisterVersionInput>): Promise<ModelVersion> {
-  // The reservation and the first read of the model are independent: one round trip instead of two.
-  const [reserved, loaded] = await Promise.allSettled([reserveQuota(scope.table, scope.quotas, 'versions', 1), loadModel(scope.table, modelId)]);
+  const numbers = VersionNumbers.of(scope.table, modelId);
+  // The reservation and the model's facts are independent: one round trip, not two.
+  const [reserved, first] = await Promise.allSettled([reserveQuota(scope.table, scope.quotas, 'versions', 1), numbers.next()]);
   if (reserved.status === 'rejected') throw reserved.reason;
   const release = reserved.value;
   try {
-    if (loaded.status === 'rejected') throw loaded.reason;
-    for (let attempt = 0; ; attempt++) {
-      const model = attempt === 0 ? loaded.value : await loadModel(scope.table, modelId);
-      assertFormatFits(model, input.artifact.format);
+    if (first.status === 'rejected') throw first.reason;
+    assertFormatFits(first.value.facts, input.artifact.format);
+    for (let attempt = 0, next = first.value; ; attempt++, next = await numbers.next()) {
+      const { facts, number } = next;
       const now = scope.platform.now();
-      const number = model.latestVersion + 1;
       const version: ModelVersion = {
         modelId,
-        modelName: model.name,
-        projectId: model.projectId,
+        modelName: facts.name,
+        projectId: facts.projectId,
         version: number,
         status: input.source === 'trained' ? 'training' : 'registered',
         source: input.source,
@@ -74,20 +77,24 @@ export async function registerVersion(scope: TenantScope, modelId: string, input
         updatedAt: now.toISOString(),
         revision: 1,
       };
-      const after: Model = { ...model, latestVersion: number, updatedAt: now.toISOString(), revision: model.revision + 1 };
       try {
         await scope.table.transact([
-          modelWrite(after, { revision: model.revision }),
           versionWrite(version, 'new'),
           ...datasetUsageWrites(version),
           auditWrite(scope.meta, 'version.registered', { type: 'version', id: `${modelId}-${number}` }, { after: version }, now).write,
         ]);
+        numbers.taken(number);
         return version;
       } catch (error) {
-        if (error instanceof Conflict && version.lineage.datasets.length > 0) {
+        if (!(error instanceof Conflict)) throw error;
+        if (await numbers.numberTaken(number)) {
+          if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw new StaleWrite('concurrent registrations kept taking the next version number; retry', { cause: error });
+          continue;
+        }
+        if (version.lineage.datasets.length > 0) {
           throw new ValidationFailed('a dataset named in the lineage does not exist', version.lineage.datasets.map((d, i) => ({ field: `body.lineage.datasets.${i}`, problem: `dataset ${d.datasetId} version ${d.version} must exist` })));
         }
-        if (!(error instanceof StaleWrite) || attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw error;
+        throw error;
       }
     }
   } catch (error) {
@@ -111,7 +118,7 @@ function datasetUsageWrites(version: ModelVersion): ScopedWrite[] {
   ]);
 }
 
-function assertFormatFits(model: Model, format: (typeof ARTIFACT_FORMATS)[number]): void {
+function assertFormatFits(model: Pick<Model, 'type'>, format: (typeof ARTIFACT_FORMATS)[number]): void {
   const fits = model.type === 'ml' ? format !== 'rules' : model.type === 'rules' ? format === 'rules' || format === 'sagemaker-container' : true;
   if (!fits) throw new ValidationFailed(`a '${model.type}' model cannot hold a '${format}' artifact`, [{ field: 'body.artifact.format', problem: `not allowed for model type '${model.type}'` }]);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
 import { NotFound } from '../errors';
 import { nameKey, pad } from './identifiers';
-import { type ModelAlias } from './models';
+import type { ModelAlias } from './models';
 import { VERSION_STATUSES } from './version-status';
 
 export const ARTIFACT_FORMATS = ['onnx', 'rules', 'sagemaker-container'] as const;
@@ -52,6 +52,12 @@ export type ModelVersion = z.infer<typeof VersionSchema>;
 
 export function versionKey(modelId: string, version: number) {
   return { partition: ['MODEL', modelId], sort: `V#${pad(version)}` };
+}
+
+/** The model's highest version number (0 before the first): its last version key, one Query of one item. */
+export async function latestVersionNumber(table: ScopedTable, modelId: string): Promise<number> {
+  const page = await table.query<{ version: number }>({ partition: ['MODEL', modelId], sortBeginsWith: 'V#', descending: true, limit: 1, consistent: true });
+  return page.items[0]?.version ?? 0;
 }
 
 const listSort = (v: Pick<ModelVersion, 'modelName' | 'version'>) => `${nameKey(v.modelName)}#${pad(v.version)}`;

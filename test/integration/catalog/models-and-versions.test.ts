@@ -1,5 +1,6 @@
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { createModel, createProject, CREDIT_SCHEMA, uploadVersion } from './catalog-fixtures';
+import { versionWrite } from '../../../core/catalog/versions';
 
 const CONTAINER = new TextEncoder().encode(JSON.stringify({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/credit-model@sha256:' + 'a'.repeat(64) }));
 
@@ -152,5 +153,20 @@ describe('model catalog', () => {
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
     expect(results.map((r) => r.body.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await ctx.api.call('GET', `/models/${model.modelId}`, { token: ds })).body.latestVersion).toBe(6);
+  });
+
+  it('claims the number with the version key: a number taken elsewhere (another process) is skipped, and the model item is not rewritten', async () => {
+    const project = await createProject(ctx.api, ds);
+    const model = await createModel(ctx.api, ds, project.projectId);
+    const register = () => ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'd'.repeat(64), size: 100 } } });
+    expect((await register()).body.version).toBe(1);
+    // Another API process registers version 2: this process has not seen it.
+    const table = ctx.platform.tenantTable(tenant.tenantId);
+    const v1 = (await ctx.api.call('GET', `/models/${model.modelId}/versions/1`, { token: ds })).body;
+    await table.transact([versionWrite({ ...v1, version: 2, artifact: { ...v1.artifact, key: `models/${model.modelId}/versions/000002/artifact` } }, 'new')]);
+    const third = await register();
+    expect(third).toMatchObject({ status: 201, body: { version: 3 } });
+    const after = (await ctx.api.call('GET', `/models/${model.modelId}`, { token: ds })).body;
+    expect(after).toMatchObject({ latestVersion: 3, revision: model.revision, updatedAt: model.updatedAt });
   });
 });
