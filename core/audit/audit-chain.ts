@@ -65,6 +65,8 @@ export interface SealOptions {
   readonly batch?: number;
   /** Consecutive refused batches before giving up with SealingContended (default 30). */
   readonly attempts?: number;
+  /** Keep sealing until a read finds nothing pending, even after a short page (default false: stop after a short page). */
+  readonly untilEmpty?: boolean;
 }
 
 /**
@@ -82,7 +84,8 @@ export async function sealPending(table: ScopedTable, options: SealOptions = {})
   let sealed = 0;
   let refused = 0;
   while (sealed < max) {
-    const page = await table.query<StoredAuditEvent>({ index: 'gsi1', partition: UNSEALED_PARTITION, limit: Math.min(batch, max - sealed) });
+    const limit = Math.min(batch, max - sealed);
+    const page = await table.query<StoredAuditEvent>({ index: 'gsi1', partition: UNSEALED_PARTITION, limit });
     if (page.items.length === 0) break;
     const head = await currentHead(table);
     // The index may lag the table (AWS): an event already sealed can still be listed; it would only get the batch refused.
@@ -91,6 +94,10 @@ export async function sealPending(table: ScopedTable, options: SealOptions = {})
     if (outcome === 'applied') {
       sealed += pending.length;
       refused = 0;
+      // A short page was everything pending when it was read. Stop here rather than chase the few
+      // events written meanwhile, batch after tiny batch: the sealer's next run (a nudge, the sweep)
+      // takes them together.
+      if (page.items.length < limit && !options.untilEmpty) break;
       continue;
     }
     refused += 1;
@@ -265,7 +272,7 @@ export async function sealAndVerify(table: ScopedTable, options: VerifyOptions &
 /** Seals up to `max`; gives up quietly on a corrupted chain or contention (the caller reports what is left). */
 export async function sealAsMuchAsPossible(table: ScopedTable, max: number): Promise<number> {
   try {
-    return await sealPending(table, { max });
+    return await sealPending(table, { max, untilEmpty: true });
   } catch (error) {
     if (error instanceof AuditChainCorrupted || error instanceof SealingContended) return 0;
     throw error;

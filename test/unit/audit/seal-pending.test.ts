@@ -96,6 +96,25 @@ describe('sealPending', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
+  it('stops after a short page, leaving what was written meanwhile to the next run, unless told to go on until nothing is pending', async () => {
+    const pages = () => {
+      ddb.reset();
+      // Two pending; while they are sealed, one more is written; then nothing.
+      ddb.on(QueryCommand, unsealed).resolvesOnce({ Items: [stored(1), stored(2)] }).resolvesOnce({ Items: [stored(3)] }).resolves({ Items: [] });
+      ddb.on(QueryCommand, chain).resolves({ Items: [] });
+      ddb.on(GetCommand).resolves({});
+      ddb.on(TransactWriteCommand).resolves({});
+    };
+    pages();
+    expect(await sealPending(table)).toBe(2);
+    expect(ddb.commandCalls(QueryCommand, unsealed)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+
+    pages();
+    expect(await sealPending(table, { untilEmpty: true })).toBe(3);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
   it('does nothing (and reads no head) when nothing is pending', async () => {
     ddb.on(QueryCommand, unsealed).resolves({ Items: [] });
     expect(await sealPending(table)).toBe(0);
