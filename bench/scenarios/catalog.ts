@@ -17,7 +17,7 @@ const DEFAULTS = { connections: 8, durationSeconds: 10, warmupSeconds: 3 };
 
 export const catalogCreateVersion: Scenario = {
   name: 'catalog-create-version',
-  measures: 'POST /models/{id}/versions (declared artifact), spread over 100 models: quota UpdateItem + model GetItem + 3-item transaction; the audit sealer links the events behind',
+  measures: 'POST /models/{id}/versions (declared artifact), spread over 100 models: quota UpdateItem + 2-item transaction (version, audit event), both group-committed with concurrent requests; the audit sealer links the events behind',
   requires: ['api'],
   defaults: DEFAULTS,
   objective: { reqPerSecAtLeast: 300 },
