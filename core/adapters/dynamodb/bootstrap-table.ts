@@ -18,11 +18,11 @@ import { TABLE_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../storage/table-de
  *
  * No stream here. On AWS the stream feeds the audit sealer Lambda; locally the
  * sealer runs in process and is nudged by the request that wrote the events
- * (core/audit/audit-sealer.ts), so a stream would have no reader. It is not
- * free: DynamoDB Local keeps every stream record in its SQLite file, which
- * halved on-disk put throughput here and kept slowing down as the records
- * piled up (bench/README.md, "DynamoDB Local on disk"). A table made by an
- * earlier version with a stream gets it turned off.
+ * (core/audit/audit-sealer.ts), so a stream would have no reader, and
+ * DynamoDB Local would still store a record of every write in its SQLite
+ * file (0–15 % of put throughput on disk here:
+ * `npx tsx bench/tools/dynamodb-local-costs.ts`). A table made by an earlier
+ * version with a stream gets it turned off.
  */
 export async function bootstrapTable(dynamodb: DynamoDBClient, tableName: string): Promise<'created' | 'existed'> {
   let outcome: 'created' | 'existed' = 'existed';
