@@ -108,6 +108,11 @@ export function modelWrite(model: Model, expect: 'new' | { revision: number }): 
   return { kind: 'put', key: modelKey(model.modelId), item: { entity: 'model', ...stored }, expect };
 }
 
+/** NotFound unless the model exists; one GetItem (loadModel also reads the latest version number). */
+export async function assertModelExists(table: ScopedTable, modelId: string): Promise<void> {
+  if (!(await table.get(modelKey(modelId)))) throw new NotFound('model', modelId);
+}
+
 export async function loadModel(table: ScopedTable, modelId: string): Promise<Model> {
   const [item, latestVersion] = await Promise.all([table.get(modelKey(modelId)), latestVersionNumber(table, modelId)]);
   if (!item) throw new NotFound('model', modelId);
