@@ -5,7 +5,7 @@
  * Started by bench/target.ts with `node --import tsx`; talks over the IPC channel:
  *
  *   → { id, type: 'sealer', on }            start/stop the in-process audit sealer
- *   → { id, type: 'sealer', nudgeDelayMs }  diagnosis: change the sealer's nudge delay (default 20 ms)
+ *   → { id, type: 'sealer', nudgeDelayMs }  diagnosis: change the sealer's nudge delay (local default 100 ms)
  *   → { id, type: 'profile', action, file } V8 CPU profile of this process (start, or stop and write `file`)
  *   → { id, type: 'calls', reset }          AWS SDK calls made by this process since the last reset, by command
  *   → { id, type: 'stop' }                  stop everything and exit
@@ -82,8 +82,8 @@ async function handle(command: Command): Promise<void> {
   }
   if (command.type === 'sealer') {
     if (command.nudgeDelayMs !== undefined) {
-      // Diagnosis only: what batching more events per seal would save. createLocalPlatform passes no
-      // nudgeDelayMs (AuditSealer's default, 20 ms, applies); this sets the sealer's own option in place.
+      // Diagnosis only: what a different seal batching would change. createLocalPlatform passes
+      // nudgeDelayMs 100; this sets the sealer's own option in place.
       (running!.local.auditSealer as unknown as { options: { nudgeDelayMs?: number } }).options.nudgeDelayMs = command.nudgeDelayMs;
       return;
     }
