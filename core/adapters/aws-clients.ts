@@ -30,6 +30,7 @@ export function createAwsClients(settings: Settings): AwsClients {
     ...base,
     ...(settings.STEWARD_DYNAMODB_ENDPOINT ? { endpoint: settings.STEWARD_DYNAMODB_ENDPOINT } : {}),
     maxAttempts: 4,
+    requestHandler: { connectionTimeout: 3000, requestTimeout: settings.STEWARD_DYNAMODB_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
   withoutSdkLogging(dynamodb);
   const documents = DynamoDBDocumentClient.from(dynamodb, {

@@ -24,7 +24,7 @@ export class TenantCredentialBroker {
 
   constructor(
     private readonly sts: STSClient,
-    private readonly options: { roleArn: string; region: string; sessionSeconds?: number; maxTenants?: number },
+    private readonly options: { roleArn: string; region: string; sessionSeconds?: number; maxTenants?: number; dynamodbTimeoutMs?: number },
   ) {}
 
   clientsFor(tenantId: string): TenantDataClients {
@@ -37,9 +37,17 @@ export class TenantCredentialBroker {
     }
     const credentials = () => this.assume(tenantId);
     const created: TenantDataClients = {
-      documents: DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient({ region: this.options.region, credentials })), {
-        marshallOptions: { removeUndefinedValues: true },
-      }),
+      documents: DynamoDBDocumentClient.from(
+        withoutSdkLogging(
+          new DynamoDBClient({
+            region: this.options.region,
+            credentials,
+            maxAttempts: 4,
+            requestHandler: { connectionTimeout: 3000, requestTimeout: this.options.dynamodbTimeoutMs ?? 5000, throwOnRequestTimeout: true },
+          }),
+        ),
+        { marshallOptions: { removeUndefinedValues: true } },
+      ),
       s3: new S3Client({ region: this.options.region, credentials }),
     };
     this.clients.set(tenantId, created);

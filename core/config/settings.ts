@@ -54,6 +54,11 @@ export const settingsSchema = z.object({
   STEWARD_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),
   /** How long verified identities are reused before re-reading tenant/user/token records. */
   STEWARD_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /**
+   * A DynamoDB call that has not answered in this long fails (and the SDK retries it, up to 4
+   * attempts): one stuck connection must not hold the writes queued behind it (group commit).
+   */
+  STEWARD_DYNAMODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   STEWARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 

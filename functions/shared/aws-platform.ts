@@ -26,6 +26,7 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
   const broker = new TenantCredentialBroker(new STSClient({ region: settings.AWS_REGION }), {
     roleArn: required(settings.STEWARD_TENANT_ROLE_ARN, 'STEWARD_TENANT_ROLE_ARN'),
     region: settings.AWS_REGION,
+    dynamodbTimeoutMs: settings.STEWARD_DYNAMODB_TIMEOUT_MS,
   });
   return assemblePlatform({
     settings,
