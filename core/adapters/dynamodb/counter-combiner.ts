@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_LINGER_MS } from './transaction-combiner';
 
 export interface CounterRequest {
   readonly tableName: string;
@@ -19,7 +20,12 @@ interface Pending {
 interface Lane {
   busy: boolean;
   queue: Pending[];
+  /** Adds in the last call sent; more than now waiting means company is likely on its way. */
+  lastGroup: number;
 }
+
+/** Idle lanes kept for their `lastGroup` (the rest are dropped when they drain). */
+const MAX_IDLE_LANES = 10_000;
 
 /**
  * Atomic counter adds (quota reservations) with group commit: while an add to
@@ -31,19 +37,25 @@ interface Lane {
  *
  * Why: every registration reserves quota on the tenant's one usage item, so
  * concurrent registrations queue on that item; one update for all that
- * waited costs the store one call instead of many. With one request at a
- * time (a Lambda container) every add leaves alone, unchanged.
+ * waited costs the store one call instead of many. While adds are
+ * concurrent, a call waits a moment for the rest of the last call's company
+ * (`lingerMs`). With one request at a time (a Lambda container) every add
+ * leaves alone, unchanged.
  */
 export class CounterCombiner {
   private readonly lanes = new Map<string, Lane>();
+  private readonly lingerMs: number;
 
-  constructor(private readonly client: DynamoDBDocumentClient) {}
+  /** `lingerMs`: as TransactionCombiner's, a short wait for company while adds are concurrent (default 2 ms). */
+  constructor(private readonly client: DynamoDBDocumentClient, options: { lingerMs?: number } = {}) {
+    this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
+  }
 
   add(request: CounterRequest): Promise<number> {
     const id = [request.tableName, request.key.pk, request.key.sk, request.attribute, request.atMost ?? ''].join('\u0000');
     let lane = this.lanes.get(id);
     if (!lane) {
-      lane = { busy: false, queue: [] };
+      lane = { busy: false, queue: [], lastGroup: 1 };
       this.lanes.set(id, lane);
     }
     const promise = new Promise<number>((resolve, reject) => lane!.queue.push({ request, resolve, reject }));
@@ -54,14 +66,23 @@ export class CounterCombiner {
   private async drain(id: string, lane: Lane): Promise<void> {
     lane.busy = true;
     try {
+      let lingered = false;
       while (lane.queue.length > 0) {
+        if (this.lingerMs > 0 && !lingered && lane.queue.length < lane.lastGroup) {
+          lingered = true;
+          await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+          continue;
+        }
         const group = lane.queue;
         lane.queue = [];
+        lane.lastGroup = group.length;
+        lingered = false;
         await this.commit(group);
       }
     } finally {
       lane.busy = false;
-      this.lanes.delete(id);
+      // A lane that last sent alone has nothing to remember; the others keep their group size, within a bound.
+      if (lane.lastGroup <= 1 || this.lanes.size > MAX_IDLE_LANES) this.lanes.delete(id);
     }
   }
 
