@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -26,13 +26,10 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export function createAwsClients(settings: Settings): AwsClients {
   const local = settings.STEWARD_MODE === 'local';
   const base = { region: settings.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
-  const dynamodb = new DynamoDBClient({
-    ...base,
-    ...(settings.STEWARD_DYNAMODB_ENDPOINT ? { endpoint: settings.STEWARD_DYNAMODB_ENDPOINT } : {}),
-    maxAttempts: 4,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: settings.STEWARD_DYNAMODB_TIMEOUT_MS, throwOnRequestTimeout: true },
-  });
-  withoutSdkLogging(dynamodb);
+  const dynamodb = dynamoDbClient(
+    { ...base, ...(settings.STEWARD_DYNAMODB_ENDPOINT ? { endpoint: settings.STEWARD_DYNAMODB_ENDPOINT } : {}) },
+    settings.STEWARD_DYNAMODB_TIMEOUT_MS,
+  );
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -54,6 +51,18 @@ export function createAwsClients(settings: Settings): AwsClients {
     ...(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ? { endpoint: settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT } : {}),
   });
   return { dynamodb, documents, s3, sfn, sagemakerRuntime };
+}
+
+/**
+ * A DynamoDB client as every Steward data path uses it (the platform's, and
+ * each tenant's on AWS): 4 attempts, each given up after `timeoutMs` (one
+ * stuck call must not hold the writes queued behind it by group commit), and
+ * no SDK logger middleware.
+ */
+export function dynamoDbClient(config: DynamoDBClientConfig, timeoutMs: number): DynamoDBClient {
+  return withoutSdkLogging(
+    new DynamoDBClient({ ...config, maxAttempts: 4, requestHandler: { connectionTimeout: 3000, requestTimeout: timeoutMs, throwOnRequestTimeout: true } }),
+  );
 }
 
 /**

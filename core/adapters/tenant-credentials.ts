@@ -1,8 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { withoutSdkLogging } from './aws-clients';
+import { dynamoDbClient } from './aws-clients';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 
 export interface TenantDataClients {
@@ -37,17 +36,9 @@ export class TenantCredentialBroker {
     }
     const credentials = () => this.assume(tenantId);
     const created: TenantDataClients = {
-      documents: DynamoDBDocumentClient.from(
-        withoutSdkLogging(
-          new DynamoDBClient({
-            region: this.options.region,
-            credentials,
-            maxAttempts: 4,
-            requestHandler: { connectionTimeout: 3000, requestTimeout: this.options.dynamodbTimeoutMs ?? 5000, throwOnRequestTimeout: true },
-          }),
-        ),
-        { marshallOptions: { removeUndefinedValues: true } },
-      ),
+      documents: DynamoDBDocumentClient.from(dynamoDbClient({ region: this.options.region, credentials }, this.options.dynamodbTimeoutMs ?? 5000), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
       s3: new S3Client({ region: this.options.region, credentials }),
     };
     this.clients.set(tenantId, created);
