@@ -3,7 +3,7 @@ import { auditWrite } from '../audit/audit-event';
 import { Forbidden } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { newCatalogId, pad } from './identifiers';
-import { loadModel } from './models';
+import { loadModelRecord } from './models';
 import { assertVersionTransition } from './version-status';
 import { loadVersion, type ModelVersion, versionWrite } from './versions';
 
@@ -32,7 +32,7 @@ export type ApprovalRecord = z.infer<typeof ApprovalRecordSchema>;
  * approvers, metric gates — build on this record.)
  */
 export async function decideOnVersion(scope: TenantScope, modelId: string, number: number, input: z.infer<typeof DecisionInput>): Promise<{ version: ModelVersion; approval: ApprovalRecord }> {
-  const [model, before] = await Promise.all([loadModel(scope.table, modelId), loadVersion(scope.table, modelId, number)]);
+  const [model, before] = await Promise.all([loadModelRecord(scope.table, modelId), loadVersion(scope.table, modelId, number)]);
   const builders = [before.createdBy, before.lineage.startedBy, model.owner];
   if (builders.includes(scope.meta.actor)) {
     throw new Forbidden('segregation of duties: you registered this version, started the run that trained it, or own the model, so someone else must decide');

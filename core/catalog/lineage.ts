@@ -2,7 +2,7 @@ import type { Page } from '../adapters/dynamodb/scoped-table';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { listApprovals } from './approval-decision';
 import { listEvaluations } from './evaluations';
-import { loadModel } from './models';
+import { loadModelRecord } from './models';
 import { loadVersion } from './versions';
 
 export type LineageNodeKind = 'dataset' | 'execution' | 'code' | 'version' | 'evaluation' | 'approval' | 'deployment';
@@ -32,7 +32,7 @@ export interface LineageGraph {
  * tenant's own table; nothing is inferred.
  */
 export async function versionLineage(scope: TenantScope, modelId: string, number: number): Promise<LineageGraph> {
-  const [model, version] = await Promise.all([loadModel(scope.table, modelId), loadVersion(scope.table, modelId, number)]);
+  const [model, version] = await Promise.all([loadModelRecord(scope.table, modelId), loadVersion(scope.table, modelId, number)]);
   const [evaluations, approvals] = await Promise.all([listEvaluations(scope, modelId, number), listApprovals(scope, modelId, number)]);
   const root = `version:${modelId}/${number}`;
   const nodes: LineageNode[] = [

@@ -108,13 +108,18 @@ export function modelWrite(model: Model, expect: 'new' | { revision: number }): 
   return { kind: 'put', key: modelKey(model.modelId), item: { entity: 'model', ...stored }, expect };
 }
 
-/** NotFound unless the model exists; one GetItem (loadModel also reads the latest version number). */
-export async function assertModelExists(table: ScopedTable, modelId: string): Promise<void> {
-  if (!(await table.get(modelKey(modelId)))) throw new NotFound('model', modelId);
+/** The model as stored: everything but `latestVersion`, which is derived. */
+export type ModelRecord = Omit<Model, 'latestVersion'>;
+
+/** The stored model, one GetItem (NotFound if there is none): for rules that do not need `latestVersion`. */
+export async function loadModelRecord(table: ScopedTable, modelId: string): Promise<ModelRecord> {
+  const item = await table.get(modelKey(modelId));
+  if (!item) throw new NotFound('model', modelId);
+  return ModelSchema.omit({ latestVersion: true }).parse(item);
 }
 
+/** The model as the API shows it: the stored item and, beside it, its highest version key. */
 export async function loadModel(table: ScopedTable, modelId: string): Promise<Model> {
-  const [item, latestVersion] = await Promise.all([table.get(modelKey(modelId)), latestVersionNumber(table, modelId)]);
-  if (!item) throw new NotFound('model', modelId);
-  return ModelSchema.parse({ ...item, latestVersion });
+  const [record, latestVersion] = await Promise.all([loadModelRecord(table, modelId), latestVersionNumber(table, modelId)]);
+  return { ...record, latestVersion };
 }

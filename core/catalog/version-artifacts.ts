@@ -4,7 +4,7 @@ import { Conflict, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { reserveQuota } from '../tenancy/usage';
 import { validateArtifact } from './artifacts/validate-artifact';
-import { loadModel } from './models';
+import { loadModelRecord } from './models';
 import { loadVersion, type ModelVersion, versionWrite } from './versions';
 
 const UPLOAD_URL_SECONDS = 15 * 60;
@@ -40,7 +40,7 @@ export async function finalizeArtifact(scope: TenantScope, modelId: string, numb
   const bytes = await scope.objects.getBytes(before.artifact.key);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== before.artifact.sha256) await reject('artifact.sha256', `uploaded content hashes to ${sha256}, declared ${before.artifact.sha256}`);
-  const model = await loadModel(scope.table, modelId);
+  const model = await loadModelRecord(scope.table, modelId);
   let summary: Record<string, unknown>;
   try {
     const validated = await validateArtifact({ format: before.artifact.format, bytes, ioSchema: model.schema });

@@ -7,7 +7,7 @@ import type { TenantScope } from '../tenancy/tenant-scope';
 import { reserveQuota } from '../tenancy/usage';
 import { VersionNumbers } from './version-numbers';
 import { nameKey, pad } from './identifiers';
-import { assertModelExists, loadModel, type Model, type ModelAlias, modelWrite } from './models';
+import { loadModel, loadModelRecord, type Model, type ModelAlias, modelWrite } from './models';
 import { assertVersionTransition, GOVERNED_STATUSES, VERSION_STATUSES, type VersionStatus } from './version-status';
 import { ARTIFACT_FORMATS, LineageSchema, loadVersion, type ModelVersion, versionKey, versionWrite } from './versions';
 
@@ -129,7 +129,7 @@ export function getVersion(scope: TenantScope, modelId: string, version: number)
 
 /** A model's versions, newest first by default. */
 export async function listModelVersions(scope: TenantScope, modelId: string, page: { limit: number; cursor?: string; order?: 'asc' | 'desc' }): Promise<Page<ModelVersion>> {
-  await assertModelExists(scope.table, modelId);
+  await loadModelRecord(scope.table, modelId);
   const result = await scope.table.query<ModelVersion>({ partition: ['MODEL', modelId], sortBeginsWith: 'V#', limit: page.limit, cursor: page.cursor, descending: page.order !== 'asc' });
   return { items: result.items.map(withoutEntity), cursor: result.cursor };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listEvaluations } from '../catalog/evaluations';
-import { getModel } from '../catalog/model-catalog';
+import { loadModelRecord } from '../catalog/models';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import type { MetricValues } from './evaluate-model';
 import { isBetter, metricNameSchema, type MetricName } from './metric-catalog';
@@ -36,7 +36,7 @@ export type ChampionComparison = z.infer<typeof comparisonSchema>;
  * version's evaluations, the latest one recording `metric`.
  */
 export async function readChampion(scope: TenantScope, modelId: string, metric: MetricName, candidateVersion: number): Promise<ChampionRecord | undefined> {
-  const model = await getModel(scope, modelId);
+  const model = await loadModelRecord(scope.table, modelId);
   const version = model.aliases.champion;
   if (version === undefined || version === candidateVersion) return undefined;
   const evaluations = (await listEvaluations(scope, modelId, version)).filter((e) => typeof e.metrics[metric] === 'number');

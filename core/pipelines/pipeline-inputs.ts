@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { getModel } from '../catalog/model-catalog';
+import { loadModelRecord } from '../catalog/models';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { trainEvaluateInputSchema } from './training-request';
 
@@ -24,7 +24,7 @@ export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
     schema: trainEvaluateInputSchema,
     // The model is the resource the caller names: a wrong id is a 404 now, not a failed execution later.
     preflight: async (scope, input) => {
-      await getModel(scope, input.modelId);
+      await loadModelRecord(scope.table, input.modelId);
     },
   }),
 };

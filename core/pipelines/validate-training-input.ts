@@ -1,6 +1,6 @@
 import type { Field, IoSchema } from '../catalog/artifacts/io-schema';
 import { getDatasetVersion } from '../catalog/datasets/dataset-versions';
-import { getModel } from '../catalog/model-catalog';
+import { loadModelRecord } from '../catalog/models';
 import type { Model } from '../catalog/models';
 import { NotFound, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
@@ -234,7 +234,7 @@ export function buildTrainingPlan(input: {
  * the request fits both; returns the plan every later step works from.
  */
 export async function validateTrainingInput(scope: TenantScope, request: TrainEvaluateInput): Promise<TrainingPlan> {
-  const model = await getModel(scope, request.modelId);
+  const model = await loadModelRecord(scope.table, request.modelId);
   const dataset = await resolveDataset(scope, request.dataset);
   const loaded = await loadCsvDataset(scope.objects, dataset.key);
   return buildTrainingPlan({ model, dataset, loaded, request });
