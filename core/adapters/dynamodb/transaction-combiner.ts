@@ -1,13 +1,16 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Append, AppendSequence, TransactItem } from './append-sequence';
 
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type { TransactItem } from './append-sequence';
 
 /** DynamoDB's limits for one TransactWriteItems call, kept under with a margin for the request envelope. */
 const MAX_ITEMS = 100;
 const MAX_BYTES = 3.5 * 1024 * 1024;
 /** Measured on the local platform: create version 271–285/s without, 331–332/s with 2 ms (bench/README.md). */
 export const DEFAULT_LINGER_MS = 2;
+/** Refused head writes in a row after which a transaction's appends are written unlinked (the sealer links them later). */
+const MAX_HEAD_REFUSALS = 3;
 
 export interface CombinerOptions {
   /** Combined transactions in flight at once per client (default 1). */
@@ -24,9 +27,13 @@ export interface CombinerOptions {
 interface Pending {
   readonly items: TransactItem[];
   readonly keys: readonly string[];
+  readonly appends: readonly Append[];
   readonly bytes: number;
   /** Sent alone from now on: its last combined attempt failed in a way only a solo call can attribute. */
   solo: boolean;
+  /** Its appends are written as they are from now on (too many refused heads, or linking itself failed). */
+  unlinked: boolean;
+  headRefusals: number;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -35,6 +42,10 @@ interface Pending {
  * Group commit for TransactWriteItems: transactions submitted while earlier
  * ones are in flight wait, and leave together as one TransactWriteItems (all
  * or nothing, at most 100 items and 3.5 MB, never two writes to one item).
+ * Items a transaction appends to an AppendSequence (audit events) are linked
+ * into it while the call is built, all of a group behind one conditional head
+ * write (append-sequence.ts); a refused head sends the group again, and after
+ * a few refusals the appends are written unlinked, as without a sequence.
  * Each caller still gets exactly the outcome its own transaction would have
  * had alone:
  * - the combined call succeeds: every transaction in it is applied;
@@ -67,10 +78,13 @@ export class TransactionCombiner {
     this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
   }
 
-  /** Applies `items` as one transaction (possibly inside a larger one); rejects with the SDK's error for these items. */
-  write(items: TransactItem[]): Promise<void> {
+  /**
+   * Applies `items` as one transaction (possibly inside a larger one); rejects with the SDK's error for these items.
+   * `appends` names the items (Puts) to link into a sequence at commit.
+   */
+  write(items: TransactItem[], appends: readonly Append[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ items, keys: items.map(itemKey), bytes: JSON.stringify(items).length, solo: false, resolve, reject });
+      this.queue.push({ items, keys: items.map(itemKey), appends, bytes: JSON.stringify(items).length, solo: false, unlinked: false, headRefusals: 0, resolve, reject });
       this.pump();
     });
   }
@@ -104,17 +118,28 @@ export class TransactionCombiner {
     const rest: Pending[] = [];
     const taken = new Set<string>();
     const heldBack = new Set<string>();
+    // Heads of the sequences the group appends to: shared by appending transactions, one write each.
+    const heads = new Set<string>();
     let items = 0;
     let bytes = 0;
     for (const p of this.queue) {
+      const own = p.unlinked ? [] : [...new Set(p.appends.map((a) => a.sequence.headKey))];
+      const newHeads = own.filter((h) => !heads.has(h)).length;
+      if (group.length === 0 && p.items.length + newHeads > MAX_ITEMS) p.unlinked = true;
       const fits =
         group.length === 0 ||
-        (!p.solo && !group[0]!.solo && items + p.items.length <= MAX_ITEMS && bytes + p.bytes <= MAX_BYTES && !p.keys.some((k) => taken.has(k) || heldBack.has(k)));
+        (!p.solo &&
+          !group[0]!.solo &&
+          items + p.items.length + newHeads <= MAX_ITEMS &&
+          bytes + p.bytes <= MAX_BYTES &&
+          !p.keys.some((k) => taken.has(k) || heldBack.has(k) || heads.has(k)) &&
+          !own.some((h) => taken.has(h) || heldBack.has(h)));
       if (fits) {
         group.push(p);
-        items += p.items.length;
+        items += p.items.length + (p.unlinked ? 0 : newHeads);
         bytes += p.bytes;
         for (const k of p.keys) taken.add(k);
+        if (!p.unlinked) for (const h of own) heads.add(h);
       } else {
         rest.push(p);
         for (const k of p.keys) heldBack.add(k);
@@ -125,40 +150,124 @@ export class TransactionCombiner {
   }
 
   private async commit(group: Pending[]): Promise<void> {
-    const items = group.length === 1 ? group[0]!.items : group.flatMap((p) => p.items);
+    const call = await this.build(group);
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: call.items }));
+      for (const h of call.heads) h.sequence.committed(h.after);
       for (const p of group) p.resolve();
     } catch (error) {
-      if (group.length === 1) return group[0]!.reject(error);
-      this.split(group, items.length, error);
+      for (const h of call.heads) h.sequence.forget();
+      if (group.length === 1 && call.heads.length === 0) return group[0]!.reject(error);
+      this.split(group, call, error);
     }
   }
 
+  /** The combined call: each transaction's items in order (appends linked where they can be), then one write per sequence head. */
+  private async build(group: Pending[]): Promise<Call> {
+    if (group.length === 1 && (group[0]!.unlinked || group[0]!.appends.length === 0)) return { items: group[0]!.items, heads: [], linked: new Set() };
+    const items: TransactItem[] = [];
+    const states = new Map<string, Head | null>();
+    const linked = new Set<Pending>();
+    for (const p of group) {
+      const at = new Map(p.unlinked ? [] : p.appends.map((a) => [a.index, a.sequence] as const));
+      for (let i = 0; i < p.items.length; i++) {
+        let item = p.items[i]!;
+        const sequence = at.get(i);
+        if (sequence) {
+          let state = states.get(sequence.headKey);
+          if (state === undefined) {
+            // A head that cannot be read (or a chain that cannot be extended) leaves the appends unlinked, never fails the write.
+            state = await sequence.head().then(
+              (head) => ({ sequence, before: head, after: head, index: -1 }),
+              () => null,
+            );
+            states.set(sequence.headKey, state);
+          }
+          if (state) {
+            try {
+              const next = state.sequence.link(state.after, item);
+              item = next.item;
+              state.after = next.state;
+              linked.add(p);
+            } catch {
+              // Not linkable (not a Put, or content the chain cannot hash): written as it is, for the sealer to judge.
+            }
+          }
+        }
+        items.push(item);
+      }
+    }
+    const heads: Head[] = [];
+    for (const state of states.values()) {
+      if (!state || state.after === state.before) continue;
+      state.index = items.length;
+      items.push(state.sequence.advance(state.before, state.after));
+      heads.push(state);
+    }
+    return { items, heads, linked };
+  }
+
   /** Works out who a combined failure belongs to; what did not fail goes back to the head of the queue. */
-  private split(group: Pending[], total: number, error: unknown): void {
+  private split(group: Pending[], call: Call, error: unknown): void {
     const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-    if (reasons.length === total) {
+    if (reasons.length === call.items.length) {
       const again: Pending[] = [];
       let offset = 0;
       for (const p of group) {
         const own = reasons.slice(offset, offset + p.items.length);
         offset += p.items.length;
-        if (own.every((r) => !r.Code || r.Code === 'None')) again.push(p);
+        if (own.every((r) => !failed(r.Code))) again.push(p);
         else p.reject(new TransactionCanceledException({ message: (error as Error).message, $metadata: (error as TransactionCanceledException).$metadata, CancellationReasons: own }));
       }
-      // Every reason None would be DynamoDB's own puzzle: let each find out alone.
-      if (again.length === group.length) for (const p of again) p.solo = true;
+      if (call.heads.some((h) => failed(reasons[h.index]?.Code))) {
+        // Another process extended a sequence first: link again on the fresh head, or give up linking.
+        for (const p of again) {
+          if (!call.linked.has(p)) continue;
+          p.headRefusals += 1;
+          if (p.headRefusals >= MAX_HEAD_REFUSALS) p.unlinked = true;
+        }
+      } else if (again.length === group.length) {
+        // Every reason None would be DynamoDB's own puzzle: let each find out alone.
+        if (group.length === 1) return group[0]!.reject(error);
+        for (const p of again) p.solo = true;
+      }
       this.queue.unshift(...again);
       return;
     }
     if ((error as { $fault?: string }).$fault === 'client') {
+      if (group.length === 1) {
+        const p = group[0]!;
+        // Linking made it larger: try it as it would have been sent without a sequence.
+        if (!call.linked.has(p)) return p.reject(error);
+        p.unlinked = true;
+        this.queue.unshift(p);
+        return;
+      }
       for (const p of group) p.solo = true;
       this.queue.unshift(...group);
       return;
     }
     for (const p of group) p.reject(error);
   }
+}
+
+interface Head {
+  readonly sequence: AppendSequence;
+  readonly before: unknown;
+  after: unknown;
+  /** Position of the head write in the call. */
+  index: number;
+}
+
+interface Call {
+  readonly items: TransactItem[];
+  readonly heads: readonly Head[];
+  /** Transactions with at least one item linked in this call. */
+  readonly linked: ReadonlySet<Pending>;
+}
+
+function failed(code: string | undefined): boolean {
+  return code !== undefined && code !== 'None';
 }
 
 function itemKey(item: TransactItem): string {
