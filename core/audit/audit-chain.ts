@@ -8,10 +8,14 @@ import { transactGuardedUpdates, type GuardedUpdate } from './guarded-updates';
 /**
  * The per-owner (tenant, or the platform) hash chain over audit events.
  *
- * Events are written by business transactions into the sparse `AUDIT#UNSEALED`
- * partition of gsi1, unlinked: a chain head touched by every transaction would
- * make concurrent requests of one tenant cancel each other. The sealer links
- * them afterwards, in batches, each batch one transaction that
+ * Two ways in, one chain. Where one process writes an owner's events (local
+ * mode) the writing transaction links them itself (chain-at-commit.ts): the
+ * events of a combined call get the next positions behind one conditional head
+ * write. Elsewhere (AWS: many Lambda containers per tenant, a head touched by
+ * every transaction would make concurrent requests cancel each other), and for
+ * whatever could not be linked at commit, events are written into the sparse
+ * `AUDIT#UNSEALED` partition of gsi1, unlinked, and the sealer links them
+ * afterwards, in batches, each batch one transaction that
  * - gives every event `seq`, `prevHash`, `hash` and moves it to the
  *   `AUDIT#CHAIN` partition of gsi1 (sort key: `seq` zero-padded), on
  *   condition that it is still in `AUDIT#UNSEALED` and has no `hash`;
@@ -107,12 +111,22 @@ export async function sealPending(table: ScopedTable, options: SealOptions = {})
   return sealed;
 }
 
-async function currentHead(table: ScopedTable): Promise<ChainHead> {
+/** The head to extend: the stored one, or the genesis before the first event; throws AuditChainCorrupted when the chain cannot be extended. */
+export async function currentHead(table: ScopedTable): Promise<ChainHead & { eventId: string }> {
   const head = await readChainHead(table);
   if (head) return head;
   const sealed = await table.query({ index: 'gsi1', partition: CHAIN_PARTITION, limit: 1 });
   if (sealed.items.length > 0) throw new AuditChainCorrupted('the audit chain head is missing while sealed events exist; refusing to start a second chain');
-  return { seq: 0, hash: genesisHash(chainOwner(table)) };
+  return { seq: 0, hash: genesisHash(chainOwner(table)), eventId: '' };
+}
+
+/** Moves the head from `before` to `after` (the last event linked), while the store still holds `before`. */
+export function headAdvance(before: ChainHead, after: ChainHead & { eventId: string }): GuardedUpdate {
+  return {
+    key: HEAD_KEY,
+    set: { entity: 'audit-head', seq: after.seq, hash: after.hash, eventId: after.eventId },
+    expect: before.seq === 0 ? { item: 'new' } : { equals: { seq: before.seq, hash: before.hash } },
+  };
 }
 
 function sealBatch(head: ChainHead, events: readonly StoredAuditEvent[]): GuardedUpdate[] {
@@ -131,11 +145,7 @@ function sealBatch(head: ChainHead, events: readonly StoredAuditEvent[]): Guarde
       expect: { item: 'exists', inIndex: { index: 'gsi1', partition: UNSEALED_PARTITION }, missing: ['hash', 'seq'] },
     });
   }
-  updates.push({
-    key: HEAD_KEY,
-    set: { entity: 'audit-head', seq, hash, eventId: lastEventId },
-    expect: head.seq === 0 ? { item: 'new' } : { equals: { seq: head.seq, hash: head.hash } },
-  });
+  updates.push(headAdvance(head, { seq, hash, eventId: lastEventId }));
   return updates;
 }
 

@@ -34,9 +34,10 @@ export interface AuditEvent {
 /**
  * The audit write for one action, to be put in the same transaction as the
  * change it records, so there is never a change without its event nor an event
- * without its change. Events are append-only (`expect: 'new'`). New events
- * enter the `UNSEALED` index, from which the chain sealer links them into the
- * tenant's hash chain.
+ * without its change. Events are append-only (`expect: 'new'`). Where the
+ * table links at commit (local mode, chain-at-commit.ts) the transaction links
+ * the event into the owner's hash chain; elsewhere it enters the `UNSEALED`
+ * index, from which the chain sealer links it.
  */
 export function auditWrite(meta: ActionMeta, action: string, target: AuditTarget, change: { before?: unknown; after?: unknown }, at: Date): { event: AuditEvent; write: ScopedWrite } {
   const eventId = ulid(at.getTime()).toLowerCase();
@@ -64,6 +65,7 @@ export function auditWrite(meta: ActionMeta, action: string, target: AuditTarget
       },
       item: { entity: 'audit-event', ...event },
       expect: 'new',
+      chain: true,
     },
   };
 }

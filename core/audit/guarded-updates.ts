@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { IndexKeys, KeyRef, ScopedTable } from '../adapters/dynamodb/scoped-table';
 import { DependencyFailed } from '../errors';
-import { TABLE_INDEXES, type IndexName } from '../storage/table-design';
+import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES, type IndexName } from '../storage/table-design';
 
 /**
  * A conditional in-place update: SETs attributes and (re)assigns index keys,
@@ -32,7 +32,6 @@ export interface GuardedUpdate {
   };
 }
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', ...TABLE_INDEXES.flatMap((i) => [i.partition, i.sort])]);
 
 /**
  * All updates in one DynamoDB transaction (at most 100). `refused` when any
@@ -72,7 +71,7 @@ export function prepare(table: ScopedTable, update: GuardedUpdate) {
   };
   const sets: string[] = [];
   for (const [attribute, v] of Object.entries(update.set)) {
-    if (KEY_ATTRIBUTES.has(attribute)) throw new RangeError(`'${attribute}' is a key attribute; give index keys through 'indexes'`);
+    if (KEY_ATTRIBUTE_NAMES.has(attribute)) throw new RangeError(`'${attribute}' is a key attribute; give index keys through 'indexes'`);
     sets.push(`${name(attribute)} = ${value(v)}`);
   }
   for (const [indexName, ref] of Object.entries(update.indexes ?? {})) {

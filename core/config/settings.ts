@@ -59,6 +59,11 @@ export const settingsSchema = z.object({
    * attempts): one stuck connection must not hold the writes queued behind it (group commit).
    */
   STEWARD_DYNAMODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
+   * Local mode: who links audit events into their chain. `at-commit` (default): the transaction
+   * that writes them; `deferred`: the sealer, afterwards, as on AWS (core/audit/chain-at-commit.ts).
+   */
+  STEWARD_AUDIT_CHAIN: z.enum(['at-commit', 'deferred']).default('at-commit'),
   STEWARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 

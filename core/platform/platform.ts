@@ -10,6 +10,7 @@ import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
 import type { UserDirectory } from '../ports/user-directory';
 import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-throttling';
 import { type AuditSealing, STREAM_SEALING } from '../audit/audit-sealer';
+import { auditChainAtCommit } from '../audit/chain-at-commit';
 import type { TenantDataClients } from '../adapters/tenant-credentials';
 
 /** Who may sign in and how credentials are checked: Cognito on AWS, the local issuer locally. */
@@ -56,6 +57,13 @@ export interface PlatformParts {
   readonly throttling?: TenantThrottling;
   /** @default the DynamoDB stream seals (AWS) */
   readonly auditSealing?: AuditSealing;
+  /**
+   * `at-commit`: audit events are linked into their chain by the transaction
+   * that writes them (one process writes most events: local mode);
+   * `deferred`: written unlinked, sealed afterwards (AWS). See chain-at-commit.ts.
+   * @default deferred
+   */
+  readonly auditChain?: 'at-commit' | 'deferred';
   /** Tenant-scoped data clients (AWS: STS session-tagged); default: the shared clients. */
   readonly tenantDataClients?: (tenantId: string) => TenantDataClients;
   readonly now?: () => Date;
@@ -64,7 +72,8 @@ export interface PlatformParts {
 export function assemblePlatform(parts: PlatformParts): Platform {
   const { settings, clients } = parts;
   const dataClients = parts.tenantDataClients ?? (() => clients);
-  const control = platformTable(clients.documents, settings.STEWARD_TABLE_NAME);
+  const tableOptions = parts.auditChain === 'at-commit' ? { chain: auditChainAtCommit } : {};
+  const control = platformTable(clients.documents, settings.STEWARD_TABLE_NAME, tableOptions);
   return {
     settings,
     clients,
@@ -75,7 +84,7 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     throttling: parts.throttling ?? IN_PROCESS_THROTTLING,
     auditSealing: parts.auditSealing ?? STREAM_SEALING,
     now: parts.now ?? (() => new Date()),
-    tenantTable: (tenantId) => tenantTable(dataClients(tenantId).documents, settings.STEWARD_TABLE_NAME, tenantId),
+    tenantTable: (tenantId) => tenantTable(dataClients(tenantId).documents, settings.STEWARD_TABLE_NAME, tenantId, tableOptions),
     platformTable: () => control,
     tenantObjects: (tenantId) => new TenantObjects(dataClients(tenantId).s3, settings.STEWARD_BUCKET_NAME, tenantId),
   };

@@ -40,6 +40,8 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
   // 100 ms between seal runs: under load a run links tens of events in one transaction (bench/README.md).
   const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000, nudgeDelayMs: 100 });
   platform = assemblePlatform({
+    // One process writes the events here, so it links them as it writes them; the sealer links what it could not.
+    auditChain: settings.STEWARD_AUDIT_CHAIN,
     auditSealing: sealer,
     settings,
     clients,

@@ -3,17 +3,17 @@ import {
   GetCommand,
   QueryCommand,
   UpdateCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { Conflict, DependencyFailed, QuotaExceeded, StaleWrite, StewardError } from '../../errors';
 
 /** A counter write refused at its ceiling; use cases see it as QuotaExceeded. */
 export class QuotaCeiling extends QuotaExceeded {}
-import { TABLE_INDEXES, type IndexName } from '../../storage/table-design';
+import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES, type IndexName } from '../../storage/table-design';
 import { counterCombiner } from './counter-combiner';
 import { decodeCursor, encodeCursor } from './cursor';
 import { transactionCombiner } from './transaction-combiner';
+import type { Append, AppendSequence, TransactItem } from './append-sequence';
 
 /** A key given as segments; the scoped table adds the owner prefix itself. */
 export interface KeyRef {
@@ -33,6 +33,8 @@ export type ScopedWrite =
       readonly item: Item;
       /** `new` = must not exist; `{version:n}` = optimistic lock on the stored `revision`. */
       readonly expect?: 'new' | 'any' | { readonly revision: number };
+      /** An event of the owner's append-only chain (audit): linked at commit where the table has a chain, written as it is otherwise. */
+      readonly chain?: true;
     }
   | {
       readonly kind: 'delete';
@@ -61,7 +63,15 @@ export interface Page<T> {
   readonly cursor?: string;
 }
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', ...TABLE_INDEXES.flatMap((i) => [i.partition, i.sort])]);
+
+export interface ScopedTableOptions {
+  /**
+   * The owner's chain, for writes marked `chain` (audit events): given, they
+   * are linked into it in the transaction that writes them (local mode);
+   * absent, they are written unlinked and a sealer links them later (AWS).
+   */
+  readonly chain?: (table: ScopedTable) => AppendSequence;
+}
 
 /**
  * The only door to the table. A ScopedTable is bound to one owner prefix
@@ -76,7 +86,13 @@ export class ScopedTable {
     private readonly makePartition: (parts: readonly (string | number)[]) => string,
     /** Every partition key this table produces starts with it. */
     readonly prefix: string,
+    private readonly options: ScopedTableOptions = {},
   ) {}
+
+  /** The sequence `chain` writes are linked into at commit, if this table links at commit. */
+  get chainSequence(): AppendSequence | undefined {
+    return this.options.chain?.(this);
+  }
 
   partitionKey(parts: readonly (string | number)[]): string {
     return this.makePartition(parts);
@@ -176,7 +192,7 @@ export class ScopedTable {
   }
 
   /** The raw DynamoDB request for one write (used by transactAcross). */
-  prepare(write: ScopedWrite): NonNullable<TransactWriteCommandInput['TransactItems']>[number] {
+  prepare(write: ScopedWrite): TransactItem {
     const key = this.keyOf(write.key);
     if (write.kind === 'put') {
       const item: Item = { ...withoutKeys(write.item), ...key };
@@ -213,9 +229,17 @@ export async function transactAcross(groups: ReadonlyArray<readonly [ScopedTable
   // tenant, so a transaction that also touches platform items must run with the
   // platform's credentials (which may append to named tenant partitions only).
   const [runner] = groups.find(([table]) => table.prefix === 'P#') ?? groups[0]!;
-  const items = groups.flatMap(([table, w]) => w.map((write) => table.prepare(write)));
+  const items: TransactItem[] = [];
+  const appends: Append[] = [];
+  for (const [table, w] of groups) {
+    const sequence = w.some((write) => write.kind === 'put' && write.chain) ? table.chainSequence : undefined;
+    for (const write of w) {
+      if (sequence && write.kind === 'put' && write.chain) appends.push({ index: items.length, sequence });
+      items.push(table.prepare(write));
+    }
+  }
   // Concurrent transactions on one client leave together (group commit); each still gets its own outcome.
-  await callStore(() => transactionCombiner(runner.client).write(items), writes);
+  await callStore(() => transactionCombiner(runner.client).write(items, appends), writes);
 }
 
 async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite[]): Promise<T> {
@@ -253,6 +277,6 @@ function strip(item: Item): Item {
 
 function withoutKeys(item: Item): Item {
   const out: Item = {};
-  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTE_NAMES.has(k)) out[k] = v;
   return out;
 }
