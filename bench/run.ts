@@ -44,6 +44,8 @@ Options:
                               generator then shares the API's event loop) instead of its own process
   --bare-dynamodb <where>     platform (default): the bare catalog baselines run on the platform's
                               DynamoDB Local; memory: on a second DynamoDB Local, in memory
+  --audit-chain <mode>        at-commit (default, as npm start): audit events are linked by the
+                              transaction that writes them; deferred: by the sealer afterwards (as on AWS)
   --audit-sealer <on|off>     off stops the self-started platform's audit sealer (diagnosis only)
   --audit-sealer-delay <ms>   sets the sealer's nudge delay (default 20 ms) in a self-started platform
                               in its own process: more events per seal transaction (diagnosis only)
@@ -90,6 +92,7 @@ async function main(): Promise<number> {
       'in-process': { type: 'boolean', default: false },
       'bare-dynamodb': { type: 'string', default: 'platform' },
       'audit-sealer': { type: 'string', default: 'on' },
+      'audit-chain': { type: 'string', default: 'at-commit' },
       'audit-sealer-delay': { type: 'string' },
       profile: { type: 'string' },
       'quiet-machine': { type: 'string' },
@@ -133,6 +136,7 @@ async function main(): Promise<number> {
       platformProcess: values['in-process'] ? 'in-process' : 'separate',
       bareDynamodb,
       auditSealer,
+      auditChain: oneOf(values['audit-chain'], ['at-commit', 'deferred'] as const, '--audit-chain'),
       auditSealerDelayMs: positiveInteger(values['audit-sealer-delay'], '--audit-sealer-delay', true),
       admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     },

@@ -23,6 +23,8 @@ export interface TargetOptions {
   readonly bareDynamodb: 'platform' | 'memory';
   /** Leave the platform's in-process audit sealer running (default) or stop it after start-up (diagnosis only). */
   readonly auditSealer: boolean;
+  /** STEWARD_AUDIT_CHAIN of a self-started platform (default at-commit, as `npm start`). */
+  readonly auditChain: 'at-commit' | 'deferred';
   /** Diagnosis only: the sealer's nudge delay in ms instead of its default (20). */
   readonly auditSealerDelayMs?: number;
   /** Platform administrator of a running platform (`--url`); a self-started one gets a bench administrator. */
@@ -102,6 +104,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         ...external,
         bareDynamodbEndpoint: external.dynamodbEndpoint,
         tableName: TABLE_NAME,
+        auditChain: options.auditChain,
         admin: options.admin,
         processes: bench,
         description: `given endpoints (${Object.entries(external).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ')})`,
@@ -125,6 +128,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         STEWARD_LOG_LEVEL: process.env.STEWARD_LOG_LEVEL ?? 'WARN',
         STEWARD_BOOTSTRAP_ADMIN_EMAIL: admin.email,
         STEWARD_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+        STEWARD_AUDIT_CHAIN: options.auditChain,
       };
       const where = options.platformProcess === 'separate' ? 'in its own process' : 'inside the bench process';
       options.report(`starting the local platform ${where} (data on disk in ${dataDir})…`);
@@ -138,7 +142,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         await platform.setAuditSealerDelay(options.auditSealerDelayMs);
         options.report(`audit sealer nudge delay set to ${options.auditSealerDelayMs} ms (product default 20 ms); diagnosis only`);
       }
-      const sealerNote = (options.auditSealer ? '' : ', audit sealer off') + (options.auditSealerDelayMs !== undefined ? `, audit sealer nudge delay ${options.auditSealerDelayMs} ms` : '');
+      const sealerNote = (options.auditChain === 'at-commit' ? '' : ', audit events linked by the sealer (deferred)') + (options.auditSealer ? '' : ', audit sealer off') + (options.auditSealerDelayMs !== undefined ? `, audit sealer nudge delay ${options.auditSealerDelayMs} ms` : '');
       return {
         target: {
           apiUrl: platform.apiUrl,
@@ -147,6 +151,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
           scoringEndpoint: platform.endpoints.scoring,
           bareDynamodbEndpoint: platform.endpoints.dynamodb,
           tableName: TABLE_NAME,
+          auditChain: options.auditChain,
           admin,
           processes: { ...bench, ...platform.pids },
           description: `local platform started by the bench ${where} (fresh temporary data folder on disk, log level ${env.STEWARD_LOG_LEVEL}${sealerNote})`,
@@ -166,6 +171,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
     const logDir = join(dataDir, 'logs');
     const target: { -readonly [K in keyof BenchTarget]: BenchTarget[K] } = {
       tableName: TABLE_NAME,
+      auditChain: options.auditChain,
       processes: { ...bench },
       description: `stand-ins started by the bench: ${[...requirements].map((r) => (r === 'dynamodb' ? 'dynamodb (in memory)' : r)).join(', ')}`,
     };

@@ -17,7 +17,7 @@ const DEFAULTS = { connections: 8, durationSeconds: 10, warmupSeconds: 3 };
 
 export const catalogCreateVersion: Scenario = {
   name: 'catalog-create-version',
-  measures: 'POST /models/{id}/versions (declared artifact), spread over 100 models: quota UpdateItem + 2-item transaction (version, audit event), both group-committed with concurrent requests; the audit sealer links the events behind',
+  measures: 'POST /models/{id}/versions (declared artifact), spread over 100 models: quota UpdateItem + 2-item transaction (version, audit event), both group-committed with concurrent requests, the events linked into the audit chain at commit (one head write per combined call; with --audit-chain deferred the sealer links them behind)',
   requires: ['api'],
   defaults: DEFAULTS,
   objective: { reqPerSecAtLeast: 300 },

@@ -17,6 +17,12 @@ export interface BenchTarget {
   readonly bareDynamodbEndpoint?: string;
   /** The platform's table (STEWARD_TABLE_NAME, default `steward`). */
   readonly tableName: string;
+  /**
+   * Who links the platform's audit events into their chain (STEWARD_AUDIT_CHAIN): the writing
+   * transaction (`at-commit`, local mode's default) or the sealer afterwards (`deferred`). The bare
+   * create-version baseline makes the same head write as the API when it is `at-commit`.
+   */
+  readonly auditChain: 'at-commit' | 'deferred';
   /** A platform administrator, for onboarding bench tenants through the API (signup → approve). */
   readonly admin?: { readonly email: string; readonly password: string };
   /** Processes whose CPU time is recorded over each measured window (name → pid). */

@@ -23,7 +23,8 @@ import { type BareCatalog, bareCatalog, CATALOG_PREFIXES, CATALOG_TAGS, CATALOG_
 export interface BareOps {
   /**
    * reserveQuota (UpdateItem) + registerVersion's transaction (version, audit
-   * event), the writes through the same group-commit combiners as
+   * event; with `--audit-chain at-commit` the event linked and one head write
+   * per combined call), the writes through the same group-commit combiners as
    * ScopedTable, so concurrent callers share calls exactly as concurrent API
    * requests do; the model is read once per model, as VersionNumbers does.
    */
@@ -84,8 +85,10 @@ export function bareOps(bare: BareCatalog): BareOps {
           auditWrite(tokenMeta(bare.tokenId), 'version.registered', { type: 'version', id: `${modelId}-${number}` }, { after: version }, now).write,
         ];
         try {
-          // ScopedTable.transact → the same TransactionCombiner (concurrent transactions share one call).
-          await transactionCombiner(documents).write(writes.map((w) => table.prepare(w)));
+          // ScopedTable.transact → the same TransactionCombiner (concurrent transactions share one call),
+          // the audit event linked into the tenant's chain at commit where the platform does that too.
+          const chain = table.chainSequence;
+          await transactionCombiner(documents).write(writes.map((w) => table.prepare(w)), chain ? [{ index: 1, sequence: chain }] : []);
           numbers.taken(number);
           return;
         } catch (error) {

@@ -1,3 +1,4 @@
+import { auditChainAtCommit } from '../../core/audit/chain-at-commit';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, type AwsClients } from '../../core/adapters/aws-clients';
@@ -52,14 +53,14 @@ export interface CatalogStore {
 }
 
 /** The platform's table (created if missing: a fresh in-memory DynamoDB Local) bound to one tenant. */
-export async function openCatalogStore(endpoint: string, tableName: string, tenantId: string): Promise<CatalogStore> {
+export async function openCatalogStore(endpoint: string, tableName: string, tenantId: string, auditChain: 'at-commit' | 'deferred' = 'deferred'): Promise<CatalogStore> {
   const clients = createAwsClients(readSettings({ STEWARD_MODE: 'local', STEWARD_DYNAMODB_ENDPOINT: endpoint, STEWARD_TABLE_NAME: tableName }));
   await bootstrapTable(clients.dynamodb, tableName);
   return {
     clients,
     documents: clients.documents,
     tableName,
-    table: tenantTable(clients.documents, tableName, tenantId),
+    table: tenantTable(clients.documents, tableName, tenantId, auditChain === 'at-commit' ? { chain: auditChainAtCommit } : {}),
     close: () => clients.dynamodb.destroy(),
   };
 }

@@ -91,7 +91,7 @@ export interface BareCatalog {
 export function bareCatalog(context: ScenarioContext, endpoint = context.target.bareDynamodbEndpoint ?? required(context.target, 'dynamodbEndpoint')): Promise<BareCatalog> {
   return context.shared.once(`catalog:bare:${endpoint}`, async () => {
     const tenantId = syntheticTenantId();
-    const store = await openCatalogStore(endpoint, context.target.tableName, tenantId);
+    const store = await openCatalogStore(endpoint, context.target.tableName, tenantId, context.target.auditChain);
     const at = new Date();
     const tokenId = newCatalogId(at);
     const actor = `token:${tokenId}`;
