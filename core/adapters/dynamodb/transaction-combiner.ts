@@ -150,7 +150,14 @@ export class TransactionCombiner {
   }
 
   private async commit(group: Pending[]): Promise<void> {
-    const call = await this.build(group);
+    let call: Call;
+    try {
+      call = await this.build(group);
+    } catch (error) {
+      // A sequence that fails where it promised not to (advance): nobody may wait forever for it.
+      for (const p of group) p.reject(error);
+      return;
+    }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: call.items }));
       for (const h of call.heads) h.sequence.committed(h.after);

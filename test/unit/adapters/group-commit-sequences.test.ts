@@ -125,6 +125,17 @@ describe('group commit with an append sequence', () => {
     expect(sent[1]).toEqual([put('e3')]);
   });
 
+  it('rejects the transactions of a call it cannot build rather than leave them waiting', async () => {
+    const { sequence } = counterSequence();
+    const { client, sent } = scriptedClient(() => undefined);
+    const combiner = new TransactionCombiner(client, { lingerMs: 0 });
+    const faulty: AppendSequence<number> = { ...sequence, advance: () => { throw new Error('no head write'); } };
+
+    await expect(combiner.write([put('e1')], [{ index: 0, sequence: faulty }])).rejects.toThrow('no head write');
+    await combiner.write([put('after')]);
+    expect(sent).toEqual([[put('after')]]);
+  });
+
   it('never puts a transaction that writes the head item itself in a call that advances it', async () => {
     const { sequence } = counterSequence();
     const { client, sent } = scriptedClient(() => undefined);
