@@ -1,3 +1,4 @@
+import { verifyChain } from '../../core/audit/audit-chain';
 import { bootApi, onboardTenant, type Reply } from '../support/api-client';
 import { AttackLog, betrayals, differences, settledSnapshot, snapshot, type Snapshot } from '../support/isolation/evidence';
 import { everyCredential, QUERY_PROBES, TenantFixtures, type Credential, type Params, type Request } from '../support/isolation/fixtures';
@@ -274,6 +275,18 @@ describe('tenant isolation over every operation of the OpenAPI document', () => 
       }
     }
     expect(log.errors.slice(errors)).toEqual([]);
+  });
+
+  it("leaves A's, B's and the platform's audit chains whole after every operation was called", async () => {
+    // Every tenant route ran above, attack and positive control alike: each kind of event was linked
+    // into its chain (at commit, as npm start does), and each must hash as it reads back.
+    for (const fx of [A, B]) {
+      const report = await fx.call('tenant-admin', 'GET', '/audit/verify');
+      expect(report.status).toBe(200);
+      expect(report.body).toMatchObject({ ok: true, complete: true, unsealed: 0 });
+      expect(report.body.checked).toBeGreaterThan(ready(tenantOps).length / 2);
+    }
+    expect(await verifyChain(ctx.platform.platformTable())).toMatchObject({ ok: true });
   });
 
   it('covers every tenant and platform route, and finds no leak', () => {
