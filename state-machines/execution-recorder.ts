@@ -1,5 +1,5 @@
 import type { StateMachine } from 'aws-local-stepfunctions';
-import type { ScopedTable } from '../core/adapters/dynamodb/scoped-table';
+import type { MetadataTable } from '../core/ports/metadata-store';
 import { Conflict, StaleWrite } from '../core/errors';
 import {
   appendTransition,
@@ -28,7 +28,7 @@ export class ExecutionRecorder {
   private detachedFlag = false;
 
   constructor(
-    private readonly table: ScopedTable,
+    private readonly table: MetadataTable,
     private record: ExecutionRecord,
     private readonly log: Log,
     private readonly onDetached: () => void,

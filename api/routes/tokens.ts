@@ -30,7 +30,7 @@ export function tokenRoutes({ app, guards, identity }: RouteDeps): void {
       request: body(CreateTokenInput),
       responses: { 201: json(z.object({ token: TokenSchema, secret: z.string() }).openapi('CreatedCiToken'), 'created'), ...problems(400, 401, 403) },
     }),
-    async (c) => c.json(await createToken(c.get('scope'), c.req.valid('json')), 201),
+    async (c) => c.json(await createToken(c.get('scope'), identity, c.req.valid('json')), 201),
   );
 
   app.openapi(

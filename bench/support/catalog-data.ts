@@ -1,4 +1,4 @@
-import { auditChainAtCommit } from '../../core/audit/chain-at-commit';
+import { auditChainAtCommit } from '../../core/adapters/dynamodb/audit-chain-at-commit';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAwsClients, type AwsClients } from '../../core/adapters/aws-clients';

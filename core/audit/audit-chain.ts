@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import type { KeyRef, ScopedTable } from '../adapters/dynamodb/scoped-table';
+import type { GuardedUpdate, KeyRef, MetadataTable } from '../ports/metadata-store';
 import { StewardError } from '../errors';
 import { ChainWalk, type ChainBreak, type ChainBreakReason, type ChainHead } from './chain-check';
 import { chainContent, chainSortKey, genesisHash, linkHash, type StoredAuditEvent } from './chain-hash';
-import { transactGuardedUpdates, type GuardedUpdate } from './guarded-updates';
 
 /**
  * The per-owner (tenant, or the platform) hash chain over audit events.
  *
  * Two ways in, one chain. Where one process writes an owner's events (local
- * mode) the writing transaction links them itself (chain-at-commit.ts): the
+ * mode) the writing transaction links them itself (core/adapters/dynamodb/audit-chain-at-commit.ts; the SQLite store links in its own transaction): the
  * events of a combined call get the next positions behind one conditional head
  * write. Elsewhere (AWS: many Lambda containers per tenant, a head touched by
  * every transaction would make concurrent requests cancel each other), and for
@@ -46,15 +45,12 @@ export class SealingContended extends StewardError {
 const HeadSchema = z.object({ seq: z.number().int().min(1), hash: z.string().regex(/^[0-9a-f]{64}$/), eventId: z.string() });
 
 /** Whose chain a table holds: the tenant id, or `platform` for the control-plane table. */
-export function chainOwner(table: ScopedTable): string {
-  if (table.prefix === 'P#') return 'platform';
-  const match = /^T#([^#]+)#$/.exec(table.prefix);
-  if (!match) throw new RangeError(`no audit chain owner for prefix ${table.prefix}`);
-  return match[1];
+export function chainOwner(table: MetadataTable): string {
+  return table.owner;
 }
 
 /** The stored head, `undefined` before the first seal; throws if it is not a head any more. */
-export async function readChainHead(table: ScopedTable): Promise<(ChainHead & { eventId: string }) | undefined> {
+export async function readChainHead(table: MetadataTable): Promise<(ChainHead & { eventId: string }) | undefined> {
   const item = await table.get(HEAD_KEY, { consistent: true });
   if (!item) return undefined;
   const parsed = HeadSchema.safeParse(item);
@@ -81,7 +77,7 @@ export interface SealOptions {
  * @example
  * await sealPending(platform.tenantTable(tenantId), { max: 500 });
  */
-export async function sealPending(table: ScopedTable, options: SealOptions = {}): Promise<number> {
+export async function sealPending(table: MetadataTable, options: SealOptions = {}): Promise<number> {
   const max = options.max ?? 1000;
   const batch = Math.max(1, Math.min(99, options.batch ?? 50));
   const attempts = options.attempts ?? 30;
@@ -94,7 +90,7 @@ export async function sealPending(table: ScopedTable, options: SealOptions = {})
     const head = await currentHead(table);
     // The index may lag the table (AWS): an event already sealed can still be listed; it would only get the batch refused.
     const pending = page.items.filter((e) => e.hash === undefined);
-    const outcome = pending.length ? await transactGuardedUpdates(table, sealBatch(head, pending)) : 'refused';
+    const outcome = pending.length ? await table.update(sealBatch(head, pending)) : 'refused';
     if (outcome === 'applied') {
       sealed += pending.length;
       refused = 0;
@@ -112,7 +108,7 @@ export async function sealPending(table: ScopedTable, options: SealOptions = {})
 }
 
 /** The head to extend: the stored one, or the genesis before the first event; throws AuditChainCorrupted when the chain cannot be extended. */
-export async function currentHead(table: ScopedTable): Promise<ChainHead & { eventId: string }> {
+export async function currentHead(table: MetadataTable): Promise<ChainHead & { eventId: string }> {
   const head = await readChainHead(table);
   if (head) return head;
   const sealed = await table.query({ index: 'gsi1', partition: CHAIN_PARTITION, limit: 1 });
@@ -184,7 +180,7 @@ export interface VerifyOptions {
  * compares its end with the head (see ChainWalk for what each break means).
  * Reads only: it does not seal.
  */
-export async function verifyChain(table: ScopedTable, options: VerifyOptions = {}): Promise<ChainReport> {
+export async function verifyChain(table: MetadataTable, options: VerifyOptions = {}): Promise<ChainReport> {
   const from = Math.max(1, Math.floor(options.from ?? 1));
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const lagRetries = options.lagRetries ?? 2;
@@ -252,13 +248,13 @@ function broken(report: Omit<ChainReport, 'ok' | 'complete'>, found: ChainBreak)
   return { ...report, ok: false, complete: false, firstBrokenSeq: found.seq, eventId: found.eventId, reason: found.reason, detail: found.detail };
 }
 
-async function eventAt(table: ScopedTable, seq: number): Promise<StoredAuditEvent | undefined> {
+async function eventAt(table: MetadataTable, seq: number): Promise<StoredAuditEvent | undefined> {
   const key = chainSortKey(seq);
   return (await table.query<StoredAuditEvent>({ index: 'gsi1', partition: CHAIN_PARTITION, sortBetween: [key, key], limit: 1 })).items[0];
 }
 
 /** Pending events, counted up to `cap` (a backlog that large is reported as the cap). */
-export async function countUnsealed(table: ScopedTable, cap = 100_000): Promise<number> {
+export async function countUnsealed(table: MetadataTable, cap = 100_000): Promise<number> {
   let count = 0;
   let cursor: string | undefined;
   do {
@@ -274,13 +270,13 @@ export async function countUnsealed(table: ScopedTable, cap = 100_000): Promise<
  * before the call. A chain that cannot be extended, or a sealer that keeps
  * losing races, does not stop the check; the report says what is unsealed.
  */
-export async function sealAndVerify(table: ScopedTable, options: VerifyOptions & { maxSeal?: number } = {}): Promise<ChainReport> {
+export async function sealAndVerify(table: MetadataTable, options: VerifyOptions & { maxSeal?: number } = {}): Promise<ChainReport> {
   await sealAsMuchAsPossible(table, options.maxSeal ?? 10_000);
   return verifyChain(table, options);
 }
 
 /** Seals up to `max`; gives up quietly on a corrupted chain or contention (the caller reports what is left). */
-export async function sealAsMuchAsPossible(table: ScopedTable, max: number): Promise<number> {
+export async function sealAsMuchAsPossible(table: MetadataTable, max: number): Promise<number> {
   try {
     return await sealPending(table, { max, untilEmpty: true });
   } catch (error) {

@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 
 // Monotonic within the process: events of one request (or one millisecond) keep their order.
 const ulid = monotonicFactory();
-import type { ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { ScopedWrite } from '../ports/metadata-store';
 
 /** Who acted, and through what, for one request or job. */
 export interface ActionMeta {

@@ -1,4 +1,4 @@
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable } from '../ports/metadata-store';
 import { readChainHead, sealAsMuchAsPossible, chainOwner } from './audit-chain';
 import { allAuditEvents, type AuditFilter } from './audit-trail';
 import type { ChainHead } from './chain-check';
@@ -47,7 +47,7 @@ export interface AuditExport {
  * JSON Lines: one canonical-JSON event per line, with `seq`, `prevHash` and
  * `hash` — sort by `seq` and re-verify with the rule in chain-hash.ts.
  */
-export async function exportAuditTrail(table: ScopedTable, filter: AuditFilter, format: ExportFormat, options: { now: Date; maxSeal?: number }): Promise<AuditExport> {
+export async function exportAuditTrail(table: MetadataTable, filter: AuditFilter, format: ExportFormat, options: { now: Date; maxSeal?: number }): Promise<AuditExport> {
   const events = allAuditEvents(table, filter); // validates the filter before anything is written
   await sealAsMuchAsPossible(table, options.maxSeal ?? 10_000);
   const head = await readChainHead(table).then(

@@ -1,4 +1,4 @@
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable } from '../ports/metadata-store';
 import type { Log } from '../ports/log';
 import { TenantRegistry } from '../tenancy/tenant-registry';
 import { sealPending } from './audit-chain';
@@ -13,8 +13,8 @@ export const STREAM_SEALING: AuditSealing = { nudge: () => undefined };
 
 /** The part of a Platform the sealer uses. */
 export interface AuditSealerDeps {
-  tenantTable(tenantId: string): ScopedTable;
-  platformTable(): ScopedTable;
+  tenantTable(tenantId: string): MetadataTable;
+  platformTable(): MetadataTable;
   readonly log: Log;
 }
 
@@ -138,7 +138,7 @@ export class AuditSealer implements AuditSealing {
     return total;
   }
 
-  private schedule(owner: string, table: () => ScopedTable): Promise<number> {
+  private schedule(owner: string, table: () => MetadataTable): Promise<number> {
     const current = this.runs.get(owner);
     if (current) {
       current.again = true;
@@ -166,7 +166,7 @@ export class AuditSealer implements AuditSealing {
     return run.done;
   }
 
-  private async sealOnce(owner: string, table: () => ScopedTable): Promise<number> {
+  private async sealOnce(owner: string, table: () => MetadataTable): Promise<number> {
     try {
       return await sealPending(table(), { max: this.options.maxPerRun ?? 1000, batch: this.options.batch });
     } catch (error) {

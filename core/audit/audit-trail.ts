@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page, QueryRequest, ScopedTable } from '../adapters/dynamodb/scoped-table';
+import type { Page, QueryRequest, MetadataTable } from '../ports/metadata-store';
 import { ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import type { StoredAuditEvent } from './chain-hash';
@@ -27,7 +27,7 @@ export async function listAuditEvents(scope: TenantScope, filter: AuditFilter, p
  * consumer pulls (exports stream this without holding the trail in memory).
  * The filter is validated before the first read, so a bad one throws at once.
  */
-export function allAuditEvents(table: ScopedTable, filter: AuditFilter, pageSize = 100): AsyncIterable<StoredAuditEvent> {
+export function allAuditEvents(table: MetadataTable, filter: AuditFilter, pageSize = 100): AsyncIterable<StoredAuditEvent> {
   auditQuery(filter);
   return {
     async *[Symbol.asyncIterator]() {
@@ -41,7 +41,7 @@ export function allAuditEvents(table: ScopedTable, filter: AuditFilter, pageSize
   };
 }
 
-async function queryAuditEvents(table: ScopedTable, filter: AuditFilter, page: { limit: number; cursor?: string; descending: boolean }): Promise<Page<StoredAuditEvent>> {
+async function queryAuditEvents(table: MetadataTable, filter: AuditFilter, page: { limit: number; cursor?: string; descending: boolean }): Promise<Page<StoredAuditEvent>> {
   const result = await table.query<StoredAuditEvent & { entity?: string }>({ ...auditQuery(filter), ...page });
   return { items: result.items.map(({ entity: _e, ...event }) => event as StoredAuditEvent), cursor: result.cursor };
 }

@@ -39,7 +39,7 @@ export async function decideOnVersion(scope: TenantScope, modelId: string, numbe
   }
   const to = input.decision === 'approve' ? 'approved' : 'rejected';
   assertVersionTransition(before.status, to);
-  const now = scope.platform.now();
+  const now = scope.now();
   const approval: ApprovalRecord = {
     approvalId: newCatalogId(now),
     modelId,

@@ -27,7 +27,7 @@ export async function recordEvaluation(scope: TenantScope, modelId: string, numb
   if (version.status !== 'evaluating' && version.status !== 'evaluated') {
     throw new Conflict(`evaluations are recorded while a version is evaluating or evaluated; version ${number} is ${version.status}`);
   }
-  const now = scope.platform.now();
+  const now = scope.now();
   const evaluation: Evaluation = { ...input, evaluationId: newCatalogId(now), modelId, version: number, createdAt: now.toISOString(), createdBy: scope.meta.actor };
   await scope.table.transact([
     { kind: 'check', key: { partition: ['MODEL', modelId], sort: `V#${pad(number)}` }, expect: { revision: version.revision } },

@@ -1,4 +1,4 @@
-import type { Page } from '../adapters/dynamodb/scoped-table';
+import type { Page } from '../ports/metadata-store';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { listApprovals } from './approval-decision';
 import { listEvaluations } from './evaluations';

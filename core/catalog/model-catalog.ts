@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page } from '../adapters/dynamodb/scoped-table';
+import type { Page } from '../ports/metadata-store';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
@@ -42,7 +42,7 @@ export const ModelSearchInput = z.object({
 /** Registers a model in a project; its name is unique within the project (case-insensitive). */
 export async function createModel(scope: TenantScope, input: z.infer<typeof CreateModelInput>): Promise<Model> {
   await getProject(scope, input.projectId);
-  const now = scope.platform.now();
+  const now = scope.now();
   const model: Model = {
     modelId: newCatalogId(now),
     projectId: input.projectId,
@@ -84,7 +84,7 @@ export function getModel(scope: TenantScope, modelId: string): Promise<Model> {
 export async function updateModel(scope: TenantScope, modelId: string, input: z.infer<typeof UpdateModelInput>): Promise<Model> {
   const before = await getModel(scope, modelId);
   const { expectedRevision, ...changes } = input;
-  const now = scope.platform.now();
+  const now = scope.now();
   const after: Model = { ...before, ...changes, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await scope.table.transact([
     modelWrite(after, { revision: expectedRevision ?? before.revision }),

@@ -28,7 +28,7 @@ export async function gatherReport(scope: TenantScope, modelId: string, number: 
     listApprovals(scope, modelId, number),
     listAuditEvents(scope, { targetType: 'version', targetId: `${modelId}-${number}` }, { limit: 100 }),
   ]);
-  return { generatedAt: scope.platform.now().toISOString(), generatedBy: scope.meta.actor, model, version, lineage, evaluations, approvals, history: history.items.reverse() };
+  return { generatedAt: scope.now().toISOString(), generatedBy: scope.meta.actor, model, version, lineage, evaluations, approvals, history: history.items.reverse() };
 }
 
 export function renderMarkdown(r: ModelReportData): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { NotFound } from '../errors';
 import { IoSchema } from './artifacts/io-schema';
 import { facetValue, nameKey } from './identifiers';
@@ -112,14 +112,14 @@ export function modelWrite(model: Model, expect: 'new' | { revision: number }): 
 export type ModelRecord = Omit<Model, 'latestVersion'>;
 
 /** The stored model, one GetItem (NotFound if there is none): for rules that do not need `latestVersion`. */
-export async function loadModelRecord(table: ScopedTable, modelId: string): Promise<ModelRecord> {
+export async function loadModelRecord(table: MetadataTable, modelId: string): Promise<ModelRecord> {
   const item = await table.get(modelKey(modelId));
   if (!item) throw new NotFound('model', modelId);
   return ModelSchema.omit({ latestVersion: true }).parse(item);
 }
 
 /** The model as the API shows it: the stored item and, beside it, its highest version key. */
-export async function loadModel(table: ScopedTable, modelId: string): Promise<Model> {
+export async function loadModel(table: MetadataTable, modelId: string): Promise<Model> {
   const [record, latestVersion] = await Promise.all([loadModelRecord(table, modelId), latestVersionNumber(table, modelId)]);
   return { ...record, latestVersion };
 }

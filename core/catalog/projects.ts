@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page } from '../adapters/dynamodb/scoped-table';
+import type { Page } from '../ports/metadata-store';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, NotFound } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
@@ -47,7 +47,7 @@ const key = (projectId: string) => ({ partition: ['PROJECT', projectId], sort: '
 const nameGuard = (name: string) => ({ partition: ['PROJECTNAME', facetValue(nameKey(name))], sort: 'META' });
 
 export async function createProject(scope: TenantScope, input: z.infer<typeof CreateProjectInput>): Promise<Project> {
-  const now = scope.platform.now();
+  const now = scope.now();
   const project: Project = {
     projectId: newCatalogId(now),
     name: input.name,
@@ -87,7 +87,7 @@ export async function listProjects(scope: TenantScope, page: { limit: number; cu
 export async function updateProject(scope: TenantScope, projectId: string, input: z.infer<typeof UpdateProjectInput>): Promise<Project> {
   const before = await getProject(scope, projectId);
   const { expectedRevision, ...changes } = input;
-  const now = scope.platform.now();
+  const now = scope.now();
   const after: Project = { ...before, ...changes, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await scope.table.transact([
     projectWrite(after, expectedRevision ?? before.revision),

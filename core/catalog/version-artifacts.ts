@@ -18,7 +18,7 @@ export async function artifactUploadUrl(scope: TenantScope, modelId: string, num
   if (version.artifact.state !== 'awaiting-upload') throw new Conflict('this version’s artifact is already verified; versions are immutable');
   const contentType = CONTENT_TYPES[version.artifact.format];
   const url = await scope.objects.presignPut(version.artifact.key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType });
-  return { url, method: 'PUT', headers: { 'content-type': contentType }, expiresAt: new Date(scope.platform.now().getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
+  return { url, method: 'PUT', headers: { 'content-type': contentType }, expiresAt: new Date(scope.now().getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
 }
 
 /**
@@ -56,7 +56,7 @@ export async function finalizeArtifact(scope: TenantScope, modelId: string, numb
     await scope.objects.remove(before.artifact.key);
     throw error;
   });
-  const now = scope.platform.now();
+  const now = scope.now();
   const after: ModelVersion = {
     ...before,
     artifact: { ...before.artifact, state: 'verified', verifiedAt: now.toISOString(), summary },
@@ -80,6 +80,6 @@ export async function artifactDownloadUrl(scope: TenantScope, modelId: string, n
   if (version.artifact.state !== 'verified') throw new Conflict('the artifact is not verified yet');
   const name = `${version.modelName}-v${number}.${version.artifact.format === 'onnx' ? 'onnx' : 'json'}`;
   const url = await scope.objects.presignGet(version.artifact.key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: name });
-  return { url, expiresAt: new Date(scope.platform.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(), sha256: version.artifact.sha256, size: version.artifact.size };
+  return { url, expiresAt: new Date(scope.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(), sha256: version.artifact.sha256, size: version.artifact.size };
 }
 

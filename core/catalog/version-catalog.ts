@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page, QueryRequest, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { Page, QueryRequest, ScopedWrite } from '../ports/metadata-store';
 import { datasetVersionKey } from './dataset-keys';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, Forbidden, StaleWrite, ValidationFailed } from '../errors';
@@ -61,7 +61,7 @@ export async function registerVersion(scope: TenantScope, modelId: string, input
     assertFormatFits(first.value.facts, input.artifact.format);
     for (let attempt = 0, next = first.value; ; attempt++, next = await numbers.next()) {
       const { facts, number } = next;
-      const now = scope.platform.now();
+      const now = scope.now();
       const version: ModelVersion = {
         modelId,
         modelName: facts.name,
@@ -180,7 +180,7 @@ export async function changeStatus(
   if (to === 'evaluating' && before.artifact.state !== 'verified') {
     throw new Conflict('the artifact has not been uploaded and verified yet (POST …/artifact/finalize)');
   }
-  const now = scope.platform.now();
+  const now = scope.now();
   const after: ModelVersion = { ...before, ...options.patch, status: to, statusReason: options.reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await scope.table.transact([
     versionWrite(after, { revision: before.revision }),
@@ -195,7 +195,7 @@ export async function changeStatus(
  */
 export async function setAlias(scope: TenantScope, modelId: string, alias: ModelAlias, number: number | null): Promise<Model> {
   const model = await loadModel(scope.table, modelId);
-  const now = scope.platform.now();
+  const now = scope.now();
   const previousNumber = model.aliases[alias];
   const writes = [];
   if (previousNumber !== undefined && previousNumber !== number) {

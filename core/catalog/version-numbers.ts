@@ -1,4 +1,4 @@
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable } from '../ports/metadata-store';
 import { loadModel, type Model } from './models';
 import { latestVersionNumber } from './versions';
 
@@ -29,14 +29,14 @@ const remembered = new Map<string, Remembered>();
  * table and tenant prefix, so nothing crosses tenants.
  */
 export class VersionNumbers {
-  private constructor(private readonly table: ScopedTable, private readonly modelId: string) {}
+  private constructor(private readonly table: MetadataTable, private readonly modelId: string) {}
 
-  static of(table: ScopedTable, modelId: string): VersionNumbers {
+  static of(table: MetadataTable, modelId: string): VersionNumbers {
     return new VersionNumbers(table, modelId);
   }
 
   private get key(): string {
-    return `${this.table.tableName}\u0000${this.table.prefix}\u0000${this.modelId}`;
+    return `${this.table.identity}\u0000${this.modelId}`;
   }
 
   /** The model's facts and the number to try; reads the store only for a model this process has not seen (NotFound if there is none). */

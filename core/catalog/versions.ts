@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { NotFound } from '../errors';
 import { nameKey, pad } from './identifiers';
 import type { ModelAlias } from './models';
@@ -55,7 +55,7 @@ export function versionKey(modelId: string, version: number) {
 }
 
 /** The model's highest version number (0 before the first): its last version key, one Query of one item. */
-export async function latestVersionNumber(table: ScopedTable, modelId: string): Promise<number> {
+export async function latestVersionNumber(table: MetadataTable, modelId: string): Promise<number> {
   const page = await table.query<{ version: number }>({ partition: ['MODEL', modelId], sortBeginsWith: 'V#', descending: true, limit: 1, consistent: true });
   return page.items[0]?.version ?? 0;
 }
@@ -83,7 +83,7 @@ export function versionWrite(v: ModelVersion, expect: 'new' | { revision: number
   };
 }
 
-export async function loadVersion(table: ScopedTable, modelId: string, version: number): Promise<ModelVersion> {
+export async function loadVersion(table: MetadataTable, modelId: string, version: number): Promise<ModelVersion> {
   const item = await table.get(versionKey(modelId, version));
   if (!item) throw new NotFound('version', `${modelId}/${version}`);
   return VersionSchema.parse(item);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page, ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { Page, MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { TenantRoleSchema } from '../access/roles';
 
 /** What a tenant admin sees of a token; the secret itself is never stored. */
@@ -42,7 +42,7 @@ export function parseCiToken(value: string): { tokenId: string; secret: string }
 }
 
 export class TenantCiTokens {
-  constructor(private readonly table: ScopedTable) {}
+  constructor(private readonly table: MetadataTable) {}
 
   static key(tokenId: string) {
     return { partition: ['TOKEN', tokenId], sort: 'META' };
@@ -70,7 +70,7 @@ export class TenantCiTokens {
 }
 
 export class CiTokenLookups {
-  constructor(private readonly table: ScopedTable) {}
+  constructor(private readonly table: MetadataTable) {}
 
   static key(tokenId: string) {
     return { partition: ['CITOKEN', tokenId], sort: 'META' };

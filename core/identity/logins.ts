@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { emailKey } from './secrets';
 
 /**
@@ -29,7 +29,7 @@ export const InvitationSchema = z.object({
 export type Invitation = z.infer<typeof InvitationSchema>;
 
 export class Logins {
-  constructor(private readonly table: ScopedTable) {}
+  constructor(private readonly table: MetadataTable) {}
 
   static key(email: string) {
     return { partition: ['LOGIN', emailKey(email)], sort: 'META' };

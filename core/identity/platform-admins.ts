@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable, ScopedWrite } from '../ports/metadata-store';
 
 export const PlatformAdminSchema = z.object({
   adminId: z.string(),
@@ -12,7 +12,7 @@ export type PlatformAdmin = z.infer<typeof PlatformAdminSchema>;
 
 /** Platform administrators: control-plane identities that see tenant metadata, never tenant data. */
 export class PlatformAdmins {
-  constructor(private readonly table: ScopedTable) {}
+  constructor(private readonly table: MetadataTable) {}
 
   static key(adminId: string) {
     return { partition: ['ADMIN', adminId], sort: 'META' };

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { type ScopedTable, type ScopedWrite, transactAcross } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { type ActionMeta, auditWrite } from '../audit/audit-event';
 import { Conflict, NotFound, Unauthenticated, ValidationFailed } from '../errors';
 import type { Platform } from '../platform/platform';
@@ -82,11 +82,11 @@ async function recordFailure(platform: Platform, meta: ActionMeta, email: string
     now,
   );
   const trail = tenantId ? platform.tenantTable(tenantId) : platform.platformTable();
-  const writes: Array<readonly [ScopedTable, readonly ScopedWrite[]]> = [[trail, [audit.write]]];
+  const writes: Array<readonly [MetadataTable, readonly ScopedWrite[]]> = [[trail, [audit.write]]];
   if (login) {
     writes.push([platform.platformTable(), [new Logins(platform.platformTable()).write({ ...login, failedAttempts, lockedUntil: lock ?? login.lockedUntil, revision: login.revision + 1 }, login.revision)]]);
   }
-  await transactAcross(writes).catch((error) => platform.log.warn('could not record a failed sign-in', { error: String(error) }));
+  await platform.store.transactAcross(writes).catch((error) => platform.log.warn('could not record a failed sign-in', { error: String(error) }));
 }
 
 /** Sets the password of an invited user and activates them; the invitation works once. */
@@ -106,7 +106,7 @@ export async function acceptInvitation(platform: Platform, deps: IdentityDeps, i
   if (!before || before.status !== 'invited') throw new Conflict('this invitation was already used');
   const after = { ...before, status: 'active' as const, updatedAt: now.toISOString(), revision: before.revision + 1 };
   const audit = auditWrite({ ...meta, actor: `user:${before.userId}` }, 'user.activated', { type: 'user', id: before.userId }, { before, after }, now);
-  await transactAcross([
+  await platform.store.transactAcross([
     [tenantTable, [users.write(after, before.revision), audit.write]],
     [platform.platformTable(), [logins.write({ ...login, passwordHash: await hashPassword(input.password), revision: login.revision + 1 }, login.revision), logins.deleteInvitation(tokenHash)]],
   ]);

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { transactAcross, type Page } from '../adapters/dynamodb/scoped-table';
+import type { Page } from '../ports/metadata-store';
 import { TenantRoleSchema } from '../access/roles';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, NotFound } from '../errors';
@@ -23,8 +23,8 @@ export const CreateTokenInput = z.object({
 });
 
 /** Creates a CI token; the secret is in the result once and stored only as a hash. */
-export async function createToken(scope: TenantScope, input: z.infer<typeof CreateTokenInput>): Promise<{ token: CiToken; secret: string }> {
-  const now = scope.platform.now();
+export async function createToken(scope: TenantScope, deps: Pick<IdentityDeps, 'controlPlane'>, input: z.infer<typeof CreateTokenInput>): Promise<{ token: CiToken; secret: string }> {
+  const now = scope.now();
   const tokenId = ulid(now.getTime()).toLowerCase();
   const secret = newSecret();
   const token: CiToken = {
@@ -37,12 +37,12 @@ export async function createToken(scope: TenantScope, input: z.infer<typeof Crea
     revision: 1,
   };
   const audit = auditWrite(scope.meta, 'token.created', { type: 'ci-token', id: tokenId }, { after: token }, now);
-  await transactAcross([
+  await deps.controlPlane.transactAcross([
     [scope.table, [new TenantCiTokens(scope.table).write(token), audit.write]],
     [
-      scope.platform.platformTable(),
+      deps.controlPlane.platform(),
       [
-        new CiTokenLookups(scope.platform.platformTable()).write({
+        new CiTokenLookups(deps.controlPlane.platform()).write({
           tokenId,
           tenantId: scope.tenantId,
           name: token.name,
@@ -67,14 +67,14 @@ export async function revokeToken(scope: TenantScope, deps: IdentityDeps, tokenI
   const before = await tokens.get(tokenId);
   if (!before) throw new NotFound('token', tokenId);
   if (before.revokedAt) throw new Conflict('this token is already revoked');
-  const lookups = new CiTokenLookups(scope.platform.platformTable());
+  const lookups = new CiTokenLookups(deps.controlPlane.platform());
   const lookup = await lookups.get(tokenId);
-  const now = scope.platform.now();
+  const now = scope.now();
   const after: CiToken = { ...before, revokedAt: now.toISOString(), revokedBy: scope.meta.actor, revision: before.revision + 1 };
   const audit = auditWrite(scope.meta, 'token.revoked', { type: 'ci-token', id: tokenId }, { before, after }, now);
-  await transactAcross([
+  await deps.controlPlane.transactAcross([
     [scope.table, [tokens.write(after, before.revision), audit.write]],
-    [scope.platform.platformTable(), lookup && lookup.tenantId === scope.tenantId ? [lookups.write({ ...lookup, revoked: true }, 'any')] : []],
+    [deps.controlPlane.platform(), lookup && lookup.tenantId === scope.tenantId ? [lookups.write({ ...lookup, revoked: true }, 'any')] : []],
   ]);
   deps.identityChanged();
   return after;

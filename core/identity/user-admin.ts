@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
-import { transactAcross, type Page } from '../adapters/dynamodb/scoped-table';
+import type { Page } from '../ports/metadata-store';
 import { TenantRoleSchema } from '../access/roles';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, Forbidden, NotFound } from '../errors';
@@ -24,7 +24,7 @@ export const UpdateUserInput = z
 
 /** Invites a user into the caller's tenant. The invitation secret is returned once. */
 export async function inviteUser(scope: TenantScope, deps: IdentityDeps, input: z.infer<typeof InviteUserInput>): Promise<{ user: TenantUser; invitation: Invitation }> {
-  const now = scope.platform.now();
+  const now = scope.now();
   const user: TenantUser = {
     userId: ulid(now.getTime()).toLowerCase(),
     email: input.email,
@@ -39,9 +39,9 @@ export async function inviteUser(scope: TenantScope, deps: IdentityDeps, input: 
   const { platformWrites, invitation } = await deps.directory.provision({ tenantId: scope.tenantId, ...user }, now);
   const audit = auditWrite(scope.meta, 'user.invited', { type: 'user', id: user.userId }, { after: user }, now);
   try {
-    await transactAcross([
+    await deps.controlPlane.transactAcross([
       [scope.table, [new TenantUsers(scope.table).write(user), audit.write]],
-      [scope.platform.platformTable(), platformWrites],
+      [deps.controlPlane.platform(), platformWrites],
     ]);
   } catch (error) {
     if (error instanceof Conflict) throw new Conflict(`a user with email ${input.email} already exists`, { cause: error });
@@ -65,7 +65,7 @@ export async function updateUser(scope: TenantScope, deps: IdentityDeps, userId:
   if (input.roles && isSelf(scope, userId) && before.roles.includes('tenant-admin') && !input.roles.includes('tenant-admin')) {
     throw new Forbidden('you cannot remove your own tenant-admin role; ask another tenant admin');
   }
-  const now = scope.platform.now();
+  const now = scope.now();
   const after: TenantUser = { ...before, ...input, updatedAt: now.toISOString(), revision: before.revision + 1 };
   if (input.roles && before.status !== 'invited') await deps.directory.rolesChanged({ tenantId: scope.tenantId, ...after }, before.roles);
   const audit = auditWrite(scope.meta, 'user.updated', { type: 'user', id: userId }, { before, after }, now);
@@ -79,7 +79,7 @@ export async function setUserStatus(scope: TenantScope, deps: IdentityDeps, user
   if (isSelf(scope, userId)) throw new Forbidden('you cannot change your own account status');
   if (status === 'active' && before.status === 'invited') throw new Conflict('the user has not accepted the invitation yet');
   if (before.status === status) return before;
-  const now = scope.platform.now();
+  const now = scope.now();
   const after: TenantUser = { ...before, status, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await deps.directory.statusChanged({ tenantId: scope.tenantId, ...after }, status);
   const audit = auditWrite(scope.meta, status === 'disabled' ? 'user.disabled' : 'user.enabled', { type: 'user', id: userId }, { before, after }, now);

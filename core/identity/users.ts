@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page, ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { Page, MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { TenantRoleSchema } from '../access/roles';
 
 export const USER_STATUSES = ['invited', 'active', 'disabled'] as const;
@@ -19,7 +19,7 @@ export type TenantUser = z.infer<typeof TenantUserSchema>;
 
 /** A tenant's users, in the tenant's own partition space (`T#<tenantId>#USER#<userId>`). */
 export class TenantUsers {
-  constructor(private readonly table: ScopedTable) {}
+  constructor(private readonly table: MetadataTable) {}
 
   static key(userId: string) {
     return { partition: ['USER', userId], sort: 'META' };

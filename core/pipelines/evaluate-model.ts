@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TenantObjects } from '../adapters/s3/tenant-objects';
+import type { TenantObjectStore } from '../ports/object-store';
 import { ValidationFailed } from '../errors';
 import { binaryClassificationMetrics, rocCurve } from './classification-metrics';
 import { metricNameSchema } from './metric-catalog';
@@ -52,7 +52,7 @@ export interface EvaluationReport extends EvaluationResult {
  * points) to the run's folder. Refuses data that changed since validation.
  */
 export async function evaluateArtifact(
-  objects: TenantObjects,
+  objects: TenantObjectStore,
   plan: TrainingPlan,
   subject: { runId: string; version: number; artifact: Uint8Array; artifactSha256: string },
   options: { now: () => Date; signal?: AbortSignal },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page, ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { Page, MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { NotFound, ValidationFailed } from '../errors';
 
 /**
@@ -58,7 +58,7 @@ export interface ExecutionRecord {
   /** The state last entered; with RUNNING, where the execution is now. */
   readonly currentState?: string;
   readonly updatedAt: string;
-  /** Optimistic-lock counter (ScopedTable's `revision`). */
+  /** Optimistic-lock counter (MetadataTable's `revision`). */
   readonly revision: number;
 }
 
@@ -128,7 +128,7 @@ function withoutContext(input: Record<string, unknown>): Record<string, unknown>
 
 /** Records a new RUNNING execution, its ExecutionStarted transition (seq 0) and its name claim, all or nothing. */
 export async function recordExecutionStarted(
-  table: ScopedTable,
+  table: MetadataTable,
   start: { executionId: string; pipeline: string; name: string; actor: string; input: Record<string, unknown>; startedAt: string },
 ): Promise<ExecutionRecord> {
   const record: ExecutionRecord = {
@@ -156,7 +156,7 @@ export async function recordExecutionStarted(
 }
 
 /** The execution an idempotency name was given to, if any. */
-export async function findExecutionByName(table: ScopedTable, pipeline: string, name: string): Promise<ExecutionRecord | undefined> {
+export async function findExecutionByName(table: MetadataTable, pipeline: string, name: string): Promise<ExecutionRecord | undefined> {
   const claim = await table.get<{ executionId: string }>({ partition: namePartition(pipeline, name), sort: 'NAME' });
   return claim ? table.get<ExecutionRecord>({ partition: executionPartition(claim.executionId), sort: 'EXECUTION' }) : undefined;
 }
@@ -166,7 +166,7 @@ export async function findExecutionByName(table: ScopedTable, pipeline: string, 
  * `currentState`, under the optimistic lock; other transitions only append.
  * Returns the execution as it now stands.
  */
-export async function appendTransition(table: ScopedTable, record: ExecutionRecord, event: TransitionEvent): Promise<ExecutionRecord> {
+export async function appendTransition(table: MetadataTable, record: ExecutionRecord, event: TransitionEvent): Promise<ExecutionRecord> {
   if (event.type !== 'StateEntered') {
     await table.transact([eventPut(record.executionId, event)]);
     return record;
@@ -178,7 +178,7 @@ export async function appendTransition(table: ScopedTable, record: ExecutionReco
 
 /** Ends a RUNNING execution with its final transition; fails with StaleWrite if someone else ended it first. */
 export async function recordExecutionStopped(
-  table: ScopedTable,
+  table: MetadataTable,
   record: ExecutionRecord,
   stop: { status: Exclude<ExecutionStatus, 'RUNNING'>; event: TransitionEvent; output?: unknown; error?: string; cause?: string },
 ): Promise<ExecutionRecord> {
@@ -202,7 +202,7 @@ export async function recordExecutionStopped(
  * such execution, or it had already stopped).
  */
 export async function markExecutionInterrupted(
-  table: ScopedTable,
+  table: MetadataTable,
   executionId: string,
   interruption: { at: string; cause: string },
 ): Promise<ExecutionRecord | undefined> {
@@ -238,7 +238,7 @@ export type ListExecutionsQuery = z.input<typeof listExecutionsQuerySchema>;
  * @example
  * const page = await listExecutions(platform.tenantTable(identity.tenantId), { pipeline: 'train-evaluate', limit: 20 });
  */
-export async function listExecutions(table: ScopedTable, query: ListExecutionsQuery = {}): Promise<Page<ExecutionRecord>> {
+export async function listExecutions(table: MetadataTable, query: ListExecutionsQuery = {}): Promise<Page<ExecutionRecord>> {
   const parsed = listExecutionsQuerySchema.safeParse(query);
   if (!parsed.success) {
     throw new ValidationFailed(
@@ -269,7 +269,7 @@ export interface ExecutionWithEvents {
  * const { execution, events } = await getExecution(platform.tenantTable(identity.tenantId), executionId);
  */
 export async function getExecution(
-  table: ScopedTable,
+  table: MetadataTable,
   executionId: string,
   options: { eventLimit?: number; eventsCursor?: string } = {},
 ): Promise<ExecutionWithEvents> {

@@ -152,7 +152,7 @@ export async function evaluateTrainedVersion(
   if (sha256 !== version.artifact.sha256) {
     throw new ValidationFailed(`version ${ref.version}'s artifact does not match its recorded hash`, [{ field: 'artifact', problem: `hashes to ${sha256}, recorded ${version.artifact.sha256}` }]);
   }
-  const result = await evaluateArtifact(scope.objects, plan, { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 }, { now: () => scope.platform.now(), signal: run.signal });
+  const result = await evaluateArtifact(scope.objects, plan, { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 }, { now: () => scope.now(), signal: run.signal });
   let evaluation = await recorded();
   if (!evaluation) {
     if (version.status !== 'evaluating') throw new ValidationFailed(`version ${ref.version} is ${version.status} without this run's evaluation`, [{ field: 'version', problem: 'already evaluated by another run' }]);

@@ -1,4 +1,4 @@
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable } from '../ports/metadata-store';
 
 /**
  * A control-plane index of executions the local runner has in flight:
@@ -19,15 +19,15 @@ export interface RunningExecution {
 const PARTITION = ['RUNNING-EXECUTIONS'] as const;
 const sortOf = (entry: Pick<RunningExecution, 'tenantId' | 'executionId'>) => `${entry.tenantId}#${entry.executionId}`;
 
-export async function markRunning(platformTable: ScopedTable, entry: RunningExecution): Promise<void> {
+export async function markRunning(platformTable: MetadataTable, entry: RunningExecution): Promise<void> {
   await platformTable.transact([{ kind: 'put', key: { partition: PARTITION, sort: sortOf(entry) }, item: { ...entry } }]);
 }
 
-export async function clearRunning(platformTable: ScopedTable, entry: Pick<RunningExecution, 'tenantId' | 'executionId'>): Promise<void> {
+export async function clearRunning(platformTable: MetadataTable, entry: Pick<RunningExecution, 'tenantId' | 'executionId'>): Promise<void> {
   await platformTable.transact([{ kind: 'delete', key: { partition: PARTITION, sort: sortOf(entry) } }]);
 }
 
-export async function listRunning(platformTable: ScopedTable): Promise<RunningExecution[]> {
+export async function listRunning(platformTable: MetadataTable): Promise<RunningExecution[]> {
   const all: RunningExecution[] = [];
   let cursor: string | undefined;
   do {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { TenantObjects } from '../adapters/s3/tenant-objects';
+import type { TenantObjectStore } from '../ports/object-store';
 import { ValidationFailed } from '../errors';
 import { logLoss } from './classification-metrics';
 import { holdoutSplit } from './holdout-split';
@@ -45,7 +45,7 @@ export type TrainingResult = z.infer<typeof trainingResultSchema>;
  * the serving runtime's JSON. Same plan and data, same model, same bytes.
  */
 export async function trainModel(
-  objects: TenantObjects,
+  objects: TenantObjectStore,
   plan: TrainingPlan,
   options: { runId: string; now: () => Date; signal?: AbortSignal },
 ): Promise<TrainingResult> {
@@ -111,7 +111,7 @@ export async function trainModel(
 }
 
 /** The plan's data, refused if its bytes are not the ones validated (a raw key can be overwritten between steps). */
-export async function loadPlannedDataset(objects: TenantObjects, plan: Pick<TrainingPlan, 'dataset'>): Promise<LoadedDataset> {
+export async function loadPlannedDataset(objects: TenantObjectStore, plan: Pick<TrainingPlan, 'dataset'>): Promise<LoadedDataset> {
   const dataset = await loadCsvDataset(objects, plan.dataset.key);
   if (dataset.sha256 !== plan.dataset.sha256) {
     throw new ValidationFailed(`dataset '${plan.dataset.key}' changed since the run was validated`, [

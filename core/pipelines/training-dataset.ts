@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TenantObjects } from '../adapters/s3/tenant-objects';
+import type { TenantObjectStore } from '../ports/object-store';
 import { NotFound, ValidationFailed } from '../errors';
 import { type CsvTable, type NumericTable, numericTable, parseCsv } from './csv-table';
 
@@ -14,7 +14,7 @@ export interface LoadedDataset {
 }
 
 /** Reads a CSV dataset from the tenant's storage, refusing missing or oversized objects with a reason a person can act on. */
-export async function loadCsvDataset(objects: TenantObjects, key: string): Promise<LoadedDataset> {
+export async function loadCsvDataset(objects: TenantObjectStore, key: string): Promise<LoadedDataset> {
   const head = await objects.head(key);
   if (!head) throw datasetMissing(key);
   if (head.size > MAX_BUILT_IN_DATASET_BYTES) {

@@ -1,7 +1,5 @@
-import type { AwsClients } from '../adapters/aws-clients';
-import { platformTable, tenantTable } from '../adapters/dynamodb/tables';
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
-import { TenantObjects } from '../adapters/s3/tenant-objects';
+import type { MetadataStore, MetadataTable } from '../ports/metadata-store';
+import type { TenantObjectStore } from '../ports/object-store';
 import type { Settings } from '../config/settings';
 import type { HealthProbe } from '../ports/health-probe';
 import type { Log } from '../ports/log';
@@ -10,8 +8,6 @@ import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
 import type { UserDirectory } from '../ports/user-directory';
 import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-throttling';
 import { type AuditSealing, STREAM_SEALING } from '../audit/audit-sealer';
-import { auditChainAtCommit } from '../audit/chain-at-commit';
-import type { TenantDataClients } from '../adapters/tenant-credentials';
 
 /** Who may sign in and how credentials are checked: Cognito on AWS, the local issuer locally. */
 export interface IdentityParts {
@@ -29,7 +25,6 @@ export interface IdentityParts {
  */
 export interface Platform {
   readonly settings: Settings;
-  readonly clients: AwsClients;
   readonly log: Log;
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
@@ -38,45 +33,38 @@ export interface Platform {
   /** Hint that a tenant wrote audit events (local: in-process sealer; AWS: no-op, the table stream seals). */
   readonly auditSealing: AuditSealing;
   now(): Date;
+  /** The metadata store: only the control plane and the assembly use it whole; tenant code gets its table. */
+  readonly store: MetadataStore;
   /** Metadata bound to one tenant; the only way tenant items are read or written. */
-  tenantTable(tenantId: string): ScopedTable;
+  tenantTable(tenantId: string): MetadataTable;
   /** Control-plane metadata (tenant registry, sign-in indexes). */
-  platformTable(): ScopedTable;
+  platformTable(): MetadataTable;
   /** Artifacts bound to one tenant, under `tenants/<tenantId>/`. */
-  tenantObjects(tenantId: string): TenantObjects;
+  tenantObjects(tenantId: string): TenantObjectStore;
 }
 
 export interface PlatformParts {
   readonly settings: Settings;
-  readonly clients: AwsClients;
   readonly log: Log;
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
-  readonly identity: (platformTable: ScopedTable) => IdentityParts;
+  readonly identity: (platformTable: MetadataTable) => IdentityParts;
+  /** Metadata: DynamoDB (AWS, DynamoDB Local) or the embedded SQLite store. */
+  readonly store: MetadataStore;
   /** @default in-process (the API's own limiter) */
   readonly throttling?: TenantThrottling;
   /** @default the DynamoDB stream seals (AWS) */
   readonly auditSealing?: AuditSealing;
-  /**
-   * `at-commit`: audit events are linked into their chain by the transaction
-   * that writes them (one process writes most events: local mode);
-   * `deferred`: written unlinked, sealed afterwards (AWS). See chain-at-commit.ts.
-   * @default deferred
-   */
-  readonly auditChain?: 'at-commit' | 'deferred';
-  /** Tenant-scoped data clients (AWS: STS session-tagged); default: the shared clients. */
-  readonly tenantDataClients?: (tenantId: string) => TenantDataClients;
+  /** Each tenant's objects (AWS: S3 with STS session-tagged credentials; locally the emulator). */
+  readonly tenantObjects: (tenantId: string) => TenantObjectStore;
   readonly now?: () => Date;
 }
 
 export function assemblePlatform(parts: PlatformParts): Platform {
-  const { settings, clients } = parts;
-  const dataClients = parts.tenantDataClients ?? (() => clients);
-  const tableOptions = parts.auditChain === 'at-commit' ? { chain: auditChainAtCommit } : {};
-  const control = platformTable(clients.documents, settings.STEWARD_TABLE_NAME, tableOptions);
+  const { settings } = parts;
+  const control = parts.store.platform();
   return {
     settings,
-    clients,
     log: parts.log,
     probes: parts.probes,
     pipelines: parts.pipelines,
@@ -84,8 +72,9 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     throttling: parts.throttling ?? IN_PROCESS_THROTTLING,
     auditSealing: parts.auditSealing ?? STREAM_SEALING,
     now: parts.now ?? (() => new Date()),
-    tenantTable: (tenantId) => tenantTable(dataClients(tenantId).documents, settings.STEWARD_TABLE_NAME, tenantId, tableOptions),
+    store: parts.store,
+    tenantTable: (tenantId) => parts.store.tenant(tenantId),
     platformTable: () => control,
-    tenantObjects: (tenantId) => new TenantObjects(dataClients(tenantId).s3, settings.STEWARD_BUCKET_NAME, tenantId),
+    tenantObjects: parts.tenantObjects,
   };
 }

@@ -1,4 +1,4 @@
-import type { ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { ScopedWrite } from './metadata-store';
 import type { TenantRole } from '../access/roles';
 
 export interface DirectoryUser {

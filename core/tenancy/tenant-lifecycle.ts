@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { transactAcross, type Page } from '../adapters/dynamodb/scoped-table';
-import { purgeTenantItems } from '../adapters/dynamodb/tenant-purge';
+import type { Page } from '../ports/metadata-store';
 import { type ActionMeta, auditWrite } from '../audit/audit-event';
 import { Conflict, NotFound } from '../errors';
 import type { IdentityDeps } from '../identity/identity-deps';
@@ -32,7 +31,7 @@ export async function requestTenant(platform: Platform, input: z.infer<typeof Si
   const now = platform.now().toISOString();
   const tenant: Tenant = { tenantId: newTenantId(), name: input.name, adminEmail: input.adminEmail, plan: input.plan, status: 'requested', createdAt: now, updatedAt: now, revision: 1 };
   const audit = auditWrite(meta, 'tenant.requested', { type: 'tenant', id: tenant.tenantId }, { after: tenant }, platform.now());
-  await transactAcross([
+  await platform.store.transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(tenant)]],
     [platform.tenantTable(tenant.tenantId), [audit.write]],
   ]);
@@ -74,7 +73,7 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
   const { platformWrites, invitation } = await deps.directory.provision({ tenantId, ...admin }, now);
   Object.assign(after, await platform.throttling.provision(tenantId, before.plan));
   const table = platform.tenantTable(tenantId);
-  await transactAcross([
+  await platform.store.transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision), ...platformWrites]],
     [
       table,
@@ -96,7 +95,7 @@ export async function changeTenantStatus(platform: Platform, deps: IdentityDeps,
   const now = platform.now();
   const after: Tenant = { ...before, status: to, statusReason: reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await platform.throttling.setEnabled(before.usageKeyId, to === 'active');
-  await transactAcross([
+  await platform.store.transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
     [platform.tenantTable(tenantId), [auditWrite(meta, to === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write]],
   ]);
@@ -114,7 +113,7 @@ export async function deleteTenant(platform: Platform, deps: IdentityDeps, tenan
   assertTenantTransition(before.status, 'deleted');
   const now = platform.now();
   const after: Tenant = { ...before, status: 'deleted', statusReason: reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
-  await transactAcross([
+  await platform.store.transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
     [platform.tenantTable(tenantId), [auditWrite(meta, 'tenant.deleted', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write]],
   ]);
@@ -125,7 +124,7 @@ export async function deleteTenant(platform: Platform, deps: IdentityDeps, tenan
   const tokens = await collect((cursor) => new TenantCiTokens(table).list({ limit: 100, cursor }));
   await deps.directory.removeAll(users.map((u) => ({ tenantId, ...u })));
   for (const token of tokens) await platform.platformTable().transact([{ kind: 'delete', key: CiTokenLookups.key(token.tokenId), expect: 'any' }]);
-  const itemsRemoved = await purgeTenantItems(platform.clients.documents, platform.settings.STEWARD_TABLE_NAME, tenantId);
+  const itemsRemoved = await platform.store.purgeTenant(tenantId);
   const objectsRemoved = await platform.tenantObjects(tenantId).purge();
   return { tenant: after, itemsRemoved, objectsRemoved };
 }

@@ -1,4 +1,4 @@
-import type { Page, ScopedTable, ScopedWrite } from '../adapters/dynamodb/scoped-table';
+import type { Page, MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { type Tenant, TenantSchema, type TenantStatus } from './tenant';
 
 /**
@@ -6,7 +6,7 @@ import { type Tenant, TenantSchema, type TenantStatus } from './tenant';
  * Holds tenant metadata only, never tenant data.
  */
 export class TenantRegistry {
-  constructor(private readonly table: ScopedTable) {}
+  constructor(private readonly table: MetadataTable) {}
 
   static key(tenantId: string) {
     return { partition: ['TENANT', tenantId], sort: 'META' };

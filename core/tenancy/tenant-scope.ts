@@ -1,8 +1,9 @@
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
-import type { TenantObjects } from '../adapters/s3/tenant-objects';
+import type { MetadataTable } from '../ports/metadata-store';
+import type { TenantObjectStore } from '../ports/object-store';
 import { actorId, type TenantPrincipal } from '../access/principal';
 import type { ActionMeta } from '../audit/audit-event';
 import type { Platform } from '../platform/platform';
+import type { Log } from '../ports/log';
 import { Forbidden, NotFound } from '../errors';
 import { assertTenantId } from '../storage/keys';
 import { PLANS, type PlanQuotas } from './plans';
@@ -18,9 +19,11 @@ export interface TenantScope {
   readonly tenantId: string;
   readonly principal: TenantPrincipal;
   readonly meta: ActionMeta;
-  readonly table: ScopedTable;
-  readonly objects: TenantObjects;
-  readonly platform: Platform;
+  readonly table: MetadataTable;
+  readonly objects: TenantObjectStore;
+  /** The platform's clock (tests set it). */
+  now(): Date;
+  readonly log: Log;
   /** The tenant's plan limits, read with the tenant when the credential was verified. */
   readonly quotas: PlanQuotas;
 }
@@ -37,7 +40,8 @@ export function tenantScope(platform: Platform, principal: TenantPrincipal, requ
     },
     table: platform.tenantTable(principal.tenantId),
     objects: platform.tenantObjects(principal.tenantId),
-    platform,
+    now: () => platform.now(),
+    log: platform.log,
     quotas,
   };
 }

@@ -1,4 +1,4 @@
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
+import type { MetadataTable } from '../ports/metadata-store';
 import { QuotaExceeded } from '../errors';
 import type { PlanQuotas, QuotaName } from './plans';
 
@@ -10,7 +10,7 @@ export interface Usage {
 
 const USAGE_KEY = { partition: ['USAGE'], sort: 'META' };
 
-export async function readUsage(table: ScopedTable): Promise<Usage> {
+export async function readUsage(table: MetadataTable): Promise<Usage> {
   const item = (await table.get<Partial<Usage>>(USAGE_KEY)) ?? {};
   return { models: item.models ?? 0, versions: item.versions ?? 0, storageBytes: item.storageBytes ?? 0 };
 }
@@ -20,7 +20,7 @@ export async function readUsage(table: ScopedTable): Promise<Usage> {
  * read-then-write race) and without a hot item inside every transaction. The
  * caller runs the change and calls the returned release if it fails.
  */
-export async function reserveQuota(table: ScopedTable, quotas: PlanQuotas, quota: QuotaName, amount: number): Promise<() => Promise<void>> {
+export async function reserveQuota(table: MetadataTable, quotas: PlanQuotas, quota: QuotaName, amount: number): Promise<() => Promise<void>> {
   try {
     await table.adjust(USAGE_KEY, quota, amount, quotas[quota]);
   } catch (error) {

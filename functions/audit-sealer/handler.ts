@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScopedTable } from '../../core/adapters/dynamodb/scoped-table';
+import type { MetadataTable } from '../../core/ports/metadata-store';
 import { AuditSealer } from '../../core/audit/audit-sealer';
 import { AuditChainCorrupted, sealPending } from '../../core/audit/audit-chain';
 import type { Platform } from '../../core/platform/platform';
@@ -91,7 +91,7 @@ export function createAuditSealerHandler(platform: () => Platform, options: Seal
   };
 }
 
-async function sealUntilConfirmed(table: ScopedTable, eventIds: readonly string[], options: SealerHandlerOptions): Promise<void> {
+async function sealUntilConfirmed(table: MetadataTable, eventIds: readonly string[], options: SealerHandlerOptions): Promise<void> {
   const attempts = options.confirmAttempts ?? 4;
   const delay = options.confirmDelayMs ?? 250;
   let waiting = [...eventIds];

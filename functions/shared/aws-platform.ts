@@ -11,6 +11,8 @@ import { JwtIdTokenVerifier } from '../../core/adapters/identity/jwt-verifier';
 import { TenantCredentialBroker } from '../../core/adapters/tenant-credentials';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayThrottling } from '../../core/adapters/api-gateway-throttling';
+import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
+import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -30,14 +32,15 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
   });
   return assemblePlatform({
     settings,
-    clients,
     log,
     pipelines,
     identity: () => ({
       verifier: new JwtIdTokenVerifier({ issuer, audience: settings.STEWARD_JWT_AUDIENCE, jwksUri: settings.STEWARD_JWKS_URI }),
       directory: new CognitoUserDirectory(new CognitoIdentityProviderClient({ region: settings.AWS_REGION }), userPoolId),
     }),
-    tenantDataClients: (tenantId) => broker.clientsFor(tenantId),
+    // Many Lambda containers write one tenant's events at once: the table stream seals them (deferred).
+    store: dynamoDbStore({ tableName: settings.STEWARD_TABLE_NAME, documents: clients.documents, tenantDocuments: (tenantId) => broker.clientsFor(tenantId).documents }),
+    tenantObjects: (tenantId) => new TenantObjects(broker.clientsFor(tenantId).s3, settings.STEWARD_BUCKET_NAME, tenantId),
     throttling: settings.STEWARD_USAGE_PLANS ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS) : undefined,
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
   });

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients } from '../../core/adapters/aws-clients';
+import { type AwsClients, createAwsClients } from '../../core/adapters/aws-clients';
 import { bucketProbe, tableProbe } from '../../core/adapters/aws-health-probes';
 import { bootstrapTable } from '../../core/adapters/dynamodb/bootstrap-table';
 import { bootstrapBucket } from '../../core/adapters/s3/bootstrap-bucket';
@@ -12,9 +12,13 @@ import { localIdentity } from '../../core/adapters/identity/local-identity';
 import { bootstrapPlatformAdmin } from '../../core/identity/sign-in';
 import { AuditSealer } from '../../core/audit/audit-sealer';
 import { Conflict } from '../../core/errors';
+import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
+import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
 
 export interface LocalPlatform {
   readonly platform: Platform;
+  /** The SDK clients behind the local adapters (tests reach the stand-ins with them). */
+  readonly clients: AwsClients;
   readonly runner: LocalStepFunctionsRunner;
   readonly auditSealer: AuditSealer;
   close(): Promise<void>;
@@ -41,10 +45,10 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
   const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000, nudgeDelayMs: 100 });
   platform = assemblePlatform({
     // One process writes the events here, so it links them as it writes them; the sealer links what it could not.
-    auditChain: settings.STEWARD_AUDIT_CHAIN,
+    store: dynamoDbStore({ tableName: settings.STEWARD_TABLE_NAME, documents: clients.documents, auditChain: settings.STEWARD_AUDIT_CHAIN }),
     auditSealing: sealer,
     settings,
-    clients,
+    tenantObjects: (tenantId) => new TenantObjects(clients.s3, settings.STEWARD_BUCKET_NAME, tenantId),
     log,
     pipelines: runner,
     now: options.now,
@@ -69,6 +73,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
   sealer.start();
   return {
     platform,
+    clients,
     runner,
     auditSealer: sealer,
     async close() {

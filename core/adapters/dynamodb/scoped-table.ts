@@ -5,64 +5,17 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { Conflict, DependencyFailed, QuotaExceeded, StaleWrite, StewardError } from '../../errors';
-
-/** A counter write refused at its ceiling; use cases see it as QuotaExceeded. */
-export class QuotaCeiling extends QuotaExceeded {}
-import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES, type IndexName } from '../../storage/table-design';
+import { Conflict, DependencyFailed, StaleWrite, StewardError } from '../../errors';
+import { QuotaCeiling, type GuardedUpdate, type KeyRef, type MetadataTable, type Page, type QueryRequest, type ScopedWrite, type Item } from '../../ports/metadata-store';
+import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES } from '../../storage/table-design';
 import { counterCombiner } from './counter-combiner';
 import { decodeCursor, encodeCursor } from './cursor';
+import { transactGuardedUpdates } from './guarded-updates';
 import { transactionCombiner } from './transaction-combiner';
 import type { Append, AppendSequence, TransactItem } from './append-sequence';
 
-/** A key given as segments; the scoped table adds the owner prefix itself. */
-export interface KeyRef {
-  readonly partition: readonly (string | number)[];
-  readonly sort: string;
-}
-
-export type IndexKeys = Partial<Record<IndexName, KeyRef>>;
-
-export type Item = Record<string, unknown>;
-
-export type ScopedWrite =
-  | {
-      readonly kind: 'put';
-      readonly key: KeyRef;
-      readonly indexes?: IndexKeys;
-      readonly item: Item;
-      /** `new` = must not exist; `{version:n}` = optimistic lock on the stored `revision`. */
-      readonly expect?: 'new' | 'any' | { readonly revision: number };
-      /** An event of the owner's append-only chain (audit): linked at commit where the table has a chain, written as it is otherwise. */
-      readonly chain?: true;
-    }
-  | {
-      readonly kind: 'delete';
-      readonly key: KeyRef;
-      readonly expect?: 'exists' | 'any' | { readonly revision: number };
-    }
-  | {
-      readonly kind: 'check';
-      readonly key: KeyRef;
-      readonly expect: 'exists' | 'absent' | { readonly revision: number };
-    };
-
-export interface QueryRequest {
-  readonly index?: IndexName;
-  readonly partition: readonly (string | number)[];
-  readonly sortBeginsWith?: string;
-  readonly sortBetween?: readonly [string, string];
-  readonly limit?: number;
-  readonly cursor?: string;
-  readonly descending?: boolean;
-  readonly consistent?: boolean;
-}
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly cursor?: string;
-}
-
+export { QuotaCeiling } from '../../ports/metadata-store';
+export type { IndexKeys, Item, KeyRef, Page, QueryRequest, ScopedWrite } from '../../ports/metadata-store';
 
 export interface ScopedTableOptions {
   /**
@@ -79,7 +32,7 @@ export interface ScopedTableOptions {
  * key itself, so code holding a tenant's table cannot name another tenant's item.
  * Items come back without their key attributes.
  */
-export class ScopedTable {
+export class ScopedTable implements MetadataTable {
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -88,6 +41,19 @@ export class ScopedTable {
     readonly prefix: string,
     private readonly options: ScopedTableOptions = {},
   ) {}
+
+  get owner(): string {
+    if (this.prefix === 'P#') return 'platform';
+    return /^T#([^#]+)#$/.exec(this.prefix)?.[1] ?? this.prefix;
+  }
+
+  get identity(): string {
+    return `dynamodb\u0000${this.tableName}\u0000${this.prefix}`;
+  }
+
+  update(updates: readonly GuardedUpdate[]): Promise<'applied' | 'refused'> {
+    return transactGuardedUpdates(this, updates);
+  }
 
   /** The sequence `chain` writes are linked into at commit, if this table links at commit. */
   get chainSequence(): AppendSequence | undefined {
@@ -222,16 +188,18 @@ export class ScopedTable {
  * tenant's user and the platform's sign-in index). Each table still builds its
  * own keys, so scoping holds across the transaction.
  */
-export async function transactAcross(groups: ReadonlyArray<readonly [ScopedTable, readonly ScopedWrite[]]>): Promise<void> {
+export async function transactAcross(groups: ReadonlyArray<readonly [MetadataTable, readonly ScopedWrite[]]>): Promise<void> {
   const writes = groups.flatMap(([, w]) => w);
   if (writes.length === 0) return;
+  for (const [table] of groups) if (!(table instanceof ScopedTable)) throw new TypeError('a DynamoDB transaction takes DynamoDB tables only');
+  const tables = groups as ReadonlyArray<readonly [ScopedTable, readonly ScopedWrite[]]>;
   // On AWS a tenant's table holds session-tagged credentials confined to that
   // tenant, so a transaction that also touches platform items must run with the
   // platform's credentials (which may append to named tenant partitions only).
-  const [runner] = groups.find(([table]) => table.prefix === 'P#') ?? groups[0]!;
+  const [runner] = tables.find(([table]) => table.prefix === 'P#') ?? tables[0]!;
   const items: TransactItem[] = [];
   const appends: Append[] = [];
-  for (const [table, w] of groups) {
+  for (const [table, w] of tables) {
     const sequence = w.some((write) => write.kind === 'put' && write.chain) ? table.chainSequence : undefined;
     for (const write of w) {
       if (sequence && write.kind === 'put' && write.chain) appends.push({ index: items.length, sequence });

@@ -1,4 +1,4 @@
-import type { ScopedTable } from '../dynamodb/scoped-table';
+import type { MetadataTable } from '../../ports/metadata-store';
 import type { IdentityParts } from '../../platform/platform';
 import type { IdTokenClaims, IdTokenVerifier } from '../../ports/id-tokens';
 import { JwtIdTokenVerifier } from './jwt-verifier';
@@ -9,7 +9,7 @@ import { LocalUserDirectory } from './local-user-directory';
  * Local identity: the embedded issuer signs Cognito-shaped ID tokens, and the
  * very verifier used on AWS checks them, fed the issuer's JWKS directly.
  */
-export function localIdentity(platformTable: ScopedTable, options: { issuer: string; audience: string }): IdentityParts {
+export function localIdentity(platformTable: MetadataTable, options: { issuer: string; audience: string }): IdentityParts {
   const issuer = new LocalIdTokenIssuer(platformTable, options.issuer, options.audience);
   let verifier: Promise<IdTokenVerifier> | undefined;
   return {

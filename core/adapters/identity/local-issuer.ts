@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { z } from 'zod';
-import type { ScopedTable } from '../dynamodb/scoped-table';
+import type { MetadataTable } from '../../ports/metadata-store';
 import type { IdTokenClaims, IdTokenIssuer } from '../../ports/id-tokens';
 
 const StoredKeySchema = z.object({ kid: z.string(), privateJwk: z.record(z.string(), z.unknown()), publicJwk: z.record(z.string(), z.unknown()) });
@@ -12,7 +12,7 @@ const StoredKeySchema = z.object({ kid: z.string(), privateJwk: z.record(z.strin
 export class LocalIdTokenIssuer implements IdTokenIssuer {
   private key?: Promise<{ kid: string; privateKey: CryptoKey | Uint8Array; publicJwk: JWK }>;
 
-  constructor(private readonly table: ScopedTable, private readonly issuer: string, private readonly audience: string) {}
+  constructor(private readonly table: MetadataTable, private readonly issuer: string, private readonly audience: string) {}
 
   private load() {
     this.key ??= (async () => {

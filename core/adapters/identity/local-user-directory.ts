@@ -1,4 +1,4 @@
-import type { ScopedTable } from '../dynamodb/scoped-table';
+import type { MetadataTable } from '../../ports/metadata-store';
 import { Logins } from '../../identity/logins';
 import { newSecret, sha256Hex } from '../../identity/secrets';
 import type { DirectoryUser, Invitation, UserDirectory } from '../../ports/user-directory';
@@ -14,7 +14,7 @@ export class LocalUserDirectory implements UserDirectory {
   readonly kind = 'local' as const;
   private readonly logins: Logins;
 
-  constructor(private readonly platformTable: ScopedTable) {
+  constructor(private readonly platformTable: MetadataTable) {
     this.logins = new Logins(platformTable);
   }
 

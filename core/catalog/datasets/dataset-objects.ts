@@ -3,7 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { TenantObjects } from '../../adapters/s3/tenant-objects';
+import type { TenantObjectStore } from '../../ports/object-store';
 import { DependencyFailed, NotFound } from '../../errors';
 import type { ByteRangeSource } from './tabular-readers';
 
@@ -14,15 +14,15 @@ const TRANSFER_URL_SECONDS = 60 * 60;
  * Streaming access to a tenant's objects for dataset registration: read as a
  * stream, read byte ranges, copy without holding the object in memory.
  *
- * TenantObjects offers whole-object reads and writes only, and the SDK stays
+ * TenantObjectStore offers whole-object reads and writes only, and the SDK stays
  * inside core/adapters; so these transfers go through URLs presigned by the
- * tenant's own TenantObjects (on AWS: signed with the tenant-scoped session),
+ * tenant's own TenantObjectStore (on AWS: signed with the tenant-scoped session),
  * which keeps every byte under `tenants/<tenantId>/` and works the same on S3
- * and s3rver. When TenantObjects grows streaming methods, this class becomes a
+ * and s3rver. When TenantObjectStore grows streaming methods, this class becomes a
  * thin delegation to them.
  */
 export class DatasetObjects {
-  constructor(private readonly objects: TenantObjects) {}
+  constructor(private readonly objects: TenantObjectStore) {}
 
   /** The object's bytes as a stream of chunks. */
   async open(key: string): Promise<AsyncIterable<Uint8Array>> {

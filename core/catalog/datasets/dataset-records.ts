@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScopedTable, ScopedWrite } from '../../adapters/dynamodb/scoped-table';
+import type { MetadataTable, ScopedWrite } from '../../ports/metadata-store';
 import { NotFound } from '../../errors';
 import { facetValue, nameKey, pad } from '../identifiers';
 import { COLUMN_TYPES } from './cell-types';
@@ -128,13 +128,13 @@ export function datasetVersionWrite(version: DatasetVersion): ScopedWrite {
   return { kind: 'put', key: datasetVersionKey(version.datasetId, version.version), item: { entity: 'dataset-version', ...version }, expect: 'new' };
 }
 
-export async function loadDataset(table: ScopedTable, datasetId: string): Promise<Dataset> {
+export async function loadDataset(table: MetadataTable, datasetId: string): Promise<Dataset> {
   const item = await table.get(datasetKey(datasetId));
   if (!item) throw new NotFound('dataset', datasetId);
   return DatasetSchema.parse(item);
 }
 
-export async function loadDatasetVersion(table: ScopedTable, datasetId: string, version: number): Promise<DatasetVersion> {
+export async function loadDatasetVersion(table: MetadataTable, datasetId: string, version: number): Promise<DatasetVersion> {
   const item = await table.get(datasetVersionKey(datasetId, version));
   if (!item) throw new NotFound('dataset version', `${datasetId}/${version}`);
   return DatasetVersionSchema.parse(item);

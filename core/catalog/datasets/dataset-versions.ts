@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page } from '../../adapters/dynamodb/scoped-table';
+import type { Page } from '../../ports/metadata-store';
 import { auditWrite } from '../../audit/audit-event';
 import { Conflict, NotFound, PayloadTooLarge, StaleWrite, ValidationFailed } from '../../errors';
 import type { TenantScope } from '../../tenancy/tenant-scope';
@@ -93,7 +93,7 @@ export async function datasetUploadUrl(scope: TenantScope, datasetId: string, in
   assertFormat(dataset, input.format);
   // Early and advisory: the exact check is the reservation at registration.
   assertWithin(scope.quotas, 'storageBytes', (await readUsage(scope.table)).storageBytes, input.sizeBytes);
-  const now = scope.platform.now();
+  const now = scope.now();
   const uploadId = newCatalogId(now);
   const upload: DatasetUpload = {
     datasetId,
@@ -176,7 +176,7 @@ export async function registerDatasetVersion(scope: TenantScope, datasetId: stri
     if (copied.sha256 !== inspection.sha256) throw new Conflict('the object changed while it was being registered; upload it again');
     written.push(profileKey);
     await scope.objects.put(profileKey, profileJson, 'application/json');
-    const now = scope.platform.now();
+    const now = scope.now();
     version = {
       datasetId,
       datasetName: dataset.name,
@@ -211,7 +211,7 @@ async function writeVersion(scope: TenantScope, version: DatasetVersion, upload:
   const { schema: _schema, ...summary } = version;
   for (let attempt = 1; ; attempt++) {
     const current = await loadDataset(scope.table, version.datasetId);
-    const now = scope.platform.now();
+    const now = scope.now();
     const after: Dataset = {
       ...current,
       latestVersion: Math.max(current.latestVersion, version.version),
@@ -239,7 +239,7 @@ async function resolveSource(scope: TenantScope, dataset: Dataset, input: z.infe
   if (input.sourceKey !== undefined) return { key: input.sourceKey, field: 'body.sourceKey', staged: false };
   const item = await scope.table.get(datasetUploadKey(dataset.datasetId, input.uploadId!));
   const upload = item ? DatasetUploadSchema.parse(item) : undefined;
-  const nowSeconds = Math.floor(scope.platform.now().getTime() / 1000);
+  const nowSeconds = Math.floor(scope.now().getTime() / 1000);
   if (!upload) throw new NotFound('upload', input.uploadId);
   if (upload.expiresAt <= nowSeconds) {
     // DynamoDB's TTL removes the record late; the upload is over all the same.
@@ -272,7 +272,7 @@ async function discard(scope: TenantScope, keys: readonly string[]): Promise<voi
       await scope.objects.remove(key);
     } catch (error) {
       // Cleanup must not hide the error being reported; an orphan only costs storage.
-      scope.platform.log.warn('dataset object cleanup failed', { key, error: error instanceof Error ? error.message : String(error) });
+      scope.log.warn('dataset object cleanup failed', { key, error: error instanceof Error ? error.message : String(error) });
     }
   }
 }
@@ -326,7 +326,7 @@ export async function datasetDownloadUrl(scope: TenantScope, datasetId: string, 
   const url = await scope.objects.presignGet(found.key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: `${found.datasetName}-v${version}.${DATA_EXTENSIONS[found.format]}` });
   return {
     url,
-    expiresAt: new Date(scope.platform.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
+    expiresAt: new Date(scope.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
     sha256: found.sha256,
     sizeBytes: found.sizeBytes,
     format: found.format,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Page } from '../../adapters/dynamodb/scoped-table';
+import type { Page } from '../../ports/metadata-store';
 import { auditWrite } from '../../audit/audit-event';
 import { Conflict } from '../../errors';
 import type { TenantScope } from '../../tenancy/tenant-scope';
@@ -24,7 +24,7 @@ export const DatasetListInput = z.object({
  * transaction makes the check race-free).
  */
 export async function createDataset(scope: TenantScope, input: z.infer<typeof CreateDatasetInput>): Promise<Dataset> {
-  const now = scope.platform.now();
+  const now = scope.now();
   const dataset: Dataset = {
     datasetId: newCatalogId(now),
     name: input.name,

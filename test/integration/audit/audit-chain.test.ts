@@ -1,3 +1,4 @@
+import type { ScopedTable } from '../../../core/adapters/dynamodb/scoped-table';
 // The app first: @hono/zod-openapi must extend zod before any schema is built.
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,7 +20,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
   });
   afterAll(() => ctx.local.close());
 
-  const tableOf = (tenantId: string) => ctx.platform.tenantTable(tenantId);
+  const tableOf = (tenantId: string) => ctx.platform.tenantTable(tenantId) as ScopedTable;
   const tableName = () => ctx.platform.settings.STEWARD_TABLE_NAME;
   const rawKey = (tenantId: string, eventId: string) => ({ pk: tableOf(tenantId).partitionKey(['AUDIT']), sk: `E#${eventId}` });
 
@@ -78,7 +79,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     expect((await ctx.api.call('GET', '/audit/verify', { token: admin })).body.ok).toBe(true);
     const third = await eventAtSeq(tenant, 3);
 
-    await ctx.platform.clients.documents.send(
+    await ctx.local.clients.documents.send(
       new UpdateCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, third.eventId), UpdateExpression: 'SET #a = :a', ExpressionAttributeNames: { '#a': 'after' }, ExpressionAttributeValues: { ':a': { status: 'nothing to see' } } }),
     );
 
@@ -94,7 +95,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     const forged = { ...third, after: { forged: true } };
     const forgedHash = linkHash(third.prevHash, forged);
 
-    await ctx.platform.clients.documents.send(
+    await ctx.local.clients.documents.send(
       new UpdateCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, third.eventId), UpdateExpression: 'SET #a = :a, #h = :h', ExpressionAttributeNames: { '#a': 'after', '#h': 'hash' }, ExpressionAttributeValues: { ':a': forged.after, ':h': forgedHash } }),
     );
 
@@ -109,7 +110,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     const second = await eventAtSeq(tenant, 2);
     const last = await eventAtSeq(tenant, sealed.body.head.seq);
 
-    await ctx.platform.clients.documents.send(new DeleteCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, second.eventId) }));
+    await ctx.local.clients.documents.send(new DeleteCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, second.eventId) }));
     const gap = await ctx.api.call('GET', '/audit/verify', { token: admin });
     expect(gap.body).toMatchObject({ ok: false, firstBrokenSeq: 2, reason: 'sequence-gap', checked: 1 });
 
@@ -117,7 +118,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     expect(await verifyChain(tableOf(tenant.tenantId), { from: 3, lagRetries: 0 })).toMatchObject({ ok: false, firstBrokenSeq: 2, reason: 'sequence-gap' });
     expect(await verifyChain(tableOf(tenant.tenantId), { from: 4, lagRetries: 0 })).toMatchObject({ ok: true, complete: true });
 
-    await ctx.platform.clients.documents.send(new DeleteCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, last.eventId) }));
+    await ctx.local.clients.documents.send(new DeleteCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, last.eventId) }));
     const tail = await verifyChain(tableOf(tenant.tenantId), { from: 4, lagRetries: 0 });
     expect(tail).toMatchObject({ ok: false, firstBrokenSeq: last.seq, reason: 'event-missing' });
   });

@@ -29,7 +29,7 @@ describe('audit events linked at commit', () => {
   });
   beforeEach(() => {
     tenantId = `t${randomUUID().replace(/-/g, '').slice(0, 15)}`;
-    table = local.platform.tenantTable(tenantId);
+    table = local.platform.tenantTable(tenantId) as ScopedTable;
     sends = jest.spyOn(table.client, 'send');
   });
   afterEach(() => sends.mockRestore());
@@ -73,7 +73,7 @@ describe('audit events linked at commit', () => {
 
   it('follows a head moved by someone else (a sealer, another process) with one more call, not a failure', async () => {
     await table.transact([event(1)]); // this process now remembers the head at seq 1
-    const deferred = tenantTable(local.platform.clients.documents, local.settings.STEWARD_TABLE_NAME, tenantId);
+    const deferred = tenantTable(local.clients.documents, local.settings.STEWARD_TABLE_NAME, tenantId);
     await deferred.transact([event(2)]);
     expect(await sealPending(deferred)).toBe(1); // the head moved to seq 2 behind this process's back
     sends.mockClear();
@@ -111,7 +111,7 @@ describe('audit events linked at commit', () => {
 
   it('writes events unlinked where the chain cannot be extended, and verify still reports the break', async () => {
     await table.transact([event(1)]);
-    const { documents } = local.platform.clients;
+    const { documents } = local.clients;
     await documents.send(new DeleteCommand({ TableName: local.settings.STEWARD_TABLE_NAME, Key: { pk: table.partitionKey(HEAD_KEY.partition), sk: HEAD_KEY.sort } }));
 
     await table.transact([business('after-break'), event(2)]); // refused head, then an unreadable chain: written unlinked

@@ -21,7 +21,7 @@ describe('group commit on DynamoDB Local', () => {
 
   beforeAll(async () => {
     local = await testPlatform();
-    table = local.platform.tenantTable(`t${randomUUID().replace(/-/g, '').slice(0, 15)}`);
+    table = local.platform.tenantTable(`t${randomUUID().replace(/-/g, '').slice(0, 15)}`) as ScopedTable;
   });
   beforeEach(() => {
     sends = jest.spyOn(table.client, 'send');

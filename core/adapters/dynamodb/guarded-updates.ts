@@ -1,37 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { IndexKeys, KeyRef, ScopedTable } from '../adapters/dynamodb/scoped-table';
-import { DependencyFailed } from '../errors';
-import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES, type IndexName } from '../storage/table-design';
-
-/**
- * A conditional in-place update: SETs attributes and (re)assigns index keys,
- * REMOVEs nothing, and applies only while every condition holds.
- *
- * ScopedTable has no such write yet (its `patch` cannot move an item between
- * index partitions, nor condition on anything but existence; its `put` would
- * rewrite the whole event). Sealing needs exactly this, so it lives here until
- * ScopedTable grows a `{ kind: 'update' }` ScopedWrite of the same shape; the
- * keys are still built by the table (`partitionKey`), so scoping holds.
- */
-export interface GuardedUpdate {
-  readonly key: KeyRef;
-  /** Plain attributes; never a key attribute. */
-  readonly set: Readonly<Record<string, string | number>>;
-  /** Index keys to assign; partitions get the table's owner prefix. */
-  readonly indexes?: IndexKeys;
-  readonly expect: {
-    /** `new`: the item must not exist (the update creates it); `exists`: it must. */
-    readonly item?: 'new' | 'exists';
-    /** Attributes that must currently hold these values. */
-    readonly equals?: Readonly<Record<string, string | number>>;
-    /** Attributes that must currently be absent. */
-    readonly missing?: readonly string[];
-    /** The item must currently sit in this index partition. */
-    readonly inIndex?: { readonly index: IndexName; readonly partition: readonly (string | number)[] };
-  };
-}
-
+import type { GuardedUpdate } from '../../ports/metadata-store';
+import { DependencyFailed } from '../../errors';
+import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES } from '../../storage/table-design';
+import type { ScopedTable } from './scoped-table';
 
 /**
  * All updates in one DynamoDB transaction (at most 100). `refused` when any

@@ -1,10 +1,10 @@
-import type { AppendSequence, TransactItem } from '../adapters/dynamodb/append-sequence';
-import type { ScopedTable } from '../adapters/dynamodb/scoped-table';
-import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES } from '../storage/table-design';
-import { CHAIN_PARTITION, currentHead, HEAD_KEY, headAdvance } from './audit-chain';
-import type { ChainHead } from './chain-check';
-import { chainContent, chainSortKey, linkHash } from './chain-hash';
+import { CHAIN_PARTITION, currentHead, HEAD_KEY, headAdvance } from '../../audit/audit-chain';
+import type { ChainHead } from '../../audit/chain-check';
+import { chainContent, chainSortKey, linkHash } from '../../audit/chain-hash';
+import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES } from '../../storage/table-design';
+import type { AppendSequence, TransactItem } from './append-sequence';
 import { prepare } from './guarded-updates';
+import type { ScopedTable } from './scoped-table';
 
 type LinkState = ChainHead & { readonly eventId: string };
 
@@ -13,7 +13,7 @@ const GSI1 = TABLE_INDEXES.find((i) => i.name === 'gsi1')!;
 /**
  * Sealing at commit: an owner's audit events linked into its hash chain by
  * the very transaction that writes them, instead of written unlinked and
- * rewritten by the sealer afterwards (audit-chain.ts).
+ * rewritten by the sealer afterwards (core/audit/audit-chain.ts).
  *
  * The TransactionCombiner calls it while it builds a combined call (see
  * AppendSequence): each event gets `seq`, `prevHash`, `hash` and its place in
