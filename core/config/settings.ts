@@ -61,9 +61,17 @@ export const settingsSchema = z.object({
   STEWARD_DYNAMODB_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /**
    * Local mode: who links audit events into their chain. `at-commit` (default): the transaction
-   * that writes them; `deferred`: the sealer, afterwards, as on AWS (core/audit/chain-at-commit.ts).
+   * that writes them; `deferred`: the sealer, afterwards, as on AWS (core/adapters/dynamodb/audit-chain-at-commit.ts).
    */
   STEWARD_AUDIT_CHAIN: z.enum(['at-commit', 'deferred']).default('at-commit'),
+  /**
+   * Local mode: where metadata lives. `sqlite` (default): the embedded store, one file in the data
+   * folder (STEWARD_SQLITE_PATH); `dynamodb-local`: DynamoDB Local, the AWS data path (needs Java 17).
+   * On AWS it is always DynamoDB.
+   */
+  STEWARD_STORE: z.enum(['sqlite', 'dynamodb-local']).default('sqlite'),
+  /** The embedded store's file; `npm start` puts it in the data folder. */
+  STEWARD_SQLITE_PATH: z.string().min(1).default('.steward-data/metadata.sqlite'),
   STEWARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 

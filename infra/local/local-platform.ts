@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type AwsClients, createAwsClients } from '../../core/adapters/aws-clients';
-import { bucketProbe, tableProbe } from '../../core/adapters/aws-health-probes';
+import { bucketProbe } from '../../core/adapters/aws-health-probes';
 import { bootstrapTable } from '../../core/adapters/dynamodb/bootstrap-table';
+import { SqliteStore } from '../../core/adapters/sqlite/sqlite-store';
+import type { MetadataStore } from '../../core/ports/metadata-store';
 import { bootstrapBucket } from '../../core/adapters/s3/bootstrap-bucket';
 import type { Settings } from '../../core/config/settings';
 import { assemblePlatform, type Platform } from '../../core/platform/platform';
@@ -32,7 +34,7 @@ export interface LocalPlatform {
  */
 export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date } = {}): Promise<LocalPlatform> {
   const clients = createAwsClients(settings);
-  await bootstrapTable(clients.dynamodb, settings.STEWARD_TABLE_NAME);
+  const store = await openLocalStore(settings, clients, options.now);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
   const log = options.log ?? new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
   let platform: Platform | undefined;
@@ -45,7 +47,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
   const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000, nudgeDelayMs: 100 });
   platform = assemblePlatform({
     // One process writes the events here, so it links them as it writes them; the sealer links what it could not.
-    store: dynamoDbStore({ tableName: settings.STEWARD_TABLE_NAME, documents: clients.documents, auditChain: settings.STEWARD_AUDIT_CHAIN }),
+    store,
     auditSealing: sealer,
     settings,
     tenantObjects: (tenantId) => new TenantObjects(clients.s3, settings.STEWARD_BUCKET_NAME, tenantId),
@@ -55,7 +57,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     identity: (platformTable) =>
       localIdentity(platformTable, { issuer: settings.STEWARD_JWT_ISSUER ?? 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE }),
     probes: [
-      tableProbe(clients, settings.STEWARD_TABLE_NAME),
+      { name: 'metadata', check: () => store.ping() },
       bucketProbe(clients, settings.STEWARD_BUCKET_NAME),
       runner.probe(),
       scoringGatewayProbe(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT),
@@ -79,9 +81,22 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     async close() {
       await sealer.stop();
       await runner.close();
+      await store.close();
       clients.dynamodb.destroy();
       clients.s3.destroy();
       clients.sagemakerRuntime.destroy();
     },
   };
+}
+
+/**
+ * The metadata store `STEWARD_STORE` names: the embedded SQLite file (default),
+ * or DynamoDB Local through the same adapter as on AWS (its table bootstrapped).
+ * Either way one process writes the events, so they are linked into their
+ * chain as they are written (`STEWARD_AUDIT_CHAIN`, default at-commit).
+ */
+export async function openLocalStore(settings: Settings, clients: AwsClients, now?: () => Date): Promise<MetadataStore> {
+  if (settings.STEWARD_STORE === 'sqlite') return new SqliteStore({ path: settings.STEWARD_SQLITE_PATH, auditChain: settings.STEWARD_AUDIT_CHAIN, now });
+  await bootstrapTable(clients.dynamodb, settings.STEWARD_TABLE_NAME);
+  return dynamoDbStore({ tableName: settings.STEWARD_TABLE_NAME, documents: clients.documents, auditChain: settings.STEWARD_AUDIT_CHAIN });
 }

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Settings } from '../../core/config/settings';
 import { createLocalPlatform, type LocalPlatform } from '../../infra/local/local-platform';
 import { localSettings } from '../../infra/local/local-settings';
 
 /**
- * A Platform over the stand-ins booted by global-setup. Each test file gets its
- * own table and bucket names (`tableSuffix`), so files running in parallel
- * workers never see each other's data, while sharing one emulator.
+ * A Platform over the stand-ins booted by global-setup, on the default store
+ * (embedded SQLite, one file per platform) unless `STEWARD_STORE` says
+ * `dynamodb-local`. Each platform gets its own table, file and bucket names, so
+ * files running in parallel workers never see each other's data, while sharing
+ * one emulator.
  */
 export async function testPlatform(overrides: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<LocalPlatform & { settings: Settings }> {
   const dynamodb = process.env.STEWARD_TEST_DYNAMODB_ENDPOINT;
@@ -14,9 +18,16 @@ export async function testPlatform(overrides: Record<string, string> = {}, optio
   const scoring = process.env.STEWARD_TEST_SCORING_ENDPOINT;
   if (!dynamodb || !s3 || !scoring) throw new Error('stand-ins are not running: integration tests need test/support/global-setup.ts');
   const unique = randomUUID().slice(0, 8);
+  const scratch = process.env.STEWARD_TEST_SCRATCH_DIR ?? tmpdir();
   const settings = localSettings(
     { dynamodb, s3, scoring, api: 'http://127.0.0.1:1' },
-    { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_TABLE_NAME: `steward-${unique}`, STEWARD_BUCKET_NAME: `steward-${unique}`, ...overrides },
+    {
+      STEWARD_LOG_LEVEL: 'SILENT',
+      STEWARD_TABLE_NAME: `steward-${unique}`,
+      STEWARD_BUCKET_NAME: `steward-${unique}`,
+      STEWARD_SQLITE_PATH: join(scratch, 'metadata', `steward-${unique}.sqlite`),
+      ...overrides,
+    },
   );
   const local = await createLocalPlatform(settings, { now: options.now });
   return { ...local, settings };

@@ -9,7 +9,7 @@ import { Conflict, DependencyFailed, StaleWrite, StewardError } from '../../erro
 import { QuotaCeiling, type GuardedUpdate, type KeyRef, type MetadataTable, type Page, type QueryRequest, type ScopedWrite, type Item } from '../../ports/metadata-store';
 import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES } from '../../storage/table-design';
 import { counterCombiner } from './counter-combiner';
-import { decodeCursor, encodeCursor } from './cursor';
+import { decodeCursor, encodeCursor } from '../store-cursor';
 import { transactGuardedUpdates } from './guarded-updates';
 import { transactionCombiner } from './transaction-combiner';
 import type { Append, AppendSequence, TransactItem } from './append-sequence';

@@ -1,7 +1,6 @@
-import type { ScopedTable } from '../../../core/adapters/dynamodb/scoped-table';
 // The app first: @hono/zod-openapi must extend zod before any schema is built.
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { tamperDelete, tamperEdit } from '../../support/store-tamper';
 import { auditWrite } from '../../../core/audit/audit-event';
 import { CHAIN_PARTITION, countUnsealed, sealPending, verifyChain } from '../../../core/audit/audit-chain';
 import { AuditSealer } from '../../../core/audit/audit-sealer';
@@ -13,16 +12,23 @@ import { createAuditSealerHandler } from '../../../functions/audit-sealer/handle
 // default) and afterwards by a sealer (AWS, or STEWARD_AUDIT_CHAIN=deferred). Same chain, same checks.
 // One clock for both: event ids are monotonic per process, so a clock going back would misplace events in time.
 let clock = new Date('2026-12-01T09:00:00Z').getTime();
-describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chain (linked %s)', (mode) => {
+const CASES = [
+  ['sqlite', 'at-commit'],
+  ['sqlite', 'deferred'],
+  ['dynamodb-local', 'at-commit'],
+  ['dynamodb-local', 'deferred'],
+] as const;
+describe.each(CASES)('the tamper-evident audit chain (%s store, linked %s)', (store, mode) => {
   let ctx: Awaited<ReturnType<typeof bootApi>>;
   beforeAll(async () => {
-    ctx = await bootApi({ now: () => new Date(clock), env: { STEWARD_AUDIT_CHAIN: mode } });
+    ctx = await bootApi({ now: () => new Date(clock), env: { STEWARD_AUDIT_CHAIN: mode, STEWARD_STORE: store } });
   });
   afterAll(() => ctx.local.close());
 
-  const tableOf = (tenantId: string) => ctx.platform.tenantTable(tenantId) as ScopedTable;
-  const tableName = () => ctx.platform.settings.STEWARD_TABLE_NAME;
-  const rawKey = (tenantId: string, eventId: string) => ({ pk: tableOf(tenantId).partitionKey(['AUDIT']), sk: `E#${eventId}` });
+  const tableOf = (tenantId: string) => ctx.platform.tenantTable(tenantId);
+  // Both adapters build the raw partition key the same way (the stream records of AWS carry it).
+  const auditPartition = (table: object) => (table as { partitionKey(parts: string[]): string }).partitionKey(['AUDIT']);
+  const eventKey = (eventId: string) => ({ partition: ['AUDIT'], sort: `E#${eventId}` });
 
   async function download(path: string, token: string) {
     const res = await ctx.api.app.request(path, { headers: { authorization: `Bearer ${token}` } });
@@ -79,9 +85,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     expect((await ctx.api.call('GET', '/audit/verify', { token: admin })).body.ok).toBe(true);
     const third = await eventAtSeq(tenant, 3);
 
-    await ctx.local.clients.documents.send(
-      new UpdateCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, third.eventId), UpdateExpression: 'SET #a = :a', ExpressionAttributeNames: { '#a': 'after' }, ExpressionAttributeValues: { ':a': { status: 'nothing to see' } } }),
-    );
+    await tamperEdit(ctx.local, tableOf(tenant.tenantId), eventKey(third.eventId), { after: { status: 'nothing to see' } });
 
     const report = await ctx.api.call('GET', '/audit/verify', { token: admin });
     expect(report.body).toMatchObject({ ok: false, firstBrokenSeq: 3, reason: 'content-altered', eventId: third.eventId, checked: 2 });
@@ -95,9 +99,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     const forged = { ...third, after: { forged: true } };
     const forgedHash = linkHash(third.prevHash, forged);
 
-    await ctx.local.clients.documents.send(
-      new UpdateCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, third.eventId), UpdateExpression: 'SET #a = :a, #h = :h', ExpressionAttributeNames: { '#a': 'after', '#h': 'hash' }, ExpressionAttributeValues: { ':a': forged.after, ':h': forgedHash } }),
-    );
+    await tamperEdit(ctx.local, tableOf(tenant.tenantId), eventKey(third.eventId), { after: forged.after, hash: forgedHash });
 
     const report = await ctx.api.call('GET', '/audit/verify', { token: admin });
     expect(report.body).toMatchObject({ ok: false, firstBrokenSeq: 4, reason: 'link-broken' });
@@ -110,7 +112,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     const second = await eventAtSeq(tenant, 2);
     const last = await eventAtSeq(tenant, sealed.body.head.seq);
 
-    await ctx.local.clients.documents.send(new DeleteCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, second.eventId) }));
+    await tamperDelete(ctx.local, tableOf(tenant.tenantId), eventKey(second.eventId));
     const gap = await ctx.api.call('GET', '/audit/verify', { token: admin });
     expect(gap.body).toMatchObject({ ok: false, firstBrokenSeq: 2, reason: 'sequence-gap', checked: 1 });
 
@@ -118,7 +120,7 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     expect(await verifyChain(tableOf(tenant.tenantId), { from: 3, lagRetries: 0 })).toMatchObject({ ok: false, firstBrokenSeq: 2, reason: 'sequence-gap' });
     expect(await verifyChain(tableOf(tenant.tenantId), { from: 4, lagRetries: 0 })).toMatchObject({ ok: true, complete: true });
 
-    await ctx.local.clients.documents.send(new DeleteCommand({ TableName: tableName(), Key: rawKey(tenant.tenantId, last.eventId) }));
+    await tamperDelete(ctx.local, tableOf(tenant.tenantId), eventKey(last.eventId));
     const tail = await verifyChain(tableOf(tenant.tenantId), { from: 4, lagRetries: 0 });
     expect(tail).toMatchObject({ ok: false, firstBrokenSeq: last.seq, reason: 'event-missing' });
   });
@@ -259,9 +261,9 @@ describe.each(['at-commit', 'deferred'] as const)('the tamper-evident audit chai
     const handler = createAuditSealerHandler(() => ctx.platform, { confirmDelayMs: 10 });
     const records = pending.map(({ event: e }, i) => ({
       eventName: 'INSERT',
-      dynamodb: { SequenceNumber: String(1000 + i), Keys: { pk: { S: table.partitionKey(['AUDIT']) }, sk: { S: `E#${e.eventId}` } } },
+      dynamodb: { SequenceNumber: String(1000 + i), Keys: { pk: { S: auditPartition(table) }, sk: { S: `E#${e.eventId}` } } },
     }));
-    const unrelated = { eventName: 'MODIFY', dynamodb: { SequenceNumber: '1', Keys: { pk: { S: table.partitionKey(['AUDIT']) }, sk: { S: `E#${pending[0].event.eventId}` } } } };
+    const unrelated = { eventName: 'MODIFY', dynamodb: { SequenceNumber: '1', Keys: { pk: { S: auditPartition(table) }, sk: { S: `E#${pending[0].event.eventId}` } } } };
 
     expect(await handler({ Records: [unrelated, ...records] })).toEqual({ batchItemFailures: [] });
     for (const { event: e } of pending) expect((await table.get<StoredAuditEvent>({ partition: ['AUDIT'], sort: `E#${e.eventId}` }))?.hash).toMatch(/^[0-9a-f]{64}$/);

@@ -24,7 +24,7 @@ describe('audit events linked at commit', () => {
   let table: ScopedTable;
 
   beforeAll(async () => {
-    local = await testPlatform({ STEWARD_AUDIT_CHAIN: 'at-commit' });
+    local = await testPlatform({ STEWARD_AUDIT_CHAIN: 'at-commit', STEWARD_STORE: 'dynamodb-local' });
     await local.auditSealer.stop(); // nothing may seal behind the tests' back
   });
   beforeEach(() => {
@@ -90,7 +90,7 @@ describe('audit events linked at commit', () => {
   });
 
   it('keeps one gapless chain while two processes link the same tenant’s events at once', async () => {
-    const other = await testPlatform({ STEWARD_AUDIT_CHAIN: 'at-commit', STEWARD_TABLE_NAME: local.settings.STEWARD_TABLE_NAME });
+    const other = await testPlatform({ STEWARD_AUDIT_CHAIN: 'at-commit', STEWARD_STORE: 'dynamodb-local', STEWARD_TABLE_NAME: local.settings.STEWARD_TABLE_NAME });
     try {
       await other.auditSealer.stop();
       const theirs = other.platform.tenantTable(tenantId);

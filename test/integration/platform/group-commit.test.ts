@@ -20,7 +20,7 @@ describe('group commit on DynamoDB Local', () => {
       .filter((items) => items.some((i) => i.Put?.Item.pk.endsWith(suffix)));
 
   beforeAll(async () => {
-    local = await testPlatform();
+    local = await testPlatform({ STEWARD_STORE: 'dynamodb-local' });
     table = local.platform.tenantTable(`t${randomUUID().replace(/-/g, '').slice(0, 15)}`) as ScopedTable;
   });
   beforeEach(() => {

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '../../../core/adapters/dynamodb/cursor';
+import { decodeCursor, encodeCursor } from '../../../core/adapters/store-cursor';
 import { ValidationFailed } from '../../../core/errors';
 import { isTenantId, keySegment, tenantKey, tenantPrefix } from '../../../core/storage/keys';
 import { newTenantId } from '../../../core/tenancy/tenant-id';

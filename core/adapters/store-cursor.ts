@@ -1,4 +1,4 @@
-import { ValidationFailed } from '../../errors';
+import { ValidationFailed } from '../errors';
 
 /**
  * Pagination cursors are DynamoDB LastEvaluatedKeys, base64url-encoded. A cursor
