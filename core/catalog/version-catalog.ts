@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Page, QueryRequest, ScopedWrite } from '../ports/metadata-store';
 import { datasetVersionKey } from './dataset-keys';
 import { auditWrite } from '../audit/audit-event';
-import { Conflict, Forbidden, StaleWrite, ValidationFailed } from '../errors';
+import { Conflict, DependencyFailed, Forbidden, StaleWrite, ValidationFailed } from '../errors';
+import { KeyedSerializer } from '../concurrency/keyed-serializer';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { reserveQuota } from '../tenancy/usage';
 import { VersionNumbers } from './version-numbers';
@@ -40,7 +41,11 @@ export const VersionSearchInput = z.object({
   order: z.enum(['asc', 'desc']).default('asc'),
 });
 
-const MAX_ALLOCATION_ATTEMPTS = 8;
+/** Numbers taken by other processes in a row before giving up; each try waits a little longer. */
+const MAX_ALLOCATION_ATTEMPTS = 40;
+
+/** Registrations of one model in this process take their number one after another: none ever loses it to a sibling. */
+const numbering = new KeyedSerializer();
 
 /**
  * Registers a new version: the next number of the model, status `registered`
@@ -59,7 +64,29 @@ export async function registerVersion(scope: TenantScope, modelId: string, input
   try {
     if (first.status === 'rejected') throw first.reason;
     assertFormatFits(first.value.facts, input.artifact.format);
-    for (let attempt = 0, next = first.value; ; attempt++, next = await numbers.next()) {
+    return await numbering.run(numbers.identity, () => claimNextNumber(scope, modelId, numbers, input));
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/**
+ * Writes the version under the next free number. In this process the caller
+ * holds the model's turn (numbering), so only another process (another
+ * Lambda container, a second API) can take the number first; then the next
+ * one is tried, after a short randomized wait. A server-assigned number is
+ * never the client's problem: running out of tries is the store's failure
+ * (503), not a 412.
+ */
+async function claimNextNumber(
+  scope: TenantScope,
+  modelId: string,
+  numbers: VersionNumbers,
+  input: z.infer<typeof RegisterVersionInput>,
+): Promise<ModelVersion> {
+  // Inside the model's turn the remembered number is current, so the first try reads nothing.
+  for (let attempt = 0, next = await numbers.next(); ; attempt++, next = await numbers.next()) {
       const { facts, number } = next;
       const now = scope.now();
       const version: ModelVersion = {
@@ -88,7 +115,8 @@ export async function registerVersion(scope: TenantScope, modelId: string, input
       } catch (error) {
         if (!(error instanceof Conflict)) throw error;
         if (await numbers.numberTaken(number)) {
-          if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw new StaleWrite('concurrent registrations kept taking the next version number; retry', { cause: error });
+          if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw new DependencyFailed('other processes kept taking the next version number of this model; the registration was not made', { cause: error });
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
           continue;
         }
         if (version.lineage.datasets.length > 0) {
@@ -97,10 +125,6 @@ export async function registerVersion(scope: TenantScope, modelId: string, input
         throw error;
       }
     }
-  } catch (error) {
-    await release();
-    throw error;
-  }
 }
 
 /**

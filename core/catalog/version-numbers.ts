@@ -35,6 +35,11 @@ export class VersionNumbers {
     return new VersionNumbers(table, modelId);
   }
 
+  /** Names this model in this store: the key under which registrations take turns. */
+  get identity(): string {
+    return this.key;
+  }
+
   private get key(): string {
     return `${this.table.identity}\u0000${this.modelId}`;
   }
