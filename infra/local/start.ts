@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../../api/app';
 import { createLocalPlatform, type LocalPlatform } from './local-platform';
@@ -18,6 +18,8 @@ export interface StartOptions {
   readonly dynamodbPort: number;
   readonly s3Port: number;
   readonly scoringPort: number;
+  /** `sqlite` (default): the embedded store in `<dataDir>/metadata.sqlite`; `dynamodb-local`: DynamoDB Local (Java 17). */
+  readonly store?: 'sqlite' | 'dynamodb-local';
   readonly env?: Record<string, string | undefined>;
   readonly onUnexpectedExit?: (name: string, code: number | null) => void;
 }
@@ -34,11 +36,13 @@ export interface RunningPlatform {
  * then the API. Used by `npm start`, the benchmarks and end-to-end tests.
  */
 export async function startPlatform(options: StartOptions): Promise<RunningPlatform> {
-  const env = options.env ?? process.env;
+  const store = options.store ?? 'sqlite';
+  const env = { ...(options.env ?? process.env), STEWARD_STORE: store, STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite') };
   await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
   mkdirSync(options.dataDir, { recursive: true });
   const standIns = await startStandIns({
     ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort },
+    dynamodb: store === 'dynamodb-local',
     dataDir: options.dataDir,
     scratchDir: options.dataDir,
     env,
@@ -81,6 +85,7 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,16 +93,20 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
   if (values.help) {
     process.stdout.write(
       [
-        'npm start [-- --data-dir <folder>] [-- --port <api port>]',
+        'npm start [-- --data-dir <folder>] [-- --port <api port>] [-- --store sqlite|dynamodb-local]',
         '',
         'Environment: STEWARD_DATA_DIR (default ./.steward-data), STEWARD_PORT (7700),',
+        'STEWARD_STORE (sqlite, the default, or dynamodb-local: needs Java 17),',
         'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703).',
         '',
       ].join('\n'),
     );
     process.exit(0);
   }
+  const store = values.store ?? env.STEWARD_STORE ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'dynamodb-local') throw new StartupProblem(`--store ${store} is not a store`, 'use --store sqlite (the default) or --store dynamodb-local');
   return {
+    store,
     dataDir: resolve(values['data-dir'] ?? env.STEWARD_DATA_DIR ?? '.steward-data'),
     apiPort: portOf(values.port ?? env.STEWARD_PORT, 7700, 'STEWARD_PORT'),
     dynamodbPort: portOf(env.STEWARD_DYNAMODB_PORT, 7701, 'STEWARD_DYNAMODB_PORT'),
@@ -138,7 +147,7 @@ async function main(): Promise<void> {
         `  API       ${running.apiUrl}`,
         `  API docs  ${running.apiUrl}/docs`,
         `  health    ${running.apiUrl}/health`,
-        `  data      ${options.dataDir}`,
+        `  data      ${options.dataDir} (metadata: ${options.store === 'dynamodb-local' ? 'DynamoDB Local' : 'metadata.sqlite'})`,
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

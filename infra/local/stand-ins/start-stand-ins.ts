@@ -19,19 +19,23 @@ export interface RunningStandIns {
 }
 
 /**
- * Starts DynamoDB Local, the S3 emulator and the scoring gateway. With `dataDir`
+ * Starts the S3 emulator, the scoring gateway and, unless told not to,
+ * DynamoDB Local (the embedded SQLite store needs no process). With `dataDir`
  * everything is kept on disk under it (`dynamodb/`, `s3/`, `logs/`); without it
  * DynamoDB is in memory (tests) and S3 uses `scratchDir`.
  */
 export async function startStandIns(options: {
   ports: StandInPorts;
+  /** Start DynamoDB Local (the `dynamodb-local` store, and the tests of the DynamoDB adapter). @default true */
+  dynamodb?: boolean;
   dataDir?: string;
   scratchDir: string;
   env?: Record<string, string | undefined>;
   onUnexpectedExit?: (name: string, code: number | null) => void;
 }): Promise<RunningStandIns> {
   const { ports } = options;
-  await assertPortFree(ports.dynamodb, 'STEWARD_DYNAMODB_PORT', 'DynamoDB Local');
+  const withDynamoDb = options.dynamodb ?? true;
+  if (withDynamoDb) await assertPortFree(ports.dynamodb, 'STEWARD_DYNAMODB_PORT', 'DynamoDB Local');
   await assertPortFree(ports.s3, 'STEWARD_S3_PORT', 'the S3 emulator');
   await assertPortFree(ports.scoring, 'STEWARD_SCORING_PORT', 'the scoring gateway');
   const base = options.dataDir ?? options.scratchDir;
@@ -48,10 +52,10 @@ export async function startStandIns(options: {
   try {
     // DynamoDB (JVM start, ~2 s) and s3rver start in parallel; if one fails, the other is stopped too.
     const [dynamodbStart, s3Start] = await Promise.allSettled([
-      startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir }),
+      withDynamoDb ? startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir }) : Promise.resolve(undefined),
       startS3Emulator({ port: ports.s3, dataDir: join(base, 's3'), logDir }),
     ]);
-    for (const outcome of [dynamodbStart, s3Start]) if (outcome.status === 'fulfilled') started.push(outcome.value);
+    for (const outcome of [dynamodbStart, s3Start]) if (outcome.status === 'fulfilled' && outcome.value) started.push(outcome.value);
     if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
     if (s3Start.status === 'rejected') throw s3Start.reason;
     const dynamodb = dynamodbStart.value;
@@ -67,7 +71,7 @@ export async function startStandIns(options: {
       },
     });
     started.push(scoring);
-    for (const p of [dynamodb, s3, scoring]) p.onUnexpectedExit((code) => options.onUnexpectedExit?.(p.name, code));
+    for (const p of [dynamodb, s3, scoring].filter((x) => x !== undefined)) p.onUnexpectedExit((code) => options.onUnexpectedExit?.(p.name, code));
   } catch (error) {
     await stop();
     throw error;

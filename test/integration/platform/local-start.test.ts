@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,13 @@ async function portIsFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A PATH holding node and nothing else: no java anywhere. */
+function nodeOnlyPath(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'steward-nojava-'));
+  symlinkSync(process.execPath, join(bin, 'node'));
+  return bin;
 }
 
 describe('npm start', () => {
@@ -109,11 +116,32 @@ describe('npm start', () => {
     }
   }, 60_000);
 
-  it('explains a missing Java in one line, with the fix', async () => {
-    // A PATH holding node and nothing else: no java anywhere.
-    const bin = mkdtempSync(join(tmpdir(), 'steward-nojava-'));
-    symlinkSync(process.execPath, join(bin, 'node'));
-    const run = start({ ...env, PATH: bin, JAVA_HOME: '' });
+  it('starts on the embedded store with no Java anywhere', async () => {
+    const run = start({ ...env, PATH: nodeOnlyPath(), JAVA_HOME: '', STEWARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'steward-nojava-data-')) });
+    try {
+      await until('the ready banner', () => run.stderr().includes('Steward is running'), 60_000);
+      expect(run.stderr()).toContain('metadata: metadata.sqlite');
+      expect((await (await fetch(`http://127.0.0.1:${ports[0]}/health`)).json()).status).toBe('ok');
+    } finally {
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+    }
+  }, 90_000);
+
+  it('explains a damaged metadata file in one line, with the fix, and changes nothing', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'steward-broken-'));
+    writeFileSync(join(broken, 'metadata.sqlite'), 'this is not a database, it is a note somebody saved over it '.repeat(100));
+    const run = start({ ...env, STEWARD_DATA_DIR: broken });
+    expect(await run.exited).toBe(1);
+    const lines = run.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/metadata file .*metadata\.sqlite is not a Steward database or is damaged: restore it with/);
+    expect(readFileSync(join(broken, 'metadata.sqlite'), 'utf8')).toContain('this is not a database');
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+  }, 60_000);
+
+  it('explains a missing Java in one line, with the fix, when DynamoDB Local is chosen', async () => {
+    const run = start({ ...env, PATH: nodeOnlyPath(), JAVA_HOME: '', STEWARD_STORE: 'dynamodb-local' });
     expect(await run.exited).toBe(1);
     const lines = run.stderr().trim().split('\n');
     expect(lines).toHaveLength(1);
