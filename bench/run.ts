@@ -42,6 +42,8 @@ Options:
   --warmup <seconds>          override each scenario's warm-up
   --in-process                run a self-started platform inside the bench process (the load
                               generator then shares the API's event loop) instead of its own process
+  --store <store>             the self-started platform's metadata store: sqlite (npm start's default) or
+                              dynamodb-local; default: dynamodb-local when a scenario needs bare DynamoDB calls
   --bare-dynamodb <where>     platform (default): the bare catalog baselines run on the platform's
                               DynamoDB Local; memory: on a second DynamoDB Local, in memory
   --audit-chain <mode>        at-commit (default, as npm start): audit events are linked by the
@@ -91,6 +93,7 @@ async function main(): Promise<number> {
       warmup: { type: 'string' },
       'in-process': { type: 'boolean', default: false },
       'bare-dynamodb': { type: 'string', default: 'platform' },
+      store: { type: 'string' },
       'audit-sealer': { type: 'string', default: 'on' },
       'audit-chain': { type: 'string', default: 'at-commit' },
       'audit-sealer-delay': { type: 'string' },
@@ -135,6 +138,7 @@ async function main(): Promise<number> {
       report,
       platformProcess: values['in-process'] ? 'in-process' : 'separate',
       bareDynamodb,
+      store: values.store === undefined ? undefined : oneOf(values.store, ['sqlite', 'dynamodb-local'] as const, '--store'),
       auditSealer,
       auditChain: oneOf(values['audit-chain'], ['at-commit', 'deferred'] as const, '--audit-chain'),
       auditSealerDelayMs: positiveInteger(values['audit-sealer-delay'], '--audit-sealer-delay', true),

@@ -15,6 +15,8 @@ export interface ExternalEndpoints {
 }
 
 export interface TargetOptions {
+  /** The self-started platform's metadata store; default: DynamoDB Local when a scenario needs bare DynamoDB calls, the embedded store otherwise. */
+  readonly store?: 'sqlite' | 'dynamodb-local';
   readonly keepData: boolean;
   readonly report: (line: string) => void;
   /** Where a self-started platform runs: its own process, as `npm start` (default), or inside the bench process. */
@@ -122,7 +124,9 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
   try {
     if (requirements.has('api')) {
       const admin = { email: 'bench-admin@steward.example', password: `bench-${randomBytes(12).toString('base64url')}` };
-      const ports = { apiPort: await freePort(), dynamodbPort: await freePort(), s3Port: await freePort(), scoringPort: await freePort() };
+      // The catalog and scale groups compare the API with bare DynamoDB calls, so they keep DynamoDB Local; the rest run on the default store.
+      const store = options.store ?? (requirements.has('dynamodb') ? 'dynamodb-local' : 'sqlite');
+      const ports = { store, apiPort: await freePort(), dynamodbPort: await freePort(), s3Port: await freePort(), scoringPort: await freePort() };
       const env = {
         ...process.env,
         STEWARD_LOG_LEVEL: process.env.STEWARD_LOG_LEVEL ?? 'WARN',
@@ -131,7 +135,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         STEWARD_AUDIT_CHAIN: options.auditChain,
       };
       const where = options.platformProcess === 'separate' ? 'in its own process' : 'inside the bench process';
-      options.report(`starting the local platform ${where} (data on disk in ${dataDir})…`);
+      options.report(`starting the local platform ${where} (data on disk in ${dataDir}, metadata store ${store})…`);
       const platform = options.platformProcess === 'separate' ? await startPlatformProcess({ dataDir, ...ports }, env) : await startPlatformInProcess({ dataDir, ...ports }, env);
       if (!options.auditSealer) {
         await platform.setAuditSealer(false);
@@ -146,7 +150,9 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
       return {
         target: {
           apiUrl: platform.apiUrl,
-          dynamodbEndpoint: platform.endpoints.dynamodb,
+          dataDir,
+          store,
+          dynamodbEndpoint: store === 'dynamodb-local' ? platform.endpoints.dynamodb : undefined,
           s3Endpoint: platform.endpoints.s3,
           scoringEndpoint: platform.endpoints.scoring,
           bareDynamodbEndpoint: platform.endpoints.dynamodb,
@@ -154,7 +160,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
           auditChain: options.auditChain,
           admin,
           processes: { ...bench, ...platform.pids },
-          description: `local platform started by the bench ${where} (fresh temporary data folder on disk, log level ${env.STEWARD_LOG_LEVEL}${sealerNote})`,
+          description: `local platform started by the bench ${where} (fresh temporary data folder on disk, metadata store ${store}, log level ${env.STEWARD_LOG_LEVEL}${sealerNote})`,
         },
         control: platform,
         async stop() {
@@ -227,7 +233,7 @@ interface StartedPlatform extends PlatformControl {
   stop(): Promise<void>;
 }
 
-type Ports = { dataDir: string; apiPort: number; dynamodbPort: number; s3Port: number; scoringPort: number };
+type Ports = { dataDir: string; store: 'sqlite' | 'dynamodb-local'; apiPort: number; dynamodbPort: number; s3Port: number; scoringPort: number };
 
 /** startPlatform in a child process (bench/platform-host.ts), as `npm start` runs it. */
 async function startPlatformProcess(ports: Ports, env: Record<string, string | undefined>): Promise<StartedPlatform> {

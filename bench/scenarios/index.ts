@@ -6,6 +6,9 @@ import { dynamodbGetItem, dynamodbPutItem, dynamodbQuery } from './dynamodb-base
 import { health } from './health';
 import type { Scenario } from './scenario';
 import { scoringInvoke, scoringPing } from './scoring';
+import { storeGetModel, storeGetVersion, storeNoop, storeRegisterModel, storeRegisterVersion, storeSearch100k, storeSearch1k } from './store';
+
+const STORE = [storeNoop, storeRegisterModel, storeRegisterVersion, storeGetModel, storeGetVersion, storeSearch1k, storeSearch100k];
 
 /** Every scenario `npm run bench` knows, in the order `--scenario all` runs them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -27,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   catalogSearchModels,
   ...SCALE_1K,
   ...SCALE_100K,
+  ...STORE,
 ];
 
 /**
@@ -48,6 +52,7 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   'catalog-bare': ['dynamodb-create-version', 'dynamodb-get-version', 'dynamodb-search-versions', 'dynamodb-search-models'],
   scale: [...SCALE_1K, ...SCALE_100K].map((s) => s.name),
   'scale-1k': SCALE_1K.map((s) => s.name),
+  store: STORE.map((s) => s.name),
 };
 
 export function scenarioNamed(name: string): Scenario | undefined {

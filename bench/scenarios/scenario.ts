@@ -15,6 +15,10 @@ export interface BenchTarget {
    * `--bare-dynamodb memory` a second, in-memory DynamoDB Local the bench started.
    */
   readonly bareDynamodbEndpoint?: string;
+  /** The data folder of a platform the bench started (seeding the embedded store reads it). */
+  readonly dataDir?: string;
+  /** The metadata store of a platform the bench started. */
+  readonly store?: 'sqlite' | 'dynamodb-local';
   /** The platform's table (STEWARD_TABLE_NAME, default `steward`). */
   readonly tableName: string;
   /**

@@ -62,11 +62,14 @@ export class SqliteStore implements MetadataStore {
   private readonly tenants = new Map<string, SqliteTable>();
   private readonly sweep?: NodeJS.Timeout;
   private readonly statements = new Map<string, Database.Statement>();
+  /** One transaction wrapper for every write (better-sqlite3 builds its BEGIN/COMMIT once). */
+  private readonly transaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly linkAtCommit: boolean;
   private readonly now: () => Date;
 
   constructor(readonly options: SqliteStoreOptions) {
     this.db = openDatabase(options.path);
+    this.transaction = this.db.transaction((work: () => unknown) => work());
     this.linkAtCommit = (options.auditChain ?? 'at-commit') === 'at-commit';
     this.now = options.now ?? (() => new Date());
     this.control = new SqliteTable(this, 'platform', 'P#', (parts) => platformKey(parts));
@@ -162,7 +165,7 @@ export class SqliteStore implements MetadataStore {
   /** @internal runs `work` in one IMMEDIATE transaction, mapping SQLite failures to domain errors */
   write<T>(work: () => T): T {
     try {
-      return this.db.transaction(work).immediate();
+      return this.transaction.immediate(work) as T;
     } catch (error) {
       throw storeError(error);
     }
