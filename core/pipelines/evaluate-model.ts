@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { TenantObjects } from '../adapters/s3/tenant-objects';
 import { ValidationFailed } from '../errors';
-import { binaryClassificationMetrics, rocCurve } from './classification-metrics';
+import { binaryClassificationMetrics, rocCurve } from '../evaluation/classification-metrics';
 import { metricNameSchema } from './metric-catalog';
 import { evaluationReportKey } from './model-artifact';
 import { scoreWithOnnx } from './onnx-scoring';
-import { regressionMetrics } from './regression-metrics';
+import { regressionMetrics } from '../evaluation/regression-metrics';
 import { loadPlannedDataset, splitFor } from './train-model';
 import { datasetTable } from './training-dataset';
 import type { TrainingPlan } from './training-request';

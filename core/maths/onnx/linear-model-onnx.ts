@@ -1,5 +1,5 @@
 import { onnx } from 'onnx-proto';
-import { ValidationFailed } from '../errors';
+import { ValidationFailed } from '../../errors';
 
 /**
  * Writes the built-in trainers' linear models as ONNX, the catalog's artifact

@@ -1,4 +1,4 @@
-import { binaryClassificationMetrics, logLoss, rocAuc, rocCurve } from '../../../core/pipelines/classification-metrics';
+import { binaryClassificationMetrics, logLoss, rocAuc, rocCurve } from '../../../core/evaluation/classification-metrics';
 
 describe('rocAuc', () => {
   it('matches the textbook example (scikit-learn roc_auc_score docs): 0.75', () => {
