@@ -57,7 +57,7 @@ function checkSpec(spec: LinearOnnxSpec): void {
   const numbers = [...spec.center, ...spec.scale, ...spec.coefficients, spec.intercept];
   if (numbers.some((v) => !Number.isFinite(v))) throw invalidModel('a parameter is not a finite number');
   if (spec.scale.some((s) => s <= 0)) throw invalidModel('a scale is not positive');
-  checkOutputNames(spec.inputName, spec.outputs, spec.kind === 'logistic');
+  checkOutputNames(spec.inputName, spec.outputs, { allowed: spec.kind === 'logistic', holder: 'a logistic model' });
 }
 
 /**

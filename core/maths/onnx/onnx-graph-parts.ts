@@ -55,7 +55,7 @@ export function invalidModel(problem: string): ValidationFailed {
 }
 
 /** Declared names are unique, none uses the reserved prefix, and only a classifier declares a label. */
-export function checkOutputNames(inputName: string, outputs: readonly OnnxOutputSpec[], hasLabel: boolean): void {
+export function checkOutputNames(inputName: string, outputs: readonly OnnxOutputSpec[], label: { readonly allowed: boolean; readonly holder: string }): void {
   if (outputs.length === 0) throw invalidModel('no outputs');
   if (inputName.startsWith(INTERNAL)) throw invalidModel(`'${inputName}' uses the reserved prefix ${INTERNAL}`);
   const names = new Set<string>([inputName]);
@@ -63,7 +63,7 @@ export function checkOutputNames(inputName: string, outputs: readonly OnnxOutput
     if (names.has(output.name)) throw invalidModel(`the value name '${output.name}' is used twice`);
     if (output.name.startsWith(INTERNAL)) throw invalidModel(`'${output.name}' uses the reserved prefix ${INTERNAL}`);
     names.add(output.name);
-    if (output.role === 'label' && !hasLabel) throw invalidModel(`output '${output.name}': only a classifier has a label`);
+    if (output.role === 'label' && !label.allowed) throw invalidModel(`output '${output.name}': only ${label.holder} has a label`);
   }
 }
 

@@ -81,7 +81,7 @@ function checkSpec(spec: TreeEnsembleOnnxSpec): void {
   if (model.featureCount < 1) throw invalidModel('no features');
   const numbers = [model.baseScore, ...model.trees.flatMap((t) => t.nodes.map((node) => (isLeaf(node) ? node.value : node.threshold)))];
   if (numbers.some((v) => !Number.isFinite(v))) throw invalidModel('a threshold or leaf value is not a finite number');
-  checkOutputNames(spec.inputName, spec.outputs, model.loss === 'log-loss');
+  checkOutputNames(spec.inputName, spec.outputs, { allowed: model.loss === 'log-loss', holder: 'a classifier' });
 }
 
 /**
