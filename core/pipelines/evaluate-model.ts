@@ -73,7 +73,7 @@ export async function evaluateArtifact(
   objects: TenantObjects,
   plan: TrainingPlan,
   subject: { runId: string; version: number; artifact: Uint8Array; artifactSha256: string },
-  options: { now: () => Date; signal?: AbortSignal },
+  options: { now: () => Date; signal?: AbortSignal; /** false: no permutation importance (its cost is features × 5 scorings). */ importance?: false },
 ): Promise<EvaluationResult & { details: EvaluationDetails }> {
   const dataset = await loadPlannedDataset(objects, plan);
   const table = datasetTable(dataset, { target: plan.target, features: plan.features });
@@ -94,7 +94,7 @@ export async function evaluateArtifact(
       y: split.holdout.map((i) => table.y[i]),
       predict: (batch) => scorer.score(batch),
       protectedAttributes: attributes.filter((a) => a.column >= 0).map((a) => ({ name: a.name, values: split.holdout.map((i) => rows[i][a.column].trim()) })),
-      options: { importance: { seed: plan.evaluation.seed, ...(metric ? { metric } : {}) }, signal: options.signal },
+      options: { importance: options.importance === false ? false : { seed: plan.evaluation.seed, ...(metric ? { metric } : {}) }, signal: options.signal },
     });
   } finally {
     await scorer.release();
