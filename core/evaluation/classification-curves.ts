@@ -8,8 +8,12 @@
 export interface RocPoint {
   readonly fpr: number;
   readonly tpr: number;
-  /** Rows scored ≥ threshold are predicted positive; the first point (nothing predicted positive) has Number.MAX_VALUE. */
-  readonly threshold: number;
+  /**
+   * Rows scored ≥ threshold are predicted positive. null for the first point
+   * (nothing predicted positive), where scikit-learn writes max + 1 or ∞: a
+   * value JSON and DynamoDB cannot hold.
+   */
+  readonly threshold: number | null;
 }
 
 export interface PrecisionRecallPoint {
@@ -55,7 +59,7 @@ export function rocCurvePoints(labels: readonly number[], scores: readonly numbe
   const positives = truePositives.at(-1) ?? 0;
   const negatives = falsePositives.at(-1) ?? 0;
   if (positives === 0 || negatives === 0) return [];
-  const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Number.MAX_VALUE }];
+  const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: null }];
   thresholds.forEach((threshold, k) => points.push({ fpr: falsePositives[k] / negatives, tpr: truePositives[k] / positives, threshold }));
   return points;
 }

@@ -17,7 +17,7 @@ export const confusionMatrixSchema = z.object({
   falseNegative: z.number().int().min(0),
 });
 
-export const rocPointSchema = z.object({ fpr: rate, tpr: rate, threshold: finite });
+export const rocPointSchema = z.object({ fpr: rate, tpr: rate, threshold: finite.nullable() });
 export const precisionRecallPointSchema = z.object({ precision: rate, recall: rate, threshold: finite.nullable() });
 
 export const calibrationSchema = z.object({
