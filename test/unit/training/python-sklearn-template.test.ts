@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { IoSchema } from '../../../core/catalog/artifacts/io-schema';
 import { validateArtifact } from '../../../core/catalog/artifacts/validate-artifact';
 import { rocAuc } from '../../../core/evaluation/classification-metrics';
+import { evaluateModel } from '../../../core/evaluation/model-evaluation';
 import { holdoutSplit } from '../../../core/maths/holdout-split';
 import { scoreWithOnnx } from '../../../core/pipelines/onnx-scoring';
 import { runTrainingJob } from '../../../core/training/container-training-runner';
@@ -67,9 +68,23 @@ if (!python) {
 
     const holdout = split.holdout.map((i) => lines[i].split(',').map(Number));
     const rows = holdout.map((values) => values.filter((_, j) => j !== targetIndex));
+    const truth = holdout.map((values) => values[targetIndex]);
     const probability = await scoreWithOnnx(result.model!, rows, { inputName: 'features', outputName: 'probability' });
-    expect(rocAuc(holdout.map((values) => values[targetIndex]), probability)).toBeGreaterThan(0.9);
-  });
+    expect(rocAuc(truth, probability)).toBeGreaterThan(0.9);
+
+    // And the platform's evaluation of it, as for any version: every section computed from its ONNX scores.
+    const evaluation = await evaluateModel({
+      task: 'binary',
+      features,
+      x: rows,
+      y: truth,
+      predict: (batch) => scoreWithOnnx(result.model!, batch, { inputName: 'features', outputName: 'probability' }),
+      options: { importance: { repeats: 2 } },
+    });
+    expect(evaluation.metrics.auc).toBe(rocAuc(truth, probability));
+    expect(evaluation.details.calibration?.bins).toHaveLength(10);
+    expect(evaluation.details.featureImportance?.features).toHaveLength(30);
+  }, 180_000);
 
   it('fails with the reason the trainer wrote to the failure file when the target is not a column', async () => {
     const result = await runTrainingJob({
@@ -81,5 +96,5 @@ if (!python) {
     expect(result.status).toBe('failed');
     expect(result.failureReason).toMatch(/^ValueError: hyper-parameter 'target' must name a column/);
     expect(result.log).toContain('Traceback');
-  });
+  }, 180_000);
 });
