@@ -36,6 +36,10 @@ export const trainingResultSchema = z.object({
   /** Log loss (binary) or RMSE (regression) on the training rows. */
   trainingLoss: z.number(),
   durationMs: z.number().min(0),
+  /** CPU time of this process while training (user + system); the built-in trainers run in the step's own process. */
+  cpuMs: z.number().min(0).optional(),
+  /** The process's peak resident memory when training ended (a high-water mark since the process started, not of this run alone). */
+  peakMemoryBytes: z.number().int().min(0).optional(),
 });
 
 export type TrainingResult = z.infer<typeof trainingResultSchema>;
@@ -55,6 +59,7 @@ export async function trainModel(
   options: { runId: string; now: () => Date; signal?: AbortSignal },
 ): Promise<TrainingResult> {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const dataset = await loadPlannedDataset(objects, plan);
   const table = datasetTable(dataset, { target: plan.target, features: plan.features });
   const split = splitFor(plan, table.y);
@@ -108,7 +113,13 @@ export async function trainModel(
     converged: fitted.converged,
     trainingLoss,
     durationMs: Math.round(performance.now() - started),
+    cpuMs: cpuMillis(process.cpuUsage(cpuAtStart)),
+    peakMemoryBytes: process.resourceUsage().maxRSS * 1024,
   };
+}
+
+function cpuMillis(usage: NodeJS.CpuUsage): number {
+  return Math.round((usage.user + usage.system) / 1000);
 }
 
 interface FittedTemplate {

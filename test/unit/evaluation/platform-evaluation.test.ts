@@ -73,6 +73,8 @@ describe('the platform evaluation of a trained version', () => {
     const training = await trainModel(objects, plan, { runId: 'run-gb', now });
     expect(training).toMatchObject({ algorithm: 'gradient-boosting-classifier', iterations: 60, converged: true });
     expect(training.linearModelKey).toBeUndefined();
+    expect(training.cpuMs).toEqual(expect.any(Number));
+    expect(training.peakMemoryBytes).toBeGreaterThan(10 * 1024 * 1024);
     const bytes = objects.stored.get(training.artifact.key)!;
     await validateArtifact({ format: 'onnx', bytes, ioSchema: breastCancerSchema({ label: true }) });
 
