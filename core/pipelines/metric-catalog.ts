@@ -11,6 +11,12 @@ export const METRICS = {
   precision: { task: 'binary', higherIsBetter: true },
   recall: { task: 'binary', higherIsBetter: true },
   f1: { task: 'binary', higherIsBetter: true },
+  brier: { task: 'binary', higherIsBetter: false },
+  averagePrecision: { task: 'binary', higherIsBetter: true },
+  /** Fairness, worst case over the dataset's protected attributes (core/evaluation/fairness-metrics.ts). */
+  disparateImpact: { task: 'binary', higherIsBetter: true },
+  demographicParityDifference: { task: 'binary', higherIsBetter: false },
+  equalOpportunityDifference: { task: 'binary', higherIsBetter: false },
   rmse: { task: 'regression', higherIsBetter: false },
   mae: { task: 'regression', higherIsBetter: false },
   r2: { task: 'regression', higherIsBetter: true },

@@ -1,4 +1,4 @@
-import type { LinearModelFit } from './linear-model';
+import type { LinearModelFit } from '../maths/linear-model';
 import type { TrainingPlan } from './training-request';
 
 /**

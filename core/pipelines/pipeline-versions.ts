@@ -152,7 +152,7 @@ export async function evaluateTrainedVersion(
   if (sha256 !== version.artifact.sha256) {
     throw new ValidationFailed(`version ${ref.version}'s artifact does not match its recorded hash`, [{ field: 'artifact', problem: `hashes to ${sha256}, recorded ${version.artifact.sha256}` }]);
   }
-  const result = await evaluateArtifact(scope.objects, plan, { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 }, { now: () => scope.now(), signal: run.signal });
+  const { details, ...result } = await evaluateArtifact(scope.objects, plan, { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 }, { now: () => scope.now(), signal: run.signal });
   let evaluation = await recorded();
   if (!evaluation) {
     if (version.status !== 'evaluating') throw new ValidationFailed(`version ${ref.version} is ${version.status} without this run's evaluation`, [{ field: 'version', problem: 'already evaluated by another run' }]);
@@ -171,11 +171,12 @@ export async function evaluateTrainedVersion(
           ...(plan.dataset.datasetId !== undefined && plan.dataset.version !== undefined ? { dataset: { datasetId: plan.dataset.datasetId, version: plan.dataset.version } } : {}),
           executionId,
           notes: reasonText(
-            `hold-out of ${result.holdoutRows} rows (fraction ${plan.evaluation.holdoutFraction}, seed ${plan.evaluation.seed}) of dataset ${plan.dataset.key} (sha256 ${plan.dataset.sha256})${confusion}; full report (ROC points): ${result.reportKey}`,
+            `hold-out of ${result.holdoutRows} rows (fraction ${plan.evaluation.holdoutFraction}, seed ${plan.evaluation.seed}) of dataset ${plan.dataset.key} (sha256 ${plan.dataset.sha256})${confusion}; full report (every curve point): ${result.reportKey}`,
           ),
         },
         'evaluation',
       ),
+      { source: 'platform', details },
     );
   }
   if (version.status === 'evaluating') {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CatalogIdSchema } from '../catalog/identifiers';
 import { type LearningTask, metricNameSchema } from './metric-catalog';
+import { builtInAlgorithmSchema } from './training-templates';
 
 const objectKeySchema = z.string().min(1).max(1024);
 
@@ -31,6 +32,13 @@ export const hyperparametersSchema = z
     l2: z.number().finite().min(0).optional(),
     maxIterations: z.number().int().min(1).max(1000).optional(),
     tolerance: z.number().positive().max(1).optional(),
+    /** Gradient-boosting templates: trees, their depth, shrinkage, rows per leaf, row fraction per tree, and the seed of the row draws. */
+    nEstimators: z.number().int().min(1).max(2000).optional(),
+    maxDepth: z.number().int().min(1).max(12).optional(),
+    learningRate: z.number().gt(0).max(1).optional(),
+    minSamplesLeaf: z.number().int().min(1).optional(),
+    subsample: z.number().gt(0).max(1).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   })
   .strict();
 
@@ -57,6 +65,8 @@ export const trainEvaluateInputSchema = z
     features: z.array(z.string().min(1).max(200)).min(1).max(500).optional(),
     /** `auto`: a 0/1 target is binary classification, any other numeric target is regression. */
     task: z.enum(['auto', 'binary', 'regression']).default('auto'),
+    /** A built-in training template (core/pipelines/training-templates.ts); default: the task's linear model. */
+    algorithm: builtInAlgorithmSchema.optional(),
     hyperparameters: hyperparametersSchema.optional(),
     evaluation: z
       .object({
@@ -94,6 +104,8 @@ export const trainingPlanSchema = z.object({
     /** Set when the data is a catalog dataset version. */
     datasetId: CatalogIdSchema.optional(),
     version: z.number().int().min(1).optional(),
+    /** The dataset version's protected attributes, for the evaluation's fairness section. */
+    protectedAttributes: z.array(z.string()).optional(),
   }),
   target: z.string(),
   features: z.array(z.string()).min(1),
@@ -112,8 +124,19 @@ export const trainingPlanSchema = z.object({
     )
     .min(1),
   task: z.enum(['binary', 'regression']),
-  algorithm: z.enum(['logistic-regression', 'least-squares']),
-  hyperparameters: z.object({ l2: z.number().min(0), maxIterations: z.number().int().min(1), tolerance: z.number().positive() }),
+  algorithm: builtInAlgorithmSchema,
+  /** The template's hyper-parameters, defaults applied: l2/maxIterations/tolerance (linear) or the gradient-boosting ones. */
+  hyperparameters: z.object({
+    l2: z.number().min(0).optional(),
+    maxIterations: z.number().int().min(1).optional(),
+    tolerance: z.number().positive().optional(),
+    nEstimators: z.number().int().min(1).optional(),
+    maxDepth: z.number().int().min(1).optional(),
+    learningRate: z.number().gt(0).optional(),
+    minSamplesLeaf: z.number().int().min(1).optional(),
+    subsample: z.number().gt(0).max(1).optional(),
+    seed: z.number().int().optional(),
+  }),
   evaluation: z.object({ holdoutFraction: z.number().gt(0).lt(1), seed: z.number().int() }),
   rowCount: z.number().int().min(1),
   policy: z.object({
@@ -131,6 +154,7 @@ export type TrainingPlan = z.infer<typeof trainingPlanSchema>;
 export const DEFAULT_HOLDOUT_FRACTION = 0.25;
 export const DEFAULT_SEED = 42;
 
-export function defaultHyperparameters(task: LearningTask): TrainingPlan['hyperparameters'] {
+/** The linear templates' defaults for a task (see TRAINING_TEMPLATES for every template's). */
+export function defaultHyperparameters(task: LearningTask): Required<Pick<TrainingPlan['hyperparameters'], 'l2' | 'maxIterations' | 'tolerance'>> {
   return task === 'binary' ? { l2: 1, maxIterations: 100, tolerance: 1e-8 } : { l2: 0, maxIterations: 1, tolerance: 1e-8 };
 }

@@ -6,6 +6,7 @@ import { NotFound, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { METRICS, type LearningTask, primaryMetric } from './metric-catalog';
 import { datasetTable, type LoadedDataset, loadCsvDataset } from './training-dataset';
+import { type BuiltInAlgorithm, defaultAlgorithm, isGradientBoosting, TRAINING_TEMPLATES } from './training-templates';
 import {
   DEFAULT_HOLDOUT_FRACTION,
   DEFAULT_SEED,
@@ -132,6 +133,8 @@ export interface ResolvedDataset {
   readonly sha256?: string;
   readonly datasetId?: string;
   readonly version?: number;
+  /** The dataset version's protected attributes (fairness is evaluated per attribute). */
+  readonly protectedAttributes?: readonly string[];
 }
 
 /**
@@ -152,7 +155,7 @@ export async function resolveDataset(scope: TenantScope, ref: TrainEvaluateInput
   if (version.format !== 'csv') {
     throw refuse(`dataset ${ref.datasetId} version ${ref.version} is ${version.format}; the built-in trainers read CSV`, 'dataset', `format ${version.format} is not supported by built-in trainers`);
   }
-  return { key: version.key, sha256: version.sha256, datasetId: ref.datasetId, version: ref.version };
+  return { key: version.key, sha256: version.sha256, datasetId: ref.datasetId, version: ref.version, protectedAttributes: version.protectedAttributes };
 }
 
 /**
@@ -194,6 +197,7 @@ export function buildTrainingPlan(input: {
       throw refuse(`model '${model.name}' declares label output(s) ${labels.map((o) => `'${o.name}'`).join(', ')}, but '${request.target}' is a regression target`, 'target', 'label outputs need a 0/1 target');
     }
   }
+  const template = chooseTemplate(request, task);
   const policyMetric = request.policy?.metric ?? primaryMetric(task);
   if (METRICS[policyMetric].task !== task) throw refuse(`metric '${policyMetric}' does not apply to ${task} models`, 'policy.metric', `not a ${task} metric`);
   return {
@@ -204,14 +208,15 @@ export function buildTrainingPlan(input: {
       size: loaded.size,
       sha256: loaded.sha256,
       ...(dataset.datasetId !== undefined ? { datasetId: dataset.datasetId, version: dataset.version } : {}),
+      ...(dataset.protectedAttributes && dataset.protectedAttributes.length > 0 ? { protectedAttributes: [...dataset.protectedAttributes] } : {}),
     },
     target: request.target,
     features: table.features,
     input: io.input,
     outputs: io.outputs,
     task,
-    algorithm: task === 'binary' ? 'logistic-regression' : 'least-squares',
-    hyperparameters: { ...defaultHyperparameters(task), ...request.hyperparameters },
+    algorithm: template.algorithm,
+    hyperparameters: template.hyperparameters,
     evaluation: {
       holdoutFraction: request.evaluation?.holdoutFraction ?? DEFAULT_HOLDOUT_FRACTION,
       seed: request.evaluation?.seed ?? DEFAULT_SEED,
@@ -226,6 +231,28 @@ export function buildTrainingPlan(input: {
     ...(request.codeRevision ? { codeRevision: request.codeRevision } : {}),
     ...(request.description ? { description: request.description } : {}),
   };
+}
+
+/**
+ * The template the request names (or the task's linear one), refused when it
+ * is for the other task or when the request sets a hyper-parameter it does not
+ * read (a typo'd run would otherwise train with defaults, unnoticed).
+ */
+function chooseTemplate(request: TrainEvaluateInput, task: LearningTask): { algorithm: BuiltInAlgorithm; hyperparameters: TrainingPlan['hyperparameters'] } {
+  const algorithm = request.algorithm ?? defaultAlgorithm(task);
+  const template = TRAINING_TEMPLATES[algorithm];
+  if (template.task !== task) throw refuse(`algorithm '${algorithm}' trains ${template.task} models; '${request.target}' is a ${task} target`, 'algorithm', `not a ${task} template`);
+  const given = Object.keys(request.hyperparameters ?? {});
+  const readable = new Set([...Object.keys(template.defaults), ...(isGradientBoosting(algorithm) ? ['seed'] : [])]);
+  const unread = given.filter((name) => !readable.has(name));
+  if (unread.length > 0) {
+    throw new ValidationFailed(
+      `algorithm '${algorithm}' does not read hyper-parameter(s) ${unread.join(', ')}`,
+      unread.map((name) => ({ field: `hyperparameters.${name}`, problem: `not a ${algorithm} hyper-parameter; it reads ${[...readable].join(', ')}` })),
+    );
+  }
+  const defaults = isGradientBoosting(algorithm) ? { ...template.defaults, seed: request.evaluation?.seed ?? DEFAULT_SEED } : defaultHyperparameters(task);
+  return { algorithm, hyperparameters: { ...defaults, ...request.hyperparameters } };
 }
 
 /**

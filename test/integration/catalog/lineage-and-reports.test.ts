@@ -52,6 +52,8 @@ describe('evaluations, lineage and the model report', () => {
     }
     const list = await ctx.api.call('GET', `${base}/evaluations`, { token: tenant.tokens.viewer });
     expect(list.body.items.map((e: { metrics: { auc: number } }) => e.metrics.auc)).toEqual([0.91, 0.93]);
+    // Posted by a person, and marked so whatever the body says: the mark is not a request field.
+    expect(list.body.items.map((e: { source: string }) => e.source)).toEqual(['person', 'person']);
   });
 
   it('draws the lineage graph forwards and answers which versions used a dataset', async () => {

@@ -86,7 +86,10 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     const evaluations = await call(ds, 'GET', `/models/${modelId}/versions/1/evaluations`);
     expect(evaluations.body.items).toHaveLength(1);
     const [evaluation] = evaluations.body.items;
-    expect(evaluation).toMatchObject({ executionId, createdBy: pipelineActor, dataset: { datasetId: dataset.datasetId, version: dataset.version } });
+    expect(evaluation).toMatchObject({ executionId, createdBy: pipelineActor, source: 'platform', dataset: { datasetId: dataset.datasetId, version: dataset.version } });
+    expect(evaluation.details).toMatchObject({ task: 'binary', confusion: expect.any(Object), calibration: { strategy: 'uniform' }, featureImportance: { metric: 'auc' } });
+    expect(evaluation.details.rocCurve.length).toBeGreaterThan(2);
+    expect(typeof evaluation.metrics.brier).toBe('number');
     expect(evaluation.metrics.auc).toBeGreaterThan(0.9);
     expect(evaluation.metrics.accuracy).toBeGreaterThan(0.85);
     const reportKey = `models/${modelId}/runs/${executionId}/evaluation.json`;

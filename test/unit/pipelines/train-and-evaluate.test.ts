@@ -163,7 +163,7 @@ describe('trainModel + evaluateArtifact (built-in logistic regression, exported 
   it('also writes the serving runtime’s JSON model, which scores like the ONNX one', async () => {
     const { objects, plan: p } = await plan();
     const training = await trainModel(objects, p, { runId: 'r', now });
-    const json = JSON.parse(new TextDecoder().decode(objects.stored.get(training.linearModelKey)!));
+    const json = JSON.parse(new TextDecoder().decode(objects.stored.get(training.linearModelKey!)!));
     expect(SERVING_LINEAR_MODEL_FORMAT).toBe(LINEAR_MODEL_FORMAT);
     const served = new LinearModel(linearModelArtifactSchema.parse(json));
     expect(served.artifact).toMatchObject({ kind: 'logistic', target: 'benign', features: BREAST_CANCER_FEATURES });

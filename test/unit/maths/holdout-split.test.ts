@@ -1,4 +1,4 @@
-import { holdoutSplit } from '../../../core/pipelines/holdout-split';
+import { holdoutSplit } from '../../../core/maths/holdout-split';
 
 describe('holdoutSplit', () => {
   it('partitions every row exactly once, reproducibly from the seed', () => {

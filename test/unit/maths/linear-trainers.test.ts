@@ -1,8 +1,8 @@
-import { fitLeastSquares } from '../../../core/pipelines/least-squares';
-import { linearScore, sigmoid, unscaledCoefficients } from '../../../core/pipelines/linear-model';
-import { solveSymmetricPositiveDefinite } from '../../../core/pipelines/linear-system';
-import { fitLogisticRegression } from '../../../core/pipelines/logistic-regression';
-import { TrainingFailed } from '../../../core/pipelines/training-failed';
+import { fitLeastSquares } from '../../../core/maths/least-squares';
+import { linearScore, sigmoid, unscaledCoefficients } from '../../../core/maths/linear-model';
+import { solveSymmetricPositiveDefinite } from '../../../core/maths/linear-system';
+import { fitLogisticRegression } from '../../../core/maths/logistic-regression';
+import { TrainingFailed } from '../../../core/maths/training-failed';
 
 describe('solveSymmetricPositiveDefinite', () => {
   it('solves a known system and refuses a singular one', () => {

@@ -1,4 +1,4 @@
-import { regressionMetrics } from '../../../core/pipelines/regression-metrics';
+import { regressionMetrics } from '../../../core/evaluation/regression-metrics';
 
 describe('regressionMetrics', () => {
   it('matches scikit-learn docs examples (MSE 0.375, MAE 0.5, R² 0.9486)', () => {

@@ -1,3 +1,5 @@
+import { type RocPoint, rocCurvePoints, thinCurve } from './classification-curves';
+
 /**
  * Metrics of a binary classifier on labelled rows (labels 0/1, scores are
  * probabilities of class 1). Undefined metrics (AUC with one class present,
@@ -11,6 +13,7 @@ export interface BinaryClassificationMetrics {
   readonly precision: number | null;
   readonly recall: number | null;
   readonly f1: number | null;
+  readonly brier: number;
   readonly confusion: { readonly truePositive: number; readonly falsePositive: number; readonly trueNegative: number; readonly falseNegative: number };
   readonly threshold: number;
 }
@@ -33,6 +36,7 @@ export function binaryClassificationMetrics(labels: readonly number[], scores: r
     auc: rocAuc(labels, scores),
     accuracy: labels.length > 0 ? (tp + tn) / labels.length : 0,
     logLoss: logLoss(labels, scores),
+    brier: brierScore(labels, scores),
     precision,
     recall,
     f1,
@@ -63,11 +67,14 @@ export function rocAuc(labels: readonly number[], scores: readonly number[]): nu
   return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
-/** Mean negative log-likelihood; probabilities are clipped to [1e-15, 1 − 1e-15] as scikit-learn does. */
+/**
+ * Mean negative log-likelihood. Probabilities are clipped to [ε, 1 − ε] with
+ * ε the float64 machine epsilon, as scikit-learn (≥ 1.2, `eps="auto"`) does.
+ */
 export function logLoss(labels: readonly number[], scores: readonly number[]): number {
   assertSameLength(labels, scores);
   if (labels.length === 0) return 0;
-  const eps = 1e-15;
+  const eps = Number.EPSILON;
   let sum = 0;
   labels.forEach((label, i) => {
     const p = Math.min(1 - eps, Math.max(eps, scores[i]));
@@ -76,26 +83,20 @@ export function logLoss(labels: readonly number[], scores: readonly number[]): n
   return sum / labels.length;
 }
 
-/** ROC curve points (false-positive rate, true-positive rate), one per distinct score, thinned to at most `maxPoints`. */
-export function rocCurve(labels: readonly number[], scores: readonly number[], maxPoints = 101): { fpr: number; tpr: number; threshold: number }[] {
+/** Mean squared difference between the probability and the 0/1 outcome (scikit-learn's `brier_score_loss`). */
+export function brierScore(labels: readonly number[], scores: readonly number[]): number {
   assertSameLength(labels, scores);
-  const positives = labels.filter((l) => l === 1).length;
-  const negatives = labels.length - positives;
-  if (positives === 0 || negatives === 0) return [];
-  const order = scores.map((s, i) => i).sort((a, b) => scores[b] - scores[a]);
-  const points = [{ fpr: 0, tpr: 0, threshold: Number.MAX_VALUE }];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; k++) {
-    labels[order[k]] === 1 ? tp++ : fp++;
-    const last = k + 1 === order.length || scores[order[k + 1]] !== scores[order[k]];
-    if (last) points.push({ fpr: fp / negatives, tpr: tp / positives, threshold: scores[order[k]] });
-  }
-  if (points.length <= maxPoints) return points;
-  const step = (points.length - 1) / (maxPoints - 1);
-  return Array.from({ length: maxPoints }, (_, i) => points[Math.round(i * step)]);
+  if (labels.length === 0) return 0;
+  let sum = 0;
+  labels.forEach((label, i) => (sum += (scores[i] - label) ** 2));
+  return sum / labels.length;
 }
 
-function assertSameLength(a: readonly unknown[], b: readonly unknown[]): void {
+/** ROC curve points (false-positive rate, true-positive rate), one per distinct score, thinned to at most `maxPoints`. */
+export function rocCurve(labels: readonly number[], scores: readonly number[], maxPoints = 101): RocPoint[] {
+  return thinCurve(rocCurvePoints(labels, scores), maxPoints);
+}
+
+export function assertSameLength(a: readonly unknown[], b: readonly unknown[]): void {
   if (a.length !== b.length) throw new RangeError(`labels (${a.length}) and scores (${b.length}) differ in length`);
 }

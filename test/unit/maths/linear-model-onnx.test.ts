@@ -3,10 +3,10 @@ import type { IoSchema } from '../../../core/catalog/artifacts/io-schema';
 import { inspectOnnx } from '../../../core/catalog/artifacts/onnx-inspection';
 import { validateArtifact } from '../../../core/catalog/artifacts/validate-artifact';
 import { ValidationFailed } from '../../../core/errors';
-import { linearScore, sigmoid } from '../../../core/pipelines/linear-model';
-import { exportLinearModelToOnnx, type LinearOnnxSpec } from '../../../core/pipelines/onnx-export';
+import { linearScore, sigmoid } from '../../../core/maths/linear-model';
+import { exportLinearModelToOnnx, type LinearOnnxSpec } from '../../../core/maths/onnx/linear-model-onnx';
 import { scoreWithOnnx } from '../../../core/pipelines/onnx-scoring';
-import { seededRandom } from '../../../core/pipelines/seeded-random';
+import { seededRandom } from '../../../core/maths/seeded-random';
 
 const center = [10, -2, 300];
 const scale = [2, 0.5, 120];

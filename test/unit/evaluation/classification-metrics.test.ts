@@ -1,4 +1,4 @@
-import { binaryClassificationMetrics, logLoss, rocAuc, rocCurve } from '../../../core/pipelines/classification-metrics';
+import { binaryClassificationMetrics, logLoss, rocAuc, rocCurve } from '../../../core/evaluation/classification-metrics';
 
 describe('rocAuc', () => {
   it('matches the textbook example (scikit-learn roc_auc_score docs): 0.75', () => {
@@ -46,8 +46,8 @@ describe('logLoss', () => {
     expect(logLoss([1, 0, 0, 1], [0.9, 0.1, 0.2, 0.65])).toBeCloseTo(0.21616187468057912, 12);
   });
 
-  it('clips certain-and-wrong predictions instead of returning Infinity', () => {
-    expect(logLoss([1], [0])).toBeCloseTo(-Math.log(1e-15), 6);
+  it('clips certain-and-wrong predictions at machine epsilon (scikit-learn eps="auto") instead of returning Infinity', () => {
+    expect(logLoss([1], [0])).toBeCloseTo(-Math.log(Number.EPSILON), 9);
   });
 });
 
