@@ -5,6 +5,8 @@ import { createApp } from '../../api/app';
 import { createLocalPlatform, type LocalPlatform } from './local-platform';
 import { localSettings } from './local-settings';
 import { serveApi } from './api-server';
+import { ensureConsoleBuilt, withConsole } from './console-assets';
+import { allowConsoleUploads } from './console-uploads';
 import { StartupProblem } from './stand-ins/errors';
 import { assertPortFree } from './stand-ins/ports';
 import { type RunningStandIns, startStandIns } from './stand-ins/start-stand-ins';
@@ -20,10 +22,14 @@ export interface StartOptions {
   readonly scoringPort: number;
   readonly env?: Record<string, string | undefined>;
   readonly onUnexpectedExit?: (name: string, code: number | null) => void;
+  /** Serve the web console at `/` (building it first when web/dist is missing or stale). @default true */
+  readonly console?: boolean;
 }
 
 export interface RunningPlatform {
   readonly apiUrl: string;
+  /** Where the console is served (the API's origin), if it is. */
+  readonly consoleUrl?: string;
   readonly local: LocalPlatform;
   readonly standIns: RunningStandIns;
   stop(): Promise<void>;
@@ -49,10 +55,14 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
     local = await createLocalPlatform(settings);
-    const api = await serveApi(createApp(local.platform), options.apiPort);
+    const app = createApp(local.platform);
+    const withWeb = options.console !== false && (await ensureConsoleBuilt());
+    if (withWeb) await allowConsoleUploads(local.platform.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${options.apiPort}`]);
+    const api = await serveApi(withWeb ? withConsole(app, { connectOrigins: [standIns.endpoints.s3] }) : app, options.apiPort);
     const running = local;
     return {
       apiUrl: api.url,
+      consoleUrl: withWeb ? `${api.url}/` : undefined,
       local: running,
       standIns,
       async stop() {
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
       [
         '',
         `Steward is running (local mode, health: ${health.status}, ready in ${seconds} s)`,
+        ...(running.consoleUrl ? [`  console   ${running.consoleUrl}`] : []),
         `  API       ${running.apiUrl}`,
         `  API docs  ${running.apiUrl}/docs`,
         `  health    ${running.apiUrl}/health`,
