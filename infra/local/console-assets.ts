@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { getMimeType } from 'hono/utils/mime';
 import type { ApiEnv } from '../../api/http/env';
@@ -9,7 +11,7 @@ export const CONSOLE_ROOT = resolve(__dirname, '../../web');
 export const CONSOLE_DIST = join(CONSOLE_ROOT, 'dist');
 
 type Fetch = OpenAPIHono<ApiEnv>['fetch'];
-type ViteBuild = { build(config: { configFile: string; logLevel: 'warn' }): Promise<unknown> };
+const execFileAsync = promisify(execFile);
 
 /** API paths a browser may open as a page itself: they stay with the API. */
 const API_DOCUMENTS = ['/docs', '/openapi.json', '/health', '/.well-known/'];
@@ -39,10 +41,9 @@ export async function ensureConsoleBuilt(log: (line: string) => void = (line) =>
   if (!consoleBuildIsStale()) return true;
   log('steward: building the web console (web/dist is missing or older than web/src)…');
   try {
-    // Vite ships ES modules only (and is a dev dependency: a specifier held in a variable keeps tsc from resolving it).
-    const specifier = 'vite';
-    const vite = (await import(specifier)) as ViteBuild;
-    await vite.build({ configFile: join(CONSOLE_ROOT, 'vite.config.mts'), logLevel: 'warn' });
+    // Vite's own command in a child process: Vite is ES modules only, and a build must not share the API's process.
+    const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+    await execFileAsync(process.execPath, [vite, 'build', '--config', join(CONSOLE_ROOT, 'vite.config.mts'), '--logLevel', 'warn'], { cwd: CONSOLE_ROOT });
     return true;
   } catch (error) {
     log(`steward: the console could not be built (${error instanceof Error ? error.message : String(error)}); run \`npm run build:web\` to see why. The API runs without it.`);

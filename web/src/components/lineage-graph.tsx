@@ -24,9 +24,9 @@ export function LineageGraph({ graph }: { graph: { root: string; nodes: LineageN
   const navigate = useNavigate();
   const layout = layoutLineage(graph);
   return (
-    <div className="lineage" role="figure" aria-label="Lineage graph">
-      <svg width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} role="img" aria-labelledby="lineage-title">
-        <title id="lineage-title">Lineage: {graph.nodes.map((n) => n.label).join(', ')}</title>
+    <div className="lineage" role="figure" aria-label={`Lineage: ${graph.nodes.map((n) => n.label).join(', ')}`}>
+      {/* Not role="img": the nodes inside are links a keyboard reaches. */}
+      <svg width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`}>
         <defs>
           <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
             <path d="M 0 0 L 10 5 L 0 10 z" fill="#868e96" />

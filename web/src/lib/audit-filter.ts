@@ -21,3 +21,19 @@ export function auditQuery(filter: AuditFilter): Record<string, string> {
   }
   return query;
 }
+
+/**
+ * What the API would refuse in a filter (core/audit/audit-trail.ts), said next to the
+ * field before anything is sent: a target needs its type and id together, and a
+ * search is by target or by actor, not both.
+ */
+export function auditFilterProblems(filter: AuditFilter): Partial<Record<keyof AuditFilter, string>> {
+  const problems: Partial<Record<keyof AuditFilter, string>> = {};
+  const type = filter.targetType.trim();
+  const id = filter.targetId.trim();
+  if (type && !id) problems.targetId = 'Give the target id too (e.g. the model id and version, modelId-1), or clear the target type.';
+  if (id && !type) problems.targetType = 'Give the target type too (e.g. version), or clear the target id.';
+  if (filter.actor.trim() && (type || id)) problems.actor = 'Search by target or by actor, not both: clear one of them.';
+  if (filter.from && filter.to && new Date(filter.from) > new Date(filter.to)) problems.to = '“To” is before “From”.';
+  return problems;
+}

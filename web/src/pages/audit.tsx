@@ -5,7 +5,7 @@ import { unwrap } from '../api/problem';
 import { CursorList } from '../components/cursor-list';
 import { ProblemMessage } from '../components/problem-message';
 import { EmptyState, formatDate, Loading, PageHeader } from '../components/ui';
-import { auditQuery, type AuditFilter } from '../lib/audit-filter';
+import { auditFilterProblems, auditQuery, type AuditFilter } from '../lib/audit-filter';
 import { API_BASE, useApi, useSession } from '../session/session';
 
 /** The tenant's audit log: filter, check the hash chain, export for an auditor. */
@@ -15,6 +15,7 @@ export function AuditPage() {
   const [draft, setDraft] = useState<AuditFilter>({ targetType: '', targetId: '', actor: '', from: '', to: '' });
   const [filter, setFilter] = useState<AuditFilter>(draft);
   const [exportError, setExportError] = useState<unknown>();
+  const [problems, setProblems] = useState<ReturnType<typeof auditFilterProblems>>({});
   const query = auditQuery(filter);
   const verify = useQuery({ queryKey: ['audit-verify'], queryFn: async () => unwrap(await api.GET('/audit/verify')) });
   const set = (key: keyof AuditFilter) => (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value });
@@ -76,20 +77,25 @@ export function AuditPage() {
         aria-label="Filter audit events"
         onSubmit={(e) => {
           e.preventDefault();
-          setFilter(draft);
+          const found = auditFilterProblems(draft);
+          setProblems(found);
+          if (Object.keys(found).length === 0) setFilter(draft);
         }}
       >
         <div className="field">
           <label htmlFor="audit-target-type">Target type</label>
-          <input id="audit-target-type" value={draft.targetType} onChange={set('targetType')} placeholder="e.g. version, user, token" />
+          <input id="audit-target-type" value={draft.targetType} onChange={set('targetType')} placeholder="e.g. version, user, token" aria-invalid={!!problems.targetType} aria-describedby={problems.targetType ? "audit-target-type-error" : undefined} />
+          {problems.targetType ? <small id="audit-target-type-error" className="hint error-text">{problems.targetType}</small> : null}
         </div>
         <div className="field">
           <label htmlFor="audit-target-id">Target id</label>
-          <input id="audit-target-id" value={draft.targetId} onChange={set('targetId')} />
+          <input id="audit-target-id" value={draft.targetId} onChange={set('targetId')} aria-invalid={!!problems.targetId} aria-describedby={problems.targetId ? "audit-target-id-error" : undefined} />
+          {problems.targetId ? <small id="audit-target-id-error" className="hint error-text">{problems.targetId}</small> : null}
         </div>
         <div className="field">
           <label htmlFor="audit-actor">Actor</label>
-          <input id="audit-actor" value={draft.actor} onChange={set('actor')} placeholder="e.g. user:…" />
+          <input id="audit-actor" value={draft.actor} onChange={set('actor')} placeholder="e.g. user:…" aria-invalid={!!problems.actor} aria-describedby={problems.actor ? "audit-actor-error" : undefined} />
+          {problems.actor ? <small id="audit-actor-error" className="hint error-text">{problems.actor}</small> : null}
         </div>
         <div className="field">
           <label htmlFor="audit-from">From</label>
@@ -97,7 +103,8 @@ export function AuditPage() {
         </div>
         <div className="field">
           <label htmlFor="audit-to">To</label>
-          <input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} />
+          <input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} aria-invalid={!!problems.to} aria-describedby={problems.to ? "audit-to-error" : undefined} />
+          {problems.to ? <small id="audit-to-error" className="hint error-text">{problems.to}</small> : null}
         </div>
         <button type="submit">Filter</button>
       </form>
