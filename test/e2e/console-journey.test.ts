@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, axeSummaries, checkPage, launchChromium, watchConsole } from './support/browser';
+import { ARTIFACTS, axeSummaries, checkPage, launchChromium, screenshot, watchConsole } from './support/browser';
 import { PLATFORM_ADMIN, startConsolePlatform } from './support/console-platform';
 import { receiveInvitation } from './support/invitation';
 
@@ -93,11 +93,15 @@ describe('the web console, end to end', () => {
 
   it('lets the tenant administrator redeem the invitation, invite colleagues and create a CI token', async () => {
     await redeem(invitations.admin, TENANT.admin);
-    await expectAccessible('04-sign-in-after-invitation');
+    await screenshot(page, '04-sign-in-after-invitation');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'No models yet' }).waitFor();
     await expectAccessible('05-models-empty');
+    // Tablet width: the navigation folds above the content.
+    await page.setViewportSize({ width: 820, height: 1100 });
+    await screenshot(page, '05b-models-empty-tablet');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.getByRole('link', { name: 'Users' }).click();
     for (const [who, role] of [
@@ -221,7 +225,7 @@ describe('the web console, end to end', () => {
     await expectAccessible('17-approvals-inbox');
     await page.getByRole('link', { name: /breast-cancer-screen v1/ }).click();
     await page.getByLabel('Reason').fill('AUC well above the bar on the hold-out set; lineage complete');
-    await expectAccessible('18-version-approver');
+    await screenshot(page, '18-version-approver');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByText(/You approved this version/).waitFor();
     await page.getByRole('heading', { name: /breast-cancer-screen v1\s+approved/ }).waitFor();

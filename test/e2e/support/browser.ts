@@ -1,12 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's chromium (apt-get install -y chromium), flags from ARCHITECTURE.md. */
 export function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath}: install Debian's chromium (apt-get install -y chromium) or set STEWARD_CHROMIUM`);
   return chromium.launch({
-    executablePath: process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
@@ -28,8 +30,7 @@ export const axeSummaries: AxeSummary[] = [];
  * returns the serious and critical violations, so the caller asserts there are none.
  */
 export async function checkPage(page: Page, name: string): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
-  mkdirSync(join(ARTIFACTS, 'screenshots'), { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'screenshots', `${name}.png`), fullPage: true });
+  await screenshot(page, name);
   const started = performance.now();
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   axeSummaries.push({
@@ -41,6 +42,11 @@ export async function checkPage(page: Page, name: string): Promise<{ id: string;
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact!, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(join(ARTIFACTS, 'screenshots'), { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'screenshots', `${name}.png`), fullPage: true });
 }
 
 /** Collects what the browser reports as errors: uncaught exceptions and console.error. */

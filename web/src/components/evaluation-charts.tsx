@@ -9,10 +9,10 @@ export function RocChart({ confusion, auc }: { confusion?: Confusion; auc?: numb
   return (
     <figure className="chart" aria-labelledby="roc-caption">
       <ResponsiveContainer width="100%" height={260}>
-        <LineChart data={points} margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
+        <LineChart data={points} margin={{ top: 8, right: 16, bottom: 24, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="fpr" type="number" domain={[0, 1]} label={{ value: 'False positive rate', position: 'insideBottom', offset: -12 }} />
-          <YAxis dataKey="tpr" type="number" domain={[0, 1]} label={{ value: 'True positive rate', angle: -90, position: 'insideLeft' }} />
+          <YAxis dataKey="tpr" type="number" domain={[0, 1]} width={48} label={{ value: 'True positive rate', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
           <Tooltip formatter={(v) => Number(v).toFixed(3)} />
           <Line dataKey="tpr" name="model" stroke={PALETTE[0]} strokeWidth={2} dot isAnimationActive={false} />
           <Line data={[{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }]} dataKey="tpr" name="chance" stroke="#868e96" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
