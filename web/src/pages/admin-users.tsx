@@ -33,6 +33,14 @@ export function UsersPage() {
       return queryClient.invalidateQueries({ queryKey: ['users'] });
     },
   });
+  const [editing, setEditing] = useState<{ user: Schemas['User']; roles: Role[] }>();
+  const saveRoles = useMutation({
+    mutationFn: async () => unwrap(await api.PATCH('/users/{userId}', { params: { path: { userId: editing!.user.userId } }, body: { roles: editing!.roles } })),
+    onSuccess: () => {
+      setEditing(undefined);
+      return queryClient.invalidateQueries({ queryKey: ['users'] });
+    },
+  });
   const change = useMutation({
     mutationFn: async ({ userId, action }: { userId: string; action: 'disable' | 'enable' }) =>
       action === 'disable' ? unwrap(await api.POST('/users/{userId}/disable', { params: { path: { userId } } })) : unwrap(await api.POST('/users/{userId}/enable', { params: { path: { userId } } })),
@@ -94,6 +102,40 @@ export function UsersPage() {
           </button>
         </section>
       ) : null}
+      {editing ? (
+        <form
+          className="card"
+          aria-labelledby="edit-roles-title"
+          onSubmit={(e) => {
+            e.preventDefault();
+            saveRoles.mutate();
+          }}
+        >
+          <h2 id="edit-roles-title">Roles of {editing.user.email}</h2>
+          <fieldset className="field">
+            <legend className="visually-hidden">Roles</legend>
+            {ROLES.map(({ role, what }) => (
+              <label key={role} className="checkbox-inline">
+                <input
+                  type="checkbox"
+                  checked={editing.roles.includes(role)}
+                  onChange={(e) => setEditing({ ...editing, roles: e.target.checked ? [...editing.roles, role] : editing.roles.filter((r) => r !== role) })}
+                />{' '}
+                {role} <span className="hint">({what})</span>
+              </label>
+            ))}
+          </fieldset>
+          <ProblemMessage error={saveRoles.error} title="The roles were not changed" />
+          <div className="actions">
+            <button type="submit" className="primary" disabled={saveRoles.isPending || editing.roles.length === 0}>
+              Save roles
+            </button>
+            <button type="button" onClick={() => setEditing(undefined)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
       <ProblemMessage error={change.error} title="The change was not made" />
       <CursorList<Schemas['User']>
         label="Users"
@@ -111,6 +153,10 @@ export function UsersPage() {
                 {u.email} · {u.roles.join(', ')}
               </span>
             </div>
+            <div className="actions">
+            <button type="button" onClick={() => setEditing({ user: u, roles: [...u.roles] })} aria-label={`Change roles of ${u.email}`}>
+              Roles…
+            </button>
             {u.status === 'disabled' ? (
               <button type="button" onClick={() => change.mutate({ userId: u.userId, action: 'enable' })} aria-label={`Enable ${u.email}`}>
                 Enable
@@ -120,6 +166,7 @@ export function UsersPage() {
                 Disable
               </button>
             )}
+            </div>
           </div>
         )}
         empty={<EmptyState title="No users yet">Invite your first colleague above.</EmptyState>}

@@ -101,7 +101,7 @@ export function StartPipelinePage() {
       <p className="breadcrumbs">
         <Link to="/pipelines">Pipelines</Link> / {pipeline}
       </p>
-      <PageHeader title={`Start ${pipeline}`} subtitle={template.summary} />
+      <PageHeader title={`Start ${pipeline}`} subtitle={template.summary.split(';')[0]} />
       <form
         className="card"
         onSubmit={(e) => {

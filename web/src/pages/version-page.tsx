@@ -32,7 +32,12 @@ export function VersionPage() {
           </>
         }
         subtitle={data.statusReason ?? data.description}
-        actions={<VersionDownloads modelId={modelId} version={version} verified={data.artifact.state === 'verified'} />}
+        actions={
+          <>
+            <StageButton modelId={modelId} version={version} stage={data.stage} />
+            <VersionDownloads modelId={modelId} version={version} verified={data.artifact.state === 'verified'} />
+          </>
+        }
       />
       {model.data ? <DecisionPanel modelId={modelId} version={version} status={data.status} createdBy={data.createdBy} startedBy={data.lineage.startedBy} owner={model.data.owner} revision={data.revision} /> : null}
       <div className="grid-2">
@@ -316,6 +321,26 @@ function VersionDownloads({ modelId, version, verified }: { modelId: string; ver
         Model report
       </button>
       {error ? <ProblemMessage error={error} /> : null}
+    </>
+  );
+}
+
+/** Marks (or unmarks) the version as the model's challenger; the champion follows deployments. */
+function StageButton({ modelId, version, stage }: { modelId: string; version: number; stage?: string }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const me = useQuery({ queryKey: ['me'], queryFn: async () => unwrap(await api.GET('/me')) });
+  const set = useMutation({
+    mutationFn: async (next: number | null) => unwrap(await api.PUT('/models/{modelId}/aliases/challenger', { params: { path: { modelId } }, body: { version: next } })),
+    onSuccess: () => queryClient.invalidateQueries(),
+  });
+  if (stage === 'champion' || !me.data?.roles.some((r) => r === 'data-scientist')) return null;
+  return (
+    <>
+      <button type="button" onClick={() => set.mutate(stage === 'challenger' ? null : version)} disabled={set.isPending}>
+        {stage === 'challenger' ? 'Remove challenger' : 'Make challenger'}
+      </button>
+      {set.error ? <ProblemMessage error={set.error} title="The stage was not changed" /> : null}
     </>
   );
 }
