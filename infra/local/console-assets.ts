@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -42,8 +42,14 @@ export async function ensureConsoleBuilt(log: (line: string) => void = (line) =>
   log('steward: building the web console (web/dist is missing or older than web/src)…');
   try {
     // Vite's own command in a child process: Vite is ES modules only, and a build must not share the API's process.
+    // Built beside dist, then swapped in, so a second process starting at the same time never serves half a build.
     const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-    await execFileAsync(process.execPath, [vite, 'build', '--config', join(CONSOLE_ROOT, 'vite.config.mts'), '--logLevel', 'warn'], { cwd: CONSOLE_ROOT });
+    const fresh = join(CONSOLE_ROOT, `.dist-${process.pid}-${Date.now()}`);
+    await execFileAsync(process.execPath, [vite, 'build', '--config', join(CONSOLE_ROOT, 'vite.config.mts'), '--logLevel', 'warn', '--outDir', fresh], { cwd: CONSOLE_ROOT });
+    const old = `${fresh}-old`;
+    if (existsSync(CONSOLE_DIST)) renameSync(CONSOLE_DIST, old);
+    renameSync(fresh, CONSOLE_DIST);
+    rmSync(old, { recursive: true, force: true });
     return true;
   } catch (error) {
     log(`steward: the console could not be built (${error instanceof Error ? error.message : String(error)}); run \`npm run build:web\` to see why. The API runs without it.`);

@@ -22,7 +22,7 @@ export interface StartOptions {
   readonly scoringPort: number;
   readonly env?: Record<string, string | undefined>;
   readonly onUnexpectedExit?: (name: string, code: number | null) => void;
-  /** Serve the web console at `/` (building it first when web/dist is missing or stale). @default true */
+  /** Serve the web console at `/` (building it first when web/dist is missing or stale). @default true unless STEWARD_CONSOLE=off */
   readonly console?: boolean;
 }
 
@@ -56,7 +56,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
     local = await createLocalPlatform(settings);
     const app = createApp(local.platform);
-    const withWeb = options.console !== false && (await ensureConsoleBuilt());
+    const withWeb = (options.console ?? env.STEWARD_CONSOLE !== 'off') && (await ensureConsoleBuilt());
     if (withWeb) await allowConsoleUploads(local.platform.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${options.apiPort}`]);
     const api = await serveApi(withWeb ? withConsole(app, { connectOrigins: [standIns.endpoints.s3] }) : app, options.apiPort);
     const running = local;
@@ -101,7 +101,8 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
         'npm start [-- --data-dir <folder>] [-- --port <api port>]',
         '',
         'Environment: STEWARD_DATA_DIR (default ./.steward-data), STEWARD_PORT (7700),',
-        'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703).',
+        'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703),',
+        'STEWARD_CONSOLE=off to serve the API without the web console.',
         '',
       ].join('\n'),
     );
