@@ -1,6 +1,7 @@
 /**
  * Two kinds of test, one run:
  * - unit + infra: pure code, CDK templates; no emulator.
+ * - e2e: the web console driven in Debian's chromium (playwright-core), its own platform.
  * - integration + isolation: the real stand-ins (DynamoDB Local, s3rver, the
  *   local Step Functions runner, the scoring gateway), booted once per run by
  *   test/support/global-setup.ts.
@@ -19,6 +20,8 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    // The console in headless Chromium against the platform as `npm start` runs it (it starts its own).
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

@@ -130,6 +130,8 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
       const env = {
         ...process.env,
         STEWARD_LOG_LEVEL: process.env.STEWARD_LOG_LEVEL ?? 'WARN',
+        // The API alone: the console's files are not what the bench measures.
+        STEWARD_CONSOLE: process.env.STEWARD_CONSOLE ?? 'off',
         STEWARD_BOOTSTRAP_ADMIN_EMAIL: admin.email,
         STEWARD_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
         STEWARD_AUDIT_CHAIN: options.auditChain,

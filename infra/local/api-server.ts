@@ -2,8 +2,8 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../../api/http/env';
 
-/** Serves the same hono app the Lambda runs, on 127.0.0.1:<port>. */
-export function serveApi(app: OpenAPIHono<ApiEnv>, port: number, hostname = '127.0.0.1'): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
+/** Serves the same hono app the Lambda runs (alone, or with the console beside it), on 127.0.0.1:<port>. */
+export function serveApi(app: Pick<OpenAPIHono<ApiEnv>, 'fetch'>, port: number, hostname = '127.0.0.1'): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
       resolve({

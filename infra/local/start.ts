@@ -5,6 +5,8 @@ import { createApp } from '../../api/app';
 import { createLocalPlatform, type LocalPlatform } from './local-platform';
 import { localSettings } from './local-settings';
 import { serveApi } from './api-server';
+import { ensureConsoleBuilt, withConsole } from './console-assets';
+import { allowConsoleUploads } from './console-uploads';
 import { StartupProblem } from './stand-ins/errors';
 import { assertPortFree } from './stand-ins/ports';
 import { type RunningStandIns, startStandIns } from './stand-ins/start-stand-ins';
@@ -22,10 +24,14 @@ export interface StartOptions {
   readonly store?: 'sqlite' | 'dynamodb-local';
   readonly env?: Record<string, string | undefined>;
   readonly onUnexpectedExit?: (name: string, code: number | null) => void;
+  /** Serve the web console at `/` (building it first when web/dist is missing or stale). @default true unless STEWARD_CONSOLE=off */
+  readonly console?: boolean;
 }
 
 export interface RunningPlatform {
   readonly apiUrl: string;
+  /** Where the console is served (the API's origin), if it is. */
+  readonly consoleUrl?: string;
   readonly local: LocalPlatform;
   readonly standIns: RunningStandIns;
   stop(): Promise<void>;
@@ -37,7 +43,7 @@ export interface RunningPlatform {
  */
 export async function startPlatform(options: StartOptions): Promise<RunningPlatform> {
   const store = options.store ?? 'sqlite';
-  const env = { ...(options.env ?? process.env), STEWARD_STORE: store, STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite') };
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), STEWARD_STORE: store, STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite') };
   await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
   mkdirSync(options.dataDir, { recursive: true });
   const standIns = await startStandIns({
@@ -53,10 +59,14 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
     local = await createLocalPlatform(settings);
-    const api = await serveApi(createApp(local.platform), options.apiPort);
+    const app = createApp(local.platform);
+    const withWeb = (options.console ?? env.STEWARD_CONSOLE !== 'off') && (await ensureConsoleBuilt());
+    if (withWeb) await allowConsoleUploads(local.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${options.apiPort}`]);
+    const api = await serveApi(withWeb ? withConsole(app, { connectOrigins: [standIns.endpoints.s3] }) : app, options.apiPort);
     const running = local;
     return {
       apiUrl: api.url,
+      consoleUrl: withWeb ? `${api.url}/` : undefined,
       local: running,
       standIns,
       async stop() {
@@ -97,7 +107,8 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
         '',
         'Environment: STEWARD_DATA_DIR (default ./.steward-data), STEWARD_PORT (7700),',
         'STEWARD_STORE (sqlite, the default, or dynamodb-local: needs Java 17),',
-        'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703).',
+        'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703),',
+        'STEWARD_CONSOLE=off to serve the API without the web console.',
         '',
       ].join('\n'),
     );
@@ -144,6 +155,7 @@ async function main(): Promise<void> {
       [
         '',
         `Steward is running (local mode, health: ${health.status}, ready in ${seconds} s)`,
+        ...(running.consoleUrl ? [`  console   ${running.consoleUrl}`] : []),
         `  API       ${running.apiUrl}`,
         `  API docs  ${running.apiUrl}/docs`,
         `  health    ${running.apiUrl}/health`,

@@ -109,9 +109,9 @@ describe('StewardStack with the fixture pipelines', () => {
       });
     });
 
-    it('denies every request without TLS, on both buckets', () => {
+    it('denies every request without TLS, on every bucket (artifacts and their logs, the console site and its logs)', () => {
       const policies = ofType('AWS::S3::BucketPolicy');
-      expect(policies).toHaveLength(2);
+      expect(policies).toHaveLength(4);
       for (const [, policy] of policies) {
         expect(policy.Properties.PolicyDocument).toMatchObject({
           Statement: expect.arrayContaining([

@@ -9,6 +9,7 @@ import { PLAN_NAMES, PLANS } from '../../../core/tenancy/plans';
 import { ApiFirewall } from '../constructs/api-firewall';
 import { StewardApi } from '../constructs/api';
 import { ArtifactBucket } from '../constructs/artifact-bucket';
+import { StewardConsole } from '../constructs/console';
 import { AuditSealer } from '../constructs/audit-sealer';
 import { grantControlPlaneData, grantControlPlaneTenantAppends, grantTenantOffboarding, type TableData } from '../constructs/data-access';
 import { StewardIdentity } from '../constructs/identity';
@@ -91,6 +92,7 @@ export class StewardStack extends Stack {
   readonly api: StewardApi;
   readonly usagePlans: TenantUsagePlans;
   readonly auditSealer: AuditSealer;
+  readonly console: StewardConsole;
 
   constructor(scope: Construct, id: string, props: StewardStackProps = {}) {
     super(scope, id, props);
@@ -235,6 +237,12 @@ export class StewardStack extends Stack {
         reason: 'The deployer turned the WAF off (apiFirewall: false); stage throttling and the tenant usage plans still apply.',
       });
     }
+
+    this.console = new StewardConsole(this, 'Console', {
+      connectOrigins: [`https://${this.api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}`, `https://${bucket.bucketRegionalDomainName}`],
+    });
+    new CfnOutput(this, 'ConsoleUrl', { value: `https://${this.console.distribution.distributionDomainName}/`, description: 'The web console (CloudFront)' });
+    new CfnOutput(this, 'ConsoleBucketName', { value: this.console.bucket.bucketName, description: 'Upload web/dist here (aws s3 sync web/dist s3://… --delete)' });
 
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId, description: 'Cognito user pool of Steward users' });
     new CfnOutput(this, 'ConsoleClientId', { value: this.identity.consoleClient.userPoolClientId, description: 'Cognito app client of the console (SRP, no secret)' });

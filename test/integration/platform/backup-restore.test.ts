@@ -18,6 +18,7 @@ async function boot(dataDir: string, store: 'sqlite' | 'dynamodb-local' = 'sqlit
   const running = await startPlatform({
     dataDir,
     store,
+    console: false,
     apiPort: await freePort(),
     dynamodbPort: await freePort(),
     s3Port: await freePort(),

@@ -1,0 +1,261 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, axeSummaries, checkPage, launchChromium, screenshot, watchConsole } from './support/browser';
+import { PLATFORM_ADMIN, startConsolePlatform } from './support/console-platform';
+import { receiveInvitation } from './support/invitation';
+
+jest.setTimeout(120_000);
+
+const DATASET = join(__dirname, '..', '..', '..', 'shared', 'datasets', 'breast-cancer.csv');
+const PASSWORD = 'correct horse battery staple';
+const TENANT = { name: 'Acme Risk', admin: 'admin@acme.example' };
+const PEOPLE = { scientist: 'ds@acme.example', approver: 'approver@acme.example' };
+
+/**
+ * The console's main journey, in headless Chromium against the real local platform:
+ * sign-up → platform approval → invitation → users and a CI token → dataset upload →
+ * training from a template → evaluation charts → approval (and why the data scientist
+ * cannot) → audit filtered, exported, chain verified. Every main page is screenshot and
+ * scanned with axe; the browser must report no errors.
+ */
+describe('the web console, end to end', () => {
+  let platform: Awaited<ReturnType<typeof startConsolePlatform>>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const browserErrors: string[] = [];
+  const invitations: Record<string, string> = {};
+  let versionUrl = '';
+
+  const url = (path: string) => new URL(path, platform.consoleUrl).toString();
+
+  async function expectAccessible(name: string): Promise<void> {
+    await page.waitForLoadState('networkidle');
+    expect(await checkPage(page, name)).toEqual([]);
+  }
+
+  async function signIn(email: string, password: string): Promise<void> {
+    await page.goto(url('/sign-in'));
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  async function signOut(): Promise<void> {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Steward' }).waitFor();
+  }
+
+  async function redeem(link: string, email: string): Promise<void> {
+    await page.goto(link);
+    await page.getByLabel('New password').fill(PASSWORD);
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Activate my account' }).click();
+    await page.getByText(`Your account ${email} is active`).waitFor();
+  }
+
+  beforeAll(async () => {
+    platform = await startConsolePlatform();
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(platform.consoleUrl!).origin });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    watchConsole(page, browserErrors);
+  }, 120_000);
+
+  afterAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'axe-summary.json'), `${JSON.stringify(axeSummaries, null, 2)}\n`);
+    await browser?.close();
+    await platform?.dispose();
+  }, 60_000);
+
+  it('takes a business unit from sign-up to approval by the platform administrator', async () => {
+    await page.goto(url('/sign-up'));
+    await expectAccessible('01-sign-up');
+    await page.getByLabel('Business unit name').fill(TENANT.name);
+    await page.getByLabel('Administrator email').fill(TENANT.admin);
+    await page.getByRole('button', { name: 'Request tenant' }).click();
+    await page.getByRole('heading', { name: 'Request received' }).waitFor();
+
+    await page.goto(url('/sign-in'));
+    await expectAccessible('02-sign-in');
+    await signIn(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
+    await page.getByRole('cell', { name: new RegExp(`^${TENANT.name}`) }).waitFor();
+    await expectAccessible('03-platform-tenants');
+    await page.getByRole('button', { name: `Approve ${TENANT.name}` }).click();
+    invitations.admin = await receiveInvitation(page, TENANT.admin);
+    await signOut();
+  });
+
+  it('lets the tenant administrator redeem the invitation, invite colleagues and create a CI token', async () => {
+    await redeem(invitations.admin, TENANT.admin);
+    await screenshot(page, '04-sign-in-after-invitation');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'No models yet' }).waitFor();
+    await expectAccessible('05-models-empty');
+    // Tablet width: the navigation folds above the content.
+    await page.setViewportSize({ width: 820, height: 1100 });
+    await screenshot(page, '05b-models-empty-tablet');
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.getByRole('link', { name: 'Users' }).click();
+    for (const [who, role] of [
+      ['scientist', 'data-scientist'],
+      ['approver', 'approver'],
+    ] as const) {
+      await page.getByLabel('Email').fill(PEOPLE[who]);
+      for (const box of ['tenant-admin', 'data-scientist', 'approver', 'deployer', 'viewer']) {
+        await page.getByRole('checkbox', { name: new RegExp(`^${box}`) }).setChecked(box === role);
+      }
+      await page.getByRole('button', { name: 'Invite', exact: true }).click();
+      invitations[who] = await receiveInvitation(page, PEOPLE[who]);
+      await page.getByRole('button', { name: 'Done' }).click();
+    }
+    await page.getByText(PEOPLE.approver).first().waitFor();
+    await expectAccessible('06-users');
+
+    await page.getByRole('link', { name: 'CI tokens' }).click();
+    await page.getByLabel('Name').fill('nightly retrain');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = (await page.getByTestId('token-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^stw_/);
+    await page.getByRole('button', { name: 'Copy secret' }).click();
+    await page.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await expectAccessible('07-ci-token-created');
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await expect(page.getByTestId('token-secret').count()).resolves.toBe(0);
+    await signOut();
+  });
+
+  it('keeps what the data scientist typed when the session expires, and sends it once they sign in again', async () => {
+    await redeem(invitations.scientist, PEOPLE.scientist);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Projects' }).click();
+    await page.getByLabel('New project name').fill('credit-risk');
+    await page.getByLabel('Description').fill('Cell-nucleus screening, typed before the session expired');
+    // The API refuses the first attempt as an expired token would.
+    await page.route('**/projects', (route) => (route.request().method() === 'POST' ? route.fulfill({ status: 401, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:steward:problem:unauthenticated', title: 'Authentication required', status: 401, requestId: 'e2e' }) }) : route.fallback()), { times: 1 });
+    await page.getByRole('button', { name: 'Create project' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Your session expired' });
+    await dialog.waitFor();
+    await expectAccessible('08-session-expired');
+    await dialog.getByLabel('Password').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Sign in and continue' }).click();
+    await page.getByRole('link', { name: /credit-risk/ }).waitFor();
+    await expectAccessible('09-projects');
+  });
+
+  it('uploads a dataset with a progress bar and shows its schema and profile', async () => {
+    await page.getByRole('link', { name: 'Datasets' }).click();
+    await page.getByRole('heading', { name: 'No datasets yet' }).waitFor();
+    await page.getByRole('link', { name: 'Upload a dataset' }).first().click();
+    await page.getByLabel('Dataset name').fill('breast-cancer');
+    await page.getByLabel('File').setInputFiles(DATASET);
+    await page.getByLabel('Target column (optional)').fill('benign');
+    await expectAccessible('10-dataset-upload');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: 'breast-cancer v1' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('figure', { name: 'Histogram of mean_radius' }).waitFor();
+    await expect(page.getByText('569', { exact: true }).count()).resolves.toBeGreaterThan(0);
+    await expectAccessible('11-dataset-version');
+  });
+
+  it('registers a model from the dataset columns and trains it from the template, following the run state by state', async () => {
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('link', { name: 'Register a model' }).first().click();
+    await page.getByLabel('Project').selectOption({ label: 'credit-risk' });
+    await page.getByLabel('Model name').fill('breast-cancer-screen');
+    await page.getByLabel('Inputs from dataset').selectOption({ label: 'breast-cancer (v1)' });
+    await page.getByLabel('Target column (the model predicts it)').selectOption('benign');
+    await expectAccessible('12-model-new');
+    await page.getByRole('button', { name: 'Register model' }).click();
+    await page.getByRole('heading', { name: 'breast-cancer-screen' }).waitFor();
+    await expectAccessible('13-model');
+
+    await page.getByRole('link', { name: 'Train a new version' }).click();
+    await page.getByRole('heading', { name: 'Start train-evaluate' }).waitFor();
+    await expect(page.getByLabel('Model id').inputValue()).resolves.toMatch(/^[0-9a-z]{26}$/);
+    await page.getByLabel('Dataset id', { exact: true }).selectOption({ label: 'breast-cancer (latest v1)' });
+    await page.getByLabel('Version', { exact: true }).fill('1');
+    await page.getByLabel('Target', { exact: true }).fill('benign');
+    await page.getByLabel('Metric').selectOption('auc');
+    await page.getByLabel('Minimum').fill('0.8');
+    await expectAccessible('14-pipeline-start');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.getByRole('heading', { name: /train-evaluate run/ }).waitFor();
+    await page.getByRole('heading', { name: /train-evaluate run\s+SUCCEEDED/ }).waitFor({ timeout: 60_000 });
+    await expect(page.locator('.step').count()).resolves.toBeGreaterThan(4);
+    await expectAccessible('15-execution');
+  });
+
+  it('shows the evaluation charts, lineage, and why the data scientist cannot approve', async () => {
+    await page.getByRole('link', { name: 'Versions' }).click();
+    await page.getByRole('link', { name: /breast-cancer-screen v1/ }).click();
+    await page.getByRole('heading', { name: /breast-cancer-screen v1/ }).waitFor();
+    versionUrl = page.url();
+    await page.getByText(/ROC — AUC 0\.\d{3}/).waitFor();
+    await page.getByRole('table').filter({ hasText: 'Predicted positive' }).waitFor();
+    await page.getByRole('figure', { name: /^Lineage/ }).waitFor();
+    const blockers = page.getByRole('note');
+    await blockers.getByText('You cannot decide on this version.').waitFor();
+    await blockers.getByText(/Only approvers decide on versions/).waitFor();
+    await blockers.getByText(/You started the run that trained this version/).waitFor();
+    await expectAccessible('16-version-data-scientist');
+    // Lineage both ways: version → dataset → back to the version.
+    await page.getByRole('link', { name: /dataset .* v1 \(open\)/ }).click();
+    await page.getByRole('heading', { name: 'breast-cancer v1' }).waitFor();
+    await page.getByRole('link', { name: 'breast-cancer-screen v1' }).click();
+    await page.getByRole('heading', { name: /breast-cancer-screen v1/ }).waitFor();
+    await signOut();
+  });
+
+  it('lets the approver find the version in the inbox and approve it with a reason', async () => {
+    await redeem(invitations.approver, PEOPLE.approver);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('link', { name: /breast-cancer-screen v1/ }).waitFor();
+    await expectAccessible('17-approvals-inbox');
+    await page.getByRole('link', { name: /breast-cancer-screen v1/ }).click();
+    await page.getByLabel('Reason').fill('AUC well above the bar on the hold-out set; lineage complete');
+    await screenshot(page, '18-version-approver');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(/You approved this version/).waitFor();
+    await page.getByRole('heading', { name: /breast-cancer-screen v1\s+approved/ }).waitFor();
+    expect(page.url()).toBe(versionUrl);
+    await signOut();
+  });
+
+  it('lets the administrator filter and export the audit log and see the chain verified', async () => {
+    await signIn(TENANT.admin, PASSWORD);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByTestId('chain-status').getByText(/Chain verified/).waitFor();
+    // The API takes a target's type and id together: the form says so before sending anything.
+    await page.getByLabel('Target type').fill('version');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText(/Give the target id too/).waitFor();
+    const [, modelId, version] = /\/models\/([0-9a-z]{26})\/versions\/(\d+)$/.exec(versionUrl) ?? [];
+    await page.getByLabel('Target id').fill(`${modelId}-${version}`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('version.approved').first().waitFor();
+    await expectAccessible('19-audit');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const saved = join(ARTIFACTS, 'audit-export.csv');
+    await download.saveAs(saved);
+    const csv = readFileSync(saved, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/^eventId,seq,at,action/);
+    expect(csv).toMatch(/version/);
+  });
+
+  it('reported no error in the browser along the way', () => {
+    // The one deliberate 401 (session expiry) is the browser's own network log line, not an app error.
+    expect(browserErrors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+  });
+});
