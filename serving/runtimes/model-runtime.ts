@@ -44,6 +44,12 @@ export interface ServedModel extends LoadedModel {
 export interface ModelArtifact {
   /** Where the artifact came from (`s3://…`, a directory); for messages only. */
   readonly uri: string;
+  /**
+   * SHA-256 (hex) of the stored object the files came from (the single file,
+   * or the whole model.tar.gz), when it was read as one object; absent for a
+   * directory, whose main file is hashed instead.
+   */
+  readonly sha256?: string;
   /** A file by its name inside the model directory; throws ArtifactUnavailable if absent. */
   file(name: string): Promise<Uint8Array>;
 }
