@@ -19,31 +19,57 @@ export function widthOf(field: Field): number {
   return field.shape.slice(1).reduce((n, d) => n * (d > 0 ? d : 1), 1);
 }
 
-/** A CSV cell for a field. Shaped fields cannot come from CSV (one cell, many values). */
-export function fromCell(field: Field, cell: string): Converted {
-  const text = cell.trim();
-  if (text === '') return { value: null };
-  if (field.shape) return { problem: `a ${field.shape.join('×')} tensor cannot be given in one CSV cell; send JSON` };
+/** Why a cell cannot be a field's value (a class, not a string, so a converter's result can be told apart from a string value). */
+export class CellProblem {
+  constructor(readonly problem: string) {}
+}
+
+/**
+ * A converter from CSV cells to a field's values, made once per field: the
+ * batch engine calls it for every cell of millions of rows. '' (after
+ * trimming) is missing (null). Shaped fields cannot come from CSV (one cell,
+ * many values).
+ */
+export function cellConverter(field: Field): (cell: string) => InputValue | CellProblem {
+  if (field.shape) {
+    const problem = new CellProblem(`a ${field.shape.join('×')} tensor cannot be given in one CSV cell; send JSON`);
+    return (cell) => (cell.trim() === '' ? null : problem);
+  }
   switch (field.type) {
     case 'float':
     case 'double':
+      return (cell) => {
+        const value = Number(cell);
+        if (Number.isFinite(value) && cell.trim() !== '') return value;
+        return cell.trim() === '' ? null : new CellProblem(`'${cell}' is not a number`);
+      };
     case 'int':
-    case 'long': {
-      const value = Number(text);
-      const problem = valueProblem(field, value);
-      return problem ? { problem: `'${cell}' is not a number${field.type === 'int' || field.type === 'long' ? ' (an integer)' : ''}` } : { value };
-    }
-    case 'bool': {
-      const lower = text.toLowerCase();
-      if (TRUE.has(lower)) return { value: true };
-      if (FALSE.has(lower)) return { value: false };
-      return { problem: `'${cell}' is not true or false (bool)` };
-    }
-    default: {
-      const problem = valueProblem(field, cell);
-      return problem ? { problem } : { value: cell };
-    }
+    case 'long':
+      return (cell) => {
+        const value = Number(cell);
+        if (Number.isSafeInteger(value) && cell.trim() !== '') return value;
+        return cell.trim() === '' ? null : new CellProblem(`'${cell}' is not a number (an integer)`);
+      };
+    case 'bool':
+      return (cell) => {
+        const lower = cell.trim().toLowerCase();
+        if (TRUE.has(lower)) return true;
+        if (FALSE.has(lower)) return false;
+        return lower === '' ? null : new CellProblem(`'${cell}' is not true or false (bool)`);
+      };
+    default:
+      return (cell) => {
+        if (cell.trim() === '') return null;
+        const problem = valueProblem(field, cell);
+        return problem ? new CellProblem(problem) : cell;
+      };
   }
+}
+
+/** One CSV cell for a field (see {@link cellConverter}). */
+export function fromCell(field: Field, cell: string): Converted {
+  const value = cellConverter(field)(cell);
+  return value instanceof CellProblem ? { problem: value.problem } : { value };
 }
 
 /** A JSON value for a field: numbers for numeric fields (no numeric strings), flat or nested number arrays for shaped ones. */

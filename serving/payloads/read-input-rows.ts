@@ -3,7 +3,7 @@ import { CsvFormatError, parseCsvText } from '../../core/tabular/csv-rows';
 import { mediaTypeOf } from '../runtimes/media-types';
 import { InvalidModelInput, PayloadTooLarge, UnsupportedContentType } from '../runtimes/runtime-errors';
 import type { InputRow, InputValue, TabularModel } from '../runtimes/tabular-model';
-import { fromCell, fromJson, type Converted } from './field-values';
+import { CellProblem, cellConverter, fromJson, type Converted } from './field-values';
 
 /**
  * Largest request body a runtime reads: SageMaker real-time inference's own
@@ -53,10 +53,17 @@ export function csvRowMapper(schema: Schema, header: readonly string[] | undefin
     columns = inputs.map((_, i) => i);
     width = inputs.length;
   }
+  const converters = inputs.map(cellConverter);
+  const required = inputs.map((f) => !schema.optionalInputs?.has(f.name));
   return (cells, row) => {
     if (cells.length !== width) throw new RowRejected(row, undefined, `has ${cells.length} values; expected ${width}${header ? ' like the header' : ` (${fieldList(inputs)})`}`);
     const out = new Array<InputValue>(inputs.length);
-    for (let i = 0; i < inputs.length; i++) out[i] = checked(inputs[i], fromCell(inputs[i], cells[columns[i]]), row, schema);
+    for (let i = 0; i < inputs.length; i++) {
+      const value = converters[i](cells[columns[i]]);
+      if (value instanceof CellProblem) throw new RowRejected(row, inputs[i].name, value.problem);
+      if (value === null && required[i]) throw new RowRejected(row, inputs[i].name, 'missing');
+      out[i] = value;
+    }
     return out;
   };
 }

@@ -70,7 +70,8 @@ export function deriveIoSchema(uri: string, signature: OnnxSignature): IoSchema 
  * input per field.
  *
  * Predictions: a classifier (see onnx-classifier-graph.ts) answers
- * `{"label": …, "probabilities": {"<class>": p, …}}`; any other model
+ * `{"label": …, "probabilities": {"<class>": p, …}}`, the label being the
+ * most probable class (the first on a tie); any other model
  * `{"score": v}` when it declares one output, else `{"<output>": v, …}`; a
  * value is a number (string, bool) when the output has one per row, an array
  * when it has more.
@@ -195,7 +196,9 @@ class OnnxTabularModel implements TabularModel {
     const tensorOutputs = new Set(signature.outputs.filter((o) => o.isTensor).map((o) => o.name));
     this.declaredOutputs = io.outputs.map((f) => f.name).filter((n) => tensorOutputs.has(n));
     if (classifier) {
-      this.fetches = [classifier.probabilityOutput, ...(classifier.labelOutput ? [classifier.labelOutput] : [])];
+      // The label is the most probable class, not the model's label output: onnxruntime's two-class tree
+      // ensembles can answer a label that disagrees with their own probabilities (seen with 1.30).
+      this.fetches = [classifier.probabilityOutput];
       this.outputColumns = ['label', ...classifier.labels.map((l) => `probability_${l}`)];
     } else {
       this.fetches = this.declaredOutputs;
@@ -221,9 +224,8 @@ class OnnxTabularModel implements TabularModel {
   }
 
   private classify(results: InferenceSession.ReturnType, n: number): Prediction[] {
-    const { labels, probabilityOutput, labelOutput } = this.classifier!;
+    const { labels, probabilityOutput } = this.classifier!;
     const probabilities = (results[probabilityOutput] as Tensor).data as ArrayLike<number>;
-    const predicted = labelOutput ? rowValues(results[labelOutput] as Tensor, n) : undefined;
     const classes = labels.length;
     const out: Prediction[] = new Array(n);
     for (let r = 0; r < n; r++) {
@@ -234,7 +236,7 @@ class OnnxTabularModel implements TabularModel {
         byClass[String(labels[c])] = p;
         if (p > probabilities[r * classes + best]) best = c;
       }
-      out[r] = { label: predicted ? predicted[r] : labels[best], probabilities: byClass };
+      out[r] = { label: labels[best], probabilities: byClass };
     }
     return out;
   }
