@@ -86,7 +86,9 @@ export const onnxRuntime: ModelRuntime = {
     const { InferenceSession } = await ort();
     let session: InferenceSession;
     try {
-      session = await InferenceSession.create(graph.bytes, { logSeverityLevel: 4 });
+      // One thread per session: tabular models are too small for intra-op parallelism to pay, and an
+      // idle onnxruntime pool spins, taking the core the event loop (parsing, writing) needs.
+      session = await InferenceSession.create(graph.bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
     } catch (error) {
       throw new InvalidArtifact(artifact.uri, `not a loadable ONNX model: ${cleanReason(error)}`, { cause: error });
     }
