@@ -44,9 +44,24 @@ export interface BatchScoringJob {
   readonly signal?: AbortSignal;
 }
 
-/** Writes and waits when the stream asks to (backpressure), so a slow sink bounds memory. */
+/**
+ * How much written output may wait in a sink's buffer before scoring waits
+ * for it. A file stream's own mark (16 KiB) is below one batch's output, so
+ * waiting on it would stop parsing at every batch while the disk catches up;
+ * a few MiB let both go on together and still bound memory.
+ */
+const MAX_BUFFERED_OUTPUT = 4 * 1024 * 1024;
+
+/** Writes, and waits for the sink to drain once its buffer passes {@link MAX_BUFFERED_OUTPUT} (backpressure). */
 async function write(stream: Writable, chunk: string): Promise<void> {
-  if (chunk === '' || stream.write(chunk)) return;
+  if (chunk === '') return;
+  stream.write(chunk);
+  if (stream.writableLength > MAX_BUFFERED_OUTPUT) await drained(stream);
+}
+
+/** Waits until the sink has passed on what it buffers (the caller ends the sink; the job only hands it everything). */
+async function drained(stream: Writable): Promise<void> {
+  if (!stream.writableNeedDrain) return;
   await new Promise<void>((resolve, reject) => {
     const done = (error?: Error) => {
       stream.off('drain', done);
@@ -172,11 +187,8 @@ export async function scoreStream(job: BatchScoringJob): Promise<BatchScoringRes
     await write(job.rejected, 'row,field,reason\n');
   }
   const batches = job.inputFormat === 'csv' ? csvInput(job, batchRows) : jsonlInput(job, batchRows);
-  for await (const batch of batches) {
-    job.signal?.throwIfAborted();
-    rowsIn += batch.read;
+  const finish = async (batch: ReadBatch, answers: readonly (Prediction | RowProblem)[]) => {
     const rejections = [...batch.rejections];
-    const answers = batch.rows.length > 0 ? await model.predict(batch.rows) : [];
     let out = '';
     for (let i = 0; i < answers.length; i++) {
       const answer = answers[i];
@@ -185,7 +197,7 @@ export async function scoreStream(job: BatchScoringJob): Promise<BatchScoringRes
         rejections.push({ row, field: answer.field, reason: answer.problem });
         continue;
       }
-      out += outputFormat === 'csv' ? `${row},${model.toCsvRow(answer as Prediction).map(csvCell).join(',')}\n` : `${JSON.stringify({ row, prediction: answer })}\n`;
+      out += outputFormat === 'csv' ? `${row},${model.toCsvRow(answer).map(csvCell).join(',')}\n` : `${JSON.stringify({ row, prediction: answer })}\n`;
       rowsOut++;
     }
     await write(job.output, out);
@@ -198,6 +210,19 @@ export async function scoreStream(job: BatchScoringJob): Promise<BatchScoringRes
       );
     }
     job.onProgress?.({ rowsIn, rowsOut, rowsRejected });
+  };
+  // One batch is scored (by onnxruntime, off the event loop) while the next is parsed.
+  let pending: { batch: ReadBatch; answers: Promise<(Prediction | RowProblem)[]> } | undefined;
+  for await (const batch of batches) {
+    job.signal?.throwIfAborted();
+    const answers = batch.rows.length > 0 ? model.predict(batch.rows) : Promise.resolve([]);
+    answers.catch(() => undefined); // awaited below, in order; this only keeps an early failure from being unhandled
+    if (pending) await finish(pending.batch, await pending.answers);
+  await Promise.all([drained(job.output), drained(job.rejected)]);
+    rowsIn += batch.read;
+    pending = { batch, answers };
   }
+  if (pending) await finish(pending.batch, await pending.answers);
+  await Promise.all([drained(job.output), drained(job.rejected)]);
   return { rowsIn, rowsOut, rowsRejected, millis: performance.now() - started };
 }

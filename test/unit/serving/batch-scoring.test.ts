@@ -8,7 +8,7 @@ import { encodeJson } from '../../fixtures/artifacts/credit-scorecard';
 import { treeEnsembleClassifier, walkTree, type TreeNode } from '../../fixtures/artifacts/build-tree-ensemble';
 import { POINTS_SCORECARD_IO, pointsScorecard } from '../../fixtures/artifacts/points-scorecard';
 
-/** A sink that keeps what it is given, and is slow to drain (highWaterMark 16 bytes) so backpressure is exercised. */
+/** A sink that keeps what it is given and is slow to drain (highWaterMark 16 bytes): the job must wait for it before returning. */
 function sink(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
   const stream = new Writable({
