@@ -13,3 +13,13 @@ export class InvalidArtifact extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * The artifact's bytes are not the ones the catalog verified: serving loads
+ * only the exact, immutable artifact a version was approved with.
+ */
+export class ArtifactChecksumMismatch extends InvalidArtifact {
+  constructor(uri: string, readonly expected: string, readonly actual: string) {
+    super(uri, `its SHA-256 is ${actual}, not the expected ${expected}: the stored artifact is not the one the version was registered with`);
+  }
+}

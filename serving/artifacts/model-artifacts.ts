@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
@@ -35,6 +36,7 @@ export async function openS3Artifact(s3: S3Client, uri: string, mainFile: string
     const reason = error instanceof NoSuchKey || status === 404 ? 'no such object' : `could not be read (${(error as Error).name})`;
     throw new ArtifactUnavailable(uri, reason, { cause: error });
   }
+  const sha256 = sha256Hex(bytes);
   if (!isArchive(location.key)) return singleFileArtifact(uri, mainFile, bytes);
   let files: Map<string, Uint8Array>;
   try {
@@ -44,6 +46,7 @@ export async function openS3Artifact(s3: S3Client, uri: string, mainFile: string
   }
   return {
     uri,
+    sha256,
     async file(name) {
       const file = files.get(name);
       if (!file) throw new ArtifactUnavailable(uri, `the archive has no ${name} (it holds: ${[...files.keys()].join(', ') || 'nothing'})`);
@@ -56,6 +59,7 @@ export async function openS3Artifact(s3: S3Client, uri: string, mainFile: string
 export function singleFileArtifact(uri: string, mainFile: string, bytes: Uint8Array): ModelArtifact {
   return {
     uri,
+    sha256: sha256Hex(bytes),
     async file(name) {
       if (name !== mainFile) throw new ArtifactUnavailable(uri, `a single-object artifact holds only ${mainFile}, not ${name}`);
       return bytes;
@@ -75,4 +79,9 @@ export function directoryArtifact(dir: string): ModelArtifact {
       }
     },
   };
+}
+
+/** Lower-case hex SHA-256, as the catalog records artifacts. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

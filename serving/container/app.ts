@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Hono } from 'hono';
 import type { Log } from '../../core/ports/log';
-import { readRequestBody } from '../http/request-body';
+import { readRequestBody, RequestBodyTooLarge } from '../http/request-body';
+import { MAX_PAYLOAD_BYTES } from '../payloads/read-input-rows';
 import type { LoadedModel } from '../runtimes/model-runtime';
-import { ModelInvocationError } from '../runtimes/runtime-errors';
+import { ModelInvocationError, PayloadTooLarge } from '../runtimes/runtime-errors';
 
 /**
  * SageMaker's serving-container contract over one loaded model:
@@ -21,12 +22,14 @@ export function createContainerApp(deps: { model: LoadedModel; log: Log }): Hono
   app.get('/ping', (c) => c.body(null, 200));
 
   app.get('/execution-parameters', (c) =>
-    c.json({ MaxConcurrentTransforms: availableParallelism(), BatchStrategy: 'MULTI_RECORD', MaxPayloadInMB: 6 }),
+    c.json({ MaxConcurrentTransforms: availableParallelism(), BatchStrategy: 'MULTI_RECORD', MaxPayloadInMB: MAX_PAYLOAD_BYTES / 2 ** 20 }),
   );
 
   app.post('/invocations', async (c) => {
-    const body = await readRequestBody(c);
     try {
+      const body = await readRequestBody(c, MAX_PAYLOAD_BYTES).catch((error: unknown) => {
+        throw error instanceof RequestBodyTooLarge ? new PayloadTooLarge(Number(c.req.header('content-length') ?? MAX_PAYLOAD_BYTES + 1), MAX_PAYLOAD_BYTES) : error;
+      });
       const result = await model.invoke(body, c.req.header('content-type'), c.req.header('accept'));
       const headers: Record<string, string> = { 'Content-Type': result.contentType };
       if (result.customAttributes) headers['X-Amzn-SageMaker-Custom-Attributes'] = result.customAttributes;

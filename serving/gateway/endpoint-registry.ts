@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IoSchema } from '../../core/catalog/artifacts/io-schema';
 import { parseS3Uri } from '../artifacts/model-artifacts';
 import { MODEL_RUNTIME_KINDS } from '../runtimes/runtime-catalog';
 
@@ -10,6 +11,10 @@ const sagemakerName = z.string().regex(SAGEMAKER_NAME, 'must be 1-63 letters, di
 export const modelReferenceSchema = z.object({
   runtime: z.enum(MODEL_RUNTIME_KINDS),
   artifactUri: z.string().refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/key'),
+  /** The catalog's SHA-256 of the artifact object: the model is loaded only if the stored bytes have it. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256').optional(),
+  /** The version's declared inputs and outputs; requests are validated against them. */
+  ioSchema: IoSchema.optional(),
 });
 
 export const productionVariantSchema = z.object({

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { openS3Artifact } from '../artifacts/model-artifacts';
+import { loadModel } from '../runtimes/load-model';
 import type { LoadedModel } from '../runtimes/model-runtime';
 import { runtimeFor } from '../runtimes/runtime-catalog';
 import type { ModelReference } from './endpoint-registry';
@@ -7,11 +8,11 @@ import type { ModelReference } from './endpoint-registry';
 /** Turns a variant's model reference into a model ready to score. */
 export type ModelLoader = (model: ModelReference) => Promise<LoadedModel>;
 
-/** Loads artifacts from S3 (s3rver locally) with the runtime the variant names. */
+/** Loads artifacts from S3 (s3rver locally) with the runtime the variant names, checking the expected SHA-256 when the variant gives one. */
 export function s3ModelLoader(s3: S3Client): ModelLoader {
   return async (model) => {
-    const runtime = runtimeFor(model.runtime);
-    return runtime.load(await openS3Artifact(s3, model.artifactUri, runtime.modelFile));
+    const artifact = await openS3Artifact(s3, model.artifactUri, runtimeFor(model.runtime).modelFile);
+    return loadModel({ runtime: model.runtime, artifact, ioSchema: model.ioSchema, sha256: model.sha256 });
   };
 }
 
@@ -56,5 +57,6 @@ export class ModelCache {
 }
 
 function keyOf(model: ModelReference): string {
-  return `${model.runtime}|${model.artifactUri}`;
+  // The schema is part of the key: the same artifact under another schema validates requests differently.
+  return `${model.runtime}|${model.artifactUri}|${model.sha256 ?? ''}|${model.ioSchema ? JSON.stringify(model.ioSchema) : ''}`;
 }

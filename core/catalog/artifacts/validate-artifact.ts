@@ -5,6 +5,7 @@ import { validateContainerReference, type ContainerReferenceSummary } from './co
 import { IoSchema } from './io-schema';
 import { chooseInputBinding, matchOnnxToSchema, openOnnx, type OnnxInputBinding, type OnnxValueInfo } from './onnx-inspection';
 import { validateRulesDocument } from './rules-document';
+import { validateScorecardDocument } from './scorecard-document';
 
 /**
  * The one check an uploaded artifact passes before its version becomes
@@ -12,7 +13,7 @@ import { validateRulesDocument } from './rules-document';
  * the version, or throws ValidationFailed listing every problem found.
  */
 
-export const ARTIFACT_FORMATS = ['onnx', 'rules', 'sagemaker-container'] as const;
+export const ARTIFACT_FORMATS = ['onnx', 'rules', 'scorecard', 'sagemaker-container'] as const;
 export const ArtifactFormat = z.enum(ARTIFACT_FORMATS);
 export type ArtifactFormat = z.infer<typeof ArtifactFormat>;
 
@@ -37,9 +38,19 @@ export interface RulesArtifactSummary {
   readonly hasDefault: boolean;
 }
 
+export interface ScorecardArtifactSummary {
+  readonly characteristics: number;
+  readonly inputs: readonly string[];
+  readonly basePoints: number;
+  readonly scaling: { readonly pdo: number; readonly baseScore: number; readonly baseOdds: number };
+  /** Lowest and highest score the card can give. */
+  readonly scoreRange: readonly [number, number];
+}
+
 export type ValidatedArtifact =
   | { readonly format: 'onnx'; readonly summary: OnnxArtifactSummary }
   | { readonly format: 'rules'; readonly summary: RulesArtifactSummary }
+  | { readonly format: 'scorecard'; readonly summary: ScorecardArtifactSummary }
   | { readonly format: 'sagemaker-container'; readonly summary: ContainerReferenceSummary };
 
 export interface ArtifactToValidate {
@@ -74,6 +85,7 @@ async function validateOnnx(bytes: Uint8Array, io: IoSchema): Promise<OnnxArtifa
  *
  * - `onnx`: loads with onnxruntime, matches the signature to `ioSchema`, runs one row of zeros.
  * - `rules`: parses and cross-checks the steward-rules/v1 document.
+ * - `scorecard`: parses and cross-checks the steward-scorecard/v1 document.
  * - `sagemaker-container`: checks the image reference (ECR, pinned, not `latest`) and environment.
  *
  * @example
@@ -103,6 +115,23 @@ export async function validateArtifact(artifact: ArtifactToValidate): Promise<Va
           inputs: doc.inputs.map((f) => f.name),
           outputs: doc.outputs.map((f) => f.name),
           hasDefault: doc.default !== undefined,
+        },
+      };
+    }
+    case 'scorecard': {
+      const card = validateScorecardDocument(artifact.bytes, ioSchema);
+      const extremes = card.characteristics.map((c) => {
+        const points = [...c.bins.map((b) => b.points), ...(c.missing ? [c.missing.points] : []), ...(c.other ? [c.other.points] : [])];
+        return [Math.min(...points), Math.max(...points)] as const;
+      });
+      return {
+        format: 'scorecard',
+        summary: {
+          characteristics: card.characteristics.length,
+          inputs: card.inputs.map((f) => f.name),
+          basePoints: card.basePoints,
+          scaling: card.scaling,
+          scoreRange: [extremes.reduce((s, [low]) => s + low, card.basePoints), extremes.reduce((s, [, high]) => s + high, card.basePoints)],
         },
       };
     }

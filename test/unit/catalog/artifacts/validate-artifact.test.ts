@@ -52,7 +52,7 @@ describe('validateArtifact', () => {
 
   it('refuses an unknown format and an invalid ioSchema, naming each', async () => {
     expect(await problemsOf(() => validateArtifact({ format: 'pickle', bytes: new Uint8Array(1), ioSchema: CREDIT_SCORECARD_IO }))).toEqual([
-      { field: 'format', problem: 'expected one of onnx, rules, sagemaker-container' },
+      { field: 'format', problem: 'expected one of onnx, rules, scorecard, sagemaker-container' },
     ]);
     const problems = await problemsOf(() =>
       validateArtifact({ format: 'rules', bytes: creditScorecardBytes(), ioSchema: { inputs: [{ name: 'age', type: 'integer' }], outputs: [] } }),
