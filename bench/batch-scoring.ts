@@ -21,7 +21,7 @@ import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { IoSchema } from '../core/catalog/artifacts/io-schema';
-import { exportLinearModelToOnnx } from '../core/pipelines/onnx-export';
+import { exportLinearModelToOnnx } from '../core/maths/onnx/linear-model-onnx';
 import { readCsvBatches } from '../core/tabular/csv-rows';
 import { singleFileArtifact } from '../serving/artifacts/model-artifacts';
 import { scoreStream } from '../serving/batch/score-stream';

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { DecisionInput, decideOnVersion, listApprovals } from '../../core/catalog/approval-decision';
 import { RULES_DOCUMENT_JSON_SCHEMA } from '../../core/catalog/artifacts/rules-document';
+import { SCORECARD_DOCUMENT_JSON_SCHEMA } from '../../core/catalog/artifacts/scorecard-document';
 import { artifactDownloadUrl, artifactUploadUrl, finalizeArtifact } from '../../core/catalog/version-artifacts';
 import {
   getVersion,
@@ -145,6 +146,17 @@ export function versionRoutes({ app, guards }: RouteDeps): void {
       responses: { 200: json(z.record(z.string(), z.any()), 'JSON Schema'), ...problems(401, 403) },
     }),
     (c) => c.json(RULES_DOCUMENT_JSON_SCHEMA as Record<string, unknown>, 200, { 'cache-control': 'public, max-age=3600' }),
+  );
+
+  app.openapi(
+    guards.tenantRoute('catalog:read', {
+      method: 'get',
+      path: '/catalog/schemas/scorecard-document',
+      tags: ['versions'],
+      summary: 'The published JSON Schema (2020-12) of `scorecard` artifacts (steward-scorecard/v1 points tables)',
+      responses: { 200: json(z.record(z.string(), z.any()), 'JSON Schema'), ...problems(401, 403) },
+    }),
+    (c) => c.json(SCORECARD_DOCUMENT_JSON_SCHEMA as Record<string, unknown>, 200, { 'cache-control': 'public, max-age=3600' }),
   );
 
   app.openapi(

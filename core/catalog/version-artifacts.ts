@@ -10,7 +10,7 @@ import { loadVersion, type ModelVersion, versionWrite } from './versions';
 const UPLOAD_URL_SECONDS = 15 * 60;
 const DOWNLOAD_URL_SECONDS = 15 * 60;
 
-const CONTENT_TYPES = { onnx: 'application/octet-stream', rules: 'application/json', 'sagemaker-container': 'application/json' } as const;
+const CONTENT_TYPES = { onnx: 'application/octet-stream', rules: 'application/json', scorecard: 'application/json', 'sagemaker-container': 'application/json' } as const;
 
 /** A presigned PUT for the version's artifact, valid 15 minutes; only while the artifact awaits upload. */
 export async function artifactUploadUrl(scope: TenantScope, modelId: string, number: number): Promise<{ url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string }> {

@@ -143,7 +143,8 @@ function datasetUsageWrites(version: ModelVersion): ScopedWrite[] {
 }
 
 function assertFormatFits(model: Pick<Model, 'type'>, format: (typeof ARTIFACT_FORMATS)[number]): void {
-  const fits = model.type === 'ml' ? format !== 'rules' : model.type === 'rules' ? format === 'rules' || format === 'sagemaker-container' : true;
+  // Decision documents (rules, scorecards) are not ML artifacts; an ML model holds ONNX or a serving container.
+  const fits = model.type === 'ml' ? format === 'onnx' || format === 'sagemaker-container' : model.type === 'rules' ? format === 'rules' || format === 'sagemaker-container' : format !== 'rules';
   if (!fits) throw new ValidationFailed(`a '${model.type}' model cannot hold a '${format}' artifact`, [{ field: 'body.artifact.format', problem: `not allowed for model type '${model.type}'` }]);
 }
 

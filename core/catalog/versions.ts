@@ -5,7 +5,7 @@ import { nameKey, pad } from './identifiers';
 import type { ModelAlias } from './models';
 import { VERSION_STATUSES } from './version-status';
 
-export const ARTIFACT_FORMATS = ['onnx', 'rules', 'sagemaker-container'] as const;
+export const ARTIFACT_FORMATS = ['onnx', 'rules', 'scorecard', 'sagemaker-container'] as const;
 export type ArtifactFormat = (typeof ARTIFACT_FORMATS)[number];
 
 export const ArtifactSchema = z.object({
