@@ -14,6 +14,8 @@ export const RecordEvaluationInput = z.object({
 
 export const EvaluationSchema = RecordEvaluationInput.extend({
   evaluationId: z.string(),
+  /** `platform`: computed by a pipeline; `person`: posted through the API. Set from the verified caller, never from the input. */
+  source: z.enum(['platform', 'person']),
   modelId: z.string(),
   version: z.number().int(),
   createdAt: z.string(),
@@ -28,7 +30,8 @@ export async function recordEvaluation(scope: TenantScope, modelId: string, numb
     throw new Conflict(`evaluations are recorded while a version is evaluating or evaluated; version ${number} is ${version.status}`);
   }
   const now = scope.now();
-  const evaluation: Evaluation = { ...input, evaluationId: newCatalogId(now), modelId, version: number, createdAt: now.toISOString(), createdBy: scope.meta.actor };
+  const source = scope.principal.kind === 'pipeline' ? 'platform' : 'person';
+  const evaluation: Evaluation = { ...input, evaluationId: newCatalogId(now), source, modelId, version: number, createdAt: now.toISOString(), createdBy: scope.meta.actor };
   await scope.table.transact([
     { kind: 'check', key: { partition: ['MODEL', modelId], sort: `V#${pad(number)}` }, expect: { revision: version.revision } },
     { kind: 'put', key: { partition: ['MODEL', modelId], sort: `E#${pad(number)}#${evaluation.evaluationId}` }, item: { entity: 'evaluation', ...evaluation }, expect: 'new' },
@@ -42,7 +45,8 @@ export async function listEvaluations(scope: TenantScope, modelId: string, numbe
   let cursor: string | undefined;
   do {
     const page = await scope.table.query<Evaluation & { entity?: string }>({ partition: ['MODEL', modelId], sortBeginsWith: `E#${pad(number)}#`, limit: 100, cursor });
-    out.push(...page.items.map(({ entity: _e, ...e }) => EvaluationSchema.parse(e)));
+    // Evaluations recorded before sources were kept: a pipeline's are the platform's.
+    out.push(...page.items.map(({ entity: _e, ...e }) => EvaluationSchema.parse({ source: e.createdBy?.startsWith('pipeline:') ? 'platform' : 'person', ...(e as Record<string, unknown>) })));
     cursor = page.cursor;
   } while (cursor);
   return out;
