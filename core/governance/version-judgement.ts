@@ -31,7 +31,7 @@ export type Judgement = z.infer<typeof JudgementSchema>;
  * policy counts (a person's posted numbers do not satisfy a platform-only
  * policy), with the evaluations that supplied them.
  */
-export function countedMetrics(evaluations: readonly Evaluation[], sources: readonly EvaluationSource[]): { metrics: Record<string, number>; evaluationIds: string[] } {
+export function countedMetrics(evaluations: readonly Pick<Evaluation, 'evaluationId' | 'createdAt' | 'source' | 'metrics'>[], sources: readonly EvaluationSource[]): { metrics: Record<string, number>; evaluationIds: string[] } {
   const counted = evaluations
     .filter((e) => sources.includes(e.source))
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.evaluationId.localeCompare(b.evaluationId)));

@@ -1,0 +1,69 @@
+import type { MiddlewareHandler } from 'hono';
+import { Conflict, IdempotencyKeyReused, ValidationFailed } from '../../core/errors';
+import { claimKey, completeKey, releaseKey, requestFingerprint } from '../../core/idempotency/idempotency-records';
+import type { TenantScope } from '../../core/tenancy/tenant-scope';
+import type { ApiEnv } from './env';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Set on an answer replayed from an earlier request with the same key. */
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** Headers of the first answer that a replay repeats. */
+const KEPT_HEADERS = ['content-type', 'location'];
+/** Largest answer kept for replay (the record must stay well under the store's item limit). */
+const MAX_KEPT_BODY = 256 * 1024;
+
+/**
+ * `Idempotency-Key` for tenant POSTs, added to every one by the route factory
+ * (api/http/guards.ts), so no creating route can go without it. The first
+ * request with a key claims it (a conditional write) and runs; its 2xx
+ * answer is kept for a day and returned to every retry, which creates
+ * nothing. A request with the same key but another body, path or caller is a
+ * 422. A duplicate arriving while the first still runs waits for its answer
+ * (up to `waitMs`, then 409). An answer that is not a success frees the key.
+ */
+export function idempotency(options: { now: () => Date; waitMs?: number; pollMs?: number }): MiddlewareHandler<ApiEnv> {
+  const waitMs = options.waitMs ?? 15_000;
+  const pollMs = options.pollMs ?? 50;
+  return async (c, next) => {
+    const key = c.req.header(IDEMPOTENCY_HEADER);
+    if (key === undefined) return next();
+    if (!KEY_PATTERN.test(key)) {
+      throw new ValidationFailed('the Idempotency-Key header must be 1–255 visible ASCII characters', [{ field: 'header.idempotency-key', problem: 'malformed' }]);
+    }
+    const scope = c.get('scope') as TenantScope;
+    const url = new URL(c.req.url);
+    // Read once here; hono caches the text, so the body validator after this reads the same bytes.
+    const body = await c.req.text();
+    const fingerprint = requestFingerprint({ actor: scope.meta.actor, method: c.req.method, url: `${url.pathname}${url.search}`, body });
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const claim = await claimKey(scope.table, key, fingerprint, scope.meta.actor, options.now());
+      if (claim.kind === 'mismatch') throw new IdempotencyKeyReused('this Idempotency-Key was used for a different request (body, path or caller); use a new key for a new request');
+      if (claim.kind === 'replay') {
+        return c.body(claim.answer.body, claim.answer.status as 200, { ...claim.answer.headers, [REPLAYED_HEADER]: 'true' });
+      }
+      if (claim.kind === 'claimed') {
+        let kept = false;
+        try {
+          await next();
+          const status = c.res.status;
+          if (status >= 200 && status < 300) {
+            const text = await c.res.clone().text();
+            if (text.length <= MAX_KEPT_BODY) {
+              const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (c.res.headers.get(h) ? [[h, c.res.headers.get(h)!]] : [])));
+              await completeKey(scope.table, key, { status, body: text, headers });
+              kept = true;
+            }
+          }
+        } finally {
+          if (!kept) await releaseKey(scope.table, key, claim.revision);
+        }
+        return;
+      }
+      if (Date.now() > deadline) throw new Conflict('a request with this Idempotency-Key is still being processed; retry later');
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  };
+}
