@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { Conflict, IdempotencyKeyReused, ValidationFailed } from '../../core/errors';
-import { claimKey, completeKey, releaseKey, requestFingerprint } from '../../core/idempotency/idempotency-records';
+import { claimKey, completeKey, peekKey, releaseKey, requestFingerprint } from '../../core/idempotency/idempotency-records';
 import type { TenantScope } from '../../core/tenancy/tenant-scope';
 import type { ApiEnv } from './env';
 
@@ -38,32 +38,35 @@ export function idempotency(options: { now: () => Date; waitMs?: number; pollMs?
     const body = await c.req.text();
     const fingerprint = requestFingerprint({ actor: scope.meta.actor, method: c.req.method, url: `${url.pathname}${url.search}`, body });
     const deadline = Date.now() + waitMs;
-    for (;;) {
-      const claim = await claimKey(scope.table, key, fingerprint, scope.meta.actor, options.now());
-      if (claim.kind === 'mismatch') throw new IdempotencyKeyReused('this Idempotency-Key was used for a different request (body, path or caller); use a new key for a new request');
-      if (claim.kind === 'replay') {
-        return c.body(claim.answer.body, claim.answer.status as 200, { ...claim.answer.headers, [REPLAYED_HEADER]: 'true' });
-      }
-      if (claim.kind === 'claimed') {
-        let kept = false;
-        try {
-          await next();
-          const status = c.res.status;
-          if (status >= 200 && status < 300) {
-            const text = await c.res.clone().text();
-            if (text.length <= MAX_KEPT_BODY) {
-              const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (c.res.headers.get(h) ? [[h, c.res.headers.get(h)!]] : [])));
-              await completeKey(scope.table, key, { status, body: text, headers });
-              kept = true;
-            }
-          }
-        } finally {
-          if (!kept) await releaseKey(scope.table, key, claim.revision);
-        }
-        return;
-      }
+    let pause = pollMs;
+    let claim = await claimKey(scope.table, key, fingerprint, scope.meta.actor, options.now());
+    // A duplicate of a request still running waits for its answer, reading only (with back-off), and claims the key itself if the first one freed it.
+    while (claim.kind === 'in-progress') {
       if (Date.now() > deadline) throw new Conflict('a request with this Idempotency-Key is still being processed; retry later');
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 500);
+      const seen = await peekKey(scope.table, key, fingerprint);
+      claim = seen.kind === 'absent' ? await claimKey(scope.table, key, fingerprint, scope.meta.actor, options.now()) : seen;
     }
+    if (claim.kind === 'mismatch') throw new IdempotencyKeyReused('this Idempotency-Key was used for a different request (body, path or caller); use a new key for a new request');
+    if (claim.kind === 'replay') {
+      return c.body(claim.answer.body, claim.answer.status as 200, { ...claim.answer.headers, [REPLAYED_HEADER]: 'true' });
+    }
+    let kept = false;
+    try {
+      await next();
+      const status = c.res.status;
+      if (status >= 200 && status < 300) {
+        const text = await c.res.clone().text();
+        if (text.length <= MAX_KEPT_BODY) {
+          const headers = Object.fromEntries(KEPT_HEADERS.flatMap((h) => (c.res.headers.get(h) ? [[h, c.res.headers.get(h)!]] : [])));
+          await completeKey(scope.table, key, { status, body: text, headers });
+          kept = true;
+        }
+      }
+    } finally {
+      if (!kept) await releaseKey(scope.table, key, claim.revision);
+    }
+    return;
   };
 }

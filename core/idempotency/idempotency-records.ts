@@ -62,9 +62,8 @@ export async function claimKey(table: MetadataTable, key: string, fingerprint: s
   } catch (error) {
     if (!(error instanceof Conflict)) throw error;
   }
-  const raw = await table.get(ref(key), { consistent: true });
-  if (!raw) return { kind: 'in-progress' }; // released between the two reads: the caller tries again
-  const existing = RecordSchema.parse(raw);
+  const existing = await readRecord(table, key);
+  if (!existing) return { kind: 'in-progress' }; // released between the two calls: the caller tries again
   if (existing.expiresAt <= now.getTime() / 1000) {
     try {
       await table.transact([{ kind: 'put', key: ref(key), item: item(existing.revision + 1), expect: { revision: existing.revision } }]);
@@ -73,6 +72,25 @@ export async function claimKey(table: MetadataTable, key: string, fingerprint: s
       return { kind: 'in-progress' };
     }
   }
+  return judged(existing, fingerprint);
+}
+
+/**
+ * Where a key stands, by a read alone (what a duplicate polls while the first
+ * request runs, so waiting adds no conditional writes to the item): `absent`
+ * when the first request failed and freed it.
+ */
+export async function peekKey(table: MetadataTable, key: string, fingerprint: string): Promise<Claim | { readonly kind: 'absent' }> {
+  const existing = await readRecord(table, key);
+  return existing ? judged(existing, fingerprint) : { kind: 'absent' };
+}
+
+async function readRecord(table: MetadataTable, key: string): Promise<z.infer<typeof RecordSchema> | undefined> {
+  const raw = await table.get(ref(key), { consistent: true });
+  return raw ? RecordSchema.parse(raw) : undefined;
+}
+
+function judged(existing: z.infer<typeof RecordSchema>, fingerprint: string): Claim {
   if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
   if (existing.state === 'done' && existing.answer !== undefined) return { kind: 'replay', answer: StoredAnswerSchema.parse(JSON.parse(existing.answer)) };
   return { kind: 'in-progress' };
