@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { Conflict, IdempotencyKeyReused, ValidationFailed } from '../../core/errors';
 import { claimKey, completeKey, peekKey, releaseKey, requestFingerprint } from '../../core/idempotency/idempotency-records';
@@ -9,6 +10,18 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** The header as the OpenAPI document describes it on every tenant POST. */
+export const IdempotencyHeaders = z.object({
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: IDEMPOTENCY_HEADER, in: 'header' },
+      description: 'Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422',
+      example: 'ci-build-4711-register',
+    }),
+});
 /** Headers of the first answer that a replay repeats. */
 const KEPT_HEADERS = ['content-type', 'location'];
 /** Largest answer kept for replay (the record must stay well under the store's item limit). */

@@ -325,6 +325,14 @@ describe('approval governance', () => {
       const listed = await call(ds, 'GET', `/projects?namePrefix=idem-${key}`);
       expect(listed.body.items).toHaveLength(1);
       expect((await call(ds, 'POST', '/projects', body, { 'idempotency-key': 'x'.repeat(300) })).status).toBe(400);
+      // Documented on every tenant POST, by the route factory.
+      const doc = await fetchOpenApi(ctx.api);
+      const posts = operationsOf(doc).filter((o) => o.kind === 'tenant' && o.method === 'POST');
+      expect(posts.length).toBeGreaterThan(10);
+      for (const op of posts) {
+        const parameters: Array<{ name: string; in: string }> = doc.paths[op.path]!.post.parameters ?? [];
+        expect({ route: op.key, documented: parameters.some((p) => p.in === 'header' && p.name === 'idempotency-key') }).toEqual({ route: op.key, documented: true });
+      }
     });
 
     it('lets concurrent duplicates create one thing and all get its answer', async () => {
