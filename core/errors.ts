@@ -77,3 +77,8 @@ export class PayloadTooLarge extends StewardError {
 export class DependencyFailed extends StewardError {
   readonly code = 'dependency-failed';
 }
+
+/** An `Idempotency-Key` already used for a different request (another body, path or caller). */
+export class IdempotencyKeyReused extends StewardError {
+  readonly code = 'idempotency-key-reused';
+}

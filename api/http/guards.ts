@@ -11,6 +11,7 @@ import { PLANS } from '../../core/tenancy/plans';
 import type { TenantRateLimiter } from '../../core/tenancy/rate-limiter';
 import { tenantScope } from '../../core/tenancy/tenant-scope';
 import type { ApiEnv } from './env';
+import { IdempotencyHeaders, idempotency } from './idempotency';
 
 /** The OpenAPI extension naming the permission a route requires (read by the isolation and role-matrix tests). */
 export const PERMISSION_EXTENSION = 'x-steward-permission';
@@ -61,14 +62,23 @@ export function createGuards(platform: Platform, resolver: PrincipalResolver, li
     await next();
   };
 
+  const keyed = idempotency({ now: () => platform.now() });
+
   const publicGuard: MiddlewareHandler<ApiEnv> = async (c, next) => {
     c.set('meta', { actor: 'anonymous', requestId: c.get('requestId'), sourceIp: sourceIp(c) });
     await next();
   };
 
   return {
+    // Every tenant POST honours Idempotency-Key (api/http/idempotency.ts): a creating route cannot forget it.
     tenantRoute: (permission, config) =>
-      createRoute({ ...config, security: [{ bearer: [] }], [PERMISSION_EXTENSION]: permission, middleware: [tenantGuard(permission)] } as never),
+      createRoute({
+        ...config,
+        security: [{ bearer: [] }],
+        [PERMISSION_EXTENSION]: permission,
+        ...(config.method === 'post' ? { request: { ...config.request, headers: IdempotencyHeaders } } : {}),
+        middleware: config.method === 'post' ? [tenantGuard(permission), keyed] : [tenantGuard(permission)],
+      } as never),
     platformRoute: (permission, config) =>
       createRoute({ ...config, security: [{ bearer: [] }], [PERMISSION_EXTENSION]: permission, middleware: [platformGuard(permission)] } as never),
     publicRoute: (config) => createRoute({ ...config, security: [], [PERMISSION_EXTENSION]: 'public', middleware: [publicGuard] } as never),

@@ -51,7 +51,8 @@ export async function recordEvaluation(
   const now = scope.now();
   const evaluation: Evaluation = {
     ...input,
-    source: origin.source,
+    // Only a pipeline computes platform evaluations; whatever a person posts is theirs.
+    source: scope.principal.kind === 'pipeline' ? origin.source : 'person',
     ...(origin.details ? { details: evaluationDetailsSchema.parse(origin.details) } : {}),
     evaluationId: newCatalogId(now),
     modelId,

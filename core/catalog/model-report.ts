@@ -1,3 +1,4 @@
+import { describePolicyRef } from '../governance/approval-policy';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { listApprovals, type ApprovalRecord } from './approval-decision';
 import { listEvaluations, type Evaluation } from './evaluations';
@@ -81,11 +82,15 @@ export function renderMarkdown(r: ModelReportData): string {
     '',
     '## Evaluations',
     '',
-    r.evaluations.length ? table(['When', 'By', 'Dataset', 'Metrics'], r.evaluations.map((e) => [e.createdAt, e.createdBy, e.dataset ? `${e.dataset.datasetId} v${e.dataset.version}` : '—', metrics(e.metrics)])) : '_None recorded._',
+    r.evaluations.length
+      ? table(['When', 'By', 'Source', 'Dataset', 'Metrics'], r.evaluations.map((e) => [e.createdAt, e.createdBy, e.source, e.dataset ? `${e.dataset.datasetId} v${e.dataset.version}` : '—', metrics(e.metrics)]))
+      : '_None recorded._',
     '',
     '## Approvals',
     '',
-    r.approvals.length ? table(['When', 'Decision', 'By', 'Reason'], r.approvals.map((a) => [a.decidedAt, a.decision, a.decidedBy, a.reason])) : '_None recorded._',
+    r.approvals.length
+      ? table(['When', 'Decision', 'By', 'Reason', 'Policy'], r.approvals.map((a) => [a.decidedAt, a.decision, a.decidedBy, a.reason, a.policy ? describePolicyRef(a.policy) : '—']))
+      : '_None recorded._',
     '',
     '## Deployments',
     '',

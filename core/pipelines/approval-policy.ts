@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import type { ChampionComparison } from './champion-comparison';
-import { fmt } from './champion-comparison';
-import type { MetricValues } from './evaluate-model';
+import { loadModelRecord } from '../catalog/models';
+import { PolicyRefSchema } from '../governance/approval-policy';
+import { governingPolicy } from '../governance/policy-store';
+import { tightened } from '../governance/policy-tightening';
+import { GateResultSchema, judgeVersion, type Judgement } from '../governance/version-judgement';
+import type { TenantScope } from '../tenancy/tenant-scope';
 import type { TrainingPlan } from './training-request';
 
 export const APPROVAL_OUTCOMES = ['AUTO_APPROVED', 'PENDING_APPROVAL', 'REJECTED'] as const;
@@ -12,38 +15,43 @@ export const approvalDecisionSchema = z.object({
   metric: z.string(),
   value: z.number().nullable(),
   reasons: z.array(z.string()),
+  /** The policy revision the outcome was decided under (the tenant's or the project's, as it stood at this step). */
+  policy: PolicyRefSchema.optional(),
+  gates: z.array(GateResultSchema).optional(),
 });
 
 export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 
 /**
- * The approval gate at the end of `train-evaluate`. A candidate is REJECTED
- * when it misses the policy's threshold or does not beat the champion;
- * otherwise it is AUTO_APPROVED if the policy allows it, else it waits for a
- * person (PENDING_APPROVAL), as it does when the champion has no comparable
- * value (the policy cannot judge what it cannot compare). The pipeline
- * never waits: an approval decision through the API starts `deploy` later.
+ * The outcome of a judgement: REJECTED when a gate fails; PENDING_APPROVAL
+ * when a gate cannot be judged (the champion lacks a metric: a person
+ * compares) or the policy wants people; AUTO_APPROVED only when every gate
+ * passes and the policy approves automatically.
  */
-export function applyApprovalPolicy(input: { policy: TrainingPlan['policy']; metrics: MetricValues; comparison: ChampionComparison }): ApprovalDecision {
-  const { policy, metrics, comparison } = input;
-  const value = metrics[policy.metric] ?? null;
-  const failures: string[] = [];
-  if (value === null) failures.push(`${policy.metric} could not be computed on the hold-out set`);
-  else {
-    if (policy.minimum !== undefined && value < policy.minimum) failures.push(`${policy.metric} ${fmt(value)} is below the minimum ${fmt(policy.minimum)}`);
-    if (policy.maximum !== undefined && value > policy.maximum) failures.push(`${policy.metric} ${fmt(value)} is above the maximum ${fmt(policy.maximum)}`);
-  }
-  if (comparison.comparable && !comparison.candidateWins) failures.push(comparison.reason);
-  if (failures.length > 0) return { outcome: 'REJECTED', metric: policy.metric, value, reasons: failures };
-  if (!comparison.comparable) {
-    return { outcome: 'PENDING_APPROVAL', metric: policy.metric, value, reasons: [comparison.reason, 'a person must compare the candidate with the champion'] };
-  }
-  const passed = [
-    ...(policy.minimum !== undefined ? [`${policy.metric} ${fmt(value!)} meets the minimum ${fmt(policy.minimum)}`] : []),
-    ...(policy.maximum !== undefined ? [`${policy.metric} ${fmt(value!)} meets the maximum ${fmt(policy.maximum)}`] : []),
-    comparison.reason,
-  ];
-  return policy.autoApprove
-    ? { outcome: 'AUTO_APPROVED', metric: policy.metric, value, reasons: [...passed, 'the policy approves automatically'] }
-    : { outcome: 'PENDING_APPROVAL', metric: policy.metric, value, reasons: [...passed, 'the policy requires a person to approve'] };
+export function outcomeOf(judgement: Pick<Judgement, 'verdict' | 'gates'>, autoApprove: boolean): { outcome: ApprovalOutcome; reasons: string[] } {
+  const said = (outcome: 'passed' | 'failed' | 'undecided') => judgement.gates.filter((g) => g.outcome === outcome).map((g) => `${g.expression}: ${g.reason}`);
+  if (judgement.verdict === 'fail') return { outcome: 'REJECTED', reasons: said('failed') };
+  if (judgement.verdict === 'undecided') return { outcome: 'PENDING_APPROVAL', reasons: [...said('undecided'), 'a person must compare the candidate with the champion'] };
+  const passed = judgement.gates.length > 0 ? said('passed') : ['the policy has no gates'];
+  return autoApprove
+    ? { outcome: 'AUTO_APPROVED', reasons: [...passed, 'the policy approves automatically'] }
+    : { outcome: 'PENDING_APPROVAL', reasons: [...passed, 'the policy requires a person to approve'] };
+}
+
+/**
+ * The approval gate at the end of `train-evaluate`: the version is judged,
+ * from the catalog, under the policy that governs the model's project now
+ * (tenant policy or project override), tightened by what the run asked
+ * (its plan's `policyRequest`) — never by anything that loosens it. The
+ * pipeline never waits: a person's decision through the API comes later.
+ */
+export async function decideByPolicy(scope: TenantScope, input: { plan: TrainingPlan; version: number }): Promise<ApprovalDecision> {
+  const { plan } = input;
+  const model = await loadModelRecord(scope.table, plan.modelId);
+  const governing = await governingPolicy(scope, model.projectId);
+  const policy = tightened(governing.policy, plan.policyRequest);
+  const judgement = await judgeVersion(scope, plan.modelId, input.version, { model, governing: { ...governing, policy } });
+  const { outcome, reasons } = outcomeOf(judgement, policy.autoApprove);
+  const value = judgement.metrics[plan.policy.metric];
+  return { outcome, metric: plan.policy.metric, value: typeof value === 'number' ? value : null, reasons, policy: governing.ref, gates: judgement.gates };
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { loadModelRecord } from '../catalog/models';
+import { requestedTightening } from '../governance/run-policy';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { trainEvaluateInputSchema } from './training-request';
 
@@ -25,6 +26,8 @@ export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
     // The model is the resource the caller names: a wrong id is a 404 now, not a failed execution later.
     preflight: async (scope, input) => {
       await loadModelRecord(scope.table, input.modelId);
+      // A policy request that would loosen the governing policy is refused now, not at the policy step.
+      await requestedTightening(scope, input.modelId, input.policy);
     },
   }),
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { decideOnVersion } from '../catalog/approval-decision';
+import { recordPolicyDecision } from '../catalog/approval-decision';
 import { type Evaluation, listEvaluations, recordEvaluation, RecordEvaluationInput } from '../catalog/evaluations';
 import { CatalogIdSchema } from '../catalog/identifiers';
 import { finalizeArtifact } from '../catalog/version-artifacts';
@@ -222,9 +222,11 @@ export async function applyApprovalOutcome(scope: TenantScope, ref: VersionRef, 
     if (version.status === expected) return version; // a retry after the decision was recorded
     throw new ValidationFailed(`version ${ref.version} is ${version.status}; the policy's decision cannot be recorded`, [{ field: 'version', problem: `status ${version.status}` }]);
   }
-  const { version: decided } = await decideOnVersion(approvalPolicyScope(scope), ref.modelId, ref.version, {
+  const { version: decided } = await recordPolicyDecision(approvalPolicyScope(scope), ref.modelId, ref.version, {
     decision: decision.outcome === 'AUTO_APPROVED' ? 'approve' : 'reject',
     reason: reasons.length >= 3 ? reasons.slice(0, 2000) : `${reasons} (policy)`,
+    // Decisions of runs started before policies were stored name the default policy.
+    policy: decision.policy ?? { scope: 'default', revision: 0 },
   });
   return decided;
 }

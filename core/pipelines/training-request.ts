@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CatalogIdSchema } from '../catalog/identifiers';
+import { PolicyTighteningSchema } from '../governance/policy-tightening';
 import { type LearningTask, metricNameSchema } from './metric-catalog';
 import { builtInAlgorithmSchema } from './training-templates';
 
@@ -22,8 +23,15 @@ export const approvalPolicySchema = z
     metric: metricNameSchema.optional(),
     minimum: z.number().finite().optional(),
     maximum: z.number().finite().optional(),
-    /** Approve without a person when every gate passes; otherwise the version waits in pending-approval. */
-    autoApprove: z.boolean().default(false),
+    /**
+     * `false` keeps this run's version for people even where the policy approves automatically;
+     * `true` is accepted only where the governing policy already approves automatically (a run cannot loosen it).
+     */
+    autoApprove: z.boolean().optional(),
+    /** Gates this run adds to the governing policy's (core/governance/gate-expression.ts). */
+    gates: z.array(z.string().trim().min(1).max(500)).max(20).optional(),
+    /** Narrows whose evaluations the gates read; never widens the policy's. */
+    evaluationSources: z.array(z.enum(['platform', 'person'])).min(1).max(2).optional(),
   })
   .strict();
 
@@ -147,6 +155,8 @@ export const trainingPlanSchema = z.object({
   }),
   codeRevision: z.string().optional(),
   description: z.string().optional(),
+  /** What the run asked of the approval policy, as a tightening of the policy that governs the model (core/governance/policy-tightening.ts). */
+  policyRequest: PolicyTighteningSchema.optional(),
 });
 
 export type TrainingPlan = z.infer<typeof trainingPlanSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { stepScope } from '../../core/pipelines/step-context';
 import { trainEvaluateInputSchema } from '../../core/pipelines/training-request';
 import { validateTrainingInput } from '../../core/pipelines/validate-training-input';
+import { requestedTightening } from '../../core/governance/run-policy';
 import { defineStep, lambdaHandler } from './define-step';
 
 /** The execution input as the state machine passes it (`request.$: "$"`): the caller's input plus the runner's `context`. */
@@ -21,7 +22,9 @@ export const step = defineStep({
   input: z.object({ request: executionInput }),
   run: async (platform, input, ctx) => {
     const { scope } = await stepScope(platform, ctx);
-    return validateTrainingInput(scope, input.request);
+    const plan = await validateTrainingInput(scope, input.request);
+    // The run's policy request, checked against the policy governing the model: it may tighten it, never loosen it.
+    return { ...plan, policyRequest: await requestedTightening(scope, plan.modelId, input.request.policy) };
   },
 });
 

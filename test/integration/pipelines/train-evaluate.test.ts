@@ -35,7 +35,10 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
   it('trains on a dataset version, registers, verifies, evaluates and auto-approves version 1 in the catalog, as the pipeline', async () => {
     const ds = acme.tokens['data-scientist'];
-    const { modelId } = await createBreastCancerModel(ctx.api, ds);
+    const { modelId, projectId } = await createBreastCancerModel(ctx.api, ds);
+    // Automatic approval is the tenant admin's to grant (here for this project), not the run's to ask for.
+    const policy = await call(acme.tokens['tenant-admin'], 'PUT', `/projects/${projectId}/policy`, { gates: ['auc >= 0.8'], autoApprove: true });
+    expect(policy.status).toBe(200);
     const dataset = await registerBreastCancerDataset(ctx.api, ds, ctx.platform, acme.tenantId);
     const executionId = await start(acme, {
       modelId,
@@ -100,7 +103,7 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
     // The approval is the policy's, recorded through the catalog's approval decision.
     const approvals = await call(ds, 'GET', `/models/${modelId}/versions/1/approvals`);
-    expect(approvals.body.items).toEqual([expect.objectContaining({ decision: 'approve', decidedBy: 'system:approval-policy' })]);
+    expect(approvals.body.items).toEqual([expect.objectContaining({ decision: 'approve', decidedBy: 'system:approval-policy', policy: { scope: 'project', projectId, revision: 1 } })]);
 
     // The audit trail: every version event, with the pipeline (and the policy) as actor.
     const audit = await call(acme.tokens.viewer, 'GET', `/audit/events?targetType=version&targetId=${modelId}-1&limit=50`);
@@ -163,7 +166,7 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
   it('leaves a version pending-approval under a manual policy; an approver decides; the next run meets the catalog’s champion', async () => {
     const ds = acme.tokens['data-scientist'];
-    const { modelId } = await createBreastCancerModel(ctx.api, ds);
+    const { modelId, projectId } = await createBreastCancerModel(ctx.api, ds);
     await ctx.platform.tenantObjects(acme.tenantId).put('datasets/breast-cancer.csv', BREAST_CANCER_CSV, 'text/csv');
     const input = { modelId, dataset: { key: 'datasets/breast-cancer.csv' }, target: 'benign' };
     const first = await waitForExecution(ctx.api, ds, await start(acme, input));
@@ -180,14 +183,15 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     expect(decided.body.version.status).toBe('approved');
     expect((await call(acme.tokens.deployer, 'PUT', `/models/${modelId}/aliases/champion`, { version: 1 })).status).toBe(200);
 
-    // Same data, same hyper-parameters: version 2 ties the champion (from the catalog, not the input) and is rejected by the policy.
-    const second = await waitForExecution(ctx.api, ds, await start(acme, { ...input, policy: { autoApprove: true } }));
+    // Same data, same hyper-parameters: version 2 ties the champion (from the catalog, not the input) and the run's own gate rejects it.
+    expect((await call(acme.tokens['tenant-admin'], 'PUT', `/projects/${projectId}/policy`, { autoApprove: true })).status).toBe(200);
+    const second = await waitForExecution(ctx.api, ds, await start(acme, { ...input, policy: { autoApprove: true, gates: ['auc > champion.auc'] } }));
     expect(second.body.status).toBe('SUCCEEDED');
     expect(second.body.states.map((s: { name: string }) => s.name)).toContain('RejectCandidate');
     expect(second.body.output.comparison).toMatchObject({ metric: 'auc', championVersion: 1, comparable: true, candidateWins: false });
     const v2 = await call(ds, 'GET', `/models/${modelId}/versions/2`);
     expect(v2.body).toMatchObject({ status: 'rejected', source: 'trained' });
-    expect(v2.body.statusReason).toContain("does not beat the champion's");
+    expect(v2.body.statusReason).toMatch(/auc > champion\.auc: auc 0\.\d+ > champion\.auc 0\.\d+ \(v1\) does not hold/);
     const approvals = await call(ds, 'GET', `/models/${modelId}/versions/2/approvals`);
     expect(approvals.body.items).toEqual([expect.objectContaining({ decision: 'reject', decidedBy: 'system:approval-policy' })]);
   });
