@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseS3Uri } from '../artifacts/model-artifacts';
-import { MODEL_RUNTIME_KINDS } from '../runtimes/runtime-catalog';
+import { IoSchema } from '../../core/catalog/artifacts/io-schema';
+import { GATEWAY_RUNTIME_KINDS } from './gateway-runtimes';
 
 /** SageMaker's pattern for endpoint and variant names. */
 const SAGEMAKER_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -8,8 +9,10 @@ const sagemakerName = z.string().regex(SAGEMAKER_NAME, 'must be 1-63 letters, di
 
 /** What a variant serves: which runtime, reading which artifact (SageMaker's Model: image + ModelDataUrl). */
 export const modelReferenceSchema = z.object({
-  runtime: z.enum(MODEL_RUNTIME_KINDS),
+  runtime: z.string().refine((kind) => GATEWAY_RUNTIME_KINDS.includes(kind), `must be one of: ${GATEWAY_RUNTIME_KINDS.join(', ')}`),
   artifactUri: z.string().refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/key'),
+  /** The version's declared inputs and outputs (SageMaker: the container's STEWARD_IO_SCHEMA); requests are validated against them. */
+  ioSchema: IoSchema.optional(),
 });
 
 export const productionVariantSchema = z.object({
@@ -35,6 +38,8 @@ export const endpointConfigSchema = z
   .object({
     productionVariants: z.array(productionVariantSchema).min(1).max(10),
     shadowVariants: z.array(shadowVariantSchema).max(10).default([]),
+    /** Where shadow answers are captured (SageMaker's DataCaptureConfig DestinationS3Uri); absent: only logged. */
+    captureUri: z.string().refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/prefix').optional(),
     /** Resource tags (the tenant, the model version), as on a SageMaker endpoint. */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
   })

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { openS3Artifact } from '../artifacts/model-artifacts';
 import type { LoadedModel } from '../runtimes/model-runtime';
-import { runtimeFor } from '../runtimes/runtime-catalog';
+import { gatewayRuntime } from './gateway-runtimes';
 import type { ModelReference } from './endpoint-registry';
 
 /** Turns a variant's model reference into a model ready to score. */
@@ -10,8 +10,8 @@ export type ModelLoader = (model: ModelReference) => Promise<LoadedModel>;
 /** Loads artifacts from S3 (s3rver locally) with the runtime the variant names. */
 export function s3ModelLoader(s3: S3Client): ModelLoader {
   return async (model) => {
-    const runtime = runtimeFor(model.runtime);
-    return runtime.load(await openS3Artifact(s3, model.artifactUri, runtime.modelFile));
+    const runtime = gatewayRuntime(model.runtime);
+    return runtime.load(await openS3Artifact(s3, model.artifactUri, runtime.modelFile), model.ioSchema ? { ioSchema: model.ioSchema } : undefined);
   };
 }
 
@@ -56,5 +56,6 @@ export class ModelCache {
 }
 
 function keyOf(model: ModelReference): string {
-  return `${model.runtime}|${model.artifactUri}`;
+  // The same artifact bound to another schema is another served model.
+  return `${model.runtime}|${model.artifactUri}|${model.ioSchema ? JSON.stringify(model.ioSchema) : ''}`;
 }
