@@ -46,13 +46,14 @@ export async function createOrUpdateEndpoint(scope: TenantScope, deps: Deploymen
   return { operation: await deps.control.createOrUpdateEndpoint(d.servedName, d.config) };
 }
 
-export async function describeEndpoint(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<Pick<EndpointDescription, 'status' | 'failureReason'>> {
+export async function describeEndpoint(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ status: EndpointDescription['status']; failureReason: string }> {
   const d = await deploying(scope, ref);
   const described = await deps.control.describeEndpoint(d.servedName);
   if (!described) return { status: 'Failed', failureReason: `endpoint ${d.servedName} does not exist` };
   // An update that has not reached this config yet is still in progress, whatever the status says.
-  if (described.configName && described.configName !== d.config.configName && described.status === 'InService') return { status: 'Updating' };
-  return { status: described.status, ...(described.failureReason ? { failureReason: described.failureReason } : {}) };
+  if (described.configName && described.configName !== d.config.configName && described.status === 'InService') return { status: 'Updating', failureReason: '' };
+  // Always a string: the state machine's failure branch reads it by path.
+  return { status: described.status, failureReason: described.failureReason ?? `endpoint is ${described.status}` };
 }
 
 /** A row every schema accepts: zeros, false, empty text, the first allowed category. */

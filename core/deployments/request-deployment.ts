@@ -49,7 +49,7 @@ export const DeployInput = z
       steps: z.array(z.number().gt(0).max(100)).min(1).max(10).default([10, 50, 100]),
       bakeSeconds: z.number().int().min(0).max(86_400).default(300),
       maxErrorRate: z.number().min(0).max(1).default(0.05),
-      maxLatencyMs: z.number().min(1).max(60_000).default(1000),
+      maxLatencyMs: z.number().gt(0).max(60_000).default(1000),
       minRequests: z.number().int().min(1).max(1_000_000).default(50),
     }).optional(),
     /** Percent of scoring requests captured (inputs and outputs) to the tenant's storage. @default 10 */
@@ -155,7 +155,7 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
 
   const deploymentId = newCatalogId(now);
   const servedName = `${scope.tenantId}-${input.endpointName}`;
-  const config = buildEndpointConfig({ tenantId: scope.tenantId, deploymentId, step: 0, production, shadows, captureUri: `s3://${deps.bucket}/${scope.objects.keyOf(`captures/${input.endpointName}/shadow/`)}` });
+  const config = buildEndpointConfig({ tenantId: scope.tenantId, deploymentId, step: 0, production, shadows, captureUri: `s3://${deps.bucket}/${scope.objects.keyOf(`captures/${input.endpointName}/shadow`)}/` });
   const deployment: Deployment = {
     deploymentId,
     endpointName: input.endpointName,
