@@ -6,6 +6,7 @@ import { dynamodbGetItem, dynamodbPutItem, dynamodbQuery } from './dynamodb-base
 import { health } from './health';
 import type { Scenario } from './scenario';
 import { scoringInvoke, scoringPing } from './scoring';
+import { scoringApi } from './scoring-api';
 
 /** Every scenario `npm run bench` knows, in the order `--scenario all` runs them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   meCiToken,
   scoringPing,
   scoringInvoke,
+  scoringApi,
   dynamodbGetItem,
   dynamodbPutItem,
   dynamodbQuery,
@@ -48,6 +50,7 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   'catalog-bare': ['dynamodb-create-version', 'dynamodb-get-version', 'dynamodb-search-versions', 'dynamodb-search-models'],
   scale: [...SCALE_1K, ...SCALE_100K].map((s) => s.name),
   'scale-1k': SCALE_1K.map((s) => s.name),
+  'scoring-api': ['me-ci-token', 'scoring-api'],
 };
 
 export function scenarioNamed(name: string): Scenario | undefined {
