@@ -4,7 +4,7 @@ import { exportLinearModelToOnnx } from '../../../core/pipelines/onnx-export';
 import { createLocalPlatform } from '../../../infra/local/local-platform';
 import { freePort } from '../../../infra/local/stand-ins/ports';
 import { startScoringGateway } from '../../../infra/local/stand-ins/scoring-gateway';
-import { ApiClient, bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
+import { ApiClient, bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
 import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
 
 /**
@@ -133,6 +133,8 @@ describe('deploy and score', () => {
     expect((await ctx.api.call('GET', `/models/${modelId}`, { token: acme.tokens.viewer })).body.aliases.champion).toBe(v);
     const served = await ctx.api.call('GET', `/models/${modelId}/versions/${v}/deployments`, { token: acme.tokens.viewer });
     expect(served.body.items).toEqual([expect.objectContaining({ deploymentId: deployment.deploymentId, endpointName: 'churn', status: 'live', weight: 1 })]);
+    const report = await ctx.api.call('GET', `/models/${modelId}/versions/${v}/report?format=markdown`, { token: acme.tokens.viewer });
+    expect(String(report.body)).toMatch(new RegExp(`\\| churn \\| ${deployment.deploymentId} \\| v${v} \\| production \\| 1 \\| live \\|`));
     const trail = await ctx.api.call('GET', `/audit/events?targetType=deployment&targetId=${deployment.deploymentId}`, { token: acme.tokens['tenant-admin'] });
     expect(trail.status).toBe(200);
     expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['deployment.requested', 'deployment.activated']));
@@ -260,5 +262,23 @@ describe('deploy and score', () => {
       await restarted.close();
       await gateway.stop();
     }
+  });
+  it('keeps the approver of a version from deploying it while the tenant policy is strict (the default)', async () => {
+    const admin = acme.tokens['tenant-admin'];
+    const email = `approver-deployer-${Math.random().toString(36).slice(2, 8)}@acme.example`;
+    const invited = await ctx.api.call('POST', '/users', { token: admin, body: { email, roles: ['approver', 'deployer'] } });
+    expect(invited.status).toBe(201);
+    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: invited.body.invitation.token, password: USER_PASSWORD } })).status).toBe(200);
+    const both = await signInAs(ctx.api, email, USER_PASSWORD);
+    const ds = acme.tokens['data-scientist'];
+    const { version } = await uploadVersion(ctx.api, ds, modelId, 'onnx', onnxOf(logistic(5)));
+    for (const to of ['evaluating', 'evaluated', 'pending-approval']) await ctx.api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
+    expect((await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: both, body: { decision: 'approve', reason: 'fine' } })).status).toBe(200);
+    const refused = await ctx.api.call('POST', '/deployments', { token: both, body: { endpointName: 'churn-sod', variants: [{ modelId, version }] } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toContain('approver of a version');
+    expect((await ctx.api.call('GET', '/endpoints/churn-sod', { token: acme.tokens.viewer })).status).toBe(404);
+    const { deployment } = await deploy({ endpointName: 'churn-sod', variants: [{ modelId, version }] });
+    expect(deployment.status).toBe('live');
   });
 });
