@@ -1,3 +1,4 @@
+import type { Log } from '../ports/log';
 import type { TenantObjectStore } from '../ports/object-store';
 
 /**
@@ -25,6 +26,7 @@ const MAX_RECORDS = 500;
 
 interface Pending {
   readonly objects: TenantObjectStore;
+  readonly log?: Log;
   readonly endpointName: string;
   lines: string[];
   first: CaptureRecord;
@@ -34,11 +36,11 @@ const pending = new Map<string, Pending>();
 let timer: NodeJS.Timeout | undefined;
 let writing: Promise<unknown> = Promise.resolve();
 
-export function captureScoring(objects: TenantObjectStore, record: CaptureRecord): void {
+export function captureScoring(objects: TenantObjectStore, record: CaptureRecord, log?: Log): void {
   const key = `${objects.tenantId}|${record.endpointName}`;
   let entry = pending.get(key);
   if (!entry) {
-    entry = { objects, endpointName: record.endpointName, lines: [], first: record };
+    entry = { objects, ...(log ? { log } : {}), endpointName: record.endpointName, lines: [], first: record };
     pending.set(key, entry);
   }
   entry.lines.push(JSON.stringify(record));
@@ -65,7 +67,10 @@ export async function flushCaptures(): Promise<void> {
 function write(entry: Pending): Promise<void> {
   const hour = entry.first.at.slice(0, 13).replace(/[-T]/g, '/');
   const key = `captures/${entry.endpointName}/${hour}/${entry.first.at.replace(/[:.]/g, '-')}-${entry.first.requestId}.jsonl`;
-  const done = entry.objects.put(key, entry.lines.join('\n') + '\n', 'application/x-ndjson').catch(() => undefined);
+  // A lost sample must not fail scoring; it is logged, with how many records it held.
+  const done = entry.objects
+    .put(key, entry.lines.join('\n') + '\n', 'application/x-ndjson')
+    .catch((error: Error) => entry.log?.warn('scoring capture not written', { tenantId: entry.objects.tenantId, endpointName: entry.endpointName, records: entry.lines.length, error: error.message }));
   writing = Promise.all([writing, done]);
   return done;
 }

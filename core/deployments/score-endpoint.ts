@@ -82,7 +82,7 @@ export async function scoreEndpoint(
       latencyMs: Math.round(latencyMs * 100) / 100,
       input: inputOf(request.body, request.contentType),
       output: predictions,
-    });
+    }, scope.log);
   }
   afterCall(scope, deps, deployment);
   return result;

@@ -280,5 +280,15 @@ describe('deploy and score', () => {
     expect((await ctx.api.call('GET', '/endpoints/churn-sod', { token: acme.tokens.viewer })).status).toBe(404);
     const { deployment } = await deploy({ endpointName: 'churn-sod', variants: [{ modelId, version }] });
     expect(deployment.status).toBe('live');
+    expect((await ctx.api.call('GET', `/models/${modelId}`, { token: acme.tokens.viewer })).body.aliases.champion).toBe(version);
+
+    // Undeploy: nothing answers any more, the version is approved again and no longer champion.
+    const undeployed = await ctx.api.call('DELETE', '/endpoints/churn-sod', { token: acme.tokens.deployer });
+    expect(undeployed.status).toBe(200);
+    expect((await score('churn-sod', [randomRow(1)])).status).toBe(404);
+    expect((await ctx.api.call('GET', `/models/${modelId}/versions/${version}`, { token: acme.tokens.viewer })).body.status).toBe('approved');
+    expect((await ctx.api.call('GET', `/models/${modelId}`, { token: acme.tokens.viewer })).body.aliases.champion).toBeUndefined();
+    const after = await ctx.api.call('GET', `/endpoints/churn-sod/deployments/${deployment.deploymentId}`, { token: acme.tokens.viewer });
+    expect(after.body.status).toBe('undeployed');
   });
 });
