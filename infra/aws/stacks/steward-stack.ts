@@ -215,6 +215,8 @@ export class StewardStack extends Stack {
     this.tenantAccess.grantAssume(apiRole);
     this.identity.grantDirectoryAdministration(apiRole);
     this.usagePlans.grantKeyManagement(this.apiFunction);
+    // Scoring (InvokeEndpoint), rollback and undeploy run in the API itself.
+    this.modelServing.grantDeploy(apiRole);
     apiRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'TableHealthProbe', actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
     );

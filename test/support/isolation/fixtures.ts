@@ -103,6 +103,8 @@ export const BODIES: Record<string, BodyFn> = {
   'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId!)).body,
   // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
   'POST /pipelines/train-evaluate/executions': async (fx, params) => trainEvaluateBody(fx, params.modelId ?? (await fx.resolve('modelId'))),
+  // The tenant's own model, version 1: refused as not approved (409) by its owner, unknown (404) to anyone else.
+  'POST /deployments': async (fx) => ({ endpointName: `${fx.marker.slice(0, 30)}-new`, variants: [{ modelId: await fx.resolve('modelId'), version: 1 }] }),
   // One row of the deployed endpoint's schema (deployedEndpoint).
   'POST /endpoints/{endpointName}/invocations': () => [{ a: 1, b: 2 }],
   'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
