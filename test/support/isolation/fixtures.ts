@@ -103,8 +103,8 @@ export const BODIES: Record<string, BodyFn> = {
   'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId!)).body,
   // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
   'POST /pipelines/train-evaluate/executions': async (fx, params) => trainEvaluateBody(fx, params.modelId ?? (await fx.resolve('modelId'))),
-  // The tenant's own model, version 1: refused as not approved (409) by its owner, unknown (404) to anyone else.
-  'POST /deployments': async (fx) => ({ endpointName: `${fx.marker.slice(0, 30)}-new`, variants: [{ modelId: await fx.resolve('modelId'), version: 1 }] }),
+  // An approved version of the tenant's own, to a new endpoint each time (creates need unique names).
+  'POST /deployments': async (fx) => ({ endpointName: `${fx.marker.slice(0, 30)}-${randomBytes(3).toString('hex')}`, variants: [await approvedOnnxVersion(fx)] }),
   // One row of the deployed endpoint's schema (deployedEndpoint).
   'POST /endpoints/{endpointName}/invocations': () => [{ a: 1, b: 2 }],
   'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
@@ -115,7 +115,19 @@ export const BODIES: Record<string, BodyFn> = {
  * data scientist, approved by the approver, deployed by the deployer, waited
  * for until live. Its name carries the tenant's marker, so a leak shows.
  */
-async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
+const approvedVersions = new WeakMap<TenantFixtures, Promise<{ modelId: string; version: number }>>();
+
+/** One approved ONNX version of a two-input model per tenant: imported by the data scientist, approved by the approver. */
+function approvedOnnxVersion(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
+  let made = approvedVersions.get(fx);
+  if (!made) {
+    made = importAndApprove(fx);
+    approvedVersions.set(fx, made);
+  }
+  return made;
+}
+
+async function importAndApprove(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
   const schema = { inputs: [{ name: 'a', type: 'float' }, { name: 'b', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }] };
   const projectId = await fx.resolve('projectId');
   const model = await fx.call('data-scientist', 'POST', '/models', { projectId, name: `deploy-${randomBytes(3).toString('hex')}`, type: 'ml', framework: 'onnx', schema });
@@ -131,8 +143,13 @@ async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
   await fx.call('data-scientist', 'POST', `${v}/artifact/finalize`);
   for (const to of ['evaluating', 'evaluated', 'pending-approval']) await fx.call('data-scientist', 'POST', `${v}/status`, { to });
   await fx.call('approver', 'POST', `${v}/decision`, { decision: 'approve', reason: 'isolation fixture' });
+  return { modelId: model.body.modelId, version: version.body.version };
+}
+
+async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
+  const approved = await approvedOnnxVersion(fx);
   const endpointName = `${fx.marker.slice(0, 30)}-ep`;
-  const started = await fx.call('deployer', 'POST', '/deployments', { endpointName, variants: [{ modelId: model.body.modelId, version: version.body.version }] });
+  const started = await fx.call('deployer', 'POST', '/deployments', { endpointName, variants: [approved] });
   if (started.status !== 202) throw new Error(`endpoint fixture: POST /deployments answered ${started.status} ${JSON.stringify(started.body)}`);
   for (let i = 0; i < 300; i++) {
     const d = await fx.call('viewer', 'GET', `/endpoints/${endpointName}/deployments/${started.body.deployment.deploymentId}`);
