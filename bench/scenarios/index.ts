@@ -9,6 +9,7 @@ import { scoringInvoke, scoringPing } from './scoring';
 import { storeGetModel, storeGetVersion, storeNoop, storeRegisterModel, storeRegisterVersion, storeSearch100k, storeSearch1k } from './store';
 
 const STORE = [storeNoop, storeRegisterModel, storeRegisterVersion, storeGetModel, storeGetVersion, storeSearch1k, storeSearch100k];
+import { scoringApi } from './scoring-api';
 
 /** Every scenario `npm run bench` knows, in the order `--scenario all` runs them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -17,6 +18,7 @@ export const SCENARIOS: readonly Scenario[] = [
   meCiToken,
   scoringPing,
   scoringInvoke,
+  scoringApi,
   dynamodbGetItem,
   dynamodbPutItem,
   dynamodbQuery,
@@ -53,6 +55,7 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   scale: [...SCALE_1K, ...SCALE_100K].map((s) => s.name),
   'scale-1k': SCALE_1K.map((s) => s.name),
   store: STORE.map((s) => s.name),
+  'scoring-api': ['me-ci-token', 'scoring-api'],
 };
 
 export function scenarioNamed(name: string): Scenario | undefined {

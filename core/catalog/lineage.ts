@@ -75,8 +75,10 @@ export async function versionLineage(scope: TenantScope, modelId: string, number
     edges.push({ from: id, to: root, relation: 'decides' });
   }
   for (const d of await versionDeployments(scope, modelId, number)) {
-    const id = `deployment:${d.deploymentId}`;
-    nodes.push({ id, kind: 'deployment', label: `deployment ${d.deploymentId}`, attributes: d });
+    // One node per served variant: a deployment can serve one version in two variants (A/B of the same version).
+    const id = d.variantName ? `deployment:${d.deploymentId}:${String(d.variantName)}` : `deployment:${d.deploymentId}`;
+    const where = d.endpointName ? ` on ${String(d.endpointName)} (${String(d.variantName)}, ${String(d.role)}, weight ${String(d.weight)}, ${String(d.status)})` : '';
+    nodes.push({ id, kind: 'deployment', label: `deployment ${d.deploymentId}${where}`, attributes: d });
     edges.push({ from: root, to: id, relation: 'serves' });
   }
   return { root, nodes, edges };

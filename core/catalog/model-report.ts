@@ -94,7 +94,18 @@ export function renderMarkdown(r: ModelReportData): string {
     '',
     '## Deployments',
     '',
-    r.lineage.nodes.some((n) => n.kind === 'deployment') ? table(['Deployment'], r.lineage.nodes.filter((n) => n.kind === 'deployment').map((n) => [n.label])) : '_Never deployed._',
+    r.lineage.nodes.some((n) => n.kind === 'deployment')
+      ? table(
+          ['Endpoint', 'Deployment', 'Variant', 'Role', 'Weight', 'Status', 'Since', 'Until'],
+          r.lineage.nodes
+            .filter((n) => n.kind === 'deployment')
+            .map((n) => {
+              const a = n.attributes;
+              const text = (key: string) => (a[key] === undefined ? '—' : String(a[key]));
+              return [text('endpointName'), text('deploymentId'), text('variantName'), text('role'), text('weight'), text('status'), text('since'), text('until')];
+            }),
+        )
+      : '_Never deployed._',
     '',
     '## History (audit trail)',
     '',

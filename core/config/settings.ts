@@ -16,6 +16,10 @@ export const settingsSchema = z.object({
   STEWARD_DYNAMODB_ENDPOINT: optionalUrl,
   STEWARD_S3_ENDPOINT: optionalUrl,
   STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: optionalUrl,
+  /** AWS: the serving container image SageMaker models run (serving/Dockerfile in ECR). */
+  STEWARD_SERVING_IMAGE: z.string().optional(),
+  /** AWS: the role SageMaker assumes to read artifacts and write captures. */
+  STEWARD_SAGEMAKER_ROLE_ARN: z.string().optional(),
   /** JSON object: pipeline name -> state machine ARN (AWS only). */
   STEWARD_STATE_MACHINES: z
     .string()

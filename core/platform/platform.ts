@@ -8,6 +8,14 @@ import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
 import type { UserDirectory } from '../ports/user-directory';
 import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-throttling';
 import { type AuditSealing, STREAM_SEALING } from '../audit/audit-sealer';
+import type { EndpointControl } from '../ports/endpoint-control';
+import type { EndpointInvoker } from '../ports/endpoint-invoker';
+
+/** Served endpoints: their control plane (deploy) and data plane (score). SageMaker on AWS, the scoring gateway locally. */
+export interface ServingParts {
+  readonly control: EndpointControl;
+  readonly invoker: EndpointInvoker;
+}
 
 /** Who may sign in and how credentials are checked: Cognito on AWS, the local issuer locally. */
 export interface IdentityParts {
@@ -41,6 +49,7 @@ export interface Platform {
   platformTable(): MetadataTable;
   /** Artifacts bound to one tenant, under `tenants/<tenantId>/`. */
   tenantObjects(tenantId: string): TenantObjectStore;
+  readonly serving: ServingParts;
 }
 
 export interface PlatformParts {
@@ -58,6 +67,7 @@ export interface PlatformParts {
   /** Each tenant's objects (AWS: S3 with STS session-tagged credentials; locally the emulator). */
   readonly tenantObjects: (tenantId: string) => TenantObjectStore;
   readonly now?: () => Date;
+  readonly serving: ServingParts;
 }
 
 export function assemblePlatform(parts: PlatformParts): Platform {
@@ -76,5 +86,6 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     tenantTable: (tenantId) => parts.store.tenant(tenantId),
     platformTable: () => control,
     tenantObjects: parts.tenantObjects,
+    serving: parts.serving,
   };
 }

@@ -13,6 +13,9 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayThrottling } from '../../core/adapters/api-gateway-throttling';
 import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
 import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerEndpointControl } from '../../core/adapters/sagemaker/sagemaker-endpoint-control';
+import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -43,6 +46,14 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     tenantObjects: (tenantId) => new TenantObjects(broker.clientsFor(tenantId).s3, settings.STEWARD_BUCKET_NAME, tenantId),
     throttling: settings.STEWARD_USAGE_PLANS ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS) : undefined,
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
+    serving: {
+      // Image and role are read when a deployment needs them: the API Lambda scores without them.
+      control: new SageMakerEndpointControl(new SageMakerClient({ region: settings.AWS_REGION }), {
+        image: settings.STEWARD_SERVING_IMAGE ?? 'unset:STEWARD_SERVING_IMAGE',
+        executionRoleArn: settings.STEWARD_SAGEMAKER_ROLE_ARN ?? 'unset:STEWARD_SAGEMAKER_ROLE_ARN',
+      }),
+      invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
+    },
   });
 }
 

@@ -16,6 +16,8 @@ import { AuditSealer } from '../../core/audit/audit-sealer';
 import { Conflict } from '../../core/errors';
 import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
 import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
+import { GatewayEndpointControl } from '../../core/adapters/sagemaker/gateway-endpoint-control';
+import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -54,6 +56,10 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     log,
     pipelines: runner,
     now: options.now,
+    serving: {
+      control: new GatewayEndpointControl(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ?? 'http://127.0.0.1:1'),
+      invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
+    },
     identity: (platformTable) =>
       localIdentity(platformTable, { issuer: settings.STEWARD_JWT_ISSUER ?? 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE }),
     probes: [

@@ -20,6 +20,19 @@ export interface GatewayDeps {
   readonly maxPayloadBytes?: number;
   readonly random?: () => number;
   readonly now?: () => Date;
+  /** Writes one captured shadow invocation under the endpoint's captureUri (SageMaker data capture); absent: shadows are only logged. */
+  readonly capture?: (record: ShadowCapture) => Promise<void>;
+}
+
+export interface ShadowCapture {
+  readonly captureUri: string;
+  readonly endpointName: string;
+  readonly variant: string;
+  readonly requestId: string;
+  readonly inferenceId?: string;
+  readonly at: string;
+  readonly input: { readonly contentType: string; readonly body: Uint8Array };
+  readonly output: { readonly contentType: string; readonly body: Uint8Array } | { readonly error: string; readonly status: number };
 }
 
 const DEFAULT_MAX_PAYLOAD = 6 * 1024 * 1024;
@@ -90,9 +103,23 @@ export function createGatewayApp(deps: GatewayDeps): Hono {
 
     const outcome = await invokeModel(variant.model, body, contentType, accept);
     for (const shadow of chooseShadows(endpoint, random)) {
-      void invokeModel(shadow.model, body, contentType, accept).then((shadowOutcome) =>
-        log.info('shadow invocation', { ...context, shadowVariant: shadow.variantName, status: shadowOutcome.ok ? 200 : shadowOutcome.status }),
-      );
+      void invokeModel(shadow.model, body, contentType, accept).then(async (shadowOutcome) => {
+        log.info('shadow invocation', { ...context, shadowVariant: shadow.variantName, status: shadowOutcome.ok ? 200 : shadowOutcome.status });
+        if (endpoint.captureUri && deps.capture) {
+          await deps
+            .capture({
+              captureUri: endpoint.captureUri,
+              endpointName,
+              variant: shadow.variantName,
+              requestId,
+              inferenceId: context.inferenceId,
+              at: now().toISOString(),
+              input: { contentType: contentType ?? 'application/json', body },
+              output: shadowOutcome.ok ? { contentType: shadowOutcome.result.contentType, body: shadowOutcome.result.body } : { error: shadowOutcome.message, status: shadowOutcome.status },
+            })
+            .catch((error: Error) => log.warn('shadow capture failed', { ...context, error: error.message }));
+        }
+      });
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     if (!outcome.ok) {
@@ -100,7 +127,8 @@ export function createGatewayApp(deps: GatewayDeps): Hono {
       return sagemakerErrorResponse('ModelError', modelErrorMessage(outcome.status, outcome.message, endpointName, accountId), requestId, {
         originalStatusCode: outcome.status,
         originalMessage: outcome.message,
-        logStreamArn: `arn:aws:logs:${region}:${accountId}:log-group:/aws/sagemaker/Endpoints/${endpointName}`,
+        // SageMaker names a variant's streams `<variant>/<instance>`: callers learn which variant failed from it.
+        logStreamArn: `arn:aws:logs:${region}:${accountId}:log-group:/aws/sagemaker/Endpoints/${endpointName}:log-stream:${variant.variantName}/local`,
       });
     }
     log.info('invocation', { ...context, status: 200, durationMs });

@@ -40,6 +40,8 @@ export const endpointConfigSchema = z
   .object({
     productionVariants: z.array(productionVariantSchema).min(1).max(10),
     shadowVariants: z.array(shadowVariantSchema).max(10).default([]),
+    /** Where shadow answers are captured (SageMaker's DataCaptureConfig DestinationS3Uri); absent: only logged. */
+    captureUri: z.string().refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/prefix').optional(),
     /** Resource tags (the tenant, the model version), as on a SageMaker endpoint. */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
   })

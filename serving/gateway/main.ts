@@ -6,6 +6,7 @@ import { readSettings } from '../../core/config/settings';
 import { createGatewayApp } from './app';
 import { InMemoryEndpointRegistry } from './endpoint-registry';
 import { ModelCache, s3ModelLoader } from './model-cache';
+import { s3ShadowCapture } from './shadow-capture';
 
 /**
  * The local scoring gateway process, started by infra/local (stand-ins/scoring-gateway.ts):
@@ -28,6 +29,7 @@ function main(): void {
   const app = createGatewayApp({
     registry: new InMemoryEndpointRegistry(),
     models: new ModelCache(s3ModelLoader(clients.s3)),
+    capture: s3ShadowCapture(clients.s3),
     log,
     accountId: env.STEWARD_LOCAL_ACCOUNT_ID,
     region: settings.AWS_REGION,

@@ -10,6 +10,7 @@ import { ApiFirewall } from '../constructs/api-firewall';
 import { StewardApi } from '../constructs/api';
 import { ArtifactBucket } from '../constructs/artifact-bucket';
 import { StewardConsole } from '../constructs/console';
+import { ModelServing } from '../constructs/model-serving';
 import { AuditSealer } from '../constructs/audit-sealer';
 import { grantControlPlaneData, grantControlPlaneTenantAppends, grantTenantOffboarding, type TableData } from '../constructs/data-access';
 import { StewardIdentity } from '../constructs/identity';
@@ -84,6 +85,7 @@ export class StewardStack extends Stack {
   readonly onnxRuntime?: OnnxRuntimeLayer;
   readonly metadata: MetadataTable;
   readonly artifacts: ArtifactBucket;
+  readonly modelServing: ModelServing;
   readonly identity: StewardIdentity;
   readonly tenantAccess: TenantAccess;
   readonly pipelines: Pipelines;
@@ -110,6 +112,7 @@ export class StewardStack extends Stack {
     });
     const table = this.metadata.table;
     const bucket = this.artifacts.bucket;
+    this.modelServing = new ModelServing(this, 'ModelServing', { bucket });
     const tableData: TableData = { table, key: this.dataKey };
 
     this.identity = new StewardIdentity(this, 'Identity', {
@@ -126,6 +129,7 @@ export class StewardStack extends Stack {
       STEWARD_LOG_LEVEL: props.logLevel ?? 'INFO',
       ...this.identity.environment(),
       STEWARD_TENANT_ROLE_ARN: this.tenantAccess.role.roleArn,
+      STEWARD_SAGEMAKER_ROLE_ARN: this.modelServing.executionRole.roleArn,
     };
 
     // Only real bundles can load it; template-only synths skip the 25 MB copy.
@@ -143,6 +147,8 @@ export class StewardStack extends Stack {
     // Steps read the tenant registry (plan quotas); everything else they touch is the tenant's.
     grantControlPlaneData(this.pipelines.stepsRole, tableData, 'read');
     this.tenantAccess.grantAssume(this.pipelines.stepsRole);
+    // The deploy machine's steps run models on SageMaker (state-machines/deploy.asl.json).
+    this.modelServing.grantDeploy(this.pipelines.stepsRole);
 
     this.authorizerFunction = new StewardFunction(this, 'AuthorizerFunction', {
       entry: PROJECT_PATHS.authorizerHandler,
@@ -211,6 +217,8 @@ export class StewardStack extends Stack {
     this.tenantAccess.grantAssume(apiRole);
     this.identity.grantDirectoryAdministration(apiRole);
     this.usagePlans.grantKeyManagement(this.apiFunction);
+    // Scoring (InvokeEndpoint), rollback and undeploy run in the API itself.
+    this.modelServing.grantDeploy(apiRole);
     apiRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'TableHealthProbe', actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
     );

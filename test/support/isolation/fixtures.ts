@@ -4,6 +4,7 @@ import { TENANT_ROLES, type TenantRole } from '../../../core/access/roles';
 import type { ApiClient, OnboardedTenant, Reply } from '../api-client';
 import { fillPath, type OpenApiDocument, type Operation, type TenantOperation } from './openapi';
 import { CannotGenerate, generateValue } from './schema-values';
+import { exportLinearModelToOnnx } from '../../../core/maths/onnx/linear-model-onnx';
 
 /**
  * The fixture registry of the isolation and role-matrix suites.
@@ -69,6 +70,13 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
   artifactId: byCollection('artifactId'),
   reportId: byCollection('reportId'),
   deploymentId: byCollection('deploymentId'),
+  // A live endpoint needs an approved version deployed through the pipeline: see deployedEndpoint.
+  endpointName: async (fx) => deployedEndpoint(fx),
+  '/endpoints/{endpointName}/deployments/{deploymentId}': async (fx, deps) => {
+    const res = await fx.call('viewer', 'GET', `/endpoints/${deps.endpointName ?? (await fx.resolve('endpointName'))}`);
+    if (res.status !== 200) throw new Error(`fixture deploymentId: GET /endpoints answered ${res.status}`);
+    return res.body.endpoint.liveDeploymentId;
+  },
   // A pipeline run of the tenant's own model on a data file in its storage; waited
   // for, so A's state does not change under the snapshot while B attacks it.
   executionId: async (fx, deps) => {
@@ -95,8 +103,62 @@ export const BODIES: Record<string, BodyFn> = {
   'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId!)).body,
   // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
   'POST /pipelines/train-evaluate/executions': async (fx, params) => trainEvaluateBody(fx, params.modelId ?? (await fx.resolve('modelId'))),
+  // An approved version of the tenant's own, to a new endpoint each time (creates need unique names).
+  'POST /deployments': async (fx) => ({ endpointName: `${fx.marker.slice(0, 30)}-${randomBytes(3).toString('hex')}`, variants: [await approvedOnnxVersion(fx)] }),
+  // One row of the deployed endpoint's schema (deployedEndpoint).
+  'POST /endpoints/{endpointName}/invocations': () => [{ a: 1, b: 2 }],
   'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
 };
+
+/**
+ * An endpoint serving an ONNX version of a two-input model: imported by the
+ * data scientist, approved by the approver, deployed by the deployer, waited
+ * for until live. Its name carries the tenant's marker, so a leak shows.
+ */
+const approvedVersions = new WeakMap<TenantFixtures, Promise<{ modelId: string; version: number }>>();
+
+/** One approved ONNX version of a two-input model per tenant: imported by the data scientist, approved by the approver. */
+function approvedOnnxVersion(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
+  let made = approvedVersions.get(fx);
+  if (!made) {
+    made = importAndApprove(fx);
+    approvedVersions.set(fx, made);
+  }
+  return made;
+}
+
+async function importAndApprove(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
+  const schema = { inputs: [{ name: 'a', type: 'float' }, { name: 'b', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }] };
+  const projectId = await fx.resolve('projectId');
+  const model = await fx.call('data-scientist', 'POST', '/models', { projectId, name: `deploy-${randomBytes(3).toString('hex')}`, type: 'ml', framework: 'onnx', schema });
+  expectCreated(model, 'POST /models (endpoint fixture)');
+  const bytes = exportLinearModelToOnnx({ kind: 'logistic', inputName: 'features', center: [0, 0], scale: [1, 1], coefficients: [0.5, -0.5], intercept: 0.1, outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }] });
+  const base = `/models/${model.body.modelId}/versions`;
+  const version = await fx.call('data-scientist', 'POST', base, { artifact: { format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length } });
+  expectCreated(version, 'POST versions (endpoint fixture)');
+  const v = `${base}/${version.body.version}`;
+  const upload = await fx.call('data-scientist', 'POST', `${v}/artifact/upload-url`);
+  const put = await fetch(upload.body.url, { method: 'PUT', headers: upload.body.headers, body: Buffer.from(bytes) });
+  if (!put.ok) throw new Error(`endpoint fixture: upload answered ${put.status}`);
+  await fx.call('data-scientist', 'POST', `${v}/artifact/finalize`);
+  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await fx.call('data-scientist', 'POST', `${v}/status`, { to });
+  await fx.call('approver', 'POST', `${v}/decision`, { decision: 'approve', reason: 'isolation fixture' });
+  return { modelId: model.body.modelId, version: version.body.version };
+}
+
+async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
+  const approved = await approvedOnnxVersion(fx);
+  const endpointName = `${fx.marker.slice(0, 30)}-ep`;
+  const started = await fx.call('deployer', 'POST', '/deployments', { endpointName, variants: [approved] });
+  if (started.status !== 202) throw new Error(`endpoint fixture: POST /deployments answered ${started.status} ${JSON.stringify(started.body)}`);
+  for (let i = 0; i < 300; i++) {
+    const d = await fx.call('viewer', 'GET', `/endpoints/${endpointName}/deployments/${started.body.deployment.deploymentId}`);
+    if (d.body?.status === 'live') return endpointName;
+    if (d.body?.status === 'failed') throw new Error(`endpoint fixture: deployment failed: ${d.body.reason}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('endpoint fixture: deployment still not live');
+}
 
 /** A train-evaluate request on a small registered dataset version of the tenant (the run may fail; the execution exists either way). */
 async function trainEvaluateBody(fx: TenantFixtures, modelId: string): Promise<Record<string, unknown>> {

@@ -115,7 +115,8 @@ describe('InvokeEndpoint through the SDK', () => {
     expect(modelError.OriginalStatusCode).toBe(400);
     expect(modelError.OriginalMessage).toBe("row 1, field 'b': 'x' is not a number");
     expect(modelError.message).toMatch(/^Received client error \(400\) from primary with message "row 1/);
-    expect(modelError.LogStreamArn).toBe('arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/churn');
+    // The variant that failed is named by its log stream, as SageMaker names streams '<variant>/<instance>'.
+    expect(modelError.LogStreamArn).toBe('arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/churn:log-stream:green/local');
     expect(modelError.$metadata).toMatchObject({ httpStatusCode: 424, attempts: 1 });
   });
 

@@ -1,0 +1,159 @@
+import { z } from '@hono/zod-openapi';
+import { DeploymentSchema, EndpointName, EndpointRecordSchema, listEndpoints, loadDeployment, requireEndpoint } from '../../core/deployments/deployment-records';
+import { deploymentDeps } from '../../core/deployments/deployment-deps';
+import { endpointWithDeployments, rollbackEndpoint, undeployEndpoint } from '../../core/deployments/endpoint-actions';
+import { DeployInput, requestDeployment } from '../../core/deployments/request-deployment';
+import { metricsKey } from '../../core/deployments/canary-watch';
+import { liveDeployment } from '../../core/deployments/live-deployments';
+import { scoreEndpoint } from '../../core/deployments/score-endpoint';
+import { variantStats } from '../../core/deployments/variant-metrics';
+import { PayloadTooLarge, ValidationFailed } from '../../core/errors';
+import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
+import type { RouteDeps } from './route-deps';
+
+const EndpointParam = z.object({ endpointName: EndpointName });
+const DeploymentParam = EndpointParam.extend({ deploymentId: z.string().min(1).max(64) });
+
+/** SageMaker real-time inference's own limit: what scores here scores on AWS. */
+export const MAX_SCORING_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+const ScoringOut = z.object({
+  endpointName: z.string(),
+  deploymentId: z.string(),
+  variant: z.string(),
+  modelId: z.string(),
+  version: z.number().int(),
+  predictions: z.array(z.object({ predictionId: z.string() }).catchall(z.unknown())),
+});
+
+/**
+ * Deployments and scoring: deploy approved versions to a named endpoint of
+ * the tenant (A/B weights, shadow, canary) through the `deploy` pipeline,
+ * roll back, undeploy, read what is served, and score.
+ */
+export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
+  const deps = deploymentDeps(platform);
+
+  app.openapi(
+    guards.tenantRoute('deployments:manage', {
+      method: 'post',
+      path: '/deployments',
+      tags: ['deployments'],
+      summary: 'Deploy approved versions to an endpoint (weighted variants, shadow, or a canary beside the live ones); 202, then follow the deployment',
+      request: body(DeployInput),
+      responses: { 202: json(z.object({ deployment: DeploymentSchema, executionId: z.string().optional() }), 'deployment started'), ...problems(400, 401, 403, 404, 409, 429) },
+    }),
+    async (c) => c.json(await requestDeployment(c.get('scope'), deps, c.req.valid('json')), 202),
+  );
+
+  app.openapi(
+    guards.tenantRoute('deployments:read', {
+      method: 'get',
+      path: '/endpoints',
+      tags: ['deployments'],
+      summary: 'The tenant’s endpoints by name',
+      request: { query: PageQuery },
+      responses: { 200: json(pageOf(EndpointRecordSchema, 'EndpointPage'), 'endpoints'), ...problems(400, 401, 403) },
+    }),
+    async (c) => {
+      const page = await listEndpoints(c.get('scope').table, c.req.valid('query'));
+      return c.json({ items: page.items, next: page.cursor }, 200);
+    },
+  );
+
+  app.openapi(
+    guards.tenantRoute('deployments:read', {
+      method: 'get',
+      path: '/endpoints/{endpointName}',
+      tags: ['deployments'],
+      summary: 'An endpoint with its deployments, newest first',
+      request: { params: EndpointParam },
+      responses: { 200: json(z.object({ endpoint: EndpointRecordSchema, deployments: z.array(DeploymentSchema) }), 'endpoint'), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => c.json(await endpointWithDeployments(c.get('scope'), c.req.valid('param').endpointName), 200),
+  );
+
+  app.openapi(
+    guards.tenantRoute('deployments:read', {
+      method: 'get',
+      path: '/endpoints/{endpointName}/deployments/{deploymentId}',
+      tags: ['deployments'],
+      summary: 'One deployment: status (deploying, live, failed with its reason, superseded, rolled-back, undeployed), variants, canary',
+      request: { params: DeploymentParam },
+      responses: { 200: json(DeploymentSchema, 'deployment'), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const { endpointName, deploymentId } = c.req.valid('param');
+      return c.json(await loadDeployment(c.get('scope').table, endpointName, deploymentId), 200);
+    },
+  );
+
+  app.openapi(
+    guards.tenantRoute('deployments:manage', {
+      method: 'post',
+      path: '/endpoints/{endpointName}/rollback',
+      tags: ['deployments'],
+      summary: 'Serve the previous deployment again (its variants, weights and shadow)',
+      request: { params: EndpointParam, ...body(z.object({ reason: z.string().min(3).max(1000) })) },
+      responses: { 200: json(z.object({ endpoint: EndpointRecordSchema, live: DeploymentSchema, rolledBack: DeploymentSchema }), 'rolled back'), ...problems(400, 401, 403, 404, 409) },
+    }),
+    async (c) => c.json(await rollbackEndpoint(c.get('scope'), deps, c.req.valid('param').endpointName, c.req.valid('json').reason), 200),
+  );
+
+  app.openapi(
+    guards.tenantRoute('deployments:manage', {
+      method: 'delete',
+      path: '/endpoints/{endpointName}',
+      tags: ['deployments'],
+      summary: 'Undeploy: the endpoint stops serving; its versions go back to approved',
+      request: { params: EndpointParam },
+      responses: { 200: json(EndpointRecordSchema, 'undeployed'), ...problems(400, 401, 403, 404, 409) },
+    }),
+    async (c) => c.json(await undeployEndpoint(c.get('scope'), deps, c.req.valid('param').endpointName), 200),
+  );
+
+  app.openapi(
+    guards.tenantRoute('deployments:read', {
+      method: 'get',
+      path: '/endpoints/{endpointName}/metrics',
+      tags: ['deployments'],
+      summary: 'Requests, errors and latency per variant of the live deployment, as this API process counted them',
+      request: { params: EndpointParam },
+      responses: {
+        200: json(z.object({ deploymentId: z.string(), variants: z.array(z.object({ variantName: z.string(), requests: z.number(), errors: z.number(), errorRate: z.number(), p50Ms: z.number(), p99Ms: z.number() })) }), 'metrics'),
+        ...problems(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const scope = c.get('scope');
+      const { endpointName } = c.req.valid('param');
+      await requireEndpoint(scope.table, endpointName);
+      const d = await liveDeployment(scope.table, endpointName);
+      const key = metricsKey(scope.table.identity, d);
+      return c.json({ deploymentId: d.deploymentId, variants: d.variants.filter((v) => v.role !== 'shadow').map((v) => ({ variantName: v.variantName, ...variantStats(key, v.variantName) })) }, 200);
+    },
+  );
+
+  app.openapi(
+    guards.tenantRoute('scoring:invoke', {
+      method: 'post',
+      path: '/endpoints/{endpointName}/invocations',
+      tags: ['scoring'],
+      summary: 'Score rows on an endpoint: JSON records (`[{…}]`), columnar JSON or CSV, up to 6 MiB; answers predictions with the variant and version that answered and a prediction id per row',
+      request: { params: EndpointParam },
+      responses: { 200: json(ScoringOut, 'predictions'), ...problems(400, 401, 403, 404, 413, 429, 503) },
+    }),
+    async (c) => {
+      const declared = Number(c.req.header('content-length') ?? 0);
+      if (declared > MAX_SCORING_PAYLOAD_BYTES) throw new PayloadTooLarge(`the body is ${declared} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES} (use a batch scoring job)`);
+      const contentType = (c.req.header('content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+      if (contentType !== 'application/json' && contentType !== 'text/csv') {
+        throw new ValidationFailed('unsupported content type', [{ field: 'header.content-type', problem: `send application/json or text/csv, not ${contentType}` }]);
+      }
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (bytes.byteLength > MAX_SCORING_PAYLOAD_BYTES) throw new PayloadTooLarge(`the body is ${bytes.byteLength} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES}`);
+      if (bytes.byteLength === 0) throw new ValidationFailed('empty body', [{ field: 'body', problem: 'send at least one row' }]);
+      return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName: c.req.valid('param').endpointName, body: bytes, contentType }), 200);
+    },
+  );
+}

@@ -1,0 +1,94 @@
+import { auditWrite } from '../audit/audit-event';
+import { setAlias } from '../catalog/version-catalog';
+import { loadModelRecord } from '../catalog/models';
+import type { TenantScope } from '../tenancy/tenant-scope';
+import { type Deployment, deploymentWrite, servedVersionWrite } from './deployment-records';
+import { rollbackEndpoint } from './endpoint-actions';
+import { buildEndpointConfig, resolvedVariantsOf } from './endpoint-config';
+import { forgetLiveDeployment } from './live-deployments';
+import type { DeploymentDeps } from './request-deployment';
+import { weighCanary } from './request-deployment';
+import { variantStats, type VariantStats } from './variant-metrics';
+
+/** The counters a deployment's variants are measured by: per deployment and canary step. */
+export function metricsKey(tableIdentity: string, d: Deployment): string {
+  return `${tableIdentity}|${d.deploymentId}|${d.canary?.stepIndex ?? 0}`;
+}
+
+export type CanaryVerdict = { action: 'none' } | { action: 'rollback'; reason: string } | { action: 'advance'; toStep: number; promote: boolean };
+
+/** Pure: what the canary's numbers call for now. */
+export function judgeCanary(d: Deployment, stats: VariantStats, now: Date): CanaryVerdict {
+  const canary = d.canary;
+  if (!canary || d.status !== 'live' || stats.requests < canary.minRequests) return { action: 'none' };
+  if (stats.errorRate > canary.maxErrorRate) {
+    return { action: 'rollback', reason: `canary ${canary.variantName} error rate ${stats.errorRate.toFixed(3)} over ${stats.requests} requests exceeded ${canary.maxErrorRate}` };
+  }
+  if (stats.p99Ms > canary.maxLatencyMs) {
+    return { action: 'rollback', reason: `canary ${canary.variantName} p99 latency ${stats.p99Ms.toFixed(1)} ms over ${stats.requests} requests exceeded ${canary.maxLatencyMs} ms` };
+  }
+  if (now.getTime() - Date.parse(canary.stepStartedAt) < canary.bakeSeconds * 1000) return { action: 'none' };
+  const toStep = canary.stepIndex + 1;
+  return { action: 'advance', toStep, promote: toStep >= canary.steps.length || canary.steps[toStep] === 100 };
+}
+
+const busy = new Set<string>();
+
+/**
+ * Called after each scored request: rolls the canary back by itself when its
+ * error rate or latency crosses a threshold, else moves it to the next step
+ * once the bake period has passed, and promotes it after the last. One
+ * evaluation per endpoint at a time; the caller does not wait for it.
+ */
+export async function watchCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, d: Deployment): Promise<CanaryVerdict> {
+  if (!d.canary) return { action: 'none' };
+  const key = `${scope.table.identity}|${d.endpointName}`;
+  if (busy.has(key)) return { action: 'none' };
+  const verdict = judgeCanary(d, variantStats(metricsKey(scope.table.identity, d), d.canary.variantName), scope.now());
+  if (verdict.action === 'none') return verdict;
+  busy.add(key);
+  const system: TenantScope = { ...scope, meta: { ...scope.meta, actor: 'system:canary' } };
+  try {
+    if (verdict.action === 'rollback') await rollbackEndpoint(system, deps, d.endpointName, verdict.reason);
+    else await advanceCanary(system, deps, d, verdict.toStep, verdict.promote);
+  } finally {
+    busy.delete(key);
+  }
+  return verdict;
+}
+
+async function advanceCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, d: Deployment, toStep: number, promote: boolean): Promise<void> {
+  const canary = d.canary!;
+  const { production, shadows } = resolvedVariantsOf(d);
+  const now = scope.now();
+  const at = now.toISOString();
+  const nextProduction = promote
+    ? production.filter((r) => r.variant.variantName === canary.variantName).map((r) => ({ ...r, variant: { ...r.variant, role: 'production' as const, weight: 1 } }))
+    : weighCanary(production, { ...canary, stepIndex: toStep });
+  const config = buildEndpointConfig({ tenantId: scope.tenantId, deploymentId: d.deploymentId, step: toStep, production: nextProduction, shadows, ...(d.config.captureUri ? { captureUri: d.config.captureUri } : {}) });
+  await deps.control.createModels(config);
+  await deps.control.createEndpointConfig(config);
+  await deps.control.createOrUpdateEndpoint(d.servedName, config);
+  const { canary: _c, ...withoutCanary } = d;
+  const next: Deployment = {
+    ...(promote ? withoutCanary : { ...d, canary: { ...canary, stepIndex: toStep, stepStartedAt: at } }),
+    variants: [...nextProduction, ...shadows].map((r) => r.variant),
+    config,
+    updatedAt: at,
+    revision: d.revision + 1,
+  };
+  const dropped = d.variants.filter((v) => !next.variants.some((n) => n.variantName === v.variantName));
+  await scope.table.transact([
+    deploymentWrite(next, { revision: d.revision }),
+    ...next.variants.map((v) => servedVersionWrite(next, v, 'live', at)),
+    ...dropped.map((v) => servedVersionWrite(next, v, 'superseded', at)),
+    auditWrite(scope.meta, promote ? 'deployment.canary-promoted' : 'deployment.canary-advanced', { type: 'deployment', id: d.deploymentId }, { before: { variants: d.variants }, after: { variants: next.variants, step: toStep } }, now).write,
+  ]);
+  forgetLiveDeployment(scope.table.identity, d.endpointName);
+  if (promote) {
+    const model = await loadModelRecord(scope.table, nextProduction[0]!.variant.modelId);
+    const version = nextProduction[0]!.variant.version;
+    if (model.aliases.challenger === version) await setAlias(scope, model.modelId, 'challenger', null);
+    if (model.aliases.champion !== version) await setAlias(scope, model.modelId, 'champion', version);
+  }
+}

@@ -1,0 +1,152 @@
+import { auditWrite } from '../audit/audit-event';
+import type { Field, IoSchema } from '../catalog/artifacts/io-schema';
+import { Conflict } from '../errors';
+import type { EndpointDescription } from '../ports/endpoint-control';
+import type { TenantScope } from '../tenancy/tenant-scope';
+import { type Deployment, deploymentWrite, endpointWrite, loadDeployment, requireEndpoint } from './deployment-records';
+import type { DeploymentDeps } from './request-deployment';
+import { switchServing } from './serving-switch';
+
+/**
+ * The work of each state of `deploy` (state-machines/deploy.asl.json), one
+ * function per state; the steps in functions/pipeline-steps/ only parse and
+ * call these. Each loads the deployment it is given, so an execution started
+ * by hand with a made-up id does nothing.
+ */
+export interface DeploymentRef {
+  readonly endpointName: string;
+  readonly deploymentId: string;
+}
+
+/** The smoke test got no usable answer from a variant. */
+export class SmokeTestFailed extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+async function deploying(scope: TenantScope, ref: DeploymentRef): Promise<Deployment> {
+  const d = await loadDeployment(scope.table, ref.endpointName, ref.deploymentId);
+  if (d.status !== 'deploying') throw new Conflict(`deployment ${d.deploymentId} is ${d.status}, not deploying`);
+  return d;
+}
+
+/** CreateModel + CreateEndpointConfig. */
+export async function createModelsAndConfig(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ configName: string }> {
+  const d = await deploying(scope, ref);
+  await deps.control.createModels(d.config);
+  await deps.control.createEndpointConfig(d.config);
+  return { configName: d.config.configName };
+}
+
+/** CreateEndpoint, or UpdateEndpoint when it exists. */
+export async function createOrUpdateEndpoint(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ operation: 'created' | 'updated' }> {
+  const d = await deploying(scope, ref);
+  return { operation: await deps.control.createOrUpdateEndpoint(d.servedName, d.config) };
+}
+
+export async function describeEndpoint(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ status: EndpointDescription['status']; failureReason: string }> {
+  const d = await deploying(scope, ref);
+  const described = await deps.control.describeEndpoint(d.servedName);
+  if (!described) return { status: 'Failed', failureReason: `endpoint ${d.servedName} does not exist` };
+  // An update that has not reached this config yet is still in progress, whatever the status says.
+  if (described.configName && described.configName !== d.config.configName && described.status === 'InService') return { status: 'Updating', failureReason: '' };
+  // Always a string: the state machine's failure branch reads it by path.
+  return { status: described.status, failureReason: described.failureReason ?? `endpoint is ${described.status}` };
+}
+
+/** A row every schema accepts: zeros, false, empty text, the first allowed category. */
+export function exampleRow(schema: IoSchema): Record<string, unknown> {
+  const value = (f: Field): unknown => {
+    const scalar = f.type === 'bool' ? false : f.type === 'string' ? '' : f.type === 'category' ? (f.allowed?.[0] ?? '') : 0;
+    const width = f.shape && f.shape.length > 1 ? f.shape[f.shape.length - 1]! : 1;
+    return f.shape && width > 1 ? Array.from({ length: width }, () => scalar) : scalar;
+  };
+  return Object.fromEntries(schema.inputs.map((f) => [f.name, value(f)]));
+}
+
+/** Scores an example row on every production variant (TargetVariant) and expects one prediction back from each. */
+export async function smokeTest(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ variants: { variantName: string; answer: unknown }[] }> {
+  const d = await deploying(scope, ref);
+  const results: { variantName: string; answer: unknown }[] = [];
+  for (const v of d.config.productionVariants) {
+    const row = v.model.ioSchema ? exampleRow(v.model.ioSchema) : {};
+    let answer: unknown;
+    try {
+      const out = await deps.invoker.invoke({ endpointName: d.servedName, targetVariant: v.variantName, contentType: 'application/json', accept: 'application/json', body: new TextEncoder().encode(JSON.stringify([row])) });
+      answer = JSON.parse(new TextDecoder().decode(out.body));
+    } catch (error) {
+      throw new SmokeTestFailed(`variant ${v.variantName} failed its smoke test: ${(error as Error).message}`, { cause: error });
+    }
+    const predictions = (answer as { predictions?: unknown[] } | undefined)?.predictions;
+    if (!Array.isArray(predictions) || predictions.length !== 1) throw new SmokeTestFailed(`variant ${v.variantName} answered the smoke test without one prediction: ${JSON.stringify(answer).slice(0, 200)}`);
+    results.push({ variantName: v.variantName, answer: predictions[0] });
+  }
+  return { variants: results };
+}
+
+/** The deployment goes live: the previous one is superseded, versions and the champion follow. */
+export async function activateDeployment(scope: TenantScope, ref: DeploymentRef): Promise<{ deploymentId: string; status: 'live' }> {
+  const d = await deploying(scope, ref);
+  const endpoint = await requireEndpoint(scope.table, ref.endpointName);
+  const live = endpoint.liveDeploymentId ? await loadDeployment(scope.table, ref.endpointName, endpoint.liveDeploymentId) : undefined;
+  await switchServing(scope, {
+    endpoint,
+    ...(live ? { from: live } : {}),
+    fromStatus: 'superseded',
+    to: d,
+    history: live ? [...endpoint.history, live.deploymentId] : endpoint.history,
+    action: 'deployment.activated',
+  });
+  return { deploymentId: d.deploymentId, status: 'live' };
+}
+
+/**
+ * Any failure: the endpoint goes back to what was live (re-applied, since an
+ * update may have reached it), or is removed if nothing was; the deployment is
+ * `failed` with the reason, in one transaction with its audit event.
+ */
+export async function failDeployment(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef, error: { Error?: string; Cause?: string }): Promise<{ status: 'failed'; reason: string }> {
+  const d = await loadDeployment(scope.table, ref.endpointName, ref.deploymentId);
+  const reason = `${error.Error ?? 'Error'}: ${parseCause(error.Cause)}`.slice(0, 1000);
+  if (d.status !== 'deploying') return { status: 'failed', reason };
+  const endpoint = await requireEndpoint(scope.table, ref.endpointName).catch(() => undefined);
+  const live = endpoint?.liveDeploymentId ? await loadDeployment(scope.table, ref.endpointName, endpoint.liveDeploymentId) : undefined;
+  let restore = 'nothing was live';
+  try {
+    if (live) {
+      await deps.control.createModels(live.config);
+      await deps.control.createEndpointConfig(live.config);
+      await deps.control.createOrUpdateEndpoint(live.servedName, live.config);
+      restore = `restored deployment ${live.deploymentId}`;
+    } else if (await deps.control.deleteEndpoint(d.servedName)) {
+      restore = 'removed the endpoint it had created';
+    }
+  } catch (restoreError) {
+    restore = `could not restore: ${(restoreError as Error).message}`;
+    scope.log.error('deployment restore failed', { deploymentId: d.deploymentId, error: (restoreError as Error).message });
+  }
+  const now = scope.now();
+  const at = now.toISOString();
+  const failed: Deployment = { ...d, status: 'failed', reason, endedAt: at, updatedAt: at, revision: d.revision + 1 };
+  const writes = [deploymentWrite(failed, { revision: d.revision })];
+  if (endpoint && endpoint.pendingDeploymentId === d.deploymentId) {
+    const { pendingDeploymentId: _p, ...rest } = endpoint;
+    writes.push(endpointWrite({ ...rest, status: live ? 'in-service' : 'deleted', updatedAt: at, revision: endpoint.revision + 1 }, { revision: endpoint.revision }));
+  }
+  writes.push(auditWrite(scope.meta, 'deployment.failed', { type: 'deployment', id: d.deploymentId }, { before: { status: 'deploying' }, after: { status: 'failed', reason, restore } }, now).write);
+  await scope.table.transact(writes);
+  return { status: 'failed', reason };
+}
+
+/** Step Functions' Cause of a Lambda failure is a JSON document with errorMessage; locally it is the message. */
+function parseCause(cause: string | undefined): string {
+  if (!cause) return 'no cause given';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}

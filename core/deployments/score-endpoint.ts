@@ -1,0 +1,121 @@
+import { DependencyFailed, ValidationFailed } from '../errors';
+import { EndpointMissing, type InvocationAnswer, ModelFailed, ModelRefusedInput } from '../ports/endpoint-invoker';
+import type { TenantScope } from '../tenancy/tenant-scope';
+import { captureScoring } from './capture-buffer';
+import { metricsKey, watchCanary } from './canary-watch';
+import type { Deployment } from './deployment-records';
+import { applyStoredDeployment } from './endpoint-actions';
+import { liveDeployment } from './live-deployments';
+import type { DeploymentDeps } from './request-deployment';
+import { recordVariantCall } from './variant-metrics';
+
+export interface ScoringAnswer {
+  readonly endpointName: string;
+  readonly deploymentId: string;
+  readonly variant: string;
+  readonly modelId: string;
+  readonly version: number;
+  readonly predictions: Array<Record<string, unknown> & { predictionId: string }>;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Scores a request on a tenant's endpoint through InvokeEndpoint, exactly as
+ * on SageMaker. Answers the predictions with the variant and version that
+ * answered and a prediction id per row; counts the call for the variant
+ * (the canary watches these), captures a sample, and replays the stored
+ * deployment once when the serving side lost the endpoint (local gateway
+ * restarted). The caller's rows are validated by the runtime against the
+ * version's schema: a refusal names the row and field, as a 400.
+ */
+export async function scoreEndpoint(
+  scope: TenantScope,
+  deps: Pick<DeploymentDeps, 'control' | 'invoker'>,
+  request: { endpointName: string; body: Uint8Array; contentType: string; random?: () => number },
+): Promise<ScoringAnswer> {
+  const deployment = await liveDeployment(scope.table, request.endpointName);
+  const key = metricsKey(scope.table.identity, deployment);
+  const started = performance.now();
+  let answer: InvocationAnswer;
+  try {
+    answer = await invokeRestoring(deps, deployment, request, scope.meta.requestId);
+  } catch (error) {
+    const latency = performance.now() - started;
+    if (error instanceof ModelRefusedInput) {
+      throw new ValidationFailed(`the model refused the input: ${error.message}`, [{ field: 'body', problem: error.message }]);
+    }
+    if (error instanceof ModelFailed) {
+      if (error.variant) recordVariantCall(key, error.variant, false, latency);
+      afterCall(scope, deps, deployment);
+      throw new DependencyFailed(`variant ${error.variant ?? '(unknown)'} of endpoint '${request.endpointName}' failed: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+  const latencyMs = performance.now() - started;
+  recordVariantCall(key, answer.variant, true, latencyMs);
+  const served = deployment.variants.find((v) => v.variantName === answer.variant);
+  let parsed: { predictions?: Array<Record<string, unknown>> };
+  try {
+    parsed = JSON.parse(decoder.decode(answer.body)) as typeof parsed;
+  } catch (error) {
+    throw new DependencyFailed(`variant ${answer.variant} answered something that is not JSON`, { cause: error });
+  }
+  const predictions = (parsed.predictions ?? []).map((p, i) => ({ predictionId: `${scope.meta.requestId}-${i}`, ...p }));
+  const result: ScoringAnswer = {
+    endpointName: request.endpointName,
+    deploymentId: deployment.deploymentId,
+    variant: answer.variant,
+    modelId: served?.modelId ?? 'unknown',
+    version: served?.version ?? 0,
+    predictions,
+  };
+  if (deployment.capturePercent > 0 && (request.random ?? Math.random)() * 100 < deployment.capturePercent) {
+    captureScoring(scope.objects, {
+      at: scope.now().toISOString(),
+      requestId: scope.meta.requestId,
+      endpointName: request.endpointName,
+      deploymentId: deployment.deploymentId,
+      variant: answer.variant,
+      modelId: result.modelId,
+      version: result.version,
+      latencyMs: Math.round(latencyMs * 100) / 100,
+      input: inputOf(request.body, request.contentType),
+      output: predictions,
+    }, scope.log);
+  }
+  afterCall(scope, deps, deployment);
+  return result;
+}
+
+function afterCall(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, deployment: Deployment): void {
+  if (!deployment.canary) return;
+  void watchCanary(scope, deps, deployment).catch((error: Error) => scope.log.error('canary evaluation failed', { endpointName: deployment.endpointName, error: error.message }));
+}
+
+async function invokeRestoring(
+  deps: Pick<DeploymentDeps, 'control' | 'invoker'>,
+  deployment: Deployment,
+  request: { body: Uint8Array; contentType: string },
+  requestId: string,
+): Promise<InvocationAnswer> {
+  const call = () => deps.invoker.invoke({ endpointName: deployment.servedName, body: request.body, contentType: request.contentType, accept: 'application/json', inferenceId: requestId });
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof EndpointMissing) || deps.control.kind !== 'local') throw error;
+    // The local gateway keeps endpoints in memory; the stored deployment is the truth, so serve it again.
+    await applyStoredDeployment(deps, deployment);
+    return call();
+  }
+}
+
+function inputOf(body: Uint8Array, contentType: string): unknown {
+  const text = decoder.decode(body);
+  if (!contentType.includes('json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
