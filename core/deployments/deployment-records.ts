@@ -26,6 +26,7 @@ const ServedModel = z.object({
   runtime: z.enum(['onnx', 'rules', 'scorecard', 'linear']),
   artifactUri: z.string(),
   ioSchema: IoSchema.optional(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 export const EndpointConfigRecord = z.object({

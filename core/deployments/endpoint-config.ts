@@ -8,6 +8,7 @@ export interface ResolvedVariant {
   readonly runtime: ServingRuntime;
   readonly artifactUri: string;
   readonly ioSchema?: IoSchema;
+  readonly sha256?: string;
 }
 
 /**
@@ -29,6 +30,7 @@ export function buildEndpointConfig(input: {
     runtime: r.runtime,
     artifactUri: r.artifactUri,
     ...(r.ioSchema ? { ioSchema: r.ioSchema } : {}),
+    ...(r.sha256 ? { sha256: r.sha256 } : {}),
   });
   return {
     configName: input.step === 0 ? base : `${base}-s${input.step}`,
@@ -43,7 +45,7 @@ export function buildEndpointConfig(input: {
 export function resolvedVariantsOf(d: Deployment): { production: ResolvedVariant[]; shadows: ResolvedVariant[] } {
   const resolve = (v: ServedVariant): ResolvedVariant => {
     const served = [...d.config.productionVariants, ...d.config.shadowVariants].find((p) => p.variantName === v.variantName)!;
-    return { variant: v, runtime: served.model.runtime, artifactUri: served.model.artifactUri, ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}) };
+    return { variant: v, runtime: served.model.runtime, artifactUri: served.model.artifactUri, ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}), ...(served.model.sha256 ? { sha256: served.model.sha256 } : {}) };
   };
   return { production: d.variants.filter((v) => v.role !== 'shadow').map(resolve), shadows: d.variants.filter((v) => v.role === 'shadow').map(resolve) };
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { listApprovals } from '../catalog/approval-decision';
 import { newCatalogId } from '../catalog/identifiers';
 import { loadModel } from '../catalog/models';
 import { loadVersion, type ModelVersion } from '../catalog/versions';
@@ -9,8 +8,7 @@ import type { EndpointControl, ServingRuntime } from '../ports/endpoint-control'
 import type { EndpointInvoker } from '../ports/endpoint-invoker';
 import type { PipelineRunner } from '../ports/pipeline-runner';
 import type { TenantScope } from '../tenancy/tenant-scope';
-import { assertDeployerIsNotApprover } from './deploy-segregation';
-import { approverCannotDeploy } from './deployment-policy-setting';
+import { assertMayDeploy } from '../governance/deploy-segregation';
 import {
   type CanaryPlan,
   type Deployment,
@@ -94,20 +92,20 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
   const live = endpoint?.liveDeploymentId ? await loadDeployment(scope.table, input.endpointName, endpoint.liveDeploymentId) : undefined;
   if (input.canary && !live) throw new Conflict(`a canary needs a live deployment on '${input.endpointName}' to be weighed against; deploy variants first`);
 
-  const strict = await approverCannotDeploy(scope.table);
   const resolve = async (ref: { modelId: string; version: number }, role: ServedVariant['role'], weight: number, variantName: string, field: string): Promise<ResolvedVariant> => {
     const [model, version] = await Promise.all([loadModel(scope.table, ref.modelId), loadVersion(scope.table, ref.modelId, ref.version)]);
     if (version.status !== 'approved' && version.status !== 'deployed') {
       throw new Conflict(`${model.name} v${version.version} is ${version.status}; only approved versions deploy (${field})`);
     }
     if (version.artifact.state !== 'verified') throw new Conflict(`${model.name} v${version.version} has no verified artifact (${field})`);
-    const approvers = (await listApprovals(scope, ref.modelId, ref.version)).filter((a) => a.decision === 'approve').map((a) => a.decidedBy);
-    assertDeployerIsNotApprover({ approvers, deployer: scope.meta.actor, approverCannotDeploy: strict, what: `${model.name} v${version.version}` });
+    // Segregation of duties as the governing approval policy says (core/governance).
+    await assertMayDeploy(scope, ref.modelId, ref.version);
     return {
       variant: { variantName, role, modelId: ref.modelId, version: ref.version, weight },
       runtime: servingRuntimeOf(version, model.type),
       artifactUri: `s3://${deps.bucket}/${scope.objects.keyOf(version.artifact.key)}`,
       ioSchema: model.schema,
+      sha256: version.artifact.sha256,
     };
   };
 
@@ -193,7 +191,7 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
   async function resolveStored(from: Deployment, v: ServedVariant): Promise<ResolvedVariant> {
     const served = from.config.productionVariants.find((p) => p.variantName === v.variantName);
     if (!served) throw new Conflict(`the live deployment ${from.deploymentId} has no variant ${v.variantName}`);
-    return { variant: { ...v, role: 'production' }, runtime: served.model.runtime, artifactUri: served.model.artifactUri, ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}) };
+    return { variant: { ...v, role: 'production' }, runtime: served.model.runtime, artifactUri: served.model.artifactUri, ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}), ...(served.model.sha256 ? { sha256: served.model.sha256 } : {}) };
   }
 }
 

@@ -25,6 +25,8 @@ export interface ServedModelSpec {
   readonly artifactUri: string;
   /** The version's declared inputs and outputs: the runtime validates requests against them. */
   readonly ioSchema?: IoSchema;
+  /** The catalog's SHA-256 of the artifact: the runtime loads only bytes that hash to it. */
+  readonly sha256?: string;
 }
 
 export interface ProductionVariantSpec {

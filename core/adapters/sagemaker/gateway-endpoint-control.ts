@@ -68,5 +68,5 @@ export class GatewayEndpointControl implements EndpointControl {
 }
 
 function modelOf(model: ServedModelSpec) {
-  return { runtime: model.runtime, artifactUri: model.artifactUri, ...(model.ioSchema ? { ioSchema: model.ioSchema } : {}) };
+  return { runtime: model.runtime, artifactUri: model.artifactUri, ...(model.ioSchema ? { ioSchema: model.ioSchema } : {}), ...(model.sha256 ? { sha256: model.sha256 } : {}) };
 }

@@ -46,6 +46,7 @@ export class SageMakerEndpointControl implements EndpointControl {
               Environment: {
                 STEWARD_RUNTIME: model.runtime,
                 ...(model.ioSchema ? { STEWARD_IO_SCHEMA: JSON.stringify(model.ioSchema) } : {}),
+                ...(model.sha256 ? { STEWARD_MODEL_SHA256: model.sha256 } : {}),
               },
             },
             Tags: tagsOf(config.tags),

@@ -1,5 +1,4 @@
 import { judgeCanary } from '../../../core/deployments/canary-watch';
-import { assertDeployerIsNotApprover } from '../../../core/deployments/deploy-segregation';
 import type { Deployment } from '../../../core/deployments/deployment-records';
 import { Forbidden } from '../../../core/errors';
 
@@ -8,14 +7,6 @@ const canaryDeployment = {
   canary: { variantName: 'canary-v2', steps: [10, 50, 100], stepIndex: 0, stepStartedAt: '2026-01-01T00:00:00.000Z', bakeSeconds: 60, maxErrorRate: 0.05, maxLatencyMs: 100, minRequests: 20, baseline: [] },
 } as unknown as Deployment;
 const stats = (requests: number, errors: number, p99Ms = 5) => ({ requests, errors, errorRate: requests ? errors / requests : 0, p50Ms: 1, p99Ms });
-
-describe('segregation at deployment', () => {
-  it('refuses the approver under the strict default and allows them when the policy allows it', () => {
-    expect(() => assertDeployerIsNotApprover({ approvers: ['user:a'], deployer: 'user:a', what: 'm v1' })).toThrow(Forbidden);
-    expect(() => assertDeployerIsNotApprover({ approvers: ['user:a'], deployer: 'user:a', approverCannotDeploy: false, what: 'm v1' })).not.toThrow();
-    expect(() => assertDeployerIsNotApprover({ approvers: ['user:a'], deployer: 'user:b', what: 'm v1' })).not.toThrow();
-  });
-});
 
 describe('canary verdicts', () => {
   const early = new Date('2026-01-01T00:00:30Z');
