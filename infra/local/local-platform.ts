@@ -14,6 +14,7 @@ import { AuditSealer } from '../../core/audit/audit-sealer';
 import { Conflict } from '../../core/errors';
 import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
 import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
+import { StagingSweep } from '../../core/catalog/staging-sweep';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -21,6 +22,8 @@ export interface LocalPlatform {
   readonly clients: AwsClients;
   readonly runner: LocalStepFunctionsRunner;
   readonly auditSealer: AuditSealer;
+  /** Expires staged uploads (objects and quota reservations) every 10 minutes. */
+  readonly stagingSweep: StagingSweep;
   close(): Promise<void>;
 }
 
@@ -71,12 +74,15 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     log.info('platform administrator bootstrap', { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, outcome });
   }
   sealer.start();
+  const stagingSweep = new StagingSweep(() => platform!).start();
   return {
     platform,
     clients,
     runner,
     auditSealer: sealer,
+    stagingSweep,
     async close() {
+      await stagingSweep.stop();
       await sealer.stop();
       await runner.close();
       clients.dynamodb.destroy();
