@@ -65,7 +65,10 @@ export const DatasetInspectionResult = z.object({
 });
 export type DatasetInspectionResult = z.infer<typeof DatasetInspectionResult>;
 
-/** The worker's one message back. */
+/** The worker's first message: its modules are loaded and it waits for the job. */
+export const WorkerReady = z.object({ ready: z.literal(true) });
+
+/** The worker's one answer to the job. */
 export const WorkerAnswer = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), result: z.unknown() }),
   z.object({ ok: z.literal(false), failure: z.string() }),

@@ -21,3 +21,6 @@ process.once('message', (message: unknown) => {
     (error: unknown) => answer({ ok: false, failure: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   );
 });
+
+// Every module is loaded: from here on, a crash is the file's doing, not the worker's start.
+process.send!({ ready: true });

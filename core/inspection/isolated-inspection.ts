@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { DependencyFailed, ValidationFailed } from '../errors';
-import { ArtifactInspectionResult, DatasetInspectionResult, type ArtifactInspectionJob, type DatasetInspectionJob, type InspectionJob, WorkerAnswer } from './inspection-job';
+import { ArtifactInspectionResult, DatasetInspectionResult, type ArtifactInspectionJob, type DatasetInspectionJob, type InspectionJob, WorkerAnswer, WorkerReady } from './inspection-job';
 import { runInspection } from './inspection-work';
 
 /**
@@ -35,6 +35,8 @@ export interface IsolationLimits {
 }
 
 const MAX_CONCURRENT = 2;
+/** How long the worker may take to load its modules before it is given the job (not counted against the file's limits). */
+const STARTUP_MS = 30_000;
 const WORKER_ENTRY = join(__dirname, 'inspection-worker.ts');
 
 /** ONNX/rules/container check: 15 s plus a second per 50 MB downloaded. */
@@ -77,6 +79,7 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
     let child: ChildProcess;
     let stderr = '';
     let settled = false;
+    let ready = false;
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
@@ -95,13 +98,21 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
       reject(new DependencyFailed('could not start the inspection process', { cause: error }));
       return;
     }
-    const timer = setTimeout(() => {
-      finish(() => reject(limitExceeded(field, `the inspection did not finish within ${limits.timeoutMs / 1000} s (limit: inspection time) and was stopped`)));
-    }, limits.timeoutMs);
+    // The file's wall clock starts when the worker gets the job; until then only the start is timed.
+    let timer = setTimeout(() => finish(() => reject(new DependencyFailed(`the inspection process did not start within ${STARTUP_MS / 1000} s`))), STARTUP_MS);
     child.stderr?.on('data', (chunk: Buffer) => {
       if (stderr.length < 8192) stderr += chunk.toString('utf8');
     });
     child.on('message', (message: unknown) => {
+      if (!ready && WorkerReady.safeParse(message).success) {
+        ready = true;
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          finish(() => reject(limitExceeded(field, `the inspection did not finish within ${limits.timeoutMs / 1000} s (limit: inspection time) and was stopped`)));
+        }, limits.timeoutMs);
+        child.send(job);
+        return;
+      }
       const answer = WorkerAnswer.safeParse(message);
       if (!answer.success) finish(() => reject(new DependencyFailed('the inspection process sent a malformed answer')));
       else if (answer.data.ok) {
@@ -115,13 +126,15 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
     child.on('error', (error) => finish(() => reject(new DependencyFailed('the inspection process failed', { cause: error }))));
     child.on('exit', (code, signal) => {
       if (settled) return;
-      if (/heap out of memory|Allocation failed/i.test(stderr)) {
+      if (!ready) {
+        // It died loading its own modules, before it saw the file: our failure, not the upload's.
+        finish(() => reject(new DependencyFailed(`the inspection process could not start (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`)));
+      } else if (/heap out of memory|Allocation failed/i.test(stderr)) {
         finish(() => reject(limitExceeded(field, `the inspection used more than ${limits.memoryMb} MB of memory (limit: inspection memory) and was stopped`)));
       } else {
         finish(() => reject(limitExceeded(field, `the file stopped the inspection process (${signal ?? `exit code ${code}`}) before it answered`)));
       }
     });
-    child.send(job);
   });
 }
 
