@@ -1,77 +1,102 @@
-import { createHash } from 'node:crypto';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, ValidationFailed } from '../errors';
+import { errorOf } from '../inspection/inspection-work';
+import { inspectArtifactInIsolation } from '../inspection/isolated-inspection';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { reserveQuota } from '../tenancy/usage';
-import { validateArtifact } from './artifacts/validate-artifact';
+import { snapshotOf, storeContent } from './content-addressed';
 import { loadModelRecord } from './models';
+import { discardStaged, settleStagedWrite, stagedUpload, stageUpload } from './staged-uploads';
 import { loadVersion, type ModelVersion, versionWrite } from './versions';
 
 const UPLOAD_URL_SECONDS = 15 * 60;
 const DOWNLOAD_URL_SECONDS = 15 * 60;
+/** Long enough for the isolated inspection to read a 2 GiB artifact. */
+const INSPECTION_URL_SECONDS = 30 * 60;
 
 const CONTENT_TYPES = { onnx: 'application/octet-stream', rules: 'application/json', scorecard: 'application/json', 'sagemaker-container': 'application/json' } as const;
 
-/** A presigned PUT for the version's artifact, valid 15 minutes; only while the artifact awaits upload. */
+/**
+ * A presigned PUT for the version's artifact, valid 15 minutes, only while
+ * the artifact awaits upload. It targets the version's staging key and signs
+ * the declared size and SHA-256 (S3 refuses any other body); the declared
+ * size is reserved against the storage quota until finalize or expiry.
+ */
 export async function artifactUploadUrl(scope: TenantScope, modelId: string, number: number): Promise<{ url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string }> {
   const version = await loadVersion(scope.table, modelId, number);
   if (version.artifact.state !== 'awaiting-upload') throw new Conflict('this version’s artifact is already verified; versions are immutable');
   const contentType = CONTENT_TYPES[version.artifact.format];
-  const url = await scope.objects.presignPut(version.artifact.key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType });
-  return { url, method: 'PUT', headers: { 'content-type': contentType }, expiresAt: new Date(scope.now().getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
+  await stageUpload(scope, version.artifact.key, version.artifact.size);
+  const upload = await scope.objects.presignUpload(version.artifact.key, {
+    expiresInSeconds: UPLOAD_URL_SECONDS,
+    contentType,
+    contentLength: version.artifact.size,
+    sha256Hex: version.artifact.sha256,
+  });
+  return { url: upload.url, method: 'PUT', headers: upload.headers, expiresAt: new Date(scope.now().getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
 }
 
 /**
  * Checks the uploaded artifact against what was declared — size, SHA-256, and
- * content (an ONNX file must load and match the model's schema; a rules
- * document must validate) — and only then marks it verified. On any mismatch
- * the upload is deleted and nothing is recorded: the client can upload again.
+ * content (an ONNX file must load and match the model's schema, within the
+ * element cap, and run within the time limit; a rules document must validate) —
+ * in an isolated process (core/inspection/), on a private snapshot of the
+ * upload. Only then is the snapshot filed under its content key
+ * (`artifacts/sha256/<hex>`), which the version now points to: bytes PUT to
+ * the upload URL afterwards change nothing the version reads. On any mismatch
+ * the upload is deleted, its reservation released, and nothing is recorded:
+ * the client can upload again.
  */
 export async function finalizeArtifact(scope: TenantScope, modelId: string, number: number): Promise<ModelVersion> {
   const before = await loadVersion(scope.table, modelId, number);
   if (before.artifact.state === 'verified') throw new Conflict('the artifact is already verified');
-  const stored = await scope.objects.head(before.artifact.key);
+  const uploaded = before.artifact.key;
+  const stored = await scope.objects.head(uploaded);
   if (!stored) throw new Conflict('no artifact has been uploaded yet (PUT it to the upload URL first)');
-  const reject = async (field: string, problem: string): Promise<never> => {
-    await scope.objects.remove(before.artifact.key);
-    throw new ValidationFailed(`artifact rejected: ${problem}`, [{ field, problem }]);
+  const refuse = async (error: ValidationFailed): Promise<never> => {
+    await discardStaged(scope.table, scope.objects, uploaded);
+    throw error;
   };
-  if (stored.size !== before.artifact.size) await reject('artifact.size', `uploaded ${stored.size} bytes, declared ${before.artifact.size}`);
-  const bytes = await scope.objects.getBytes(before.artifact.key);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (sha256 !== before.artifact.sha256) await reject('artifact.sha256', `uploaded content hashes to ${sha256}, declared ${before.artifact.sha256}`);
+  if (stored.size !== before.artifact.size) {
+    const problem = `uploaded ${stored.size} bytes, declared ${before.artifact.size}`;
+    await refuse(new ValidationFailed(`artifact rejected: ${problem}`, [{ field: 'artifact.size', problem }]));
+  }
   const model = await loadModelRecord(scope.table, modelId);
+  const snapshot = await snapshotOf(scope.objects, uploaded);
+  let key: string;
   let summary: Record<string, unknown>;
   try {
-    const validated = await validateArtifact({ format: before.artifact.format, bytes, ioSchema: model.schema });
-    summary = { ...validated.summary };
-  } catch (error) {
-    if (error instanceof ValidationFailed) {
-      await scope.objects.remove(before.artifact.key);
-      throw error;
-    }
-    throw error;
+    const url = await scope.objects.presignGet(snapshot, { expiresInSeconds: INSPECTION_URL_SECONDS });
+    const inspected = await inspectArtifactInIsolation({ url, size: before.artifact.size, format: before.artifact.format, expectedSha256: before.artifact.sha256, ioSchema: model.schema }).catch(
+      (error: unknown) => (error instanceof ValidationFailed ? refuse(error) : Promise.reject(error)),
+    );
+    if (inspected.refusal) await refuse(errorOf(inspected.refusal));
+    summary = inspected.summary ?? {};
+    key = await storeContent(scope.objects, snapshot, 'artifacts', before.artifact.sha256, CONTENT_TYPES[before.artifact.format]);
+  } finally {
+    await scope.objects.remove(snapshot).catch(() => undefined);
   }
-  const release = await reserveQuota(scope.table, scope.quotas, 'storageBytes', stored.size).catch(async (error) => {
-    await scope.objects.remove(before.artifact.key);
-    throw error;
-  });
+  // An upload through the URL reserved its size when the URL was issued; a pipeline's own write did not.
+  const staged = await stagedUpload(scope.table, uploaded);
+  const release = staged ? async () => undefined : await reserveQuota(scope.table, scope.quotas, 'storageBytes', stored.size);
   const now = scope.now();
   const after: ModelVersion = {
     ...before,
-    artifact: { ...before.artifact, state: 'verified', verifiedAt: now.toISOString(), summary },
+    artifact: { ...before.artifact, key, state: 'verified', verifiedAt: now.toISOString(), summary },
     updatedAt: now.toISOString(),
     revision: before.revision + 1,
   };
   try {
     await scope.table.transact([
       versionWrite(after, { revision: before.revision }),
+      ...(staged ? [settleStagedWrite(uploaded)] : []),
       auditWrite(scope.meta, 'version.artifact-verified', { type: 'version', id: `${modelId}-${number}` }, { before: before.artifact, after: after.artifact }, now).write,
     ]);
   } catch (error) {
     await release();
     throw error;
   }
+  await scope.objects.remove(uploaded).catch(() => undefined);
   return after;
 }
 
@@ -82,4 +107,3 @@ export async function artifactDownloadUrl(scope: TenantScope, modelId: string, n
   const url = await scope.objects.presignGet(version.artifact.key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: name });
   return { url, expiresAt: new Date(scope.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(), sha256: version.artifact.sha256, size: version.artifact.size };
 }
-

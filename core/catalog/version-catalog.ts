@@ -1,3 +1,4 @@
+import { stagingKeyOf } from './staged-uploads';
 import { z } from 'zod';
 import type { Page, QueryRequest, ScopedWrite } from '../ports/metadata-store';
 import { datasetVersionKey } from './dataset-keys';
@@ -97,7 +98,8 @@ async function claimNextNumber(
         status: input.source === 'trained' ? 'training' : 'registered',
         source: input.source,
         description: input.description,
-        artifact: { ...input.artifact, key: `models/${modelId}/versions/${pad(number)}/artifact`, state: 'awaiting-upload' },
+        // Uploads land in staging; finalize files the checked bytes under their content key and points the version there.
+        artifact: { ...input.artifact, key: stagingKeyOf('models', modelId, 'versions', pad(number), 'artifact'), state: 'awaiting-upload' },
         lineage: { ...input.lineage, ...(scope.principal.kind === 'pipeline' ? { startedBy: scope.principal.startedBy } : {}) },
         createdAt: now.toISOString(),
         createdBy: scope.meta.actor,

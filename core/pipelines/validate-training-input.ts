@@ -264,5 +264,11 @@ export async function validateTrainingInput(scope: TenantScope, request: TrainEv
   const model = await loadModelRecord(scope.table, request.modelId);
   const dataset = await resolveDataset(scope, request.dataset);
   const loaded = await loadCsvDataset(scope.objects, dataset.key);
+  // A catalog version's file is checked against its record before it is used (issue 14: verified bytes stay verified).
+  if (dataset.sha256 !== undefined && loaded.sha256 !== dataset.sha256) {
+    throw new ValidationFailed(`dataset ${dataset.datasetId} version ${dataset.version}'s file does not match its recorded SHA-256`, [
+      { field: 'dataset', problem: `the stored file hashes to ${loaded.sha256}, recorded ${dataset.sha256}` },
+    ]);
+  }
   return buildTrainingPlan({ model, dataset, loaded, request });
 }

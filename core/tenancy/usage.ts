@@ -35,3 +35,8 @@ export async function reserveQuota(table: MetadataTable, quotas: PlanQuotas, quo
 export function assertWithin(quotas: PlanQuotas, quota: QuotaName, current: number, adding: number): void {
   if (current + adding > quotas[quota]) throw new QuotaExceeded(quota, quotas[quota]);
 }
+
+/** Gives back `amount` reserved earlier by a change that has since ended without its release at hand (an expired staged upload). */
+export async function releaseQuota(table: MetadataTable, quota: QuotaName, amount: number): Promise<void> {
+  await table.adjust(USAGE_KEY, quota, -amount);
+}

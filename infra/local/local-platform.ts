@@ -18,6 +18,7 @@ import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
 import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
 import { GatewayEndpointControl } from '../../core/adapters/sagemaker/gateway-endpoint-control';
 import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
+import { StagingSweep } from '../../core/catalog/staging-sweep';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -25,6 +26,8 @@ export interface LocalPlatform {
   readonly clients: AwsClients;
   readonly runner: LocalStepFunctionsRunner;
   readonly auditSealer: AuditSealer;
+  /** Expires staged uploads (objects and quota reservations) every 10 minutes. */
+  readonly stagingSweep: StagingSweep;
   close(): Promise<void>;
 }
 
@@ -79,12 +82,15 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     log.info('platform administrator bootstrap', { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, outcome });
   }
   sealer.start();
+  const stagingSweep = new StagingSweep(() => platform!).start();
   return {
     platform,
     clients,
     runner,
     auditSealer: sealer,
+    stagingSweep,
     async close() {
+      await stagingSweep.stop();
       await sealer.stop();
       await runner.close();
       await store.close();

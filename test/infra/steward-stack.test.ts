@@ -98,11 +98,8 @@ describe('StewardStack with the fixture pipelines', () => {
       });
     });
 
-    it('lets browsers PUT and GET through presigned URLs and expires noncurrent versions', () => {
+    it('expires noncurrent versions (CORS, staging and content keys: test/infra/artifact-bucket-hardening.test.ts)', () => {
       template.hasResourceProperties('AWS::S3::Bucket', {
-        CorsConfiguration: {
-          CorsRules: [Match.objectLike({ AllowedMethods: Match.arrayWith(['PUT', 'GET']), ExposedHeaders: ['ETag'] })],
-        },
         LifecycleConfiguration: {
           Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 90 }, Status: 'Enabled' })]),
         },

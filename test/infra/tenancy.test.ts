@@ -110,19 +110,20 @@ describe('the tenant access role (tenant data path)', () => {
     expect(actions.filter((a) => a.includes('*') || a.includes('PartiQL') || a === 'dynamodb:ExecuteStatement')).toEqual([]);
   });
 
-  it('confines S3 objects to tenants/${aws:PrincipalTag/TenantId}/ and listing to that prefix', () => {
+  it('confines S3 objects to tenants/${aws:PrincipalTag/TenantId}/ (and its staging/${aws:PrincipalTag/TenantId}/) and listing to those prefixes', () => {
     expect(tenantStatement('TenantObjects')).toEqual({
       Sid: 'TenantObjects',
       Effect: 'Allow',
       Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
-      Resource: { 'Fn::Join': ['', [bucketArn(), `/tenants/${PRINCIPAL_TENANT}/*`]] },
+      // CDK sorts a statement's resources.
+      Resource: [{ 'Fn::Join': ['', [bucketArn(), `/staging/${PRINCIPAL_TENANT}/*`]] }, { 'Fn::Join': ['', [bucketArn(), `/tenants/${PRINCIPAL_TENANT}/*`]] }],
     });
     expect(tenantStatement('ListTenantPrefix')).toEqual({
       Sid: 'ListTenantPrefix',
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: bucketArn(),
-      Condition: { StringLike: { 's3:prefix': [`tenants/${PRINCIPAL_TENANT}/*`] } },
+      Condition: { StringLike: { 's3:prefix': [`tenants/${PRINCIPAL_TENANT}/*`, `staging/${PRINCIPAL_TENANT}/*`] } },
     });
     const s3 = tenantStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3.map((s) => s.Sid).sort()).toEqual(['ListTenantPrefix', 'TenantObjects']);

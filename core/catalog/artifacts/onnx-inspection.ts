@@ -81,6 +81,14 @@ export interface SmokeRunOptions {
   readonly fillValue?: number;
 }
 
+/**
+ * Most elements one smoke run feeds (the product of each input's fixed
+ * dimensions, dynamic ones taken as 1, summed over inputs): 16 Mi elements,
+ * 64 MiB of float32. A model whose fixed input dimensions pass it is refused
+ * before anything is allocated for it.
+ */
+export const MAX_FED_ELEMENTS = 16 * 1024 * 1024;
+
 /** A loaded model; release it when done (native memory). */
 export interface OnnxModel {
   readonly signature: OnnxSignature;
@@ -129,6 +137,11 @@ export async function openOnnx(bytes: Uint8Array): Promise<OnnxModel> {
     throw notLoadable(runtimeReason(error), error);
   }
   const signature: OnnxSignature = { inputs: session.inputMetadata.map(valueInfo), outputs: session.outputMetadata.map(valueInfo) };
+  const tooLarge = fedElementsProblem(signature);
+  if (tooLarge) {
+    await session.release();
+    throw new ValidationFailed(`the ONNX model's inputs are too large: ${tooLarge}`, [{ field: ARTIFACT_FIELD, problem: tooLarge }]);
+  }
   return {
     signature,
     smokeRun: (options) => smokeRun(session, signature, options ?? {}),
@@ -162,6 +175,22 @@ export async function smokeRunOnnx(bytes: Uint8Array, options: SmokeRunOptions =
   } finally {
     await model.release();
   }
+}
+
+/** Why the fixed input dimensions pass MAX_FED_ELEMENTS, or undefined. */
+function fedElementsProblem(signature: OnnxSignature): string | undefined {
+  let total = 0;
+  for (const input of signature.inputs) {
+    if (!input.isTensor) continue;
+    const dims = concreteDims(input.dims);
+    const elements = dims.reduce((a, b) => a * b, 1);
+    total += elements;
+    if (elements > MAX_FED_ELEMENTS) {
+      return `input '${input.name}' has fixed dimensions [${dims.join(', ')}], ${elements} elements, more than the limit of ${MAX_FED_ELEMENTS} elements fed in a smoke run (maxFedElements)`;
+    }
+  }
+  if (total > MAX_FED_ELEMENTS) return `the inputs together take ${total} elements, more than the limit of ${MAX_FED_ELEMENTS} elements fed in a smoke run (maxFedElements)`;
+  return undefined;
 }
 
 function cannotRun(reason: string, cause?: unknown): ValidationFailed {

@@ -111,7 +111,8 @@ export const datasetSequenceKey = (datasetId: string) => ({ partition: ['DATASET
 export const DATA_EXTENSIONS = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' } as const;
 export const CONTENT_TYPES = { csv: 'text/csv', jsonl: 'application/x-ndjson', parquet: 'application/vnd.apache.parquet' } as const;
 
-export const stagingKey = (datasetId: string, uploadId: string) => `datasets/${datasetId}/staging/${uploadId}`;
+/** Where an upload lands (the tenant's staging area, core/ports/object-store.ts), until registration files it under its content key. */
+export const stagingKey = (datasetId: string, uploadId: string) => `staging/datasets/${datasetId}/${uploadId}`;
 export const versionPrefix = (datasetId: string, version: number) => `datasets/${datasetId}/versions/${version}/`;
 
 export function datasetWrite(dataset: Dataset, expect: 'new' | { revision: number }): ScopedWrite {

@@ -3,9 +3,12 @@ import type { Page } from '../../ports/metadata-store';
 import { auditWrite } from '../../audit/audit-event';
 import { Conflict, NotFound, PayloadTooLarge, StaleWrite, ValidationFailed } from '../../errors';
 import type { TenantScope } from '../../tenancy/tenant-scope';
-import { assertWithin, readUsage, reserveQuota } from '../../tenancy/usage';
+import { reserveQuota } from '../../tenancy/usage';
 import { CatalogIdSchema, newCatalogId } from '../identifiers';
-import { DatasetObjects } from './dataset-objects';
+import { snapshotOf, storeContent } from '../content-addressed';
+import { discardStaged, settleStagedWrite, stagedUpload, stageUpload } from '../staged-uploads';
+import { errorOf } from '../../inspection/inspection-work';
+import { inspectDatasetInIsolation } from '../../inspection/isolated-inspection';
 import { MalformedDataset } from './dataset-problems';
 import { DATASET_FORMATS, type DatasetProfile, schemaOf } from './dataset-profiler';
 import {
@@ -27,7 +30,6 @@ import {
   stagingKey,
   versionPrefix,
 } from './dataset-records';
-import { inspectDatasetObject } from './inspect-dataset-object';
 
 /** Largest dataset file accepted (one version). */
 export const MAX_DATASET_BYTES = 1024 ** 3;
@@ -35,6 +37,8 @@ const UPLOAD_URL_SECONDS = 15 * 60;
 /** How long an issued upload can still be registered. */
 const UPLOAD_REGISTRATION_SECONDS = 24 * 60 * 60;
 const DOWNLOAD_URL_SECONDS = 15 * 60;
+/** Long enough for the isolated profiler to read a 1 GiB file twice. */
+const INSPECTION_URL_SECONDS = 60 * 60;
 const MAX_WRITE_ATTEMPTS = 8;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
@@ -84,15 +88,15 @@ export interface DatasetUploadUrl {
 
 /**
  * A presigned PUT (15 minutes) for the next version's file, to a staging key
- * of the dataset. The declaration (format, size, digest) is remembered for 24
- * hours; registration checks the upload against it.
+ * of the dataset, signing the declared size and SHA-256 (S3 refuses any other
+ * body). The declaration (format, size, digest) is remembered for 24 hours;
+ * registration checks the upload against it. The declared size is reserved
+ * against the storage quota until registration or expiry.
  */
 export async function datasetUploadUrl(scope: TenantScope, datasetId: string, input: z.infer<typeof DatasetUploadInput>): Promise<DatasetUploadUrl> {
   assertSize(input.sizeBytes, 'body.sizeBytes');
   const dataset = await loadDataset(scope.table, datasetId);
   assertFormat(dataset, input.format);
-  // Early and advisory: the exact check is the reservation at registration.
-  assertWithin(scope.quotas, 'storageBytes', (await readUsage(scope.table)).storageBytes, input.sizeBytes);
   const now = scope.now();
   const uploadId = newCatalogId(now);
   const upload: DatasetUpload = {
@@ -106,13 +110,19 @@ export async function datasetUploadUrl(scope: TenantScope, datasetId: string, in
     issuedBy: scope.meta.actor,
     expiresAt: Math.floor(now.getTime() / 1000) + UPLOAD_REGISTRATION_SECONDS,
   };
-  await scope.table.transact([
-    { kind: 'put', key: datasetUploadKey(datasetId, uploadId), item: { entity: 'dataset-upload', ...upload }, expect: 'new' },
-    auditWrite(scope.meta, 'dataset.upload-url-issued', { type: 'dataset', id: datasetId }, { after: { uploadId, format: input.format, sizeBytes: input.sizeBytes, sha256: input.sha256 } }, now).write,
-  ]);
+  await stageUpload(scope, upload.key, input.sizeBytes);
+  try {
+    await scope.table.transact([
+      { kind: 'put', key: datasetUploadKey(datasetId, uploadId), item: { entity: 'dataset-upload', ...upload }, expect: 'new' },
+      auditWrite(scope.meta, 'dataset.upload-url-issued', { type: 'dataset', id: datasetId }, { after: { uploadId, format: input.format, sizeBytes: input.sizeBytes, sha256: input.sha256 } }, now).write,
+    ]);
+  } catch (error) {
+    await discardStaged(scope.table, scope.objects, upload.key);
+    throw error;
+  }
   const contentType = CONTENT_TYPES[input.format];
-  const url = await scope.objects.presignPut(upload.key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType });
-  return { uploadId, url, method: 'PUT', headers: { 'content-type': contentType }, key: upload.key, expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
+  const signed = await scope.objects.presignUpload(upload.key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType, contentLength: input.sizeBytes, sha256Hex: input.sha256 });
+  return { uploadId, url: signed.url, method: 'PUT', headers: signed.headers, key: upload.key, expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
 }
 
 interface Source {
@@ -125,14 +135,19 @@ interface Source {
 
 /**
  * Registers the next version of a dataset from a staged upload or an object
- * already in the tenant's storage. The file is streamed once to check its
- * size and SHA-256 and to infer its schema and profile (Parquet: hashed, then
- * read by ranges; a second pass counts exact histograms of files with more
- * than 100,000 values per column); a
- * mismatch or malformed content refuses the registration, writes nothing and
- * deletes the staged upload. Then storage quota is reserved, the version
- * number taken, the file copied to its immutable key, and the version, the
- * dataset's new latest version and the audit event written in one transaction.
+ * already in the tenant's storage. A private snapshot of the object is taken
+ * first and inspected in an isolated process (core/inspection/: heap cap,
+ * wall clock, Parquet decode caps): streamed once to check its size and
+ * SHA-256 and to infer its schema and profile (Parquet: hashed, then read by
+ * ranges; a second pass counts exact histograms of files with more than
+ * 100,000 values per column). A mismatch, malformed content or a passed
+ * limit refuses the registration, writes nothing and deletes the staged
+ * upload (releasing its reservation). Then storage is accounted (a staged
+ * upload's reservation carries over; other sources reserve now), the version
+ * number taken, the snapshot filed under its content key
+ * (`datasets/sha256/<hex>`, core/catalog/content-addressed.ts), and the
+ * version, the dataset's new latest version and the audit event written in
+ * one transaction.
  */
 export async function registerDatasetVersion(scope: TenantScope, datasetId: string, input: z.infer<typeof RegisterDatasetVersionInput>): Promise<DatasetVersion> {
   const dataset = await loadDataset(scope.table, datasetId);
@@ -152,28 +167,45 @@ export async function registerDatasetVersion(scope: TenantScope, datasetId: stri
     await refuse(new ValidationFailed('size mismatch', [{ field: 'body.sizeBytes', problem: `the object is ${stored.size} bytes, not ${input.sizeBytes}` }]));
   }
 
-  const storage = new DatasetObjects(scope.objects);
-  const inspection = await inspectDatasetObject(storage, source.key, dataset.format, { size: stored.size, expectedSha256: input.sha256 });
-  if (input.sha256 !== undefined && inspection.sha256 !== input.sha256) {
-    await refuse(new ValidationFailed('SHA-256 mismatch', [{ field: 'body.sha256', problem: `the object hashes to ${inspection.sha256}, not ${input.sha256}` }]));
+  const snapshot = await snapshotOf(scope.objects, source.key);
+  try {
+    const url = await scope.objects.presignGet(snapshot, { expiresInSeconds: INSPECTION_URL_SECONDS });
+    const inspection = await inspectDatasetInIsolation({ url, size: stored.size, format: dataset.format, expectedSha256: input.sha256 }).catch((error: unknown) =>
+      error instanceof ValidationFailed ? refuse(error) : Promise.reject(error),
+    );
+    if (inspection.bytes !== stored.size) await refuse(new ValidationFailed('size mismatch', [{ field: 'body.sizeBytes', problem: `the object is ${inspection.bytes} bytes, not ${stored.size}` }]));
+    if (input.sha256 !== undefined && inspection.sha256 !== input.sha256) {
+      await refuse(new ValidationFailed('SHA-256 mismatch', [{ field: 'body.sha256', problem: `the object hashes to ${inspection.sha256}, not ${input.sha256}` }]));
+    }
+    if (inspection.problem) await refuse(errorOf(inspection.problem));
+    const profile = DatasetProfileSchema.parse(inspection.profile) as DatasetProfile;
+    if (profile.rowCount === 0) await refuse(new MalformedDataset(dataset.format, 'the file has no data rows'));
+    assertColumnsExist(profile, input);
+    return await recordVersion(scope, dataset, input, source, { snapshot, size: stored.size, sha256: inspection.sha256, profile });
+  } finally {
+    await scope.objects.remove(snapshot).catch(() => undefined);
   }
-  if (inspection.problem) await refuse(inspection.problem);
-  const profile = inspection.profile!;
-  if (profile.rowCount === 0) await refuse(new MalformedDataset(dataset.format, 'the file has no data rows'));
-  assertColumnsExist(profile, input);
+}
 
-  const profileJson = JSON.stringify(profile);
-  const release = await reserveQuota(scope.table, scope.quotas, 'storageBytes', stored.size + Buffer.byteLength(profileJson));
+/** Accounts the storage, takes the number, files the snapshot under its content key and writes the version. */
+async function recordVersion(
+  scope: TenantScope,
+  dataset: Dataset,
+  input: z.infer<typeof RegisterDatasetVersionInput>,
+  source: Source,
+  checked: { snapshot: string; size: number; sha256: string; profile: DatasetProfile },
+): Promise<DatasetVersion> {
+  const { datasetId } = dataset;
+  const profileJson = JSON.stringify(checked.profile);
+  const staged = source.staged ? await stagedUpload(scope.table, source.key) : undefined;
+  // A staged upload reserved its size when its URL was issued; that reservation now counts for the stored file.
+  const release = await reserveQuota(scope.table, scope.quotas, 'storageBytes', (staged ? 0 : checked.size) + Buffer.byteLength(profileJson));
   const written: string[] = [];
   let version: DatasetVersion;
   try {
     const number = await scope.table.adjust(datasetSequenceKey(datasetId), 'allocated', 1);
-    const prefix = versionPrefix(datasetId, number);
-    const key = `${prefix}data.${DATA_EXTENSIONS[dataset.format]}`;
-    const profileKey = `${prefix}profile.json`;
-    written.push(key);
-    const copied = await storage.copy(source.key, key, stored.size, CONTENT_TYPES[dataset.format]);
-    if (copied.sha256 !== inspection.sha256) throw new Conflict('the object changed while it was being registered; upload it again');
+    const profileKey = `${versionPrefix(datasetId, number)}profile.json`;
+    const key = await storeContent(scope.objects, checked.snapshot, 'datasets', checked.sha256, CONTENT_TYPES[dataset.format]);
     written.push(profileKey);
     await scope.objects.put(profileKey, profileJson, 'application/json');
     const now = scope.now();
@@ -185,20 +217,21 @@ export async function registerDatasetVersion(scope: TenantScope, datasetId: stri
       description: input.description,
       key,
       profileKey,
-      sizeBytes: stored.size,
-      sha256: inspection.sha256,
-      rowCount: profile.rowCount,
-      columnCount: profile.columns.length,
-      schema: schemaOf(profile),
+      sizeBytes: checked.size,
+      sha256: checked.sha256,
+      rowCount: checked.profile.rowCount,
+      columnCount: checked.profile.columns.length,
+      schema: schemaOf(checked.profile),
       targetColumn: input.targetColumn,
       protectedAttributes: input.protectedAttributes,
       source: source.upload ? { kind: 'upload', uploadId: source.upload.uploadId } : { kind: 'object', key: source.key },
       createdAt: now.toISOString(),
       createdBy: scope.meta.actor,
     };
-    await writeVersion(scope, version, source.upload);
+    await writeVersion(scope, version, source.upload, staged ? source.key : undefined);
   } catch (error) {
     await release();
+    // The content object may be another version's too: it stays (at worst an orphan costing storage).
     await discard(scope, written);
     throw error;
   }
@@ -207,7 +240,7 @@ export async function registerDatasetVersion(scope: TenantScope, datasetId: stri
 }
 
 /** The version item, the dataset's latest version and the audit event together; retried when another registration moved the dataset first. */
-async function writeVersion(scope: TenantScope, version: DatasetVersion, upload: DatasetUpload | undefined): Promise<void> {
+async function writeVersion(scope: TenantScope, version: DatasetVersion, upload: DatasetUpload | undefined, stagedKey: string | undefined): Promise<void> {
   const { schema: _schema, ...summary } = version;
   for (let attempt = 1; ; attempt++) {
     const current = await loadDataset(scope.table, version.datasetId);
@@ -225,6 +258,7 @@ async function writeVersion(scope: TenantScope, version: DatasetVersion, upload:
         datasetVersionWrite(version),
         // Consuming the upload makes a second registration of it fail instead of adding a duplicate version.
         ...(upload ? [{ kind: 'delete' as const, key: datasetUploadKey(upload.datasetId, upload.uploadId), expect: 'exists' as const }] : []),
+        ...(stagedKey ? [settleStagedWrite(stagedKey)] : []),
         auditWrite(scope.meta, 'dataset.version-registered', { type: 'dataset', id: version.datasetId }, { after: summary }, now).write,
       ]);
       return;
@@ -266,10 +300,11 @@ function assertColumnsExist(profile: DatasetProfile, input: z.infer<typeof Regis
   if (problems.length) throw new ValidationFailed('the named columns are not in the file', problems);
 }
 
+/** Removes objects; a staged upload also gives back its reservation (core/catalog/staged-uploads.ts). */
 async function discard(scope: TenantScope, keys: readonly string[]): Promise<void> {
   for (const key of keys) {
     try {
-      await scope.objects.remove(key);
+      await discardStaged(scope.table, scope.objects, key);
     } catch (error) {
       // Cleanup must not hide the error being reported; an orphan only costs storage.
       scope.log.warn('dataset object cleanup failed', { key, error: error instanceof Error ? error.message : String(error) });

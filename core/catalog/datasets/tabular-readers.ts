@@ -7,6 +7,26 @@ import type { RowSink } from './dataset-profiler';
 /** Longest CSV record or JSON line accepted; bounds the memory one row can take. */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Caps on what one Parquet row group may decode to: row groups are decoded
+ * whole, and a small file can declare (and, compressed, hold) row groups that
+ * decode to gigabytes. Checked against the footer before any page is read.
+ */
+export interface ParquetDecodeLimits {
+  /** Largest uncompressed size of one row group (sum of its column chunks). */
+  readonly maxRowGroupDecodedBytes: number;
+  /** Most cells (rows × columns) in one row group. */
+  readonly maxRowGroupCells: number;
+}
+
+export const DEFAULT_PARQUET_LIMITS: ParquetDecodeLimits = {
+  maxRowGroupDecodedBytes: 256 * 1024 * 1024,
+  maxRowGroupCells: 20_000_000,
+};
+
+/** A file refused because reading it would pass a decode cap; the message names the limit. */
+export class DecodeLimitExceeded extends MalformedDataset {}
+
 /** Random access to an object's bytes (Parquet reads its footer, then row groups). */
 export interface ByteRangeSource {
   readonly byteLength: number;
@@ -157,7 +177,7 @@ export async function readJsonLines(chunks: AsyncIterable<Uint8Array>, onRow: Ro
  * nested values (lists, structs) profile as strings. Snappy-compressed and
  * uncompressed files are read; other codecs are refused as unsupported.
  */
-export async function readParquet(file: ByteRangeSource, onRow: RowSink): Promise<void> {
+export async function readParquet(file: ByteRangeSource, onRow: RowSink, limits: ParquetDecodeLimits = DEFAULT_PARQUET_LIMITS): Promise<void> {
   const hyparquet = await import('hyparquet');
   let metadata: Awaited<ReturnType<typeof hyparquet.parquetMetadataAsync>>;
   try {
@@ -167,6 +187,7 @@ export async function readParquet(file: ByteRangeSource, onRow: RowSink): Promis
     throw new MalformedDataset('parquet', `not a readable Parquet file (${(error as Error).message})`, {}, { cause: error });
   }
   const header = hyparquet.parquetSchema(metadata).children.map((child) => child.element.name);
+  checkRowGroups(metadata.row_groups, header.length, limits);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
@@ -181,6 +202,28 @@ export async function readParquet(file: ByteRangeSource, onRow: RowSink): Promis
     rowStart = rowEnd;
   }
   if (header.length === 0) throw new MalformedDataset('parquet', 'the file has no columns');
+}
+
+interface RowGroupFacts {
+  readonly num_rows: bigint;
+  readonly total_byte_size: bigint;
+  readonly columns: readonly { readonly meta_data?: { readonly total_uncompressed_size: bigint } }[];
+}
+
+function checkRowGroups(groups: readonly RowGroupFacts[], columnCount: number, limits: ParquetDecodeLimits): void {
+  let rowStart = 0;
+  for (const group of groups) {
+    const rows = Number(group.num_rows);
+    const chunks = group.columns.reduce((sum, column) => sum + Number(column.meta_data?.total_uncompressed_size ?? 0n), 0);
+    const decoded = Math.max(Number(group.total_byte_size), chunks);
+    if (decoded > limits.maxRowGroupDecodedBytes) {
+      throw new DecodeLimitExceeded('parquet', `the row group starting at row ${rowStart + 1} decodes to ${decoded} bytes, more than the limit of ${limits.maxRowGroupDecodedBytes} bytes per row group (maxRowGroupDecodedBytes); write the file with smaller row groups`, { row: rowStart + 1 });
+    }
+    if (rows * Math.max(columnCount, 1) > limits.maxRowGroupCells) {
+      throw new DecodeLimitExceeded('parquet', `the row group starting at row ${rowStart + 1} has ${rows} rows × ${columnCount} columns, more than the limit of ${limits.maxRowGroupCells} cells per row group (maxRowGroupCells); write the file with smaller row groups`, { row: rowStart + 1 });
+    }
+    rowStart += rows;
+  }
 }
 
 async function* asBuffers(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {

@@ -23,6 +23,9 @@ export const TENANT_LEADING_KEYS = `T#${PRINCIPAL_TENANT}#*`;
 /** Every object of the session's tenant (core/adapters/s3/tenant-objects.ts). */
 export const TENANT_OBJECT_PREFIX = `tenants/${PRINCIPAL_TENANT}/`;
 
+/** The session tenant's staged uploads (core/ports/object-store.ts), outside its prefix so one lifecycle rule expires every tenant's. */
+export const TENANT_STAGING_PREFIX = `staging/${PRINCIPAL_TENANT}/`;
+
 /** Role ARNs that fit the default 2,048-character trust policy next to the conditions. */
 const MAX_TRUSTED_ROLES = 15;
 
@@ -97,6 +100,10 @@ export class TenantAccess extends Construct {
         iam5ResourceFinding(this, props.bucket.arnForObjects(`${TENANT_OBJECT_PREFIX}*`)),
         'Object keys below the session tenant\'s own prefix only: the wildcard follows tenants/${aws:PrincipalTag/TenantId}/, which STS fills from the session tag.',
       ],
+      [
+        iam5ResourceFinding(this, props.bucket.arnForObjects(`${TENANT_STAGING_PREFIX}*`)),
+        'Staged uploads of the session tenant only: the wildcard follows staging/${aws:PrincipalTag/TenantId}/, which STS fills from the session tag.',
+      ],
       ...sageMakerResources(stack).map((arn): [string, string] => [
         iam5ResourceFinding(this, arn),
         'SageMaker names are chosen at deploy time; every statement on them is conditioned on the resource tag TenantId (aws:ResourceTag) or, on create, the request tag (aws:RequestTag) equal to the session tenant.',
@@ -141,14 +148,14 @@ function tenantDataStatements(stack: Stack, props: TenantAccessProps): iam.Polic
       sid: 'TenantObjects',
       // DeleteObjects (purge) is authorized as s3:DeleteObject per key; HeadObject as s3:GetObject.
       actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-      resources: [bucket.arnForObjects(`${TENANT_OBJECT_PREFIX}*`)],
+      resources: [bucket.arnForObjects(`${TENANT_OBJECT_PREFIX}*`), bucket.arnForObjects(`${TENANT_STAGING_PREFIX}*`)],
     }),
     new iam.PolicyStatement({
       sid: 'ListTenantPrefix',
       actions: ['s3:ListBucket'],
       resources: [bucket.bucketArn],
       // A listing without a prefix has no s3:prefix and fails StringLike: only the tenant's own keys can be listed.
-      conditions: { StringLike: { 's3:prefix': [`${TENANT_OBJECT_PREFIX}*`] } },
+      conditions: { StringLike: { 's3:prefix': [`${TENANT_OBJECT_PREFIX}*`, `${TENANT_STAGING_PREFIX}*`] } },
     }),
     ...tableKeyStatements(stack, table, dataKey),
     new iam.PolicyStatement({

@@ -46,7 +46,7 @@ export interface StewardStackProps extends StackProps {
   readonly pipelineStepsDir?: string;
   /** STEWARD_LOG_LEVEL of every function. @default 'INFO' */
   readonly logLevel?: StewardLogLevel;
-  /** Browser origins allowed to use presigned artifact URLs. @default ['*'] */
+  /** Browser origins allowed to use presigned artifact URLs: the console's, spelled out (no wildcard). @default - none */
   readonly corsAllowedOrigins?: string[];
   /**
    * Put a WAFv2 web ACL in front of the API stage.

@@ -48,7 +48,7 @@ describe('datasets', () => {
     const dataset = await createDataset('breast-cancer');
     const before = await usage();
     const staged = await upload(dataset.datasetId, BREAST_CANCER);
-    expect(staged.key).toBe(`datasets/${dataset.datasetId}/staging/${staged.uploadId}`);
+    expect(staged.key).toBe(`staging/datasets/${dataset.datasetId}/${staged.uploadId}`);
     expect(await objects().head(staged.key)).toMatchObject({ size: BREAST_CANCER.length });
 
     const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, {
@@ -64,7 +64,7 @@ describe('datasets', () => {
       columnCount: 31,
       sizeBytes: BREAST_CANCER.length,
       sha256: sha256(BREAST_CANCER),
-      key: `datasets/${dataset.datasetId}/versions/1/data.csv`,
+      key: `datasets/sha256/${staged.sha256}`,
       targetColumn: 'benign',
       protectedAttributes: [],
       source: { kind: 'upload', uploadId: staged.uploadId },
@@ -230,7 +230,7 @@ describe('datasets', () => {
       body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign', protectedAttributes: ['diagnosis'] },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ rowCount: 41, columnCount: 5, key: `datasets/${dataset.datasetId}/versions/1/data.jsonl` });
+    expect(res.body).toMatchObject({ rowCount: 41, columnCount: 5, key: `datasets/sha256/${staged.sha256}` });
     const { profile } = (await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).body;
     const [radius, , , diagnosis, benign] = profile.columns;
     expect(radius).toMatchObject({ name: 'mean_radius', type: 'number', min: 9.268, max: 20.58 });
@@ -256,7 +256,7 @@ describe('datasets', () => {
     const staged = await upload(dataset.datasetId, file, { format: 'parquet' });
     const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' } });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ rowCount: 569, columnCount: 2, key: `datasets/${dataset.datasetId}/versions/1/data.parquet` });
+    expect(res.body).toMatchObject({ rowCount: 569, columnCount: 2, key: `datasets/sha256/${staged.sha256}` });
     const { profile } = (await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).body;
     expect(profile.columns[0].mean).toBeCloseTo(14.127291739894552, 10);
     expect(profile.columns[0].histogram.counts).toEqual([4, 15, 31, 48, 93, 92, 71, 58, 32, 23, 22, 28, 27, 11, 2, 5, 2, 2, 0, 3]);
