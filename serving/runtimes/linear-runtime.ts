@@ -1,17 +1,17 @@
 import { z } from 'zod';
+import type { Field } from '../../core/catalog/artifacts/io-schema';
 import { InvalidArtifact } from '../artifacts/artifact-errors';
-import { negotiate } from './media-types';
-import type { InvocationResult, LoadedModel, ModelArtifact, ModelRuntime } from './model-runtime';
+import type { InvocationResult, ModelArtifact, ModelRuntime, RuntimeLoadOptions, ServedModel } from './model-runtime';
 import { LINEAR_MODEL_FILE, type LinearModelArtifact, linearModelArtifactSchema } from './linear-model-artifact';
-import { readTabularRows } from './tabular-input';
+import { checkInputsDeclared } from './schema-check';
+import { TabularLoadedModel } from './tabular-invocation';
+import type { InputRow, Prediction, TabularModel } from './tabular-model';
 
 /** One scored row: the score, and for logistic models the predicted label. */
 export interface LinearPrediction {
   readonly score: number;
   readonly label?: string | number;
 }
-
-const RESPONSE_TYPES = ['application/json', 'text/csv'] as const;
 
 /**
  * Scores linear and logistic regression models written by the built-in trainer
@@ -21,7 +21,7 @@ const RESPONSE_TYPES = ['application/json', 'text/csv'] as const;
 export const linearRuntime: ModelRuntime = {
   kind: 'linear',
   modelFile: LINEAR_MODEL_FILE,
-  async load(artifact: ModelArtifact): Promise<LoadedModel> {
+  async load(artifact: ModelArtifact, options?: RuntimeLoadOptions) {
     const bytes = await artifact.file(LINEAR_MODEL_FILE);
     let json: unknown;
     try {
@@ -31,15 +31,22 @@ export const linearRuntime: ModelRuntime = {
     }
     const parsed = linearModelArtifactSchema.safeParse(json);
     if (!parsed.success) throw new InvalidArtifact(artifact.uri, z.prettifyError(parsed.error));
-    return new LinearModel(parsed.data);
+    const model = new LinearModel(parsed.data);
+    if (options?.ioSchema) checkInputsDeclared(artifact.uri, model.inputs, options.ioSchema);
+    return model;
   },
 };
 
-export class LinearModel implements LoadedModel {
+export class LinearModel implements TabularModel, ServedModel {
+  readonly kind = 'linear';
+  readonly inputs: readonly Field[];
+  readonly outputColumns: readonly string[];
   private readonly weights: Float64Array;
   private readonly offset: number;
 
   constructor(readonly artifact: LinearModelArtifact) {
+    this.inputs = artifact.features.map((name) => ({ name, type: 'double' as const }));
+    this.outputColumns = artifact.kind === 'logistic' ? ['score', 'label'] : ['score'];
     // Folding standardization into the weights once keeps scoring one dot product:
     // Σ c·(x−m)/s + b = Σ (c/s)·x + (b − Σ c·m/s).
     const { coefficients, standardization, intercept } = artifact;
@@ -47,7 +54,20 @@ export class LinearModel implements LoadedModel {
     this.offset = standardization ? coefficients.reduce((acc, c, i) => acc - (c * standardization.mean[i]) / standardization.scale[i], intercept) : intercept;
   }
 
-  predict(rows: readonly (readonly number[])[]): LinearPrediction[] {
+  private readonly endpoint = new TabularLoadedModel(this);
+
+  get model(): TabularModel {
+    return this;
+  }
+
+  invoke(body: Uint8Array, contentType: string | undefined, accept: string | undefined): Promise<InvocationResult> {
+    return this.endpoint.invoke(body, contentType, accept);
+  }
+
+  async release(): Promise<void> {}
+
+  /** Scores rows of numbers in feature order. */
+  predictNumbers(rows: readonly (readonly number[])[]): LinearPrediction[] {
     const { kind, threshold = 0.5, labels = [0, 1] } = this.artifact;
     return rows.map((row) => {
       let z = this.offset;
@@ -58,14 +78,14 @@ export class LinearModel implements LoadedModel {
     });
   }
 
-  async invoke(body: Uint8Array, contentType: string | undefined, accept: string | undefined): Promise<InvocationResult> {
-    const responseType = negotiate(accept, RESPONSE_TYPES);
-    const predictions = this.predict(readTabularRows(body, contentType, this.artifact.features));
-    const text =
-      responseType === 'text/csv'
-        ? predictions.map((p) => (p.label === undefined ? String(p.score) : `${p.score},${csvCell(p.label)}`)).join('\n') + '\n'
-        : JSON.stringify({ predictions });
-    return { body: new TextEncoder().encode(text), contentType: responseType };
+  async predict(rows: readonly InputRow[]): Promise<Prediction[]> {
+    // Every linear input is a required double: the payload reader has made each value a number.
+    return this.predictNumbers(rows as readonly (readonly number[])[]).map((p) => ({ ...p }));
+  }
+
+  toCsvRow(prediction: Prediction): readonly (string | number | boolean | null)[] {
+    const { score, label } = prediction as unknown as LinearPrediction;
+    return label === undefined ? [score] : [score, label];
   }
 }
 
@@ -74,9 +94,4 @@ export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
   const e = Math.exp(z);
   return e / (1 + e);
-}
-
-function csvCell(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -1,3 +1,6 @@
+import type { IoSchema } from '../../core/catalog/artifacts/io-schema';
+import type { TabularModel } from './tabular-model';
+
 /**
  * The port every model runtime implements. A runtime turns a model artifact
  * into a loaded model; a loaded model answers invocations the way a SageMaker
@@ -13,7 +16,25 @@ export interface ModelRuntime {
   readonly kind: string;
   /** The runtime's main file inside a model directory (SageMaker's /opt/ml/model). */
   readonly modelFile: string;
-  load(artifact: ModelArtifact): Promise<LoadedModel>;
+  /**
+   * Reads and checks the model. `ioSchema` is the version's declared inputs
+   * and outputs: requests are validated against its inputs. A runtime whose
+   * artifact carries its own fields (linear, rules, scorecard) checks them
+   * against it; without one it uses the artifact's own (ONNX: derived from
+   * the model's signature).
+   * @throws InvalidArtifact, ArtifactUnavailable
+   */
+  load(artifact: ModelArtifact, options?: RuntimeLoadOptions): Promise<ServedModel>;
+}
+
+export interface RuntimeLoadOptions {
+  readonly ioSchema?: IoSchema;
+}
+
+/** A loaded model: the container contract ({@link LoadedModel.invoke}) and the same model as typed rows in, predictions out (the batch engine's view). */
+export interface ServedModel extends LoadedModel {
+  readonly model: TabularModel;
+  release(): Promise<void>;
 }
 
 /**

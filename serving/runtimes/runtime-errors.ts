@@ -31,3 +31,10 @@ export class NotAcceptable extends ModelInvocationError {
     super(406, `cannot answer in '${accept}'; accepted: ${supported.join(', ')}`);
   }
 }
+
+/** The request body is larger than a runtime reads (413, as SageMaker refuses bodies over 6 MB). */
+export class PayloadTooLarge extends ModelInvocationError {
+  constructor(readonly size: number, readonly limit: number) {
+    super(413, `the request body is ${size} bytes; the limit is ${limit} bytes (send larger inputs as a batch scoring job)`);
+  }
+}

@@ -120,7 +120,7 @@ describe('scoring gateway (SageMaker runtime protocol over s3rver artifacts)', (
     it('relays rows the model refuses as ModelError naming the problem', async () => {
       const error = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: '40\n', ContentType: 'text/csv' })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelError);
-      expect(error).toMatchObject({ OriginalStatusCode: 400, OriginalMessage: 'row 1 has 1 values; expected 2 (age, visits)' });
+      expect(error).toMatchObject({ OriginalStatusCode: 400, OriginalMessage: 'row 1: has 1 values; expected 2 (age, visits)' });
     });
   });
 });

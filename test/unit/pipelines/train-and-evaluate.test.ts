@@ -169,7 +169,7 @@ describe('trainModel + evaluateArtifact (built-in logistic regression, exported 
     expect(served.artifact).toMatchObject({ kind: 'logistic', target: 'benign', features: BREAST_CANCER_FEATURES });
     const rows = BREAST_CANCER_CSV.trim().split('\n').slice(1, 21).map((line) => line.split(',').slice(0, 30).map(Number));
     const onnx = await scoreWithOnnx(objects.stored.get(training.artifact.key)!, rows, { inputName: 'features', outputName: 'probability' });
-    served.predict(rows).forEach((prediction, i) => expect(onnx[i]).toBeCloseTo(prediction.score, 4));
+    served.predictNumbers(rows).forEach((prediction, i) => expect(onnx[i]).toBeCloseTo(prediction.score, 4));
   });
 
   it('evaluates regression with RMSE, MAE and R²', async () => {

@@ -24,7 +24,7 @@ describe('serving container contract', () => {
   it('answers refused input with the runtime status and a plain message, which SageMaker relays as ModelError', async () => {
     const res = await app.request('/invocations', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: '3' });
     expect(res.status).toBe(400);
-    expect(await res.text()).toBe('row 1 has 1 values; expected 2 (a, b)');
+    expect(await res.text()).toBe('row 1: has 1 values; expected 2 (a, b)');
     const unsupported = await app.request('/invocations', { method: 'POST', headers: { 'content-type': 'application/x-npy' }, body: 'x' });
     expect(unsupported.status).toBe(415);
   });

@@ -113,7 +113,7 @@ describe('InvokeEndpoint through the SDK', () => {
     expect(error).toBeInstanceOf(ModelError);
     const modelError = error as ModelError;
     expect(modelError.OriginalStatusCode).toBe(400);
-    expect(modelError.OriginalMessage).toBe("row 1, feature 'b': 'x' is not a number");
+    expect(modelError.OriginalMessage).toBe("row 1, field 'b': 'x' is not a number");
     expect(modelError.message).toMatch(/^Received client error \(400\) from primary with message "row 1/);
     expect(modelError.LogStreamArn).toBe('arn:aws:logs:us-east-1:000000000000:log-group:/aws/sagemaker/Endpoints/churn');
     expect(modelError.$metadata).toMatchObject({ httpStatusCode: 424, attempts: 1 });

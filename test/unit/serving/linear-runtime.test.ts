@@ -9,7 +9,7 @@ const load = (json: unknown) => linearRuntime.load(singleFileArtifact('s3://buck
 describe('linear runtime maths', () => {
   it('scores a logistic model as σ(intercept + w·x) and labels by threshold 0.5', () => {
     const model = new LinearModel(LOGISTIC);
-    const [first, second, edge] = model.predict([
+    const [first, second, edge] = model.predictNumbers([
       [1, 2], // z = 0.5 + 1 - 4 = -2.5
       [3, 0], // z = 3.5
       [-0.5, 0], // z = 0 → exactly 0.5, which is the positive side
@@ -24,15 +24,15 @@ describe('linear runtime maths', () => {
 
   it('applies standardization (x − mean) / scale before the coefficients', () => {
     const model = new LinearModel(LINEAR);
-    const [p] = model.predict([[6, 5]]); // 10 + 3·(6−2)/4 − 1·5 = 8
+    const [p] = model.predictNumbers([[6, 5]]); // 10 + 3·(6−2)/4 − 1·5 = 8
     expect(p.score).toBeCloseTo(8, 12);
     expect(p.label).toBeUndefined();
   });
 
   it('honours a custom threshold and the default 0/1 labels', () => {
     const model = new LinearModel({ ...LOGISTIC, labels: undefined, threshold: 0.9 });
-    const [p] = model.predict([[3, 0]]); // σ(3.5) ≈ 0.97
-    const [q] = model.predict([[1.5, 0]]); // σ(2) ≈ 0.88
+    const [p] = model.predictNumbers([[3, 0]]); // σ(3.5) ≈ 0.97
+    const [q] = model.predictNumbers([[1.5, 0]]); // σ(2) ≈ 0.88
     expect(p.label).toBe(1);
     expect(q.label).toBe(0);
   });

@@ -1,0 +1,62 @@
+import { valueProblem, type Field } from '../../core/catalog/artifacts/io-schema';
+import type { InputValue } from '../runtimes/tabular-model';
+
+/**
+ * Turns one cell (CSV text) or one JSON value into a field's typed value, or
+ * says why it cannot. `undefined` problem means the value fits. Empty CSV
+ * cells and JSON null are "missing" (null); whether missing is allowed is the
+ * model's call (see TabularModel.optionalInputs), not this module's.
+ */
+
+export type Converted = { readonly value: InputValue } | { readonly problem: string };
+
+const TRUE = new Set(['true', '1', 'yes']);
+const FALSE = new Set(['false', '0', 'no']);
+
+/** Number of values a shaped field carries per row (its dimensions after the batch one), or 1 for a scalar. */
+export function widthOf(field: Field): number {
+  if (!field.shape) return 1;
+  return field.shape.slice(1).reduce((n, d) => n * (d > 0 ? d : 1), 1);
+}
+
+/** A CSV cell for a field. Shaped fields cannot come from CSV (one cell, many values). */
+export function fromCell(field: Field, cell: string): Converted {
+  const text = cell.trim();
+  if (text === '') return { value: null };
+  if (field.shape) return { problem: `a ${field.shape.join('×')} tensor cannot be given in one CSV cell; send JSON` };
+  switch (field.type) {
+    case 'float':
+    case 'double':
+    case 'int':
+    case 'long': {
+      const value = Number(text);
+      const problem = valueProblem(field, value);
+      return problem ? { problem: `'${cell}' is not a number${field.type === 'int' || field.type === 'long' ? ' (an integer)' : ''}` } : { value };
+    }
+    case 'bool': {
+      const lower = text.toLowerCase();
+      if (TRUE.has(lower)) return { value: true };
+      if (FALSE.has(lower)) return { value: false };
+      return { problem: `'${cell}' is not true or false (bool)` };
+    }
+    default: {
+      const problem = valueProblem(field, cell);
+      return problem ? { problem } : { value: cell };
+    }
+  }
+}
+
+/** A JSON value for a field: numbers for numeric fields (no numeric strings), flat or nested number arrays for shaped ones. */
+export function fromJson(field: Field, value: unknown): Converted {
+  if (value === null || value === undefined) return { value: null };
+  if (field.shape) {
+    const flat = Array.isArray(value) ? (value as unknown[]).flat(8) : undefined;
+    const width = widthOf(field);
+    if (!flat || flat.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return { problem: `expected an array of ${width} numbers (shape ${JSON.stringify(field.shape)})` };
+    if (flat.length !== width) return { problem: `expected ${width} numbers (shape ${JSON.stringify(field.shape)}), got ${flat.length}` };
+    return { value: flat as number[] };
+  }
+  const problem = valueProblem(field, value);
+  if (problem) return { problem: `${problem}, got ${JSON.stringify(value)}` };
+  return { value: value as InputValue };
+}
