@@ -1,12 +1,19 @@
 import type { InvocableStep } from './define-step';
 import { step as applyApprovalPolicy } from './apply-approval-policy';
+import { step as captureBatchStatistics } from './capture-batch-statistics';
 import { step as compareWithChampion } from './compare-with-champion';
 import { step as evaluateModel } from './evaluate-model';
+import { step as openScheduledBatchJob } from './open-scheduled-batch-job';
+import { step as planBatchPartitions } from './plan-batch-partitions';
+import { step as recordBatchFailure } from './record-batch-failure';
 import { step as recordPipelineFailure } from './record-pipeline-failure';
 import { step as registerModelVersion } from './register-model-version';
+import { step as scoreBatchPartition } from './score-batch-partition';
 import { step as setVersionStatus } from './set-version-status';
+import { step as summarizeBatchJob } from './summarize-batch-job';
 import { step as trainModel } from './train-model';
 import { step as validateTrainingInput } from './validate-training-input';
+import { step as writeBatchOutputs } from './write-batch-outputs';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -15,7 +22,9 @@ import { step as validateTrainingInput } from './validate-training-input';
  * define-step.ts.
  */
 export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fromEntries(
-  [validateTrainingInput, trainModel, registerModelVersion, evaluateModel, compareWithChampion, applyApprovalPolicy, setVersionStatus, recordPipelineFailure].map(
-    (s) => [s.name, s],
-  ),
+  [
+    ...[validateTrainingInput, trainModel, registerModelVersion, evaluateModel, compareWithChampion, applyApprovalPolicy, setVersionStatus, recordPipelineFailure],
+    // batch-score
+    ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
+  ].map((s) => [s.name, s]),
 );
