@@ -24,6 +24,8 @@ import { versionRoutes } from './routes/versions';
 import { lineageRoutes } from './routes/lineage';
 import { datasetRoutes } from './routes/datasets';
 import { executionRoutes } from './routes/executions';
+import { batchJobRoutes } from './routes/batch-jobs';
+import { scheduleRoutes } from './routes/schedules';
 
 export const API_VERSION = '0.1.0';
 
@@ -94,7 +96,7 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
   const resolver = new PrincipalResolver(platform, platform.identity.verifier, { cacheMs: platform.settings.STEWARD_AUTH_CACHE_MS });
   const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, identityChanged: () => resolver.forget() };
   const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
-  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes]) register(deps);
+  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, batchJobRoutes, scheduleRoutes]) register(deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

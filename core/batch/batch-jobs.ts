@@ -25,14 +25,13 @@ const SCORABLE_STATUSES = new Set(['approved', 'deployed']);
 /** Artifact formats the batch step can load today (serving's ONNX runtime). */
 export const BATCH_ARTIFACT_FORMATS = new Set(['onnx']);
 
-/** A tenant-relative folder: no leading slash, no `..`, ends with `/`. */
+/** A tenant-relative folder: no leading slash, no `.`, `..` or empty segments, ends with `/`. */
 const FolderSchema = z
   .string()
   .trim()
   .min(2)
   .max(512)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/=]*\/$/, 'a relative folder of letters, digits, . _ - = and /, ending with /')
-  .refine((p) => !p.split('/').some((s) => s === '..' || s === '.'), 'must not contain . or .. segments');
+  .regex(/^(?!.*\/\/)(?!(?:.*\/)?\.\.?\/)[A-Za-z0-9][A-Za-z0-9._\-/=]*\/$/, 'a relative folder (letters, digits, . _ - = and /) ending with /, without . or .. segments');
 
 export const BatchJobRequest = z.object({
   model: z.object({ modelId: CatalogIdSchema, version: z.number().int().min(1).max(99_999_999) }),
@@ -141,8 +140,8 @@ export async function submitBatchJob(scope: TenantScope, runner: PipelineRunner,
 export type BatchJobView = BatchJob & { readonly progress: BatchProgress; readonly lineage: BatchJobLineage };
 
 export interface BatchJobLineage {
-  readonly nodes: readonly { id: string; kind: 'dataset' | 'objects' | 'version' | 'batch-job' | 'schedule' }[];
-  readonly edges: readonly { from: string; to: string; relation: 'scored-by' | 'scored' | 'wrote' | 'started' }[];
+  readonly nodes: { id: string; kind: 'dataset' | 'objects' | 'version' | 'batch-job' | 'schedule' }[];
+  readonly edges: { from: string; to: string; relation: 'scored-by' | 'scored' | 'wrote' | 'started' }[];
 }
 
 /** Job → version → outputs, as lineage graph nodes (the same id scheme as core/catalog/lineage.ts). */

@@ -82,7 +82,8 @@ export function nextFireAfter(timing: ScheduleTiming, after: Date): Date | undef
   const parsed = parseScheduleExpression(timing.expression);
   if (parsed.kind === 'rate') {
     const anchor = Date.parse(timing.anchorAt);
-    const periods = Math.max(0, Math.floor((after.getTime() - anchor) / parsed.periodMs) + 1);
+    // The first slot is one period after the anchor, as EventBridge counts from creation.
+    const periods = Math.max(1, Math.floor((after.getTime() - anchor) / parsed.periodMs) + 1);
     return new Date(anchor + periods * parsed.periodMs);
   }
   const cron = new Cron(parsed.pattern, { paused: true, mode: '7-part', alternativeWeekdays: true, timezone: timing.timeZone });

@@ -7,6 +7,7 @@ import type { Settings } from '../../core/config/settings';
 import { assemblePlatform, type Platform } from '../../core/platform/platform';
 import type { Log } from '../../core/ports/log';
 import { LocalStepFunctionsRunner } from '../../state-machines/local-runner';
+import { LocalScheduler, type LocalSchedulerOptions } from '../../core/schedules/local-scheduler';
 import { scoringGatewayProbe } from './scoring-gateway-probe';
 import { localIdentity } from '../../core/adapters/identity/local-identity';
 import { bootstrapPlatformAdmin } from '../../core/identity/sign-in';
@@ -21,6 +22,8 @@ export interface LocalPlatform {
   readonly clients: AwsClients;
   readonly runner: LocalStepFunctionsRunner;
   readonly auditSealer: AuditSealer;
+  /** Fires stored schedules (undefined when started with `scheduler: false`). */
+  readonly scheduler?: LocalScheduler;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export interface LocalPlatform {
  * Bootstraps the table and bucket (idempotent), so a second start on the same
  * data folder finds everything where it left it.
  */
-export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date } = {}): Promise<LocalPlatform> {
+export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date; scheduler?: LocalSchedulerOptions | false } = {}): Promise<LocalPlatform> {
   const clients = createAwsClients(settings);
   await bootstrapTable(clients.dynamodb, settings.STEWARD_TABLE_NAME);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
@@ -71,12 +74,15 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     log.info('platform administrator bootstrap', { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, outcome });
   }
   sealer.start();
+  const scheduler = options.scheduler === false ? undefined : new LocalScheduler(platform, options.scheduler).start();
   return {
     platform,
     clients,
     runner,
     auditSealer: sealer,
+    scheduler,
     async close() {
+      await scheduler?.stop();
       await sealer.stop();
       await runner.close();
       clients.dynamodb.destroy();
