@@ -13,6 +13,11 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayThrottling } from '../../core/adapters/api-gateway-throttling';
 import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
 import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { EventBridgeScheduleControl } from '../../core/adapters/scheduler/eventbridge-schedule-control';
+import type { Settings } from '../../core/config/settings';
+import { DependencyFailed } from '../../core/errors';
+import type { ScheduleControl } from '../../core/ports/schedule-control';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -34,6 +39,7 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     settings,
     log,
     pipelines,
+    schedules: scheduleControl(settings),
     identity: () => ({
       verifier: new JwtIdTokenVerifier({ issuer, audience: settings.STEWARD_JWT_AUDIENCE, jwksUri: settings.STEWARD_JWKS_URI }),
       directory: new CognitoUserDirectory(new CognitoIdentityProviderClient({ region: settings.AWS_REGION }), userPoolId),
@@ -44,6 +50,22 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     throttling: settings.STEWARD_USAGE_PLANS ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS) : undefined,
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
   });
+}
+
+/** EventBridge Scheduler when the stack deployed batch scheduling; otherwise schedule changes are refused rather than saved unfired. */
+function scheduleControl(settings: Settings): ScheduleControl {
+  const stateMachineArn = settings.STEWARD_STATE_MACHINES['batch-score'];
+  if (settings.STEWARD_SCHEDULE_GROUP && settings.STEWARD_SCHEDULER_ROLE_ARN && stateMachineArn) {
+    return new EventBridgeScheduleControl(new SchedulerClient({ region: settings.AWS_REGION }), {
+      groupName: settings.STEWARD_SCHEDULE_GROUP,
+      roleArn: settings.STEWARD_SCHEDULER_ROLE_ARN,
+      stateMachineArn,
+    });
+  }
+  const refuse = async () => {
+    throw new DependencyFailed('batch scheduling is not deployed in this stack');
+  };
+  return { kind: 'eventbridge', put: refuse, remove: refuse };
 }
 
 function required(value: string | undefined, name: string): string {

@@ -15,6 +15,8 @@ import { StewardIdentity } from '../constructs/identity';
 import { MetadataTable } from '../constructs/metadata-table';
 import { OnnxRuntimeLayer } from '../constructs/onnx-runtime-layer';
 import { Pipelines } from '../constructs/pipelines';
+import { BatchScheduling } from '../constructs/batch-scheduling';
+import { DISTRIBUTED_MAPS } from '../distributed-map';
 import { StewardFunction } from '../constructs/steward-function';
 import { TenantAccess } from '../constructs/tenant-access';
 import { TenantUsagePlans } from '../constructs/tenant-usage-plans';
@@ -91,6 +93,8 @@ export class StewardStack extends Stack {
   readonly api: StewardApi;
   readonly usagePlans: TenantUsagePlans;
   readonly auditSealer: AuditSealer;
+  /** EventBridge Scheduler for batch jobs; absent when no batch-score pipeline is deployed. */
+  readonly batchScheduling?: BatchScheduling;
 
   constructor(scope: Construct, id: string, props: StewardStackProps = {}) {
     super(scope, id, props);
@@ -137,6 +141,7 @@ export class StewardStack extends Stack {
       stepEnvironment: platformEnvironment,
       stepLayers: layers,
       bundleFunctions: bundle,
+      distributedMaps: DISTRIBUTED_MAPS,
     });
     // Steps read the tenant registry (plan quotas); everything else they touch is the tenant's.
     grantControlPlaneData(this.pipelines.stepsRole, tableData, 'read');
@@ -161,6 +166,9 @@ export class StewardStack extends Stack {
       // credential working for the whole TTL.
       resultsCacheTtl: Duration.seconds(0),
     });
+
+    const batchScore = this.pipelines.stateMachines.get('batch-score');
+    this.batchScheduling = batchScore ? new BatchScheduling(this, 'BatchScheduling', { stateMachine: batchScore, namePrefix }) : undefined;
 
     // The API function's environment names the usage plans, which name the
     // stage, whose deployment names every method, whose integration would
@@ -192,6 +200,7 @@ export class StewardStack extends Stack {
         ...platformEnvironment,
         STEWARD_STATE_MACHINES: this.toJsonString(this.pipelines.stateMachineArns()),
         STEWARD_USAGE_PLANS: this.toJsonString(this.usagePlans.usagePlanIds()),
+        ...this.batchScheduling?.environment(),
       },
       layers,
       bundle,
@@ -209,6 +218,7 @@ export class StewardStack extends Stack {
     this.tenantAccess.grantAssume(apiRole);
     this.identity.grantDirectoryAdministration(apiRole);
     this.usagePlans.grantKeyManagement(this.apiFunction);
+    this.batchScheduling?.grantManage(this.apiFunction);
     apiRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'TableHealthProbe', actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
     );
