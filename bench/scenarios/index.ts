@@ -1,4 +1,5 @@
 import { meCiToken, meIdToken } from './auth';
+import { batchCsvParse, batchScore } from './batch';
 import { catalogCreateVersion, catalogGetVersion, catalogSearchModels, catalogSearchVersions } from './catalog';
 import { dynamodbCreateVersion, dynamodbGetVersion, dynamodbSearchModels, dynamodbSearchVersions } from './catalog-baseline';
 import { SCALE_100K, SCALE_1K } from './catalog-scale';
@@ -27,6 +28,8 @@ export const SCENARIOS: readonly Scenario[] = [
   catalogSearchModels,
   ...SCALE_1K,
   ...SCALE_100K,
+  batchCsvParse,
+  batchScore,
 ];
 
 /**
@@ -48,6 +51,7 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   'catalog-bare': ['dynamodb-create-version', 'dynamodb-get-version', 'dynamodb-search-versions', 'dynamodb-search-models'],
   scale: [...SCALE_1K, ...SCALE_100K].map((s) => s.name),
   'scale-1k': SCALE_1K.map((s) => s.name),
+  batch: ['batch-csv-parse', 'batch-score-1m'],
 };
 
 export function scenarioNamed(name: string): Scenario | undefined {
