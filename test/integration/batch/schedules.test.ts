@@ -102,6 +102,33 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
     expect([...audit.body.items].reverse().map((e: { action: string }) => e.action)).toEqual(['schedule.created', 'schedule.updated']);
   }, 120_000);
 
+  it('runs the AWS path locally: batch-score started with a slot (as EventBridge Scheduler starts it) claims it once', async () => {
+    const created = await call(acme.tokens.deployer, 'POST', '/schedules', { name: 'eventbridge-path', expression: 'rate(1 day)', job: job() });
+    expect(created.status).toBe(201);
+    const { scheduleId } = created.body;
+    // EventBridge substitutes <aws.scheduler.scheduled-time> without milliseconds; deliveries are at least once.
+    const slot = '2026-12-24T06:00:00Z';
+    const deliver = async () => {
+      const started = await ctx.platform.pipelines.start({ tenantId: acme.tenantId, pipeline: 'batch-score', actor: 'system:scheduler', input: { scheduled: { scheduleId, slot } } });
+      const runId = started.executionId.slice(started.executionId.lastIndexOf(':') + 1);
+      for (let i = 0; i < 600; i++) {
+        const res = await call(acme.tokens.viewer, 'GET', `/executions/${runId}`);
+        if (res.body.status !== 'RUNNING') return res.body;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`batch-score ${runId} still running`);
+    };
+    const first = await deliver();
+    expect(first).toMatchObject({ status: 'SUCCEEDED', currentState: 'Done' });
+    const again = await deliver();
+    expect(again).toMatchObject({ status: 'SUCCEEDED', currentState: 'AlreadyFired' });
+    expect(again.output.opened).toEqual({ outcome: 'duplicate' });
+    const jobs = await jobsOf(scheduleId);
+    expect(jobs.map((j) => j.schedule!.slot)).toEqual(['2026-12-24T06:00:00.000Z']);
+    const done = await waitForJob(ctx.api, acme.tokens.viewer, jobs[0].jobId);
+    expect(done.body).toMatchObject({ status: 'succeeded', createdBy: 'system:scheduler', progress: { rowsOut: 20 } });
+  }, 60_000);
+
   it('computes cron fire times in the schedule’s time zone, EventBridge syntax', async () => {
     const res = await call(acme.tokens.deployer, 'POST', '/schedules', { name: 'weekday-morning', expression: 'cron(30 7 ? * MON-FRI *)', timeZone: 'America/New_York', job: job() });
     expect(res.status).toBe(201);

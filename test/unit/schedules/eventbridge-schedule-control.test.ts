@@ -51,14 +51,14 @@ describe('EventBridge Scheduler schedule control', () => {
   });
 
   it('re-creates a schedule that vanished from EventBridge on update', async () => {
-    scheduler.on(UpdateScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    scheduler.on(UpdateScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     await control.put(SCHEDULE, 'update');
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, EXPECTED);
   });
 
   it('deletes by name and group; an absent schedule is already deleted', async () => {
-    scheduler.on(DeleteScheduleCommand).resolvesOnce({}).rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    scheduler.on(DeleteScheduleCommand).resolvesOnce({}).rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
     await control.remove(TENANT, SCHEDULE_ID);
     await control.remove(TENANT, SCHEDULE_ID);
     expect(scheduler).toHaveReceivedCommandTimes(DeleteScheduleCommand, 2);
@@ -66,7 +66,7 @@ describe('EventBridge Scheduler schedule control', () => {
   });
 
   it('maps refusals to domain errors', async () => {
-    scheduler.on(CreateScheduleCommand).rejectsOnce(new ConflictException({ message: 'exists', $metadata: {} })).rejectsOnce(new Error('throttled'));
+    scheduler.on(CreateScheduleCommand).rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} })).rejectsOnce(new Error('throttled'));
     await expect(control.put(SCHEDULE, 'create')).rejects.toBeInstanceOf(Conflict);
     await expect(control.put(SCHEDULE, 'create')).rejects.toBeInstanceOf(DependencyFailed);
   });
