@@ -84,6 +84,18 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
     throw new Error(`fixture executionId: ${executionId} still running`);
   },
   pipelineId: byCollection('pipelineId'),
+  // Batch jobs and schedules need an approved version: see batchJobTemplate (kept as JSON, once per tenant and slot).
+  batchJobTemplate: async (fx) => JSON.stringify(await batchJobTemplate(fx)),
+  jobId: async (fx) => {
+    const res = await fx.send(fx.credentialFor('batch:run'), { method: 'POST', path: '/batch-jobs', query: {}, body: JSON.parse(await fx.resolve('batchJobTemplate')) });
+    if (res.status !== 202) throw new Error(`fixture jobId: POST /batch-jobs answered ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.jobId;
+  },
+  scheduleId: async (fx) => {
+    const res = await fx.send(fx.credentialFor('schedules:manage'), { method: 'POST', path: '/schedules', query: {}, body: await scheduleBody(fx) });
+    expectCreated(res, 'POST /schedules');
+    return res.body.scheduleId;
+  },
   approvalId: byCollection('approvalId'),
   policyId: byCollection('policyId'),
 };
@@ -95,8 +107,50 @@ export const BODIES: Record<string, BodyFn> = {
   'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId!)).body,
   // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
   'POST /pipelines/train-evaluate/executions': async (fx, params) => trainEvaluateBody(fx, params.modelId ?? (await fx.resolve('modelId'))),
+  'POST /batch-jobs': async (fx) => JSON.parse(await fx.resolve('batchJobTemplate')),
+  'POST /schedules': (fx) => scheduleBody(fx),
+  'PATCH /schedules/{scheduleId}': (fx) => ({ description: `${fx.marker} changed` }),
   'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
 };
+
+async function scheduleBody(fx: TenantFixtures): Promise<Record<string, unknown>> {
+  return { name: `${fx.marker}-schedule-${randomBytes(3).toString('hex')}`, expression: 'rate(1 day)', job: JSON.parse(await fx.resolve('batchJobTemplate')) };
+}
+
+/**
+ * A batch job request on an approved version of the tenant: a one-feature
+ * model trained by train-evaluate (policy auto-approves) on a 40-row file,
+ * scoring that file's dataset version.
+ */
+async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unknown>> {
+  const suffix = randomBytes(3).toString('hex');
+  const write = fx.credentialFor('catalog:write');
+  const project = await fx.send(write, { method: 'POST', path: '/projects', query: {}, body: { name: `${fx.marker}-batch-${suffix}` } });
+  expectCreated(project, 'POST /projects');
+  const schema = { inputs: [{ name: 'x', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }, { name: 'label', type: 'long' }] };
+  const model = await fx.send(write, { method: 'POST', path: '/models', query: {}, body: { projectId: project.body.projectId, name: `${fx.marker}-batch-${suffix}`, type: 'ml', framework: 'steward-built-in', tags: [], schema } });
+  expectCreated(model, 'POST /models');
+  const dataset = await fx.send(write, { method: 'POST', path: '/datasets', query: {}, body: { name: `${fx.marker}-batch-${suffix}`, format: 'csv', tags: [] } });
+  expectCreated(dataset, 'POST /datasets');
+  const rows = Array.from({ length: 40 }, (_, i) => `${(i - 20) / 10},${(i + (i % 7 === 0 ? 20 : 0)) % 40 >= 20 ? 1 : 0}`);
+  const registered = await fx.send(write, await uploadedDatasetVersion(fx, dataset.body.datasetId, `x,y\n${rows.join('\n')}\n`));
+  expectCreated(registered, 'POST /datasets/{datasetId}/versions');
+  const datasetRef = { datasetId: dataset.body.datasetId, version: registered.body.version };
+  const started = await fx.send(fx.credentialFor('pipelines:run'), {
+    method: 'POST',
+    path: '/pipelines/train-evaluate/executions',
+    query: {},
+    body: { modelId: model.body.modelId, dataset: datasetRef, target: 'y', policy: { metric: 'auc', minimum: 0, autoApprove: true } },
+  });
+  if (started.status !== 202) throw new Error(`fixture batchJobTemplate: train-evaluate answered ${started.status} ${JSON.stringify(started.body)}`);
+  for (let i = 0; i < 600; i++) {
+    const run = await fx.send(fx.credentialFor('pipelines:read'), { method: 'GET', path: `/executions/${started.body.executionId}`, query: {} });
+    if (run.status === 200 && run.body.status === 'SUCCEEDED') return { model: { modelId: model.body.modelId, version: 1 }, input: { kind: 'dataset', ...datasetRef } };
+    if (run.status === 200 && run.body.status !== 'RUNNING') throw new Error(`fixture batchJobTemplate: train-evaluate ended ${run.body.status}: ${run.body.cause}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('fixture batchJobTemplate: train-evaluate still running');
+}
 
 /** A train-evaluate request on a small registered dataset version of the tenant (the run may fail; the execution exists either way). */
 async function trainEvaluateBody(fx: TenantFixtures, modelId: string): Promise<Record<string, unknown>> {
@@ -123,11 +177,11 @@ export const QUERY_PROBES: Record<string, (victim: TenantFixtures) => Params[]> 
 };
 
 /** The registration request of a new version of a dataset, its file already uploaded. */
-async function uploadedDatasetVersion(fx: TenantFixtures, datasetId: string): Promise<Request> {
+async function uploadedDatasetVersion(fx: TenantFixtures, datasetId: string, csv?: string): Promise<Request> {
   const dataset = await fx.send(fx.credentialFor('catalog:read'), { method: 'GET', path: `/datasets/${datasetId}`, query: {} });
   if (dataset.status !== 200) throw new Error(`fixture dataset version: GET /datasets/${datasetId} answered ${dataset.status}`);
   const format: string = dataset.body.format;
-  const content = format === 'jsonl' ? '{"x":1,"y":2}\n{"x":3,"y":4}\n' : format === 'csv' ? 'x,y\n1,2\n3,4\n' : undefined;
+  const content = format === 'jsonl' ? '{"x":1,"y":2}\n{"x":3,"y":4}\n' : format === 'csv' ? (csv ?? 'x,y\n1,2\n3,4\n') : undefined;
   if (!content) throw new NoFixture('version', `no sample file for dataset format '${format}'`);
   const bytes = Buffer.from(content, 'utf8');
   const declared = { format, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
