@@ -119,8 +119,8 @@ async function scheduleBody(fx: TenantFixtures): Promise<Record<string, unknown>
 
 /**
  * A batch job request on an approved version of the tenant: a one-feature
- * model trained by train-evaluate (policy auto-approves) on a 40-row file,
- * scoring that file's dataset version.
+ * model trained by train-evaluate (policy auto-approves) on a 40-row version
+ * of the tenant's dataset fixture (CSV), scoring that version.
  */
 async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unknown>> {
   const suffix = randomBytes(3).toString('hex');
@@ -130,12 +130,13 @@ async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unkn
   const schema = { inputs: [{ name: 'x', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }, { name: 'label', type: 'long' }] };
   const model = await fx.send(write, { method: 'POST', path: '/models', query: {}, body: { projectId: project.body.projectId, name: `${fx.marker}-batch-${suffix}`, type: 'ml', framework: 'steward-built-in', tags: [], schema } });
   expectCreated(model, 'POST /models');
-  const dataset = await fx.send(write, { method: 'POST', path: '/datasets', query: {}, body: { name: `${fx.marker}-batch-${suffix}`, format: 'csv', tags: [] } });
-  expectCreated(dataset, 'POST /datasets');
+  // The tenant's dataset fixture, not a new dataset: an id first seen in a body would add parameter
+  // sets (and dataset-version uploads) after the snapshot.
+  const datasetId = await fx.resolve('datasetId');
   const rows = Array.from({ length: 40 }, (_, i) => `${(i - 20) / 10},${(i + (i % 7 === 0 ? 20 : 0)) % 40 >= 20 ? 1 : 0}`);
-  const registered = await fx.send(write, await uploadedDatasetVersion(fx, dataset.body.datasetId, `x,y\n${rows.join('\n')}\n`));
+  const registered = await fx.send(write, await uploadedDatasetVersion(fx, datasetId, `x,y\n${rows.join('\n')}\n`));
   expectCreated(registered, 'POST /datasets/{datasetId}/versions');
-  const datasetRef = { datasetId: dataset.body.datasetId, version: registered.body.version };
+  const datasetRef = { datasetId, version: registered.body.version };
   const started = await fx.send(fx.credentialFor('pipelines:run'), {
     method: 'POST',
     path: '/pipelines/train-evaluate/executions',
