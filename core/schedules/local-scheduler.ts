@@ -94,6 +94,8 @@ export class LocalScheduler {
             const scope = await schedulerScope(this.platform, tenantId, schedule.scheduleId, slot);
             const result = await openScheduledJob(scope, schedule.scheduleId, slot);
             if (result.outcome === 'opened') await startBatchJob(this.platform.pipelines, scope, result.job);
+            // Claimed by a process that stopped before starting it: start it now (once, by the execution's name).
+            else if (result.outcome === 'duplicate' && result.queuedJob) await startBatchJob(this.platform.pipelines, scope, result.queuedJob);
             fired.push({ tenantId, scheduleId: schedule.scheduleId, slot, result });
             this.platform.log.info('schedule slot', { tenantId, scheduleId: schedule.scheduleId, slot, outcome: result.outcome });
           } catch (error) {

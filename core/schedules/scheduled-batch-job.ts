@@ -1,6 +1,6 @@
 import type { Platform } from '../platform/platform';
 import { auditWrite } from '../audit/audit-event';
-import { type BatchJob, BatchJobSchema } from '../batch/batch-job-records';
+import { type BatchJob, BatchJobSchema, loadBatchJob } from '../batch/batch-job-records';
 import { jobCreationWrites, prepareBatchJob } from '../batch/batch-jobs';
 import { Conflict, NotFound, ValidationFailed } from '../errors';
 import { pipelineScope, type TenantScope } from '../tenancy/tenant-scope';
@@ -11,8 +11,12 @@ export const SCHEDULER_ACTOR = 'system:scheduler';
 
 export type OpenedScheduledJob =
   | { readonly outcome: 'opened'; readonly job: BatchJob }
-  /** The slot was claimed before: by another scheduler process, an earlier run of this one, or a repeated EventBridge delivery. */
-  | { readonly outcome: 'duplicate' }
+  /**
+   * The slot was claimed before: by another scheduler process, an earlier run of this one, or a repeated EventBridge delivery.
+   * `queuedJob`: its job was recorded but never started (the claiming process stopped in between); starting it is safe, as
+   * executions are named after the job.
+   */
+  | { readonly outcome: 'duplicate'; readonly queuedJob?: BatchJob }
   /** The schedule is gone or disabled, or its job no longer validates (e.g. the version was retired): recorded, nothing run. */
   | { readonly outcome: 'skipped'; readonly reason: string };
 
@@ -69,7 +73,10 @@ export async function openScheduledJob(scope: TenantScope, scheduleId: string, s
     ]);
     return { outcome: 'skipped', reason };
   } catch (error) {
-    if (error instanceof Conflict) return { outcome: 'duplicate' };
-    throw error;
+    if (!(error instanceof Conflict)) throw error;
+    const claimed = await scope.table.get<{ jobId?: string }>(claim.key, { consistent: true });
+    if (!claimed?.jobId) return { outcome: 'duplicate' };
+    const earlier = await loadBatchJob(scope.table, claimed.jobId);
+    return earlier.status === 'queued' && !earlier.executionId ? { outcome: 'duplicate', queuedJob: earlier } : { outcome: 'duplicate' };
   }
 }

@@ -15,7 +15,9 @@ export const step = defineStep({
   run: async (platform, input, ctx) => {
     const scope = await schedulerScope(platform, ctx.tenantId, input.scheduled.scheduleId, input.scheduled.slot);
     const opened = await openScheduledJob(scope, input.scheduled.scheduleId, input.scheduled.slot);
-    return opened.outcome === 'opened' ? { outcome: opened.outcome, jobId: opened.job.jobId } : opened;
+    // On AWS a queued job of a repeated delivery belongs to the execution still running it: never restarted here.
+    if (opened.outcome === 'opened') return { outcome: opened.outcome, jobId: opened.job.jobId };
+    return opened.outcome === 'duplicate' ? { outcome: 'duplicate' as const } : opened;
   },
 });
 

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { LocalScheduler } from '../../../core/schedules/local-scheduler';
+import { openScheduledJob, schedulerScope } from '../../../core/schedules/scheduled-batch-job';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { approvedBreastCancerVersion, FEATURE_HEADER, SAMPLE_ROWS, waitForJob } from './batch-fixtures';
 
@@ -101,6 +102,27 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
     const audit = await call(acme.tokens.viewer, 'GET', `/audit/events?targetType=schedule&targetId=${scheduleId}&limit=10`);
     expect([...audit.body.items].reverse().map((e: { action: string }) => e.action)).toEqual(['schedule.created', 'schedule.updated']);
   }, 120_000);
+
+  it('starts the job of a slot whose claiming process stopped before starting it, once', async () => {
+    const created = await call(acme.tokens.deployer, 'POST', '/schedules', { name: 'interrupted', expression: 'rate(1 hour)', job: job() });
+    const { scheduleId, anchorAt } = created.body;
+    const slot = new Date(Date.parse(anchorAt) + 60 * MINUTE).toISOString();
+    // A scheduler claims the slot and records the job, then dies before starting it.
+    const scope = await schedulerScope(ctx.platform, acme.tenantId, scheduleId, slot);
+    const claimed = await openScheduledJob(scope, scheduleId, slot);
+    expect(claimed.outcome).toBe('opened');
+    expect((await jobsOf(scheduleId)).map((j) => (j as { status?: string }).status)).toEqual(['queued']);
+    // The next scheduler finds the slot claimed and its job queued: it starts that job, and creates none.
+    offset += 60 * MINUTE + 1000 - (now().getTime() - Date.parse(anchorAt));
+    const [a, b] = await Promise.all([scheduler().tick(), scheduler().tick()]);
+    expect([...a, ...b].filter((f) => f.scheduleId === scheduleId).map((f) => f.result.outcome)).toEqual(['duplicate', 'duplicate']);
+    const jobs = await jobsOf(scheduleId);
+    expect(jobs).toHaveLength(1);
+    const done = await waitForJob(ctx.api, acme.tokens.viewer, jobs[0].jobId);
+    expect(done.body).toMatchObject({ status: 'succeeded', schedule: { scheduleId, slot } });
+    const executions = await call(acme.tokens.viewer, 'GET', '/executions?pipeline=batch-score&limit=100');
+    expect(executions.body.items.filter((e: { name?: string }) => e.name === `batch-${jobs[0].jobId}`)).toHaveLength(1);
+  }, 60_000);
 
   it('runs the AWS path locally: batch-score started with a slot (as EventBridge Scheduler starts it) claims it once', async () => {
     const created = await call(acme.tokens.deployer, 'POST', '/schedules', { name: 'eventbridge-path', expression: 'rate(1 day)', job: job() });
