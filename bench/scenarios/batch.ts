@@ -107,6 +107,22 @@ function tenantObjects(target: BenchTarget, tenantId: string): TenantObjects {
   return new TenantObjects(s3, settings.STEWARD_BUCKET_NAME, tenantId);
 }
 
+/**
+ * One progress read, retried on a dropped connection: while the platform's
+ * event loop is busy scoring, a kept-alive socket can be closed under the
+ * poll; that is the bench's connection, not the job, failing.
+ */
+async function pollJob(api: BenchApi, token: string, jobId: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api.call('GET', `/batch-jobs/${jobId}`, { token });
+    } catch (error) {
+      if (attempt >= 5 || !(error instanceof TypeError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
 /** A one-shot run as a Measurement: rows are the "requests", one window, wall time as every latency figure. */
 function oneShot(rows: number, seconds: number, notes: Record<string, unknown>, window: { cpu?: Measurement['cpu'] }): Measurement {
   const ms = Math.round(seconds * 1000);
@@ -174,7 +190,7 @@ export const batchScore: Scenario = {
     let last = '';
     let done: { status: string; error?: string; progress: { partitionsDone: number; partitionsTotal: number; rowsIn: number; rowsOut: number; rowsRejected: number } };
     for (;;) {
-      done = await api.call('GET', `/batch-jobs/${job.jobId}`, { token });
+      done = await pollJob(api, token, job.jobId);
       const line = `  ${done.status}: ${done.progress.partitionsDone}/${done.progress.partitionsTotal} partitions, ${done.progress.rowsOut.toLocaleString('en')} rows out`;
       if (line !== last) context.report(line);
       last = line;
