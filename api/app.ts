@@ -27,6 +27,8 @@ import { executionRoutes } from './routes/executions';
 import { policyRoutes } from './routes/policies';
 import { approvalRoutes } from './routes/approvals';
 import { deploymentRoutes } from './routes/deployments';
+import { batchJobRoutes } from './routes/batch-jobs';
+import { scheduleRoutes } from './routes/schedules';
 
 export const API_VERSION = '0.1.0';
 
@@ -97,7 +99,7 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
   const resolver = new PrincipalResolver(platform, platform.identity.verifier, { cacheMs: platform.settings.STEWARD_AUTH_CACHE_MS });
   const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, identityChanged: () => resolver.forget() };
   const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
-  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes]) register(deps);
+  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, scheduleRoutes]) register(deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -1,4 +1,5 @@
 import { meCiToken, meIdToken } from './auth';
+import { batchCsvParse, batchScore } from './batch';
 import { catalogCreateVersion, catalogGetVersion, catalogSearchModels, catalogSearchVersions } from './catalog';
 import { dynamodbCreateVersion, dynamodbGetVersion, dynamodbSearchModels, dynamodbSearchVersions } from './catalog-baseline';
 import { SCALE_100K, SCALE_1K } from './catalog-scale';
@@ -33,6 +34,8 @@ export const SCENARIOS: readonly Scenario[] = [
   ...SCALE_1K,
   ...SCALE_100K,
   ...STORE,
+  batchCsvParse,
+  batchScore,
 ];
 
 /**
@@ -56,6 +59,7 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   'scale-1k': SCALE_1K.map((s) => s.name),
   store: STORE.map((s) => s.name),
   'scoring-api': ['me-ci-token', 'scoring-api'],
+  batch: ['batch-csv-parse', 'batch-score-1m'],
 };
 
 export function scenarioNamed(name: string): Scenario | undefined {

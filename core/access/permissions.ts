@@ -22,6 +22,9 @@ export const PERMISSIONS = [
   'deployments:read',
   'deployments:manage',
   'scoring:invoke',
+  'batch:read',
+  'batch:run',
+  'schedules:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,13 +32,13 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const PLATFORM_PERMISSIONS = ['platform:tenants:read', 'platform:tenants:manage'] as const;
 export type PlatformPermission = (typeof PLATFORM_PERMISSIONS)[number];
 
-const READ: Permission[] = ['tenant:read', 'catalog:read', 'pipelines:read', 'deployments:read'];
+const READ: Permission[] = ['tenant:read', 'catalog:read', 'pipelines:read', 'deployments:read', 'batch:read'];
 
 export const ROLE_PERMISSIONS: Readonly<Record<TenantRole, ReadonlySet<Permission>>> = {
   'tenant-admin': new Set<Permission>([...READ, 'users:read', 'users:manage', 'tokens:read', 'tokens:manage', 'audit:read', 'policy:manage']),
-  'data-scientist': new Set<Permission>([...READ, 'catalog:write', 'artifacts:write', 'pipelines:run', 'scoring:invoke']),
+  'data-scientist': new Set<Permission>([...READ, 'catalog:write', 'artifacts:write', 'pipelines:run', 'scoring:invoke', 'batch:run', 'schedules:manage']),
   approver: new Set<Permission>([...READ, 'approvals:decide', 'audit:read']),
-  deployer: new Set<Permission>([...READ, 'deployments:manage', 'scoring:invoke']),
+  deployer: new Set<Permission>([...READ, 'deployments:manage', 'scoring:invoke', 'batch:run', 'schedules:manage']),
   viewer: new Set<Permission>([...READ, 'audit:read', 'users:read']),
 };
 

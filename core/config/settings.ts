@@ -53,6 +53,9 @@ export const settingsSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** AWS: the EventBridge Scheduler group of batch schedules, and the role its schedules assume to start batch-score. */
+  STEWARD_SCHEDULE_GROUP: z.string().optional(),
+  STEWARD_SCHEDULER_ROLE_ARN: z.string().optional(),
   /** First platform administrator, created at start when none exists (local mode). */
   STEWARD_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
   STEWARD_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),

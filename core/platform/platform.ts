@@ -4,6 +4,7 @@ import type { Settings } from '../config/settings';
 import type { HealthProbe } from '../ports/health-probe';
 import type { Log } from '../ports/log';
 import type { PipelineRunner } from '../ports/pipeline-runner';
+import { LOCAL_SCHEDULE_CONTROL, type ScheduleControl } from '../ports/schedule-control';
 import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
 import type { UserDirectory } from '../ports/user-directory';
 import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-throttling';
@@ -36,6 +37,8 @@ export interface Platform {
   readonly log: Log;
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
+  /** Where stored schedules are made to fire (EventBridge Scheduler on AWS; locally the in-process scheduler reads the records). */
+  readonly schedules: ScheduleControl;
   readonly identity: IdentityParts;
   readonly throttling: TenantThrottling;
   /** Hint that a tenant wrote audit events (local: in-process sealer; AWS: no-op, the table stream seals). */
@@ -57,6 +60,8 @@ export interface PlatformParts {
   readonly log: Log;
   readonly probes: readonly HealthProbe[];
   readonly pipelines: PipelineRunner;
+  /** @default LOCAL_SCHEDULE_CONTROL (the records are the schedules) */
+  readonly schedules?: ScheduleControl;
   readonly identity: (platformTable: MetadataTable) => IdentityParts;
   /** Metadata: DynamoDB (AWS, DynamoDB Local) or the embedded SQLite store. */
   readonly store: MetadataStore;
@@ -78,6 +83,7 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     log: parts.log,
     probes: parts.probes,
     pipelines: parts.pipelines,
+    schedules: parts.schedules ?? LOCAL_SCHEDULE_CONTROL,
     identity: parts.identity(control),
     throttling: parts.throttling ?? IN_PROCESS_THROTTLING,
     auditSealing: parts.auditSealing ?? STREAM_SEALING,

@@ -1,10 +1,16 @@
 import type { InvocableStep } from './define-step';
 import { step as applyApprovalPolicy } from './apply-approval-policy';
+import { step as captureBatchStatistics } from './capture-batch-statistics';
 import { step as compareWithChampion } from './compare-with-champion';
 import { step as evaluateModel } from './evaluate-model';
+import { step as openScheduledBatchJob } from './open-scheduled-batch-job';
+import { step as planBatchPartitions } from './plan-batch-partitions';
+import { step as recordBatchFailure } from './record-batch-failure';
 import { step as recordPipelineFailure } from './record-pipeline-failure';
 import { step as registerModelVersion } from './register-model-version';
+import { step as scoreBatchPartition } from './score-batch-partition';
 import { step as setVersionStatus } from './set-version-status';
+import { step as summarizeBatchJob } from './summarize-batch-job';
 import { step as trainModel } from './train-model';
 import { step as validateTrainingInput } from './validate-training-input';
 import { step as createServingModels } from './create-serving-models';
@@ -13,6 +19,7 @@ import { step as describeServingEndpoint } from './describe-serving-endpoint';
 import { step as smokeTestDeployment } from './smoke-test-deployment';
 import { step as activateDeployment } from './activate-deployment';
 import { step as recordDeploymentFailure } from './record-deployment-failure';
+import { step as writeBatchOutputs } from './write-batch-outputs';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -21,8 +28,11 @@ import { step as recordDeploymentFailure } from './record-deployment-failure';
  * define-step.ts.
  */
 export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fromEntries(
-  [validateTrainingInput, trainModel, registerModelVersion, evaluateModel, compareWithChampion, applyApprovalPolicy, setVersionStatus, recordPipelineFailure,
-    createServingModels, createOrUpdateEndpoint, describeServingEndpoint, smokeTestDeployment, activateDeployment, recordDeploymentFailure].map(
-    (s) => [s.name, s],
-  ),
+  [
+    ...[validateTrainingInput, trainModel, registerModelVersion, evaluateModel, compareWithChampion, applyApprovalPolicy, setVersionStatus, recordPipelineFailure],
+    // deploy
+    ...[createServingModels, createOrUpdateEndpoint, describeServingEndpoint, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
+    // batch-score
+    ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
+  ].map((s) => [s.name, s]),
 );

@@ -16,6 +16,11 @@ import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerEndpointControl } from '../../core/adapters/sagemaker/sagemaker-endpoint-control';
 import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { EventBridgeScheduleControl } from '../../core/adapters/scheduler/eventbridge-schedule-control';
+import type { Settings } from '../../core/config/settings';
+import { DependencyFailed } from '../../core/errors';
+import type { ScheduleControl } from '../../core/ports/schedule-control';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -37,6 +42,7 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     settings,
     log,
     pipelines,
+    schedules: scheduleControl(settings),
     identity: () => ({
       verifier: new JwtIdTokenVerifier({ issuer, audience: settings.STEWARD_JWT_AUDIENCE, jwksUri: settings.STEWARD_JWKS_URI }),
       directory: new CognitoUserDirectory(new CognitoIdentityProviderClient({ region: settings.AWS_REGION }), userPoolId),
@@ -55,6 +61,22 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
       invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
     },
   });
+}
+
+/** EventBridge Scheduler when the stack deployed batch scheduling; otherwise schedule changes are refused rather than saved unfired. */
+function scheduleControl(settings: Settings): ScheduleControl {
+  const stateMachineArn = settings.STEWARD_STATE_MACHINES['batch-score'];
+  if (settings.STEWARD_SCHEDULE_GROUP && settings.STEWARD_SCHEDULER_ROLE_ARN && stateMachineArn) {
+    return new EventBridgeScheduleControl(new SchedulerClient({ region: settings.AWS_REGION }), {
+      groupName: settings.STEWARD_SCHEDULE_GROUP,
+      roleArn: settings.STEWARD_SCHEDULER_ROLE_ARN,
+      stateMachineArn,
+    });
+  }
+  const refuse = async () => {
+    throw new DependencyFailed('batch scheduling is not deployed in this stack');
+  };
+  return { kind: 'eventbridge', put: refuse, remove: refuse };
 }
 
 function required(value: string | undefined, name: string): string {

@@ -9,6 +9,7 @@ import type { Settings } from '../../core/config/settings';
 import { assemblePlatform, type Platform } from '../../core/platform/platform';
 import type { Log } from '../../core/ports/log';
 import { LocalStepFunctionsRunner } from '../../state-machines/local-runner';
+import { LocalScheduler, type LocalSchedulerOptions } from '../../core/schedules/local-scheduler';
 import { scoringGatewayProbe } from './scoring-gateway-probe';
 import { localIdentity } from '../../core/adapters/identity/local-identity';
 import { bootstrapPlatformAdmin } from '../../core/identity/sign-in';
@@ -28,6 +29,8 @@ export interface LocalPlatform {
   readonly auditSealer: AuditSealer;
   /** Expires staged uploads (objects and quota reservations) every 10 minutes. */
   readonly stagingSweep: StagingSweep;
+  /** Fires stored schedules (undefined when started with `scheduler: false`). */
+  readonly scheduler?: LocalScheduler;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,7 @@ export interface LocalPlatform {
  * Bootstraps the table and bucket (idempotent), so a second start on the same
  * data folder finds everything where it left it.
  */
-export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date } = {}): Promise<LocalPlatform> {
+export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date; scheduler?: LocalSchedulerOptions | false } = {}): Promise<LocalPlatform> {
   const clients = createAwsClients(settings);
   const store = await openLocalStore(settings, clients, options.now);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
@@ -83,6 +86,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
   }
   sealer.start();
   const stagingSweep = new StagingSweep(() => platform!).start();
+  const scheduler = options.scheduler === false ? undefined : new LocalScheduler(platform, options.scheduler).start();
   return {
     platform,
     clients,
@@ -91,6 +95,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     stagingSweep,
     async close() {
       await stagingSweep.stop();
+      await scheduler?.stop();
       await sealer.stop();
       await runner.close();
       await store.close();

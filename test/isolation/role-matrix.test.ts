@@ -30,6 +30,9 @@ const EXPECTED_PERMISSIONS: readonly Permission[] = [
   'deployments:read',
   'deployments:manage',
   'scoring:invoke',
+  'batch:read',
+  'batch:run',
+  'schedules:manage',
 ];
 
 const EXPECTED_PLATFORM_PERMISSIONS = ['platform:tenants:read', 'platform:tenants:manage'];
@@ -53,6 +56,9 @@ const EXPECTED_MATRIX: Record<Permission, Record<TenantRole, boolean>> = {
   'deployments:read':   { 'tenant-admin': true,  'data-scientist': true,  approver: true,  deployer: true,  viewer: true },
   'deployments:manage': { 'tenant-admin': false, 'data-scientist': false, approver: false, deployer: true,  viewer: false },
   'scoring:invoke':     { 'tenant-admin': false, 'data-scientist': true,  approver: false, deployer: true,  viewer: false },
+  'batch:read':         { 'tenant-admin': true,  'data-scientist': true,  approver: true,  deployer: true,  viewer: true },
+  'batch:run':          { 'tenant-admin': false, 'data-scientist': true,  approver: false, deployer: true,  viewer: false },
+  'schedules:manage':   { 'tenant-admin': false, 'data-scientist': true,  approver: false, deployer: true,  viewer: false },
 };
 
 describe('the role matrix as written', () => {

@@ -12,7 +12,7 @@ import { localSettings } from '../../infra/local/local-settings';
  * files running in parallel workers never see each other's data, while sharing
  * one emulator.
  */
-export async function testPlatform(overrides: Record<string, string> = {}, options: { now?: () => Date } = {}): Promise<LocalPlatform & { settings: Settings }> {
+export async function testPlatform(overrides: Record<string, string> = {}, options: { now?: () => Date; scheduler?: boolean } = {}): Promise<LocalPlatform & { settings: Settings }> {
   const dynamodb = process.env.STEWARD_TEST_DYNAMODB_ENDPOINT;
   const s3 = process.env.STEWARD_TEST_S3_ENDPOINT;
   const scoring = process.env.STEWARD_TEST_SCORING_ENDPOINT;
@@ -29,6 +29,7 @@ export async function testPlatform(overrides: Record<string, string> = {}, optio
       ...overrides,
     },
   );
-  const local = await createLocalPlatform(settings, { now: options.now });
+  // No background scheduler unless asked: schedule tests drive their own with an injected clock.
+  const local = await createLocalPlatform(settings, { now: options.now, scheduler: options.scheduler ? {} : false });
   return { ...local, settings };
 }

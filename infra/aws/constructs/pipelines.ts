@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { type AslDefinition, InvalidAslDefinition, listAslFiles, readAslDefinition } from '../asl-definition';
+import { withDistributedMaps } from '../distributed-map';
 import { iam5ResourceFinding } from '../nag-findings';
 import { PROJECT_PATHS } from '../project-paths';
 import { StewardFunction } from './steward-function';
@@ -51,6 +52,15 @@ export interface PipelinesProps {
    * @default true
    */
   readonly bundleFunctions?: boolean;
+  /**
+   * Map states to deploy as Distributed Maps, by pipeline name (see
+   * infra/aws/distributed-map.ts); a pipeline not in this folder is ignored.
+   *
+   * @default - none: every definition deploys verbatim
+   */
+  readonly distributedMaps?: Readonly<Record<string, readonly string[]>>;
+  /** Child executions at once for each Distributed Map. @default 100 */
+  readonly distributedMapConcurrency?: number;
 }
 
 /**
@@ -115,6 +125,7 @@ export class Pipelines extends Construct {
       }
 
       const stateMachineName = `${namePrefix}-${definition.pipelineName}`;
+      const distributed = props.distributedMaps?.[definition.pipelineName] ?? [];
       const constructId = pascalCase(definition.pipelineName);
       const logGroup = new logs.LogGroup(this, `${constructId}Logs`, {
         // Under /aws/vendedlogs/ Step Functions needs no CloudWatch Logs
@@ -129,12 +140,15 @@ export class Pipelines extends Construct {
         stateMachineType: sfn.StateMachineType.STANDARD,
         // The file verbatim (not fromFile, which uploads an S3 asset and
         // leaves no DefinitionString to compare with the file).
-        definitionBody: sfn.DefinitionBody.fromString(definition.text),
+        definitionBody: sfn.DefinitionBody.fromString(
+          distributed.length ? withDistributedMaps(definition.text, distributed, { maxConcurrency: props.distributedMapConcurrency }) : definition.text,
+        ),
         definitionSubstitutions: substitutions,
         logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
         tracingEnabled: true,
       });
       for (const fn of invoked) fn.function.grantInvokeLatestVersion(stateMachine);
+      if (distributed.length) grantDistributedMapRuns(stateMachine, stateMachineName);
       Validations.of(stateMachine.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
@@ -177,6 +191,24 @@ export class Pipelines extends Construct {
       });
     }
   }
+}
+
+/**
+ * A Distributed Map starts each iteration as a child execution of its own
+ * state machine: the machine's role may start itself and follow and stop
+ * those children. ARNs are built from the literal name, not the machine's
+ * ARN token, which would make the role depend on the machine it belongs to.
+ */
+function grantDistributedMapRuns(stateMachine: sfn.StateMachine, stateMachineName: string): void {
+  const stack = Stack.of(stateMachine);
+  const self = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const children = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'DistributedMapStart', actions: ['states:StartExecution'], resources: [self] }));
+  stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'DistributedMapFollow', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [children] }));
+  Validations.of(stateMachine.role).acknowledge({
+    id: iam5ResourceFinding(stateMachine, children),
+    reason: 'Distributed Map child executions are named by Step Functions at run time; the wildcard covers the children of this one state machine only.',
+  });
 }
 
 /** Fails synth naming every missing handler at once, before any construct is built. */

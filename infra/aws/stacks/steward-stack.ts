@@ -17,6 +17,8 @@ import { StewardIdentity } from '../constructs/identity';
 import { MetadataTable } from '../constructs/metadata-table';
 import { OnnxRuntimeLayer } from '../constructs/onnx-runtime-layer';
 import { Pipelines } from '../constructs/pipelines';
+import { BatchScheduling } from '../constructs/batch-scheduling';
+import { DISTRIBUTED_MAPS } from '../distributed-map';
 import { StewardFunction } from '../constructs/steward-function';
 import { TenantAccess } from '../constructs/tenant-access';
 import { TenantUsagePlans } from '../constructs/tenant-usage-plans';
@@ -95,6 +97,8 @@ export class StewardStack extends Stack {
   readonly usagePlans: TenantUsagePlans;
   readonly auditSealer: AuditSealer;
   readonly console: StewardConsole;
+  /** EventBridge Scheduler for batch jobs; absent when no batch-score pipeline is deployed. */
+  readonly batchScheduling?: BatchScheduling;
 
   constructor(scope: Construct, id: string, props: StewardStackProps = {}) {
     super(scope, id, props);
@@ -143,6 +147,7 @@ export class StewardStack extends Stack {
       stepEnvironment: platformEnvironment,
       stepLayers: layers,
       bundleFunctions: bundle,
+      distributedMaps: DISTRIBUTED_MAPS,
     });
     // Steps read the tenant registry (plan quotas); everything else they touch is the tenant's.
     grantControlPlaneData(this.pipelines.stepsRole, tableData, 'read');
@@ -169,6 +174,9 @@ export class StewardStack extends Stack {
       // credential working for the whole TTL.
       resultsCacheTtl: Duration.seconds(0),
     });
+
+    const batchScore = this.pipelines.stateMachines.get('batch-score');
+    this.batchScheduling = batchScore ? new BatchScheduling(this, 'BatchScheduling', { stateMachine: batchScore, namePrefix }) : undefined;
 
     // The API function's environment names the usage plans, which name the
     // stage, whose deployment names every method, whose integration would
@@ -200,6 +208,7 @@ export class StewardStack extends Stack {
         ...platformEnvironment,
         STEWARD_STATE_MACHINES: this.toJsonString(this.pipelines.stateMachineArns()),
         STEWARD_USAGE_PLANS: this.toJsonString(this.usagePlans.usagePlanIds()),
+        ...this.batchScheduling?.environment(),
       },
       layers,
       bundle,
@@ -219,6 +228,7 @@ export class StewardStack extends Stack {
     this.usagePlans.grantKeyManagement(this.apiFunction);
     // Scoring (InvokeEndpoint), rollback and undeploy run in the API itself.
     this.modelServing.grantDeploy(apiRole);
+    this.batchScheduling?.grantManage(this.apiFunction);
     apiRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'TableHealthProbe', actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
     );

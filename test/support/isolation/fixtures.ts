@@ -92,6 +92,18 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
     throw new Error(`fixture executionId: ${executionId} still running`);
   },
   pipelineId: byCollection('pipelineId'),
+  // Batch jobs and schedules need an approved version: see batchJobTemplate (kept as JSON, once per tenant and slot).
+  batchJobTemplate: async (fx) => JSON.stringify(await batchJobTemplate(fx)),
+  jobId: async (fx) => {
+    const res = await fx.send(fx.credentialFor('batch:run'), { method: 'POST', path: '/batch-jobs', query: {}, body: JSON.parse(await fx.resolve('batchJobTemplate')) });
+    if (res.status !== 202) throw new Error(`fixture jobId: POST /batch-jobs answered ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.jobId;
+  },
+  scheduleId: async (fx) => {
+    const res = await fx.send(fx.credentialFor('schedules:manage'), { method: 'POST', path: '/schedules', query: {}, body: await scheduleBody(fx) });
+    expectCreated(res, 'POST /schedules');
+    return res.body.scheduleId;
+  },
   approvalId: byCollection('approvalId'),
   policyId: byCollection('policyId'),
 };
@@ -107,6 +119,9 @@ export const BODIES: Record<string, BodyFn> = {
   'POST /deployments': async (fx) => ({ endpointName: `${fx.marker.slice(0, 30)}-${randomBytes(3).toString('hex')}`, variants: [await approvedOnnxVersion(fx)] }),
   // One row of the deployed endpoint's schema (deployedEndpoint).
   'POST /endpoints/{endpointName}/invocations': () => [{ a: 1, b: 2 }],
+  'POST /batch-jobs': async (fx) => JSON.parse(await fx.resolve('batchJobTemplate')),
+  'POST /schedules': (fx) => scheduleBody(fx),
+  'PATCH /schedules/{scheduleId}': (fx) => ({ description: `${fx.marker} changed` }),
   'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
 };
 
@@ -158,6 +173,50 @@ async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('endpoint fixture: deployment still not live');
+
+}
+
+async function scheduleBody(fx: TenantFixtures): Promise<Record<string, unknown>> {
+  return { name: `${fx.marker}-schedule-${randomBytes(3).toString('hex')}`, expression: 'rate(1 day)', job: JSON.parse(await fx.resolve('batchJobTemplate')) };
+}
+
+/**
+ * A batch job request on an approved version of the tenant: a one-feature
+ * model trained by train-evaluate (policy auto-approves) on a 40-row version
+ * of the tenant's dataset fixture (CSV), scoring that version.
+ */
+async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unknown>> {
+  const suffix = randomBytes(3).toString('hex');
+  const write = fx.credentialFor('catalog:write');
+  const project = await fx.send(write, { method: 'POST', path: '/projects', query: {}, body: { name: `${fx.marker}-batch-${suffix}` } });
+  expectCreated(project, 'POST /projects');
+  const schema = { inputs: [{ name: 'x', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }, { name: 'label', type: 'long' }] };
+  const model = await fx.send(write, { method: 'POST', path: '/models', query: {}, body: { projectId: project.body.projectId, name: `${fx.marker}-batch-${suffix}`, type: 'ml', framework: 'steward-built-in', tags: [], schema } });
+  expectCreated(model, 'POST /models');
+  // The tenant's dataset fixture, not a new dataset: an id first seen in a body would add parameter
+  // sets (and dataset-version uploads) after the snapshot.
+  const datasetId = await fx.resolve('datasetId');
+  const rows = Array.from({ length: 40 }, (_, i) => `${(i - 20) / 10},${(i + (i % 7 === 0 ? 20 : 0)) % 40 >= 20 ? 1 : 0}`);
+  const registered = await fx.send(write, await uploadedDatasetVersion(fx, datasetId, `x,y\n${rows.join('\n')}\n`));
+  expectCreated(registered, 'POST /datasets/{datasetId}/versions');
+  const datasetRef = { datasetId, version: registered.body.version };
+  // The run may approve its version only where the project's stored policy lets it (core/governance).
+  const policy = await fx.send(fx.credentialFor('policy:manage'), { method: 'PUT', path: `/projects/${project.body.projectId}/policy`, query: {}, body: { autoApprove: true, gates: ['auc >= 0'] } });
+  if (policy.status !== 200) throw new Error(`fixture batchJobTemplate: project policy answered ${policy.status} ${JSON.stringify(policy.body)}`);
+  const started = await fx.send(fx.credentialFor('pipelines:run'), {
+    method: 'POST',
+    path: '/pipelines/train-evaluate/executions',
+    query: {},
+    body: { modelId: model.body.modelId, dataset: datasetRef, target: 'y', policy: { metric: 'auc', minimum: 0, autoApprove: true } },
+  });
+  if (started.status !== 202) throw new Error(`fixture batchJobTemplate: train-evaluate answered ${started.status} ${JSON.stringify(started.body)}`);
+  for (let i = 0; i < 600; i++) {
+    const run = await fx.send(fx.credentialFor('pipelines:read'), { method: 'GET', path: `/executions/${started.body.executionId}`, query: {} });
+    if (run.status === 200 && run.body.status === 'SUCCEEDED') return { model: { modelId: model.body.modelId, version: 1 }, input: { kind: 'dataset', ...datasetRef } };
+    if (run.status === 200 && run.body.status !== 'RUNNING') throw new Error(`fixture batchJobTemplate: train-evaluate ended ${run.body.status}: ${run.body.cause}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('fixture batchJobTemplate: train-evaluate still running');
 }
 
 /** A train-evaluate request on a small registered dataset version of the tenant (the run may fail; the execution exists either way). */
@@ -185,11 +244,11 @@ export const QUERY_PROBES: Record<string, (victim: TenantFixtures) => Params[]> 
 };
 
 /** The registration request of a new version of a dataset, its file already uploaded. */
-async function uploadedDatasetVersion(fx: TenantFixtures, datasetId: string): Promise<Request> {
+async function uploadedDatasetVersion(fx: TenantFixtures, datasetId: string, csv?: string): Promise<Request> {
   const dataset = await fx.send(fx.credentialFor('catalog:read'), { method: 'GET', path: `/datasets/${datasetId}`, query: {} });
   if (dataset.status !== 200) throw new Error(`fixture dataset version: GET /datasets/${datasetId} answered ${dataset.status}`);
   const format: string = dataset.body.format;
-  const content = format === 'jsonl' ? '{"x":1,"y":2}\n{"x":3,"y":4}\n' : format === 'csv' ? 'x,y\n1,2\n3,4\n' : undefined;
+  const content = format === 'jsonl' ? '{"x":1,"y":2}\n{"x":3,"y":4}\n' : format === 'csv' ? (csv ?? 'x,y\n1,2\n3,4\n') : undefined;
   if (!content) throw new NoFixture('version', `no sample file for dataset format '${format}'`);
   const bytes = Buffer.from(content, 'utf8');
   const declared = { format, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
