@@ -983,7 +983,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1215,7 +1218,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     userId: string;
                 };
@@ -1298,7 +1304,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     userId: string;
                 };
@@ -1433,7 +1442,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1862,7 +1874,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2156,7 +2171,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2689,7 +2707,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     modelId: string;
                 };
@@ -2706,7 +2727,7 @@ export interface paths {
                         description?: string;
                         artifact: {
                             /** @enum {string} */
-                            format: "onnx" | "rules" | "sagemaker-container";
+                            format: "onnx" | "rules" | "scorecard" | "sagemaker-container";
                             sha256: string;
                             size: number;
                         };
@@ -2959,7 +2980,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     modelId: string;
                     version: number;
@@ -3061,7 +3085,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     modelId: string;
                     version: number;
@@ -3145,7 +3172,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     modelId: string;
                     version: number;
@@ -3365,6 +3395,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/catalog/schemas/scorecard-document": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published JSON Schema (2020-12) of `scorecard` artifacts (steward-scorecard/v1 points tables) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON Schema */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models/{modelId}/versions/{version}/decision": {
         parameters: {
             query?: never;
@@ -3378,7 +3464,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     modelId: string;
                     version: number;
@@ -3621,7 +3710,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     modelId: string;
                     version: number;
@@ -4084,7 +4176,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4241,7 +4336,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     datasetId: string;
                 };
@@ -4408,7 +4506,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     datasetId: string;
                 };
@@ -4679,7 +4780,10 @@ export interface paths {
                     /** @description idempotency name: starting the same pipeline with the same name again returns the first execution */
                     name?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4722,8 +4826,9 @@ export interface paths {
                             metric?: "auc" | "accuracy" | "logLoss" | "precision" | "recall" | "f1" | "brier" | "averagePrecision" | "disparateImpact" | "demographicParityDifference" | "equalOpportunityDifference" | "rmse" | "mae" | "r2";
                             minimum?: number;
                             maximum?: number;
-                            /** @default false */
                             autoApprove?: boolean;
+                            gates?: string[];
+                            evaluationSources?: ("platform" | "person")[];
                         };
                         codeRevision?: string;
                         description?: string;
@@ -4949,6 +5054,2586 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/policies/tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s approval policy (revision 0: the built-in default, until an admin sets one) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description policy */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GoverningPolicy"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Set the tenant’s approval policy (a new revision, audited) */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description the revision you read (0: none stored); a newer one makes this a 412 */
+                    expectedRevision?: number | null;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            responses: {
+                /** @description the new revision */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GoverningPolicy"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description stale version */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/policies/tenant/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every revision of the tenant’s policy, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description revisions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PolicyRevisionPage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{projectId}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The policy governing a project’s models: its override, or the tenant’s */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description policy */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectPolicy"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Override the tenant’s policy for one project (a new revision, audited) */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description the revision you read (0: none stored); a newer one makes this a 412 */
+                    expectedRevision?: number | null;
+                };
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            responses: {
+                /** @description the new revision */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GoverningPolicy"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description stale version */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove a project’s override: the tenant’s policy governs it again (a project without one is left as it is) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description what governs the project now */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            removed: boolean;
+                            governing: components["schemas"]["GoverningPolicy"];
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description stale version */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{projectId}/policy/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every revision of a project’s override, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    projectId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description revisions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProjectPolicyRevisionPage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/approvals/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions awaiting approval, oldest first: policy, approvals in and needed, gates passed or failed (and why), and whether you may approve — with the reasons if not */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description inbox */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApprovalInboxPage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{modelId}/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions side by side (`versions=1,2,3`; default the latest five): metrics, deltas against the champion, curve data for overlay */
+        get: {
+            parameters: {
+                query?: {
+                    versions?: string;
+                    sources?: string;
+                };
+                header?: never;
+                path: {
+                    modelId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description comparison */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VersionComparison"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/deployments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deploy approved versions to an endpoint (weighted variants, shadow, or a canary beside the live ones); 202, then follow the deployment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        endpointName: string;
+                        /** @default [] */
+                        variants?: {
+                            modelId: string;
+                            version: number;
+                            /** @default 1 */
+                            weight?: number;
+                            variantName?: string;
+                        }[];
+                        shadow?: {
+                            modelId: string;
+                            version: number;
+                            /** @default 100 */
+                            samplingPercentage?: number;
+                            variantName?: string;
+                        };
+                        canary?: {
+                            modelId: string;
+                            version: number;
+                            variantName?: string;
+                            /**
+                             * @default [
+                             *       10,
+                             *       50,
+                             *       100
+                             *     ]
+                             */
+                            steps?: number[];
+                            /** @default 300 */
+                            bakeSeconds?: number;
+                            /** @default 0.05 */
+                            maxErrorRate?: number;
+                            /** @default 1000 */
+                            maxLatencyMs?: number;
+                            /** @default 50 */
+                            minRequests?: number;
+                        };
+                        /** @default 10 */
+                        capturePercent?: number;
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description deployment started */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deployment: {
+                                deploymentId: string;
+                                endpointName: string;
+                                servedName: string;
+                                /** @enum {string} */
+                                status: "deploying" | "live" | "failed" | "superseded" | "rolled-back" | "undeployed";
+                                reason?: string;
+                                variants: {
+                                    variantName: string;
+                                    /** @enum {string} */
+                                    role: "production" | "canary" | "shadow";
+                                    modelId: string;
+                                    version: number;
+                                    weight: number;
+                                }[];
+                                canary?: {
+                                    variantName: string;
+                                    steps: number[];
+                                    stepIndex: number;
+                                    stepStartedAt: string;
+                                    bakeSeconds: number;
+                                    maxErrorRate: number;
+                                    maxLatencyMs: number;
+                                    minRequests: number;
+                                    baseline: {
+                                        variantName: string;
+                                        /** @enum {string} */
+                                        role: "production" | "canary" | "shadow";
+                                        modelId: string;
+                                        version: number;
+                                        weight: number;
+                                    }[];
+                                };
+                                capturePercent: number;
+                                config: {
+                                    configName: string;
+                                    productionVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        weight: number;
+                                    }[];
+                                    shadowVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        samplingPercentage: number;
+                                    }[];
+                                    captureUri?: string;
+                                    tags: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                previousDeploymentId?: string;
+                                executionId?: string;
+                                description?: string;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                liveAt?: string;
+                                endedAt?: string;
+                                revision: number;
+                            };
+                            executionId?: string;
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s endpoints by name */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description endpoints */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EndpointPage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/endpoints/{endpointName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint with its deployments, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    endpointName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description endpoint */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: {
+                                endpointName: string;
+                                servedName: string;
+                                /** @enum {string} */
+                                status: "creating" | "in-service" | "deleted";
+                                liveDeploymentId?: string;
+                                pendingDeploymentId?: string;
+                                history: string[];
+                                createdAt: string;
+                                updatedAt: string;
+                                revision: number;
+                            };
+                            deployments: {
+                                deploymentId: string;
+                                endpointName: string;
+                                servedName: string;
+                                /** @enum {string} */
+                                status: "deploying" | "live" | "failed" | "superseded" | "rolled-back" | "undeployed";
+                                reason?: string;
+                                variants: {
+                                    variantName: string;
+                                    /** @enum {string} */
+                                    role: "production" | "canary" | "shadow";
+                                    modelId: string;
+                                    version: number;
+                                    weight: number;
+                                }[];
+                                canary?: {
+                                    variantName: string;
+                                    steps: number[];
+                                    stepIndex: number;
+                                    stepStartedAt: string;
+                                    bakeSeconds: number;
+                                    maxErrorRate: number;
+                                    maxLatencyMs: number;
+                                    minRequests: number;
+                                    baseline: {
+                                        variantName: string;
+                                        /** @enum {string} */
+                                        role: "production" | "canary" | "shadow";
+                                        modelId: string;
+                                        version: number;
+                                        weight: number;
+                                    }[];
+                                };
+                                capturePercent: number;
+                                config: {
+                                    configName: string;
+                                    productionVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        weight: number;
+                                    }[];
+                                    shadowVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        samplingPercentage: number;
+                                    }[];
+                                    captureUri?: string;
+                                    tags: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                previousDeploymentId?: string;
+                                executionId?: string;
+                                description?: string;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                liveAt?: string;
+                                endedAt?: string;
+                                revision: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Undeploy: the endpoint stops serving; its versions go back to approved */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    endpointName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description undeployed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpointName: string;
+                            servedName: string;
+                            /** @enum {string} */
+                            status: "creating" | "in-service" | "deleted";
+                            liveDeploymentId?: string;
+                            pendingDeploymentId?: string;
+                            history: string[];
+                            createdAt: string;
+                            updatedAt: string;
+                            revision: number;
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/endpoints/{endpointName}/deployments/{deploymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment: status (deploying, live, failed with its reason, superseded, rolled-back, undeployed), variants, canary */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    endpointName: string;
+                    deploymentId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deployment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deploymentId: string;
+                            endpointName: string;
+                            servedName: string;
+                            /** @enum {string} */
+                            status: "deploying" | "live" | "failed" | "superseded" | "rolled-back" | "undeployed";
+                            reason?: string;
+                            variants: {
+                                variantName: string;
+                                /** @enum {string} */
+                                role: "production" | "canary" | "shadow";
+                                modelId: string;
+                                version: number;
+                                weight: number;
+                            }[];
+                            canary?: {
+                                variantName: string;
+                                steps: number[];
+                                stepIndex: number;
+                                stepStartedAt: string;
+                                bakeSeconds: number;
+                                maxErrorRate: number;
+                                maxLatencyMs: number;
+                                minRequests: number;
+                                baseline: {
+                                    variantName: string;
+                                    /** @enum {string} */
+                                    role: "production" | "canary" | "shadow";
+                                    modelId: string;
+                                    version: number;
+                                    weight: number;
+                                }[];
+                            };
+                            capturePercent: number;
+                            config: {
+                                configName: string;
+                                productionVariants: {
+                                    variantName: string;
+                                    model: {
+                                        modelName: string;
+                                        /** @enum {string} */
+                                        runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                        artifactUri: string;
+                                        ioSchema?: {
+                                            inputs: {
+                                                name: string;
+                                                /** @enum {string} */
+                                                type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                shape?: number[];
+                                                description?: string;
+                                                allowed?: string[];
+                                            }[];
+                                            outputs: {
+                                                name: string;
+                                                /** @enum {string} */
+                                                type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                shape?: number[];
+                                                description?: string;
+                                                allowed?: string[];
+                                            }[];
+                                        };
+                                        sha256?: string;
+                                    };
+                                    weight: number;
+                                }[];
+                                shadowVariants: {
+                                    variantName: string;
+                                    model: {
+                                        modelName: string;
+                                        /** @enum {string} */
+                                        runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                        artifactUri: string;
+                                        ioSchema?: {
+                                            inputs: {
+                                                name: string;
+                                                /** @enum {string} */
+                                                type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                shape?: number[];
+                                                description?: string;
+                                                allowed?: string[];
+                                            }[];
+                                            outputs: {
+                                                name: string;
+                                                /** @enum {string} */
+                                                type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                shape?: number[];
+                                                description?: string;
+                                                allowed?: string[];
+                                            }[];
+                                        };
+                                        sha256?: string;
+                                    };
+                                    samplingPercentage: number;
+                                }[];
+                                captureUri?: string;
+                                tags: {
+                                    [key: string]: string;
+                                };
+                            };
+                            previousDeploymentId?: string;
+                            executionId?: string;
+                            description?: string;
+                            createdAt: string;
+                            createdBy: string;
+                            updatedAt: string;
+                            liveAt?: string;
+                            endedAt?: string;
+                            revision: number;
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/endpoints/{endpointName}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Serve the previous deployment again (its variants, weights and shadow) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    endpointName: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description rolled back */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: {
+                                endpointName: string;
+                                servedName: string;
+                                /** @enum {string} */
+                                status: "creating" | "in-service" | "deleted";
+                                liveDeploymentId?: string;
+                                pendingDeploymentId?: string;
+                                history: string[];
+                                createdAt: string;
+                                updatedAt: string;
+                                revision: number;
+                            };
+                            live: {
+                                deploymentId: string;
+                                endpointName: string;
+                                servedName: string;
+                                /** @enum {string} */
+                                status: "deploying" | "live" | "failed" | "superseded" | "rolled-back" | "undeployed";
+                                reason?: string;
+                                variants: {
+                                    variantName: string;
+                                    /** @enum {string} */
+                                    role: "production" | "canary" | "shadow";
+                                    modelId: string;
+                                    version: number;
+                                    weight: number;
+                                }[];
+                                canary?: {
+                                    variantName: string;
+                                    steps: number[];
+                                    stepIndex: number;
+                                    stepStartedAt: string;
+                                    bakeSeconds: number;
+                                    maxErrorRate: number;
+                                    maxLatencyMs: number;
+                                    minRequests: number;
+                                    baseline: {
+                                        variantName: string;
+                                        /** @enum {string} */
+                                        role: "production" | "canary" | "shadow";
+                                        modelId: string;
+                                        version: number;
+                                        weight: number;
+                                    }[];
+                                };
+                                capturePercent: number;
+                                config: {
+                                    configName: string;
+                                    productionVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        weight: number;
+                                    }[];
+                                    shadowVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        samplingPercentage: number;
+                                    }[];
+                                    captureUri?: string;
+                                    tags: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                previousDeploymentId?: string;
+                                executionId?: string;
+                                description?: string;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                liveAt?: string;
+                                endedAt?: string;
+                                revision: number;
+                            };
+                            rolledBack: {
+                                deploymentId: string;
+                                endpointName: string;
+                                servedName: string;
+                                /** @enum {string} */
+                                status: "deploying" | "live" | "failed" | "superseded" | "rolled-back" | "undeployed";
+                                reason?: string;
+                                variants: {
+                                    variantName: string;
+                                    /** @enum {string} */
+                                    role: "production" | "canary" | "shadow";
+                                    modelId: string;
+                                    version: number;
+                                    weight: number;
+                                }[];
+                                canary?: {
+                                    variantName: string;
+                                    steps: number[];
+                                    stepIndex: number;
+                                    stepStartedAt: string;
+                                    bakeSeconds: number;
+                                    maxErrorRate: number;
+                                    maxLatencyMs: number;
+                                    minRequests: number;
+                                    baseline: {
+                                        variantName: string;
+                                        /** @enum {string} */
+                                        role: "production" | "canary" | "shadow";
+                                        modelId: string;
+                                        version: number;
+                                        weight: number;
+                                    }[];
+                                };
+                                capturePercent: number;
+                                config: {
+                                    configName: string;
+                                    productionVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        weight: number;
+                                    }[];
+                                    shadowVariants: {
+                                        variantName: string;
+                                        model: {
+                                            modelName: string;
+                                            /** @enum {string} */
+                                            runtime: "onnx" | "rules" | "scorecard" | "linear";
+                                            artifactUri: string;
+                                            ioSchema?: {
+                                                inputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                                outputs: {
+                                                    name: string;
+                                                    /** @enum {string} */
+                                                    type: "float" | "double" | "int" | "long" | "bool" | "string" | "category";
+                                                    shape?: number[];
+                                                    description?: string;
+                                                    allowed?: string[];
+                                                }[];
+                                            };
+                                            sha256?: string;
+                                        };
+                                        samplingPercentage: number;
+                                    }[];
+                                    captureUri?: string;
+                                    tags: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                previousDeploymentId?: string;
+                                executionId?: string;
+                                description?: string;
+                                createdAt: string;
+                                createdBy: string;
+                                updatedAt: string;
+                                liveAt?: string;
+                                endedAt?: string;
+                                revision: number;
+                            };
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/endpoints/{endpointName}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Requests, errors and latency per variant of the live deployment, as this API process counted them */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    endpointName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description metrics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deploymentId: string;
+                            variants: {
+                                variantName: string;
+                                requests: number;
+                                errors: number;
+                                errorRate: number;
+                                p50Ms: number;
+                                p99Ms: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/endpoints/{endpointName}/invocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Score rows on an endpoint: JSON records (`[{…}]`), columnar JSON or CSV, up to 6 MiB; answers predictions with the variant and version that answered and a prediction id per row */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    endpointName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description predictions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpointName: string;
+                            deploymentId: string;
+                            variant: string;
+                            modelId: string;
+                            version: number;
+                            predictions: ({
+                                predictionId: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
+                        };
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description payload too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description error */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batch-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s batch jobs, newest first; filter by model version */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                    modelId?: string;
+                    version?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BatchJobPage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a batch job; 202 with the job, then follow GET /batch-jobs/{jobId} for progress */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        model: {
+                            modelId: string;
+                            version: number;
+                        };
+                        input: {
+                            /** @enum {string} */
+                            kind: "dataset";
+                            datasetId: string;
+                            version: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "prefix";
+                            prefix: string;
+                        };
+                        /** @default batch-jobs/ */
+                        outputPrefix?: string;
+                        /** @default [] */
+                        passthrough?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description queued */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BatchJob"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batch-jobs/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job: status, progress (partitions done of total, rows in/out/rejected), outputs and lineage */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BatchJobDetail"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant’s schedules with their next fire time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description schedules */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SchedulePage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a schedule that starts a batch job at each fire time */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        description?: string;
+                        expression: string;
+                        /** @default UTC */
+                        timeZone?: string;
+                        /** @default true */
+                        enabled?: boolean;
+                        job: {
+                            model: {
+                                modelId: string;
+                                version: number;
+                            };
+                            input: {
+                                /** @enum {string} */
+                                kind: "dataset";
+                                datasetId: string;
+                                version: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "prefix";
+                                prefix: string;
+                            };
+                            /** @default batch-jobs/ */
+                            outputPrefix?: string;
+                            /** @default [] */
+                            passthrough?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/schedules/{scheduleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One schedule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description schedule */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a schedule; jobs it started stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description stale version */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a schedule (expression, zone, job, enabled); `revision` guards against lost updates */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scheduleId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        expression?: string;
+                        timeZone?: string;
+                        enabled?: boolean;
+                        job?: {
+                            model: {
+                                modelId: string;
+                                version: number;
+                            };
+                            input: {
+                                /** @enum {string} */
+                                kind: "dataset";
+                                datasetId: string;
+                                version: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "prefix";
+                                prefix: string;
+                            };
+                            /** @default batch-jobs/ */
+                            outputPrefix?: string;
+                            /** @default [] */
+                            passthrough?: string[];
+                        };
+                        revision?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description updated */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Schedule"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description stale version */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
 }
@@ -5220,7 +7905,7 @@ export interface components {
             description?: string;
             artifact: {
                 /** @enum {string} */
-                format: "onnx" | "rules" | "sagemaker-container";
+                format: "onnx" | "rules" | "scorecard" | "sagemaker-container";
                 key: string;
                 sha256: string;
                 size: number;
@@ -5290,6 +7975,14 @@ export interface components {
             reason: string;
             decidedBy: string;
             decidedAt: string;
+            policy?: {
+                /** @enum {string} */
+                scope: "default" | "tenant" | "project";
+                projectId?: string;
+                revision: number;
+            };
+            approvalsRequired?: number;
+            approvalsGiven?: number;
         };
         Evaluation: {
             metrics: {
@@ -5626,6 +8319,425 @@ export interface components {
             cause?: string;
             attempt?: number;
             index?: number;
+        };
+        GoverningPolicy: {
+            policy: {
+                /** @default [] */
+                gates: string[];
+                /**
+                 * @default {
+                 *       "count": 1,
+                 *       "roles": [
+                 *         "approver"
+                 *       ]
+                 *     }
+                 */
+                approvals: {
+                    /** @default 1 */
+                    count: number;
+                    /**
+                     * @default [
+                     *       "approver"
+                     *     ]
+                     */
+                    roles: ("tenant-admin" | "data-scientist" | "approver" | "deployer" | "viewer")[];
+                };
+                /** @default false */
+                autoApprove: boolean;
+                /**
+                 * @default [
+                 *       "platform",
+                 *       "person"
+                 *     ]
+                 */
+                evaluationSources: ("platform" | "person")[];
+                /** @default false */
+                approverCannotDeploy: boolean;
+            };
+            ref: {
+                /** @enum {string} */
+                scope: "default" | "tenant" | "project";
+                projectId?: string;
+                revision: number;
+            };
+            updatedAt?: string;
+            updatedBy?: string;
+        };
+        ApprovalPolicy: {
+            /** @default [] */
+            gates: string[];
+            /**
+             * @default {
+             *       "count": 1,
+             *       "roles": [
+             *         "approver"
+             *       ]
+             *     }
+             */
+            approvals: {
+                /** @default 1 */
+                count: number;
+                /**
+                 * @default [
+                 *       "approver"
+                 *     ]
+                 */
+                roles: ("tenant-admin" | "data-scientist" | "approver" | "deployer" | "viewer")[];
+            };
+            /** @default false */
+            autoApprove: boolean;
+            /**
+             * @default [
+             *       "platform",
+             *       "person"
+             *     ]
+             */
+            evaluationSources: ("platform" | "person")[];
+            /** @default false */
+            approverCannotDeploy: boolean;
+        };
+        PolicyRevisionPage: {
+            items: components["schemas"]["PolicyRevision"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        PolicyRevision: {
+            policy: {
+                /** @default [] */
+                gates: string[];
+                /**
+                 * @default {
+                 *       "count": 1,
+                 *       "roles": [
+                 *         "approver"
+                 *       ]
+                 *     }
+                 */
+                approvals: {
+                    /** @default 1 */
+                    count: number;
+                    /**
+                     * @default [
+                     *       "approver"
+                     *     ]
+                     */
+                    roles: ("tenant-admin" | "data-scientist" | "approver" | "deployer" | "viewer")[];
+                };
+                /** @default false */
+                autoApprove: boolean;
+                /**
+                 * @default [
+                 *       "platform",
+                 *       "person"
+                 *     ]
+                 */
+                evaluationSources: ("platform" | "person")[];
+                /** @default false */
+                approverCannotDeploy: boolean;
+            };
+            ref: {
+                /** @enum {string} */
+                scope: "default" | "tenant" | "project";
+                projectId?: string;
+                revision: number;
+            };
+            updatedAt?: string;
+            updatedBy?: string;
+            active: boolean;
+        };
+        ProjectPolicy: {
+            governing: components["schemas"]["GoverningPolicy"];
+            override?: components["schemas"]["GoverningPolicy"];
+        };
+        ProjectPolicyRevisionPage: {
+            items: components["schemas"]["PolicyRevision"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        ApprovalInboxPage: {
+            items: components["schemas"]["ApprovalInboxItem"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        ApprovalInboxItem: {
+            modelId: string;
+            modelName: string;
+            projectId: string;
+            version: number;
+            statusReason?: string;
+            registeredBy: string;
+            registeredAt: string;
+            policy: {
+                /** @enum {string} */
+                scope: "default" | "tenant" | "project";
+                projectId?: string;
+                revision: number;
+            };
+            approvals: {
+                required: number;
+                given: number;
+                decisions: {
+                    approvalId: string;
+                    modelId: string;
+                    version: number;
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                    reason: string;
+                    decidedBy: string;
+                    decidedAt: string;
+                    policy?: {
+                        /** @enum {string} */
+                        scope: "default" | "tenant" | "project";
+                        projectId?: string;
+                        revision: number;
+                    };
+                    approvalsRequired?: number;
+                    approvalsGiven?: number;
+                }[];
+            };
+            gates: {
+                /** @enum {string} */
+                verdict: "pass" | "fail" | "undecided";
+                results: {
+                    expression: string;
+                    /** @enum {string} */
+                    outcome: "passed" | "failed" | "undecided";
+                    reason: string;
+                }[];
+                sources: ("platform" | "person")[];
+            };
+            metrics: {
+                [key: string]: number;
+            };
+            champion?: {
+                version: number;
+                metrics: {
+                    [key: string]: number;
+                };
+            };
+            canApprove: boolean;
+            cannotApproveBecause: string[];
+            canReject: boolean;
+        };
+        VersionComparison: {
+            modelId: string;
+            modelName: string;
+            sources: ("platform" | "person")[];
+            champion: {
+                version: number;
+                metrics: {
+                    [key: string]: number;
+                };
+            } | null;
+            metrics: {
+                name: string;
+                higherIsBetter: boolean | null;
+            }[];
+            versions: {
+                version: number;
+                status: string;
+                stage?: string;
+                isChampion: boolean;
+                metrics: {
+                    [key: string]: number;
+                };
+                deltas: {
+                    [key: string]: number;
+                };
+                betterThanChampion: {
+                    [key: string]: boolean;
+                };
+                evaluations: {
+                    evaluationId: string;
+                    /** @enum {string} */
+                    source: "platform" | "person";
+                    createdAt: string;
+                    dataset?: {
+                        datasetId: string;
+                        version: number;
+                    };
+                }[];
+                curves?: {
+                    rocCurve?: {
+                        [key: string]: number | null;
+                    }[];
+                    precisionRecallCurve?: {
+                        [key: string]: number | null;
+                    }[];
+                    calibration?: {
+                        bins: {
+                            [key: string]: number | null;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    residualHistogram?: {
+                        edges: number[];
+                        counts: number[];
+                    };
+                };
+            }[];
+        };
+        EndpointPage: {
+            items: {
+                endpointName: string;
+                servedName: string;
+                /** @enum {string} */
+                status: "creating" | "in-service" | "deleted";
+                liveDeploymentId?: string;
+                pendingDeploymentId?: string;
+                history: string[];
+                createdAt: string;
+                updatedAt: string;
+                revision: number;
+            }[];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        BatchJob: {
+            jobId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            model: {
+                modelId: string;
+                version: number;
+            };
+            input: {
+                /** @enum {string} */
+                kind: "dataset";
+                datasetId: string;
+                version: number;
+            } | {
+                /** @enum {string} */
+                kind: "prefix";
+                prefix: string;
+            };
+            outputPrefix: string;
+            passthrough: string[];
+            schedule?: {
+                scheduleId: string;
+                slot: string;
+            };
+            executionId?: string;
+            partitionsTotal?: number;
+            totals?: {
+                partitionsTotal: number;
+                partitionsDone: number;
+                rowsIn: number;
+                rowsOut: number;
+                rowsRejected: number;
+            };
+            error?: string;
+            createdAt: string;
+            createdBy: string;
+            startedAt?: string;
+            finishedAt?: string;
+            updatedAt: string;
+            revision: number;
+        };
+        BatchJobPage: {
+            items: components["schemas"]["BatchJob"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        BatchJobDetail: {
+            jobId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+            model: {
+                modelId: string;
+                version: number;
+            };
+            input: {
+                /** @enum {string} */
+                kind: "dataset";
+                datasetId: string;
+                version: number;
+            } | {
+                /** @enum {string} */
+                kind: "prefix";
+                prefix: string;
+            };
+            outputPrefix: string;
+            passthrough: string[];
+            schedule?: {
+                scheduleId: string;
+                slot: string;
+            };
+            executionId?: string;
+            partitionsTotal?: number;
+            totals?: {
+                partitionsTotal: number;
+                partitionsDone: number;
+                rowsIn: number;
+                rowsOut: number;
+                rowsRejected: number;
+            };
+            error?: string;
+            createdAt: string;
+            createdBy: string;
+            startedAt?: string;
+            finishedAt?: string;
+            updatedAt: string;
+            revision: number;
+            progress: components["schemas"]["BatchProgress"];
+            lineage: {
+                nodes: {
+                    id: string;
+                    kind: string;
+                }[];
+                edges: {
+                    from: string;
+                    to: string;
+                    relation: string;
+                }[];
+            };
+        };
+        BatchProgress: {
+            partitionsTotal: number;
+            partitionsDone: number;
+            rowsIn: number;
+            rowsOut: number;
+            rowsRejected: number;
+        };
+        Schedule: {
+            scheduleId: string;
+            name: string;
+            description?: string;
+            expression: string;
+            timeZone: string;
+            enabled: boolean;
+            job: {
+                model: {
+                    modelId: string;
+                    version: number;
+                };
+                input: {
+                    /** @enum {string} */
+                    kind: "dataset";
+                    datasetId: string;
+                    version: number;
+                } | {
+                    /** @enum {string} */
+                    kind: "prefix";
+                    prefix: string;
+                };
+                /** @default batch-jobs/ */
+                outputPrefix: string;
+                /** @default [] */
+                passthrough: string[];
+            };
+            anchorAt: string;
+            createdAt: string;
+            createdBy: string;
+            updatedAt: string;
+            revision: number;
+            nextFireAt?: string;
+        };
+        SchedulePage: {
+            items: components["schemas"]["Schedule"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
         };
     };
     responses: never;
