@@ -49,6 +49,8 @@ export const settingsSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** SMTP relay for invitations and notices (`smtp://host:port`); locally the mail catcher. */
+  STEWARD_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://…').optional(),
   /** First platform administrator, created at start when none exists (local mode). */
   STEWARD_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
   STEWARD_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),

@@ -8,7 +8,11 @@ import { assemblePlatform, type Platform } from '../../core/platform/platform';
 import type { Log } from '../../core/ports/log';
 import { LocalStepFunctionsRunner } from '../../state-machines/local-runner';
 import { scoringGatewayProbe } from './scoring-gateway-probe';
-import { localIdentity } from '../../core/adapters/identity/local-identity';
+import { localIdentity, removeLegacyIssuerKey } from '../../core/adapters/identity/local-identity';
+import { EphemeralIssuerKeyRing, FileIssuerKeyRing } from '../../core/adapters/identity/issuer-key-ring';
+import { SmtpMailSender } from '../../core/adapters/mail/smtp-mail-sender';
+import { UnconfiguredMailSender } from '../../core/adapters/mail/unconfigured-mail-sender';
+import { issuerKeyFile } from './issuer-key-file';
 import { bootstrapPlatformAdmin } from '../../core/identity/sign-in';
 import { AuditSealer } from '../../core/audit/audit-sealer';
 import { Conflict } from '../../core/errors';
@@ -30,12 +34,16 @@ export interface LocalPlatform {
  * Bootstraps the table and bucket (idempotent), so a second start on the same
  * data folder finds everything where it left it.
  */
-export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date } = {}): Promise<LocalPlatform> {
+export async function createLocalPlatform(
+  settings: Settings,
+  options: { log?: Log; definitionsDir?: string; now?: () => Date; /** Holds the issuer's signing keys; without it they live as long as the process. */ dataDir?: string } = {},
+): Promise<LocalPlatform> {
   const clients = createAwsClients(settings);
   await bootstrapTable(clients.dynamodb, settings.STEWARD_TABLE_NAME);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
   const log = options.log ?? new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
   let platform: Platform | undefined;
+  const mail = settings.STEWARD_SMTP_URL ? new SmtpMailSender(settings.STEWARD_SMTP_URL) : new UnconfiguredMailSender(log);
   const runner = new LocalStepFunctionsRunner({
     definitionsDir: options.definitionsDir,
     platform: () => platform!,
@@ -53,7 +61,12 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     pipelines: runner,
     now: options.now,
     identity: (platformTable) =>
-      localIdentity(platformTable, { issuer: settings.STEWARD_JWT_ISSUER ?? 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE }),
+      localIdentity(platformTable, {
+        issuer: settings.STEWARD_JWT_ISSUER ?? 'http://127.0.0.1',
+        audience: settings.STEWARD_JWT_AUDIENCE,
+        keys: options.dataDir ? new FileIssuerKeyRing(issuerKeyFile(options.dataDir)) : new EphemeralIssuerKeyRing(),
+        mail,
+      }),
     probes: [
       tableProbe(clients, settings.STEWARD_TABLE_NAME),
       bucketProbe(clients, settings.STEWARD_BUCKET_NAME),
@@ -61,6 +74,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
       scoringGatewayProbe(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT),
     ],
   });
+  await removeLegacyIssuerKey(platform.platformTable());
   await runner.recoverInterrupted();
   if (settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL && settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD) {
     // Runs only while no administrator exists; afterwards the variables are ignored, never an error.
@@ -79,6 +93,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
     async close() {
       await sealer.stop();
       await runner.close();
+      if (mail instanceof SmtpMailSender) mail.close();
       clients.dynamodb.destroy();
       clients.s3.destroy();
       clients.sagemakerRuntime.destroy();
