@@ -75,6 +75,7 @@ export async function createLocalPlatform(
     ],
   });
   await removeLegacyIssuerKey(platform.platformTable());
+  await platform.identity.issuer?.jwks(); // creates the key file on first start, not at first sign-in
   await runner.recoverInterrupted();
   if (settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL && settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD) {
     // Runs only while no administrator exists; afterwards the variables are ignored, never an error.

@@ -6,7 +6,8 @@ import { createLocalPlatform, type LocalPlatform } from './local-platform';
 import { localSettings } from './local-settings';
 import { serveApi } from './api-server';
 import { StartupProblem } from './stand-ins/errors';
-import { assertPortFree } from './stand-ins/ports';
+import { assertPortFree, freePort } from './stand-ins/ports';
+import { descendantsOf, listenersOf } from './listener-exposure';
 import { type RunningStandIns, startStandIns } from './stand-ins/start-stand-ins';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -18,12 +19,25 @@ export interface StartOptions {
   readonly dynamodbPort: number;
   readonly s3Port: number;
   readonly scoringPort: number;
+  /** The mail catcher's SMTP port. @default a free port */
+  readonly smtpPort?: number;
+  /** The mail catcher's web inbox. @default a free port */
+  readonly inboxPort?: number;
+  /**
+   * Start even if a listener is reachable from other machines (DynamoDB Local
+   * binds every interface). @default false, or STEWARD_ALLOW_NON_LOOPBACK=1
+   */
+  readonly allowNonLoopback?: boolean;
   readonly env?: Record<string, string | undefined>;
   readonly onUnexpectedExit?: (name: string, code: number | null) => void;
 }
 
 export interface RunningPlatform {
   readonly apiUrl: string;
+  /** The local mail inbox (HTML at `/`, JSON at `/api/messages`). */
+  readonly inboxUrl: string;
+  /** Listeners reachable from other machines that the operator allowed (empty unless allowNonLoopback). */
+  readonly exposed: readonly string[];
   readonly local: LocalPlatform;
   readonly standIns: RunningStandIns;
   stop(): Promise<void>;
@@ -36,9 +50,10 @@ export interface RunningPlatform {
 export async function startPlatform(options: StartOptions): Promise<RunningPlatform> {
   const env = options.env ?? process.env;
   await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const mailPorts = { smtp: options.smtpPort ?? (await freePort()), inbox: options.inboxPort ?? (await freePort()) };
   const standIns = await startStandIns({
-    ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort },
+    ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort, ...mailPorts },
     dataDir: options.dataDir,
     scratchDir: options.dataDir,
     env,
@@ -48,24 +63,63 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   try {
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
-    local = await createLocalPlatform(settings);
+    local = await createLocalPlatform(settings, { dataDir: options.dataDir });
     const api = await serveApi(createApp(local.platform), options.apiPort);
     const running = local;
-    return {
-      apiUrl: api.url,
-      local: running,
-      standIns,
-      async stop() {
-        await api.close();
-        await running.close();
-        await standIns.stop();
-      },
+    const stop = async () => {
+      await api.close();
+      await running.close();
+      await standIns.stop();
     };
+    const names = new Map<number, string>([
+      [options.apiPort, 'the API'],
+      [options.dynamodbPort, 'DynamoDB Local'],
+      [options.s3Port, 'the S3 emulator'],
+      [options.scoringPort, 'the scoring gateway'],
+      [mailPorts.smtp, 'the mail catcher (SMTP)'],
+      [mailPorts.inbox, 'the mail inbox'],
+    ]);
+    let exposed: string[];
+    try {
+      exposed = assertLoopbackOnly(names, options.allowNonLoopback ?? allowedByEnv(env));
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { apiUrl: api.url, inboxUrl: standIns.endpoints.inbox!, exposed, local: running, standIns, stop };
   } catch (error) {
     await local?.close().catch(() => undefined);
     await standIns.stop();
     throw error;
   }
+}
+
+function allowedByEnv(env: Record<string, string | undefined>): boolean {
+  return ['1', 'true', 'yes'].includes((env.STEWARD_ALLOW_NON_LOOPBACK ?? '').toLowerCase());
+}
+
+/**
+ * Local mode has no network authentication in front of its stand-ins, so it
+ * must be reachable from this machine only. Looks at every listener of this
+ * process and its children; refuses (a StartupProblem naming the listener and
+ * the fix) when one is reachable from elsewhere, unless the operator allowed
+ * it. Returns the allowed exposures, for the banner.
+ */
+function assertLoopbackOnly(names: ReadonlyMap<number, string>, allowed: boolean): string[] {
+  const listeners = listenersOf([process.pid, ...descendantsOf(process.pid)]);
+  if (!listeners) {
+    if (allowed) return [];
+    throw new StartupProblem('cannot verify that every listener is on 127.0.0.1 (no /proc on this system)', 'start with --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) once you have checked it yourself');
+  }
+  const exposed = listeners.filter((l) => !l.loopback).map((l) => `${names.get(l.port) ?? `process ${l.pid}`} on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`);
+  if (exposed.length && !allowed) {
+    const dynamodb = exposed.some((e) => e.startsWith('DynamoDB Local'));
+    throw new StartupProblem(
+      `refusing to start: ${exposed.join(', ')} ${exposed.length === 1 ? 'is' : 'are'} reachable from other machines, with no authentication${dynamodb ? ' (DynamoDB Local binds every interface and has no host option)' : ''}`,
+      `${dynamodb ? 'use the embedded store instead of DynamoDB Local, or ' : ''}accept the exposure explicitly: npm start -- --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1)`,
+    );
+  }
+  return [...new Set(exposed)];
 }
 
 function portOf(value: string | undefined, fallback: number, variable: string): number {
@@ -81,6 +135,7 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
+      'allow-non-loopback': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,10 +143,14 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
   if (values.help) {
     process.stdout.write(
       [
-        'npm start [-- --data-dir <folder>] [-- --port <api port>]',
+        'npm start [-- --data-dir <folder>] [-- --port <api port>] [-- --allow-non-loopback]',
         '',
         'Environment: STEWARD_DATA_DIR (default ./.steward-data), STEWARD_PORT (7700),',
-        'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703).',
+        'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703),',
+        'STEWARD_SMTP_PORT (7704), STEWARD_INBOX_PORT (7705), STEWARD_ALLOW_NON_LOOPBACK (unset).',
+        '',
+        'Every listener must be on 127.0.0.1; the start refuses otherwise unless',
+        '--allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) says the exposure is wanted.',
         '',
       ].join('\n'),
     );
@@ -103,6 +162,9 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
     dynamodbPort: portOf(env.STEWARD_DYNAMODB_PORT, 7701, 'STEWARD_DYNAMODB_PORT'),
     s3Port: portOf(env.STEWARD_S3_PORT, 7702, 'STEWARD_S3_PORT'),
     scoringPort: portOf(env.STEWARD_SCORING_PORT, 7703, 'STEWARD_SCORING_PORT'),
+    smtpPort: portOf(env.STEWARD_SMTP_PORT, 7704, 'STEWARD_SMTP_PORT'),
+    inboxPort: portOf(env.STEWARD_INBOX_PORT, 7705, 'STEWARD_INBOX_PORT'),
+    allowNonLoopback: values['allow-non-loopback'] === true || allowedByEnv(env),
     env,
   };
 }
@@ -138,7 +200,9 @@ async function main(): Promise<void> {
         `  API       ${running.apiUrl}`,
         `  API docs  ${running.apiUrl}/docs`,
         `  health    ${running.apiUrl}/health`,
+        `  inbox     ${running.inboxUrl}  (invitations and notices sent in local mode)`,
         `  data      ${options.dataDir}`,
+        ...running.exposed.map((e) => `  WARNING   ${e} is reachable from other machines (allowed by --allow-non-loopback)`),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

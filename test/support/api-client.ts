@@ -73,7 +73,7 @@ export async function onboardTenant(api: ApiClient, adminToken: string, name: st
   const tenantId: string = signup.body.tenantId;
   const approved = await api.call('POST', `/platform/tenants/${tenantId}/approve`, { token: adminToken });
   if (approved.status !== 200) throw new Error(`approve failed: ${JSON.stringify(approved.body)}`);
-  await accept(api, approved.body.invitation.token);
+  await accept(api, await invitationFor(adminEmail));
   const tenantAdmin = await signInAs(api, adminEmail, USER_PASSWORD);
   const tokens = { 'tenant-admin': tenantAdmin } as Record<TenantRole, string>;
   const me = await api.call('GET', '/me', { token: tenantAdmin });
@@ -83,12 +83,22 @@ export async function onboardTenant(api: ApiClient, adminToken: string, name: st
     const email = `${role}@${slug}.example`;
     const invited = await api.call('POST', '/users', { token: tenantAdmin, body: { email, roles: [role] } });
     if (invited.status !== 201) throw new Error(`invite failed: ${JSON.stringify(invited.body)}`);
-    await accept(api, invited.body.invitation.token);
+    await accept(api, await invitationFor(email));
     tokens[role] = await signInAs(api, email, USER_PASSWORD);
     userIds[role] = invited.body.user.userId;
     emails[role] = email;
   }
   return { tenantId, name, tokens, userIds, emails };
+}
+
+/** The newest invitation mailed to `email`, read from the mail catcher's JSON API (test/support/global-setup.ts). */
+export async function invitationFor(email: string): Promise<string> {
+  const inbox = process.env.STEWARD_TEST_INBOX_URL;
+  if (!inbox) throw new Error('no mail catcher: integration tests need test/support/global-setup.ts');
+  const { items } = (await (await fetch(`${inbox}/api/messages?to=${encodeURIComponent(email)}`)).json()) as { items: Array<{ text: string }> };
+  const secret = items.map((m) => /^Invitation: (\S+)$/m.exec(m.text)?.[1]).find(Boolean);
+  if (!secret) throw new Error(`no invitation was mailed to ${email}`);
+  return secret;
 }
 
 async function accept(api: ApiClient, invitation: string): Promise<void> {

@@ -15,7 +15,7 @@ export async function testPlatform(overrides: Record<string, string> = {}, optio
   if (!dynamodb || !s3 || !scoring) throw new Error('stand-ins are not running: integration tests need test/support/global-setup.ts');
   const unique = randomUUID().slice(0, 8);
   const settings = localSettings(
-    { dynamodb, s3, scoring, api: 'http://127.0.0.1:1' },
+    { dynamodb, s3, scoring, api: 'http://127.0.0.1:1', smtp: process.env.STEWARD_TEST_SMTP_URL },
     { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_TABLE_NAME: `steward-${unique}`, STEWARD_BUCKET_NAME: `steward-${unique}`, ...overrides },
   );
   const local = await createLocalPlatform(settings, { now: options.now });

@@ -60,6 +60,8 @@ describe('npm start', () => {
       STEWARD_SCORING_PORT: String(ports[3]),
       STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      // DynamoDB Local binds every interface: the start refuses it unless told (test/integration/security/identity-loopback-only.test.ts).
+      STEWARD_ALLOW_NON_LOOPBACK: '1',
     };
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
