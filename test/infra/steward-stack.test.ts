@@ -314,7 +314,7 @@ describe('StewardStack with the fixture pipelines', () => {
 
     it('does not invoke the authorizer for a malformed token: API Gateway checks its shape first', () => {
       const [, authorizer] = ofType('AWS::ApiGateway::Authorizer')[0];
-      const shape = new RegExp(authorizer.Properties.IdentityValidationExpression);
+      const shape = new RegExp(String(authorizer.Properties.IdentityValidationExpression));
       expect(shape.test('Authorization-junk')).toBe(false);
       expect(shape.test('Bearer not-a-token')).toBe(false);
       expect(shape.test(`Bearer stw_${'a'.repeat(26)}_${'B'.repeat(43)}`)).toBe(true);
