@@ -39,6 +39,12 @@ describe('invitations are delivered, not handed over', () => {
     // Only the invitee got it.
     const mails = await inbox(adminEmail);
     expect(mails.filter((m) => m.text.includes(secret)).map((m) => m.to)).toEqual([[adminEmail]]);
+    // People read it in the inbox page: escaped, no scripts allowed to run there.
+    const page = await fetch(`${process.env.STEWARD_TEST_INBOX_URL}/?to=${encodeURIComponent(adminEmail)}`);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).toContain('You are invited to the tenant &quot;Delivered&quot; on Steward');
+    expect(html).toContain(`Invitation: ${secret}`);
 
     expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: secret, password: USER_PASSWORD } })).status).toBe(200);
     const tenantAdmin = await signInAs(ctx.api, adminEmail, USER_PASSWORD);
