@@ -35,18 +35,21 @@ export async function takePublicLimit(table: MetadataTable, action: PublicAction
   const seconds = Math.floor(now.getTime() / 1000);
   const windowStart = seconds - (seconds % limit.windowSeconds);
   const retryAfter = Math.max(1, windowStart + limit.windowSeconds - seconds);
-  for (const [kind, value, ceiling] of [
+  const counters = [
     ['ip', subject.ip ?? 'unknown', limit.perIp],
     ['account', subject.account.trim().toLowerCase(), limit.perAccount],
-  ] as const) {
-    const ref = { partition: ['LIMIT', action, kind, sha256Hex(value).slice(0, 32)], sort: String(windowStart) };
-    try {
-      const count = await table.adjust(ref, 'count', 1, ceiling);
-      // The first request of a window lets the store forget the counter a day after it ends.
-      if (count === 1) await table.patch(ref, { [TTL_ATTRIBUTE]: windowStart + limit.windowSeconds + 86_400 });
-    } catch (error) {
-      if (error instanceof QuotaCeiling) throw new RateLimited(retryAfter, { cause: error });
-      throw error;
-    }
-  }
+  ] as const;
+  await Promise.all(
+    counters.map(async ([kind, value, ceiling]) => {
+      const ref = { partition: ['LIMIT', action, kind, sha256Hex(value).slice(0, 32)], sort: String(windowStart) };
+      try {
+        const count = await table.adjust(ref, 'count', 1, ceiling);
+        // The first request of a window lets the store forget the counter a day after it ends.
+        if (count === 1) await table.patch(ref, { [TTL_ATTRIBUTE]: windowStart + limit.windowSeconds + 86_400 });
+      } catch (error) {
+        if (error instanceof QuotaCeiling) throw new RateLimited(retryAfter, { cause: error });
+        throw error;
+      }
+    }),
+  );
 }

@@ -88,7 +88,7 @@ describe('users, roles and CI tokens', () => {
     expect((await ctx.api.call('GET', '/me', { token: a.tokens.viewer })).body.tenantId).toBe(a.tenantId);
     // Inside one tenant a duplicate is still a plain 409: its admin can list its users anyway.
     expect((await ctx.api.call('POST', '/users', { token: b.tokens['tenant-admin'], body: { email: a.emails.viewer, roles: ['viewer'] } })).status).toBe(409);
-  });
+  }, 120_000);
 
   it(`locks an account after ${LOCKOUT_THRESHOLD} failed sign-ins and audits each failure`, async () => {
     const tenant = await onboardTenant(ctx.api, ctx.adminToken, 'Lockout', { roles: ['tenant-admin', 'approver'] });
