@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { HealthCheck } from '../core/health/check-health';
 import { ValidationFailed } from '../core/errors';
@@ -31,6 +32,9 @@ import { batchJobRoutes } from './routes/batch-jobs';
 import { scheduleRoutes } from './routes/schedules';
 
 export const API_VERSION = '0.1.0';
+
+/** The largest request body the API reads (JSON only: artifacts and datasets go straight to storage). */
+export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Builds the whole REST API over a Platform. The same app runs in Lambda
@@ -70,6 +74,23 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
     });
   });
 
+  // Every JSON body is bounded before anything parses it (API Gateway caps at 10 MB; locally nothing else would).
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: JSON_BODY_LIMIT_BYTES,
+      onError: (c) =>
+        respondProblem(c, {
+          type: problemType('payload-too-large'),
+          title: 'Payload too large',
+          status: 413,
+          detail: `the request body is larger than ${JSON_BODY_LIMIT_BYTES} bytes`,
+          requestId: c.get('requestId') ?? 'unknown',
+          invalidFields: [{ field: 'body', problem: `at most ${JSON_BODY_LIMIT_BYTES} bytes` }],
+        }),
+    }),
+  );
+
   // Audit events of a mutating tenant request get linked into the chain right away (locally; on AWS the stream does it).
   app.use('*', async (c, next) => {
     await next();
@@ -94,11 +115,10 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
     }),
   );
 
-  healthRoutes(app, new HealthCheck(platform.probes), platform.settings.STEWARD_MODE);
-
   const resolver = new PrincipalResolver(platform, platform.identity.verifier, { cacheMs: platform.settings.STEWARD_AUTH_CACHE_MS });
-  const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, identityChanged: () => resolver.forget() };
+  const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, mail: platform.identity.mail, identityChanged: () => resolver.forget() };
   const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
+  healthRoutes(deps, new HealthCheck(platform.probes));
   for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, scheduleRoutes]) register(deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

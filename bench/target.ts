@@ -157,6 +157,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
           dynamodbEndpoint: store === 'dynamodb-local' ? platform.endpoints.dynamodb : undefined,
           s3Endpoint: platform.endpoints.s3,
           scoringEndpoint: platform.endpoints.scoring,
+          inboxUrl: platform.endpoints.inbox,
           bareDynamodbEndpoint: platform.endpoints.dynamodb,
           tableName: TABLE_NAME,
           auditChain: options.auditChain,
@@ -228,7 +229,7 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
 
 interface StartedPlatform extends PlatformControl {
   readonly apiUrl: string;
-  readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly scoring: string };
+  readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly scoring: string; readonly inbox?: string };
   readonly pids: Record<string, number>;
   setAuditSealer(on: boolean): Promise<void>;
   setAuditSealerDelay?(ms: number): Promise<void>;

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createApp } from '../api/app';
 import { SqliteStore } from '../core/adapters/sqlite/sqlite-store';
 import { TenantObjects } from '../core/adapters/s3/tenant-objects';
+import { EphemeralIssuerKeyRing } from '../core/adapters/identity/issuer-key-ring';
 import { createAwsClients } from '../core/adapters/aws-clients';
 import { localIdentity } from '../core/adapters/identity/local-identity';
 import { readSettings } from '../core/config/settings';
@@ -30,7 +31,7 @@ export async function openApiDocument(): Promise<unknown> {
     log: silent,
     probes: [],
     pipelines: unused,
-    identity: (table) => localIdentity(table, { issuer: 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE }),
+    identity: (table) => localIdentity(table, { issuer: 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE, keys: new EphemeralIssuerKeyRing(), mail: unused as never }),
   });
   const res = await createApp(platform).request('/openapi.json');
   if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}`);

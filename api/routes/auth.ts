@@ -50,7 +50,7 @@ export function authRoutes({ app, platform, guards, identity }: RouteDeps): void
       tags: ['identity'],
       summary: 'Sign in with email and password; returns an ID token (RS256, 1 h)',
       request: body(SignInInput),
-      responses: { 200: json(SignedInSchema, 'signed in'), ...problems(400, 401) },
+      responses: { 200: json(SignedInSchema, 'signed in'), ...problems(400, 401, 429) },
     }),
     async (c) => {
       const result = await signIn(platform, identity, c.req.valid('json'), c.get('meta'));
@@ -65,7 +65,7 @@ export function authRoutes({ app, platform, guards, identity }: RouteDeps): void
       tags: ['identity'],
       summary: 'Redeem an invitation: set a password and activate the account',
       request: body(AcceptInvitationInput),
-      responses: { 200: json(z.object({ email: z.string(), tenantId: z.string().optional() }), 'account activated'), ...problems(400, 409) },
+      responses: { 200: json(z.object({ email: z.string(), tenantId: z.string().optional() }), 'account activated'), ...problems(400, 409, 429) },
     }),
     async (c) => c.json(await acceptInvitation(platform, identity, c.req.valid('json'), c.get('meta')), 200),
   );

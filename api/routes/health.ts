@@ -1,7 +1,7 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { HealthCheck } from '../../core/health/check-health';
-import type { ApiEnv } from '../http/env';
-import { PERMISSION_EXTENSION } from '../http/guards';
+import { z } from '@hono/zod-openapi';
+import type { HealthCheck } from '../../core/health/check-health';
+import { problems } from '../schemas/common';
+import type { RouteDeps } from './route-deps';
 
 const DependencySchema = z.object({
   name: z.string().openapi({ example: 'table' }),
@@ -9,6 +9,8 @@ const DependencySchema = z.object({
   detail: z.string().optional(),
   latencyMs: z.number(),
 });
+
+const StatusSchema = z.object({ status: z.enum(['ok', 'degraded']), checkedAt: z.string().datetime() }).openapi('HealthStatus');
 
 const HealthSchema = z
   .object({
@@ -19,23 +21,46 @@ const HealthSchema = z
   })
   .openapi('Health');
 
-const route = createRoute({
-  method: 'get',
-  path: '/health',
-  tags: ['platform'],
-  summary: 'Status of the API and each dependency (table, bucket, pipeline runner, scoring gateway)',
-  security: [],
-  [PERMISSION_EXTENSION]: 'public',
-  responses: {
-    200: { description: 'every dependency is usable', content: { 'application/json': { schema: HealthSchema } } },
-    503: { description: 'at least one dependency is failing', content: { 'application/json': { schema: HealthSchema } } },
-  },
-});
+/**
+ * `/health` is public and answers the status alone: resource names and the
+ * dependencies' own error text (which names tables, buckets, accounts) are
+ * for platform administrators, at `/platform/health`.
+ */
+export function healthRoutes({ app, guards, platform }: RouteDeps, check: HealthCheck): void {
+  app.openapi(
+    guards.publicRoute({
+      method: 'get',
+      path: '/health',
+      tags: ['platform'],
+      summary: 'Whether the API and its dependencies are usable (status only; details at /platform/health)',
+      responses: {
+        200: { description: 'every dependency is usable', content: { 'application/json': { schema: StatusSchema } } },
+        503: { description: 'at least one dependency is failing', content: { 'application/json': { schema: StatusSchema } } },
+      },
+    }),
+    async (c) => {
+      const report = await check.report();
+      const body = { status: report.status, checkedAt: report.checkedAt };
+      return report.status === 'ok' ? c.json(body, 200) : c.json(body, 503);
+    },
+  );
 
-export function healthRoutes(app: OpenAPIHono<ApiEnv>, check: HealthCheck, mode: 'aws' | 'local'): void {
-  app.openapi(route, async (c) => {
-    const report = await check.report();
-    const body = { ...report, mode, dependencies: [...report.dependencies] };
-    return report.status === 'ok' ? c.json(body, 200) : c.json(body, 503);
-  });
+  app.openapi(
+    guards.platformRoute('platform:health:read', {
+      method: 'get',
+      path: '/platform/health',
+      tags: ['platform'],
+      summary: 'Status of each dependency (table, bucket, pipeline runner, scoring gateway), with details',
+      responses: {
+        200: { description: 'every dependency is usable', content: { 'application/json': { schema: HealthSchema } } },
+        503: { description: 'at least one dependency is failing', content: { 'application/json': { schema: HealthSchema } } },
+        ...problems(401, 403),
+      },
+    }),
+    async (c) => {
+      const report = await check.report();
+      const body = { ...report, mode: platform.settings.STEWARD_MODE, dependencies: [...report.dependencies] };
+      return report.status === 'ok' ? c.json(body, 200) : c.json(body, 503);
+    },
+  );
 }

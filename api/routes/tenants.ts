@@ -27,10 +27,10 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
       tags: ['tenants'],
       summary: 'Request a tenant for a business unit; a platform administrator approves it',
       request: body(SignUpInput),
-      responses: { 202: json(z.object({ tenantId: z.string(), status: z.literal('requested') }), 'request recorded'), ...problems(400, 409) },
+      responses: { 202: json(z.object({ tenantId: z.string(), status: z.literal('requested') }), 'request recorded; the address gets a mail'), ...problems(400, 429) },
     }),
     async (c) => {
-      const tenant = await requestTenant(platform, c.req.valid('json'), c.get('meta'));
+      const tenant = await requestTenant(platform, identity, c.req.valid('json'), c.get('meta'));
       return c.json({ tenantId: tenant.tenantId, status: 'requested' as const }, 202);
     },
   );
@@ -79,7 +79,7 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
       method: 'post',
       path: '/platform/tenants/{tenantId}/approve',
       tags: ['platform'],
-      summary: 'Approve a requested tenant and invite its first tenant admin',
+      summary: 'Approve a requested tenant and invite its first tenant admin (the invitation is mailed to them)',
       request: { params: TenantIdParam },
       responses: { 200: json(z.object({ tenant: TenantInfoSchema, invitation: InvitationSchema }), 'approved'), ...problems(400, 401, 403, 404, 409) },
     }),

@@ -11,10 +11,10 @@ export const TokenSchema = named(CiTokenSchema, 'CiToken');
 export const TenantInfoSchema = named(TenantSchema, 'Tenant');
 
 export const InvitationSchema = z
-  .union([
-    z.object({ delivery: z.literal('token'), token: z.string().openapi({ description: 'shown once; the user redeems it at POST /auth/accept-invitation' }), expiresAt: z.string() }),
-    z.object({ delivery: z.literal('email') }),
-  ])
+  .object({
+    delivery: z.literal('email').openapi({ description: 'the invitation was mailed to the invitee; its secret is in no API answer' }),
+    to: z.string(),
+  })
   .openapi('Invitation');
 
 export const QuotasSchema = z.object({ models: z.number(), versions: z.number(), storageBytes: z.number(), apiRatePerSecond: z.number() }).openapi('Quotas');

@@ -6,6 +6,8 @@ export type Requirement = 'api' | 'dynamodb' | 's3' | 'scoring';
 /** Where the scenarios send their load: a platform the bench started, or one given on the command line. */
 export interface BenchTarget {
   readonly apiUrl?: string;
+  /** The local mail inbox (invitations are mailed, not returned by the API). */
+  readonly inboxUrl?: string;
   readonly dynamodbEndpoint?: string;
   readonly s3Endpoint?: string;
   readonly scoringEndpoint?: string;

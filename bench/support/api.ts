@@ -60,18 +60,27 @@ export async function onboardTenant(target: BenchTarget, name: string, options: 
   options.report?.(`  onboarding tenant '${name}' (${plan}) through the API: signup → approve → accept invitation → sign in → CI token`);
   const platformAdmin = await api.signIn(target.admin.email, target.admin.password);
   const { tenantId } = await api.call<{ tenantId: string }>('POST', '/signup', { body: { name, adminEmail, plan }, expect: 202 });
-  const approved = await api.call<{ invitation: { token: string } }>('POST', `/platform/tenants/${tenantId}/approve`, { token: platformAdmin, expect: 200 });
-  await api.call('POST', '/auth/accept-invitation', { body: { invitation: approved.invitation.token, password: BENCH_PASSWORD }, expect: 200 });
+  await api.call('POST', `/platform/tenants/${tenantId}/approve`, { token: platformAdmin, expect: 200 });
+  await api.call('POST', '/auth/accept-invitation', { body: { invitation: await mailedInvitation(target, adminEmail), password: BENCH_PASSWORD }, expect: 200 });
   const adminIdToken = await api.signIn(adminEmail, BENCH_PASSWORD);
   const scientistEmail = `data-scientist@${slug}.example`;
-  const invited = await api.call<{ invitation: { token: string } }>('POST', '/users', { token: adminIdToken, body: { email: scientistEmail, roles: ['data-scientist'] } });
-  await api.call('POST', '/auth/accept-invitation', { body: { invitation: invited.invitation.token, password: BENCH_PASSWORD }, expect: 200 });
+  await api.call('POST', '/users', { token: adminIdToken, body: { email: scientistEmail, roles: ['data-scientist'] } });
+  await api.call('POST', '/auth/accept-invitation', { body: { invitation: await mailedInvitation(target, scientistEmail), password: BENCH_PASSWORD }, expect: 200 });
   const dataScientistIdToken = await api.signIn(scientistEmail, BENCH_PASSWORD);
   const created = await api.call<{ token: { tokenId: string }; secret: string }>('POST', '/tokens', {
     token: adminIdToken,
     body: { name: 'bench', roles: ['data-scientist'], expiresInDays: 1 },
   });
   return { tenantId, name, plan, adminIdToken, dataScientistIdToken, ciToken: created.secret, ciTokenId: created.token.tokenId };
+}
+
+/** The invitation mailed to `email`, read from the local inbox's JSON API (the API never returns it). */
+async function mailedInvitation(target: BenchTarget, email: string): Promise<string> {
+  const inbox = target.inboxUrl ?? process.env.STEWARD_INBOX_URL ?? 'http://127.0.0.1:7705';
+  const { items } = (await (await fetch(`${inbox}/api/messages?to=${encodeURIComponent(email)}`)).json()) as { items: Array<{ text: string }> };
+  const secret = items.map((m) => /^Invitation: (\S+)$/m.exec(m.text)?.[1]).find(Boolean);
+  if (!secret) throw new Error(`no invitation was mailed to ${email} (inbox ${inbox})`);
+  return secret;
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight; results in input order. */

@@ -29,7 +29,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Platform-administration permissions; never granted by a tenant role. */
-export const PLATFORM_PERMISSIONS = ['platform:tenants:read', 'platform:tenants:manage'] as const;
+export const PLATFORM_PERMISSIONS = ['platform:tenants:read', 'platform:tenants:manage', 'platform:health:read'] as const;
 export type PlatformPermission = (typeof PLATFORM_PERMISSIONS)[number];
 
 const READ: Permission[] = ['tenant:read', 'catalog:read', 'pipelines:read', 'deployments:read', 'batch:read'];

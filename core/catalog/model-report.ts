@@ -35,9 +35,9 @@ export async function gatherReport(scope: TenantScope, modelId: string, number: 
 export function renderMarkdown(r: ModelReportData): string {
   const { model, version } = r;
   const lines: string[] = [
-    `# Model report: ${model.name} v${version.version}`,
+    `# Model report: ${inline(model.name)} v${version.version}`,
     '',
-    `Generated ${r.generatedAt} by ${r.generatedBy}.`,
+    `Generated ${r.generatedAt} by ${inline(r.generatedBy)}.`,
     '',
     '## Summary',
     '',
@@ -60,7 +60,7 @@ export function renderMarkdown(r: ModelReportData): string {
     '',
     '## Description',
     '',
-    version.description ?? model.description ?? '_No description._',
+    version.description ?? model.description ? fenced((version.description ?? model.description)!) : '_No description._',
     '',
     '## Input and output schema',
     '',
@@ -78,7 +78,7 @@ export function renderMarkdown(r: ModelReportData): string {
       ? table(['From', 'Relation', 'To'], r.lineage.edges.map((e) => [label(r.lineage, e.from), e.relation, label(r.lineage, e.to)]))
       : '_No recorded inputs (imported model)._',
     '',
-    `Code revision: ${version.lineage.codeRevision ?? '—'}; hyper-parameters: ${Object.keys(version.lineage.hyperparameters).length ? '`' + JSON.stringify(version.lineage.hyperparameters) + '`' : '—'}`,
+    `Code revision: ${inline(version.lineage.codeRevision ?? '—')}; hyper-parameters: ${Object.keys(version.lineage.hyperparameters).length ? codeSpan(JSON.stringify(version.lineage.hyperparameters)) : '—'}`,
     '',
     '## Evaluations',
     '',
@@ -122,7 +122,12 @@ export function renderHtml(r: ModelReportData): string {
   const rows = md.split('\n');
   for (let i = 0; i < rows.length; i++) {
     const line = rows[i]!;
-    if (line.startsWith('# ')) body.push(`<h1>${esc(line.slice(2))}</h1>`);
+    const fence = /^(`{3,})text$/.exec(line)?.[1];
+    if (fence) {
+      const literal: string[] = [];
+      for (i++; i < rows.length && rows[i] !== fence; i++) literal.push(rows[i]!);
+      body.push(`<pre>${esc(literal.join('\n'))}</pre>`);
+    } else if (line.startsWith('# ')) body.push(`<h1>${esc(line.slice(2))}</h1>`);
     else if (line.startsWith('## ')) body.push(`<h2>${esc(line.slice(3))}</h2>`);
     else if (line.startsWith('|')) {
       const tableRows: string[][] = [];
@@ -133,14 +138,14 @@ export function renderHtml(r: ModelReportData): string {
       i--;
       const [head, , ...rest] = tableRows;
       body.push(`<table><thead><tr>${head!.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rest.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
-    } else if (line.trim()) body.push(`<p>${esc(line.replace(/^_(.*)_$/, '$1').replace(/`/g, ''))}</p>`);
+    } else if (line.trim()) body.push(`<p>${esc(unescapeInline(line.replace(/^_(.*)_$/, '$1').replace(/(?<!\\)`/g, '')))}</p>`);
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(`Model report: ${r.model.name} v${r.version.version}`)}</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f6f8fa}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem}</style></head><body>${body.join('\n')}</body></html>`;
 }
 
 function table(head: string[], rows: string[][]): string {
-  const cell = (c: string) => c.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const cell = (c: string) => inline(c).replace(/\r?\n/g, ' ');
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
@@ -148,7 +153,41 @@ function splitRow(line: string): string[] {
   return line
     .slice(1, -1)
     .split(/(?<!\\)\|/)
-    .map((c) => c.trim().replace(/\\\|/g, '|'));
+    .map((c) => unescapeInline(c.trim()));
+}
+
+// What Markdown reads inside a line: emphasis, code, links and images, raw HTML, strikethrough, table cells.
+const INLINE_SYNTAX = /[\\`*_[\]()<>~|!#]/g;
+
+/**
+ * Free text (names, reasons, actors) as literal Markdown inline text: every
+ * character Markdown would interpret is backslash-escaped, and line breaks
+ * become spaces, so a value can neither format itself nor start a new row or
+ * section of the report.
+ */
+function inline(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(INLINE_SYNTAX, '\\$&');
+}
+
+function unescapeInline(text: string): string {
+  return text.replace(/\\([\\`*_[\]()<>~|!#])/g, '$1');
+}
+
+/**
+ * Multi-line free text (descriptions) as a fenced code block: shown exactly
+ * as written. The fence is longer than any backtick run in the text, so the
+ * text cannot close it.
+ */
+function fenced(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}text`, text.replace(/\r\n?/g, '\n'), fence].join('\n');
+}
+
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks} ${text} ${ticks}`;
 }
 
 function metrics(m: Record<string, number>): string {

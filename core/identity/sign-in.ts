@@ -10,16 +10,17 @@ import { type Login, Logins } from './logins';
 import { PlatformAdmins } from './platform-admins';
 import { PLATFORM_ADMIN_GROUP } from './principal-resolver';
 import { hashPassword, sha256Hex, verifyPassword } from './secrets';
+import { type FailureState, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, SignInFailures } from './sign-in-failures';
+import { takePublicLimit } from './public-route-limits';
 import { TenantUsers } from './users';
 
 export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(256);
 export const SignInInput = z.object({ email: z.string().trim().toLowerCase().email().max(254), password: z.string().min(1).max(256) });
 export const AcceptInvitationInput = z.object({ invitation: z.string().min(10).max(200), password: PasswordSchema });
 
-export const LOCKOUT_THRESHOLD = 5;
-export const LOCKOUT_MINUTES = 15;
+export { LOCKOUT_MINUTES, LOCKOUT_THRESHOLD } from './sign-in-failures';
 const ID_TOKEN_TTL_SECONDS = 3600;
-// Verifying against a real hash when the email is unknown keeps timing from revealing which emails exist.
+// Every refused sign-in runs scrypt once, against this hash when there is no real one, so timing reveals nothing.
 const DUMMY_HASH = hashPassword('steward-timing-equaliser');
 
 export interface SignedIn {
@@ -29,33 +30,35 @@ export interface SignedIn {
   readonly tenantId?: string;
 }
 
-/** Password sign-in against the local issuer, with lockout after repeated failures. */
+/**
+ * Password sign-in against the local issuer. Unknown email, wrong password and
+ * locked account get one answer (same error, same message) after the same
+ * work (one scrypt run and one counted failure), so an answer never tells
+ * which emails exist. Failures are counted atomically per email, known or not;
+ * at LOCKOUT_THRESHOLD the email is locked for LOCKOUT_MINUTES.
+ */
 export async function signIn(platform: Platform, deps: IdentityDeps, input: z.infer<typeof SignInInput>, meta: ActionMeta): Promise<SignedIn> {
   if (!deps.issuer) throw new NotFound('password sign-in (this deployment signs in through Cognito)');
-  const logins = new Logins(platform.platformTable());
-  const login = await logins.get(input.email);
+  const table = platform.platformTable();
   const now = platform.now();
-  const refused = new Unauthenticated('email or password is wrong');
-  if (!login || !login.passwordHash) {
-    await verifyPassword(input.password, await DUMMY_HASH);
-    await recordFailure(platform, meta, input.email, login, 'unknown-or-unactivated', now);
-    throw refused;
-  }
-  if (login.lockedUntil && Date.parse(login.lockedUntil) > now.getTime()) {
-    await recordFailure(platform, meta, input.email, undefined, 'locked', now, login.tenantId);
-    throw new Unauthenticated(`too many failed sign-ins; this account is locked until ${login.lockedUntil}`);
-  }
-  if (!(await verifyPassword(input.password, login.passwordHash))) {
-    await recordFailure(platform, meta, input.email, login, 'wrong-password', now);
-    throw refused;
+  await takePublicLimit(table, 'sign-in', { ip: meta.sourceIp, account: input.email }, now);
+  const failures = new SignInFailures(table);
+  const [login, state] = await Promise.all([new Logins(table).get(input.email), failures.state(input.email)]);
+  const locked = SignInFailures.lockedAt(state, now);
+  const passwordMatches = await verifyPassword(input.password, login?.passwordHash ?? (await DUMMY_HASH));
+  if (locked || !login?.passwordHash || !passwordMatches) {
+    const reason = locked ? 'locked' : !login ? 'unknown-email' : !login.passwordHash ? 'not-activated' : 'wrong-password';
+    await recordFailure(platform, failures, meta, input.email, login, state, reason, now);
+    throw new Unauthenticated(SIGN_IN_REFUSED);
   }
   const groups = await activeGroups(platform, login);
-  if (login.failedAttempts > 0 || login.lockedUntil) {
-    await platform.platformTable().transact([logins.write({ ...login, failedAttempts: 0, lockedUntil: undefined, revision: login.revision + 1 }, login.revision)]);
-  }
+  if (state.lockedUntil || state.since !== '0') await table.transact([failures.reset(input.email, now)]);
   const issued = await deps.issuer.issue({ subject: login.subjectId, email: login.email, tenantId: login.tenantId, groups }, ID_TOKEN_TTL_SECONDS);
   return { idToken: issued.token, expiresAt: issued.expiresAt.toISOString(), kind: login.kind, tenantId: login.tenantId };
 }
+
+/** The one answer to a refused password sign-in, whatever the reason. */
+export const SIGN_IN_REFUSED = 'email or password is wrong, or the account is locked for a while after repeated failures';
 
 async function activeGroups(platform: Platform, login: Login): Promise<string[]> {
   if (login.kind === 'platform-admin') {
@@ -70,31 +73,35 @@ async function activeGroups(platform: Platform, login: Login): Promise<string[]>
   return [...user.roles];
 }
 
-/** Counts the failure, locks at the threshold, and writes the audit event in the same transaction. */
-async function recordFailure(platform: Platform, meta: ActionMeta, email: string, login: Login | undefined, reason: string, now: Date, tenantId = login?.tenantId): Promise<void> {
-  const failedAttempts = (login?.failedAttempts ?? 0) + 1;
-  const lock = login && failedAttempts >= LOCKOUT_THRESHOLD ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000).toISOString() : undefined;
+/**
+ * Counts the failure (an atomic add: parallel guesses each count), locks at
+ * the threshold, and audits it; the lock and its audit event share a
+ * transaction. A store failure here fails the request: a failure that could
+ * not be counted must not pass as a free guess.
+ */
+async function recordFailure(platform: Platform, failures: SignInFailures, meta: ActionMeta, email: string, login: Login | undefined, state: FailureState, reason: string, now: Date): Promise<void> {
+  const failedAttempts = await failures.count(email, state, now);
+  const lock = !SignInFailures.lockedAt(state, now) && failedAttempts >= LOCKOUT_THRESHOLD ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : undefined;
   const audit = auditWrite(
     { ...meta, actor: 'anonymous' },
     reason === 'locked' ? 'auth.sign-in-refused-locked' : lock ? 'auth.locked-out' : 'auth.sign-in-failed',
     { type: 'login', id: sha256Hex(email.toLowerCase()).slice(0, 16) },
-    { after: { reason, failedAttempts: login ? failedAttempts : undefined, lockedUntil: lock } },
+    { after: { reason, failedAttempts, lockedUntil: lock?.toISOString() ?? state.lockedUntil } },
     now,
   );
-  const trail = tenantId ? platform.tenantTable(tenantId) : platform.platformTable();
+  const trail = login?.tenantId ? platform.tenantTable(login.tenantId) : platform.platformTable();
   const writes: Array<readonly [MetadataTable, readonly ScopedWrite[]]> = [[trail, [audit.write]]];
-  if (login) {
-    writes.push([platform.platformTable(), [new Logins(platform.platformTable()).write({ ...login, failedAttempts, lockedUntil: lock ?? login.lockedUntil, revision: login.revision + 1 }, login.revision)]]);
-  }
-  await platform.store.transactAcross(writes).catch((error) => platform.log.warn('could not record a failed sign-in', { error: String(error) }));
+  if (lock) writes.push([platform.platformTable(), [failures.lock(email, lock, SignInFailures.periodOf(state, now))]]);
+  await platform.store.transactAcross(writes);
 }
 
 /** Sets the password of an invited user and activates them; the invitation works once. */
 export async function acceptInvitation(platform: Platform, deps: IdentityDeps, input: z.infer<typeof AcceptInvitationInput>, meta: ActionMeta): Promise<{ email: string; tenantId?: string }> {
   const logins = new Logins(platform.platformTable());
   const tokenHash = sha256Hex(input.invitation);
-  const invitation = await logins.invitation(tokenHash);
   const now = platform.now();
+  await takePublicLimit(platform.platformTable(), 'accept-invitation', { ip: meta.sourceIp, account: tokenHash }, now);
+  const invitation = await logins.invitation(tokenHash);
   if (!invitation || invitation.expiresAt * 1000 <= now.getTime()) {
     throw new ValidationFailed('the invitation is unknown, used or expired', [{ field: 'body.invitation', problem: 'unknown, used or expired' }]);
   }

@@ -4,7 +4,9 @@ import type { Page } from '../ports/metadata-store';
 import { TenantRoleSchema } from '../access/roles';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, Forbidden, NotFound } from '../errors';
-import type { Invitation } from '../ports/user-directory';
+import type { InvitationSent } from '../ports/user-directory';
+import { accountExistsMail } from './identity-mail';
+import { provisionInvitee, sendNotice } from './invitations';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import type { IdentityDeps } from './identity-deps';
 import { type TenantUser, TenantUsers } from './users';
@@ -22,8 +24,17 @@ export const UpdateUserInput = z
   })
   .refine((v) => v.displayName !== undefined || v.roles !== undefined, { message: 'give displayName or roles' });
 
-/** Invites a user into the caller's tenant. The invitation secret is returned once. */
-export async function inviteUser(scope: TenantScope, deps: IdentityDeps, input: z.infer<typeof InviteUserInput>): Promise<{ user: TenantUser; invitation: Invitation }> {
+/**
+ * Invites a user into the caller's tenant. The invitation goes to the invitee
+ * by mail; the answer says only that it was sent. An address already in this
+ * tenant is a Conflict (the caller can list its own users anyway); an address
+ * with an account elsewhere on the platform is not revealed: the user is
+ * recorded as invited, and the address's owner gets a notice instead of an
+ * invitation.
+ */
+export async function inviteUser(scope: TenantScope, deps: IdentityDeps, input: z.infer<typeof InviteUserInput>): Promise<{ user: TenantUser; invitation: InvitationSent }> {
+  const users = new TenantUsers(scope.table);
+  if (await users.findByEmail(input.email)) throw new Conflict(`a user with email ${input.email} already exists in this tenant`);
   const now = scope.now();
   const user: TenantUser = {
     userId: ulid(now.getTime()).toLowerCase(),
@@ -36,18 +47,26 @@ export async function inviteUser(scope: TenantScope, deps: IdentityDeps, input: 
     createdBy: scope.meta.actor,
     revision: 1,
   };
-  const { platformWrites, invitation } = await deps.directory.provision({ tenantId: scope.tenantId, ...user }, now);
   const audit = auditWrite(scope.meta, 'user.invited', { type: 'user', id: user.userId }, { after: user }, now);
-  try {
-    await deps.controlPlane.transactAcross([
-      [scope.table, [new TenantUsers(scope.table).write(user), audit.write]],
-      [deps.controlPlane.platform(), platformWrites],
-    ]);
-  } catch (error) {
-    if (error instanceof Conflict) throw new Conflict(`a user with email ${input.email} already exists`, { cause: error });
-    throw error;
+  const invitee = await provisionInvitee(deps, { tenantId: scope.tenantId, ...user }, `a Steward tenant (${scope.tenantId})`, now);
+  let taken = invitee.kind === 'address-taken';
+  if (invitee.kind === 'invited') {
+    try {
+      await deps.controlPlane.transactAcross([
+        [scope.table, [users.write(user), audit.write]],
+        [deps.controlPlane.platform(), invitee.platformWrites],
+      ]);
+    } catch (error) {
+      // The address got an account elsewhere since the check: same answer as if it had one before.
+      if (!(error instanceof Conflict)) throw error;
+      taken = true;
+    }
   }
-  return { user, invitation };
+  if (taken) {
+    await scope.table.transact([users.write(user), audit.write]);
+    await sendNotice(deps.mail, accountExistsMail(input.email, `an invitation to a Steward tenant (${scope.tenantId})`), scope.log);
+  }
+  return { user, invitation: { delivery: 'email', to: user.email } };
 }
 
 export function listUsers(scope: TenantScope, options: { limit: number; cursor?: string }): Promise<Page<TenantUser>> {

@@ -30,6 +30,12 @@ export class TenantUsers {
     return item ? TenantUserSchema.parse(item) : undefined;
   }
 
+  /** The tenant's user with this address, if any (the USERS index sorts by `email#userId`). */
+  async findByEmail(email: string): Promise<TenantUser | undefined> {
+    const page = await this.table.query({ index: 'gsi1', partition: ['USERS'], sortBeginsWith: `${email.toLowerCase()}#`, limit: 1 });
+    return page.items[0] ? TenantUserSchema.parse(page.items[0]) : undefined;
+  }
+
   async list(options: { limit: number; cursor?: string }): Promise<Page<TenantUser>> {
     const page = await this.table.query({ index: 'gsi1', partition: ['USERS'], limit: options.limit, cursor: options.cursor });
     return { items: page.items.map((i) => TenantUserSchema.parse(i)), cursor: page.cursor };

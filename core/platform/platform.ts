@@ -7,6 +7,7 @@ import type { PipelineRunner } from '../ports/pipeline-runner';
 import { LOCAL_SCHEDULE_CONTROL, type ScheduleControl } from '../ports/schedule-control';
 import type { IdTokenIssuer, IdTokenVerifier } from '../ports/id-tokens';
 import type { UserDirectory } from '../ports/user-directory';
+import type { MailSender } from '../ports/mail-sender';
 import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-throttling';
 import { type AuditSealing, STREAM_SEALING } from '../audit/audit-sealer';
 import type { EndpointControl } from '../ports/endpoint-control';
@@ -24,6 +25,8 @@ export interface IdentityParts {
   readonly directory: UserDirectory;
   /** Only where Steward signs tokens itself (local mode). */
   readonly issuer?: IdTokenIssuer;
+  /** Invitations and notices reach people by mail (local: the mail catcher; AWS: Cognito mails invitations). */
+  readonly mail: MailSender;
 }
 
 /**

@@ -8,8 +8,17 @@ export interface DirectoryUser {
   readonly roles: readonly TenantRole[];
 }
 
-/** How the new user learns to sign in: a one-time secret (local) or a mail sent by Cognito (AWS). */
+/**
+ * What the directory made: a one-time secret (local) that Steward then mails
+ * to the invitee, or a mail Cognito sent itself (AWS). Never an API answer.
+ */
 export type Invitation = { readonly delivery: 'token'; readonly token: string; readonly expiresAt: string } | { readonly delivery: 'email' };
+
+/** What an API answer may say about an invitation: that it was mailed, and to whom (the caller named the address). */
+export interface InvitationSent {
+  readonly delivery: 'email';
+  readonly to: string;
+}
 
 /**
  * Where sign-in identities live: the local issuer's records in the platform

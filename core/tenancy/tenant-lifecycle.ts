@@ -7,7 +7,10 @@ import { Logins } from '../identity/logins';
 import { TenantCiTokens, CiTokenLookups } from '../identity/ci-tokens';
 import { TenantUsers, type TenantUser } from '../identity/users';
 import type { Platform } from '../platform/platform';
-import type { Invitation } from '../ports/user-directory';
+import { accountExistsMail, signUpReceivedMail } from '../identity/identity-mail';
+import { provisionInvitee, sendNotice } from '../identity/invitations';
+import { takePublicLimit } from '../identity/public-route-limits';
+import type { InvitationSent } from '../ports/user-directory';
 import { ulid } from 'ulid';
 import { PlanNameSchema, PLANS, type PlanQuotas } from './plans';
 import { assertTenantTransition, publicTenant, type Tenant, type TenantStatus } from './tenant';
@@ -23,11 +26,15 @@ export const SignUpInput = z.object({
 
 export const StatusChangeInput = z.object({ reason: z.string().trim().min(3).max(500) });
 
-/** Self-service sign-up: the tenant waits in `requested` until a platform admin approves it. */
-export async function requestTenant(platform: Platform, input: z.infer<typeof SignUpInput>, meta: ActionMeta): Promise<Tenant> {
-  if (await new Logins(platform.platformTable()).get(input.adminEmail)) {
-    throw new Conflict(`${input.adminEmail} already has a Steward account`);
-  }
+/**
+ * Self-service sign-up: the tenant waits in `requested` until a platform admin
+ * approves it. The answer is the same whether or not the address already has
+ * an account (that would tell anyone which addresses exist): the address's
+ * owner learns which by mail, and approval refuses a taken address.
+ */
+export async function requestTenant(platform: Platform, deps: IdentityDeps, input: z.infer<typeof SignUpInput>, meta: ActionMeta): Promise<Tenant> {
+  await takePublicLimit(platform.platformTable(), 'sign-up', { ip: meta.sourceIp, account: input.adminEmail }, platform.now());
+  const taken = await new Logins(platform.platformTable()).get(input.adminEmail);
   const now = platform.now().toISOString();
   const tenant: Tenant = { tenantId: newTenantId(), name: input.name, adminEmail: input.adminEmail, plan: input.plan, status: 'requested', createdAt: now, updatedAt: now, revision: 1 };
   const audit = auditWrite(meta, 'tenant.requested', { type: 'tenant', id: tenant.tenantId }, { after: tenant }, platform.now());
@@ -35,6 +42,8 @@ export async function requestTenant(platform: Platform, input: z.infer<typeof Si
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(tenant)]],
     [platform.tenantTable(tenant.tenantId), [audit.write]],
   ]);
+  const notice = taken ? accountExistsMail(input.adminEmail, `a new tenant ("${input.name}")`) : signUpReceivedMail(input.adminEmail, input.name);
+  await sendNotice(deps.mail, notice, platform.log);
   return tenant;
 }
 
@@ -53,8 +62,12 @@ export async function tenantOverview(platform: Platform, tenantId: string): Prom
   return { tenant: publicTenant(tenant), quotas: PLANS[tenant.plan], usage: await readUsage(platform.tenantTable(tenantId)) };
 }
 
-/** Activates a requested tenant and invites its first tenant admin. */
-export async function approveTenant(platform: Platform, deps: IdentityDeps, tenantId: string, meta: ActionMeta): Promise<{ tenant: Tenant; invitation: Invitation }> {
+/**
+ * Activates a requested tenant and invites its first tenant admin. The
+ * invitation goes to the tenant admin by mail; the approving platform admin
+ * learns only that it was sent, never its secret.
+ */
+export async function approveTenant(platform: Platform, deps: IdentityDeps, tenantId: string, meta: ActionMeta): Promise<{ tenant: Tenant; invitation: InvitationSent }> {
   const before = await getTenant(platform, tenantId);
   assertTenantTransition(before.status, 'active');
   if (before.status !== 'requested') throw new Conflict('only a requested tenant can be approved; use resume for a suspended one');
@@ -70,7 +83,10 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
     createdBy: meta.actor,
     revision: 1,
   };
-  const { platformWrites, invitation } = await deps.directory.provision({ tenantId, ...admin }, now);
+  // The platform admin may learn that the address is taken (the requester was told by mail); nobody else does.
+  const invitee = await provisionInvitee(deps, { tenantId, ...admin }, `the tenant "${before.name}"`, now);
+  if (invitee.kind === 'address-taken') throw new Conflict(`${before.adminEmail} already has a Steward account; ask the requester for another address, or delete this request`);
+  const { platformWrites } = invitee;
   Object.assign(after, await platform.throttling.provision(tenantId, before.plan));
   const table = platform.tenantTable(tenantId);
   await platform.store.transactAcross([
@@ -85,7 +101,7 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
     ],
   ]);
   deps.identityChanged();
-  return { tenant: after, invitation };
+  return { tenant: after, invitation: { delivery: 'email', to: admin.email } };
 }
 
 export async function changeTenantStatus(platform: Platform, deps: IdentityDeps, tenantId: string, to: 'suspended' | 'active', reason: string, meta: ActionMeta): Promise<Tenant> {

@@ -8,6 +8,8 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { STSClient } from '@aws-sdk/client-sts';
 import { CognitoUserDirectory } from '../../core/adapters/identity/cognito-user-directory';
 import { JwtIdTokenVerifier } from '../../core/adapters/identity/jwt-verifier';
+import { SmtpMailSender } from '../../core/adapters/mail/smtp-mail-sender';
+import { UnconfiguredMailSender } from '../../core/adapters/mail/unconfigured-mail-sender';
 import { TenantCredentialBroker } from '../../core/adapters/tenant-credentials';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayThrottling } from '../../core/adapters/api-gateway-throttling';
@@ -46,6 +48,8 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     identity: () => ({
       verifier: new JwtIdTokenVerifier({ issuer, audience: settings.STEWARD_JWT_AUDIENCE, jwksUri: settings.STEWARD_JWKS_URI }),
       directory: new CognitoUserDirectory(new CognitoIdentityProviderClient({ region: settings.AWS_REGION }), userPoolId),
+      // Cognito mails invitations itself; notices (sign-up) need a relay, else they are logged and dropped.
+      mail: settings.STEWARD_SMTP_URL ? new SmtpMailSender(settings.STEWARD_SMTP_URL) : new UnconfiguredMailSender(log),
     }),
     // Many Lambda containers write one tenant's events at once: the table stream seals them (deferred).
     store: dynamoDbStore({ tableName: settings.STEWARD_TABLE_NAME, documents: clients.documents, tenantDocuments: (tenantId) => broker.clientsFor(tenantId).documents }),

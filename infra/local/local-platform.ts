@@ -11,7 +11,11 @@ import type { Log } from '../../core/ports/log';
 import { LocalStepFunctionsRunner } from '../../state-machines/local-runner';
 import { LocalScheduler, type LocalSchedulerOptions } from '../../core/schedules/local-scheduler';
 import { scoringGatewayProbe } from './scoring-gateway-probe';
-import { localIdentity } from '../../core/adapters/identity/local-identity';
+import { localIdentity, removeLegacyIssuerKey } from '../../core/adapters/identity/local-identity';
+import { EphemeralIssuerKeyRing, FileIssuerKeyRing } from '../../core/adapters/identity/issuer-key-ring';
+import { SmtpMailSender } from '../../core/adapters/mail/smtp-mail-sender';
+import { UnconfiguredMailSender } from '../../core/adapters/mail/unconfigured-mail-sender';
+import { issuerKeyFile } from './issuer-key-file';
 import { bootstrapPlatformAdmin } from '../../core/identity/sign-in';
 import { AuditSealer } from '../../core/audit/audit-sealer';
 import { Conflict } from '../../core/errors';
@@ -40,12 +44,23 @@ export interface LocalPlatform {
  * Bootstraps the table and bucket (idempotent), so a second start on the same
  * data folder finds everything where it left it.
  */
-export async function createLocalPlatform(settings: Settings, options: { log?: Log; definitionsDir?: string; now?: () => Date; scheduler?: LocalSchedulerOptions | false } = {}): Promise<LocalPlatform> {
+export async function createLocalPlatform(
+  settings: Settings,
+  options: {
+    log?: Log;
+    definitionsDir?: string;
+    now?: () => Date;
+    scheduler?: LocalSchedulerOptions | false;
+    /** Holds the issuer's signing keys; without it they live as long as the process. */
+    dataDir?: string;
+  } = {},
+): Promise<LocalPlatform> {
   const clients = createAwsClients(settings);
   const store = await openLocalStore(settings, clients, options.now);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
   const log = options.log ?? new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
   let platform: Platform | undefined;
+  const mail = settings.STEWARD_SMTP_URL ? new SmtpMailSender(settings.STEWARD_SMTP_URL) : new UnconfiguredMailSender(log);
   const runner = new LocalStepFunctionsRunner({
     definitionsDir: options.definitionsDir,
     platform: () => platform!,
@@ -67,7 +82,12 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
       invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
     },
     identity: (platformTable) =>
-      localIdentity(platformTable, { issuer: settings.STEWARD_JWT_ISSUER ?? 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE }),
+      localIdentity(platformTable, {
+        issuer: settings.STEWARD_JWT_ISSUER ?? 'http://127.0.0.1',
+        audience: settings.STEWARD_JWT_AUDIENCE,
+        keys: options.dataDir ? new FileIssuerKeyRing(issuerKeyFile(options.dataDir)) : new EphemeralIssuerKeyRing(),
+        mail,
+      }),
     probes: [
       { name: 'metadata', check: () => store.ping() },
       bucketProbe(clients, settings.STEWARD_BUCKET_NAME),
@@ -75,6 +95,8 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
       scoringGatewayProbe(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT),
     ],
   });
+  await removeLegacyIssuerKey(platform.platformTable());
+  await platform.identity.issuer?.jwks(); // creates the key file on first start, not at first sign-in
   await runner.recoverInterrupted();
   if (settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL && settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD) {
     // Runs only while no administrator exists; afterwards the variables are ignored, never an error.
@@ -99,6 +121,7 @@ export async function createLocalPlatform(settings: Settings, options: { log?: L
       await sealer.stop();
       await runner.close();
       await store.close();
+      if (mail instanceof SmtpMailSender) mail.close();
       clients.dynamodb.destroy();
       clients.s3.destroy();
       clients.sagemakerRuntime.destroy();

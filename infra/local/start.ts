@@ -8,7 +8,8 @@ import { serveApi } from './api-server';
 import { ensureConsoleBuilt, withConsole } from './console-assets';
 import { allowConsoleUploads } from './console-uploads';
 import { StartupProblem } from './stand-ins/errors';
-import { assertPortFree } from './stand-ins/ports';
+import { assertPortFree, freePort } from './stand-ins/ports';
+import { descendantsOf, listenersOf } from './listener-exposure';
 import { type RunningStandIns, startStandIns } from './stand-ins/start-stand-ins';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -22,6 +23,15 @@ export interface StartOptions {
   readonly scoringPort: number;
   /** `sqlite` (default): the embedded store in `<dataDir>/metadata.sqlite`; `dynamodb-local`: DynamoDB Local (Java 17). */
   readonly store?: 'sqlite' | 'dynamodb-local';
+  /** The mail catcher's SMTP port. @default a free port */
+  readonly smtpPort?: number;
+  /** The mail catcher's web inbox. @default a free port */
+  readonly inboxPort?: number;
+  /**
+   * Start even if a listener is reachable from other machines (DynamoDB Local
+   * binds every interface). @default false, or STEWARD_ALLOW_NON_LOOPBACK=1
+   */
+  readonly allowNonLoopback?: boolean;
   readonly env?: Record<string, string | undefined>;
   readonly onUnexpectedExit?: (name: string, code: number | null) => void;
   /** Serve the web console at `/` (building it first when web/dist is missing or stale). @default true unless STEWARD_CONSOLE=off */
@@ -32,6 +42,10 @@ export interface RunningPlatform {
   readonly apiUrl: string;
   /** Where the console is served (the API's origin), if it is. */
   readonly consoleUrl?: string;
+  /** The local mail inbox (HTML at `/`, JSON at `/api/messages`). */
+  readonly inboxUrl: string;
+  /** Listeners reachable from other machines that the operator allowed (empty unless allowNonLoopback). */
+  readonly exposed: readonly string[];
   readonly local: LocalPlatform;
   readonly standIns: RunningStandIns;
   stop(): Promise<void>;
@@ -45,9 +59,10 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   const store = options.store ?? 'sqlite';
   const env: Record<string, string | undefined> = { ...(options.env ?? process.env), STEWARD_STORE: store, STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite') };
   await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const mailPorts = { smtp: options.smtpPort ?? (await freePort()), inbox: options.inboxPort ?? (await freePort()) };
   const standIns = await startStandIns({
-    ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort },
+    ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort, ...mailPorts },
     dynamodb: store === 'dynamodb-local',
     dataDir: options.dataDir,
     scratchDir: options.dataDir,
@@ -58,28 +73,67 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   try {
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
-    local = await createLocalPlatform(settings);
+    local = await createLocalPlatform(settings, { dataDir: options.dataDir });
     const app = createApp(local.platform);
     const withWeb = (options.console ?? env.STEWARD_CONSOLE !== 'off') && (await ensureConsoleBuilt());
     if (withWeb) await allowConsoleUploads(local.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${options.apiPort}`]);
     const api = await serveApi(withWeb ? withConsole(app, { connectOrigins: [standIns.endpoints.s3] }) : app, options.apiPort);
     const running = local;
-    return {
-      apiUrl: api.url,
-      consoleUrl: withWeb ? `${api.url}/` : undefined,
-      local: running,
-      standIns,
-      async stop() {
-        await api.close();
-        await running.close();
-        await standIns.stop();
-      },
+    const consoleUrl = withWeb ? `${api.url}/` : undefined;
+    const stop = async () => {
+      await api.close();
+      await running.close();
+      await standIns.stop();
     };
+    const names = new Map<number, string>([
+      [options.apiPort, 'the API'],
+      [options.dynamodbPort, 'DynamoDB Local'],
+      [options.s3Port, 'the S3 emulator'],
+      [options.scoringPort, 'the scoring gateway'],
+      [mailPorts.smtp, 'the mail catcher (SMTP)'],
+      [mailPorts.inbox, 'the mail inbox'],
+    ]);
+    let exposed: string[];
+    try {
+      exposed = assertLoopbackOnly(names, options.allowNonLoopback ?? allowedByEnv(env));
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    return { apiUrl: api.url, consoleUrl, inboxUrl: standIns.endpoints.inbox!, exposed, local: running, standIns, stop };
   } catch (error) {
     await local?.close().catch(() => undefined);
     await standIns.stop();
     throw error;
   }
+}
+
+function allowedByEnv(env: Record<string, string | undefined>): boolean {
+  return ['1', 'true', 'yes'].includes((env.STEWARD_ALLOW_NON_LOOPBACK ?? '').toLowerCase());
+}
+
+/**
+ * Local mode has no network authentication in front of its stand-ins, so it
+ * must be reachable from this machine only. Looks at every listener of this
+ * process and its children; refuses (a StartupProblem naming the listener and
+ * the fix) when one is reachable from elsewhere, unless the operator allowed
+ * it. Returns the allowed exposures, for the banner.
+ */
+function assertLoopbackOnly(names: ReadonlyMap<number, string>, allowed: boolean): string[] {
+  const listeners = listenersOf([process.pid, ...descendantsOf(process.pid)]);
+  if (!listeners) {
+    if (allowed) return [];
+    throw new StartupProblem('cannot verify that every listener is on 127.0.0.1 (no /proc on this system)', 'start with --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) once you have checked it yourself');
+  }
+  const exposed = listeners.filter((l) => !l.loopback).map((l) => `${names.get(l.port) ?? `process ${l.pid}`} on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`);
+  if (exposed.length && !allowed) {
+    const dynamodb = exposed.some((e) => e.startsWith('DynamoDB Local'));
+    throw new StartupProblem(
+      `refusing to start: ${exposed.join(', ')} ${exposed.length === 1 ? 'is' : 'are'} reachable from other machines, with no authentication${dynamodb ? ' (DynamoDB Local binds every interface and has no host option)' : ''}`,
+      `${dynamodb ? 'use the embedded store instead of DynamoDB Local, or ' : ''}accept the exposure explicitly: npm start -- --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1)`,
+    );
+  }
+  return [...new Set(exposed)];
 }
 
 function portOf(value: string | undefined, fallback: number, variable: string): number {
@@ -96,6 +150,7 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       store: { type: 'string' },
+      'allow-non-loopback': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -103,12 +158,16 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
   if (values.help) {
     process.stdout.write(
       [
-        'npm start [-- --data-dir <folder>] [-- --port <api port>] [-- --store sqlite|dynamodb-local]',
+        'npm start [-- --data-dir <folder>] [-- --port <api port>] [-- --store sqlite|dynamodb-local] [-- --allow-non-loopback]',
         '',
         'Environment: STEWARD_DATA_DIR (default ./.steward-data), STEWARD_PORT (7700),',
         'STEWARD_STORE (sqlite, the default, or dynamodb-local: needs Java 17),',
         'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703),',
+        'STEWARD_SMTP_PORT (7704), STEWARD_INBOX_PORT (7705), STEWARD_ALLOW_NON_LOOPBACK (unset),',
         'STEWARD_CONSOLE=off to serve the API without the web console.',
+        '',
+        'Every listener must be on 127.0.0.1; the start refuses otherwise unless',
+        '--allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) says the exposure is wanted.',
         '',
       ].join('\n'),
     );
@@ -123,6 +182,9 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
     dynamodbPort: portOf(env.STEWARD_DYNAMODB_PORT, 7701, 'STEWARD_DYNAMODB_PORT'),
     s3Port: portOf(env.STEWARD_S3_PORT, 7702, 'STEWARD_S3_PORT'),
     scoringPort: portOf(env.STEWARD_SCORING_PORT, 7703, 'STEWARD_SCORING_PORT'),
+    smtpPort: portOf(env.STEWARD_SMTP_PORT, 7704, 'STEWARD_SMTP_PORT'),
+    inboxPort: portOf(env.STEWARD_INBOX_PORT, 7705, 'STEWARD_INBOX_PORT'),
+    allowNonLoopback: values['allow-non-loopback'] === true || allowedByEnv(env),
     env,
   };
 }
@@ -159,7 +221,9 @@ async function main(): Promise<void> {
         `  API       ${running.apiUrl}`,
         `  API docs  ${running.apiUrl}/docs`,
         `  health    ${running.apiUrl}/health`,
+        `  inbox     ${running.inboxUrl}  (invitations and notices sent in local mode)`,
         `  data      ${options.dataDir} (metadata: ${options.store === 'dynamodb-local' ? 'DynamoDB Local' : 'metadata.sqlite'})`,
+        ...running.exposed.map((e) => `  WARNING   ${e} is reachable from other machines (allowed by --allow-non-loopback)`),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

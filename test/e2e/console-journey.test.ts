@@ -87,7 +87,7 @@ describe('the web console, end to end', () => {
     await page.getByRole('cell', { name: new RegExp(`^${TENANT.name}`) }).waitFor();
     await expectAccessible('03-platform-tenants');
     await page.getByRole('button', { name: `Approve ${TENANT.name}` }).click();
-    invitations.admin = await receiveInvitation(page, TENANT.admin);
+    invitations.admin = await receiveInvitation(page, TENANT.admin, platform.inboxUrl);
     await signOut();
   });
 
@@ -113,7 +113,7 @@ describe('the web console, end to end', () => {
         await page.getByRole('checkbox', { name: new RegExp(`^${box}`) }).setChecked(box === role);
       }
       await page.getByRole('button', { name: 'Invite', exact: true }).click();
-      invitations[who] = await receiveInvitation(page, PEOPLE[who]);
+      invitations[who] = await receiveInvitation(page, PEOPLE[who], platform.inboxUrl);
       await page.getByRole('button', { name: 'Done' }).click();
     }
     await page.getByText(PEOPLE.approver).first().waitFor();

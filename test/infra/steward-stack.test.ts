@@ -286,6 +286,41 @@ describe('StewardStack with the fixture pipelines', () => {
       const [, association] = ofType('AWS::WAFv2::WebACLAssociation')[0];
       expect(JSON.stringify(association.Properties.ResourceArn)).toContain(stageId);
     });
+
+    it('rate-limits every request per IP: no Authorization header escapes, a well-formed credential only earns a higher ceiling', () => {
+      const [, acl] = ofType('AWS::WAFv2::WebACL')[0];
+      const rules = acl.Properties.Rules as Array<{ Name: string; Action?: unknown; Statement: { RateBasedStatement?: { Limit: number; AggregateKeyType: string; ScopeDownStatement?: unknown } } }>;
+      const rate = (name: string) => rules.find((r) => r.Name === name)!.Statement.RateBasedStatement!;
+      // One rule with no scope-down: every request of an IP counts, whatever its headers.
+      const everything = rules.filter((r) => r.Statement.RateBasedStatement && !r.Statement.RateBasedStatement.ScopeDownStatement);
+      expect(everything.map((r) => r.Name)).toEqual(['RateLimitPerIpAuthenticated']);
+      expect(rate('RateLimitPerIpAuthenticated')).toMatchObject({ AggregateKeyType: 'IP', Limit: 30000 });
+      // The lower ceiling applies to anything that is not a well-formed credential: a mere `Authorization: x` stays under it.
+      expect(rate('RateLimitPerIp')).toMatchObject({ AggregateKeyType: 'IP', Limit: 3000 });
+      const notCredential = rate('RateLimitPerIp').ScopeDownStatement as { NotStatement: { Statement: { RegexMatchStatement: { RegexString: string; FieldToMatch: unknown } } } };
+      const { RegexString, FieldToMatch } = notCredential.NotStatement.Statement.RegexMatchStatement;
+      expect(FieldToMatch).toEqual({ SingleHeader: { Name: 'authorization' } });
+      const wellFormed = new RegExp(RegexString);
+      expect(wellFormed.test('x')).toBe(false);
+      expect(wellFormed.test('Bearer x')).toBe(false);
+      expect(wellFormed.test(`Bearer stw_${'a'.repeat(26)}_${'B'.repeat(43)}`)).toBe(true);
+      expect(wellFormed.test('Bearer eyJh.eyJz.c2ln')).toBe(true);
+      // Public identity routes: the lowest ceiling, with no scope-down by header at all.
+      const publicRoutes = rate('RateLimitPublicIdentityRoutesPerIp');
+      expect(publicRoutes.Limit).toBe(100);
+      expect(JSON.stringify(publicRoutes.ScopeDownStatement)).not.toContain('authorization');
+      expect(new RegExp((publicRoutes.ScopeDownStatement as { RegexMatchStatement: { RegexString: string } }).RegexMatchStatement.RegexString).test('/prod/signup')).toBe(true);
+      for (const r of rules.filter((x) => x.Statement.RateBasedStatement)) expect(r.Action).toEqual({ Block: {} });
+    });
+
+    it('does not invoke the authorizer for a malformed token: API Gateway checks its shape first', () => {
+      const [, authorizer] = ofType('AWS::ApiGateway::Authorizer')[0];
+      const shape = new RegExp(String(authorizer.Properties.IdentityValidationExpression));
+      expect(shape.test('Authorization-junk')).toBe(false);
+      expect(shape.test('Bearer not-a-token')).toBe(false);
+      expect(shape.test(`Bearer stw_${'a'.repeat(26)}_${'B'.repeat(43)}`)).toBe(true);
+      expect(shape.test('Bearer eyJh.eyJz.c2ln')).toBe(true);
+    });
   });
 });
 

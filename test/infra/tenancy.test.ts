@@ -239,17 +239,27 @@ describe('function roles (control plane)', () => {
     expect(bySid('DeleteTenantItemsByKey')).toEqual({
       Sid: 'DeleteTenantItemsByKey',
       Effect: 'Allow',
-      Action: 'dynamodb:BatchWriteItem',
+      Action: 'dynamodb:DeleteItem',
       Resource: tableArn(),
       Condition: {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`T#${ONE_TENANT_ID}#*`] },
         'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk'] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
       },
     });
+    // A batch's PutRequest cannot be told from a DeleteRequest by IAM: no batch write reaches a tenant partition.
+    expect(bySid('NoBatchWritesToTenants')).toEqual({
+      Sid: 'NoBatchWritesToTenants',
+      Effect: 'Deny',
+      Action: 'dynamodb:BatchWriteItem',
+      Resource: tableArn(),
+      Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } },
+    });
+    expect(statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('dynamodb:BatchWriteItem') && (leadingKeys(s) ?? ['T#']).some((k) => k.startsWith('T#')))).toEqual([]);
     expect(bySid('KeepTenantAuditTrails')).toEqual({
       Sid: 'KeepTenantAuditTrails',
       Effect: 'Deny',
-      Action: 'dynamodb:BatchWriteItem',
+      Action: 'dynamodb:DeleteItem',
       Resource: tableArn(),
       Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`T#${ONE_TENANT_ID}#AUDIT*`] } },
     });

@@ -35,7 +35,7 @@ const EXPECTED_PERMISSIONS: readonly Permission[] = [
   'schedules:manage',
 ];
 
-const EXPECTED_PLATFORM_PERMISSIONS = ['platform:tenants:read', 'platform:tenants:manage'];
+const EXPECTED_PLATFORM_PERMISSIONS = ['platform:tenants:read', 'platform:tenants:manage', 'platform:health:read'];
 
 // prettier-ignore
 const EXPECTED_MATRIX: Record<Permission, Record<TenantRole, boolean>> = {

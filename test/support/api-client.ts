@@ -65,7 +65,7 @@ export interface OnboardedTenant {
 }
 
 /** Sign-up → approval → invitation accepted → one user per role, each signed in. */
-export async function onboardTenant(api: ApiClient, adminToken: string, name: string, options: { plan?: string; roles?: readonly TenantRole[] } = {}): Promise<OnboardedTenant> {
+export async function onboardTenant(api: ApiClient, adminToken: string, name: string, options: { plan?: string; roles?: readonly TenantRole[]; inbox?: string } = {}): Promise<OnboardedTenant> {
   const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
   const adminEmail = `admin@${slug}.example`;
   const signup = await api.call('POST', '/signup', { body: { name, adminEmail, plan: options.plan ?? 'enterprise' } });
@@ -73,7 +73,7 @@ export async function onboardTenant(api: ApiClient, adminToken: string, name: st
   const tenantId: string = signup.body.tenantId;
   const approved = await api.call('POST', `/platform/tenants/${tenantId}/approve`, { token: adminToken });
   if (approved.status !== 200) throw new Error(`approve failed: ${JSON.stringify(approved.body)}`);
-  await accept(api, approved.body.invitation.token);
+  await accept(api, await invitationFor(adminEmail, options.inbox));
   const tenantAdmin = await signInAs(api, adminEmail, USER_PASSWORD);
   const tokens = { 'tenant-admin': tenantAdmin } as Record<TenantRole, string>;
   const me = await api.call('GET', '/me', { token: tenantAdmin });
@@ -83,12 +83,21 @@ export async function onboardTenant(api: ApiClient, adminToken: string, name: st
     const email = `${role}@${slug}.example`;
     const invited = await api.call('POST', '/users', { token: tenantAdmin, body: { email, roles: [role] } });
     if (invited.status !== 201) throw new Error(`invite failed: ${JSON.stringify(invited.body)}`);
-    await accept(api, invited.body.invitation.token);
+    await accept(api, await invitationFor(email, options.inbox));
     tokens[role] = await signInAs(api, email, USER_PASSWORD);
     userIds[role] = invited.body.user.userId;
     emails[role] = email;
   }
   return { tenantId, name, tokens, userIds, emails };
+}
+
+/** The newest invitation mailed to `email`, read from the mail catcher's JSON API (test/support/global-setup.ts). */
+export async function invitationFor(email: string, inbox = process.env.STEWARD_TEST_INBOX_URL): Promise<string> {
+  if (!inbox) throw new Error('no mail catcher: integration tests need test/support/global-setup.ts');
+  const { items } = (await (await fetch(`${inbox}/api/messages?to=${encodeURIComponent(email)}`)).json()) as { items: Array<{ text: string }> };
+  const secret = items.map((m) => /^Invitation: (\S+)$/m.exec(m.text)?.[1]).find(Boolean);
+  if (!secret) throw new Error(`no invitation was mailed to ${email}`);
+  return secret;
 }
 
 async function accept(api: ApiClient, invitation: string): Promise<void> {

@@ -20,7 +20,7 @@ export async function testPlatform(overrides: Record<string, string> = {}, optio
   const unique = randomUUID().slice(0, 8);
   const scratch = process.env.STEWARD_TEST_SCRATCH_DIR ?? tmpdir();
   const settings = localSettings(
-    { dynamodb, s3, scoring, api: 'http://127.0.0.1:1' },
+    { dynamodb, s3, scoring, api: 'http://127.0.0.1:1', smtp: process.env.STEWARD_TEST_SMTP_URL },
     {
       STEWARD_LOG_LEVEL: 'SILENT',
       STEWARD_TABLE_NAME: `steward-${unique}`,

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { tenantKey, tenantPrefix } from '../../storage/keys';
 
 /**
@@ -6,7 +6,12 @@ import { tenantKey, tenantPrefix } from '../../storage/keys';
  * that Scans: tenant deletion is a rare control-plane job run with platform
  * credentials, never on a tenant's data path (the tenant role has no Scan).
  * Partitions are found by prefix because a tenant's items span many of them.
+ * Items go one DeleteItem at a time (a few in parallel): the role may delete
+ * tenant items but not BatchWrite them, since IAM cannot tell a batch's
+ * delete from a key-only put (infra/aws/constructs/data-access.ts).
  */
+const PARALLEL_DELETES = 16;
+
 export async function purgeTenantItems(documents: DynamoDBDocumentClient, tableName: string, tenantId: string): Promise<number> {
   const prefix = tenantPrefix(tenantId);
   const keep = tenantKey(tenantId, ['AUDIT']);
@@ -23,16 +28,10 @@ export async function purgeTenantItems(documents: DynamoDBDocumentClient, tableN
       }),
     );
     const keys = page.Items ?? [];
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests: Record<string, unknown[]> | undefined = {
-        [tableName]: keys.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } })),
-      };
-      while (requests && Object.keys(requests).length > 0) {
-        const out = await documents.send(new BatchWriteCommand({ RequestItems: requests as never }));
-        requests = out.UnprocessedItems as Record<string, unknown[]> | undefined;
-      }
-      removed += Math.min(25, keys.length - i);
+    for (let i = 0; i < keys.length; i += PARALLEL_DELETES) {
+      await Promise.all(keys.slice(i, i + PARALLEL_DELETES).map((k) => documents.send(new DeleteCommand({ TableName: tableName, Key: { pk: k.pk, sk: k.sk } }))));
     }
+    removed += keys.length;
     start = page.LastEvaluatedKey;
   } while (start);
   return removed;

@@ -1,5 +1,6 @@
 import {
   AdminAddUserToGroupCommand,
+  AliasExistsException,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
@@ -17,7 +18,8 @@ import type { DirectoryUser, Invitation, UserDirectory } from '../../ports/user-
  * Sign-in identities in a Cognito user pool. Username = Steward's user id, so
  * the ID token's `cognito:username` names the user record; `custom:tenantId` is
  * set here by the platform (the app client cannot write it) and groups mirror
- * roles. Cognito mails the temporary password itself.
+ * roles. Cognito mails the invitation (a temporary password) to the user
+ * itself, so no secret passes through Steward or an API answer.
  */
 export class CognitoUserDirectory implements UserDirectory {
   readonly kind = 'cognito' as const;
@@ -39,7 +41,8 @@ export class CognitoUserDirectory implements UserDirectory {
         }),
       );
     } catch (error) {
-      if (error instanceof UsernameExistsException) throw new Conflict(`a user with email ${user.email} already exists`, { cause: error });
+      // An email is an alias of one user: a second user with it is refused. The use case keeps this from the caller (core/identity/invitations.ts).
+      if (error instanceof UsernameExistsException || error instanceof AliasExistsException) throw new Conflict(`a user with email ${user.email} already exists`, { cause: error });
       throw error;
     }
     for (const role of user.roles) await this.addToGroup(user.userId, role);

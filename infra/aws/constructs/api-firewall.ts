@@ -1,26 +1,48 @@
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { BEARER_CREDENTIAL_PATTERN } from '../../../core/identity/credential-shape';
 
 export interface ApiFirewallProps {
   /** ARN of the API Gateway stage to protect. */
   readonly stageArn: string;
   /**
-   * Requests one client IP may send in any 5-minute window before it is
-   * blocked. Applies to requests without an Authorization header only: per-tenant
-   * limits belong to usage plans; this stops unauthenticated floods.
+   * Requests one client IP may send in any 5-minute window without a
+   * well-formed credential (BEARER_CREDENTIAL_PATTERN): floods, junk tokens.
+   * A header that merely exists does not count as a credential.
    *
    * @default 3000
    */
   readonly requestsPerIpPer5Minutes?: number;
+  /**
+   * The ceiling for every request of one IP, credential or not: one CI
+   * runner's IP may carry a whole tenant's plan rate, but no IP is unlimited
+   * (a well-formed token is not yet a valid one).
+   *
+   * @default 30000
+   */
+  readonly authenticatedRequestsPerIpPer5Minutes?: number;
+  /**
+   * Requests one IP may send to the public identity routes (sign-up, local
+   * sign-in and invitation redemption), whatever headers they carry. The API
+   * also limits these per IP and per account in the store.
+   *
+   * @default 100
+   */
+  readonly publicRouteRequestsPerIpPer5Minutes?: number;
   /** Prefix of the web ACL's metric names. @default 'steward' */
   readonly metricPrefix?: string;
 }
 
+/** The public identity routes, under any stage prefix. */
+const PUBLIC_IDENTITY_PATH = '/(signup|auth/[a-z-]+)$';
+
 /**
  * A regional WAFv2 web ACL on the API stage: AWS managed IP-reputation and
- * known-bad-inputs rule groups, plus a per-IP rate limit. The managed "common"
- * rule set is left out on purpose: its 8 KB body limit would block legitimate
- * scoring and pipeline requests.
+ * known-bad-inputs rule groups, plus per-IP rate limits that no header can
+ * escape: every request counts against a high ceiling, requests without a
+ * well-formed credential against a lower one, and the public identity routes
+ * against the lowest. The managed "common" rule set is left out on purpose:
+ * its 8 KB body limit would block legitimate scoring and pipeline requests.
  */
 export class ApiFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
@@ -41,6 +63,14 @@ export class ApiFirewall extends Construct {
       visibilityConfig: visibility(name),
     });
 
+    const rateLimit = (name: string, priority: number, limit: number, scopeDownStatement?: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      action: { block: {} },
+      statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit, evaluationWindowSec: 300, ...(scopeDownStatement ? { scopeDownStatement } : {}) } },
+      visibilityConfig: visibility(name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()),
+    });
+
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
@@ -48,34 +78,22 @@ export class ApiFirewall extends Construct {
       rules: [
         managed('AWSManagedRulesAmazonIpReputationList', 0),
         managed('AWSManagedRulesKnownBadInputsRuleSet', 1),
-        {
-          name: 'RateLimitPerIp',
-          priority: 2,
-          action: { block: {} },
-          statement: {
-            rateBasedStatement: {
-              aggregateKeyType: 'IP',
-              limit: props.requestsPerIpPer5Minutes ?? 3000,
-              evaluationWindowSec: 300,
-              // Only requests without credentials (sign-up, health, docs, floods): authenticated
-              // traffic is throttled per tenant by its usage plan, and one CI runner's IP may
-              // legitimately carry a whole tenant's plan rate.
-              scopeDownStatement: {
-                notStatement: {
-                  statement: {
-                    sizeConstraintStatement: {
-                      fieldToMatch: { singleHeader: { Name: 'authorization' } },
-                      comparisonOperator: 'GT',
-                      size: 0,
-                      textTransformations: [{ priority: 0, type: 'NONE' }],
-                    },
-                  },
-                },
+        rateLimit('RateLimitPublicIdentityRoutesPerIp', 2, props.publicRouteRequestsPerIpPer5Minutes ?? 100, {
+          regexMatchStatement: { fieldToMatch: { uriPath: {} }, regexString: PUBLIC_IDENTITY_PATH, textTransformations: [{ priority: 0, type: 'NONE' }] },
+        }),
+        rateLimit('RateLimitPerIp', 3, props.requestsPerIpPer5Minutes ?? 3000, {
+          // Not a well-formed credential, whatever else the header holds: `Authorization: x` counts here.
+          notStatement: {
+            statement: {
+              regexMatchStatement: {
+                fieldToMatch: { singleHeader: { Name: 'authorization' } },
+                regexString: BEARER_CREDENTIAL_PATTERN,
+                textTransformations: [{ priority: 0, type: 'NONE' }],
               },
             },
           },
-          visibilityConfig: visibility('rate-limit-per-ip'),
-        },
+        }),
+        rateLimit('RateLimitPerIpAuthenticated', 4, props.authenticatedRequestsPerIpPer5Minutes ?? 30000),
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'Association', {

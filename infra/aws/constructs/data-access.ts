@@ -97,11 +97,14 @@ export function grantControlPlaneTenantAppends(role: iam.Role, data: TableData):
 
 /**
  * Tenant deletion (core/adapters/dynamodb/tenant-purge.ts): a Scan that may
- * project only the keys (pk, sk) and BatchWriteItem requests that carry only
- * keys, i.e. deletes, on tenant partitions, never on an audit trail (an
- * explicit Deny, so the trail outlives the tenant whatever the code does).
- * The control plane can find and remove a tenant's items without being able
- * to read them.
+ * project only the keys (pk, sk), and DeleteItem by key on tenant partitions,
+ * returning nothing, never on an audit trail (an explicit Deny, so the trail
+ * outlives the tenant whatever the code does). The control plane can find and
+ * remove a tenant's items without being able to read them.
+ *
+ * DeleteItem, not BatchWriteItem: IAM cannot tell a batch's DeleteRequest from
+ * a key-only PutRequest, which would overwrite any tenant item. BatchWriteItem
+ * on tenant partitions is denied outright.
  */
 export function grantTenantOffboarding(role: iam.Role, data: TableData): void {
   const { table } = data;
@@ -122,19 +125,30 @@ export function grantTenantOffboarding(role: iam.Role, data: TableData): void {
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'DeleteTenantItemsByKey',
-      actions: ['dynamodb:BatchWriteItem'],
+      actions: ['dynamodb:DeleteItem'],
       resources: [table.tableArn],
       conditions: {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`T#${TENANT_ID_LIKE}#*`] },
         'ForAllValues:StringEquals': { 'dynamodb:Attributes': KEY_ATTRIBUTES },
+        // ALL_OLD would hand back the deleted item: deleting must not be a way to read.
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
       },
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'NoBatchWritesToTenants',
+      effect: iam.Effect.DENY,
+      actions: ['dynamodb:BatchWriteItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } },
     }),
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'KeepTenantAuditTrails',
       effect: iam.Effect.DENY,
-      actions: ['dynamodb:BatchWriteItem'],
+      actions: ['dynamodb:DeleteItem'],
       resources: [table.tableArn],
       // AUDIT and AUDIT-HEAD: the events and the chain head.
       conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`T#${TENANT_ID_LIKE}#AUDIT*`] } },

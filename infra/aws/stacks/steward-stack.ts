@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { PLAN_NAMES, PLANS } from '../../../core/tenancy/plans';
 import { ApiFirewall } from '../constructs/api-firewall';
+import { BEARER_CREDENTIAL_PATTERN } from '../../../core/identity/credential-shape';
 import { StewardApi } from '../constructs/api';
 import { ArtifactBucket } from '../constructs/artifact-bucket';
 import { StewardConsole } from '../constructs/console';
@@ -168,6 +169,8 @@ export class StewardStack extends Stack {
     const authorizer = new apigateway.TokenAuthorizer(this, 'Authorizer', {
       handler: this.authorizerFunction.function,
       identitySource: apigateway.IdentitySource.header('Authorization'),
+      // API Gateway answers 401 itself for anything not shaped like a credential: junk never costs an invocation.
+      validationRegex: BEARER_CREDENTIAL_PATTERN,
       // No caching: the authorizer re-checks that the tenant and the user are
       // active and the CI token is not revoked, so a suspension or revocation
       // must act on the very next request. A cached Allow would keep a revoked

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ManagedProcess } from './child-process';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { type RunningMailCatcher, startMailCatcher } from './mail-catcher';
 import { assertPortFree } from './ports';
 import { startS3Emulator } from './s3-emulator';
 import { startScoringGateway } from './scoring-gateway';
@@ -10,11 +11,16 @@ export interface StandInPorts {
   readonly dynamodb: number;
   readonly s3: number;
   readonly scoring: number;
+  /** The mail catcher's SMTP and web inbox ports; without them no catcher is started. */
+  readonly smtp?: number;
+  readonly inbox?: number;
 }
 
 export interface RunningStandIns {
   readonly endpoints: LocalEndpoints;
   readonly processes: readonly ManagedProcess[];
+  /** Runs inside this process (no child): listeners are this process's own. */
+  readonly mail?: RunningMailCatcher;
   stop(): Promise<void>;
 }
 
@@ -46,10 +52,16 @@ export async function startStandIns(options: {
     scoring: `http://127.0.0.1:${ports.scoring}`,
   };
   const started: ManagedProcess[] = [];
+  let mail: RunningMailCatcher | undefined;
   const stop = async () => {
-    await Promise.all(started.map((p) => p.stop()));
+    await Promise.all([...started.map((p) => p.stop()), mail?.stop()]);
   };
   try {
+    if (ports.smtp !== undefined && ports.inbox !== undefined) {
+      await assertPortFree(ports.smtp, 'STEWARD_SMTP_PORT', 'the mail catcher');
+      await assertPortFree(ports.inbox, 'STEWARD_INBOX_PORT', 'the mail inbox');
+      mail = await startMailCatcher({ smtpPort: ports.smtp, inboxPort: ports.inbox, dataDir: options.dataDir ? join(options.dataDir, 'mail') : undefined });
+    }
     // DynamoDB (JVM start, ~2 s) and s3rver start in parallel; if one fails, the other is stopped too.
     const [dynamodbStart, s3Start] = await Promise.allSettled([
       withDynamoDb ? startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir }) : Promise.resolve(undefined),
@@ -76,5 +88,5 @@ export async function startStandIns(options: {
     await stop();
     throw error;
   }
-  return { endpoints, processes: started, stop };
+  return { endpoints: mail ? { ...endpoints, smtp: mail.smtpUrl, inbox: mail.inboxUrl } : endpoints, processes: started, mail, stop };
 }

@@ -1,7 +1,7 @@
 import { getExecution, listExecutions } from '../../../core/pipelines/execution-log';
 import { scoreWithOnnx } from '../../../core/pipelines/onnx-scoring';
 import { step as recordFailure } from '../../../functions/pipeline-steps/record-pipeline-failure';
-import { bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
+import { bootApi, invitationFor, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
 import { BREAST_CANCER_CSV, BREAST_CANCER_FEATURES } from '../../fixtures/pipelines/breast-cancer';
 import { createBreastCancerModel, registerBreastCancerDataset, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { randomTenantId } from '../../fixtures/pipelines/tenants';
@@ -149,7 +149,7 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     // A data scientist who is also an approver, and owns nothing: only the run links them to the version.
     const both = await call(acme.tokens['tenant-admin'], 'POST', '/users', { email: 'both@acme.example', roles: ['data-scientist', 'approver'] });
     expect(both.status).toBe(201);
-    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: both.body.invitation.token, password: USER_PASSWORD } })).status).toBe(200);
+    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor('both@acme.example'), password: USER_PASSWORD } })).status).toBe(200);
     const token = await signInAs(ctx.api, 'both@acme.example', USER_PASSWORD);
     const { modelId } = await createBreastCancerModel(ctx.api, ds);
     await ctx.platform.tenantObjects(acme.tenantId).put('datasets/sod.csv', BREAST_CANCER_CSV, 'text/csv');

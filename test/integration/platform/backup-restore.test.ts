@@ -19,6 +19,8 @@ async function boot(dataDir: string, store: 'sqlite' | 'dynamodb-local' = 'sqlit
     dataDir,
     store,
     console: false,
+    // DynamoDB Local binds every interface; the migration test needs the old default for a moment.
+    allowNonLoopback: store === 'dynamodb-local',
     apiPort: await freePort(),
     dynamodbPort: await freePort(),
     s3Port: await freePort(),
@@ -30,8 +32,8 @@ async function boot(dataDir: string, store: 'sqlite' | 'dynamodb-local' = 'sqlit
 }
 
 /** A tenant with a project, a model and a verified artifact: audit events and an object to carry over. */
-async function populate(api: ApiClient, admin: string) {
-  const tenant = await onboardTenant(api, admin, 'Kept Bank', { roles: ['tenant-admin', 'data-scientist'] });
+async function populate(api: ApiClient, admin: string, inbox: string) {
+  const tenant = await onboardTenant(api, admin, 'Kept Bank', { roles: ['tenant-admin', 'data-scientist'], inbox });
   const ds = tenant.tokens['data-scientist'];
   const project = await createProject(api, ds);
   const model = await createModel(api, ds, project.projectId);
@@ -49,7 +51,7 @@ describe('backup, restore and migration of the local platform', () => {
     const first = await boot(original);
     let kept: Awaited<ReturnType<typeof populate>>;
     try {
-      kept = await populate(first.api, first.admin);
+      kept = await populate(first.api, first.admin, first.running.inboxUrl);
       // Online: the platform keeps running while the backup is taken.
       await createBackup(original, join(scratch, 'backup.tar.gz'));
     } finally {
@@ -79,7 +81,7 @@ describe('backup, restore and migration of the local platform', () => {
     const source = join(scratch, 'source');
     const first = await boot(source);
     try {
-      await populate(first.api, first.admin);
+      await populate(first.api, first.admin, first.running.inboxUrl);
     } finally {
       await first.running.stop();
     }
@@ -108,7 +110,7 @@ describe('backup, restore and migration of the local platform', () => {
     const old = await boot(dataDir, 'dynamodb-local');
     let kept: Awaited<ReturnType<typeof populate>>;
     try {
-      kept = await populate(old.api, old.admin);
+      kept = await populate(old.api, old.admin, old.running.inboxUrl);
     } finally {
       await old.running.stop();
     }

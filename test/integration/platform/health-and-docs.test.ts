@@ -1,18 +1,20 @@
 import { createApp } from '../../../api/app';
-import { ApiClient } from '../../support/api-client';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ApiClient, signInAs } from '../../support/api-client';
 import { testPlatform } from '../../support/test-platform';
 
 describe('health, OpenAPI and docs', () => {
   let local: Awaited<ReturnType<typeof testPlatform>>;
   let api: ApiClient;
+  let adminToken: string;
   beforeAll(async () => {
-    local = await testPlatform();
+    local = await testPlatform({ STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD });
     api = new ApiClient(createApp(local.platform));
+    adminToken = await signInAs(api, ADMIN_EMAIL, ADMIN_PASSWORD);
   });
   afterAll(() => local.close());
 
-  it('reports every dependency with its status and latency', async () => {
-    const res = await api.call('GET', '/health');
+  it('reports every dependency with its status and latency to a platform administrator', async () => {
+    const res = await api.call('GET', '/platform/health', { token: adminToken });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.mode).toBe('local');
@@ -25,11 +27,13 @@ describe('health, OpenAPI and docs', () => {
   });
 
   it('answers 503 with the failing dependency named when one is down', async () => {
-    const broken = await testPlatform({ STEWARD_BUCKET_NAME: 'steward-bucket-that-was-never-created' });
+    const broken = await testPlatform({ STEWARD_BUCKET_NAME: 'steward-bucket-that-was-never-created', STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD });
     try {
       // bootstrap created it; point the health probe at another, missing bucket
       const app = createApp({ ...broken.platform, probes: broken.platform.probes.map((p) => (p.name === 'bucket' ? { name: 'bucket', check: () => Promise.reject(new Error('NoSuchBucket')) } : p)) });
-      const res = await new ApiClient(app).call('GET', '/health');
+      const client = new ApiClient(app);
+      expect((await client.call('GET', '/health')).body).toEqual({ status: 'degraded', checkedAt: expect.any(String) });
+      const res = await client.call('GET', '/platform/health', { token: await signInAs(client, ADMIN_EMAIL, ADMIN_PASSWORD) });
       expect(res.status).toBe(503);
       expect(res.body.status).toBe('degraded');
       expect(res.body.dependencies.find((d: { name: string }) => d.name === 'bucket')).toMatchObject({ status: 'failing', detail: 'NoSuchBucket' });

@@ -73,12 +73,22 @@ describe('users, roles and CI tokens', () => {
     expect((await ctx.api.call('POST', `/users/${tenant.userIds['tenant-admin']}/disable`, { token: admin })).status).toBe(403);
   });
 
-  it('refuses duplicate emails platform-wide', async () => {
+  it('keeps one account per email platform-wide without telling another tenant that the address exists', async () => {
     const a = await onboardTenant(ctx.api, ctx.adminToken, 'Dup A', { roles: ['tenant-admin', 'viewer'] });
     const b = await onboardTenant(ctx.api, ctx.adminToken, 'Dup B', { roles: ['tenant-admin'] });
-    const res = await ctx.api.call('POST', '/users', { token: b.tokens['tenant-admin'], body: { email: a.emails.viewer, roles: ['viewer'] } });
-    expect(res.status).toBe(409);
-  });
+    const fresh = await ctx.api.call('POST', '/users', { token: b.tokens['tenant-admin'], body: { email: `nobody-${Date.now()}@dup.example`, roles: ['viewer'] } });
+    const taken = await ctx.api.call('POST', '/users', { token: b.tokens['tenant-admin'], body: { email: a.emails.viewer, roles: ['viewer'] } });
+    expect(taken.status).toBe(fresh.status);
+    expect(Object.keys(taken.body).sort()).toEqual(Object.keys(fresh.body).sort());
+    expect(taken.body.invitation).toEqual({ delivery: 'email', to: a.emails.viewer });
+    // The owner of the address got a notice, no invitation; their account in A is untouched.
+    const mail = await (await fetch(`${process.env.STEWARD_TEST_INBOX_URL}/api/messages?to=${encodeURIComponent(a.emails.viewer)}`)).json();
+    expect(mail.items[0].subject).toBe('Your Steward address was used again');
+    expect(mail.items[0].text).not.toMatch(/^Invitation:/m);
+    expect((await ctx.api.call('GET', '/me', { token: a.tokens.viewer })).body.tenantId).toBe(a.tenantId);
+    // Inside one tenant a duplicate is still a plain 409: its admin can list its users anyway.
+    expect((await ctx.api.call('POST', '/users', { token: b.tokens['tenant-admin'], body: { email: a.emails.viewer, roles: ['viewer'] } })).status).toBe(409);
+  }, 120_000);
 
   it(`locks an account after ${LOCKOUT_THRESHOLD} failed sign-ins and audits each failure`, async () => {
     const tenant = await onboardTenant(ctx.api, ctx.adminToken, 'Lockout', { roles: ['tenant-admin', 'approver'] });

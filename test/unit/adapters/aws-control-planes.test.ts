@@ -6,6 +6,7 @@ import {
   AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
   UsernameExistsException,
+  AliasExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -65,6 +66,11 @@ describe('Cognito user directory', () => {
 
   it('maps an existing username to Conflict', async () => {
     cognito.on(AdminCreateUserCommand).rejects(new UsernameExistsException({ message: 'exists', $metadata: {} }));
+    await expect(directory.provision({ ...user, roles: [...user.roles] })).rejects.toBeInstanceOf(Conflict);
+  });
+
+  it('maps an email already used by another user (an alias) to Conflict, which invitations keep from the caller', async () => {
+    cognito.on(AdminCreateUserCommand).rejects(new AliasExistsException({ message: 'An account with the email already exists.', $metadata: {} }));
     await expect(directory.provision({ ...user, roles: [...user.roles] })).rejects.toBeInstanceOf(Conflict);
   });
 

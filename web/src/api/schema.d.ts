@@ -10,7 +10,52 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status of the API and each dependency (table, bucket, pipeline runner, scoring gateway) */
+        /** Whether the API and its dependencies are usable (status only; details at /platform/health) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description every dependency is usable */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HealthStatus"];
+                    };
+                };
+                /** @description at least one dependency is failing */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["HealthStatus"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Status of each dependency (table, bucket, pipeline runner, scoring gateway), with details */
         get: {
             parameters: {
                 query?: never;
@@ -27,6 +72,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Health"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
                 /** @description at least one dependency is failing */
@@ -183,6 +246,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -247,6 +319,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -287,7 +368,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description request recorded */
+                /** @description request recorded; the address gets a mail */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -309,8 +390,8 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description conflicts with the current state */
-                409: {
+                /** @description quota or rate limit reached */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -609,7 +690,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a requested tenant and invite its first tenant admin */
+        /** Approve a requested tenant and invite its first tenant admin (the invitation is mailed to them) */
         post: {
             parameters: {
                 query?: never;
@@ -7640,6 +7721,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        HealthStatus: {
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            /** Format: date-time */
+            checkedAt: string;
+        };
         Health: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -7656,15 +7743,6 @@ export interface components {
                 latencyMs: number;
             }[];
         };
-        SignedIn: {
-            idToken: string;
-            /** @enum {string} */
-            tokenType: "Bearer";
-            expiresAt: string;
-            /** @enum {string} */
-            kind: "user" | "platform-admin";
-            tenantId?: string;
-        };
         Problem: {
             /** @example urn:steward:problem:validation-failed */
             type: string;
@@ -7677,6 +7755,15 @@ export interface components {
                 field: string;
                 problem: string;
             }[];
+        };
+        SignedIn: {
+            idToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+            expiresAt: string;
+            /** @enum {string} */
+            kind: "user" | "platform-admin";
+            tenantId?: string;
         };
         TenantOverview: {
             tenant: components["schemas"]["Tenant"];
@@ -7715,14 +7802,12 @@ export interface components {
             next?: string;
         };
         Invitation: {
-            /** @enum {string} */
-            delivery: "token";
-            /** @description shown once; the user redeems it at POST /auth/accept-invitation */
-            token: string;
-            expiresAt: string;
-        } | {
-            /** @enum {string} */
+            /**
+             * @description the invitation was mailed to the invitee; its secret is in no API answer
+             * @enum {string}
+             */
             delivery: "email";
+            to: string;
         };
         Me: {
             /** @enum {string} */
