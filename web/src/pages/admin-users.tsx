@@ -4,9 +4,8 @@ import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { CursorList } from '../components/cursor-list';
 import { ProblemMessage } from '../components/problem-message';
-import { CopyButton, EmptyState, PageHeader, StatusBadge } from '../components/ui';
+import { EmptyState, PageHeader, StatusBadge } from '../components/ui';
 import { useApi } from '../session/session';
-import { invitationLink } from './accept-invitation';
 
 type Role = Schemas['Role'];
 const ROLES: readonly { role: Role; what: string }[] = [
@@ -23,11 +22,11 @@ export function UsersPage() {
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [roles, setRoles] = useState<Role[]>(['data-scientist']);
-  const [invited, setInvited] = useState<{ email: string; token?: string }>();
+  const [invited, setInvited] = useState<{ email: string }>();
   const invite = useMutation({
     mutationFn: async () => unwrap(await api.POST('/users', { body: { email, roles, ...(displayName ? { displayName } : {}) } })),
     onSuccess: (res) => {
-      setInvited({ email: res.user.email, token: res.invitation.delivery === 'token' ? res.invitation.token : undefined });
+      setInvited({ email: res.user.email });
       setEmail('');
       setDisplayName('');
       return queryClient.invalidateQueries({ queryKey: ['users'] });
@@ -87,16 +86,7 @@ export function UsersPage() {
       {invited ? (
         <section className="callout" aria-labelledby="invited-user">
           <h2 id="invited-user">{invited.email} is invited</h2>
-          {invited.token ? (
-            <>
-              <p>Send them this link; it is shown only now.</p>
-              <p className="secret">
-                <code data-testid="invitation-link">{invitationLink(invited.token)}</code> <CopyButton value={invitationLink(invited.token)} label="Copy link" />
-              </p>
-            </>
-          ) : (
-            <p>An invitation was mailed to them.</p>
-          )}
+          <p>An invitation was mailed to them.</p>
           <button type="button" onClick={() => setInvited(undefined)}>
             Done
           </button>

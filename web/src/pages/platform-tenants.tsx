@@ -3,9 +3,8 @@ import { useState } from 'react';
 import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { ProblemMessage } from '../components/problem-message';
-import { CopyButton, EmptyState, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
+import { EmptyState, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
 import { useApi } from '../session/session';
-import { invitationLink } from './accept-invitation';
 
 type TenantStatus = Schemas['Tenant']['status'];
 const FILTERS: readonly (TenantStatus | 'all')[] = ['requested', 'active', 'suspended', 'all'];
@@ -16,7 +15,7 @@ export function PlatformTenantsPage() {
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<TenantStatus | 'all'>('requested');
   const [pending, setPending] = useState<{ tenant: Schemas['Tenant']; action: 'suspend' | 'resume'; reason: string }>();
-  const [invited, setInvited] = useState<{ tenant: Schemas['Tenant']; token?: string }>();
+  const [invited, setInvited] = useState<{ tenant: Schemas['Tenant'] }>();
   const tenants = useQuery({
     queryKey: ['platform-tenants', filter],
     queryFn: async () => unwrap(await api.GET('/platform/tenants', { params: { query: { limit: 100, ...(filter === 'all' ? {} : { status: filter }) } } })),
@@ -26,7 +25,7 @@ export function PlatformTenantsPage() {
       const params = { params: { path: { tenantId } } };
       if (action === 'approve') {
         const res = unwrap(await api.POST('/platform/tenants/{tenantId}/approve', params));
-        setInvited({ tenant: res.tenant, token: res.invitation.delivery === 'token' ? res.invitation.token : undefined });
+        setInvited({ tenant: res.tenant });
         return;
       }
       if (action === 'suspend') unwrap(await api.POST('/platform/tenants/{tenantId}/suspend', { ...params, body: { reason } }));
@@ -43,16 +42,7 @@ export function PlatformTenantsPage() {
       {invited ? (
         <section className="callout" aria-labelledby="invited-title">
           <h2 id="invited-title">{invited.tenant.name} is approved</h2>
-          {invited.token ? (
-            <>
-              <p>Send this invitation link to {invited.tenant.adminEmail}. It is shown only now.</p>
-              <p className="secret">
-                <code data-testid="invitation-link">{invitationLink(invited.token)}</code> <CopyButton value={invitationLink(invited.token)} label="Copy link" />
-              </p>
-            </>
-          ) : (
-            <p>An invitation was mailed to {invited.tenant.adminEmail}.</p>
-          )}
+          <p>An invitation was mailed to {invited.tenant.adminEmail}.</p>
           <button type="button" onClick={() => setInvited(undefined)}>
             Done
           </button>
