@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { exportLinearModelToOnnx } from '../../core/maths/onnx/linear-model-onnx';
 import { runHttpLoad } from '../drivers/http-load';
-import { BENCH_PASSWORD, BenchApi } from '../support/api';
+import { BENCH_PASSWORD, BenchApi, mailedInvitation } from '../support/api';
 import { benchTenant } from '../support/catalog-fixture';
 import { required, type Scenario } from './scenario';
 
@@ -31,8 +31,8 @@ export const scoringApi: Scenario = {
       context.report('  importing, approving and deploying a 20-feature ONNX logistic regression through the API');
       const user = async (role: string) => {
         const email = `${role}-${Math.random().toString(36).slice(2, 8)}@bench.example`;
-        const invited = await api.call<{ invitation: { token: string } }>('POST', '/users', { token: tenant.adminIdToken, body: { email, roles: [role] } });
-        await api.call('POST', '/auth/accept-invitation', { body: { invitation: invited.invitation.token, password: BENCH_PASSWORD }, expect: 200 });
+        await api.call('POST', '/users', { token: tenant.adminIdToken, body: { email, roles: [role] } });
+        await api.call('POST', '/auth/accept-invitation', { body: { invitation: await mailedInvitation(context.target, email), password: BENCH_PASSWORD }, expect: 200 });
         return api.signIn(email, BENCH_PASSWORD);
       };
       const [approver, deployer] = [await user('approver'), await user('deployer')];

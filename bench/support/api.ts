@@ -75,7 +75,7 @@ export async function onboardTenant(target: BenchTarget, name: string, options: 
 }
 
 /** The invitation mailed to `email`, read from the local inbox's JSON API (the API never returns it). */
-async function mailedInvitation(target: BenchTarget, email: string): Promise<string> {
+export async function mailedInvitation(target: BenchTarget, email: string): Promise<string> {
   const inbox = target.inboxUrl ?? process.env.STEWARD_INBOX_URL ?? 'http://127.0.0.1:7705';
   const { items } = (await (await fetch(`${inbox}/api/messages?to=${encodeURIComponent(email)}`)).json()) as { items: Array<{ text: string }> };
   const secret = items.map((m) => /^Invitation: (\S+)$/m.exec(m.text)?.[1]).find(Boolean);

@@ -4,7 +4,7 @@ import { exportLinearModelToOnnx } from '../../../core/maths/onnx/linear-model-o
 import { createLocalPlatform } from '../../../infra/local/local-platform';
 import { freePort } from '../../../infra/local/stand-ins/ports';
 import { startScoringGateway } from '../../../infra/local/stand-ins/scoring-gateway';
-import { ApiClient, bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
+import { ApiClient, bootApi, invitationFor, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
 import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
 
 /**
@@ -268,7 +268,7 @@ describe('deploy and score', () => {
     const email = `approver-deployer-${Math.random().toString(36).slice(2, 8)}@acme.example`;
     const invited = await ctx.api.call('POST', '/users', { token: admin, body: { email, roles: ['approver', 'deployer'] } });
     expect(invited.status).toBe(201);
-    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: invited.body.invitation.token, password: USER_PASSWORD } })).status).toBe(200);
+    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor(email), password: USER_PASSWORD } })).status).toBe(200);
     const both = await signInAs(ctx.api, email, USER_PASSWORD);
     const ds = acme.tokens['data-scientist'];
     const { version } = await uploadVersion(ctx.api, ds, modelId, 'onnx', onnxOf(logistic(5)));

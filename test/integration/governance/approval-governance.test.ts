@@ -1,7 +1,7 @@
 import { assertMayDeploy } from '../../../core/governance/deploy-segregation';
 import { tenantScope } from '../../../core/tenancy/tenant-scope';
 import { PLANS } from '../../../core/tenancy/plans';
-import { bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
+import { bootApi, invitationFor, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
 import { fetchOpenApi, fillPath, operationsOf } from '../../support/isolation/openapi';
 import { createModel, createProject, uploadVersion } from '../catalog/catalog-fixtures';
 import { BREAST_CANCER_CSV } from '../../fixtures/pipelines/breast-cancer';
@@ -29,7 +29,7 @@ describe('approval governance', () => {
   async function invite(email: string, roles: string[]): Promise<string> {
     const res = await call(admin, 'POST', '/users', { email, roles });
     expect(res.status).toBe(201);
-    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: res.body.invitation.token, password: USER_PASSWORD } })).status).toBe(200);
+    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor(email), password: USER_PASSWORD } })).status).toBe(200);
     return signInAs(ctx.api, email, USER_PASSWORD);
   }
 
