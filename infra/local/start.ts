@@ -95,7 +95,8 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     ]);
     let exposed: string[];
     try {
-      exposed = assertLoopbackOnly(names, options.allowNonLoopback ?? allowedByEnv(env));
+      const standInPids = standIns.processes.flatMap((p) => (p.child.pid ? [p.child.pid] : []));
+      exposed = assertLoopbackOnly(names, standInPids, options.allowNonLoopback ?? allowedByEnv(env));
     } catch (error) {
       await stop();
       throw error;
@@ -114,13 +115,16 @@ function allowedByEnv(env: Record<string, string | undefined>): boolean {
 
 /**
  * Local mode has no network authentication in front of its stand-ins, so it
- * must be reachable from this machine only. Looks at every listener of this
- * process and its children; refuses (a StartupProblem naming the listener and
+ * must be reachable from this machine only. Looks at every listener of the
+ * stand-ins' processes (and their children) and at the platform's own ports
+ * in this process (a process hosting the platform, a test runner say, may
+ * listen elsewhere for its own reasons); refuses (a StartupProblem naming the listener and
  * the fix) when one is reachable from elsewhere, unless the operator allowed
  * it. Returns the allowed exposures, for the banner.
  */
-function assertLoopbackOnly(names: ReadonlyMap<number, string>, allowed: boolean): string[] {
-  const listeners = listenersOf([process.pid, ...descendantsOf(process.pid)]);
+function assertLoopbackOnly(names: ReadonlyMap<number, string>, standInPids: readonly number[], allowed: boolean): string[] {
+  const all = listenersOf([process.pid, ...standInPids, ...standInPids.flatMap((pid) => descendantsOf(pid))]);
+  const listeners = all?.filter((l) => l.pid !== process.pid || names.has(l.port));
   if (!listeners) {
     if (allowed) return [];
     throw new StartupProblem('cannot verify that every listener is on 127.0.0.1 (no /proc on this system)', 'start with --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) once you have checked it yourself');

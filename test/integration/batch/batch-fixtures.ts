@@ -14,7 +14,10 @@ export const FEATURE_HEADER = BREAST_CANCER_FEATURES.join(',');
 /** A model version trained by train-evaluate on the breast-cancer sample and approved by its policy: what a batch job scores. */
 export async function approvedBreastCancerVersion(api: ApiClient, platform: Platform, tenant: OnboardedTenant) {
   const ds = tenant.tokens['data-scientist'];
-  const { modelId } = await createBreastCancerModel(api, ds);
+  const { modelId, projectId } = await createBreastCancerModel(api, ds);
+  // The run approves its version only because the project's stored policy lets it (core/governance).
+  const policy = await api.call('PUT', `/projects/${projectId}/policy`, { token: tenant.tokens['tenant-admin'], body: { gates: ['auc >= 0.5'], autoApprove: true } });
+  if (policy.status !== 200) throw new Error(`project policy: ${policy.status} ${JSON.stringify(policy.body)}`);
   const dataset = await registerBreastCancerDataset(api, ds, platform, tenant.tenantId);
   const started = await api.call('POST', '/pipelines/train-evaluate/executions', {
     token: ds,
