@@ -116,9 +116,7 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
       const answer = WorkerAnswer.safeParse(message);
       if (!answer.success) finish(() => reject(new DependencyFailed('the inspection process sent a malformed answer')));
       else if (answer.data.ok) {
-        // IPC messages are built by Node's own code, whose objects belong to its realm, not necessarily the
-        // caller's (a test sandbox, a vm context): re-parse, so the audit's canonical JSON gets plain objects.
-        const result = JSON.parse(JSON.stringify(answer.data.result)) as typeof answer.data.result;
+        const result = answer.data.result;
         finish(() => resolve(result));
       } else {
         const failure = answer.data.failure;
