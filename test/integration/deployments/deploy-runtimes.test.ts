@@ -148,8 +148,13 @@ describe('deploying and scoring every runtime through the API', () => {
       expect(got.label).toBe(expected.label);
       for (const label of LABELS) expect(got.probabilities[label]).toBeCloseTo(expected.probabilities[label]!, 5);
     });
-    // Every class and every leaf of every tree was reached by some row: the check covers the whole model.
+    // Every class, and every leaf of every tree, was reached by some row: the check covers the whole model.
     expect(new Set(res.body.predictions.map((p: { label: string }) => p.label))).toEqual(new Set(LABELS));
+    const leavesOf = (node: TreeNode): readonly number[][] => ('leaf' in node ? [node.leaf as number[]] : [...leavesOf(node.yes), ...leavesOf(node.no)]);
+    TREES.forEach((tree) => {
+      const reached = new Set(rows.map((r) => walkTree(tree, [r.utilization!, r.delinquencies!, r.months!])));
+      expect(reached.size).toBe(leavesOf(tree).length);
+    });
   });
 
   it('(b) deploys a steward-rules/v1 decision table and decides every row as the table written out by hand', async () => {
