@@ -63,6 +63,10 @@ async function score(endpointName: string, rows: Record<string, unknown>[]) {
   return ctx.api.call('POST', `/endpoints/${endpointName}/invocations`, { token: acme.tokens.deployer, body: rows });
 }
 
+function csvScore(endpointName: string, csv: string): Promise<Response> {
+  return Promise.resolve(ctx.api.app.request(`/endpoints/${endpointName}/invocations`, { method: 'POST', headers: { authorization: `Bearer ${acme.tokens.deployer}`, 'content-type': 'text/csv' }, body: csv }));
+}
+
 // ---------------------------------------------------------------------------
 // (a) ONNX tree ensemble
 
@@ -197,6 +201,13 @@ describe('deploying and scoring every runtime through the API', () => {
       expect(got.odds).toBeCloseTo(expected.odds, 6);
       expect(got.bad_probability).toBeCloseTo(expected.bad_probability, 9);
     });
+
+    // The same card over CSV: an empty cell is a missing value (the age characteristic has a missing bin).
+    const csvRows: CardRow[] = [{ age: null, income: 45000, home: 'own', delinquent: false }, { age: 52, income: 10000, home: 'family', delinquent: true }];
+    const csv = await csvScore('credit-card', `age,income,home,delinquent\n${csvRows.map((r) => [r.age ?? '', r.income, r.home, r.delinquent].join(',')).join('\n')}\n`);
+    expect(csv.status).toBe(200);
+    const answered = ((await csv.json()) as { predictions: { score: number; reasons: string[] }[] }).predictions;
+    csvRows.forEach((r, i) => expect(answered[i]).toMatchObject({ score: cardByHand(r).score, reasons: cardByHand(r).reasons }));
   });
 
   it('smoke-tests a scorecard whose bins do not cover zero and a rules table whose categories only the document lists', async () => {
@@ -242,6 +253,9 @@ describe('deploying and scoring every runtime through the API', () => {
       expect({ endpoint, status: res.status }).toEqual({ endpoint, status: 400 });
       expect(JSON.stringify(res.body)).toMatch(names);
     }
+    const csv = await csvScore('credit-rules', 'age,income,employment,has_defaults\n30,80000,employed,false\n41,abc,employed,false\n');
+    expect(csv.status).toBe(400);
+    expect(JSON.stringify(await csv.json())).toMatch(/row 2.*income/);
     // The endpoints keep answering.
     expect((await score('credit-rules', [good])).status).toBe(200);
   });
