@@ -55,8 +55,11 @@ function write(value: unknown, path: string): string {
       return write(element, `${path}[${i}]`);
     }).join(',')}]`;
   }
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) {
+  // A plain object's prototype is *an* Object.prototype (whose own prototype is null), not
+  // necessarily this realm's: values decoded by Node internals (IPC from a child process)
+  // or made in another vm context are plain JSON too. Dates, Maps, class instances sit one level deeper.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== null && (Object.getPrototypeOf(prototype) !== null || Object.prototype.toString.call(value) !== '[object Object]')) {
     throw new TypeError(`canonical JSON: ${path} is a ${(value as object).constructor?.name ?? 'non-plain object'}, not a plain object`);
   }
   const record = value as Record<string, unknown>;

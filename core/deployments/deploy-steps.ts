@@ -1,11 +1,12 @@
 import { auditWrite } from '../audit/audit-event';
-import type { Field, IoSchema } from '../catalog/artifacts/io-schema';
+import { loadVersion } from '../catalog/versions';
 import { Conflict } from '../errors';
 import type { EndpointDescription } from '../ports/endpoint-control';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { type Deployment, deploymentWrite, endpointWrite, loadDeployment, requireEndpoint } from './deployment-records';
 import type { DeploymentDeps } from './request-deployment';
 import { switchServing } from './serving-switch';
+import { smokeRow } from './smoke-row';
 
 /**
  * The work of each state of `deploy` (state-machines/deploy.asl.json), one
@@ -56,22 +57,26 @@ export async function describeEndpoint(scope: TenantScope, deps: DeploymentDeps,
   return { status: described.status, failureReason: described.failureReason ?? `endpoint is ${described.status}` };
 }
 
-/** A row every schema accepts: zeros, false, empty text, the first allowed category. */
-export function exampleRow(schema: IoSchema): Record<string, unknown> {
-  const value = (f: Field): unknown => {
-    const scalar = f.type === 'bool' ? false : f.type === 'string' ? '' : f.type === 'category' ? (f.allowed?.[0] ?? '') : 0;
-    const width = f.shape && f.shape.length > 1 ? f.shape[f.shape.length - 1]! : 1;
-    return f.shape && width > 1 ? Array.from({ length: width }, () => scalar) : scalar;
-  };
-  return Object.fromEntries(schema.inputs.map((f) => [f.name, value(f)]));
+/** The stored rules or scorecard document a variant serves (small JSON), for its smoke row; undefined for other runtimes or when it cannot be read. */
+async function documentOf(scope: TenantScope, d: Deployment, variantName: string, runtime: string): Promise<Uint8Array | undefined> {
+  if (runtime !== 'rules' && runtime !== 'scorecard') return undefined;
+  const served = d.variants.find((s) => s.variantName === variantName);
+  if (!served) return undefined;
+  try {
+    const version = await loadVersion(scope.table, served.modelId, served.version);
+    return await scope.objects.getBytes(version.artifact.key);
+  } catch (error) {
+    scope.log.warn('smoke test: the served document could not be read; using a row of the schema', { variantName, error: (error as Error).message });
+    return undefined;
+  }
 }
 
-/** Scores an example row on every production variant (TargetVariant) and expects one prediction back from each. */
+/** Scores a row the version accepts (smoke-row.ts) on every production variant (TargetVariant) and expects one prediction back from each. */
 export async function smokeTest(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ variants: { variantName: string; answer: unknown }[] }> {
   const d = await deploying(scope, ref);
   const results: { variantName: string; answer: unknown }[] = [];
   for (const v of d.config.productionVariants) {
-    const row = v.model.ioSchema ? exampleRow(v.model.ioSchema) : {};
+    const row = v.model.ioSchema ? smokeRow(v.model.runtime, v.model.ioSchema, await documentOf(scope, d, v.variantName, v.model.runtime)) : {};
     let answer: unknown;
     try {
       const out = await deps.invoker.invoke({ endpointName: d.servedName, targetVariant: v.variantName, contentType: 'application/json', accept: 'application/json', body: new TextEncoder().encode(JSON.stringify([row])) });

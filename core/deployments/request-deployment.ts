@@ -65,12 +65,25 @@ export const DeployInput = z
   });
 export type DeployInput = z.output<typeof DeployInput>;
 
-/** The runtime that serves a version, by what the catalog knows of it. */
-export function servingRuntimeOf(version: ModelVersion, modelType: string): ServingRuntime {
-  if (modelType === 'scorecard') return 'scorecard';
-  if (version.artifact.format === 'onnx') return 'onnx';
-  if (version.artifact.format === 'rules') return 'rules';
-  throw new Conflict(`version ${version.version} is a ${version.artifact.format} artifact, which Steward does not serve yet`);
+/**
+ * The serving runtime of each catalog artifact format, by the format alone: a
+ * `scorecard`-type model may hold an ONNX artifact, served by ONNX. Mirrors
+ * serving/runtimes/runtime-catalog.ts `runtimeKindForFormat` (the domain does
+ * not import serving/; a unit test holds the two together). A format without
+ * an entry (`sagemaker-container`: SageMaker runs its own image) has no
+ * runtime in Steward's serving container.
+ */
+export const SERVING_RUNTIME_BY_FORMAT: Readonly<Partial<Record<ModelVersion['artifact']['format'], ServingRuntime>>> = {
+  onnx: 'onnx',
+  rules: 'rules',
+  scorecard: 'scorecard',
+};
+
+/** The runtime that serves a version, by its artifact's format. */
+export function servingRuntimeOf(version: ModelVersion, field: string): ServingRuntime {
+  const runtime = SERVING_RUNTIME_BY_FORMAT[version.artifact.format];
+  if (!runtime) throw new Conflict(`version ${version.version} is a ${version.artifact.format} artifact, which Steward's serving runtimes do not serve yet (${field})`);
+  return runtime;
 }
 
 /**
@@ -102,7 +115,7 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
     await assertMayDeploy(scope, ref.modelId, ref.version);
     return {
       variant: { variantName, role, modelId: ref.modelId, version: ref.version, weight },
-      runtime: servingRuntimeOf(version, model.type),
+      runtime: servingRuntimeOf(version, field),
       artifactUri: `s3://${deps.bucket}/${scope.objects.keyOf(version.artifact.key)}`,
       ioSchema: model.schema,
       sha256: version.artifact.sha256,

@@ -81,8 +81,8 @@ async function deploy(body: Record<string, unknown>, api: ApiClient = ctx.api) {
   return { started, deployment: after.body };
 }
 
-async function score(endpointName: string, rows: Record<string, number>[], api: ApiClient = ctx.api) {
-  return api.call('POST', `/endpoints/${endpointName}/invocations`, { token: acme.tokens.deployer, body: rows });
+async function score(endpointName: string, rows: Record<string, number>[], api: ApiClient = ctx.api, token = acme.tokens.deployer) {
+  return api.call('POST', `/endpoints/${endpointName}/invocations`, { token, body: rows });
 }
 
 beforeAll(async () => {
@@ -233,12 +233,12 @@ describe('deploy and score', () => {
   it('records a deployment whose model fails to load as failed, with why, and keeps the previous one serving', async () => {
     const v4 = await approvedVersion(logistic(4));
     const version = (await ctx.api.call('GET', `/models/${modelId}/versions/${v4}`, { token: acme.tokens.viewer })).body;
-    // The stored artifact is damaged after verification: the serving side cannot load it.
+    // The stored artifact is damaged after verification: the serving side refuses to load bytes that are not the ones verified.
     await ctx.platform.tenantObjects(acme.tenantId).put(version.artifact.key, 'not an onnx model', 'application/octet-stream');
     const live = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint.liveDeploymentId;
     const { deployment } = await deploy({ endpointName: 'churn', variants: [{ modelId, version: v4 }] });
     expect(deployment.status).toBe('failed');
-    expect(deployment.reason).toMatch(/EndpointRejected.*(onnx|ONNX|load)/);
+    expect(deployment.reason).toMatch(/EndpointRejected.*not a valid model: its SHA-256 is [0-9a-f]{64}, not the expected/);
     const endpoint = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint;
     expect(endpoint.liveDeploymentId).toBe(live);
     expect(endpoint.pendingDeploymentId).toBeUndefined();
@@ -251,20 +251,25 @@ describe('deploy and score', () => {
     const restarted = await createLocalPlatform({ ...ctx.local.settings, STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${port}` });
     try {
       const api = new ApiClient(createApp(restarted.platform));
+      // The test platform's issuer keys live in memory: the restarted one signs anew.
+      const token = await signInAs(api, acme.emails.deployer, USER_PASSWORD);
       const v1 = Number(Object.keys(models)[0]);
       const row = randomRow(42);
-      const res = await score('churn', [row], api);
+      const res = await score('churn', [row], api, token);
       expect(res.status).toBe(200);
       expect(res.body.version).toBe(v1);
       expect(res.body.predictions[0].score).toBeCloseTo(probability(models[v1]!, row), 5);
-      expect((await score('churn-shadow', [row], api)).status).toBe(200);
+      expect((await score('churn-shadow', [row], api, token)).status).toBe(200);
     } finally {
       await restarted.close();
       await gateway.stop();
     }
   });
-  it('keeps the approver of a version from deploying it while the tenant policy is strict (the default)', async () => {
+  it('keeps the approver of a version from deploying it when the governing policy says so (approverCannotDeploy)', async () => {
     const admin = acme.tokens['tenant-admin'];
+    // The default policy lets an approver deploy (core/governance/approval-policy.ts); this project's does not.
+    const strict = await ctx.api.call('PUT', `/projects/${projectId}/policy`, { token: admin, body: { approverCannotDeploy: true } });
+    expect(strict.status).toBe(200);
     const email = `approver-deployer-${Math.random().toString(36).slice(2, 8)}@acme.example`;
     const invited = await ctx.api.call('POST', '/users', { token: admin, body: { email, roles: ['approver', 'deployer'] } });
     expect(invited.status).toBe(201);
@@ -276,7 +281,7 @@ describe('deploy and score', () => {
     expect((await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: both, body: { decision: 'approve', reason: 'fine' } })).status).toBe(200);
     const refused = await ctx.api.call('POST', '/deployments', { token: both, body: { endpointName: 'churn-sod', variants: [{ modelId, version }] } });
     expect(refused.status).toBe(403);
-    expect(refused.body.detail).toContain('approver of a version');
+    expect(refused.body.detail).toMatch(/segregation of duties: you approved version \d+, and project \w+ policy .* may not deploy it/);
     expect((await ctx.api.call('GET', '/endpoints/churn-sod', { token: acme.tokens.viewer })).status).toBe(404);
     const { deployment } = await deploy({ endpointName: 'churn-sod', variants: [{ modelId, version }] });
     expect(deployment.status).toBe('live');

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { canonicalJson } from '../../../core/audit/canonical-json';
 
 describe('canonical JSON', () => {
@@ -30,6 +31,13 @@ describe('canonical JSON', () => {
     expect(canonicalJson([-0, 1e21, 1e-7, 123456789012345680000])).toBe('[0,1e+21,1e-7,123456789012345680000]');
   });
 
+  it('writes plain objects made in another realm (IPC from a child process, another vm context) like any other', () => {
+    const foreign = runInNewContext('({ b: { y: [1, { q: 2 }] }, a: null })') as unknown;
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+    expect(canonicalJson({ summary: foreign })).toBe('{"summary":{"a":null,"b":{"y":[1,{"q":2}]}}}');
+    expect(canonicalJson(Object.assign(Object.create(null), { k: 1 }))).toBe('{"k":1}');
+  });
+
   it.each([
     ['NaN', Number.NaN],
     ['Infinity', Number.POSITIVE_INFINITY],
@@ -39,6 +47,8 @@ describe('canonical JSON', () => {
     ['binary', new Uint8Array([1])],
     ['undefined in an array', [1, undefined]],
     ['a function', () => 1],
+    ['a class instance', new (class Point { x = 1 })()],
+    ['a Date from another realm', runInNewContext('new Date(0)')],
   ])('refuses %s rather than guess', (_name, value) => {
     expect(() => canonicalJson({ v: value })).toThrow(TypeError);
   });
