@@ -59,6 +59,14 @@ describe('the inspector function', () => {
     expect(invokes).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: inspectorArn }]);
   });
 
+  it('is what the pipeline steps are told to invoke (a training run registers and inspects its model)', () => {
+    const steps = entries.filter(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Steward pipeline step'));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const [, step] of steps) {
+      expect((step.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STEWARD_INSPECTOR_FUNCTION).toEqual({ Ref: inspectorId });
+    }
+  });
+
   it('may be invoked only by the API and the pipeline steps', () => {
     const invokers = entries
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
