@@ -28,6 +28,7 @@ export async function openApiDocument(): Promise<unknown> {
     store: new SqliteStore({ path: ':memory:', ttlSweepMs: 0 }),
     tenantObjects: (tenantId) => new TenantObjects(clients.s3, settings.STEWARD_BUCKET_NAME, tenantId),
     serving: { control: unused as never, invoker: unused as never },
+    inspector: unused as never,
     log: silent,
     probes: [],
     pipelines: unused,

@@ -1,7 +1,6 @@
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, ValidationFailed } from '../errors';
 import { errorOf } from '../inspection/inspection-work';
-import { inspectArtifactInIsolation } from '../inspection/isolated-inspection';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { reserveQuota } from '../tenancy/usage';
 import { snapshotOf, storeContent } from './content-addressed';
@@ -67,7 +66,7 @@ export async function finalizeArtifact(scope: TenantScope, modelId: string, numb
   let summary: Record<string, unknown>;
   try {
     const url = await scope.objects.presignGet(snapshot, { expiresInSeconds: INSPECTION_URL_SECONDS });
-    const inspected = await inspectArtifactInIsolation({ url, size: before.artifact.size, format: before.artifact.format, expectedSha256: before.artifact.sha256, ioSchema: model.schema }).catch(
+    const inspected = await scope.inspector.inspectArtifact({ url, size: before.artifact.size, format: before.artifact.format, expectedSha256: before.artifact.sha256, ioSchema: model.schema }).catch(
       (error: unknown) => (error instanceof ValidationFailed ? refuse(error) : Promise.reject(error)),
     );
     if (inspected.refusal) await refuse(errorOf(inspected.refusal));

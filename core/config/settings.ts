@@ -56,6 +56,8 @@ export const settingsSchema = z.object({
   /** AWS: the EventBridge Scheduler group of batch schedules, and the role its schedules assume to start batch-score. */
   STEWARD_SCHEDULE_GROUP: z.string().optional(),
   STEWARD_SCHEDULER_ROLE_ARN: z.string().optional(),
+  /** AWS: the function untrusted uploads are inspected in (its name or ARN); without it the API refuses to inspect. */
+  STEWARD_INSPECTOR_FUNCTION: z.string().min(1).optional(),
   /** SMTP relay for invitations and notices (`smtp://host:port`); locally the mail catcher. */
   STEWARD_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://…').optional(),
   /** First platform administrator, created at start when none exists (local mode). */

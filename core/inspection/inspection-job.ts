@@ -74,3 +74,21 @@ export const WorkerAnswer = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), failure: z.string() }),
 ]);
 export type WorkerAnswer = z.infer<typeof WorkerAnswer>;
+
+/**
+ * What the API sends the inspector function on AWS: the job (its URL is the
+ * function's only access) and the job's wall clock, shorter than the
+ * function's own timeout so that JavaScript-level stalls are answered as a
+ * named refusal; native work that never yields is ended by the function's
+ * timeout, which the API maps to the same refusal.
+ */
+export const InspectorRequest = z.object({ job: InspectionJob, timeoutMs: z.number().int().positive() });
+export type InspectorRequest = z.infer<typeof InspectorRequest>;
+
+/** The inspector function's one answer: the result, a passed limit (named), or its own failure. */
+export const InspectorAnswer = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('inspected'), result: z.unknown() }),
+  z.object({ outcome: z.literal('refused'), refusal: InspectionRefusal }),
+  z.object({ outcome: z.literal('failed'), failure: z.string() }),
+]);
+export type InspectorAnswer = z.infer<typeof InspectorAnswer>;

@@ -2,7 +2,7 @@ import { InspectionJob, type WorkerAnswer } from './inspection-job';
 import { runInspection } from './inspection-work';
 
 /**
- * Entry of the isolated inspection process (core/inspection/isolated-inspection.ts
+ * Entry of the isolated inspection process (core/adapters/inspection/child-process-inspector.ts
  * forks it): takes one job over IPC, answers once, exits. It has no
  * credentials and no store; the job's presigned URL is all it can reach.
  */

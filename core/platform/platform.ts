@@ -12,6 +12,7 @@ import { IN_PROCESS_THROTTLING, type TenantThrottling } from '../ports/tenant-th
 import { type AuditSealing, STREAM_SEALING } from '../audit/audit-sealer';
 import type { EndpointControl } from '../ports/endpoint-control';
 import type { EndpointInvoker } from '../ports/endpoint-invoker';
+import type { FileInspector } from '../ports/file-inspector';
 
 /** Served endpoints: their control plane (deploy) and data plane (score). SageMaker on AWS, the scoring gateway locally. */
 export interface ServingParts {
@@ -56,6 +57,8 @@ export interface Platform {
   /** Artifacts bound to one tenant, under `tenants/<tenantId>/`. */
   tenantObjects(tenantId: string): TenantObjectStore;
   readonly serving: ServingParts;
+  /** Where untrusted files are inspected: a child process locally, the inspector function on AWS. */
+  readonly inspector: FileInspector;
 }
 
 export interface PlatformParts {
@@ -76,6 +79,7 @@ export interface PlatformParts {
   readonly tenantObjects: (tenantId: string) => TenantObjectStore;
   readonly now?: () => Date;
   readonly serving: ServingParts;
+  readonly inspector: FileInspector;
 }
 
 export function assemblePlatform(parts: PlatformParts): Platform {
@@ -96,5 +100,6 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     platformTable: () => control,
     tenantObjects: parts.tenantObjects,
     serving: parts.serving,
+    inspector: parts.inspector,
   };
 }

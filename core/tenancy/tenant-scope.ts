@@ -4,6 +4,7 @@ import { actorId, type TenantPrincipal } from '../access/principal';
 import type { ActionMeta } from '../audit/audit-event';
 import type { Platform } from '../platform/platform';
 import type { Log } from '../ports/log';
+import type { FileInspector } from '../ports/file-inspector';
 import { Forbidden, NotFound } from '../errors';
 import { assertTenantId } from '../storage/keys';
 import { PLANS, type PlanQuotas } from './plans';
@@ -26,6 +27,8 @@ export interface TenantScope {
   readonly log: Log;
   /** The tenant's plan limits, read with the tenant when the credential was verified. */
   readonly quotas: PlanQuotas;
+  /** Where the tenant's uploaded files are inspected, never in this process. */
+  readonly inspector: FileInspector;
 }
 
 export function tenantScope(platform: Platform, principal: TenantPrincipal, request: { requestId: string; sourceIp?: string }, quotas: PlanQuotas): TenantScope {
@@ -43,6 +46,7 @@ export function tenantScope(platform: Platform, principal: TenantPrincipal, requ
     now: () => platform.now(),
     log: platform.log,
     quotas,
+    inspector: platform.inspector,
   };
 }
 

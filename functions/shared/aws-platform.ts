@@ -23,6 +23,9 @@ import { EventBridgeScheduleControl } from '../../core/adapters/scheduler/eventb
 import type { Settings } from '../../core/config/settings';
 import { DependencyFailed } from '../../core/errors';
 import type { ScheduleControl } from '../../core/ports/schedule-control';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaInspector } from '../../core/adapters/inspection/lambda-inspector';
+import type { FileInspector } from '../../core/ports/file-inspector';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -56,6 +59,7 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     tenantObjects: (tenantId) => new TenantObjects(broker.clientsFor(tenantId).s3, settings.STEWARD_BUCKET_NAME, tenantId),
     throttling: settings.STEWARD_USAGE_PLANS ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS) : undefined,
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
+    inspector: fileInspector(settings),
     serving: {
       // Image and role are read when a deployment needs them: the API Lambda scores without them.
       control: new SageMakerEndpointControl(new SageMakerClient({ region: settings.AWS_REGION }), {
@@ -81,6 +85,16 @@ function scheduleControl(settings: Settings): ScheduleControl {
     throw new DependencyFailed('batch scheduling is not deployed in this stack');
   };
   return { kind: 'eventbridge', put: refuse, remove: refuse };
+}
+
+/** The inspector function when the stack deployed one; otherwise inspections are refused, never run inside this function. */
+function fileInspector(settings: Settings): FileInspector {
+  const functionName = settings.STEWARD_INSPECTOR_FUNCTION;
+  if (functionName) return new LambdaInspector(new LambdaClient({ region: settings.AWS_REGION }), functionName);
+  const refuse = async (): Promise<never> => {
+    throw new DependencyFailed('no inspector function is configured (STEWARD_INSPECTOR_FUNCTION)');
+  };
+  return { inspectArtifact: refuse, inspectDataset: refuse };
 }
 
 function required(value: string | undefined, name: string): string {

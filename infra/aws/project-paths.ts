@@ -11,6 +11,7 @@ export const PROJECT_PATHS = {
   lockFile: path.join(PROJECT_ROOT, 'package-lock.json'),
   apiHandler: path.join(PROJECT_ROOT, 'functions', 'api', 'handler.ts'),
   authorizerHandler: path.join(PROJECT_ROOT, 'functions', 'authorizer', 'handler.ts'),
+  inspectorHandler: path.join(PROJECT_ROOT, 'functions', 'inspector', 'handler.ts'),
   auditSealerHandler: path.join(PROJECT_ROOT, 'functions', 'audit-sealer', 'handler.ts'),
   pipelineSteps: path.join(PROJECT_ROOT, 'functions', 'pipeline-steps'),
   stateMachines: path.join(PROJECT_ROOT, 'state-machines'),

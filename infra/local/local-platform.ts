@@ -24,6 +24,7 @@ import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
 import { GatewayEndpointControl } from '../../core/adapters/sagemaker/gateway-endpoint-control';
 import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
 import { StagingSweep } from '../../core/catalog/staging-sweep';
+import { ChildProcessInspector } from '../../core/adapters/inspection/child-process-inspector';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -77,6 +78,7 @@ export async function createLocalPlatform(
     log,
     pipelines: runner,
     now: options.now,
+    inspector: new ChildProcessInspector(),
     serving: {
       control: new GatewayEndpointControl(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ?? 'http://127.0.0.1:1'),
       invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),

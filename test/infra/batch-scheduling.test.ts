@@ -83,7 +83,8 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     const statements = statementsOf('ApiFunctionServiceRole');
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']));
-    const pass = statements.find((s) => s.Action === 'iam:PassRole')!;
+    // The API also passes the SageMaker execution role (deploys); this is the scheduler's, wherever the policy lists it.
+    const pass = statements.find((s) => s.Action === 'iam:PassRole' && JSON.stringify(s.Resource).includes('BatchSchedulingTargetRole'))!;
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
     expect(JSON.stringify(pass.Resource)).toContain('BatchSchedulingTargetRole');
     template.hasResourceProperties('AWS::IAM::Policy', {

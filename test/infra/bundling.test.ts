@@ -42,6 +42,7 @@ describe('function bundles', () => {
   const API = 'steward: REST API (hono)';
   const AUTHORIZER = 'steward: API Gateway TOKEN authorizer (Cognito ID tokens and CI tokens)';
   const SEALER = 'Steward audit sealer: hash-chains new audit events (table stream + sweep)';
+  const INSPECTOR = 'Steward inspector: reads one untrusted upload through a presigned URL (ONNX check, dataset profile)';
 
   /** Runs `expression` (with the bundle as `m`) in a bare Node process, as Lambda would: no NODE_PATH, no repo node_modules. */
   const load = (bundle: string, expression: string, env: Record<string, string> = {}): string => {
@@ -60,8 +61,8 @@ describe('function bundles', () => {
   };
 
   it('produces one minified bundle with a source map per function', () => {
-    // API, authorizer, audit sealer and the three fixture steps.
-    expect(bundles.size).toBe(6);
+    // API, authorizer, audit sealer, inspector and the three fixture steps.
+    expect(bundles.size).toBe(7);
     for (const bundle of bundles.values()) {
       expect(fs.existsSync(bundle)).toBe(true);
       expect(fs.existsSync(`${bundle}.map`)).toBe(true);
@@ -115,6 +116,11 @@ describe('function bundles', () => {
   it('the audit sealer bundle loads and ignores stream records that are not audit events', () => {
     const event = { Records: [{ eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: 'T#t0000000000000000#AUDIT' }, sk: { S: 'E#1' } } } }] };
     expect(JSON.parse(load(bundles.get(SEALER)!, `m.handler(${JSON.stringify(event)})`, startEnvironment(SEALER)))).toEqual({ batchItemFailures: [] });
+  });
+
+  it('the inspector bundle starts with no settings at all and answers a request it cannot read as its own failure', () => {
+    const answer = JSON.parse(load(bundles.get(INSPECTOR)!, `m.handler({ job: { kind: 'artifact' }, timeoutMs: 1000 })`, startEnvironment(INSPECTOR)));
+    expect(answer).toMatchObject({ outcome: 'failed', failure: expect.stringContaining('malformed request') });
   });
 });
 

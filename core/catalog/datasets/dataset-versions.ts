@@ -8,7 +8,6 @@ import { CatalogIdSchema, newCatalogId } from '../identifiers';
 import { snapshotOf, storeContent } from '../content-addressed';
 import { discardStaged, settleStagedWrite, stagedUpload, stageUpload } from '../staged-uploads';
 import { errorOf } from '../../inspection/inspection-work';
-import { inspectDatasetInIsolation } from '../../inspection/isolated-inspection';
 import { MalformedDataset } from './dataset-problems';
 import { DATASET_FORMATS, type DatasetProfile, schemaOf } from './dataset-profiler';
 import {
@@ -170,7 +169,7 @@ export async function registerDatasetVersion(scope: TenantScope, datasetId: stri
   const snapshot = await snapshotOf(scope.objects, source.key);
   try {
     const url = await scope.objects.presignGet(snapshot, { expiresInSeconds: INSPECTION_URL_SECONDS });
-    const inspection = await inspectDatasetInIsolation({ url, size: stored.size, format: dataset.format, expectedSha256: input.sha256 }).catch((error: unknown) =>
+    const inspection = await scope.inspector.inspectDataset({ url, size: stored.size, format: dataset.format, expectedSha256: input.sha256 }).catch((error: unknown) =>
       error instanceof ValidationFailed ? refuse(error) : Promise.reject(error),
     );
     if (inspection.bytes !== stored.size) await refuse(new ValidationFailed('size mismatch', [{ field: 'body.sizeBytes', problem: `the object is ${inspection.bytes} bytes, not ${stored.size}` }]));

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { PLAN_NAMES, PLANS } from '../../../core/tenancy/plans';
 import { ApiFirewall } from '../constructs/api-firewall';
+import { InspectorFunction } from '../constructs/inspector-function';
 import { BEARER_CREDENTIAL_PATTERN } from '../../../core/identity/credential-shape';
 import { StewardApi } from '../constructs/api';
 import { ArtifactBucket } from '../constructs/artifact-bucket';
@@ -94,6 +95,8 @@ export class StewardStack extends Stack {
   readonly pipelines: Pipelines;
   readonly authorizerFunction: StewardFunction;
   readonly apiFunction: StewardFunction;
+  /** Where uploads are inspected; the API and the pipeline steps may invoke it, nothing else. */
+  readonly inspector: InspectorFunction;
   readonly api: StewardApi;
   readonly usagePlans: TenantUsagePlans;
   readonly auditSealer: AuditSealer;
@@ -140,12 +143,13 @@ export class StewardStack extends Stack {
     // Only real bundles can load it; template-only synths skip the 25 MB copy.
     this.onnxRuntime = bundle ? new OnnxRuntimeLayer(this, 'OnnxRuntime') : undefined;
     const layers = this.onnxRuntime ? [this.onnxRuntime.layer] : undefined;
+    this.inspector = new InspectorFunction(this, 'Inspector', { layers, bundle });
 
     this.pipelines = new Pipelines(this, 'Pipelines', {
       stateMachinesDir: props.stateMachinesDir,
       stepsDir: props.pipelineStepsDir,
       namePrefix,
-      stepEnvironment: platformEnvironment,
+      stepEnvironment: { ...platformEnvironment, ...this.inspector.environment() },
       stepLayers: layers,
       bundleFunctions: bundle,
       distributedMaps: DISTRIBUTED_MAPS,
@@ -155,6 +159,8 @@ export class StewardStack extends Stack {
     this.tenantAccess.grantAssume(this.pipelines.stepsRole);
     // The deploy machine's steps run models on SageMaker (state-machines/deploy.asl.json).
     this.modelServing.grantDeploy(this.pipelines.stepsRole);
+    // A training step registers its model version, which inspects the artifact.
+    this.inspector.grantInvoke(this.pipelines.stepsRole);
 
     this.authorizerFunction = new StewardFunction(this, 'AuthorizerFunction', {
       entry: PROJECT_PATHS.authorizerHandler,
@@ -209,6 +215,7 @@ export class StewardStack extends Stack {
       timeout: Duration.seconds(29),
       environment: {
         ...platformEnvironment,
+        ...this.inspector.environment(),
         STEWARD_STATE_MACHINES: this.toJsonString(this.pipelines.stateMachineArns()),
         STEWARD_USAGE_PLANS: this.toJsonString(this.usagePlans.usagePlanIds()),
         ...this.batchScheduling?.environment(),
@@ -223,6 +230,7 @@ export class StewardStack extends Stack {
 
     const apiRole = this.apiFunction.role;
     this.pipelines.grantRun(this.apiFunction);
+    this.inspector.grantInvoke(apiRole);
     grantControlPlaneData(apiRole, tableData, 'read-write');
     grantControlPlaneTenantAppends(apiRole, tableData);
     grantTenantOffboarding(apiRole, tableData);

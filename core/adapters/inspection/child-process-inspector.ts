@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
-import { DependencyFailed, ValidationFailed } from '../errors';
-import { ArtifactInspectionResult, DatasetInspectionResult, type ArtifactInspectionJob, type DatasetInspectionJob, type InspectionJob, WorkerAnswer, WorkerReady } from './inspection-job';
-import { runInspection } from './inspection-work';
+import { DependencyFailed } from '../../errors';
+import { ArtifactInspectionResult, DatasetInspectionResult, type ArtifactInspectionJob, type DatasetInspectionJob, type InspectionJob, WorkerAnswer, WorkerReady } from '../../inspection/inspection-job';
+import { artifactLimits, datasetLimits, type IsolationLimits, limitExceeded, refusalField, timeLimitProblem } from '../../inspection/inspection-limits';
+import type { FileInspector } from '../../ports/file-inspector';
 
 /**
  * Runs an inspection of an untrusted file (ONNX load and smoke run, Parquet,
@@ -13,58 +14,42 @@ import { runInspection } from './inspection-work';
  * a wall-clock limit, killed (SIGKILL) when it passes either: a hostile file
  * costs that process, never the API's memory or event loop. The process gets
  * a presigned GET URL for the one object and an environment without
- * credentials. At most MAX_CONCURRENT run at once; further inspections wait.
+ * credentials. At most MAX_CONCURRENT run at once per API process; further
+ * inspections wait.
  *
  * The element and decode caps (onnx-inspection.ts MAX_FED_ELEMENTS,
  * tabular-readers.ts DEFAULT_PARQUET_LIMITS) refuse most hostile files
  * early with the limit named; this process boundary catches what they cannot
  * see (an endless Loop, a page that lies about its size, native memory).
  *
- * On AWS the same job is meant for a separate function with its own memory,
- * timeout and a role that can read nothing (it too gets only the URL); until
- * that function is wired, a bundled deployment without the TypeScript worker
- * entry runs the job in process under the caps and a timeout that cannot
- * interrupt native code (see `inProcessFallback`).
+ * Local mode only: the worker entry is TypeScript run by tsx. On AWS the same
+ * job goes to a separate function (lambda-inspector.ts); a bundle without the
+ * worker entry refuses to inspect rather than inspect in process.
  */
+export class ChildProcessInspector implements FileInspector {
+  inspectArtifact(job: Omit<ArtifactInspectionJob, 'kind'>, limits = artifactLimits(job.size)): Promise<ArtifactInspectionResult> {
+    return inspect({ kind: 'artifact', ...job }, limits, ArtifactInspectionResult);
+  }
 
-export interface IsolationLimits {
-  /** Wall clock for the whole job, download included. */
-  readonly timeoutMs: number;
-  /** V8 heap of the worker (--max-old-space-size). */
-  readonly memoryMb: number;
+  inspectDataset(job: Omit<DatasetInspectionJob, 'kind'>, limits = datasetLimits(job.size)): Promise<DatasetInspectionResult> {
+    return inspect({ kind: 'dataset', ...job }, limits, DatasetInspectionResult);
+  }
 }
 
 const MAX_CONCURRENT = 2;
 /** How long the worker may take to load its modules before it is given the job (not counted against the file's limits). */
 const STARTUP_MS = 30_000;
-const WORKER_ENTRY = join(__dirname, 'inspection-worker.ts');
-
-/** ONNX/rules/container check: 15 s plus a second per 50 MB downloaded. */
-export function artifactLimits(size: number): IsolationLimits {
-  return { timeoutMs: 15_000 + Math.ceil(size / 50e6) * 1000, memoryMb: 1024 };
-}
-
-/** Dataset profiling (one or two passes over the file): 60 s plus a second per 10 MB. */
-export function datasetLimits(size: number): IsolationLimits {
-  return { timeoutMs: 60_000 + Math.ceil(size / 10e6) * 1000, memoryMb: 1536 };
-}
-
-export function inspectArtifactInIsolation(job: Omit<ArtifactInspectionJob, 'kind'>, limits = artifactLimits(job.size)): Promise<ArtifactInspectionResult> {
-  return inspect({ kind: 'artifact', ...job }, limits, ArtifactInspectionResult, 'artifact');
-}
-
-export function inspectDatasetInIsolation(job: Omit<DatasetInspectionJob, 'kind'>, limits = datasetLimits(job.size)): Promise<DatasetInspectionResult> {
-  return inspect({ kind: 'dataset', ...job }, limits, DatasetInspectionResult, 'file');
-}
+const WORKER_ENTRY = join(__dirname, '..', '..', 'inspection', 'inspection-worker.ts');
 
 let running = 0;
 const waiting: Array<() => void> = [];
 
-async function inspect<T>(job: InspectionJob, limits: IsolationLimits, schema: z.ZodType<T>, field: string): Promise<T> {
+async function inspect<T>(job: InspectionJob, limits: IsolationLimits, schema: z.ZodType<T>): Promise<T> {
+  if (!existsSync(WORKER_ENTRY)) throw new DependencyFailed('the inspection worker is not part of this build (on AWS, inspections run in the inspector function)');
   if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   try {
-    const result = existsSync(WORKER_ENTRY) ? await inWorker(job, limits, field) : await inProcessFallback(job, limits, field);
+    const result = await inWorker(job, limits, refusalField(job.kind));
     const parsed = schema.safeParse(result);
     if (!parsed.success) throw new DependencyFailed(`the inspection answered in an unexpected shape: ${parsed.error.message}`);
     return parsed.data;
@@ -108,12 +93,14 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
         ready = true;
         clearTimeout(timer);
         timer = setTimeout(() => {
-          finish(() => reject(limitExceeded(field, `the inspection did not finish within ${limits.timeoutMs / 1000} s (limit: inspection time) and was stopped`)));
+          finish(() => reject(limitExceeded(field, timeLimitProblem(limits))));
         }, limits.timeoutMs);
         child.send(job);
         return;
       }
-      const answer = WorkerAnswer.safeParse(message);
+      // IPC hands over objects built outside this realm (under jest, a vm context), whose prototypes are not
+      // this realm's Object.prototype: canonical JSON (audit) refuses them. Rebuild the answer as plain data here.
+      const answer = WorkerAnswer.safeParse(message === undefined ? message : JSON.parse(JSON.stringify(message)));
       if (!answer.success) finish(() => reject(new DependencyFailed('the inspection process sent a malformed answer')));
       else if (answer.data.ok) {
         const result = answer.data.result;
@@ -136,25 +123,4 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
       }
     });
   });
-}
-
-/**
- * Where no worker entry exists (a bundled function), the caps still apply and
- * the time limit answers the request, but native work (an endless ONNX Loop)
- * keeps its thread until the function's own timeout ends it.
- */
-async function inProcessFallback(job: InspectionJob, limits: IsolationLimits, field: string): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(limitExceeded(field, `the inspection did not finish within ${limits.timeoutMs / 1000} s (limit: inspection time)`)), limits.timeoutMs);
-  });
-  try {
-    return await Promise.race([runInspection(job), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function limitExceeded(field: string, problem: string): ValidationFailed {
-  return new ValidationFailed(`refused: ${problem}`, [{ field, problem }]);
 }
