@@ -143,7 +143,8 @@ export function NewDeploymentPage() {
       );
     },
     onSuccess: async (res) => {
-      await queryClient.invalidateQueries({ queryKey: ['endpoints'] });
+      // Deploying changes the versions' status (approved → deployed) and the endpoint list.
+      await Promise.all([queryClient.invalidateQueries({ queryKey: ['endpoints'] }), queryClient.invalidateQueries({ queryKey: ['versions'] })]);
       navigate(`/deployments/${encodeURIComponent(res.deployment.endpointName)}`);
     },
   });
@@ -285,7 +286,7 @@ export function EndpointPage() {
     mutationFn: async (reason: string) => unwrap(await api.POST('/endpoints/{endpointName}/rollback', { params: { path: { endpointName } }, body: { reason } })),
     onSuccess: async () => {
       setConfirm(undefined);
-      await queryClient.invalidateQueries({ queryKey: ['endpoint', endpointName] });
+      await Promise.all([queryClient.invalidateQueries({ queryKey: ['endpoint', endpointName] }), queryClient.invalidateQueries({ queryKey: ['versions'] })]);
     },
   });
   const undeploy = useMutation({
