@@ -49,7 +49,7 @@ export function DeploymentsPage() {
               <tr>
                 <th scope="col">Endpoint</th>
                 <th scope="col">Status</th>
-                <th scope="col">Live deployment</th>
+                <th scope="col">Live variants and weights</th>
                 <th scope="col">Updated</th>
               </tr>
             </thead>
@@ -63,9 +63,7 @@ export function DeploymentsPage() {
                     <StatusBadge status={e.status} />
                     {e.pendingDeploymentId ? <span className="hint"> (a deployment is in progress)</span> : null}
                   </td>
-                  <td>
-                    <code>{e.liveDeploymentId ?? '—'}</code>
-                  </td>
+                  <td>{e.liveDeploymentId ? <LiveSummary endpointName={e.endpointName} deploymentId={e.liveDeploymentId} /> : 'nothing live'}</td>
                   <td>{formatDate(e.updatedAt)}</td>
                 </tr>
               ))}
@@ -73,6 +71,21 @@ export function DeploymentsPage() {
           </table>
         </div>
       )}
+    </>
+  );
+}
+
+/** What an endpoint in the list serves: its live variants with their shares, and the canary's step. */
+function LiveSummary({ endpointName, deploymentId }: { endpointName: string; deploymentId: string }) {
+  const api = useApi();
+  const detail = useQuery({ queryKey: ['endpoint', endpointName], queryFn: () => fetchEndpoint(api, endpointName) });
+  const live = detail.data?.deployments.find((d) => d.deploymentId === deploymentId);
+  if (detail.isError) return <span className="hint">could not load its variants</span>;
+  if (!live) return <span className="hint">loading…</span>;
+  return (
+    <>
+      {describeVariants(live)}
+      {live.canary ? <span className="hint"> · {canaryStatus(live.canary, live.status)}</span> : null}
     </>
   );
 }
@@ -391,7 +404,7 @@ export function EndpointPage() {
 }
 
 function describeVariants(d: DeploymentRecord): string {
-  return d.variants.map((v) => `${v.variantName}: ${v.modelId.slice(-6)} v${v.version}${v.role === 'shadow' ? ' (shadow)' : ` ${v.weight}`}`).join(', ');
+  return d.variants.map((v) => `${v.variantName}: version ${v.version}, ${v.role === 'shadow' ? 'shadow' : `${v.role === 'canary' ? 'canary, ' : ''}weight ${v.weight}`}`).join('; ');
 }
 
 function LiveDeployment({ deployment }: { deployment: DeploymentRecord }) {

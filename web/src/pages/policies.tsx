@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Schemas } from '../api/client';
 import { ApiProblem, unwrap } from '../api/problem';
 import { ProblemMessage } from '../components/problem-message';
@@ -116,7 +116,6 @@ function FieldErrors({ id, messages }: { id: string; messages?: string[] }) {
 
 function PolicyEditor(props: { idPrefix: string; title: string; governing: Governing; saving: boolean; error: unknown; saved: boolean; onSave: (policy: ApprovalPolicy) => void }) {
   const [draft, setDraft] = useState<PolicyDraft>(() => draftOf(props.governing.policy));
-  useEffect(() => setDraft(draftOf(props.governing.policy)), [props.governing]);
   const problem = props.error instanceof ApiProblem ? props.error.problem : undefined;
   const errors = policyFieldErrors(problem?.invalidFields);
   const id = (k: PolicyFieldKey) => `${props.idPrefix}-${k}`;
