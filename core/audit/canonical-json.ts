@@ -56,7 +56,9 @@ function write(value: unknown, path: string): string {
     }).join(',')}]`;
   }
   const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) {
+  // A plain object's prototype is some realm's Object.prototype (whose own prototype is null): objects
+  // that crossed a realm (a child process's answer deserialized under jest's vm context) are still plain.
+  if (prototype !== null && Object.getPrototypeOf(prototype) !== null) {
     throw new TypeError(`canonical JSON: ${path} is a ${(value as object).constructor?.name ?? 'non-plain object'}, not a plain object`);
   }
   const record = value as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { canonicalJson } from '../../../core/audit/canonical-json';
 
 describe('canonical JSON', () => {
@@ -24,6 +25,13 @@ describe('canonical JSON', () => {
 
   it('orders keys by UTF-16 code units (so an astral character sorts before U+FFFF)', () => {
     expect(canonicalJson({ '\uffff': 1, '\u{1F600}': 2, a: 3, B: 4, é: 5 })).toBe('{"B":4,"a":3,"é":5,"\u{1F600}":2,"\uffff":1}');
+  });
+
+  it('accepts a plain object made in another realm (a child process answer read under jest), and still refuses class instances from it', () => {
+    const foreign = runInNewContext('({ kind: "packed", fields: ["a", "b"] })') as object;
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+    expect(canonicalJson({ binding: foreign })).toBe('{"binding":{"fields":["a","b"],"kind":"packed"}}');
+    expect(() => canonicalJson({ at: runInNewContext('new Date(0)') })).toThrow(TypeError);
   });
 
   it('writes -0 as 0 and large numbers in exponent form', () => {
