@@ -253,8 +253,10 @@ describe('the web console, end to end', () => {
     await page.getByRole('link', { name: 'New deployment' }).first().click();
     await page.getByLabel('Endpoint name').fill('screening');
     await page.getByRole('button', { name: 'Add a variant' }).click();
-    await page.getByLabel('Variant 1 version').selectOption({ label: 'breast-cancer-screen v1 (deployed)' });
-    await page.getByLabel('Variant 2 version').selectOption({ label: 'breast-cancer-screen v1 (deployed)' });
+    // The same version twice (this journey trains one): the API names the variants v1 and v1-2.
+    const v1 = (await page.getByLabel('Variant 1 version').locator('option', { hasText: 'breast-cancer-screen v1 (' }).getAttribute('value')) ?? '';
+    await page.getByLabel('Variant 1 version').selectOption(v1);
+    await page.getByLabel('Variant 2 version').selectOption(v1);
     await expect(page.getByLabel('Variant 1 weight').inputValue()).resolves.toBe('90');
     await expect(page.getByLabel('Variant 2 weight').inputValue()).resolves.toBe('10');
     await page.getByText('10 % of traffic').waitFor();

@@ -95,6 +95,8 @@ function useDeployableVersions() {
   const api = useApi();
   return useQuery({
     queryKey: ['versions', 'deployable'],
+    // A deployment that just went live turned its versions from approved to deployed: always ask again.
+    refetchOnMount: 'always',
     queryFn: async () => {
       const [approved, deployed] = await Promise.all([
         api.GET('/versions', { params: { query: { status: 'approved', limit: 100 } } }).then(unwrap),
@@ -157,7 +159,11 @@ export function NewDeploymentPage() {
     },
     onSuccess: async (res) => {
       // Deploying changes the versions' status (approved → deployed) and the endpoint list.
-      await Promise.all([queryClient.invalidateQueries({ queryKey: ['endpoints'] }), queryClient.invalidateQueries({ queryKey: ['versions'] })]);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['endpoints'] }),
+        queryClient.invalidateQueries({ queryKey: ['endpoint', res.deployment.endpointName] }),
+        queryClient.invalidateQueries({ queryKey: ['versions'] }),
+      ]);
       navigate(`/deployments/${encodeURIComponent(res.deployment.endpointName)}`);
     },
   });
