@@ -167,7 +167,7 @@ export function FeatureImportanceChart({ importance }: { importance: EvaluationD
         <BarChart data={bars} layout="vertical" margin={{ top: 8, right: 24, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" />
-          <YAxis type="category" dataKey="feature" width={140} />
+          <YAxis type="category" dataKey="feature" width={180} interval={0} tick={{ fontSize: 12 }} />
           <Tooltip formatter={(v) => Number(v).toFixed(4)} />
           <Bar dataKey="importance" fill={PALETTE[0]} isAnimationActive={false}>
             <ErrorBar dataKey="std" width={4} strokeWidth={1} stroke="#495057" direction="x" />
