@@ -10,7 +10,7 @@ jest.setTimeout(120_000);
 const DATASET = join(__dirname, '..', '..', '..', 'shared', 'datasets', 'breast-cancer.csv');
 const PASSWORD = 'correct horse battery staple';
 const TENANT = { name: 'Acme Risk', admin: 'admin@acme.example' };
-const PEOPLE = { scientist: 'ds@acme.example', approver: 'approver@acme.example' };
+const PEOPLE = { scientist: 'ds@acme.example', approver: 'approver@acme.example', deployer: 'deployer@acme.example' };
 
 /**
  * The console's main journey, in headless Chromium against the real local platform:
@@ -107,6 +107,7 @@ describe('the web console, end to end', () => {
     for (const [who, role] of [
       ['scientist', 'data-scientist'],
       ['approver', 'approver'],
+      ['deployer', 'deployer'],
     ] as const) {
       await page.getByLabel('Email').fill(PEOPLE[who]);
       for (const box of ['tenant-admin', 'data-scientist', 'approver', 'deployer', 'viewer']) {
@@ -233,6 +234,62 @@ describe('the web console, end to end', () => {
     await signOut();
   });
 
+  it('lets the deployer deploy the approved version with a 90/10 split, test-score it and roll back', async () => {
+    await redeem(invitations.deployer, PEOPLE.deployer);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    await page.getByRole('heading', { name: 'No endpoint yet' }).waitFor();
+    await expectAccessible('20-deployments-empty');
+
+    // First deployment: all traffic to v1, so the split below has something to roll back to.
+    await page.getByRole('link', { name: 'New deployment' }).first().click();
+    await page.getByLabel('Endpoint name').fill('screening');
+    await page.getByLabel('Variant 1 version').selectOption({ label: 'breast-cancer-screen v1 (approved)' });
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('heading', { name: 'Live deployment' }).waitFor({ timeout: 60_000 });
+
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    await page.getByRole('link', { name: 'New deployment' }).first().click();
+    await page.getByLabel('Endpoint name').fill('screening');
+    await page.getByRole('button', { name: 'Add a variant' }).click();
+    // The same version twice (this journey trains one): the API names the variants v1 and v1-2.
+    const v1 = (await page.getByLabel('Variant 1 version').locator('option', { hasText: 'breast-cancer-screen v1 (' }).getAttribute('value')) ?? '';
+    await page.getByLabel('Variant 1 version').selectOption(v1);
+    await page.getByLabel('Variant 2 version').selectOption(v1);
+    await expect(page.getByLabel('Variant 1 weight').inputValue()).resolves.toBe('90');
+    await expect(page.getByLabel('Variant 2 weight').inputValue()).resolves.toBe('10');
+    await page.getByText('10 % of traffic').waitFor();
+    await expectAccessible('21-deployment-new-90-10');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    const live = page.getByRole('table', { name: 'Variants and their share of traffic' });
+    await live.getByRole('cell', { name: '90 %' }).waitFor({ timeout: 60_000 });
+    await live.getByRole('cell', { name: '10 %' }).waitFor();
+
+    const scoring = page.getByRole('region', { name: 'Test scoring' });
+    const inputs = scoring.locator('input[type=number]');
+    for (let i = 0; i < (await inputs.count()); i++) await inputs.nth(i).fill('1');
+    await scoring.getByRole('button', { name: 'Score this row' }).click();
+    await scoring.getByText(/Answered by variant .+, version 1/).waitFor({ timeout: 30_000 });
+    await page.getByRole('table').filter({ hasText: 'p99 latency' }).waitFor({ timeout: 30_000 });
+    await expectAccessible('22-endpoint-live-scored');
+
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    const dialog = page.getByRole('dialog', { name: /Roll back screening/ });
+    await dialog.getByLabel('Reason (kept in the audit log)').fill('10 % variant under review');
+    await screenshot(page, '23-rollback-confirmation');
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByRole('cell', { name: 'rolled-back' }).first().waitFor({ timeout: 60_000 });
+    await live.getByRole('cell', { name: '100 %' }).waitFor({ timeout: 60_000 });
+    await expectAccessible('24-endpoint-rolled-back');
+
+    const [, modelId] = /\/models\/([0-9a-z]{26})\//.exec(versionUrl) ?? [];
+    await page.goto(url(`/compare?model=${modelId}`));
+    await page.getByRole('heading', { name: 'Metrics' }).waitFor();
+    await expectAccessible('25-compare');
+    await signOut();
+  });
+
   it('lets the administrator filter and export the audit log and see the chain verified', async () => {
     await signIn(TENANT.admin, PASSWORD);
     await page.getByRole('link', { name: 'Audit log' }).click();
@@ -252,6 +309,9 @@ describe('the web console, end to end', () => {
     const csv = readFileSync(saved, 'utf8');
     expect(csv.split('\n')[0]).toMatch(/^eventId,seq,at,action/);
     expect(csv).toMatch(/version/);
+    await page.getByRole('link', { name: 'Approval policy' }).click();
+    await page.getByRole('form', { name: /Tenant policy/ }).waitFor();
+    await expectAccessible('26-approval-policy');
   });
 
   it('reported no error in the browser along the way', () => {

@@ -15,7 +15,10 @@ import { DatasetPage, DatasetsPage, DatasetVersionPage, UploadDatasetPage } from
 import { ExecutionPage } from './pages/execution-page';
 import { NewModelPage } from './pages/model-new';
 import { ModelPage } from './pages/model-page';
-import { NotAvailablePage } from './pages/not-available';
+import { ComparePage } from './pages/compare';
+import { DeploymentsPage, EndpointPage, NewDeploymentPage } from './pages/deployments';
+import { PoliciesPage } from './pages/policies';
+import { BatchJobsPage } from './pages/batch-jobs';
 import { PipelinesPage, StartPipelinePage } from './pages/pipelines';
 import { PlatformTenantsPage } from './pages/platform-tenants';
 import { ProjectsPage } from './pages/projects';
@@ -102,10 +105,13 @@ export function App() {
               <Route path="/admin/users" element={<UsersPage />} />
               <Route path="/admin/tokens" element={<TokensPage />} />
               <Route path="/admin/tenant" element={<TenantPage />} />
-              <Route path="/admin/policies" element={<NotAvailablePage area="policies" />} />
+              <Route path="/admin/policies" element={<PoliciesPage />} />
               <Route path="/audit" element={<AuditPage />} />
-              <Route path="/deployments" element={<NotAvailablePage area="deployments" />} />
-              <Route path="/compare" element={<NotAvailablePage area="compare" />} />
+              <Route path="/deployments" element={<DeploymentsPage />} />
+              <Route path="/deployments/new" element={<NewDeploymentPage />} />
+              <Route path="/deployments/:endpointName" element={<EndpointPage />} />
+              <Route path="/batch-jobs" element={<BatchJobsPage />} />
+              <Route path="/compare" element={<ComparePage />} />
             </Route>
             <Route path="*" element={<NotFound />} />
           </Routes>

@@ -27,6 +27,13 @@ describe('canonical JSON', () => {
     expect(canonicalJson({ '\uffff': 1, '\u{1F600}': 2, a: 3, B: 4, é: 5 })).toBe('{"B":4,"a":3,"é":5,"\u{1F600}":2,"\uffff":1}');
   });
 
+  it('accepts a plain object made in another realm (a child process answer read under jest), and still refuses class instances from it', () => {
+    const foreign = runInNewContext('({ kind: "packed", fields: ["a", "b"] })') as object;
+    expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+    expect(canonicalJson({ binding: foreign })).toBe('{"binding":{"fields":["a","b"],"kind":"packed"}}');
+    expect(() => canonicalJson({ at: runInNewContext('new Date(0)') })).toThrow(TypeError);
+  });
+
   it('writes -0 as 0 and large numbers in exponent form', () => {
     expect(canonicalJson([-0, 1e21, 1e-7, 123456789012345680000])).toBe('[0,1e+21,1e-7,123456789012345680000]');
   });

@@ -24,8 +24,8 @@ const TENANT_NAV: readonly { heading: string; items: readonly NavItem[] }[] = [
     items: [
       { to: '/pipelines', label: 'Pipelines' },
       { to: '/approvals', label: 'Approvals' },
-      { to: '/compare', label: 'Compare', soon: true },
-      { to: '/deployments', label: 'Deployments', soon: true },
+      { to: '/compare', label: 'Compare' },
+      { to: '/deployments', label: 'Deployments' },
     ],
   },
   {
@@ -34,7 +34,7 @@ const TENANT_NAV: readonly { heading: string; items: readonly NavItem[] }[] = [
       { to: '/admin/users', label: 'Users' },
       { to: '/admin/tokens', label: 'CI tokens' },
       { to: '/admin/tenant', label: 'Plan & usage' },
-      { to: '/admin/policies', label: 'Approval policy', soon: true },
+      { to: '/admin/policies', label: 'Approval policy' },
       { to: '/audit', label: 'Audit log' },
     ],
   },

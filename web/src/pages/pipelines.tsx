@@ -120,7 +120,7 @@ export function StartPipelinePage() {
 }
 
 /** Renders fields built from a JSON Schema; catalog references (model, dataset) become pickers. */
-function SchemaFields({ fields, values, onChange }: { fields: readonly FormField[]; values: FormValues; onChange: (v: FormValues) => void }) {
+export function SchemaFields({ fields, values, onChange }: { fields: readonly FormField[]; values: FormValues; onChange: (v: FormValues) => void }) {
   return (
     <>
       {fields.map((f) => (

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiProblem, unwrap } from '../api/problem';
-import { ConfusionHeatmap, MetricsOverTime, RocChart } from '../components/evaluation-charts';
+import { CalibrationChart, ConfusionHeatmap, FairnessTable, FeatureImportanceChart, MetricsOverTime, PrecisionRecallChart, RocChart } from '../components/evaluation-charts';
 import { LineageGraph } from '../components/lineage-graph';
 import { ProblemMessage } from '../components/problem-message';
 import { Definition, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
@@ -128,8 +128,10 @@ function Evaluations({ modelId, version }: { modelId: string; version: number })
       ) : (
         (() => {
           const items = evaluations.data.items;
-          const latest = items[items.length - 1];
-          const confusion = confusionOf(latest);
+          // The charts draw the newest evaluation the platform computed details for; a later one recorded by hand has only numbers.
+          const latest = [...items].reverse().find((e) => e.details) ?? items[items.length - 1];
+          const details = latest.details;
+          const confusion = details?.confusion ?? confusionOf(latest);
           return (
             <>
               <table className="table compact">
@@ -152,9 +154,32 @@ function Evaluations({ modelId, version }: { modelId: string; version: number })
                 </tbody>
               </table>
               <div className="grid-2">
-                <RocChart confusion={confusion} auc={latest.metrics.auc} />
+                <RocChart confusion={confusion} auc={latest.metrics.auc} curve={details?.rocCurve} />
                 {confusion ? <ConfusionHeatmap confusion={confusion} /> : <p className="hint">No confusion matrix for this evaluation.</p>}
+                <PrecisionRecallChart curve={details?.precisionRecallCurve} averagePrecision={latest.metrics.averagePrecision ?? latest.metrics.average_precision} />
+                <CalibrationChart calibration={details?.calibration} />
               </div>
+              {details?.featureImportance ? (
+                <>
+                  <h3>Feature importance</h3>
+                  <FeatureImportanceChart importance={details.featureImportance} />
+                </>
+              ) : null}
+              {details?.fairness?.length ? (
+                <>
+                  <h3>Fairness</h3>
+                  <FairnessTable fairness={details.fairness} />
+                </>
+              ) : null}
+              {details?.skipped?.length ? (
+                <ul className="hint" aria-label="Sections not computed">
+                  {details.skipped.map((s) => (
+                    <li key={s.section}>
+                      No {s.section}: {s.reason}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
               <h3>Metrics over time</h3>
               <MetricsOverTime evaluations={items} />
               {latest.notes ? <p className="hint">{latest.notes}</p> : null}

@@ -1,0 +1,259 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { Schemas } from '../api/client';
+import { unwrap } from '../api/problem';
+import { ProblemMessage } from '../components/problem-message';
+import { EmptyState, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
+import { batchProgress } from '../lib/deployment-forms';
+import { useApi } from '../session/session';
+
+type JobInput = Schemas['BatchJob']['input'];
+
+/** Batch scoring: jobs with their progress, schedules with their next run, and forms to start either. */
+export function BatchJobsPage() {
+  const api = useApi();
+  const jobs = useQuery({
+    queryKey: ['batch-jobs'],
+    queryFn: async () => unwrap(await api.GET('/batch-jobs', { params: { query: { limit: 50 } } })),
+    // Running jobs move on by themselves: follow them while any is not finished.
+    refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === 'queued' || j.status === 'running') ? 3000 : false),
+  });
+  const schedules = useQuery({ queryKey: ['schedules'], queryFn: async () => unwrap(await api.GET('/schedules', { params: { query: { limit: 50 } } })) });
+  return (
+    <>
+      <PageHeader title="Batch jobs & schedules" subtitle="Score a whole dataset version or storage prefix with an approved version, now or on a schedule." actions={<Link to="/deployments">Back to deployments</Link>} />
+      <JobForm />
+      <section className="card" aria-labelledby="jobs-title">
+        <h2 id="jobs-title">Jobs, newest first</h2>
+        {jobs.isPending ? (
+          <Loading what="batch jobs" />
+        ) : jobs.isError ? (
+          <ProblemMessage error={jobs.error} />
+        ) : jobs.data.items.length === 0 ? (
+          <EmptyState title="No batch job yet">Start one above, or create a schedule below.</EmptyState>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Status</th>
+                <th scope="col">Model version</th>
+                <th scope="col">Input</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Rows in / out / rejected</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.data.items.map((j) => {
+                const p = batchProgress(j.totals, j.partitionsTotal);
+                return (
+                  <tr key={j.jobId}>
+                    <td>
+                      <code>{j.jobId}</code>
+                      <br />
+                      <span className="hint">{formatDate(j.createdAt)}</span>
+                    </td>
+                    <td>
+                      <StatusBadge status={j.status} />
+                      {j.error ? <span className="hint"> {j.error}</span> : null}
+                    </td>
+                    <td>
+                      <Link to={`/models/${j.model.modelId}/versions/${j.model.version}`}>v{j.model.version}</Link>
+                    </td>
+                    <td>{describeInput(j.input)}</td>
+                    <td>
+                      <progress max={p.total || 1} value={p.done} aria-label={`Partitions done of job ${j.jobId}`} /> {p.label}
+                    </td>
+                    <td>
+                      {j.totals ? `${j.totals.rowsIn} / ${j.totals.rowsOut} / ${j.totals.rowsRejected}` : '—'}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <ScheduleForm />
+      <section className="card" aria-labelledby="schedules-title">
+        <h2 id="schedules-title">Schedules</h2>
+        {schedules.isPending ? (
+          <Loading what="schedules" />
+        ) : schedules.isError ? (
+          <ProblemMessage error={schedules.error} />
+        ) : schedules.data.items.length === 0 ? (
+          <p className="hint">No schedule yet.</p>
+        ) : (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">When</th>
+                <th scope="col">Model version</th>
+                <th scope="col">Input</th>
+                <th scope="col">Next run</th>
+              </tr>
+            </thead>
+            <tbody>
+              {schedules.data.items.map((s) => (
+                <tr key={s.scheduleId}>
+                  <td>
+                    {s.name} {s.enabled ? null : <StatusBadge status="disabled" />}
+                  </td>
+                  <td>
+                    <code>{s.expression}</code> ({s.timeZone})
+                  </td>
+                  <td>
+                    <Link to={`/models/${s.job.model.modelId}/versions/${s.job.model.version}`}>v{s.job.model.version}</Link>
+                  </td>
+                  <td>{describeInput(s.job.input)}</td>
+                  <td>{formatDate(s.nextFireAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
+
+function describeInput(input: JobInput): string {
+  return input.kind === 'dataset' ? `dataset ${input.datasetId} v${input.version}` : `prefix ${input.prefix}`;
+}
+
+/** The fields a job and a schedule share: which version scores which rows. */
+function useJobFields(prefix: string) {
+  const api = useApi();
+  const versions = useQuery({
+    queryKey: ['versions', 'deployable'],
+    queryFn: async () => {
+      const [approved, deployed] = await Promise.all([
+        api.GET('/versions', { params: { query: { status: 'approved', limit: 100 } } }).then(unwrap),
+        api.GET('/versions', { params: { query: { status: 'deployed', limit: 100 } } }).then(unwrap),
+      ]);
+      return [...approved.items, ...deployed.items];
+    },
+  });
+  const datasets = useQuery({ queryKey: ['datasets', 'batch-picker'], queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })) });
+  const [model, setModel] = useState('');
+  const [datasetId, setDatasetId] = useState('');
+  const [datasetVersion, setDatasetVersion] = useState('1');
+  const body = () => {
+    const [modelId = '', version = '0'] = model.split('|');
+    return { model: { modelId, version: Number(version) }, input: { kind: 'dataset' as const, datasetId, version: Number(datasetVersion) } };
+  };
+  const fields = (
+    <>
+      <div className="field">
+        <label htmlFor={`${prefix}-model`}>Approved version</label>
+        <select id={`${prefix}-model`} value={model} onChange={(e) => setModel(e.target.value)} required>
+          <option value="">Pick a version…</option>
+          {versions.data?.map((v) => (
+            <option key={`${v.modelId}|${v.version}`} value={`${v.modelId}|${v.version}`}>
+              {v.modelName} v{v.version} ({v.status})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${prefix}-dataset`}>Dataset</label>
+        <select id={`${prefix}-dataset`} value={datasetId} onChange={(e) => setDatasetId(e.target.value)} required>
+          <option value="">Pick a dataset…</option>
+          {datasets.data?.items.map((d) => (
+            <option key={d.datasetId} value={d.datasetId}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${prefix}-dataset-version`}>Dataset version</label>
+        <input id={`${prefix}-dataset-version`} inputMode="numeric" value={datasetVersion} onChange={(e) => setDatasetVersion(e.target.value)} required />
+      </div>
+    </>
+  );
+  return { fields, body };
+}
+
+function JobForm() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const job = useJobFields('job');
+  const start = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/batch-jobs', { body: job.body() })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['batch-jobs'] }),
+  });
+  return (
+    <form
+      className="card"
+      aria-labelledby="new-job-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        start.mutate();
+      }}
+    >
+      <h2 id="new-job-title">Start a batch job</h2>
+      <div className="form-grid">{job.fields}</div>
+      <ProblemMessage error={start.error} title="The job was not started" />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={start.isPending}>
+          {start.isPending ? 'Starting…' : 'Start job'}
+        </button>
+        <span role="status" className="hint">
+          {start.data ? `Job ${start.data.jobId} queued.` : ''}
+        </span>
+      </div>
+    </form>
+  );
+}
+
+function ScheduleForm() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const job = useJobFields('schedule');
+  const [name, setName] = useState('');
+  const [expression, setExpression] = useState('cron(0 2 * * ? *)');
+  const [timeZone, setTimeZone] = useState('UTC');
+  const create = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/schedules', { body: { name, expression, timeZone, job: job.body() } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['schedules'] }),
+  });
+  return (
+    <form
+      className="card"
+      aria-labelledby="new-schedule-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        create.mutate();
+      }}
+    >
+      <h2 id="new-schedule-title">Schedule batch scoring</h2>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="schedule-name">Name</label>
+          <input id="schedule-name" value={name} onChange={(e) => setName(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor="schedule-expression">When</label>
+          <input id="schedule-expression" value={expression} onChange={(e) => setExpression(e.target.value)} required aria-describedby="schedule-expression-hint" />
+          <small id="schedule-expression-hint" className="hint">
+            EventBridge Scheduler syntax: <code>cron(0 2 * * ? *)</code>, <code>rate(1 hour)</code> or <code>at(2026-12-31T23:00:00)</code>.
+          </small>
+        </div>
+        <div className="field">
+          <label htmlFor="schedule-tz">Time zone</label>
+          <input id="schedule-tz" value={timeZone} onChange={(e) => setTimeZone(e.target.value)} />
+        </div>
+        {job.fields}
+      </div>
+      <ProblemMessage error={create.error} title="The schedule was not created" />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create schedule'}
+        </button>
+      </div>
+    </form>
+  );
+}
