@@ -153,11 +153,11 @@ function readme(manifest: ExportManifest): string {
  * The model is loaded once here first, so a bundle that cannot serve is never written.
  *
  * @example
- * const manifest = await writeExportBundle('/tmp/churn-v3', {
+ * const manifest = await writeExportBundle('exports/churn-v3', {
  *   runtime: 'onnx', artifact: bytes, ioSchema: version.ioSchema, sha256: version.artifact.sha256,
  *   model: { name: 'churn', version: 3 },
  * });
- * const tarGz = await packExportBundle('/tmp/churn-v3');
+ * const tarGz = await packExportBundle('exports/churn-v3');
  * @throws ArtifactChecksumMismatch, InvalidArtifact
  */
 export async function writeExportBundle(dir: string, request: ExportRequest): Promise<ExportManifest> {
@@ -198,7 +198,7 @@ export async function writeExportBundle(dir: string, request: ExportRequest): Pr
  * The bundle folder as one `.tar.gz` (paths relative to the folder), written to `file`.
  *
  * @example
- * await packExportBundle('/tmp/churn-v3', '/tmp/churn-v3.tar.gz');
+ * await packExportBundle('exports/churn-v3', 'exports/churn-v3.tar.gz');
  */
 export async function packExportBundle(dir: string, file: string): Promise<void> {
   await tar.c({ gzip: true, cwd: dir, file, portable: true }, ['.']);
