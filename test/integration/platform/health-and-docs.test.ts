@@ -18,7 +18,7 @@ describe('health, OpenAPI and docs', () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.mode).toBe('local');
-    expect(res.body.dependencies.map((d: { name: string }) => d.name).sort()).toEqual(['bucket', 'scoring-gateway', 'state-machines', 'table']);
+    expect(res.body.dependencies.map((d: { name: string }) => d.name).sort()).toEqual(['bucket', 'metadata', 'scoring-gateway', 'state-machines']);
     for (const d of res.body.dependencies) {
       expect(d.status).toBe('ok');
       expect(typeof d.latencyMs).toBe('number');

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ describe('the local issuer key', () => {
     const unique = randomUUID().slice(0, 8);
     const settings = localSettings(
       { dynamodb: process.env.STEWARD_TEST_DYNAMODB_ENDPOINT!, s3: process.env.STEWARD_TEST_S3_ENDPOINT!, scoring: process.env.STEWARD_TEST_SCORING_ENDPOINT!, api: 'http://127.0.0.1:1', smtp: process.env.STEWARD_TEST_SMTP_URL },
-      { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_TABLE_NAME: `steward-${unique}`, STEWARD_BUCKET_NAME: `steward-${unique}`, STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD },
+      { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_SQLITE_PATH: join(dataDir, 'metadata.sqlite'), STEWARD_TABLE_NAME: `steward-${unique}`, STEWARD_BUCKET_NAME: `steward-${unique}`, STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD },
     );
     local = await createLocalPlatform(settings, { dataDir });
     api = new ApiClient(createApp(local.platform));
@@ -39,10 +40,15 @@ describe('the local issuer key', () => {
     expect(statSync(join(dataDir, 'secrets')).mode & 0o077).toBe(0);
     const privateExponent = JSON.parse(readFileSync(file, 'utf8')).keys[0].privateJwk.d as string;
     expect(await local.platform.platformTable().get({ partition: ['ISSUER'], sort: 'SIGNING-KEY' })).toBeUndefined();
-    // Scan the whole control plane the way someone reading the store would.
-    const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-    const scan = await DynamoDBDocumentClient.from(local.clients.dynamodb).send(new ScanCommand({ TableName: local.platform.settings.STEWARD_TABLE_NAME }));
-    expect(JSON.stringify(scan.Items)).not.toContain(privateExponent);
+    // Read the whole metadata file the way someone copying it would.
+    const file_ = new Database(local.platform.settings.STEWARD_SQLITE_PATH, { readonly: true });
+    try {
+      const rows = file_.prepare('SELECT pk, sk, body FROM items').all();
+      expect(rows.length).toBeGreaterThan(0);
+      expect(JSON.stringify(rows)).not.toContain(privateExponent);
+    } finally {
+      file_.close();
+    }
   });
 
   it('rotates: new tokens use the new key, tokens signed before keep working until they expire, JWKS serves both', async () => {
