@@ -98,9 +98,8 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
         child.send(job);
         return;
       }
-      // IPC hands over objects built outside this realm (under jest, a vm context), whose prototypes are not
-      // this realm's Object.prototype: canonical JSON (audit) refuses them. Rebuild the answer as plain data here.
-      const answer = WorkerAnswer.safeParse(message === undefined ? message : JSON.parse(JSON.stringify(message)));
+      // Objects IPC builds may come from another realm (jest's vm context): canonical JSON accepts plain objects of any realm.
+      const answer = WorkerAnswer.safeParse(message);
       if (!answer.success) finish(() => reject(new DependencyFailed('the inspection process sent a malformed answer')));
       else if (answer.data.ok) {
         const result = answer.data.result;
