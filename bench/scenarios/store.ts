@@ -93,38 +93,34 @@ export const storeRegisterVersion: Scenario = {
   },
 };
 
-export const storeGetModel: Scenario = {
-  name: 'store-get-model',
-  measures: 'GET /models/{id} (with latestVersion) over 4 tenants × 20 models',
-  requires: ['api'],
-  defaults: DEFAULTS,
-  objective: { reqPerSecAtLeast: 4_500 },
-  compare: COMPARE_NOOP,
-  async run(context) {
-    const { tenants } = await storeFixture(context);
-    return load(context, 'store-get-model', (seq) => {
-      const tenant = tenants[seq % tenants.length]!;
-      return { method: 'GET', path: `/models/${tenant.modelIds[Math.floor(seq / tenants.length) % tenant.modelIds.length]}`, token: tenant.ciToken };
-    });
-  },
-};
+/** A read spread over the fixture's tenants (each admits 5,000 req/s), round robin, then over `items` of each. */
+function readScenario<T>(name: string, measures: string, itemsOf: (tenant: StoreFixture['tenants'][number]) => readonly T[], pathOf: (item: T) => string): Scenario {
+  return {
+    name,
+    measures,
+    requires: ['api'],
+    defaults: DEFAULTS,
+    objective: { reqPerSecAtLeast: 4_500 },
+    compare: COMPARE_NOOP,
+    async run(context) {
+      const { tenants } = await storeFixture(context);
+      return load(context, name, (seq) => {
+        const tenant = tenants[seq % tenants.length]!;
+        const items = itemsOf(tenant);
+        return { method: 'GET', path: pathOf(items[Math.floor(seq / tenants.length) % items.length]!), token: tenant.ciToken };
+      });
+    },
+  };
+}
 
-export const storeGetVersion: Scenario = {
-  name: 'store-get-version',
-  measures: 'GET /models/{id}/versions/{n} over 4 tenants × 60 versions',
-  requires: ['api'],
-  defaults: DEFAULTS,
-  objective: { reqPerSecAtLeast: 4_500 },
-  compare: COMPARE_NOOP,
-  async run(context) {
-    const { tenants } = await storeFixture(context);
-    return load(context, 'store-get-version', (seq) => {
-      const tenant = tenants[seq % tenants.length]!;
-      const v = tenant.versions[Math.floor(seq / tenants.length) % tenant.versions.length]!;
-      return { method: 'GET', path: `/models/${v.modelId}/versions/${v.version}`, token: tenant.ciToken };
-    });
-  },
-};
+export const storeGetModel = readScenario('store-get-model', 'GET /models/{id} (with latestVersion) over 4 tenants × 20 models', (t) => t.modelIds, (modelId) => `/models/${modelId}`);
+
+export const storeGetVersion = readScenario(
+  'store-get-version',
+  'GET /models/{id}/versions/{n} over 4 tenants × 60 versions',
+  (t) => t.versions,
+  (v) => `/models/${v.modelId}/versions/${v.version}`,
+);
 
 /** `store-search-1k` / `store-search-100k`: the name-prefix search on a tenant of that many models. */
 function searchScenario(models: number): Scenario {

@@ -88,45 +88,45 @@ async function claimNextNumber(
 ): Promise<ModelVersion> {
   // Inside the model's turn the remembered number is current, so the first try reads nothing.
   for (let attempt = 0, next = await numbers.next(); ; attempt++, next = await numbers.next()) {
-      const { facts, number } = next;
-      const now = scope.now();
-      const version: ModelVersion = {
-        modelId,
-        modelName: facts.name,
-        projectId: facts.projectId,
-        version: number,
-        status: input.source === 'trained' ? 'training' : 'registered',
-        source: input.source,
-        description: input.description,
-        // Uploads land in staging; finalize files the checked bytes under their content key and points the version there.
-        artifact: { ...input.artifact, key: stagingKeyOf('models', modelId, 'versions', pad(number), 'artifact'), state: 'awaiting-upload' },
-        lineage: { ...input.lineage, ...(scope.principal.kind === 'pipeline' ? { startedBy: scope.principal.startedBy } : {}) },
-        createdAt: now.toISOString(),
-        createdBy: scope.meta.actor,
-        updatedAt: now.toISOString(),
-        revision: 1,
-      };
-      try {
-        await scope.table.transact([
-          versionWrite(version, 'new'),
-          ...datasetUsageWrites(version),
-          auditWrite(scope.meta, 'version.registered', { type: 'version', id: `${modelId}-${number}` }, { after: version }, now).write,
-        ]);
-        numbers.taken(number);
-        return version;
-      } catch (error) {
-        if (!(error instanceof Conflict)) throw error;
-        if (await numbers.numberTaken(number)) {
-          if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw new DependencyFailed('other processes kept taking the next version number of this model; the registration was not made', { cause: error });
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
-          continue;
-        }
-        if (version.lineage.datasets.length > 0) {
-          throw new ValidationFailed('a dataset named in the lineage does not exist', version.lineage.datasets.map((d, i) => ({ field: `body.lineage.datasets.${i}`, problem: `dataset ${d.datasetId} version ${d.version} must exist` })));
-        }
-        throw error;
+    const { facts, number } = next;
+    const now = scope.now();
+    const version: ModelVersion = {
+      modelId,
+      modelName: facts.name,
+      projectId: facts.projectId,
+      version: number,
+      status: input.source === 'trained' ? 'training' : 'registered',
+      source: input.source,
+      description: input.description,
+      // Uploads land in staging; finalize files the checked bytes under their content key and points the version there.
+      artifact: { ...input.artifact, key: stagingKeyOf('models', modelId, 'versions', pad(number), 'artifact'), state: 'awaiting-upload' },
+      lineage: { ...input.lineage, ...(scope.principal.kind === 'pipeline' ? { startedBy: scope.principal.startedBy } : {}) },
+      createdAt: now.toISOString(),
+      createdBy: scope.meta.actor,
+      updatedAt: now.toISOString(),
+      revision: 1,
+    };
+    try {
+      await scope.table.transact([
+        versionWrite(version, 'new'),
+        ...datasetUsageWrites(version),
+        auditWrite(scope.meta, 'version.registered', { type: 'version', id: `${modelId}-${number}` }, { after: version }, now).write,
+      ]);
+      numbers.taken(number);
+      return version;
+    } catch (error) {
+      if (!(error instanceof Conflict)) throw error;
+      if (await numbers.numberTaken(number)) {
+        if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw new DependencyFailed('other processes kept taking the next version number of this model; the registration was not made', { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
+        continue;
       }
+      if (version.lineage.datasets.length > 0) {
+        throw new ValidationFailed('a dataset named in the lineage does not exist', version.lineage.datasets.map((d, i) => ({ field: `body.lineage.datasets.${i}`, problem: `dataset ${d.datasetId} version ${d.version} must exist` })));
+      }
+      throw error;
     }
+  }
 }
 
 /**
