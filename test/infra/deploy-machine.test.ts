@@ -62,7 +62,7 @@ describe('deploy state machine', () => {
     const statements = statementsOf(roleId);
     const sagemaker = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sagemaker:')));
     expect(actionsOf(sagemaker).sort()).toEqual(
-      ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'].sort(),
+      ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint'].sort(),
     );
     for (const s of sagemaker) {
       for (const r of Array.isArray(s.Resource) ? s.Resource : [s.Resource]) expect(resourceText(r)).toMatch(/:(model|endpoint-config|endpoint)\/t\*"/);

@@ -45,7 +45,7 @@ export class ModelServing extends Construct {
    * (state-machines/deploy.asl.json): CreateModel, CreateEndpointConfig,
    * CreateEndpoint (with AddTags, which tagging on create needs) only with a
    * TenantId tag in the request, UpdateEndpoint, DescribeEndpoint and
-   * DeleteEndpoint (removing an endpoint a failed deployment created), all on
+   * DeleteEndpoint (removing an endpoint a failed deployment created), ListTags, all on
    * tenant-prefixed names (`<tenantId>-…`, tenant ids start with `t`), and
    * iam:PassRole of the execution role to SageMaker only.
    */
@@ -68,6 +68,10 @@ export class ModelServing extends Construct {
         actions: ['sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'],
         resources: [config, endpoint],
       }),
+    );
+    stateMachine.addToRolePolicy(
+      // Step Functions reads the tags of what its SageMaker integrations create (the grants aws-stepfunctions-tasks gives these tasks).
+      new iam.PolicyStatement({ sid: 'SageMakerListTags', actions: ['sagemaker:ListTags'], resources: [model, config, endpoint] }),
     );
     stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
