@@ -159,7 +159,7 @@ describe('the versions list at 100,000 rows', () => {
   const TOTAL = 100_000;
   /** What CursorList renders at a scroll offset, with the virtualizer it configures. */
   const rendered = (loaded: number, scrollTop: number) =>
-    new Virtualizer({ ...virtualWindowOptions(loaded, ROW), getScrollElement: () => null, initialRect: { width: 800, height: 560 }, initialOffset: scrollTop, scrollToFn: elementScroll, observeElementRect, observeElementOffset }).getVirtualItems();
+    new Virtualizer<Element, Element>({ ...virtualWindowOptions(loaded, ROW), getScrollElement: () => null, initialRect: { width: 800, height: 560 }, initialOffset: scrollTop, scrollToFn: elementScroll, observeElementRect, observeElementOffset }).getVirtualItems();
 
   it('renders only the rows in view plus the overscan, wherever the reader is', () => {
     for (const top of [0, ROW * 50_000, ROW * (TOTAL - 10)]) {
