@@ -337,7 +337,7 @@ describe('the web console, end to end', () => {
     await canary.getByText('1 of 2: 20 % of traffic').waitFor();
     await canary.getByText('20 % → 100 %').waitFor();
     await canary.getByText(/error rate ≤ 2\.0 %, p99 ≤ 800 ms, judged after 5 requests/).waitFor();
-    await canary.getByText('after 10 min of healthy traffic at this step').waitFor();
+    await canary.getByText(/^not before .+ \(a 10 min bake\), once 5 requests stay within bounds$/).waitFor();
     await expect(page.getByTestId('canary-verdict').textContent()).resolves.toMatch(/^Gathering evidence: \d+ of 5 requests/);
     await expectAccessible('28-endpoint-canary');
   });

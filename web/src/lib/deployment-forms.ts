@@ -161,7 +161,7 @@ export interface CanaryStats {
 }
 
 export type CanaryVerdict =
-  | { readonly verdict: 'gathering'; readonly text: string }
+  | { readonly verdict: 'gathering'; readonly text: string; readonly nextAt: string }
   | { readonly verdict: 'healthy'; readonly text: string; readonly nextAt: string }
   | { readonly verdict: 'failing'; readonly text: string };
 
@@ -175,7 +175,7 @@ export function canaryVerdict(canary: CanaryPlanLike, stats: CanaryStats | undef
   const requests = stats?.requests ?? 0;
   const nextAt = new Date(Date.parse(canary.stepStartedAt) + canary.bakeSeconds * 1000).toISOString();
   if (!stats || requests < canary.minRequests) {
-    return { verdict: 'gathering', text: `Gathering evidence: ${requests} of ${canary.minRequests} requests needed before the canary is judged.` };
+    return { verdict: 'gathering', text: `Gathering evidence: ${requests} of ${canary.minRequests} requests needed before the canary is judged.`, nextAt };
   }
   if (stats.errorRate > canary.maxErrorRate) {
     return { verdict: 'failing', text: `Failing: error rate ${(stats.errorRate * 100).toFixed(1)} % is over the ${(canary.maxErrorRate * 100).toFixed(1)} % limit; it will be rolled back.` };

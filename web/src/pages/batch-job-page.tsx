@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { unwrap } from '../api/problem';
 import { LineageGraph, useLineageNames } from '../components/lineage-graph';
@@ -24,6 +24,11 @@ export function BatchJobPage() {
     refetchInterval: (q) => jobPollInterval(q.state.data?.status),
   });
   const status = job.data?.status;
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    // The job list shows the last status it read: once this job ends, it reads again.
+    if (status && !jobIsActive(status)) void queryClient.invalidateQueries({ queryKey: ['batch-jobs'] });
+  }, [status, queryClient]);
   const partitions = useQuery({
     queryKey: ['batch-job-partitions', jobId],
     enabled: !!job.data,
@@ -109,7 +114,7 @@ export function BatchJobPage() {
                   <td>
                     <StatusBadge status={row.state === 'scored' ? 'succeeded' : j.status === 'failed' ? 'not scored' : 'waiting'} />
                   </td>
-                  <td>{row.state === 'scored' ? <code>{row.result.source}</code> : '—'}</td>
+                  <td>{row.state !== 'scored' ? '—' : j.input.kind === 'dataset' ? input : <code>{row.result.source}</code>}</td>
                   <td>{row.state === 'scored' ? `${row.result.rowsIn} / ${row.result.rowsOut} / ${row.result.rowsRejected}` : '—'}</td>
                   <td>
                     {row.state === 'scored' ? (

@@ -22,6 +22,9 @@ export function BatchJobsPage() {
     // Running jobs move on by themselves: follow them while any is not finished.
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === 'queued' || j.status === 'running') ? 3000 : false),
   });
+  // The same query the job forms pick datasets from (cached once): inputs are shown by dataset name.
+  const datasets = useQuery({ queryKey: ['datasets', 'batch-picker'], queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })) });
+  const datasetNames = Object.fromEntries((datasets.data?.items ?? []).map((d) => [d.datasetId, d.name]));
   const schedules = useQuery({ queryKey: ['schedules'], queryFn: async () => unwrap(await api.GET('/schedules', { params: { query: { limit: 50 } } })) });
   return (
     <>
@@ -66,7 +69,7 @@ export function BatchJobsPage() {
                     <td>
                       <Link to={`/models/${j.model.modelId}/versions/${j.model.version}`}>v{j.model.version}</Link>
                     </td>
-                    <td>{describeInput(j.input)}</td>
+                    <td>{describeInput(j.input, datasetNames)}</td>
                     <td>
                       <progress max={p.total || 1} value={p.done} aria-label={`Partitions done of job ${j.jobId}`} /> {p.label}
                     </td>
@@ -104,7 +107,7 @@ export function BatchJobsPage() {
             </thead>
             <tbody>
               {schedules.data.items.map((s) => (
-                <ScheduleRow key={s.scheduleId} schedule={s} />
+                <ScheduleRow key={s.scheduleId} schedule={s} datasetNames={datasetNames} />
               ))}
             </tbody>
           </table>
@@ -114,8 +117,8 @@ export function BatchJobsPage() {
   );
 }
 
-function describeInput(input: JobInput): string {
-  return input.kind === 'dataset' ? `dataset ${input.datasetId} v${input.version}` : `prefix ${input.prefix}`;
+function describeInput(input: JobInput, datasetNames: Record<string, string>): string {
+  return input.kind === 'dataset' ? `${datasetNames[input.datasetId] ?? `dataset ${input.datasetId}`} v${input.version}` : `folder ${input.prefix}`;
 }
 
 /** The fields a job and a schedule share: which version scores which rows. */
@@ -267,7 +270,7 @@ function ScheduleForm() {
  * target in place, or delete it after confirming. Each change sends the revision
  * it was read at, so a concurrent change is refused (412) rather than lost.
  */
-function ScheduleRow({ schedule: s }: { schedule: Schedule }) {
+function ScheduleRow({ schedule: s, datasetNames }: { schedule: Schedule; datasetNames: Record<string, string> }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
@@ -296,7 +299,7 @@ function ScheduleRow({ schedule: s }: { schedule: Schedule }) {
         <td>
           <Link to={`/models/${s.job.model.modelId}/versions/${s.job.model.version}`}>v{s.job.model.version}</Link>
         </td>
-        <td>{describeInput(s.job.input)}</td>
+        <td>{describeInput(s.job.input, datasetNames)}</td>
         <td>{s.enabled ? formatDate(s.nextFireAt) : 'never (disabled)'}</td>
         <td>
           <span className="actions">

@@ -518,7 +518,14 @@ function CanaryPanel({ deployment, canary }: { deployment: DeploymentRecord; can
         items={[
           ['Current step', `${canary.stepIndex + 1} of ${canary.steps.length}: ${step ?? 0} % of traffic`],
           ['Steps', canary.steps.map((s) => `${s} %`).join(' → ')],
-          ['Next promotion', verdict.verdict === 'healthy' ? `${formatDate(verdict.nextAt)} if it stays within bounds` : `after ${Math.round(canary.bakeSeconds / 60)} min of healthy traffic at this step`],
+          [
+            'Next promotion',
+            verdict.verdict === 'healthy'
+              ? `${formatDate(verdict.nextAt)}, if it stays within bounds`
+              : verdict.verdict === 'gathering'
+                ? `not before ${formatDate(verdict.nextAt)} (a ${Math.round(canary.bakeSeconds / 60)} min bake), once ${canary.minRequests} requests stay within bounds`
+                : 'none: it will be rolled back',
+          ],
           ['Thresholds', `error rate ≤ ${(canary.maxErrorRate * 100).toFixed(1)} %, p99 ≤ ${canary.maxLatencyMs} ms, judged after ${canary.minRequests} requests`],
           ['Verdict', <span data-testid="canary-verdict" className={`badge ${verdict.verdict === 'healthy' ? 'good' : verdict.verdict === 'failing' ? 'bad' : 'warn'}`}>{verdict.text}</span>],
         ]}
