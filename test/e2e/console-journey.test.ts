@@ -43,6 +43,14 @@ describe('the web console, end to end', () => {
     expect(await checkPage(page, name)).toEqual([]);
   }
 
+  /** Opens a console address as an in-app link does (history push), without reloading the app. */
+  async function openInConsole(path: string): Promise<void> {
+    await page.evaluate((to) => {
+      window.history.pushState({}, '', to);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    }, path);
+  }
+
   async function signIn(email: string, password: string): Promise<void> {
     // After signing out the console already shows the sign-in page: no reload needed.
     if (!(await page.getByRole('heading', { name: 'Sign in to Steward' }).isVisible())) await page.goto(url('/sign-in'));
@@ -94,7 +102,7 @@ describe('the web console, end to end', () => {
     await page.getByRole('button', { name: 'Request tenant' }).click();
     await page.getByRole('heading', { name: 'Request received' }).waitFor();
 
-    await page.goto(url('/sign-in'));
+    await page.getByRole('link', { name: 'Back to sign in' }).click();
     await expectAccessible('02-sign-in');
     await signIn(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
     await page.getByRole('cell', { name: new RegExp(`^${TENANT.name}`) }).waitFor();
@@ -307,7 +315,7 @@ describe('the web console, end to end', () => {
     await expectAccessible('24-endpoint-rolled-back');
 
     const [, modelId] = /\/models\/([0-9a-z]{26})\//.exec(versionUrl) ?? [];
-    await page.goto(url(`/compare?model=${modelId}`));
+    await openInConsole(`/compare?model=${modelId}`);
     await page.getByRole('heading', { name: 'Metrics' }).waitFor();
     await expectAccessible('25-compare');
   });
