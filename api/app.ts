@@ -1,11 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { HealthCheck } from '../core/health/check-health';
 import { ValidationFailed } from '../core/errors';
 import type { Platform } from '../core/platform/platform';
 import type { ApiEnv } from './http/env';
 import { invalidFieldsOf, problemFromError, problemType, respondProblem } from './http/problem';
+import { bodyLimit } from './http/body-limit';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { PrincipalResolver } from '../core/identity/principal-resolver';

@@ -8,6 +8,7 @@ import { liveDeployment } from '../../core/deployments/live-deployments';
 import { scoreEndpoint } from '../../core/deployments/score-endpoint';
 import { variantStats } from '../../core/deployments/variant-metrics';
 import { PayloadTooLarge, ValidationFailed } from '../../core/errors';
+import { readRequestBody, RequestBodyTooLarge } from '../../serving/http/request-body';
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
 
@@ -150,8 +151,11 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       if (contentType !== 'application/json' && contentType !== 'text/csv') {
         throw new ValidationFailed('unsupported content type', [{ field: 'header.content-type', problem: `send application/json or text/csv, not ${contentType}` }]);
       }
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
-      if (bytes.byteLength > MAX_SCORING_PAYLOAD_BYTES) throw new PayloadTooLarge(`the body is ${bytes.byteLength} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES}`);
+      // Straight from Node's request where there is one: hono's arrayBuffer() first builds a whole fetch Request.
+      const bytes = await readRequestBody(c, MAX_SCORING_PAYLOAD_BYTES).catch((error: unknown) => {
+        if (error instanceof RequestBodyTooLarge) throw new PayloadTooLarge(`the body is over ${MAX_SCORING_PAYLOAD_BYTES} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES}`);
+        throw error;
+      });
       if (bytes.byteLength === 0) throw new ValidationFailed('empty body', [{ field: 'body', problem: 'send at least one row' }]);
       return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName: c.req.valid('param').endpointName, body: bytes, contentType }), 200);
     },

@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Settings } from '../config/settings';
 
@@ -46,11 +46,39 @@ export function createAwsClients(settings: Settings): AwsClients {
       : {}),
   });
   const sfn = new SFNClient(base);
-  const sagemakerRuntime = new SageMakerRuntimeClient({
+  const sagemakerRuntime = sagemakerRuntimeClient({
     ...base,
     ...(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ? { endpoint: settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT } : {}),
   });
   return { dynamodb, documents, s3, sfn, sagemakerRuntime };
+}
+
+/**
+ * The SageMaker runtime client real-time scoring calls once per request
+ * (InvokeEndpoint, on AWS and to the local gateway alike), configured so the
+ * SDK's own per-call work stays small (bench/tools/invoke-overhead.ts):
+ * - `cacheMiddleware`: the middleware stack is resolved once per command
+ *   class instead of being copied and sorted on every send (we add no
+ *   per-command middleware, which is what the cache would ignore);
+ * - no logger middleware (see {@link withoutSdkLogging});
+ * - one SigV4 signer for the client's life: the SDK otherwise builds a new
+ *   signer, copying the whole client configuration, for every request. The
+ *   signer keeps the client's credential provider, which still refreshes
+ *   expiring credentials (the Lambda role's) on its own.
+ */
+export function sagemakerRuntimeClient(config: SageMakerRuntimeClientConfig): SageMakerRuntimeClient {
+  const client = withoutSdkLogging(new SageMakerRuntimeClient({ ...config, cacheMiddleware: true }));
+  const buildSigner = client.config.signer;
+  let signer: ReturnType<typeof buildSigner> | undefined;
+  // One endpoint, one auth scheme (SigV4, service sagemaker, the client's region): the first signer fits every call.
+  client.config.signer = (authScheme) => {
+    signer ??= buildSigner(authScheme).catch((error: unknown) => {
+      signer = undefined; // a failure is not kept: the next call builds again
+      throw error;
+    });
+    return signer;
+  };
+  return client;
 }
 
 /**

@@ -24,6 +24,7 @@ import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
 import { GatewayEndpointControl } from '../../core/adapters/sagemaker/gateway-endpoint-control';
 import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
 import { StagingSweep } from '../../core/catalog/staging-sweep';
+import { flushCaptures } from '../../core/deployments/capture-buffer';
 import { ChildProcessInspector } from '../../core/adapters/inspection/child-process-inspector';
 
 export interface LocalPlatform {
@@ -118,6 +119,8 @@ export async function createLocalPlatform(
     auditSealer: sealer,
     stagingSweep,
     async close() {
+      // Sampled scoring captures wait up to a second in memory; written before the storage client goes.
+      await flushCaptures();
       await stagingSweep.stop();
       await scheduler?.stop();
       await sealer.stop();

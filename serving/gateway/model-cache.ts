@@ -56,7 +56,15 @@ export class ModelCache {
   }
 }
 
+/** Keys by reference object: an endpoint's variants are the same objects on every request, so the schema is serialised once, not per call. */
+const keys = new WeakMap<ModelReference, string>();
+
 function keyOf(model: ModelReference): string {
-  // The schema is part of the key: the same artifact under another schema validates requests differently.
-  return `${model.runtime}|${model.artifactUri}|${model.sha256 ?? ''}|${model.ioSchema ? JSON.stringify(model.ioSchema) : ''}`;
+  let key = keys.get(model);
+  if (key === undefined) {
+    // The schema is part of the key: the same artifact under another schema validates requests differently.
+    key = `${model.runtime}|${model.artifactUri}|${model.sha256 ?? ''}|${model.ioSchema ? JSON.stringify(model.ioSchema) : ''}`;
+    keys.set(model, key);
+  }
+  return key;
 }
