@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { readUsage } from '../../../core/tenancy/usage';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { writeParquet } from '../../fixtures/datasets/parquet-writer';
-import { waitForDatasetVersion } from '../../fixtures/pipelines/catalog-model';
+import { createBreastCancerModel, waitForDatasetVersion } from '../../fixtures/pipelines/catalog-model';
+import { datasetVersionWrite } from '../../../core/catalog/datasets/dataset-records';
 
 const BREAST_CANCER = readFileSync(join(__dirname, '../../../../shared/datasets/breast-cancer.csv'));
 const JSONL = readFileSync(join(__dirname, '../../fixtures/datasets/breast-cancer-every-14th.jsonl'));
@@ -241,6 +242,38 @@ describe('datasets', () => {
     const fixed = await register(dataset.datasetId, { uploadId: again.uploadId, sha256: again.sha256, sizeBytes: again.sizeBytes, targetColumn: 'benign', protectedAttributes: ['mean_radius'] });
     expect(fixed.settled).toMatchObject({ version: 2, status: 'ready', targetColumn: 'benign', protectedAttributes: ['mean_radius'] });
     expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).body).toMatchObject({ latestVersion: 2, versionCount: 2 });
+  });
+
+  it('refuses a pending version to what would use it (download, training) with a 409 saying why', async () => {
+    const dataset = await createDataset('cancer-pending');
+    // A version the pipeline has not settled yet (written as registration leaves it, with no pipeline behind it).
+    await ctx.platform.tenantTable(tenant.tenantId).transact([
+      datasetVersionWrite({
+        datasetId: dataset.datasetId,
+        datasetName: dataset.name,
+        version: 1,
+        format: 'csv',
+        status: 'pending',
+        sizeBytes: BREAST_CANCER.length,
+        protectedAttributes: [],
+        source: { kind: 'object', key: 'incoming/cancer.csv' },
+        sourceKey: 'incoming/cancer.csv',
+        createdAt: new Date().toISOString(),
+        createdBy: 'user:x',
+        revision: 1,
+      }),
+    ]);
+    const shown = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds });
+    expect(shown.body).toMatchObject({ status: 'pending', sizeBytes: BREAST_CANCER.length });
+    expect(shown.body).not.toHaveProperty('profile');
+    expect(shown.body).not.toHaveProperty('sourceKey');
+    const download = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1/download`, { token: ds });
+    expect([download.status, download.body.detail]).toEqual([409, expect.stringContaining(`dataset ${dataset.datasetId} version 1 is pending`)]);
+    const { modelId } = await createBreastCancerModel(ctx.api, ds);
+    const run = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', { token: ds, body: { modelId, dataset: { datasetId: dataset.datasetId, version: 1 }, target: 'benign' } });
+    expect(run.status).toBe(409);
+    expect(run.body.detail).toContain('its hash and profile are still being computed');
+    expect((await ctx.api.call('GET', '/executions?pipeline=train-evaluate', { token: ds })).body.items).toEqual([]);
   });
 
   it('profiles JSON Lines: typed values, categorical strings and booleans', async () => {
