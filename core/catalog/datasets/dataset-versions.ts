@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Page } from '../../ports/metadata-store';
 import { auditWrite } from '../../audit/audit-event';
-import { Conflict, NotFound, PayloadTooLarge, StaleWrite, ValidationFailed } from '../../errors';
+import { Conflict, DependencyFailed, NotFound, PayloadTooLarge, StaleWrite, ValidationFailed } from '../../errors';
 import type { TenantScope } from '../../tenancy/tenant-scope';
 import type { PipelineRunner } from '../../ports/pipeline-runner';
 import { reserveQuota } from '../../tenancy/usage';
@@ -153,6 +153,7 @@ export async function registerDatasetVersion(
   input: z.infer<typeof RegisterDatasetVersionInput>,
 ): Promise<DatasetVersionRecord> {
   const dataset = await loadDataset(scope.table, datasetId);
+  if (!pipelines.pipelines().includes(PROFILE_DATASET_PIPELINE)) throw new DependencyFailed(`the ${PROFILE_DATASET_PIPELINE} pipeline is not deployed here; dataset versions cannot be profiled`);
   const source = await resolveSource(scope, dataset, input);
   const refuse = async (error: Error): Promise<never> => {
     if (source.staged) await discardDatasetObjects(scope, [source.key]);
