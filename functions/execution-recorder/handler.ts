@@ -105,9 +105,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-let platform: Platform | undefined;
+let deployed: { platform: Platform; stateMachines: Readonly<Record<string, string>> } | undefined;
 
 export const handler = async (event: unknown): Promise<RecorderOutcome> => {
-  platform ??= awsPlatform();
-  return recordStatusChange(platform, readSettings({ ...process.env, STEWARD_MODE: 'aws' }).STEWARD_STATE_MACHINES, event);
+  // Built once per container (cold start), like every function's platform.
+  deployed ??= { platform: awsPlatform(), stateMachines: readSettings({ ...process.env, STEWARD_MODE: 'aws' }).STEWARD_STATE_MACHINES };
+  return recordStatusChange(deployed.platform, deployed.stateMachines, event);
 };
