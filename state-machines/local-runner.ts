@@ -134,7 +134,7 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     const table = platform.tenantTable(tenantId);
     if (request.name !== undefined) {
       const existing = await findExecutionByName(table, request.pipeline, request.name);
-      if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt };
+      if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt, existing: true };
     }
     // Lower-case, like catalog ids: URL-safe, and usable as the actor `pipeline:<executionId>` in audit filters.
     const executionId = ulid().toLowerCase();
@@ -151,7 +151,7 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       await clearRunning(platform.platformTable(), entry).catch((e: unknown) => this.options.log.error('could not clear a running-execution entry', { executionId, error: errorText(e) }));
       if (error instanceof Conflict && request.name !== undefined) {
         const existing = await findExecutionByName(table, request.pipeline, request.name);
-        if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt };
+        if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt, existing: true };
       }
       throw error;
     }

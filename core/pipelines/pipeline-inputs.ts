@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import { loadDatasetVersion } from '../catalog/datasets/dataset-records';
 import { loadModelRecord } from '../catalog/models';
+import { NotFound } from '../errors';
 import { requestedTightening } from '../governance/run-policy';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { trainEvaluateInputSchema } from './training-request';
@@ -28,6 +30,8 @@ export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
       await loadModelRecord(scope.table, input.modelId);
       // A policy request that would loosen the governing policy is refused now, not at the policy step.
       await requestedTightening(scope, input.modelId, input.policy);
+      // A dataset version still being profiled (or failed) is a 409 now; a missing one fails the run's validation as before.
+      if ('datasetId' in input.dataset) await loadDatasetVersion(scope.table, input.dataset.datasetId, input.dataset.version).catch((e: unknown) => (e instanceof NotFound ? undefined : Promise.reject(e)));
     },
   }),
 };
