@@ -26,6 +26,7 @@ import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-en
 import { StagingSweep } from '../../core/catalog/staging-sweep';
 import { ChildProcessInspector } from '../../core/adapters/inspection/child-process-inspector';
 import { PartitionWorkerPool } from './partition-worker-pool';
+import { type EndpointRestoreReport, restoreLiveEndpoints } from '../../core/deployments/restore-endpoints';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -37,6 +38,8 @@ export interface LocalPlatform {
   readonly stagingSweep: StagingSweep;
   /** Fires stored schedules (undefined when started with `scheduler: false`). */
   readonly scheduler?: LocalScheduler;
+  /** The stored live endpoints being served again on the scoring gateway, in the background (resolves, never rejects). */
+  readonly endpointsRestored: Promise<EndpointRestoreReport>;
   close(): Promise<void>;
 }
 
@@ -115,13 +118,20 @@ export async function createLocalPlatform(
   sealer.start();
   const stagingSweep = new StagingSweep(() => platform!).start();
   const scheduler = options.scheduler === false ? undefined : new LocalScheduler(platform, options.scheduler).start();
+  // The gateway keeps endpoints in memory: serve what the records say is live, without holding the start up.
+  const endpointsRestored = restoreLiveEndpoints(platform).catch((error: unknown): EndpointRestoreReport => {
+    log.error('stored endpoints not restored; each is served again on its first call', { error: error instanceof Error ? error.message : String(error) });
+    return { restored: [], failed: [] };
+  });
   return {
     platform,
     clients,
     runner,
     auditSealer: sealer,
     stagingSweep,
+    endpointsRestored,
     async close() {
+      await endpointsRestored;
       await stagingSweep.stop();
       await scheduler?.stop();
       await sealer.stop();
