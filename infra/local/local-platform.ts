@@ -58,6 +58,8 @@ export async function createLocalPlatform(
     scheduler?: LocalSchedulerOptions | false;
     /** Holds the issuer's signing keys; without it they live as long as the process. */
     dataDir?: string;
+    /** Start the batch partition threads now and keep them (a server); otherwise they start with the first partition. */
+    warmBatchThreads?: boolean;
   } = {},
 ): Promise<LocalPlatform> {
   const clients = createAwsClients(settings);
@@ -74,7 +76,7 @@ export async function createLocalPlatform(
   // 100 ms between seal runs: under load a run links tens of events in one transaction (bench/README.md).
   const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000, nudgeDelayMs: 100 });
   // Batch partitions score on worker threads, one per core, not on the API's event loop.
-  const batchScoring = new PartitionWorkerPool({ settings, log });
+  const batchScoring = new PartitionWorkerPool({ settings, log, warm: options.warmBatchThreads ?? false });
   platform = assemblePlatform({
     // One process writes the events here, so it links them as it writes them; the sealer links what it could not.
     store,

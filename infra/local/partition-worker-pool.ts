@@ -16,6 +16,12 @@ export interface PartitionWorkerPoolOptions {
   readonly threads?: number;
   /** Threads (and their loaded models) are ended after this long without work. @default 60 s */
   readonly idleMs?: number;
+  /**
+   * Start every thread now and keep them (a long-running server, `npm start`):
+   * a thread takes seconds to load its modules, which a job would otherwise
+   * wait for. @default false (threads start with the first partition and end when idle)
+   */
+  readonly warm?: boolean;
 }
 
 interface Job {
@@ -58,6 +64,7 @@ export class PartitionWorkerPool implements PartitionScorer {
   constructor(private readonly options: PartitionWorkerPoolOptions) {
     this.limit = Math.max(1, options.threads ?? availableParallelism());
     this.idleMs = options.idleMs ?? 60_000;
+    if (options.warm) while (this.threads.length < this.limit) this.spawn();
   }
 
   score(objects: TenantObjectStore, request: PartitionScoringRequest): Promise<PartitionScoringOutcome> {
@@ -98,6 +105,7 @@ export class PartitionWorkerPool implements PartitionScorer {
   }
 
   private async retireIdle(): Promise<void> {
+    if (this.options.warm) return;
     const idle = this.threads.filter((t) => !t.job);
     for (const t of idle) this.threads.splice(this.threads.indexOf(t), 1);
     await Promise.all(idle.map((t) => t.worker.terminate()));

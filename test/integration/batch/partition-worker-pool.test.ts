@@ -81,6 +81,19 @@ it('reads and writes only the tenant the caller’s store is bound to', async ()
   expect(await ctx.platform.tenantObjects(tenants.a).head('out/part-9.csv')).toBeUndefined();
 });
 
+it('starts its threads at once and keeps them when warm (a server), instead of with the first partition', async () => {
+  const warm = new PartitionWorkerPool({ settings: ctx.local.platform.settings, log: silent, threads: 2, warm: true, idleMs: 10 });
+  try {
+    expect(warm.size).toBe(2);
+    await expect(warm.score(ctx.platform.tenantObjects(tenants.a), request('in/part-0.csv', 5))).resolves.toMatchObject({ rowsOut: 2_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(warm.size).toBe(2);
+  } finally {
+    await warm.close();
+  }
+  expect(warm.size).toBe(0);
+});
+
 it('streams an object from the tenant’s store without reading it whole, and refuses an absent one', async () => {
   const objects = ctx.platform.tenantObjects(tenants.a);
   const body = 'x'.repeat(3 * 1024 * 1024);
