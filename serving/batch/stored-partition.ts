@@ -44,16 +44,14 @@ export async function scoreStoredPartition(objects: TenantObjectStore, request: 
     const model = await models.load(objects, request.model);
     const output = new CollectedOutput();
     const rejected = new CollectedOutput();
-    const result = await scoreStream({
-      model,
-      input: await objects.getStream(request.source),
-      inputFormat: 'csv',
-      csvHeader: true,
-      passthrough: request.passthrough,
-      output,
-      rejected,
-      batchRows: PARTITION_BATCH_ROWS,
-    });
+    const input = await objects.getStream(request.source);
+    let result;
+    try {
+      result = await scoreStream({ model, input, inputFormat: 'csv', csvHeader: true, passthrough: request.passthrough, output, rejected, batchRows: PARTITION_BATCH_ROWS });
+    } finally {
+      // A job stopped early (a header lacking an input) leaves the object's body unread: release its connection.
+      (input as { destroy?: () => void }).destroy?.();
+    }
     await objects.put(request.outputKey, output.body(), 'text/csv');
     if (result.rowsRejected > 0) await objects.put(request.rejectedKey, rejected.body(), 'text/csv');
     return { rowsIn: result.rowsIn, rowsOut: result.rowsOut, rowsRejected: result.rowsRejected, statistics: result.statistics };
