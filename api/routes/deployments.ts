@@ -115,7 +115,7 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       method: 'get',
       path: '/endpoints/{endpointName}/metrics',
       tags: ['deployments'],
-      summary: 'Requests, errors and latency per variant of the live deployment (its current canary step), counted by every API process',
+      summary: 'Requests, errors and latency per variant of the live deployment, as this API process counted them',
       request: { params: EndpointParam },
       responses: {
         200: json(z.object({ deploymentId: z.string(), variants: z.array(z.object({ variantName: z.string(), requests: z.number(), errors: z.number(), errorRate: z.number(), p50Ms: z.number(), p99Ms: z.number() })) }), 'metrics'),
