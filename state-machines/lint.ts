@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { PIPELINE_STEPS } from '../functions/pipeline-steps/registry';
-import { isObject, type JsonObject, machinesOf, resourceOfStep, stepModulePath, stepNameOfResource, withLocalResources } from './resource-convention';
+import { isObject, type JsonObject, machinesOf, resourceOfStep, sageMakerIntegrationOf, stepModulePath, stepNameOfResource, withLocalResources } from './resource-convention';
 
 /**
  * The lint for what runs the same on Step Functions and on
@@ -13,8 +13,11 @@ import { isObject, type JsonObject, machinesOf, resourceOfStep, stepModulePath, 
  * Rules:
  * - `no-jsonata`: `QueryLanguage` other than JSONPath, or `{% … %}` expressions.
  * - `unsupported-field`: Arguments, Output, Assign, Variables, ItemReader, ItemBatcher, ResultWriter.
- * - `task-resource`: a Task's Resource must be `${<Step>FunctionArn}` naming a step in functions/pipeline-steps/.
- * - `task-context`: a Task's Parameters must pass `context` (tenant and actor) to its step.
+ * - `task-resource`: a Task's Resource must be `${<Step>FunctionArn}` naming a step in functions/pipeline-steps/,
+ *   or a SageMaker service integration (`arn:aws:states:::sagemaker:<action>[.sync]`,
+ *   `arn:aws:states:::aws-sdk:sagemaker:<action>`), which the local runner answers itself.
+ * - `task-context`: a step's Parameters must pass `context` (tenant and actor) to it; a SageMaker
+ *   integration's must not (SageMaker refuses parameters it does not know).
  * - `missing-state`: StartAt, Next, Default, Choices[].Next and Catch[].Next must name a state of the same (sub-)machine.
  * - `duplicate-task-name`: Task names must be unique across nested machines (the local runner binds handlers by name).
  * - `engine-validation`: the interpreter's own validation (schema, reachability), run only when the rules above pass.
@@ -89,12 +92,19 @@ export function lintDefinition(asl: unknown, options: LintOptions = {}): LintFin
 }
 
 function lintTask(state: JsonObject, at: string, knownSteps: ReadonlySet<string>, findings: LintFinding[]): void {
+  if (sageMakerIntegrationOf(state.Resource)) {
+    const parameters = state.Parameters;
+    if (isObject(parameters) && ('context' in parameters || 'context.$' in parameters)) {
+      findings.push({ rule: 'task-context', path: `${at}.Parameters`, message: 'a SageMaker service integration is sent its Parameters as the API request; `context` is not a SageMaker parameter' });
+    }
+    return;
+  }
   const step = stepNameOfResource(state.Resource);
   if (!step) {
     findings.push({
       rule: 'task-resource',
       path: `${at}.Resource`,
-      message: `'${String(state.Resource)}' does not follow the \${<Step>FunctionArn} convention (direct Lambda ARN of a functions/pipeline-steps/ module)`,
+      message: `'${String(state.Resource)}' does not follow the \${<Step>FunctionArn} convention (direct Lambda ARN of a functions/pipeline-steps/ module) nor is it a SageMaker service integration (arn:aws:states:::sagemaker:<action>, arn:aws:states:::aws-sdk:sagemaker:<action>)`,
     });
   } else if (!knownSteps.has(step) || resourceOfStep(step) !== state.Resource) {
     findings.push({ rule: 'task-resource', path: `${at}.Resource`, message: `no pipeline step '${step}' (${stepModulePath(step)}) is registered for ${String(state.Resource)}` });

@@ -20,7 +20,8 @@ import type { InvocableStep } from '../functions/pipeline-steps/define-step';
 import { PIPELINE_STEPS } from '../functions/pipeline-steps/registry';
 import { errorText, ExecutionRecorder } from './execution-recorder';
 import { type DefinitionFile, loadDefinitionFiles } from './lint';
-import { machinesOf, stepNameOfResource, withLocalResources } from './resource-convention';
+import { LocalSageMakerIntegration } from './local-sagemaker-integration';
+import { machinesOf, type SageMakerIntegration, sageMakerIntegrationOf, stepNameOfResource, withLocalResources } from './resource-convention';
 
 export interface LocalStepFunctionsRunnerOptions {
   /** Folder of `*.asl.json` definitions. @default the state-machines/ folder this file is in */
@@ -37,6 +38,8 @@ interface CompiledPipeline {
   readonly machine: StateMachine;
   /** Task state name → the step its Resource names. */
   readonly tasks: ReadonlyMap<string, InvocableStep>;
+  /** Task state name → the SageMaker service integration its Resource names (local-sagemaker-integration.ts answers it). */
+  readonly integrations: ReadonlyMap<string, SageMakerIntegration>;
 }
 
 interface ActiveExecution {
@@ -61,7 +64,9 @@ class ExecutionAborted extends Error {
 /**
  * PipelineRunner on one machine: aws-local-stepfunctions runs the same ASL as
  * Step Functions, each Task state bound by name to the step module its
- * `${…FunctionArn}` names, called in process. Executions run in the
+ * `${…FunctionArn}` names, called in process, or, for a SageMaker service
+ * integration (`arn:aws:states:::sagemaker:…`), to the local integration that
+ * drives the scoring gateway. Executions run in the
  * background; every transition is written to the tenant's execution log as it
  * happens, and a control-plane index of running executions lets the next
  * start-up mark those a killed process left behind as interrupted.
@@ -75,24 +80,31 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
   private readonly finished = new Map<string, ExecutionRecord>();
   private readonly owner = `pid ${process.pid}/${randomUUID().slice(0, 8)}`;
   private closing = false;
+  /** One per runner: SageMaker models and configs outlive the execution that created them, as on AWS. */
+  private readonly sagemaker: LocalSageMakerIntegration;
 
   constructor(private readonly options: LocalStepFunctionsRunnerOptions) {
     this.definitionsDir = options.definitionsDir ?? __dirname;
     this.files = loadDefinitionFiles(this.definitionsDir);
+    this.sagemaker = new LocalSageMakerIntegration(() => options.platform().serving.control);
     for (const file of this.files) {
       if (!file.definition || file.findings.length > 0) {
         options.log.error('pipeline definition rejected by the lint; it cannot be started', { pipeline: file.pipeline, findings: file.findings });
         continue;
       }
       const tasks = new Map<string, InvocableStep>();
+      const integrations = new Map<string, SageMakerIntegration>();
       for (const { states } of machinesOf(file.definition)) {
         for (const { name, state } of states) {
-          const step = state.Type === 'Task' ? stepNameOfResource(state.Resource) : undefined;
+          if (state.Type !== 'Task') continue;
+          const step = stepNameOfResource(state.Resource);
           if (step) tasks.set(name, PIPELINE_STEPS[step]);
+          const integration = sageMakerIntegrationOf(state.Resource);
+          if (integration) integrations.set(name, integration);
         }
       }
       const machine = new StateMachine(withLocalResources(file.definition) as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
-      this.compiled.set(file.pipeline, { machine, tasks });
+      this.compiled.set(file.pipeline, { machine, tasks, integrations });
     }
   }
 
@@ -153,18 +165,20 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     const controller = new AbortController();
     const inFlight = new Set<Promise<unknown>>();
     const handlers: TaskHandlers = {};
-    for (const [stateName, step] of pipeline.tasks) {
+    const bind = (stateName: string, name: string, call: (taskInput: unknown) => Promise<unknown>) => {
       handlers[stateName] = (taskInput) => {
         // The interpreter retries a failed Task at once after an abort; a stopped execution runs no more steps.
         if (controller.signal.aborted) return Promise.reject(new ExecutionAborted());
-        const running = step.invoke(platform, taskInput, { signal: controller.signal }).catch((error: unknown) => {
-          throw this.asTaskFailure(step.name, record.executionId, error);
+        const running = call(taskInput).catch((error: unknown) => {
+          throw this.asTaskFailure(name, record.executionId, error);
         });
         inFlight.add(running);
         running.finally(() => inFlight.delete(running)).catch(() => undefined);
         return running as ReturnType<TaskHandlers[string]>;
       };
-    }
+    };
+    for (const [stateName, step] of pipeline.tasks) bind(stateName, step.name, (taskInput) => step.invoke(platform, taskInput, { signal: controller.signal }));
+    for (const [stateName, integration] of pipeline.integrations) bind(stateName, `sagemaker:${integration.action}`, (taskInput) => this.sagemaker.call(integration, taskInput));
     const execution = pipeline.machine.run(input as EngineInput, {
       overrides: { taskResourceLocalHandlers: handlers },
       noThrowOnAbort: true,

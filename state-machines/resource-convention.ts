@@ -79,6 +79,36 @@ export function machinesOf(definition: JsonObject, path = ''): MachineVisit[] {
   return [{ machine: definition, path, states: here }, ...nested];
 }
 
+/**
+ * Step Functions' SageMaker service integrations: the optimized ones
+ * (`arn:aws:states:::sagemaker:createModel`, `…:createTransformJob.sync`) and
+ * the AWS SDK ones (`arn:aws:states:::aws-sdk:sagemaker:describeEndpoint`).
+ * They need no substitution; locally the runner hands them to
+ * local-sagemaker-integration.ts.
+ */
+const SAGEMAKER_INTEGRATION = /^arn:aws:states:::(sagemaker|aws-sdk:sagemaker):([a-z][A-Za-z]*)(\.sync|\.waitForTaskToken)?$/;
+
+export interface SageMakerIntegration {
+  /** `optimized` for `sagemaker:…`, `sdk` for `aws-sdk:sagemaker:…`. */
+  readonly kind: 'optimized' | 'sdk';
+  /** The API action in camelCase, e.g. `createEndpointConfig`. */
+  readonly action: string;
+  /** `.sync` (run a job to completion), `.waitForTaskToken`, or none. */
+  readonly pattern: 'request-response' | 'sync' | 'wait-for-task-token';
+}
+
+/** `arn:aws:states:::sagemaker:createModel` → `{ kind: 'optimized', action: 'createModel', … }`; undefined for anything else. */
+export function sageMakerIntegrationOf(resource: unknown): SageMakerIntegration | undefined {
+  if (typeof resource !== 'string') return undefined;
+  const match = SAGEMAKER_INTEGRATION.exec(resource);
+  if (!match) return undefined;
+  return {
+    kind: match[1] === 'sagemaker' ? 'optimized' : 'sdk',
+    action: match[2]!,
+    pattern: match[3] === '.sync' ? 'sync' : match[3] === '.waitForTaskToken' ? 'wait-for-task-token' : 'request-response',
+  };
+}
+
 /** A deep copy with every conventional Task resource replaced by `localFunctionArn`. */
 export function withLocalResources<T>(definition: T): T {
   const copy = JSON.parse(JSON.stringify(definition)) as T;

@@ -1,4 +1,4 @@
-import { createSchedule, CreateScheduleInput, deleteSchedule, getSchedule, listSchedules, updateSchedule, UpdateScheduleInput } from '../../core/schedules/schedules';
+import { createSchedule, CreateScheduleInput, deleteSchedule, DeleteScheduleInput, getSchedule, listSchedules, updateSchedule, UpdateScheduleInput } from '../../core/schedules/schedules';
 import { ScheduleOut, ScheduleParam } from '../schemas/batch';
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
@@ -54,7 +54,7 @@ export function scheduleRoutes({ app, guards, platform }: RouteDeps): void {
       method: 'patch',
       path: '/schedules/{scheduleId}',
       tags: ['batch'],
-      summary: 'Change a schedule (expression, zone, job, enabled); `revision` guards against lost updates',
+      summary: 'Change a schedule (expression, zone, job, enabled); `expectedRevision` guards against lost updates (412)',
       request: { params: ScheduleParam, ...body(UpdateScheduleInput) },
       responses: { 200: json(ScheduleOut, 'updated'), ...problems(400, 401, 403, 404, 412) },
     }),
@@ -66,12 +66,12 @@ export function scheduleRoutes({ app, guards, platform }: RouteDeps): void {
       method: 'delete',
       path: '/schedules/{scheduleId}',
       tags: ['batch'],
-      summary: 'Delete a schedule; jobs it started stay',
-      request: { params: ScheduleParam },
+      summary: 'Delete a schedule; jobs it started stay. `?expectedRevision=` guards against deleting a schedule changed since it was read (412)',
+      request: { params: ScheduleParam, query: DeleteScheduleInput },
       responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404, 412) },
     }),
     async (c) => {
-      await deleteSchedule(c.get('scope'), platform.schedules, c.req.valid('param').scheduleId);
+      await deleteSchedule(c.get('scope'), platform.schedules, c.req.valid('param').scheduleId, c.req.valid('query'));
       return c.body(null, 204);
     },
   );

@@ -1,7 +1,6 @@
 import { auditWrite } from '../audit/audit-event';
 import { loadVersion } from '../catalog/versions';
 import { Conflict } from '../errors';
-import type { EndpointDescription } from '../ports/endpoint-control';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { type Deployment, deploymentWrite, endpointWrite, loadDeployment, requireEndpoint } from './deployment-records';
 import type { DeploymentDeps } from './request-deployment';
@@ -33,28 +32,26 @@ async function deploying(scope: TenantScope, ref: DeploymentRef): Promise<Deploy
   return d;
 }
 
-/** CreateModel + CreateEndpointConfig. */
-export async function createModelsAndConfig(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ configName: string }> {
-  const d = await deploying(scope, ref);
-  await deps.control.createModels(d.config);
-  await deps.control.createEndpointConfig(d.config);
-  return { configName: d.config.configName };
+/**
+ * What the deploy machine's SageMaker service integrations need, from the
+ * stored records only: the endpoint configuration to create, whether the
+ * endpoint already exists (CreateEndpoint or UpdateEndpoint), and the live
+ * deployment's configuration to restore should this one fail.
+ */
+export interface DeploymentPlan {
+  readonly endpointName: string;
+  readonly endpointExists: boolean;
+  readonly config: Deployment['config'];
+  readonly restore?: { readonly deploymentId: string; readonly config: Deployment['config'] };
 }
 
-/** CreateEndpoint, or UpdateEndpoint when it exists. */
-export async function createOrUpdateEndpoint(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ operation: 'created' | 'updated' }> {
+export async function planDeployment(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, ref: DeploymentRef): Promise<DeploymentPlan> {
   const d = await deploying(scope, ref);
-  return { operation: await deps.control.createOrUpdateEndpoint(d.servedName, d.config) };
-}
-
-export async function describeEndpoint(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ status: EndpointDescription['status']; failureReason: string }> {
-  const d = await deploying(scope, ref);
-  const described = await deps.control.describeEndpoint(d.servedName);
-  if (!described) return { status: 'Failed', failureReason: `endpoint ${d.servedName} does not exist` };
-  // An update that has not reached this config yet is still in progress, whatever the status says.
-  if (described.configName && described.configName !== d.config.configName && described.status === 'InService') return { status: 'Updating', failureReason: '' };
-  // Always a string: the state machine's failure branch reads it by path.
-  return { status: described.status, failureReason: described.failureReason ?? `endpoint is ${described.status}` };
+  const endpoint = await requireEndpoint(scope.table, ref.endpointName);
+  const live = endpoint.liveDeploymentId ? await loadDeployment(scope.table, ref.endpointName, endpoint.liveDeploymentId) : undefined;
+  // The control plane, not the record, says whether the endpoint exists: a record can outlive an endpoint deleted by hand.
+  const endpointExists = (await deps.control.describeEndpoint(d.servedName)) !== undefined;
+  return { endpointName: d.servedName, endpointExists, config: d.config, ...(live ? { restore: { deploymentId: live.deploymentId, config: live.config } } : {}) };
 }
 
 /** The stored rules or scorecard document a variant serves (small JSON), for its smoke row; undefined for other runtimes or when it cannot be read. */
@@ -107,31 +104,27 @@ export async function activateDeployment(scope: TenantScope, ref: DeploymentRef)
   return { deploymentId: d.deploymentId, status: 'live' };
 }
 
+/** How the deploy machine's rollback branch ended: `outcome` when it succeeded, the caught error when it did not. */
+export interface RestoreOutcome {
+  readonly outcome?: 'restored' | 'removed' | 'nothing to restore';
+  readonly Error?: string;
+  readonly Cause?: string;
+}
+
 /**
- * Any failure: the endpoint goes back to what was live (re-applied, since an
- * update may have reached it), or is removed if nothing was; the deployment is
- * `failed` with the reason, in one transaction with its audit event.
+ * Any failure: the deploy machine has already put the endpoint back to what was
+ * live (UpdateEndpoint to its config) or removed an endpoint this deployment
+ * created, and says how that went; here the deployment becomes `failed` with
+ * the reason, in one transaction with its audit event.
  */
-export async function failDeployment(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef, error: { Error?: string; Cause?: string }): Promise<{ status: 'failed'; reason: string }> {
+export async function recordDeploymentFailure(scope: TenantScope, ref: DeploymentRef, error: { Error?: string; Cause?: string }, restored: RestoreOutcome): Promise<{ status: 'failed'; reason: string }> {
   const d = await loadDeployment(scope.table, ref.endpointName, ref.deploymentId);
   const reason = `${error.Error ?? 'Error'}: ${parseCause(error.Cause)}`.slice(0, 1000);
   if (d.status !== 'deploying') return { status: 'failed', reason };
   const endpoint = await requireEndpoint(scope.table, ref.endpointName).catch(() => undefined);
-  const live = endpoint?.liveDeploymentId ? await loadDeployment(scope.table, ref.endpointName, endpoint.liveDeploymentId) : undefined;
-  let restore = 'nothing was live';
-  try {
-    if (live) {
-      await deps.control.createModels(live.config);
-      await deps.control.createEndpointConfig(live.config);
-      await deps.control.createOrUpdateEndpoint(live.servedName, live.config);
-      restore = `restored deployment ${live.deploymentId}`;
-    } else if (await deps.control.deleteEndpoint(d.servedName)) {
-      restore = 'removed the endpoint it had created';
-    }
-  } catch (restoreError) {
-    restore = `could not restore: ${(restoreError as Error).message}`;
-    scope.log.error('deployment restore failed', { deploymentId: d.deploymentId, error: (restoreError as Error).message });
-  }
+  const live = endpoint?.liveDeploymentId;
+  const restore = restoreText(restored, live);
+  if (restored.Error) scope.log.error('deployment restore failed', { deploymentId: d.deploymentId, error: restored.Error, cause: restored.Cause });
   const now = scope.now();
   const at = now.toISOString();
   const failed: Deployment = { ...d, status: 'failed', reason, endedAt: at, updatedAt: at, revision: d.revision + 1 };
@@ -143,6 +136,15 @@ export async function failDeployment(scope: TenantScope, deps: DeploymentDeps, r
   writes.push(auditWrite(scope.meta, 'deployment.failed', { type: 'deployment', id: d.deploymentId }, { before: { status: 'deploying' }, after: { status: 'failed', reason, restore } }, now).write);
   await scope.table.transact(writes);
   return { status: 'failed', reason };
+}
+
+function restoreText(restored: RestoreOutcome, live: string | undefined): string {
+  if (restored.outcome === 'restored') return `restored deployment ${live ?? '(unknown)'}`;
+  if (restored.outcome === 'removed') return 'removed the endpoint it had created';
+  if (restored.outcome === 'nothing to restore') return 'nothing was live';
+  // Removing an endpoint that was never created is nothing to undo.
+  if (restored.Cause && /could not find endpoint/i.test(restored.Cause)) return 'nothing was created';
+  return `could not restore: ${restored.Error ?? 'Error'}: ${parseCause(restored.Cause)}`.slice(0, 500);
 }
 
 /** Step Functions' Cause of a Lambda failure is a JSON document with errorMessage; locally it is the message. */

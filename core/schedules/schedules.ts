@@ -26,10 +26,23 @@ export const UpdateScheduleInput = z
     timeZone: z.string().trim().min(1).max(64).optional(),
     enabled: z.boolean().optional(),
     job: BatchJobRequest.optional(),
-    /** Optimistic lock: the revision the caller read. */
+    /** Optimistic lock, as on projects, models and versions: the revision the caller read; a newer one is a 412. */
+    expectedRevision: z.number().int().positive().optional(),
+    /** @deprecated the first name of `expectedRevision`, still honoured. */
     revision: z.number().int().positive().optional(),
   })
-  .refine((u) => Object.keys(u).some((k) => k !== 'revision'), { message: 'nothing to change' });
+  .refine((u) => Object.keys(u).some((k) => k !== 'revision' && k !== 'expectedRevision'), { message: 'nothing to change' });
+
+export const DeleteScheduleInput = z.object({
+  /** Optimistic lock: the revision the caller read; a newer one is a 412 and nothing is deleted. */
+  expectedRevision: z.coerce.number().int().positive().optional(),
+});
+
+function assertRevision(scheduleId: string, stored: number, expected: number | undefined): void {
+  if (expected !== undefined && expected !== stored) {
+    throw new StaleWrite(`schedule ${scheduleId} is at revision ${stored}, not ${expected}; re-read it and try again`);
+  }
+}
 
 export type ScheduleView = Schedule & { readonly nextFireAt?: string };
 
@@ -93,11 +106,9 @@ export async function listSchedules(scope: TenantScope, page: { limit: number; c
 
 export async function updateSchedule(scope: TenantScope, control: ScheduleControl, scheduleId: string, input: z.infer<typeof UpdateScheduleInput>): Promise<ScheduleView> {
   const before = await loadSchedule(scope.table, scheduleId);
-  if (input.revision !== undefined && input.revision !== before.revision) {
-    throw new StaleWrite(`schedule ${scheduleId} is at revision ${before.revision}, not ${input.revision}`);
-  }
+  assertRevision(scheduleId, before.revision, input.expectedRevision ?? input.revision);
   const now = scope.now();
-  const { revision: _ignored, ...changes } = input;
+  const { revision: _ignored, expectedRevision: _expected, ...changes } = input;
   const expressionChanged = changes.expression !== undefined && changes.expression !== before.expression;
   const after: Schedule = ScheduleSchema.parse({
     ...before,
@@ -116,8 +127,9 @@ export async function updateSchedule(scope: TenantScope, control: ScheduleContro
 }
 
 /** Removes the schedule (its fired-slot claims stay, as the jobs they started do). */
-export async function deleteSchedule(scope: TenantScope, control: ScheduleControl, scheduleId: string): Promise<void> {
+export async function deleteSchedule(scope: TenantScope, control: ScheduleControl, scheduleId: string, options: z.infer<typeof DeleteScheduleInput> = {}): Promise<void> {
   const before = await loadSchedule(scope.table, scheduleId);
+  assertRevision(scheduleId, before.revision, options.expectedRevision);
   await control.remove(scope.tenantId, scheduleId);
   await scope.table.transact([
     { kind: 'delete', key: scheduleKey(scheduleId), expect: { revision: before.revision } },

@@ -13,9 +13,7 @@ import { step as setVersionStatus } from './set-version-status';
 import { step as summarizeBatchJob } from './summarize-batch-job';
 import { step as trainModel } from './train-model';
 import { step as validateTrainingInput } from './validate-training-input';
-import { step as createServingModels } from './create-serving-models';
-import { step as createOrUpdateEndpoint } from './create-or-update-endpoint';
-import { step as describeServingEndpoint } from './describe-serving-endpoint';
+import { step as planEndpointDeployment } from './plan-endpoint-deployment';
 import { step as smokeTestDeployment } from './smoke-test-deployment';
 import { step as activateDeployment } from './activate-deployment';
 import { step as recordDeploymentFailure } from './record-deployment-failure';
@@ -31,7 +29,7 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
   [
     ...[validateTrainingInput, trainModel, registerModelVersion, evaluateModel, compareWithChampion, applyApprovalPolicy, setVersionStatus, recordPipelineFailure],
     // deploy
-    ...[createServingModels, createOrUpdateEndpoint, describeServingEndpoint, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
+    ...[planEndpointDeployment, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
     // batch-score
     ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
   ].map((s) => [s.name, s]),

@@ -8,6 +8,8 @@ import { receiveInvitation } from './support/invitation';
 jest.setTimeout(120_000);
 
 const DATASET = join(__dirname, '..', '..', '..', 'shared', 'datasets', 'breast-cancer.csv');
+/** A batch input written at start: the first 30 rows of the dataset, two with a value the model cannot read. */
+const BATCH_INPUT = join(ARTIFACTS, 'screening-batch.csv');
 const PASSWORD = 'correct horse battery staple';
 const TENANT = { name: 'Acme Risk', admin: 'admin@acme.example' };
 const PEOPLE = { scientist: 'ds@acme.example', approver: 'approver@acme.example', deployer: 'deployer@acme.example' };
@@ -30,13 +32,28 @@ describe('the web console, end to end', () => {
 
   const url = (path: string) => new URL(path, platform.consoleUrl).toString();
 
+  /**
+   * Scans once the page has settled: on conditions, not on a quiet network (polling
+   * pages never go quiet for long, and waiting for 500 ms of silence on every page
+   * added up): nothing says "Loading…" and the fonts are laid out.
+   */
   async function expectAccessible(name: string): Promise<void> {
-    await page.waitForLoadState('networkidle');
+    await page.locator('.loading').first().waitFor({ state: 'detached' });
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
     expect(await checkPage(page, name)).toEqual([]);
   }
 
+  /** Opens a console address as an in-app link does (history push), without reloading the app. */
+  async function openInConsole(path: string): Promise<void> {
+    await page.evaluate((to) => {
+      window.history.pushState({}, '', to);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    }, path);
+  }
+
   async function signIn(email: string, password: string): Promise<void> {
-    await page.goto(url('/sign-in'));
+    // After signing out the console already shows the sign-in page: no reload needed.
+    if (!(await page.getByRole('heading', { name: 'Sign in to Steward' }).isVisible())) await page.goto(url('/sign-in'));
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -57,6 +74,10 @@ describe('the web console, end to end', () => {
   }
 
   beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const [header, ...rows] = readFileSync(DATASET, 'utf8').trim().split('\n');
+    const batch = rows.slice(0, 30).map((line, i) => (i === 4 || i === 11 ? line.replace(/^[^,]+/, 'not-a-number') : line));
+    writeFileSync(BATCH_INPUT, `${[header, ...batch].join('\n')}\n`);
     platform = await startConsolePlatform();
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -81,7 +102,7 @@ describe('the web console, end to end', () => {
     await page.getByRole('button', { name: 'Request tenant' }).click();
     await page.getByRole('heading', { name: 'Request received' }).waitFor();
 
-    await page.goto(url('/sign-in'));
+    await page.getByRole('link', { name: 'Back to sign in' }).click();
     await expectAccessible('02-sign-in');
     await signIn(PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
     await page.getByRole('cell', { name: new RegExp(`^${TENANT.name}`) }).waitFor();
@@ -166,6 +187,14 @@ describe('the web console, end to end', () => {
     await page.getByRole('figure', { name: 'Histogram of mean_radius' }).waitFor();
     await expect(page.getByText('569', { exact: true }).count()).resolves.toBeGreaterThan(0);
     await expectAccessible('11-dataset-version');
+
+    // The rows a batch job will score later (two of them unreadable for the model).
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
+    await page.getByRole('link', { name: 'Upload a dataset' }).first().click();
+    await page.getByLabel('Dataset name').fill('screening-batch');
+    await page.getByLabel('File').setInputFiles(BATCH_INPUT);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByRole('heading', { name: 'screening-batch v1' }).waitFor({ timeout: 30_000 });
   });
 
   it('registers a model from the dataset columns and trains it from the template, following the run state by state', async () => {
@@ -204,13 +233,15 @@ describe('the web console, end to end', () => {
     await page.getByText(/ROC — AUC 0\.\d{3}/).waitFor();
     await page.getByRole('table').filter({ hasText: 'Predicted positive' }).waitFor();
     await page.getByRole('figure', { name: /^Lineage/ }).waitFor();
+    // Datasets in the lineage graph by name and version, not by id.
+    await page.getByRole('link', { name: 'breast-cancer v1 (open)' }).waitFor();
     const blockers = page.getByRole('note');
     await blockers.getByText('You cannot decide on this version.').waitFor();
     await blockers.getByText(/Only approvers decide on versions/).waitFor();
     await blockers.getByText(/You started the run that trained this version/).waitFor();
     await expectAccessible('16-version-data-scientist');
     // Lineage both ways: version → dataset → back to the version.
-    await page.getByRole('link', { name: /dataset .* v1 \(open\)/ }).click();
+    await page.getByRole('link', { name: 'breast-cancer v1 (open)' }).click();
     await page.getByRole('heading', { name: 'breast-cancer v1' }).waitFor();
     await page.getByRole('link', { name: 'breast-cancer-screen v1' }).click();
     await page.getByRole('heading', { name: /breast-cancer-screen v1/ }).waitFor();
@@ -284,9 +315,95 @@ describe('the web console, end to end', () => {
     await expectAccessible('24-endpoint-rolled-back');
 
     const [, modelId] = /\/models\/([0-9a-z]{26})\//.exec(versionUrl) ?? [];
-    await page.goto(url(`/compare?model=${modelId}`));
+    await openInConsole(`/compare?model=${modelId}`);
     await page.getByRole('heading', { name: 'Metrics' }).waitFor();
     await expectAccessible('25-compare');
+  });
+
+  it('lets the deployer set every canary setting, refuses a bad one in place, and shows the canary’s step, next promotion and verdict', async () => {
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    await page.getByRole('link', { name: 'New deployment' }).first().click();
+    await page.getByLabel('Endpoint name').fill('screening');
+    await page.getByRole('radio', { name: /A canary beside what is live/ }).check();
+    const v1 = (await page.getByLabel('Canary version').locator('option', { hasText: 'breast-cancer-screen v1 (' }).getAttribute('value')) ?? '';
+    await page.getByLabel('Canary version').selectOption(v1);
+    await page.getByLabel('Canary variant name (optional)').fill('candidate');
+    await page.getByLabel('Canary steps (% of traffic)').fill('50, 20');
+    await page.getByLabel('Bake period (minutes)').fill('10');
+    await page.getByLabel('Error-rate threshold (%)').fill('2');
+    await page.getByLabel('Latency threshold (p99, ms)').fill('800');
+    await page.getByLabel('Requests before judging').fill('5');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    // Checked in place before anything is sent.
+    await page.getByText('Each step must give the canary more traffic than the one before.').waitFor();
+    await expect(page.getByLabel('Canary steps (% of traffic)').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByLabel('Canary steps (% of traffic)').fill('20, 100');
+    await expectAccessible('27-deployment-new-canary');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    const canary = page.getByRole('region', { name: 'Canary candidate' });
+    await canary.waitFor({ timeout: 60_000 });
+    await canary.getByText('1 of 2: 20 % of traffic').waitFor();
+    await canary.getByText('20 % → 100 %').waitFor();
+    await canary.getByText(/error rate ≤ 2\.0 %, p99 ≤ 800 ms, judged after 5 requests/).waitFor();
+    await canary.getByText(/^not before .+ \(a 10 min bake\), once 5 requests stay within bounds$/).waitFor();
+    await expect(page.getByTestId('canary-verdict').textContent()).resolves.toMatch(/^Gathering evidence: \d+ of 5 requests/);
+    await expectAccessible('28-endpoint-canary');
+  });
+
+  it('lets the deployer run a batch job, follow it partition by partition, download the rejected rows, and manage a schedule', async () => {
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    await page.getByRole('link', { name: 'Batch jobs & schedules' }).click();
+    const jobForm = page.getByRole('form', { name: 'Start a batch job' });
+    const version = (await jobForm.getByLabel('Approved version').locator('option', { hasText: 'breast-cancer-screen v1 (' }).getAttribute('value')) ?? '';
+    await jobForm.getByLabel('Approved version').selectOption(version);
+    await jobForm.getByLabel('Dataset', { exact: true }).selectOption({ label: 'screening-batch' });
+    await jobForm.getByRole('button', { name: 'Start job' }).click();
+    await jobForm.getByRole('link', { name: 'Follow its progress' }).click();
+    await page.getByRole('heading', { name: /^Batch job / }).waitFor();
+    // The page follows the job by itself until it ends.
+    await page.getByText('1 of 1 partitions (100 %)').waitFor({ timeout: 60_000 });
+    await page.getByRole('table', { name: 'Each partition as it is scored' }).getByRole('cell', { name: '30 / 28 / 2' }).waitFor();
+    await page.getByRole('button', { name: 'Rejected rows report (2)' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: 'screening-batch v1 (open)' }).waitFor();
+    await expectAccessible('29-batch-job');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Rejected rows report (2)' }).click()]);
+    const saved = join(ARTIFACTS, 'rejected-rows.csv');
+    await download.saveAs(saved);
+    const report = readFileSync(saved, 'utf8').trim().split('\n');
+    expect(report[0]).toBe('source,row,field,problem');
+    expect(report.slice(1).map((line) => line.split(',').slice(1, 3).join(','))).toEqual(['5,mean_radius', '12,mean_radius']);
+
+    await page.getByRole('link', { name: 'Batch jobs', exact: true }).click();
+    const scheduleForm = page.getByRole('form', { name: 'Schedule batch scoring' });
+    await scheduleForm.getByLabel('Name').fill('nightly-screening');
+    await scheduleForm.getByLabel('When').fill('cron(0 2 * * ? *)');
+    await scheduleForm.getByLabel('Time zone').fill('Europe/Paris');
+    await scheduleForm.getByLabel('Approved version').selectOption(version);
+    await scheduleForm.getByLabel('Dataset', { exact: true }).selectOption({ label: 'screening-batch' });
+    await scheduleForm.getByRole('button', { name: 'Create schedule' }).click();
+    const schedules = page.getByRole('table', { name: 'Schedules and their next run' });
+    await schedules.getByRole('cell', { name: 'cron(0 2 * * ? *) (Europe/Paris)' }).waitFor();
+
+    // An expression the scheduler cannot read: the API's field error in place, nothing changed.
+    await schedules.getByRole('button', { name: 'Edit nightly-screening' }).click();
+    const edit = page.getByRole('form', { name: 'Edit schedule nightly-screening' });
+    await edit.getByLabel('When').fill('every night');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await edit.getByRole('alert').getByText('body.expression').waitFor();
+    await expectAccessible('30-schedule-edit-refused');
+    await edit.getByLabel('When').fill('rate(6 hours)');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await schedules.getByRole('cell', { name: 'rate(6 hours) (Europe/Paris)' }).waitFor();
+
+    await schedules.getByRole('button', { name: 'Disable nightly-screening' }).click();
+    await schedules.getByRole('cell', { name: 'never (disabled)' }).waitFor();
+    await expectAccessible('31-schedules');
+    await schedules.getByRole('button', { name: 'Enable nightly-screening' }).click();
+    await schedules.getByRole('button', { name: 'Disable nightly-screening' }).waitFor();
+    await schedules.getByRole('button', { name: 'Delete nightly-screening' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete schedule nightly-screening?' });
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No schedule yet.').waitFor();
     await signOut();
   });
 
@@ -310,12 +427,33 @@ describe('the web console, end to end', () => {
     expect(csv.split('\n')[0]).toMatch(/^eventId,seq,at,action/);
     expect(csv).toMatch(/version/);
     await page.getByRole('link', { name: 'Approval policy' }).click();
-    await page.getByRole('form', { name: /Tenant policy/ }).waitFor();
+    const policy = page.getByRole('form', { name: /Tenant policy/ });
+    await policy.waitFor();
     await expectAccessible('26-approval-policy');
+
+    // A malformed gate and an unknown metric: the API's field errors next to the gates, the stored policy unchanged.
+    const title = await policy.getByRole('heading').first().textContent();
+    const gates = policy.getByLabel('Gates, one expression per line');
+    const stored = await gates.inputValue();
+    await gates.fill('auc >=\naucc >= 0.8');
+    await policy.getByRole('button', { name: 'Save policy' }).click();
+    const gateErrors = page.locator('#tenant-gates-error');
+    await gateErrors.getByText(/gate 1: /).waitFor();
+    await gateErrors.getByText(/gate 2: unknown metric 'aucc'/).waitFor();
+    await expect(gates.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(gates.getAttribute('aria-describedby')).resolves.toContain('tenant-gates-error');
+    await policy.getByText('The policy was not saved: correct the fields marked above.').waitFor();
+    await expectAccessible('32-approval-policy-refused');
+    // Read back from the API (a fresh load of the page): what was stored before.
+    await page.reload();
+    await page.getByRole('form', { name: /Tenant policy/ }).getByRole('heading', { name: title ?? '' }).waitFor();
+    await expect(page.getByLabel('Gates, one expression per line').first().inputValue()).resolves.toBe(stored);
   });
 
   it('reported no error in the browser along the way', () => {
-    // The one deliberate 401 (session expiry) is the browser's own network log line, not an app error.
-    expect(browserErrors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    // The deliberate refusals (the session expiry's 401, the bad policy's and bad schedule's 400) are the
+    // browser's own network log lines, not app errors.
+    const deliberate = [/status of 401/, /status of 400 \(Bad Request\) \(http[^)]*\/(admin\/policies|batch-jobs)\)$/];
+    expect(browserErrors.filter((e) => !deliberate.some((d) => d.test(e)))).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import { ComparePage } from './pages/compare';
 import { DeploymentsPage, EndpointPage, NewDeploymentPage } from './pages/deployments';
 import { PoliciesPage } from './pages/policies';
 import { BatchJobsPage } from './pages/batch-jobs';
+import { BatchJobPage } from './pages/batch-job-page';
 import { PipelinesPage, StartPipelinePage } from './pages/pipelines';
 import { PlatformTenantsPage } from './pages/platform-tenants';
 import { ProjectsPage } from './pages/projects';
@@ -111,6 +112,7 @@ export function App() {
               <Route path="/deployments/new" element={<NewDeploymentPage />} />
               <Route path="/deployments/:endpointName" element={<EndpointPage />} />
               <Route path="/batch-jobs" element={<BatchJobsPage />} />
+              <Route path="/batch-jobs/:jobId" element={<BatchJobPage />} />
               <Route path="/compare" element={<ComparePage />} />
             </Route>
             <Route path="*" element={<NotFound />} />

@@ -4,22 +4,13 @@ import {
   CreateModelCommand,
   DeleteEndpointCommand,
   DescribeEndpointCommand,
-  type ProductionVariantInstanceType,
   type SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
-import type { EndpointConfigSpec, EndpointControl, EndpointDescription, EndpointStatus, ServedModelSpec } from '../../ports/endpoint-control';
+import type { EndpointConfigSpec, EndpointControl, EndpointDescription, EndpointStatus } from '../../ports/endpoint-control';
+import { createEndpointConfigRequest, createModelRequests, type SageMakerModelOptions, tagsOf } from './sagemaker-requests';
 
-export interface SageMakerEndpointControlOptions {
-  /** The serving container image (serving/Dockerfile, pushed to ECR). */
-  readonly image: string;
-  /** The role SageMaker assumes to read artifacts and write captures. */
-  readonly executionRoleArn: string;
-  /** @default 'ml.m5.large' */
-  readonly instanceType?: ProductionVariantInstanceType;
-  /** @default 1 */
-  readonly instanceCount?: number;
-}
+export type SageMakerEndpointControlOptions = SageMakerModelOptions;
 
 /**
  * EndpointControl on SageMaker. Models carry the runtime kind and the
@@ -33,56 +24,13 @@ export class SageMakerEndpointControl implements EndpointControl {
   constructor(private readonly client: SageMakerClient, private readonly options: SageMakerEndpointControlOptions) {}
 
   async createModels(config: EndpointConfigSpec): Promise<void> {
-    const models = uniqueModels(config);
-    for (const model of models) {
-      await ignoreExisting(
-        this.client.send(
-          new CreateModelCommand({
-            ModelName: model.modelName,
-            ExecutionRoleArn: this.options.executionRoleArn,
-            PrimaryContainer: {
-              Image: this.options.image,
-              ModelDataUrl: model.artifactUri,
-              Environment: {
-                STEWARD_RUNTIME: model.runtime,
-                ...(model.ioSchema ? { STEWARD_IO_SCHEMA: JSON.stringify(model.ioSchema) } : {}),
-                ...(model.sha256 ? { STEWARD_MODEL_SHA256: model.sha256 } : {}),
-              },
-            },
-            Tags: tagsOf(config.tags),
-          }),
-        ),
-      );
+    for (const request of createModelRequests(config, this.options)) {
+      await ignoreExisting(this.client.send(new CreateModelCommand(request)));
     }
   }
 
   async createEndpointConfig(config: EndpointConfigSpec): Promise<void> {
-    const instance = { InstanceType: this.options.instanceType ?? ('ml.m5.large' as ProductionVariantInstanceType), InitialInstanceCount: this.options.instanceCount ?? 1 } as const;
-    await ignoreExisting(
-      this.client.send(
-        new CreateEndpointConfigCommand({
-          EndpointConfigName: config.configName,
-          ProductionVariants: config.productionVariants.map((v) => ({ VariantName: v.variantName, ModelName: v.model.modelName, InitialVariantWeight: v.weight, ...instance })),
-          ...(config.shadowVariants.length
-            ? {
-                // SageMaker mirrors every request to a shadow; the weight only sizes its share of capacity.
-                ShadowProductionVariants: config.shadowVariants.map((v) => ({ VariantName: v.variantName, ModelName: v.model.modelName, InitialVariantWeight: 1, ...instance })),
-              }
-            : {}),
-          ...(config.captureUri
-            ? {
-                DataCaptureConfig: {
-                  EnableCapture: true,
-                  InitialSamplingPercentage: Math.max(1, Math.round(Math.max(...config.shadowVariants.map((s) => s.samplingPercentage), 1))),
-                  DestinationS3Uri: config.captureUri,
-                  CaptureOptions: [{ CaptureMode: 'Input' }, { CaptureMode: 'Output' }],
-                },
-              }
-            : {}),
-          Tags: tagsOf(config.tags),
-        }),
-      ),
-    );
+    await ignoreExisting(this.client.send(new CreateEndpointConfigCommand(createEndpointConfigRequest(config, this.options))));
   }
 
   async createOrUpdateEndpoint(endpointName: string, config: EndpointConfigSpec): Promise<'created' | 'updated'> {
@@ -119,16 +67,6 @@ export class SageMakerEndpointControl implements EndpointControl {
       throw error;
     }
   }
-}
-
-function uniqueModels(config: EndpointConfigSpec): ServedModelSpec[] {
-  const byName = new Map<string, ServedModelSpec>();
-  for (const v of [...config.productionVariants, ...config.shadowVariants]) byName.set(v.model.modelName, v.model);
-  return [...byName.values()];
-}
-
-function tagsOf(tags: Readonly<Record<string, string>>) {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 // SageMaker answers both "not found" and "already exists" as ValidationException; the message tells which.

@@ -1,8 +1,12 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { iam5ResourceFinding } from '../nag-findings';
+
+/** SageMaker resource names of every tenant: `<tenantId>-…`, and tenant ids start with `t` (core/storage/keys.ts). */
+const TENANT_NAMES = 't*';
 
 export interface ModelServingProps {
   /** The artifact bucket: SageMaker reads model artifacts and writes captured shadow answers under tenants/. */
@@ -12,9 +16,10 @@ export interface ModelServingProps {
 /**
  * What the `deploy` machine needs to run models on SageMaker: the execution
  * role SageMaker assumes (read artifacts, write captures, below `tenants/`
- * only), and grants for the step functions that drive the control plane
- * (CreateModel, CreateEndpointConfig, Create/Update/Describe/DeleteEndpoint,
- * and iam:PassRole of that one role to SageMaker).
+ * only); grants for the state machine whose SageMaker service integrations
+ * drive the control plane (`grantDeployMachine`), for the steps that describe
+ * and smoke-test endpoints (`grantEndpointUse`), and for the API, which rolls
+ * back, promotes canaries and undeploys through the SDK (`grantDeploy`).
  */
 export class ModelServing extends Construct {
   readonly executionRole: iam.Role;
@@ -35,7 +40,64 @@ export class ModelServing extends Construct {
     }
   }
 
-  /** Lets `grantee` (the deploy steps) drive SageMaker's control plane and pass the execution role. */
+  /**
+   * The `deploy` state machine's SageMaker service integrations
+   * (state-machines/deploy.asl.json): CreateModel, CreateEndpointConfig,
+   * CreateEndpoint (with AddTags, which tagging on create needs) only with a
+   * TenantId tag in the request, UpdateEndpoint, DescribeEndpoint and
+   * DeleteEndpoint (removing an endpoint a failed deployment created), ListTags, all on
+   * tenant-prefixed names (`<tenantId>-…`, tenant ids start with `t`), and
+   * iam:PassRole of the execution role to SageMaker only.
+   */
+  grantDeployMachine(stateMachine: sfn.StateMachine): void {
+    const stack = Stack.of(this);
+    const arn = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const [model, config, endpoint] = [arn('model'), arn('endpoint-config'), arn('endpoint')];
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SageMakerCreateTenantTagged',
+        actions: ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel'],
+        resources: [model, config, endpoint],
+        conditions: { Null: { 'aws:RequestTag/TenantId': 'false' } },
+      }),
+    );
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SageMakerEndpointLifecycle',
+        // UpdateEndpoint is authorized on the endpoint and on the config it moves to.
+        actions: ['sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'],
+        resources: [config, endpoint],
+      }),
+    );
+    stateMachine.addToRolePolicy(
+      // Step Functions reads the tags of what its SageMaker integrations create (the grants aws-stepfunctions-tasks gives these tasks).
+      new iam.PolicyStatement({ sid: 'SageMakerListTags', actions: ['sagemaker:ListTags'], resources: [model, config, endpoint] }),
+    );
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SageMakerPassExecutionRole',
+        actions: ['iam:PassRole'],
+        resources: [this.executionRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    for (const resource of [model, config, endpoint]) {
+      Validations.of(stateMachine.role).acknowledge({
+        id: iam5ResourceFinding(this, resource),
+        reason: 'SageMaker names are chosen per deployment as <tenantId>-<deploymentId>; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
+      });
+    }
+  }
+
+  /** The deploy steps: the plan asks whether the endpoint exists, the smoke test invokes each variant. */
+  grantEndpointUse(grantee: iam.IRole): void {
+    const stack = Stack.of(this);
+    const endpoint = stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'], resourceArns: [endpoint] });
+    Validations.of(grantee).acknowledge({ id: iam5ResourceFinding(this, endpoint), reason: 'Endpoint names are <tenantId>-<endpointName>, chosen per tenant at deployment time.' });
+  }
+
+  /** Lets `grantee` (the API: rollback, canary steps, undeploy) drive SageMaker's control plane and pass the execution role. */
   grantDeploy(grantee: iam.IRole): void {
     const stack = Stack.of(this);
     const arn = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });

@@ -157,8 +157,10 @@ export class StewardStack extends Stack {
     // Steps read the tenant registry (plan quotas); everything else they touch is the tenant's.
     grantControlPlaneData(this.pipelines.stepsRole, tableData, 'read');
     this.tenantAccess.grantAssume(this.pipelines.stepsRole);
-    // The deploy machine's steps run models on SageMaker (state-machines/deploy.asl.json).
-    this.modelServing.grantDeploy(this.pipelines.stepsRole);
+    // The deploy machine drives SageMaker through service integrations (state-machines/deploy.asl.json); its steps only describe and smoke-test.
+    this.modelServing.grantEndpointUse(this.pipelines.stepsRole);
+    const deployMachine = this.pipelines.stateMachines.get('deploy');
+    if (deployMachine) this.modelServing.grantDeployMachine(deployMachine);
     // A training step registers its model version, which inspects the artifact.
     this.inspector.grantInvoke(this.pipelines.stepsRole);
 

@@ -113,6 +113,26 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
 
     const listed = await call(acme.tokens.viewer, 'GET', `/batch-jobs?modelId=${model.modelId}&version=1`);
     expect(listed.body.items.map((j: { jobId: string }) => j.jobId)).toContain(jobId);
+
+    // What the console's job page reads: each partition with its counts and files, paged in order…
+    const first = await call(acme.tokens.viewer, 'GET', `/batch-jobs/${jobId}/partitions?limit=2`);
+    expect(first.status).toBe(200);
+    const rest = await call(acme.tokens.viewer, 'GET', `/batch-jobs/${jobId}/partitions?limit=2&cursor=${encodeURIComponent(first.body.next)}`);
+    expect([...first.body.items, ...rest.body.items].map((p: Record<string, unknown>) => [p.index, p.source, p.rowsIn, p.rowsOut, p.rowsRejected, p.output, p.rejected])).toEqual([
+      [0, 'incoming/day-1/part-0.csv', 60, 59, 1, 'outputs/part-00000.csv', 'rejected/part-00000.csv'],
+      [1, 'incoming/day-1/part-1.csv', 70, 69, 1, 'outputs/part-00001.csv', 'rejected/part-00001.csv'],
+      [2, 'incoming/day-1/part-2.csv', 60, 60, 0, 'outputs/part-00002.csv', undefined],
+    ]);
+    expect(rest.body.next).toBeUndefined();
+    // …and a download link to the rejected-row report, which serves the report's bytes.
+    const download = await call(acme.tokens.viewer, 'GET', `/batch-jobs/${jobId}/download?file=rejected.csv`);
+    expect(download.status).toBe(200);
+    expect(download.body).toMatchObject({ file: 'rejected.csv', sizeBytes: (await objects.getBytes(`scores/${jobId}/rejected.csv`)).length });
+    expect(await (await fetch(download.body.url)).text()).toBe(text(await objects.getBytes(`scores/${jobId}/rejected.csv`)));
+    const badName = await call(acme.tokens.viewer, 'GET', `/batch-jobs/${jobId}/download?file=..%2Fother.csv`);
+    expect(badName.status).toBe(400);
+    expect(badName.body.invalidFields.map((f: { field: string }) => f.field)).toEqual(['query.file']);
+    expect((await call(acme.tokens.viewer, 'GET', `/batch-jobs/${jobId}/download?file=outputs%2Fpart-00009.csv`)).status).toBe(404);
   }, 120_000);
 
   it('scores a dataset version', async () => {

@@ -170,6 +170,25 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
     expect(listed.body.items.map((s: { name: string }) => s.name)).not.toContain('quarter-hourly');
   });
 
+  it('guards edits and deletes with expectedRevision: a stale one is a 412 and changes nothing; each change is audited', async () => {
+    const deployer = acme.tokens.deployer;
+    const created = await call(deployer, 'POST', '/schedules', { name: 'hourly-edit', expression: 'rate(1 hour)', timeZone: 'UTC', job: job() });
+    const { scheduleId } = created.body;
+    const edited = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, { expression: 'cron(0 6 * * ? *)', timeZone: 'Europe/Paris', expectedRevision: 1 });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ expression: 'cron(0 6 * * ? *)', timeZone: 'Europe/Paris', revision: 2 });
+    const stale = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, { enabled: false, expectedRevision: 1 });
+    expect(stale.status).toBe(412);
+    expect((await call(deployer, 'DELETE', `/schedules/${scheduleId}?expectedRevision=1`)).status).toBe(412);
+    expect((await call(acme.tokens.viewer, 'GET', `/schedules/${scheduleId}`)).body).toMatchObject({ enabled: true, revision: 2 });
+    const badTarget = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, { job: { ...job(), model: { modelId: model.modelId, version: 77 } }, expectedRevision: 2 });
+    expect(badTarget.status).toBe(400);
+    expect(badTarget.body.invalidFields.map((f: { field: string }) => f.field)).toEqual(['body.job.model.version']);
+    expect((await call(deployer, 'DELETE', `/schedules/${scheduleId}?expectedRevision=2`)).status).toBe(204);
+    const audit = await call(acme.tokens.viewer, 'GET', `/audit/events?targetType=schedule&targetId=${scheduleId}&limit=10`);
+    expect([...audit.body.items].reverse().map((e: { action: string }) => e.action)).toEqual(['schedule.created', 'schedule.updated', 'schedule.deleted']);
+  });
+
   it('refuses malformed expressions, unknown time zones and bad job templates with a 400 naming the field', async () => {
     const ids = async () => (await call(acme.tokens.viewer, 'GET', '/schedules?limit=100')).body.items.map((s: { scheduleId: string; revision: number }) => [s.scheduleId, s.revision]);
     const before = await ids();

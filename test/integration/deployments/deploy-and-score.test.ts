@@ -236,9 +236,16 @@ describe('deploy and score', () => {
     // The stored artifact is damaged after verification: the serving side refuses to load bytes that are not the ones verified.
     await ctx.platform.tenantObjects(acme.tenantId).put(version.artifact.key, 'not an onnx model', 'application/octet-stream');
     const live = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint.liveDeploymentId;
-    const { deployment } = await deploy({ endpointName: 'churn', variants: [{ modelId, version: v4 }] });
+    const { started, deployment } = await deploy({ endpointName: 'churn', variants: [{ modelId, version: v4 }] });
     expect(deployment.status).toBe('failed');
-    expect(deployment.reason).toMatch(/EndpointRejected.*not a valid model: its SHA-256 is [0-9a-f]{64}, not the expected/);
+    // The SageMaker service integrations ran locally: UpdateEndpoint was accepted, DescribeEndpoint found the endpoint still on the live config
+    // with a FailureReason (as SageMaker reports a failed update it rolled back), so the rollback branch had nothing to re-apply.
+    const { events } = await ctx.local.runner.describe(acme.tenantId, started.body.executionId);
+    const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
+    expect(entered).toEqual(expect.arrayContaining(['PlanDeployment', 'CreateModels', 'CreateEndpointConfig', 'UpdateEndpoint', 'DescribeEndpoint', 'EndpointFailed', 'Rollback', 'RestoreModels', 'RestoreConfig', 'DescribeBeforeRestore', 'Restored', 'RecordFailure']));
+    expect(entered).not.toContain('SmokeTest');
+    // Like SageMaker: the update is accepted, and DescribeEndpoint reports why the endpoint failed.
+    expect(deployment.reason).toMatch(/^EndpointFailed: endpoint [a-z0-9]+-churn was refused: .*not a valid model: its SHA-256 is [0-9a-f]{64}, not the expected/);
     const endpoint = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint;
     expect(endpoint.liveDeploymentId).toBe(live);
     expect(endpoint.pendingDeploymentId).toBeUndefined();

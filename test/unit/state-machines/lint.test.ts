@@ -97,6 +97,9 @@ describe('lintDefinition', () => {
       ['arn:aws:lambda:us-east-1:123456789012:function:train'],
       ['${TrainModel}'],
       ['${trainModelFunctionArn}'],
+      ['arn:aws:states:::s3:putObject'],
+      ['arn:aws:states:::aws-sdk:s3:putObject'],
+      ['arn:aws:states:::sagemaker:CreateModel'],
     ])('rejects %s (not the ${<Step>FunctionArn} convention)', (resource) => {
       const d = good();
       d.States.Train.Resource = resource;
@@ -107,6 +110,20 @@ describe('lintDefinition', () => {
       const d = good();
       d.States.Train.Resource = '${TrainModelsFunctionArn}';
       expect(only('task-resource', lintDefinition(d, KNOWN))[0].message).toContain('functions/pipeline-steps/train-models.ts');
+    });
+
+    it.each([
+      ['arn:aws:states:::sagemaker:createModel'],
+      ['arn:aws:states:::sagemaker:createEndpointConfig'],
+      ['arn:aws:states:::sagemaker:createTransformJob.sync'],
+      ['arn:aws:states:::aws-sdk:sagemaker:describeEndpoint'],
+    ])('accepts the SageMaker service integration %s, whose request carries no context', (resource) => {
+      const d = good();
+      d.States.Train.Resource = resource;
+      d.States.Train.Parameters = { 'EndpointName.$': '$.plan.endpointName' };
+      expect(lintDefinition(d, KNOWN)).toEqual([]);
+      d.States.Train.Parameters.context = CONTEXT;
+      expect(only('task-context', lintDefinition(d, KNOWN))[0].message).toContain('not a SageMaker parameter');
     });
 
     it('knows the registered steps by default', () => {

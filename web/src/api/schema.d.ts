@@ -7313,6 +7313,161 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/batch-jobs/{jobId}/partitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The job’s partitions scored so far, in order, with their row counts and files */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description partitions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BatchJobPartitionPage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/batch-jobs/{jobId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A presigned GET URL (15 minutes) for one of the job’s files, e.g. `rejected.csv`; 404 while it is not written */
+        get: {
+            parameters: {
+                query: {
+                    file: string;
+                };
+                header?: never;
+                path: {
+                    jobId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description download URL */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BatchJobDownload"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/schedules": {
         parameters: {
             query?: never;
@@ -7549,10 +7704,12 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete a schedule; jobs it started stay */
+        /** Delete a schedule; jobs it started stay. `?expectedRevision=` guards against deleting a schedule changed since it was read (412) */
         delete: {
             parameters: {
-                query?: never;
+                query?: {
+                    expectedRevision?: number;
+                };
                 header?: never;
                 path: {
                     scheduleId: string;
@@ -7617,7 +7774,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a schedule (expression, zone, job, enabled); `revision` guards against lost updates */
+        /** Change a schedule (expression, zone, job, enabled); `expectedRevision` guards against lost updates (412) */
         patch: {
             parameters: {
                 query?: never;
@@ -7654,6 +7811,7 @@ export interface paths {
                             /** @default [] */
                             passthrough?: string[];
                         };
+                        expectedRevision?: number;
                         revision?: number;
                     };
                 };
@@ -8784,6 +8942,27 @@ export interface components {
             rowsIn: number;
             rowsOut: number;
             rowsRejected: number;
+        };
+        BatchJobPartitionPage: {
+            items: components["schemas"]["BatchJobPartition"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        BatchJobPartition: {
+            index: number;
+            source: string;
+            output: string;
+            rejected?: string;
+            rowsIn: number;
+            rowsOut: number;
+            rowsRejected: number;
+            finishedAt: string;
+        };
+        BatchJobDownload: {
+            file: string;
+            url: string;
+            expiresAt: string;
+            sizeBytes: number;
         };
         Schedule: {
             scheduleId: string;

@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { type ReactNode, useEffect, useRef } from 'react';
 import { ProblemMessage } from './problem-message';
 import { Loading } from './ui';
+import { shouldFetchNextPage, virtualWindowOptions } from '../lib/cursor-paging';
 
 export interface CursorPage<T> {
   readonly items: readonly T[];
@@ -41,12 +42,12 @@ export function CursorList<T>({
   });
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 8 });
+  const virtualizer = useVirtualizer({ ...virtualWindowOptions(items.length, rowHeight), getScrollElement: () => scroller.current });
   const virtualItems = virtualizer.getVirtualItems();
   const lastIndex = virtualItems.at(-1)?.index ?? -1;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastIndex >= items.length - 10) void fetchNextPage();
+    if (shouldFetchNextPage({ hasNextPage, isFetchingNextPage, lastRenderedIndex: lastIndex, loaded: items.length })) void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage, lastIndex, items.length]);
 
   if (query.isPending) return <Loading what={label} />;

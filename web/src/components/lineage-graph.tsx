@@ -1,5 +1,9 @@
+import { useQueries } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
+import { unwrap } from '../api/problem';
 import { layoutLineage, type LineageEdge, type LineageNode, NODE_HEIGHT, NODE_WIDTH } from '../lib/lineage-layout';
+import { lineageIds, type LineageNames } from '../lib/lineage-labels';
+import { useApi } from '../session/session';
 
 /** Where a lineage node leads in the console, if anywhere. */
 export function hrefOfNode(node: LineageNode): string | undefined {
@@ -13,7 +17,35 @@ export function hrefOfNode(node: LineageNode): string | undefined {
     return `/models/${modelId}/versions/${version}`;
   }
   if (kind === 'execution') return `/executions/${rest}`;
+  if (kind === 'batch-job') return `/batch-jobs/${rest}`;
   return undefined;
+}
+
+/**
+ * The names of the datasets and models a graph refers to by id, looked up once
+ * each (cached across pages), so nodes read "breast-cancer v1" rather than an id.
+ */
+export function useLineageNames(nodes: readonly { id: string }[] | undefined): LineageNames {
+  const api = useApi();
+  const ids = lineageIds(nodes ?? []);
+  const datasets = useQueries({
+    queries: ids.datasets.map((datasetId) => ({
+      queryKey: ['dataset', datasetId],
+      queryFn: async () => unwrap(await api.GET('/datasets/{datasetId}', { params: { path: { datasetId } } })),
+      staleTime: 60_000,
+    })),
+  });
+  const models = useQueries({
+    queries: ids.models.map((modelId) => ({
+      queryKey: ['model', modelId],
+      queryFn: async () => unwrap(await api.GET('/models/{modelId}', { params: { path: { modelId } } })),
+      staleTime: 60_000,
+    })),
+  });
+  return {
+    datasets: Object.fromEntries(ids.datasets.flatMap((id, i) => (datasets[i]?.data ? [[id, datasets[i].data.name]] : []))),
+    models: Object.fromEntries(ids.models.flatMap((id, i) => (models[i]?.data ? [[id, models[i].data.name]] : []))),
+  };
 }
 
 /**

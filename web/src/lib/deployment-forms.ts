@@ -88,3 +88,100 @@ export function batchProgress(totals: { partitionsTotal: number; partitionsDone:
   if (!total) return { done: 0, total: 0, label: 'not split yet' };
   return { done, total, label: `${done} of ${total} partitions (${Math.round((done / total) * 100)} %)` };
 }
+
+/** The canary settings as typed (strings), with the API's defaults as initial values. */
+export interface CanaryForm {
+  readonly variantName: string;
+  /** "10, 50, 100": percent of traffic at each step. */
+  readonly steps: string;
+  readonly bakeMinutes: string;
+  /** Percent (5 means 0.05 of requests). */
+  readonly maxErrorPercent: string;
+  readonly maxLatencyMs: string;
+  readonly minRequests: string;
+}
+
+export const CANARY_DEFAULTS: CanaryForm = { variantName: '', steps: '10, 50, 100', bakeMinutes: '5', maxErrorPercent: '5', maxLatencyMs: '1000', minRequests: '50' };
+
+export interface CanarySettings {
+  readonly variantName?: string;
+  readonly steps: number[];
+  readonly bakeSeconds: number;
+  readonly maxErrorRate: number;
+  readonly maxLatencyMs: number;
+  readonly minRequests: number;
+}
+
+/**
+ * Every canary setting the deployments API takes, from the form, checked as the
+ * API checks them (steps rising within 1–100, bake up to a day, error rate a
+ * percentage, latency above 0 up to a minute), errors keyed `canary.<field>` like
+ * the API's invalid fields so both show in the same place.
+ */
+export function parseCanary(form: CanaryForm): { settings?: CanarySettings; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const number = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
+  const steps = form.steps.split(/[,\s]+/).filter(Boolean).map(Number);
+  if (steps.length === 0 || steps.length > 10 || steps.some((s) => !Number.isFinite(s) || s <= 0 || s > 100)) errors['canary.steps'] = 'Give 1 to 10 percentages above 0 and at most 100, e.g. 10, 50, 100.';
+  else if (steps.some((s, i) => i > 0 && s <= steps[i - 1]!)) errors['canary.steps'] = 'Each step must give the canary more traffic than the one before.';
+  const bakeMinutes = number(form.bakeMinutes);
+  if (!Number.isFinite(bakeMinutes) || bakeMinutes < 0 || bakeMinutes > 1440 || !Number.isInteger(bakeMinutes * 60)) errors['canary.bakeSeconds'] = 'Minutes between steps, 0 to 1440 (a day).';
+  const errorPercent = number(form.maxErrorPercent);
+  if (!Number.isFinite(errorPercent) || errorPercent < 0 || errorPercent > 100) errors['canary.maxErrorRate'] = 'A percentage from 0 to 100.';
+  const latency = number(form.maxLatencyMs);
+  if (!Number.isFinite(latency) || latency <= 0 || latency > 60_000) errors['canary.maxLatencyMs'] = 'Milliseconds above 0, at most 60000.';
+  const minRequests = number(form.minRequests);
+  if (!Number.isInteger(minRequests) || minRequests < 1 || minRequests > 1_000_000) errors['canary.minRequests'] = 'A whole number of requests, 1 or more.';
+  const variantName = form.variantName.trim();
+  if (variantName && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,30}$/.test(variantName)) errors['canary.variantName'] = 'Letters, digits and hyphens (at most 31), starting and ending with a letter or digit.';
+  if (Object.keys(errors).length) return { errors };
+  return {
+    errors,
+    settings: {
+      ...(variantName ? { variantName } : {}),
+      steps,
+      bakeSeconds: Math.round(bakeMinutes * 60),
+      maxErrorRate: Math.round(errorPercent * 1000) / 100_000,
+      maxLatencyMs: latency,
+      minRequests,
+    },
+  };
+}
+
+export interface CanaryPlanLike extends CanaryLike {
+  readonly maxErrorRate: number;
+  readonly maxLatencyMs: number;
+  readonly minRequests: number;
+}
+
+export interface CanaryStats {
+  readonly requests: number;
+  readonly errorRate: number;
+  readonly p99Ms: number;
+}
+
+export type CanaryVerdict =
+  | { readonly verdict: 'gathering'; readonly text: string; readonly nextAt: string }
+  | { readonly verdict: 'healthy'; readonly text: string; readonly nextAt: string }
+  | { readonly verdict: 'failing'; readonly text: string };
+
+/**
+ * What the canary's numbers say now, as the platform judges them after each
+ * request (core/deployments/canary-watch.ts): too few requests to judge yet;
+ * over a threshold (it will be rolled back); or within bounds, moving to the next
+ * step once the bake period has passed.
+ */
+export function canaryVerdict(canary: CanaryPlanLike, stats: CanaryStats | undefined): CanaryVerdict {
+  const requests = stats?.requests ?? 0;
+  const nextAt = new Date(Date.parse(canary.stepStartedAt) + canary.bakeSeconds * 1000).toISOString();
+  if (!stats || requests < canary.minRequests) {
+    return { verdict: 'gathering', text: `Gathering evidence: ${requests} of ${canary.minRequests} requests needed before the canary is judged.`, nextAt };
+  }
+  if (stats.errorRate > canary.maxErrorRate) {
+    return { verdict: 'failing', text: `Failing: error rate ${(stats.errorRate * 100).toFixed(1)} % is over the ${(canary.maxErrorRate * 100).toFixed(1)} % limit; it will be rolled back.` };
+  }
+  if (stats.p99Ms > canary.maxLatencyMs) {
+    return { verdict: 'failing', text: `Failing: p99 latency ${stats.p99Ms.toFixed(0)} ms is over the ${canary.maxLatencyMs} ms limit; it will be rolled back.` };
+  }
+  return { verdict: 'healthy', text: `Healthy: error rate ${(stats.errorRate * 100).toFixed(1)} % and p99 ${stats.p99Ms.toFixed(0)} ms are within bounds over ${requests} requests.`, nextAt };
+}

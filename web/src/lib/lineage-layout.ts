@@ -15,7 +15,8 @@ export interface LineageEdge {
   readonly relation: string;
 }
 
-export const KIND_ORDER = ['dataset', 'execution', 'run', 'version', 'evaluation', 'approval', 'deployment'];
+/** Batch jobs read datasets or folders (`objects`), maybe on a schedule, and write `outputs`. */
+export const KIND_ORDER = ['dataset', 'objects', 'schedule', 'execution', 'run', 'version', 'evaluation', 'approval', 'batch-job', 'deployment', 'outputs'];
 
 export interface PlacedNode extends LineageNode {
   readonly x: number;

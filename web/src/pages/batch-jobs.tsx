@@ -4,11 +4,14 @@ import { Link } from 'react-router';
 import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { ProblemMessage } from '../components/problem-message';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { EmptyState, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
+import { scheduleChanges } from '../lib/batch-job-view';
 import { batchProgress } from '../lib/deployment-forms';
 import { useApi } from '../session/session';
 
 type JobInput = Schemas['BatchJob']['input'];
+type Schedule = Schemas['Schedule'];
 
 /** Batch scoring: jobs with their progress, schedules with their next run, and forms to start either. */
 export function BatchJobsPage() {
@@ -19,6 +22,9 @@ export function BatchJobsPage() {
     // Running jobs move on by themselves: follow them while any is not finished.
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === 'queued' || j.status === 'running') ? 3000 : false),
   });
+  // The same query the job forms pick datasets from (cached once): inputs are shown by dataset name.
+  const datasets = useQuery({ queryKey: ['datasets', 'batch-picker'], queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })) });
+  const datasetNames = Object.fromEntries((datasets.data?.items ?? []).map((d) => [d.datasetId, d.name]));
   const schedules = useQuery({ queryKey: ['schedules'], queryFn: async () => unwrap(await api.GET('/schedules', { params: { query: { limit: 50 } } })) });
   return (
     <>
@@ -50,7 +56,9 @@ export function BatchJobsPage() {
                 return (
                   <tr key={j.jobId}>
                     <td>
-                      <code>{j.jobId}</code>
+                      <Link to={`/batch-jobs/${j.jobId}`} aria-label={`Job ${j.jobId}`}>
+                        <code>{j.jobId}</code>
+                      </Link>
                       <br />
                       <span className="hint">{formatDate(j.createdAt)}</span>
                     </td>
@@ -61,7 +69,7 @@ export function BatchJobsPage() {
                     <td>
                       <Link to={`/models/${j.model.modelId}/versions/${j.model.version}`}>v{j.model.version}</Link>
                     </td>
-                    <td>{describeInput(j.input)}</td>
+                    <td>{describeInput(j.input, datasetNames)}</td>
                     <td>
                       <progress max={p.total || 1} value={p.done} aria-label={`Partitions done of job ${j.jobId}`} /> {p.label}
                     </td>
@@ -86,6 +94,7 @@ export function BatchJobsPage() {
           <p className="hint">No schedule yet.</p>
         ) : (
           <table className="table">
+            <caption>Schedules and their next run</caption>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -93,23 +102,12 @@ export function BatchJobsPage() {
                 <th scope="col">Model version</th>
                 <th scope="col">Input</th>
                 <th scope="col">Next run</th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
               {schedules.data.items.map((s) => (
-                <tr key={s.scheduleId}>
-                  <td>
-                    {s.name} {s.enabled ? null : <StatusBadge status="disabled" />}
-                  </td>
-                  <td>
-                    <code>{s.expression}</code> ({s.timeZone})
-                  </td>
-                  <td>
-                    <Link to={`/models/${s.job.model.modelId}/versions/${s.job.model.version}`}>v{s.job.model.version}</Link>
-                  </td>
-                  <td>{describeInput(s.job.input)}</td>
-                  <td>{formatDate(s.nextFireAt)}</td>
-                </tr>
+                <ScheduleRow key={s.scheduleId} schedule={s} datasetNames={datasetNames} />
               ))}
             </tbody>
           </table>
@@ -119,12 +117,12 @@ export function BatchJobsPage() {
   );
 }
 
-function describeInput(input: JobInput): string {
-  return input.kind === 'dataset' ? `dataset ${input.datasetId} v${input.version}` : `prefix ${input.prefix}`;
+function describeInput(input: JobInput, datasetNames: Record<string, string>): string {
+  return input.kind === 'dataset' ? `${datasetNames[input.datasetId] ?? `dataset ${input.datasetId}`} v${input.version}` : `folder ${input.prefix}`;
 }
 
 /** The fields a job and a schedule share: which version scores which rows. */
-function useJobFields(prefix: string) {
+function useJobFields(prefix: string, initialTarget = '') {
   const api = useApi();
   const versions = useQuery({
     queryKey: ['versions', 'deployable'],
@@ -137,26 +135,29 @@ function useJobFields(prefix: string) {
     },
   });
   const datasets = useQuery({ queryKey: ['datasets', 'batch-picker'], queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })) });
-  const [model, setModel] = useState('');
+  const [model, setModel] = useState(initialTarget);
   const [datasetId, setDatasetId] = useState('');
   const [datasetVersion, setDatasetVersion] = useState('1');
   const body = () => {
     const [modelId = '', version = '0'] = model.split('|');
     return { model: { modelId, version: Number(version) }, input: { kind: 'dataset' as const, datasetId, version: Number(datasetVersion) } };
   };
+  const targetField = (
+    <div className="field">
+      <label htmlFor={`${prefix}-model`}>Approved version</label>
+      <select id={`${prefix}-model`} value={model} onChange={(e) => setModel(e.target.value)} required>
+        <option value="">Pick a version…</option>
+        {versions.data?.map((v) => (
+          <option key={`${v.modelId}|${v.version}`} value={`${v.modelId}|${v.version}`}>
+            {v.modelName} v{v.version} ({v.status})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
   const fields = (
     <>
-      <div className="field">
-        <label htmlFor={`${prefix}-model`}>Approved version</label>
-        <select id={`${prefix}-model`} value={model} onChange={(e) => setModel(e.target.value)} required>
-          <option value="">Pick a version…</option>
-          {versions.data?.map((v) => (
-            <option key={`${v.modelId}|${v.version}`} value={`${v.modelId}|${v.version}`}>
-              {v.modelName} v{v.version} ({v.status})
-            </option>
-          ))}
-        </select>
-      </div>
+      {targetField}
       <div className="field">
         <label htmlFor={`${prefix}-dataset`}>Dataset</label>
         <select id={`${prefix}-dataset`} value={datasetId} onChange={(e) => setDatasetId(e.target.value)} required>
@@ -174,7 +175,7 @@ function useJobFields(prefix: string) {
       </div>
     </>
   );
-  return { fields, body };
+  return { fields, targetField, body };
 }
 
 function JobForm() {
@@ -202,7 +203,13 @@ function JobForm() {
           {start.isPending ? 'Starting…' : 'Start job'}
         </button>
         <span role="status" className="hint">
-          {start.data ? `Job ${start.data.jobId} queued.` : ''}
+          {start.data ? (
+            <>
+              Job {start.data.jobId} queued. <Link to={`/batch-jobs/${start.data.jobId}`}>Follow its progress</Link>
+            </>
+          ) : (
+            ''
+          )}
         </span>
       </div>
     </form>
@@ -253,6 +260,144 @@ function ScheduleForm() {
         <button type="submit" className="primary" disabled={create.isPending}>
           {create.isPending ? 'Creating…' : 'Create schedule'}
         </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * One schedule: enable or disable it in one click, edit its expression, zone and
+ * target in place, or delete it after confirming. Each change sends the revision
+ * it was read at, so a concurrent change is refused (412) rather than lost.
+ */
+function ScheduleRow({ schedule: s, datasetNames }: { schedule: Schedule; datasetNames: Record<string, string> }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['schedules'] });
+  const toggle = useMutation({
+    mutationFn: async () => unwrap(await api.PATCH('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId } }, body: { enabled: !s.enabled, expectedRevision: s.revision } })),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: async () => unwrap(await api.DELETE('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId }, query: { expectedRevision: s.revision } } })),
+    onSuccess: async () => {
+      setConfirmDelete(false);
+      await refresh();
+    },
+  });
+  return (
+    <>
+      <tr>
+        <td>
+          {s.name} {s.enabled ? null : <StatusBadge status="disabled" />}
+        </td>
+        <td>
+          <code>{s.expression}</code> ({s.timeZone})
+        </td>
+        <td>
+          <Link to={`/models/${s.job.model.modelId}/versions/${s.job.model.version}`}>v{s.job.model.version}</Link>
+        </td>
+        <td>{describeInput(s.job.input, datasetNames)}</td>
+        <td>{s.enabled ? formatDate(s.nextFireAt) : 'never (disabled)'}</td>
+        <td>
+          <span className="actions">
+            <button type="button" onClick={() => setEditing(!editing)} aria-expanded={editing} aria-label={`Edit ${s.name}`}>
+              Edit
+            </button>
+            <button type="button" onClick={() => toggle.mutate()} disabled={toggle.isPending} aria-label={`${s.enabled ? 'Disable' : 'Enable'} ${s.name}`}>
+              {s.enabled ? 'Disable' : 'Enable'}
+            </button>
+            <button type="button" className="danger" onClick={() => setConfirmDelete(true)} aria-label={`Delete ${s.name}`}>
+              Delete
+            </button>
+          </span>
+          <ProblemMessage error={toggle.error} title={`${s.name} was not ${s.enabled ? 'disabled' : 'enabled'}`} />
+          {confirmDelete ? (
+            <ConfirmDialog
+              title={`Delete schedule ${s.name}?`}
+              confirmLabel="Delete"
+              busy={remove.isPending}
+              error={remove.error}
+              onConfirm={() => remove.mutate()}
+              onClose={() => {
+                setConfirmDelete(false);
+                remove.reset();
+              }}
+            >
+              <p>It stops firing at once. The jobs it started stay, with their outputs.</p>
+            </ConfirmDialog>
+          ) : null}
+        </td>
+      </tr>
+      {editing ? (
+        <tr>
+          <td colSpan={6}>
+            <ScheduleEditForm schedule={s} onDone={() => setEditing(false)} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+function ScheduleEditForm({ schedule: s, onDone }: { schedule: Schedule; onDone: () => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const prefix = `edit-${s.scheduleId}`;
+  const job = useJobFields(prefix, `${s.job.model.modelId}|${s.job.model.version}`);
+  const [expression, setExpression] = useState(s.expression);
+  const [timeZone, setTimeZone] = useState(s.timeZone);
+  const [description, setDescription] = useState(s.description ?? '');
+  const [unchanged, setUnchanged] = useState(false);
+  const save = useMutation({
+    mutationFn: async (body: Record<string, unknown>) => unwrap(await api.PATCH('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId } }, body })),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['schedules'] });
+      onDone();
+    },
+  });
+  return (
+    <form
+      aria-label={`Edit schedule ${s.name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const target = job.body().model;
+        const changes = scheduleChanges(s, { expression, timeZone, description, target: target.modelId ? `${target.modelId}|${target.version}` : '' });
+        setUnchanged(!changes);
+        if (changes) save.mutate(changes);
+      }}
+    >
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={`${prefix}-expression`}>When</label>
+          <input id={`${prefix}-expression`} value={expression} onChange={(e) => setExpression(e.target.value)} required aria-describedby={`${prefix}-expression-hint`} />
+          <small id={`${prefix}-expression-hint`} className="hint">
+            <code>cron(…)</code> or <code>rate(…)</code>, EventBridge Scheduler syntax.
+          </small>
+        </div>
+        <div className="field">
+          <label htmlFor={`${prefix}-tz`}>Time zone</label>
+          <input id={`${prefix}-tz`} value={timeZone} onChange={(e) => setTimeZone(e.target.value)} required />
+        </div>
+        <div className="field">
+          <label htmlFor={`${prefix}-description`}>Description</label>
+          <input id={`${prefix}-description`} value={description} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+        {job.targetField}
+      </div>
+      <ProblemMessage error={save.error} title="The schedule was not changed" />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save changes'}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <span role="status" className="hint">
+          {unchanged ? 'Nothing changed.' : ''}
+        </span>
       </div>
     </form>
   );

@@ -6,7 +6,7 @@ import { unwrap } from '../api/problem';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ProblemMessage } from '../components/problem-message';
 import { Definition, EmptyState, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
-import { canaryStatus, type IoField, parseSplit, scoringRecordSchema, type SplitRow } from '../lib/deployment-forms';
+import { CANARY_DEFAULTS, type CanaryForm, canaryStatus, canaryVerdict, type IoField, parseCanary, parseSplit, scoringRecordSchema, type SplitRow } from '../lib/deployment-forms';
 import { bodyFromValues, fieldsFromSchema, type FormValues } from '../lib/schema-form';
 import { useApi } from '../session/session';
 import { SchemaFields } from './pipelines';
@@ -136,11 +136,15 @@ export function NewDeploymentPage() {
   const [rows, setRows] = useState<{ key: string; weight: string }[]>([{ key: '', weight: '100' }]);
   const [shadow, setShadow] = useState('');
   const [shadowPercent, setShadowPercent] = useState('100');
+  const [kind, setKind] = useState<'split' | 'canary'>('split');
   const [canary, setCanary] = useState('');
-  const [canarySteps, setCanarySteps] = useState('10, 50, 100');
+  const [canaryForm, setCanaryForm] = useState<CanaryForm>(CANARY_DEFAULTS);
   const [description, setDescription] = useState('');
   const [touched, setTouched] = useState(false);
   const split = parseSplit(rows.map((r): SplitRow => ({ ...splitKey(r.key), weight: r.weight })));
+  const canaryParsed = parseCanary(canaryForm);
+  // A canary is weighed against what is live: the API takes it instead of variants, never with them.
+  const errors: Record<string, string> = kind === 'split' ? split.errors : { ...canaryParsed.errors, ...(canary ? {} : { 'canary.version': 'Pick the version to try as a canary.' }) };
   const create = useMutation({
     mutationFn: async () => {
       const shadowPick = shadow ? splitKey(shadow) : undefined;
@@ -149,9 +153,9 @@ export function NewDeploymentPage() {
         await api.POST('/deployments', {
           body: {
             endpointName,
-            variants: split.variants,
+            variants: kind === 'split' ? split.variants : [],
             ...(shadowPick ? { shadow: { modelId: shadowPick.modelId, version: Number(shadowPick.version), samplingPercentage: Number(shadowPercent) } } : {}),
-            ...(canaryPick ? { canary: { modelId: canaryPick.modelId, version: Number(canaryPick.version), steps: canarySteps.split(/[,\s]+/).filter(Boolean).map(Number) } } : {}),
+            ...(kind === 'canary' && canaryPick && canaryParsed.settings ? { canary: { modelId: canaryPick.modelId, version: Number(canaryPick.version), ...canaryParsed.settings } } : {}),
             ...(description ? { description } : {}),
           },
         }),
@@ -167,7 +171,23 @@ export function NewDeploymentPage() {
       navigate(`/deployments/${encodeURIComponent(res.deployment.endpointName)}`);
     },
   });
-  const fieldError = (key: string) => (touched ? split.errors[key] : undefined);
+  const fieldError = (key: string) => (touched ? errors[key] : undefined);
+  const canaryField = (key: keyof CanaryForm, errorKey: string, label: string, hint: string, inputMode: 'numeric' | 'decimal' | 'text' = 'decimal') => (
+    <div className="field">
+      <label htmlFor={`dep-canary-${key}`}>{label}</label>
+      <input
+        id={`dep-canary-${key}`}
+        inputMode={inputMode === 'text' ? undefined : inputMode}
+        value={canaryForm[key]}
+        onChange={(e) => setCanaryForm({ ...canaryForm, [key]: e.target.value })}
+        aria-invalid={!!fieldError(errorKey) || undefined}
+        aria-describedby={`dep-canary-${key}-hint`}
+      />
+      <small id={`dep-canary-${key}-hint`} className={fieldError(errorKey) ? 'field-error' : 'hint'}>
+        {fieldError(errorKey) ?? hint}
+      </small>
+    </div>
+  );
   return (
     <>
       <PageHeader title="New deployment" subtitle="Serve approved versions on an endpoint. Several variants share traffic by weight (e.g. 90 and 10)." />
@@ -178,7 +198,7 @@ export function NewDeploymentPage() {
         onSubmit={(e) => {
           e.preventDefault();
           setTouched(true);
-          if (Object.keys(split.errors).length === 0 && endpointName) create.mutate();
+          if (Object.keys(errors).length === 0 && endpointName) create.mutate();
         }}
       >
         <div className="field">
@@ -190,6 +210,16 @@ export function NewDeploymentPage() {
           {touched && !endpointName ? <small className="field-error">Name the endpoint.</small> : null}
         </div>
         {versions.isError ? <ProblemMessage error={versions.error} /> : null}
+        <fieldset className="field">
+          <legend>What to deploy</legend>
+          <label>
+            <input type="radio" name="dep-kind" value="split" checked={kind === 'split'} onChange={() => setKind('split')} /> Variants sharing traffic by weight
+          </label>
+          <label>
+            <input type="radio" name="dep-kind" value="canary" checked={kind === 'canary'} onChange={() => setKind('canary')} /> A canary beside what is live, promoted step by step
+          </label>
+        </fieldset>
+        {kind === 'split' ? (
         <fieldset className="field">
           <legend>Variants and weights</legend>
           {rows.map((row, i) => (
@@ -239,6 +269,30 @@ export function NewDeploymentPage() {
             Add a variant
           </button>
         </fieldset>
+        ) : null}
+        {kind === 'canary' ? (
+          <fieldset className="field">
+            <legend>Canary</legend>
+            <p className="hint">The live variants keep serving; the canary gets a growing share while its errors and latency stay within bounds, and is rolled back by itself otherwise.</p>
+            <div className="form-grid">
+              <div className="field">
+                <label htmlFor="dep-canary">Canary version</label>
+                <VersionSelect id="dep-canary" value={canary} onChange={setCanary} versions={versions.data ?? []} required invalid={!!fieldError('canary.version')} describedBy={fieldError('canary.version') ? 'dep-canary-error' : undefined} />
+                {fieldError('canary.version') ? (
+                  <small id="dep-canary-error" className="field-error">
+                    {fieldError('canary.version')}
+                  </small>
+                ) : null}
+              </div>
+              {canaryField('variantName', 'canary.variantName', 'Canary variant name (optional)', 'Defaults to canary-v<version>.', 'text')}
+              {canaryField('steps', 'canary.steps', 'Canary steps (% of traffic)', 'Initial weight first, then each step, e.g. 10, 50, 100; reaching 100 promotes it.', 'text')}
+              {canaryField('bakeMinutes', 'canary.bakeSeconds', 'Bake period (minutes)', 'How long each step must stay healthy before the next one.')}
+              {canaryField('maxErrorPercent', 'canary.maxErrorRate', 'Error-rate threshold (%)', 'Above this share of failed requests the canary is rolled back.')}
+              {canaryField('maxLatencyMs', 'canary.maxLatencyMs', 'Latency threshold (p99, ms)', 'Above this 99th-percentile latency the canary is rolled back.')}
+              {canaryField('minRequests', 'canary.minRequests', 'Requests before judging', 'The canary is judged only once it has served this many requests.', 'numeric')}
+            </div>
+          </fieldset>
+        ) : null}
         <div className="form-grid">
           <div className="field">
             <label htmlFor="dep-shadow">Shadow version (optional)</label>
@@ -251,19 +305,6 @@ export function NewDeploymentPage() {
             <div className="field">
               <label htmlFor="dep-shadow-percent">Shadow sampling (%)</label>
               <input id="dep-shadow-percent" inputMode="numeric" value={shadowPercent} onChange={(e) => setShadowPercent(e.target.value)} />
-            </div>
-          ) : null}
-          <div className="field">
-            <label htmlFor="dep-canary">Canary version (optional)</label>
-            <VersionSelect id="dep-canary" value={canary} onChange={setCanary} versions={versions.data ?? []} required={false} describedBy="dep-canary-hint" />
-            <small id="dep-canary-hint" className="hint">
-              Beside the live variants, grown step by step while its errors and latency stay within bounds; rolled back otherwise.
-            </small>
-          </div>
-          {canary ? (
-            <div className="field">
-              <label htmlFor="dep-canary-steps">Canary steps (% of traffic)</label>
-              <input id="dep-canary-steps" value={canarySteps} onChange={(e) => setCanarySteps(e.target.value)} />
             </div>
           ) : null}
           <div className="field">
@@ -427,11 +468,7 @@ function LiveDeployment({ deployment }: { deployment: DeploymentRecord }) {
           ['Description', deployment.description],
         ]}
       />
-      {deployment.canary ? (
-        <p role="status" className="canary">
-          {canaryStatus(deployment.canary, deployment.status)}
-        </p>
-      ) : null}
+      {deployment.canary ? <CanaryPanel deployment={deployment} canary={deployment.canary} /> : null}
       <table className="table">
         <caption>Variants and their share of traffic</caption>
         <thead>
@@ -457,6 +494,42 @@ function LiveDeployment({ deployment }: { deployment: DeploymentRecord }) {
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/** The canary's step, when it may move on, and what its numbers say now (the same metrics the table below shows). */
+function CanaryPanel({ deployment, canary }: { deployment: DeploymentRecord; canary: NonNullable<DeploymentRecord['canary']> }) {
+  const api = useApi();
+  const endpointName = deployment.endpointName;
+  const metrics = useQuery({
+    queryKey: ['endpoint-metrics', endpointName, deployment.deploymentId],
+    queryFn: async () => unwrap(await api.GET('/endpoints/{endpointName}/metrics', { params: { path: { endpointName } } })),
+    refetchInterval: 10_000,
+  });
+  const stats = metrics.data?.variants.find((v) => v.variantName === canary.variantName);
+  const verdict = canaryVerdict(canary, stats);
+  const step = canary.steps[canary.stepIndex];
+  return (
+    <section className="canary" aria-labelledby="canary-title">
+      <h3 id="canary-title">Canary {canary.variantName}</h3>
+      <p role="status">{canaryStatus(canary, deployment.status)}</p>
+      <Definition
+        items={[
+          ['Current step', `${canary.stepIndex + 1} of ${canary.steps.length}: ${step ?? 0} % of traffic`],
+          ['Steps', canary.steps.map((s) => `${s} %`).join(' → ')],
+          [
+            'Next promotion',
+            verdict.verdict === 'healthy'
+              ? `${formatDate(verdict.nextAt)}, if it stays within bounds`
+              : verdict.verdict === 'gathering'
+                ? `not before ${formatDate(verdict.nextAt)} (a ${Math.round(canary.bakeSeconds / 60)} min bake), once ${canary.minRequests} requests stay within bounds`
+                : 'none: it will be rolled back',
+          ],
+          ['Thresholds', `error rate ≤ ${(canary.maxErrorRate * 100).toFixed(1)} %, p99 ≤ ${canary.maxLatencyMs} ms, judged after ${canary.minRequests} requests`],
+          ['Verdict', <span data-testid="canary-verdict" className={`badge ${verdict.verdict === 'healthy' ? 'good' : verdict.verdict === 'failing' ? 'bad' : 'warn'}`}>{verdict.text}</span>],
+        ]}
+      />
     </section>
   );
 }

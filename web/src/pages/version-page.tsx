@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiProblem, unwrap } from '../api/problem';
 import { CalibrationChart, ConfusionHeatmap, FairnessTable, FeatureImportanceChart, MetricsOverTime, PrecisionRecallChart, RocChart } from '../components/evaluation-charts';
-import { LineageGraph } from '../components/lineage-graph';
+import { LineageGraph, useLineageNames } from '../components/lineage-graph';
+import { labelLineage } from '../lib/lineage-labels';
 import { ProblemMessage } from '../components/problem-message';
 import { Definition, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
 import { approvalBlockers } from '../lib/approval-blockers';
@@ -197,9 +198,10 @@ function Lineage({ modelId, version }: { modelId: string; version: number }) {
     queryKey: ['lineage', modelId, version],
     queryFn: async () => unwrap(await api.GET('/models/{modelId}/versions/{version}/lineage', { params: { path: { modelId, version } } })),
   });
+  const names = useLineageNames(lineage.data?.nodes);
   if (lineage.isPending) return <Loading what="lineage" />;
   if (lineage.isError) return <ProblemMessage error={lineage.error} />;
-  return <LineageGraph graph={lineage.data} />;
+  return <LineageGraph graph={labelLineage(lineage.data, names)} />;
 }
 
 /** Roles whose permissions include audit:read (core/access/permissions.ts). */
