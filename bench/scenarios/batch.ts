@@ -75,6 +75,8 @@ function batchFixture({ target, shared, report }: ScenarioContext): Promise<Batc
     const objects = tenantObjects(target, tenant.tenantId);
     report('  training a 20-feature logistic regression through train-evaluate…');
     const project = await api.call<{ projectId: string }>('POST', '/projects', { token, body: { name: 'bench-batch' } });
+    // A run may only auto-approve when its project's stored policy lets it (core/governance).
+    await api.call('PUT', `/projects/${project.projectId}/policy`, { token: tenant.adminIdToken, body: { gates: ['auc >= 0.5'], autoApprove: true } });
     const schema = { inputs: FEATURES.map((name) => ({ name, type: 'float' })), outputs: [{ name: 'probability', type: 'float' }, { name: 'label', type: 'long' }] };
     const model = await api.call<{ modelId: string }>('POST', '/models', { token, body: { projectId: project.projectId, name: 'bench-batch', type: 'ml', framework: 'steward-built-in', tags: [], schema } });
     await objects.put('bench/training.csv', trainingData(), 'text/csv');

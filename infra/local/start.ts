@@ -73,7 +73,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   try {
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
-    local = await createLocalPlatform(settings, { dataDir: options.dataDir });
+    local = await createLocalPlatform(settings, { dataDir: options.dataDir, warmBatchThreads: true });
     const app = createApp(local.platform);
     const withWeb = (options.console ?? env.STEWARD_CONSOLE !== 'off') && (await ensureConsoleBuilt());
     if (withWeb) await allowConsoleUploads(local.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${options.apiPort}`]);
