@@ -18,6 +18,7 @@ import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES, TTL_ATTRIBUTE, type IndexName } fro
 import { decodeCursor, encodeCursor } from '../store-cursor';
 import { openDatabase } from './open-database';
 import { prefixUpperBound } from './prefix-range';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteStoreOptions {
   /** The database file (created on first use); `:memory:` for a throwaway store. */
@@ -31,6 +32,22 @@ export interface SqliteStoreOptions {
   /** Expired items (TTL attribute in the past) are deleted this often; 0 turns the sweep off. @default 60000 */
   readonly ttlSweepMs?: number;
   readonly now?: () => Date;
+  /**
+   * Checkpoint the WAL on a worker thread (see WalCheckpointer) once the store
+   * has committed this many write transactions; 0 never (the committing
+   * connection checkpoints, SQLite's default). Short-lived stores (tests,
+   * tools) never start the thread. @default 256
+   */
+  readonly backgroundCheckpointAfter?: number;
+}
+
+/** The writer's own automatic checkpoint once a worker checkpoints: a backstop, should the worker fall behind (pages, ~64 MB). */
+const BACKSTOP_CHECKPOINT_PAGES = 16_384;
+
+interface QueuedWrite {
+  readonly work: () => unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 interface Row {
@@ -54,6 +71,14 @@ const INDEX_COLUMNS = TABLE_INDEXES.flatMap((i) => [i.partition, i.sort]);
  * Text comparison is SQLite's BINARY collation, i.e. UTF-8 byte order, as
  * DynamoDB compares sort keys; prefixes are ranges (`sk >= p AND sk < p⁺`),
  * which use the index where LIKE would not.
+ *
+ * Writes commit in groups: the write transactions requested in one turn of
+ * the event loop run, in the order they were requested, each in its own
+ * savepoint of one SQLite transaction (a failed one rolls back alone and
+ * fails alone), which commits before any of them resolves. Concurrent
+ * requests touch the same hot pages (the audit chain head and its index,
+ * usage counters, the search entries' leaves), and a commit writes each page
+ * once to the WAL instead of once per request.
  */
 export class SqliteStore implements MetadataStore {
   readonly kind = 'sqlite' as const;
@@ -66,6 +91,10 @@ export class SqliteStore implements MetadataStore {
   private readonly transaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly linkAtCommit: boolean;
   private readonly now: () => Date;
+  private queued: QueuedWrite[] = [];
+  private flushScheduled = false;
+  private commits = 0;
+  private checkpointer?: WalCheckpointer;
 
   constructor(readonly options: SqliteStoreOptions) {
     this.db = openDatabase(options.path);
@@ -99,7 +128,7 @@ export class SqliteStore implements MetadataStore {
       if (!(table instanceof SqliteTable) || table.store !== this) throw new TypeError('a SQLite transaction takes tables of its own store only');
       return [table, writes] as const;
     });
-    this.write(() => {
+    await this.enqueue(() => {
       const seen = new Set<string>();
       for (const [table, writes] of tables) table.applyWrites(writes, seen);
     });
@@ -108,7 +137,7 @@ export class SqliteStore implements MetadataStore {
   async purgeTenant(tenantId: string): Promise<number> {
     const prefix = tenantPrefix(tenantId);
     const keep = tenantKey(tenantId, ['AUDIT']);
-    return this.write(
+    return this.enqueue(
       () =>
         this.statement('DELETE FROM items WHERE pk >= ? AND pk < ? AND NOT (pk >= ? AND pk < ?)').run(prefix, prefixUpperBound(prefix), keep, prefixUpperBound(keep))
           .changes,
@@ -122,6 +151,9 @@ export class SqliteStore implements MetadataStore {
 
   async close(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
+    if (this.db.open) this.flush();
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 
@@ -162,13 +194,82 @@ export class SqliteStore implements MetadataStore {
     return statement;
   }
 
-  /** @internal runs `work` in one IMMEDIATE transaction, mapping SQLite failures to domain errors */
+  /** @internal runs `work` now, in one IMMEDIATE transaction of its own, mapping SQLite failures to domain errors */
   write<T>(work: () => T): T {
     try {
       return this.transaction.immediate(work) as T;
     } catch (error) {
       throw storeError(error);
+    } finally {
+      this.committed();
     }
+  }
+
+  /**
+   * @internal runs `work` in the group commit of this turn of the event loop
+   * (see the class comment): all or nothing for `work`, durable in the WAL
+   * when the promise resolves.
+   */
+  enqueue<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const jobs = this.queued;
+    this.queued = [];
+    if (jobs.length === 0) return;
+    if (jobs.length === 1) {
+      const [job] = jobs;
+      let value: unknown;
+      try {
+        value = this.write(job!.work);
+      } catch (error) {
+        job!.reject(storeError(error));
+        return;
+      }
+      job!.resolve(value);
+      return;
+    }
+    const outcomes: Array<{ value?: unknown; error?: unknown }> = [];
+    try {
+      this.transaction.immediate(() => {
+        for (const job of jobs) {
+          try {
+            // Called inside the open transaction, better-sqlite3 runs it in a SAVEPOINT and rolls back to it on a throw.
+            outcomes.push({ value: this.transaction(job.work) });
+          } catch (error) {
+            // SQLite abandons the whole transaction on some failures (a full disk, I/O): then the group fails together.
+            if (!this.db.inTransaction) throw error;
+            outcomes.push({ error: storeError(error) });
+          }
+        }
+      });
+    } catch (error) {
+      const failure = storeError(error);
+      for (const job of jobs) job.reject(failure);
+      return;
+    } finally {
+      this.committed();
+    }
+    jobs.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) job.reject(outcome.error);
+      else job.resolve(outcome.value);
+    });
+  }
+
+  private committed(): void {
+    const after = this.options.backgroundCheckpointAfter ?? 256;
+    if (this.checkpointer || after <= 0 || this.options.path === ':memory:' || ++this.commits < after) return;
+    this.checkpointer = new WalCheckpointer(this.options.path);
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   }
 
   /** @internal a read outside any transaction */
@@ -238,11 +339,11 @@ export class SqliteTable implements MetadataTable {
 
   async transact(writes: readonly ScopedWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    this.store.write(() => this.applyWrites(writes));
+    await this.store.enqueue(() => this.applyWrites(writes));
   }
 
   async patch(ref: KeyRef, fields: Record<string, string | number | boolean>): Promise<void> {
-    this.store.write(() => {
+    await this.store.enqueue(() => {
       const stored = this.row(ref);
       if (!stored) throw new Conflict('a precondition of this change no longer holds');
       const body = { ...JSON.parse(stored.body), ...withoutKeys(fields) };
@@ -251,7 +352,7 @@ export class SqliteTable implements MetadataTable {
   }
 
   async adjust(ref: KeyRef, attribute: string, by: number, atMost?: number): Promise<number> {
-    return this.store.write(() => {
+    return this.store.enqueue(() => {
       const stored = this.row(ref);
       const body: Item = stored ? JSON.parse(stored.body) : {};
       const current = typeof body[attribute] === 'number' ? (body[attribute] as number) : 0;
@@ -267,7 +368,7 @@ export class SqliteTable implements MetadataTable {
   async update(updates: readonly GuardedUpdate[]): Promise<'applied' | 'refused'> {
     if (updates.length === 0) return 'applied';
     try {
-      this.store.write(() => {
+      await this.store.enqueue(() => {
         for (const update of updates) this.applyUpdate(update);
       });
       return 'applied';
