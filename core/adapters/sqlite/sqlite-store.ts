@@ -58,6 +58,9 @@ interface Row {
 }
 
 const INDEX_COLUMNS = TABLE_INDEXES.flatMap((i) => [i.partition, i.sort]);
+const ROW_VALUES = `(pk, sk, ${INDEX_COLUMNS.join(', ')}, expires_at, body) VALUES (?, ?, ${INDEX_COLUMNS.map(() => '?').join(', ')}, ?, ?)`;
+const INSERT_SQL = `INSERT INTO items ${ROW_VALUES}`;
+const REPLACE_SQL = `INSERT OR REPLACE INTO items ${ROW_VALUES}`;
 
 /**
  * The embedded metadata store: one SQLite file (WAL) holding the same
@@ -307,34 +310,35 @@ export class SqliteTable implements MetadataTable {
   async query<T = Item>(request: QueryRequest): Promise<Page<T>> {
     const index = request.index ? indexOf(request.index) : undefined;
     const pkName = index?.partition ?? 'pk';
-    const skName = index?.sort ?? 'sk';
-    const order = [skName, ...(index ? ['pk', 'sk'] : [])];
-    const direction = request.descending ? 'DESC' : 'ASC';
-    const where = [`${pkName} = ?`];
+    const order = index ? [index.sort, 'pk', 'sk'] : ['sk'];
     const params: unknown[] = [this.makePartition(request.partition)];
-    if (request.sortBeginsWith !== undefined) {
-      where.push(`${skName} >= ?`, `${skName} < ?`);
-      params.push(request.sortBeginsWith, prefixUpperBound(request.sortBeginsWith));
-    } else if (request.sortBetween) {
-      where.push(`${skName} >= ?`, `${skName} <= ?`);
-      params.push(request.sortBetween[0], request.sortBetween[1]);
-    }
+    const range = request.sortBeginsWith !== undefined ? 'prefix' : request.sortBetween ? 'between' : 'none';
+    if (request.sortBeginsWith !== undefined) params.push(request.sortBeginsWith, prefixUpperBound(request.sortBeginsWith));
+    else if (request.sortBetween) params.push(request.sortBetween[0], request.sortBetween[1]);
     const start = decodeCursor(request.cursor, this.prefix);
     if (start) {
       const values = order.map((column) => start[column]);
       if (values.some((v) => typeof v !== 'string') || start[pkName] !== params[0]) throw invalidCursor();
-      where.push(`(${order.join(', ')}) ${request.descending ? '<' : '>'} (${order.map(() => '?').join(', ')})`);
       params.push(...values);
     }
     const limit = request.limit;
-    const sql = `SELECT body, ${order.filter((c) => c !== 'pk' && c !== 'sk').map((c) => `${c}, `).join('')}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limit !== undefined ? ' LIMIT ?' : ''}`;
     if (limit !== undefined) params.push(limit + 1);
+    const sql = querySql(index, range, start !== undefined, request.descending === true, limit !== undefined);
     const rows = this.store.read(() => this.store.statement(sql).all(...params) as Row[]);
     const more = limit !== undefined && rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    const cursor = more && last ? encodeCursor(Object.fromEntries([...new Set([pkName, ...order])].map((c) => [c, c === pkName ? params[0] : last[c]]))) : undefined;
-    return { items: page.map((row) => JSON.parse(row.body) as T), cursor };
+    const last = more ? page[page.length - 1] : undefined;
+    const items = page.map((row) => JSON.parse(row.body) as T);
+    if (!last) return { items };
+    // Encoded when read: callers that only look at the first item (the latest version, say) never pay for it.
+    let cursor: string | undefined;
+    return {
+      items,
+      get cursor() {
+        cursor ??= encodeCursor(Object.fromEntries([...new Set([pkName, ...order])].map((c) => [c, c === pkName ? params[0] : last[c]])));
+        return cursor;
+      },
+    };
   }
 
   async transact(writes: readonly ScopedWrite[]): Promise<void> {
@@ -386,23 +390,39 @@ export class SqliteTable implements MetadataTable {
       // DynamoDB refuses a transaction that touches one item twice; so does this store, or code would pass here and fail there.
       if (seen.has(id)) throw new DependencyFailed('metadata store request failed: a transaction cannot include multiple operations on one item');
       seen.add(id);
-      const stored = this.store.statement('SELECT body, pk, sk FROM items WHERE pk = ? AND sk = ?').get(pk, write.key.sort) as Row | undefined;
-      checkExpectation(write, stored);
+      // Only a condition on the stored item needs it read first: `new` is the primary key's own
+      // uniqueness (a refused INSERT), and an unconditional write replaces whatever is there.
+      const conditional = write.expect !== undefined && write.expect !== 'any' && !(write.kind === 'put' && write.expect === 'new');
+      if (conditional) {
+        const stored = this.store.statement('SELECT body, pk, sk FROM items WHERE pk = ? AND sk = ?').get(pk, write.key.sort) as Row | undefined;
+        checkExpectation(write, stored);
+      }
       if (write.kind === 'check') continue;
       if (write.kind === 'delete') {
-        if (stored) this.store.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, write.key.sort);
+        this.store.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, write.key.sort);
         continue;
       }
       const indexes: Record<string, string> = {};
-      for (const [name, ref] of Object.entries(write.indexes ?? {})) {
-        const index = indexOf(name as IndexName);
-        indexes[index.partition] = this.makePartition(ref!.partition);
-        indexes[index.sort] = ref!.sort;
+      if (write.indexes) {
+        for (const name in write.indexes) {
+          const ref = write.indexes[name as IndexName]!;
+          const index = indexOf(name as IndexName);
+          indexes[index.partition] = this.makePartition(ref.partition);
+          indexes[index.sort] = ref.sort;
+        }
       }
       let body = withoutKeys(write.item);
       if (write.chain && this.store.linkAtCommit) body = this.linkIntoChain(body, indexes);
-      if (stored) this.store.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, write.key.sort);
-      this.insert(pk, write.key.sort, body, indexes);
+      if (write.expect === 'new') {
+        try {
+          this.insert(pk, write.key.sort, body, indexes);
+        } catch (error) {
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new Conflict('an item with this identity already exists');
+          throw error;
+        }
+      } else {
+        this.insert(pk, write.key.sort, body, indexes, 'REPLACE');
+      }
     }
   }
 
@@ -471,9 +491,10 @@ export class SqliteTable implements MetadataTable {
       | undefined;
   }
 
-  private insert(pk: string, sk: string, body: Item, indexes: Record<string, string | null>): void {
+  /** `REPLACE`: the item takes the place of the stored one, index keys included (a put without condition). */
+  private insert(pk: string, sk: string, body: Item, indexes: Record<string, string | null>, verb: 'INSERT' | 'REPLACE' = 'INSERT'): void {
     this.store
-      .statement(`INSERT INTO items (pk, sk, ${INDEX_COLUMNS.join(', ')}, expires_at, body) VALUES (?, ?, ${INDEX_COLUMNS.map(() => '?').join(', ')}, ?, ?)`)
+      .statement(verb === 'INSERT' ? INSERT_SQL : REPLACE_SQL)
       .run(pk, sk, ...INDEX_COLUMNS.map((c) => indexes[c] ?? null), ttlOf(body), JSON.stringify(body));
   }
 }
@@ -494,6 +515,26 @@ function checkExpectation(write: ScopedWrite, stored: Row | undefined): void {
   }
   const revision = stored ? (JSON.parse(stored.body) as { revision?: unknown }).revision : undefined;
   if (revision !== expect.revision) throw new StaleWrite('the item changed since it was read; re-read and retry');
+}
+
+const QUERY_SQL = new Map<string, string>();
+
+/** The SELECT of one query shape (built once per shape: the statement cache is keyed by its text). */
+function querySql(index: (typeof TABLE_INDEXES)[number] | undefined, range: 'prefix' | 'between' | 'none', fromCursor: boolean, descending: boolean, limited: boolean): string {
+  const shape = `${index?.name ?? ''}|${range}|${fromCursor}|${descending}|${limited}`;
+  let sql = QUERY_SQL.get(shape);
+  if (sql) return sql;
+  const pkName = index?.partition ?? 'pk';
+  const skName = index?.sort ?? 'sk';
+  const order = index ? [skName, 'pk', 'sk'] : ['sk'];
+  const direction = descending ? 'DESC' : 'ASC';
+  const where = [`${pkName} = ?`];
+  if (range === 'prefix') where.push(`${skName} >= ?`, `${skName} < ?`);
+  else if (range === 'between') where.push(`${skName} >= ?`, `${skName} <= ?`);
+  if (fromCursor) where.push(`(${order.join(', ')}) ${descending ? '<' : '>'} (${order.map(() => '?').join(', ')})`);
+  sql = `SELECT body, ${order.filter((c) => c !== 'pk' && c !== 'sk').map((c) => `${c}, `).join('')}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limited ? ' LIMIT ?' : ''}`;
+  QUERY_SQL.set(shape, sql);
+  return sql;
 }
 
 function indexOf(name: IndexName): (typeof TABLE_INDEXES)[number] {
