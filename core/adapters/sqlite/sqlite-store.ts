@@ -270,7 +270,7 @@ export class SqliteStore implements MetadataStore {
 
   private committed(): void {
     const after = this.options.backgroundCheckpointAfter ?? 256;
-    if (this.checkpointer || after <= 0 || this.options.path === ':memory:' || ++this.commits < after) return;
+    if (this.checkpointer || after <= 0 || this.options.path === ':memory:' || !this.db.open || ++this.commits < after) return;
     this.checkpointer = new WalCheckpointer(this.options.path);
     this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   }
