@@ -13,7 +13,7 @@ import {
   type QueryRequest,
   type ScopedWrite,
 } from '../../ports/metadata-store';
-import { platformKey, tenantKey, tenantPrefix } from '../../storage/keys';
+import { platformKey, tenantKey, tenantKeys, tenantPrefix } from '../../storage/keys';
 import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES, TTL_ATTRIBUTE, type IndexName } from '../../storage/table-design';
 import { decodeCursor, encodeCursor } from '../store-cursor';
 import { openDatabase } from './open-database';
@@ -115,7 +115,7 @@ export class SqliteStore implements MetadataStore {
   tenant(tenantId: string): SqliteTable {
     let table = this.tenants.get(tenantId);
     if (!table) {
-      table = new SqliteTable(this, tenantId, tenantPrefix(tenantId), (parts) => tenantKey(tenantId, parts));
+      table = new SqliteTable(this, tenantId, tenantPrefix(tenantId), tenantKeys(tenantId));
       this.tenants.set(tenantId, table);
       if (this.tenants.size > 10_000) this.tenants.delete(this.tenants.keys().next().value!);
     }
