@@ -4581,8 +4581,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Register the next version from an upload (uploadId) or an object in your storage (sourceKey): verified, profiled, made immutable
-         * @description The file is checked against the declared size and SHA-256 and parsed (CSV with a header row, JSON Lines, or Parquet); a mismatch or malformed content is refused with the line and column, nothing is recorded, and a staged upload is deleted. The profile gives per column: count, missing, min/max/mean/std, quantiles p01–p99, a 20-bin histogram and top categories. Quantiles are exact up to 100,000 values per column and estimated from a uniform sample of 100,000 beyond; histogram counts are always exact.
+         * Register the next version from an upload (uploadId) or an object in your storage (sourceKey): 202, pending until hashed and profiled
+         * @description The request checks what is cheap: the upload matches its declaration, the object exists, is at most 1 GiB and has the declared size; then the version is recorded `pending` and the profile-dataset pipeline streams the file, checks the declared SHA-256 and parses it (CSV with a header row, JSON Lines, or Parquet). Follow `Location` (GET the version): it becomes `ready` with its hash, schema and profile, or `failed` with `statusReason` (the malformed line and column, the mismatching digest, a named column missing); a failed upload is deleted, upload again. A pending or failed version cannot be used (training, batch scoring, evaluation answer 409). The profile gives per column: count, missing, min/max/mean/std, quantiles p01–p99, a 20-bin histogram and top categories. Quantiles are exact up to 100,000 values per column and estimated from a uniform sample of 100,000 beyond; histogram counts are always exact.
          */
         post: {
             parameters: {
@@ -4615,8 +4615,8 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description registered */
-                201: {
+                /** @description registered, pending */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4702,7 +4702,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One version: metadata, schema and statistical profile */
+        /** One version: its status; once ready, its hash, schema and statistical profile */
         get: {
             parameters: {
                 query?: never;
@@ -4858,7 +4858,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
-                    /** @description idempotency name: starting the same pipeline with the same name again returns the first execution */
+                    /** @description the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely */
                     name?: string;
                 };
                 header?: {
@@ -8387,13 +8387,19 @@ export interface components {
             /** @enum {string} */
             format: "csv" | "jsonl" | "parquet";
             description?: string;
-            key: string;
-            profileKey: string;
+            /**
+             * @default ready
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed";
+            statusReason?: string;
+            key?: string;
+            profileKey?: string;
             sizeBytes: number;
-            sha256: string;
-            rowCount: number;
-            columnCount: number;
-            schema: {
+            sha256?: string;
+            rowCount?: number;
+            columnCount?: number;
+            schema?: {
                 name: string;
                 /** @enum {string} */
                 type: "integer" | "number" | "boolean" | "string" | "datetime";
@@ -8413,6 +8419,7 @@ export interface components {
             };
             createdAt: string;
             createdBy: string;
+            settledAt?: string;
         };
         DatasetVersionPage: {
             items: components["schemas"]["DatasetVersion"][];
@@ -8426,13 +8433,19 @@ export interface components {
             /** @enum {string} */
             format: "csv" | "jsonl" | "parquet";
             description?: string;
-            key: string;
-            profileKey: string;
+            /**
+             * @default ready
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed";
+            statusReason?: string;
+            key?: string;
+            profileKey?: string;
             sizeBytes: number;
-            sha256: string;
-            rowCount: number;
-            columnCount: number;
-            schema: {
+            sha256?: string;
+            rowCount?: number;
+            columnCount?: number;
+            schema?: {
                 name: string;
                 /** @enum {string} */
                 type: "integer" | "number" | "boolean" | "string" | "datetime";
@@ -8452,7 +8465,8 @@ export interface components {
             };
             createdAt: string;
             createdBy: string;
-            profile: components["schemas"]["DatasetProfile"];
+            settledAt?: string;
+            profile?: components["schemas"]["DatasetProfile"];
         };
         DatasetProfile: {
             rowCount: number;
