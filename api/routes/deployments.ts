@@ -3,10 +3,8 @@ import { DeploymentSchema, EndpointName, EndpointRecordSchema, listEndpoints, lo
 import { deploymentDeps } from '../../core/deployments/deployment-deps';
 import { endpointWithDeployments, rollbackEndpoint, undeployEndpoint } from '../../core/deployments/endpoint-actions';
 import { DeployInput, requestDeployment } from '../../core/deployments/request-deployment';
-import { metricsKey } from '../../core/deployments/canary-watch';
 import { liveDeployment } from '../../core/deployments/live-deployments';
 import { scoreEndpoint } from '../../core/deployments/score-endpoint';
-import { variantStats } from '../../core/deployments/variant-metrics';
 import { PayloadTooLarge, ValidationFailed } from '../../core/errors';
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
@@ -117,7 +115,7 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       method: 'get',
       path: '/endpoints/{endpointName}/metrics',
       tags: ['deployments'],
-      summary: 'Requests, errors and latency per variant of the live deployment, as this API process counted them',
+      summary: 'Requests, errors and latency per variant of the live deployment (its current canary step), counted by every API process',
       request: { params: EndpointParam },
       responses: {
         200: json(z.object({ deploymentId: z.string(), variants: z.array(z.object({ variantName: z.string(), requests: z.number(), errors: z.number(), errorRate: z.number(), p50Ms: z.number(), p99Ms: z.number() })) }), 'metrics'),
@@ -129,8 +127,9 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       const { endpointName } = c.req.valid('param');
       await requireEndpoint(scope.table, endpointName);
       const d = await liveDeployment(scope.table, endpointName);
-      const key = metricsKey(scope.table.identity, d);
-      return c.json({ deploymentId: d.deploymentId, variants: d.variants.filter((v) => v.role !== 'shadow').map((v) => ({ variantName: v.variantName, ...variantStats(key, v.variantName) })) }, 200);
+      const served = d.variants.filter((v) => v.role !== 'shadow');
+      const variants = await Promise.all(served.map(async (v) => ({ variantName: v.variantName, ...(await deps.counts.stats(scope.table, d, v.variantName)) })));
+      return c.json({ deploymentId: d.deploymentId, variants }, 200);
     },
   );
 

@@ -25,6 +25,7 @@ import { GatewayEndpointControl } from '../../core/adapters/sagemaker/gateway-en
 import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
 import { StagingSweep } from '../../core/catalog/staging-sweep';
 import { ChildProcessInspector } from '../../core/adapters/inspection/child-process-inspector';
+import { PartitionWorkerPool } from './partition-worker-pool';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -69,6 +70,8 @@ export async function createLocalPlatform(
   });
   // 100 ms between seal runs: under load a run links tens of events in one transaction (bench/README.md).
   const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000, nudgeDelayMs: 100 });
+  // Batch partitions score on worker threads, one per core, not on the API's event loop.
+  const batchScoring = new PartitionWorkerPool({ settings, log });
   platform = assemblePlatform({
     // One process writes the events here, so it links them as it writes them; the sealer links what it could not.
     store,
@@ -79,6 +82,7 @@ export async function createLocalPlatform(
     pipelines: runner,
     now: options.now,
     inspector: new ChildProcessInspector(),
+    batchScoring,
     serving: {
       control: new GatewayEndpointControl(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ?? 'http://127.0.0.1:1'),
       invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
@@ -122,6 +126,7 @@ export async function createLocalPlatform(
       await scheduler?.stop();
       await sealer.stop();
       await runner.close();
+      await batchScoring.close();
       await store.close();
       if (mail instanceof SmtpMailSender) mail.close();
       clients.dynamodb.destroy();
