@@ -18,6 +18,8 @@ import { step as smokeTestDeployment } from './smoke-test-deployment';
 import { step as activateDeployment } from './activate-deployment';
 import { step as recordDeploymentFailure } from './record-deployment-failure';
 import { step as writeBatchOutputs } from './write-batch-outputs';
+import { step as planBatchTransform } from './plan-batch-transform';
+import { step as collectBatchTransform } from './collect-batch-transform';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -32,5 +34,7 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     ...[planEndpointDeployment, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
     // batch-score
     ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
+    // batch-score on SageMaker batch transforms
+    ...[planBatchTransform, collectBatchTransform],
   ].map((s) => [s.name, s]),
 );
