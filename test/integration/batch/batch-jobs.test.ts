@@ -102,6 +102,16 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
       ['incoming/day-1/part-1.csv', 70],
       ['incoming/day-1/part-2.csv', 60],
     ]);
+    // Scored as SageMaker batch transforms (the same ASL; locally the batch engine answers createTransformJob.sync): one answer per partition, where SageMaker writes it.
+    for (const i of [0, 1, 2]) {
+      const answer = JSON.parse(text(await objects.getBytes(`transforms/${jobId}/part-${i}/part-${i}.csv.out`)));
+      expect(answer).toMatchObject({ format: 'steward-batch/1', rowsIn: manifest.parts[i].rowsIn });
+    }
+    expect((await objects.list(`transforms/${jobId}/`)).map((o) => o.key).filter((k) => !k.endsWith('.out'))).toEqual([]);
+    const execution = await call(acme.tokens.viewer, 'GET', `/executions/${done.body.executionId}`);
+    const entered = JSON.stringify(execution.body);
+    expect(entered).toContain('TransformPartition');
+    expect(entered).toContain('CollectPartition');
     const statistics = JSON.parse(text(await objects.getBytes(`scores/${jobId}/statistics.json`)));
     const probability = statistics.columns.find((c: { column: string }) => c.column === 'probability');
     expect(probability.count).toBe(188);
