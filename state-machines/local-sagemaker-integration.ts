@@ -240,9 +240,9 @@ export function arnOf(resource: 'model' | 'endpoint-config' | 'endpoint' | 'tran
   return `arn:aws:sagemaker:us-east-1:000000000000:${resource}/${name.toLowerCase()}`;
 }
 
-export const NAME = z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'a SageMaker name: 1–63 letters, digits and hyphens');
+const NAME = z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'a SageMaker name: 1–63 letters, digits and hyphens');
 const RUNTIMES = ['onnx', 'rules', 'scorecard', 'linear'] as const satisfies readonly ServingRuntime[];
-export const Tags = z.array(z.object({ Key: z.string().min(1), Value: z.string() })).default([]);
+const Tags = z.array(z.object({ Key: z.string().min(1), Value: z.string() })).default([]);
 
 const CreateModelRequest = z.object({
   ModelName: NAME,
