@@ -173,7 +173,7 @@ describe('local createTransformJob.sync requests', () => {
   it('validates the request at the edge as SageMaker does, naming the field', async () => {
     const sagemaker = new LocalSageMakerIntegration(() => new FakeGateway());
     await expect(sagemaker.call(TRANSFORM, { ...request, MaxPayloadInMB: 101 })).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining('MaxPayloadInMB') });
-    await expect(sagemaker.call(TRANSFORM, { ...request, TransformOutput: { S3OutputPath: '/tmp/out' } })).rejects.toThrow(/TransformOutput\.S3OutputPath: an s3:\/\/ URI/);
+    await expect(sagemaker.call(TRANSFORM, { ...request, TransformOutput: { S3OutputPath: 'transforms/part-0/' } })).rejects.toThrow(/TransformOutput\.S3OutputPath: an s3:\/\/ URI/);
     await expect(sagemaker.call(TRANSFORM, { ...request, TransformJobName: 'has_underscore' })).rejects.toThrow(/TransformJobName: a SageMaker name/);
   });
 
