@@ -20,6 +20,8 @@ import { step as recordDeploymentFailure } from './record-deployment-failure';
 import { step as writeBatchOutputs } from './write-batch-outputs';
 import { step as profileDatasetVersion } from './profile-dataset-version';
 import { step as recordDatasetProfilingFailure } from './record-dataset-profiling-failure';
+import { step as planBatchTransform } from './plan-batch-transform';
+import { step as collectBatchTransform } from './collect-batch-transform';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -36,5 +38,7 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
     // profile-dataset
     ...[profileDatasetVersion, recordDatasetProfilingFailure],
+    // batch-score on SageMaker batch transforms
+    ...[planBatchTransform, collectBatchTransform],
   ].map((s) => [s.name, s]),
 );

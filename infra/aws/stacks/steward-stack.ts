@@ -164,6 +164,8 @@ export class StewardStack extends Stack {
     this.modelServing.grantEndpointUse(this.pipelines.stepsRole);
     const deployMachine = this.pipelines.stateMachines.get('deploy');
     if (deployMachine) this.modelServing.grantDeployMachine(deployMachine);
+    const batchMachine = this.pipelines.stateMachines.get('batch-score');
+    if (batchMachine) this.modelServing.grantBatchMachine(batchMachine);
     // A training step registers its model version, which inspects the artifact.
     this.inspector.grantInvoke(this.pipelines.stepsRole);
 
