@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { loadModelRecord } from '../catalog/models';
 import { requestedTightening } from '../governance/run-policy';
 import type { TenantScope } from '../tenancy/tenant-scope';
+import { evaluateInputSchema } from './evaluation-request';
+import { planVersionEvaluation } from './evaluate-version';
 import { trainEvaluateInputSchema } from './training-request';
 
 /**
@@ -28,6 +30,13 @@ export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
       await loadModelRecord(scope.table, input.modelId);
       // A policy request that would loosen the governing policy is refused now, not at the policy step.
       await requestedTightening(scope, input.modelId, input.policy);
+    },
+  }),
+  evaluate: spec({
+    schema: evaluateInputSchema,
+    // The same checks as the run's first step, from records only: a version or dataset that cannot be evaluated is a 4xx now.
+    preflight: async (scope, input) => {
+      await planVersionEvaluation(scope, input);
     },
   }),
 };

@@ -20,6 +20,9 @@ import { step as smokeTestDeployment } from './smoke-test-deployment';
 import { step as activateDeployment } from './activate-deployment';
 import { step as recordDeploymentFailure } from './record-deployment-failure';
 import { step as writeBatchOutputs } from './write-batch-outputs';
+import { step as planVersionEvaluation } from './plan-version-evaluation';
+import { step as evaluateVersion } from './evaluate-version';
+import { step as recordEvaluationFailure } from './record-evaluation-failure';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -34,5 +37,7 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     ...[createServingModels, createOrUpdateEndpoint, describeServingEndpoint, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
     // batch-score
     ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
+    // evaluate
+    ...[planVersionEvaluation, evaluateVersion, recordEvaluationFailure],
   ].map((s) => [s.name, s]),
 );
