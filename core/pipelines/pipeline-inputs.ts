@@ -4,6 +4,8 @@ import { requestedTightening } from '../governance/run-policy';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { evaluateInputSchema } from './evaluation-request';
 import { planVersionEvaluation } from './evaluate-version';
+import { checkSegmentRequest } from './segment-plan';
+import { trainSegmentsInputSchema } from './segment-request';
 import { trainEvaluateInputSchema } from './training-request';
 
 /**
@@ -37,6 +39,13 @@ export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
     // The same checks as the run's first step, from records only: a version or dataset that cannot be evaluated is a 4xx now.
     preflight: async (scope, input) => {
       await planVersionEvaluation(scope, input);
+    },
+  }),
+  'train-segments': spec({
+    schema: trainSegmentsInputSchema,
+    // From records only: the project, the dataset version and its columns; the rows are split by the run.
+    preflight: async (scope, input) => {
+      await checkSegmentRequest(scope, input);
     },
   }),
 };

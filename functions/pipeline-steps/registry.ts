@@ -23,6 +23,10 @@ import { step as writeBatchOutputs } from './write-batch-outputs';
 import { step as planVersionEvaluation } from './plan-version-evaluation';
 import { step as evaluateVersion } from './evaluate-version';
 import { step as recordEvaluationFailure } from './record-evaluation-failure';
+import { step as planSegments } from './plan-segments';
+import { step as trainSegment } from './train-segment';
+import { step as summarizeSegmentRun } from './summarize-segment-run';
+import { step as recordSegmentRunFailure } from './record-segment-run-failure';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -39,5 +43,7 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
     // evaluate
     ...[planVersionEvaluation, evaluateVersion, recordEvaluationFailure],
+    // train-segments
+    ...[planSegments, trainSegment, summarizeSegmentRun, recordSegmentRunFailure],
   ].map((s) => [s.name, s]),
 );
