@@ -10,6 +10,7 @@ import { decideByPolicy } from './approval-policy';
 import { OwnArtifactInspector } from './own-artifact-inspector';
 import { applyApprovalOutcome, evaluateTrainedVersion, failRunVersion, registerTrainedVersion, versionRefOf } from './pipeline-versions';
 import { recordSegmentOutcome, type SegmentOutcome } from './segment-run-records';
+import { StepObjectCache } from './step-object-cache';
 import { segmentDataKey, segmentModelName, type SegmentItem, type SegmentRun } from './segment-request';
 import { trainModel } from './train-model';
 import { loadCsvDataset } from './training-dataset';
@@ -72,9 +73,12 @@ export async function ensureSegmentModel(scope: TenantScope, run: SegmentRun, va
  * store does not cost the other 999 theirs. Transient errors are thrown on
  * for Step Functions to retry; everything is idempotent per execution.
  */
-export async function trainSegment(scope: TenantScope, input: { run: SegmentRun; segment: SegmentItem; executionId: string; signal?: AbortSignal }): Promise<{ index: number; outcome: SegmentOutcome['outcome'] }> {
+export async function trainSegment(stepScope: TenantScope, input: { run: SegmentRun; segment: SegmentItem; executionId: string; signal?: AbortSignal }): Promise<{ index: number; outcome: SegmentOutcome['outcome'] }> {
   const { run, segment, executionId } = input;
   const started = performance.now();
+  // One read of the segment's rows and of its artifact for training, registration and evaluation alike.
+  const objects = new StepObjectCache(stepScope.objects);
+  const scope: TenantScope = { ...stepScope, objects };
   const base = { index: segment.index, value: segment.value, rows: segment.rows };
   let model: ModelRecord | undefined;
   let version: ModelVersion | undefined;
@@ -93,6 +97,7 @@ export async function trainSegment(scope: TenantScope, input: { run: SegmentRun;
   try {
     if (segment.index >= MAX_SEGMENTS) throw new ValidationFailed('segment index out of range', [{ field: 'segment.index', problem: `at most ${MAX_SEGMENTS}` }]);
     const key = segmentDataKey(run.runId, segment.index);
+    await objects.getBytes(key); // kept: the size check, the trainer and the evaluation read it from memory
     const loaded = await loadCsvDataset(scope.objects, key);
     model = await ensureSegmentModel(scope, run, segment.value);
     const request: TrainEvaluateInput = {
@@ -121,6 +126,8 @@ export async function trainSegment(scope: TenantScope, input: { run: SegmentRun;
     const inspector = new OwnArtifactInspector(scope.inspector);
     inspector.produced(training.artifact.sha256);
     version = await registerTrainedVersion({ ...scope, inspector }, { plan, training, executionId, startedBy: run.startedBy });
+    // The verified content object holds the bytes just trained (the evaluation hashes them against the record again).
+    objects.remember(version.artifact.key, await objects.getBytes(training.artifact.key));
     const ref = versionRefOf(version);
     const evaluation = await evaluateTrainedVersion(scope, { plan, training, ref, executionId, signal: input.signal });
     const decision = await decideByPolicy(scope, { plan, version: ref.version });
