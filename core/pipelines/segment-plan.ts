@@ -3,6 +3,7 @@ import type { DatasetVersion } from '../catalog/datasets/dataset-records';
 import { getProject } from '../catalog/projects';
 import { NotFound, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
+import { recordSegmentOutcome } from './segment-run-records';
 import { loadCsvDataset } from './training-dataset';
 import { MAX_SEGMENTS, segmentDataKey, segmentModelName, type SegmentPlan, type TrainSegmentsInput } from './segment-request';
 
@@ -53,8 +54,8 @@ export async function checkSegmentRequest(scope: TenantScope, input: TrainSegmen
  * segment's rows (features, target, protected attributes) to the run's
  * folder, and returns the Map's items — index, value and row count only, so
  * the state stays small — with the settings every segment shares. Segments
- * below `minRows` are listed as skipped; values whose model names would
- * collide are refused.
+ * below `minRows` are recorded as skipped outcomes of the run (numbered after
+ * the trained ones); values whose model names would collide are refused.
  */
 export async function planSegments(scope: TenantScope, input: TrainSegmentsInput, run: { runId: string; startedBy: string }): Promise<SegmentPlan> {
   const { dataset, features } = await checkSegmentRequest(scope, input);
@@ -104,6 +105,9 @@ export async function planSegments(scope: TenantScope, input: TrainSegmentsInput
     const text = `${kept.map(csvCell).join(',')}\n${group.map((r) => columns.map((c) => csvCell(r[c] ?? '')).join(',')).join('\n')}\n`;
     writes.push(() => scope.objects.put(segmentDataKey(run.runId, index), text, 'text/csv'));
   }
+  // Values not trained at all are outcomes of the run too, numbered after the trained ones, so the run's table lists every value.
+  const at = scope.now().toISOString();
+  skipped.forEach((s, i) => writes.push(() => recordSegmentOutcome(scope.table, run.runId, { index: segments.length + i, value: s.value, rows: s.rows, outcome: 'skipped', reason: s.reason, durationMs: 0, at })));
   for (let i = 0; i < writes.length; i += WRITE_CONCURRENCY) await Promise.all(writes.slice(i, i + WRITE_CONCURRENCY).map((write) => write()));
   return {
     run: {

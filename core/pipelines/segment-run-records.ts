@@ -77,15 +77,14 @@ export interface SegmentRunSummary {
 }
 
 /**
- * The run's summary from its recorded outcomes plus the values the plan
- * skipped: counts, the policy's verdicts, the headline metric's spread, and
+ * The run's summary from its recorded outcomes (the plan records the values
+ * it skipped, each segment step its own): counts, the policy's verdicts, the headline metric's spread, and
  * time spent training versus in the segment steps. The full per-segment
  * table goes to `summaryKey`; the compact summary is the execution's output.
  */
 export function summarizeSegments(
   run: { runId: string; family: string; segmentColumn: string; task: 'binary' | 'regression' },
   outcomes: readonly SegmentOutcome[],
-  planned: readonly { value: string; rows: number; reason: string }[],
   summaryKey: string,
 ): { summary: SegmentRunSummary; document: Record<string, unknown> } {
   const metricName = run.task === 'binary' ? 'auc' : 'r2';
@@ -97,9 +96,9 @@ export function summarizeSegments(
     runId: run.runId,
     family: run.family,
     segmentColumn: run.segmentColumn,
-    segments: outcomes.length + planned.length,
+    segments: outcomes.length,
     trained: count('trained'),
-    skipped: count('skipped') + planned.length,
+    skipped: count('skipped'),
     failed: count('failed'),
     statuses,
     metric: {
@@ -112,5 +111,5 @@ export function summarizeSegments(
     stepMs: Math.round(outcomes.reduce((s, o) => s + o.durationMs, 0)),
     summaryKey,
   };
-  return { summary, document: { ...summary, outcomes, skippedByPlan: planned } };
+  return { summary, document: { ...summary, outcomes } };
 }

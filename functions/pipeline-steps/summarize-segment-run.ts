@@ -17,7 +17,7 @@ export const step = defineStep({
     const { run } = input.plan;
     const outcomes = await allSegmentOutcomes(scope.table, run.runId);
     const key = segmentSummaryKey(run.runId);
-    const { summary, document } = summarizeSegments(run, outcomes, input.plan.skipped, key);
+    const { summary, document } = summarizeSegments(run, outcomes, key);
     await scope.objects.put(key, JSON.stringify(document), 'application/json');
     return summary;
   },

@@ -94,8 +94,12 @@ describe('train-segments: one model per segment', () => {
     const models = await call(ds, 'GET', `/models?tag=family:progression&limit=50`);
     expect(models.body.items.map((m: { name: string }) => m.name).sort()).toEqual(trainable.map((b) => `progression.${b}`));
     const document = JSON.parse(Buffer.from(await ctx.platform.tenantObjects(tenant.tenantId).getBytes(summary.summaryKey)).toString('utf8'));
-    expect(document.skippedByPlan.map((s: { value: string }) => s.value).sort()).toEqual(['m-under-40']);
-    for (const outcome of document.outcomes) {
+    const listed = await call(ds, 'GET', `/executions/${started.body.executionId}/segments?limit=100`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual(document.outcomes);
+    expect(listed.body.items.filter((o: { outcome: string }) => o.outcome === 'skipped')).toEqual([expect.objectContaining({ value: 'm-under-40', rows: 46, reason: '46 rows; at least 50 are needed' })]);
+    expect((await call(tenant.tokens['tenant-admin'], 'GET', `/executions/${started.body.executionId}/segments?limit=2`)).body).toMatchObject({ items: [{ index: 0 }, { index: 1 }], next: expect.any(String) });
+    for (const outcome of document.outcomes.filter((o: { outcome: string }) => o.outcome === 'trained')) {
       expect(outcome).toMatchObject({ outcome: 'trained', version: 1, status: 'pending-approval', rows: rowsByBand.get(outcome.value) });
       const version = await call(ds, 'GET', `/models/${outcome.modelId}/versions/1`);
       expect(version.body).toMatchObject({ source: 'trained', status: 'pending-approval', lineage: { executionId: started.body.executionId, datasets: [{ ...dataset, role: 'training' }] } });
