@@ -123,6 +123,7 @@ export async function planSegments(scope: TenantScope, input: TrainSegmentsInput
       ...(input.hyperparameters ? { hyperparameters: input.hyperparameters } : {}),
       ...(input.evaluation ? { evaluation: input.evaluation } : {}),
       minRows,
+      ...(input.importance === false ? { importance: false } : {}),
       ...(input.codeRevision ? { codeRevision: input.codeRevision } : {}),
       startedBy: run.startedBy,
     },

@@ -47,6 +47,8 @@ export const trainSegmentsInputSchema = z
       .optional(),
     /** Segments with fewer rows are not trained (listed as skipped). @default 10 */
     minRows: z.number().int().min(4).max(1_000_000).optional(),
+    /** Permutation importance in each segment's evaluation (features × 5 scorings of its hold-out). @default true */
+    importance: z.boolean().optional(),
     codeRevision: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
@@ -67,6 +69,7 @@ export const segmentRunSchema = z.object({
   hyperparameters: hyperparametersSchema.optional(),
   evaluation: z.object({ holdoutFraction: z.number().optional(), seed: z.number().int().optional() }).optional(),
   minRows: z.number().int(),
+  importance: z.boolean().optional(),
   codeRevision: z.string().optional(),
   startedBy: z.string(),
 });

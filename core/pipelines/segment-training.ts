@@ -129,7 +129,7 @@ export async function trainSegment(stepScope: TenantScope, input: { run: Segment
     // The verified content object holds the bytes just trained (the evaluation hashes them against the record again).
     objects.remember(version.artifact.key, await objects.getBytes(training.artifact.key));
     const ref = versionRefOf(version);
-    const evaluation = await evaluateTrainedVersion(scope, { plan, training, ref, executionId, signal: input.signal });
+    const evaluation = await evaluateTrainedVersion(scope, { plan, training, ref, executionId, signal: input.signal, ...(run.importance === false ? { importance: false as const } : {}) });
     const decision = await decideByPolicy(scope, { plan, version: ref.version });
     const decided = await applyApprovalOutcome(scope, ref, decision);
     return await finish({ outcome: 'trained', version: decided.version, status: decided.status, metrics: evaluation.metrics, ...(evaluation.evaluationId ? { evaluationId: evaluation.evaluationId } : {}) });
