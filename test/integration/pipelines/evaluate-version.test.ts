@@ -1,4 +1,6 @@
 import { buildLinearModel } from '../../fixtures/artifacts/build-onnx';
+import { encodeJson } from '../../fixtures/artifacts/credit-scorecard';
+import { POINTS_SCORECARD_IO, pointsScorecard } from '../../fixtures/artifacts/points-scorecard';
 import { waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
@@ -141,6 +143,45 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     expect(item).toMatchObject({ gates: { verdict: 'pass', sources: ['platform'] }, canApprove: true });
     const approved = await call(tenant.tokens.approver, 'POST', `/models/${modelId}/versions/${version}/decision`, { decision: 'approve', reason: 'platform evaluation passes the gates' });
     expect(approved.status).toBe(200);
+  });
+
+  it('evaluates an imported points scorecard with its own runtime: the named probability output, a categorical target, categorical inputs permuted', async () => {
+    const ds = tenant.tokens['data-scientist'];
+    const call = (method: string, path: string, body?: unknown) => ctx.api.call(method, path, { token: ds, ...(body !== undefined ? { body } : {}) });
+    const project = await createProject(ctx.api, ds);
+    const model = await call('POST', '/models', { projectId: project.projectId, name: `card-${Math.random().toString(36).slice(2, 8)}`, type: 'scorecard', framework: 'steward-scorecard', schema: POINTS_SCORECARD_IO });
+    const { version, finalized } = await uploadVersion(ctx.api, ds, model.body.modelId, 'scorecard', encodeJson(pointsScorecard()));
+    expect(finalized.status).toBe(200);
+    // The card by hand (test/fixtures/artifacts/points-scorecard.ts): P(bad) = 1 / (1 + 50 · 2^((score − 600) / 20)).
+    const badProbability = (age: number, income: number, home: string, delinquent: boolean) => {
+      const score = 450 + (age < 25 ? 10 : age < 40 ? 25 : 40) + (income < 20000 ? 5 : income < 60000 ? 30 : 55) + (home === 'own' ? 45 : home === 'rent' ? 20 : 10) + (delinquent ? -20 : 30);
+      return 1 / (1 + 50 * 2 ** ((score - 600) / 20));
+    };
+    const rows: { cells: string; p: number; bad: number }[] = [];
+    let k = 0;
+    for (const age of [19, 30, 55]) for (const income of [10000, 40000, 90000]) for (const home of ['own', 'rent', 'family']) for (const delinquent of [false, true]) {
+      const p = badProbability(age, income, home, delinquent);
+      // Labels that mostly follow the card, with every fifth row flipped so the AUC is not 1.
+      const bad = (p > 0.02 ? 1 : 0) ^ (k++ % 5 === 0 ? 1 : 0);
+      rows.push({ cells: `${age},${income},${home},${delinquent}`, p, bad });
+    }
+    const dataset = await call('POST', '/datasets', { name: `card-holdout-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] });
+    await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/card.csv', `age,income,home,delinquent,defaulted\n${rows.map((r) => `${r.cells},${r.bad ? 'yes' : 'no'}`).join('\n')}\n`, 'text/csv');
+    const dv = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/card.csv' });
+    const input = { modelId: model.body.modelId, version, dataset: { datasetId: dataset.body.datasetId, version: dv.body.version }, target: 'defaulted', positiveClass: 'yes', scoreOutput: 'bad_probability', threshold: 0.05 };
+    expect((await call('POST', '/pipelines/evaluate/executions', { ...input, scoreOutput: 'odds' })).status).toBe(400);
+    const started = await call('POST', '/pipelines/evaluate/executions', input);
+    expect(started.status).toBe(202);
+    const done = await waitForExecution(ctx.api, ds, started.body.executionId, 120_000);
+    expect(done.body.status).toBe('SUCCEEDED');
+    const [evaluation] = (await call('GET', `/models/${model.body.modelId}/versions/${version}/evaluations`)).body.items;
+    const y = rows.map((r) => r.bad);
+    const p = rows.map((r) => r.p);
+    expect(evaluation.source).toBe('platform');
+    expect(evaluation.metrics.auc).toBeCloseTo(aucByPairs(y, p), 9);
+    expect(evaluation.metrics.brier).toBeCloseTo(p.reduce((s, v, i) => s + (v - y[i]) ** 2, 0) / p.length, 9);
+    expect(evaluation.metrics.accuracy).toBeCloseTo(p.filter((v, i) => (v >= 0.05 ? 1 : 0) === y[i]).length / p.length, 9);
+    expect(evaluation.details.featureImportance.features.map((f: { feature: string }) => f.feature)).toEqual(['age', 'income', 'home', 'delinquent']);
   });
 
   it('refuses what it cannot evaluate with a 4xx naming the field: a container version, a dataset that lacks an input', async () => {
