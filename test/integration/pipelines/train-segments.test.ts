@@ -137,8 +137,8 @@ describe('train-segments: one model per segment', () => {
     expect(done.body.output).toMatchObject({ segments: 1000, trained: 1000, skipped: 0, failed: 0, statuses: { 'pending-approval': 1000 } });
     // A near-exact linear relation in every store (r² on a three-row hold-out).
     expect(done.body.output.metric.min).toBeGreaterThan(0.8);
-    const page = await call(ds, 'GET', `/models?tag=family:sales&limit=200`);
-    expect(page.body.items).toHaveLength(200);
+    const page = await call(ds, 'GET', `/models?tag=family:sales&limit=100`);
+    expect(page.body.items).toHaveLength(100);
     expect(page.body.next).toBeDefined();
   });
 });
