@@ -22,6 +22,13 @@ import { step as profileDatasetVersion } from './profile-dataset-version';
 import { step as recordDatasetProfilingFailure } from './record-dataset-profiling-failure';
 import { step as planBatchTransform } from './plan-batch-transform';
 import { step as collectBatchTransform } from './collect-batch-transform';
+import { step as planVersionEvaluation } from './plan-version-evaluation';
+import { step as evaluateVersion } from './evaluate-version';
+import { step as recordEvaluationFailure } from './record-evaluation-failure';
+import { step as planSegments } from './plan-segments';
+import { step as trainSegment } from './train-segment';
+import { step as summarizeSegmentRun } from './summarize-segment-run';
+import { step as recordSegmentRunFailure } from './record-segment-run-failure';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -40,5 +47,9 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     ...[profileDatasetVersion, recordDatasetProfilingFailure],
     // batch-score on SageMaker batch transforms
     ...[planBatchTransform, collectBatchTransform],
+    // evaluate
+    ...[planVersionEvaluation, evaluateVersion, recordEvaluationFailure],
+    // train-segments
+    ...[planSegments, trainSegment, summarizeSegmentRun, recordSegmentRunFailure],
   ].map((s) => [s.name, s]),
 );

@@ -299,7 +299,7 @@ describe('train-evaluate through the executions API, into the model catalog', ()
   it('refuses unknown pipelines and a malformed tenant id at the runner, and reports its definitions as healthy', async () => {
     await expect(ctx.platform.pipelines.start({ tenantId: randomTenantId(), pipeline: 'no-such', actor: 'user:x', input: {} })).rejects.toMatchObject({ name: 'NotFound' });
     await expect(ctx.platform.pipelines.start({ tenantId: 'T-bad', pipeline: 'train-evaluate', actor: 'user:x', input: {} })).rejects.toMatchObject({ name: 'ValidationFailed' });
-    await expect(ctx.local.runner.probe().check()).resolves.toBe('4 pipeline(s): batch-score, deploy, profile-dataset, train-evaluate');
+    await expect(ctx.local.runner.probe().check()).resolves.toBe('6 pipeline(s): batch-score, deploy, evaluate, profile-dataset, train-evaluate, train-segments');
   });
 
   it('documents the executions API with the pipeline’s own input schema', async () => {

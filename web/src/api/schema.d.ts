@@ -4988,6 +4988,258 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/pipelines/evaluate/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a evaluate execution; 202 with its id, then follow GET /executions/{executionId} */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely */
+                    name?: string;
+                };
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        modelId: string;
+                        version: number;
+                        dataset: {
+                            datasetId: string;
+                            version: number;
+                        };
+                        target?: string;
+                        /**
+                         * @default auto
+                         * @enum {string}
+                         */
+                        task?: "auto" | "binary" | "regression";
+                        positiveClass?: string;
+                        scoreOutput?: string;
+                        threshold?: number;
+                        importance?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description started */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExecutionStarted"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/train-segments/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a train-segments execution; 202 with its id, then follow GET /executions/{executionId} */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely */
+                    name?: string;
+                };
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        family: string;
+                        dataset: {
+                            datasetId: string;
+                            version: number;
+                        };
+                        segmentColumn: string;
+                        target: string;
+                        features?: string[];
+                        /**
+                         * @default auto
+                         * @enum {string}
+                         */
+                        task?: "auto" | "binary" | "regression";
+                        /** @enum {string} */
+                        algorithm?: "logistic-regression" | "least-squares" | "gradient-boosting-classifier" | "gradient-boosting-regressor";
+                        hyperparameters?: {
+                            l2?: number;
+                            maxIterations?: number;
+                            tolerance?: number;
+                            nEstimators?: number;
+                            maxDepth?: number;
+                            learningRate?: number;
+                            minSamplesLeaf?: number;
+                            subsample?: number;
+                            seed?: number;
+                        };
+                        evaluation?: {
+                            holdoutFraction?: number;
+                            seed?: number;
+                        };
+                        minRows?: number;
+                        importance?: boolean;
+                        codeRevision?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description started */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExecutionStarted"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/executions": {
         parameters: {
             query?: never;
@@ -7875,6 +8127,85 @@ export interface paths {
         };
         trace?: never;
     };
+    "/executions/{executionId}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-segment outcomes of a train-segments execution: model, version, verdict and metrics of each segment */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    executionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description segment outcomes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentOutcomePage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9016,6 +9347,35 @@ export interface components {
             items: components["schemas"]["Schedule"][];
             /** @description cursor of the next page; absent on the last */
             next?: string;
+        };
+        SegmentOutcomePage: {
+            items: components["schemas"]["SegmentOutcome"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        SegmentOutcome: {
+            index: number;
+            /** @description the segment column’s value */
+            value: string;
+            rows: number;
+            /** @enum {string} */
+            outcome: "trained" | "skipped" | "failed";
+            modelId?: string;
+            /** @description `<family>.<value>` */
+            modelName?: string;
+            version?: number;
+            /** @description the version’s status after the governing policy judged it */
+            status?: string;
+            /** @description the segment’s hold-out metrics (its platform evaluation) */
+            metrics?: {
+                [key: string]: number | null;
+            };
+            evaluationId?: string;
+            /** @description why a segment was skipped or failed */
+            reason?: string;
+            trainingMs?: number;
+            durationMs: number;
+            at: string;
         };
     };
     responses: never;
