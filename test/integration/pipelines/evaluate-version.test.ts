@@ -1,7 +1,7 @@
 import { buildLinearModel } from '../../fixtures/artifacts/build-onnx';
 import { encodeJson } from '../../fixtures/artifacts/credit-scorecard';
 import { POINTS_SCORECARD_IO, pointsScorecard } from '../../fixtures/artifacts/points-scorecard';
-import { waitForExecution } from '../../fixtures/pipelines/catalog-model';
+import { waitForDatasetVersion, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
 
@@ -88,7 +88,8 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     const dataset = await call(ds, 'POST', '/datasets', { name: `holdout-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] });
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/holdout.csv', data.csv, 'text/csv');
     const datasetVersion = await call(ds, 'POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/holdout.csv', targetColumn: 'outcome', protectedAttributes: ['segment_group'] });
-    expect(datasetVersion.status).toBe(201);
+    expect(datasetVersion.status).toBe(202);
+    expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, datasetVersion.body.version)).body.status).toBe('ready');
     const heldOutRef = { datasetId: dataset.body.datasetId, version: datasetVersion.body.version };
 
     // Bad input is a 4xx naming the field, and starts nothing.
@@ -168,6 +169,7 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     const dataset = await call('POST', '/datasets', { name: `card-holdout-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] });
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/card.csv', `age,income,home,delinquent,defaulted\n${rows.map((r) => `${r.cells},${r.bad ? 'yes' : 'no'}`).join('\n')}\n`, 'text/csv');
     const dv = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/card.csv' });
+    expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, dv.body.version)).body.status).toBe('ready');
     const input = { modelId: model.body.modelId, version, dataset: { datasetId: dataset.body.datasetId, version: dv.body.version }, target: 'defaulted', positiveClass: 'yes', scoreOutput: 'bad_probability', threshold: 0.05 };
     expect((await call('POST', '/pipelines/evaluate/executions', { ...input, scoreOutput: 'odds' })).status).toBe(400);
     const started = await call('POST', '/pipelines/evaluate/executions', input);
@@ -201,6 +203,7 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     const dataset = await call('POST', '/datasets', { name: `small-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] });
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/small.csv', 'f1,outcome\n1,0\n2,1\n3,0\n', 'text/csv');
     const dv = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/small.csv', targetColumn: 'outcome' });
+    expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, dv.body.version)).body.status).toBe('ready');
     const res = await call('POST', '/pipelines/evaluate/executions', { modelId: model.body.modelId, version, dataset: { datasetId: dataset.body.datasetId, version: dv.body.version } });
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/sagemaker-container/);

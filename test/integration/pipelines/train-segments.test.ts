@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { waitForExecution } from '../../fixtures/pipelines/catalog-model';
+import { waitForDatasetVersion, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { createProject } from '../catalog/catalog-fixtures';
 
@@ -65,7 +65,8 @@ describe('train-segments: one model per segment', () => {
     const key = `incoming/${name}-${Math.random().toString(36).slice(2, 8)}.csv`;
     await ctx.platform.tenantObjects(tenant.tenantId).put(key, csv, 'text/csv');
     const version = await call(ds, 'POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: key, ...extra });
-    expect(version.status).toBe(201);
+    expect(version.status).toBe(202);
+    expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, version.body.version)).body.status).toBe('ready');
     return { datasetId: dataset.body.datasetId, version: version.body.version };
   }
 
