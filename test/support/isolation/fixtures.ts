@@ -80,12 +80,12 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
   },
   // A pipeline run of the tenant's own model on a data file in its storage; waited
   // for, so A's state does not change under the snapshot while B attacks it.
-  executionId: async (fx, deps) => {
-    const modelId = deps.modelId ?? (await fx.resolve('modelId'));
-    const res = await fx.send(fx.credentialFor('pipelines:run'), { method: 'POST', path: '/pipelines/train-evaluate/executions', query: {}, body: await trainEvaluateBody(fx, modelId) });
-    expectCreated(res, 'POST /pipelines/train-evaluate/executions');
+  // A train-segments run: an execution like any other for the /executions routes, and one the segments route answers for.
+  executionId: async (fx) => {
+    const res = await fx.send(fx.credentialFor('pipelines:run'), { method: 'POST', path: '/pipelines/train-segments/executions', query: {}, body: await trainSegmentsBody(fx) });
+    expectCreated(res, 'POST /pipelines/train-segments/executions');
     const executionId: string = res.body.executionId;
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 600; i++) {
       const run = await fx.send(fx.credentialFor('pipelines:read'), { method: 'GET', path: `/executions/${executionId}`, query: {} });
       if (run.status === 200 && run.body.status !== 'RUNNING') return executionId;
       await new Promise((r) => setTimeout(r, 100));
@@ -121,6 +121,9 @@ export const BODIES: Record<string, BodyFn> = {
   // One row of the deployed endpoint's schema (deployedEndpoint).
   'POST /endpoints/{endpointName}/invocations': () => [{ a: 1, b: 2 }],
   'POST /batch-jobs': async (fx) => JSON.parse(await fx.resolve('batchJobTemplate')),
+  // An imported (not yet approved) ONNX version, on a ready dataset version holding its inputs and a target.
+  'POST /pipelines/evaluate/executions': async (fx) => ({ ...(await importedOnnxVersion(fx)), dataset: await readyDatasetVersion(fx, 'a,b,y', (i) => `${i / 10},${(20 - i) / 10},${i % 3 === 0 ? 1 : 0}`), target: 'y' }),
+  'POST /pipelines/train-segments/executions': (fx) => trainSegmentsBody(fx),
   'POST /schedules': (fx) => scheduleBody(fx),
   'PATCH /schedules/{scheduleId}': (fx) => ({ description: `${fx.marker} changed` }),
   'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
@@ -144,6 +147,27 @@ function approvedOnnxVersion(fx: TenantFixtures): Promise<{ modelId: string; ver
 }
 
 async function importAndApprove(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
+  const imported = await importOnnxVersion(fx);
+  const v = `/models/${imported.modelId}/versions/${imported.version}`;
+  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await fx.call('data-scientist', 'POST', `${v}/status`, { to });
+  await fx.call('approver', 'POST', `${v}/decision`, { decision: 'approve', reason: 'isolation fixture' });
+  return imported;
+}
+
+const importedVersions = new WeakMap<TenantFixtures, Promise<{ modelId: string; version: number }>>();
+
+/** One imported ONNX version per tenant, registered with its artifact verified and left for evaluation. */
+function importedOnnxVersion(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
+  let made = importedVersions.get(fx);
+  if (!made) {
+    made = importOnnxVersion(fx);
+    importedVersions.set(fx, made);
+  }
+  return made;
+}
+
+/** A two-input logistic ONNX model imported by the data scientist: a new model, its version's artifact uploaded and verified. */
+async function importOnnxVersion(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
   const schema = { inputs: [{ name: 'a', type: 'float' }, { name: 'b', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }] };
   const projectId = await fx.resolve('projectId');
   const model = await fx.call('data-scientist', 'POST', '/models', { projectId, name: `deploy-${randomBytes(3).toString('hex')}`, type: 'ml', framework: 'onnx', schema });
@@ -156,10 +180,36 @@ async function importAndApprove(fx: TenantFixtures): Promise<{ modelId: string; 
   const upload = await fx.call('data-scientist', 'POST', `${v}/artifact/upload-url`);
   const put = await fetch(upload.body.url, { method: 'PUT', headers: upload.body.headers, body: Buffer.from(bytes) });
   if (!put.ok) throw new Error(`endpoint fixture: upload answered ${put.status}`);
-  await fx.call('data-scientist', 'POST', `${v}/artifact/finalize`);
-  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await fx.call('data-scientist', 'POST', `${v}/status`, { to });
-  await fx.call('approver', 'POST', `${v}/decision`, { decision: 'approve', reason: 'isolation fixture' });
+  const finalized = await fx.call('data-scientist', 'POST', `${v}/artifact/finalize`);
+  expectCreated(finalized, 'POST artifact/finalize (endpoint fixture)');
   return { modelId: model.body.modelId, version: version.body.version };
+}
+
+const readyVersions = new WeakMap<TenantFixtures, Map<string, Promise<{ datasetId: string; version: number }>>>();
+
+/** A ready version (profiled) of the tenant's dataset fixture with these columns and 20 rows; one per tenant and header. */
+function readyDatasetVersion(fx: TenantFixtures, header: string, row: (i: number) => string): Promise<{ datasetId: string; version: number }> {
+  const byHeader = readyVersions.get(fx) ?? new Map<string, Promise<{ datasetId: string; version: number }>>();
+  readyVersions.set(fx, byHeader);
+  let made = byHeader.get(header);
+  if (!made) {
+    made = (async () => {
+      const datasetId = await fx.resolve('datasetId');
+      const rows = Array.from({ length: 20 }, (_, i) => row(i));
+      const registered = await fx.send(fx.credentialFor('catalog:write'), await uploadedDatasetVersion(fx, datasetId, `${header}\n${rows.join('\n')}\n`));
+      expectCreated(registered, 'POST /datasets/{datasetId}/versions');
+      await untilReady(fx, datasetId, registered.body.version);
+      return { datasetId, version: registered.body.version as number };
+    })();
+    byHeader.set(header, made);
+  }
+  return made;
+}
+
+/** A train-segments request: two segments of ten rows in the tenant's project. */
+async function trainSegmentsBody(fx: TenantFixtures): Promise<Record<string, unknown>> {
+  const dataset = await readyDatasetVersion(fx, 'store,x,y', (i) => `${i % 2 === 0 ? 'north' : 'south'},${i / 10},${(i * 7) % 5 >= 2 ? 1 : 0}`);
+  return { projectId: await fx.resolve('projectId'), family: `${fx.marker.slice(0, 20)}-${randomBytes(2).toString('hex')}`, dataset, segmentColumn: 'store', target: 'y' };
 }
 
 async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
@@ -230,7 +280,19 @@ async function trainEvaluateBody(fx: TenantFixtures, modelId: string): Promise<R
   return { modelId, dataset: { datasetId, version: registered.body.version }, target: 'y' };
 }
 
-export const QUERIES: Record<string, (fx: TenantFixtures, params: Params) => Promise<Params> | Params> = {};
+export const QUERIES: Record<string, (fx: TenantFixtures, params: Params) => Promise<Params> | Params> = {
+  // A file the job really wrote: its manifest, written when it ends (the generator's `outputs/part-NNNNN.csv` names none).
+  'GET /batch-jobs/{jobId}/download': async (fx, params) => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const job = await fx.send(fx.credentialFor('batch:read'), { method: 'GET', path: `/batch-jobs/${params.jobId}`, query: {} });
+      if (job.status === 200 && job.body.status === 'succeeded') return { file: 'manifest.json' };
+      if (job.status !== 200 || job.body.status === 'failed') throw new Error(`fixture batch job download: GET /batch-jobs/${params.jobId} answered ${job.status} ${JSON.stringify(job.body)}`);
+      if (Date.now() > deadline) throw new Error(`fixture batch job download: job ${params.jobId} still ${job.body.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  },
+};
 
 const auditFilterProbes = (victim: TenantFixtures): Params[] => [
   ...[...victim.knownIds('userId')].map((id) => ({ targetType: 'user', targetId: id })),
