@@ -23,7 +23,10 @@ export class InProcessGatewayHandler implements HttpHandler {
   async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
     if (options?.abortSignal?.aborted) throw abortError();
     const answer = await this.answer(request);
-    return { response: new HttpResponse({ statusCode: answer.status, headers: { ...answer.headers }, body: answer.body }) };
+    // Lower-case names, as Node's HTTP client hands them to the SDK.
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = value;
+    return { response: new HttpResponse({ statusCode: answer.status, headers, body: answer.body }) };
   }
 
   private async answer(request: HttpRequest): Promise<GatewayAnswer> {
