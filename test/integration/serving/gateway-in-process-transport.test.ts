@@ -11,6 +11,7 @@ import { InProcessGatewayHandler } from '../../../serving/gateway/in-process-han
 import { createInvokeEndpoint, type InvokeEndpointCall } from '../../../serving/gateway/invoke-endpoint';
 import { ModelCache, s3ModelLoader } from '../../../serving/gateway/model-cache';
 import type { LinearModelArtifact } from '../../../serving/runtimes/linear-model-artifact';
+import { testPlatform } from '../../support/test-platform';
 
 /**
  * One gateway instance reached two ways by the platform's own
@@ -150,5 +151,22 @@ describe('the scoring gateway in process and over HTTP', () => {
     const out = await sameBothWays({ EndpointName: `crashing-${unique}`, Body: '40,1\n', ContentType: 'text/csv' });
     expect(out).toMatchObject({ ok: false, type: ModelError.name, status: 424, members: { ErrorCode: 'INTERNAL_FAILURE_FROM_MODEL', OriginalStatusCode: 500, OriginalMessage: 'segfault in the model server' } });
     expect((out as { members: { LogStreamArn: string } }).members.LogStreamArn).toMatch(/:log-stream:champion\/local$/);
+  });
+});
+
+describe('the local platform\'s scoring transport', () => {
+  it('hosts the gateway and reaches it in process by default; STEWARD_SCORING_TRANSPORT=http keeps the HTTP client', async () => {
+    const hosted = await testPlatform();
+    const overTheWire = await testPlatform({ STEWARD_SCORING_TRANSPORT: 'http' });
+    try {
+      expect(hosted.scoringGateway).toBeDefined();
+      expect(hosted.clients.sagemakerRuntime.config.requestHandler).toBeInstanceOf(InProcessGatewayHandler);
+      await expect(hosted.platform.probes.find((p) => p.name === 'scoring-gateway')!.check()).resolves.toBe('in-process');
+      expect(overTheWire.scoringGateway).toBeUndefined();
+      expect(overTheWire.clients.sagemakerRuntime.config.requestHandler).not.toBeInstanceOf(InProcessGatewayHandler);
+    } finally {
+      await hosted.close();
+      await overTheWire.close();
+    }
   });
 });
