@@ -31,6 +31,7 @@ import { deploymentRoutes } from './routes/deployments';
 import { batchJobRoutes } from './routes/batch-jobs';
 import { batchJobFileRoutes } from './routes/batch-job-files';
 import { scheduleRoutes } from './routes/schedules';
+import { segmentRunRoutes } from './routes/segment-runs';
 
 export const API_VERSION = '0.1.0';
 
@@ -120,7 +121,7 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
   const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, mail: platform.identity.mail, identityChanged: () => resolver.forget() };
   const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
   healthRoutes(deps, new HealthCheck(platform.probes));
-  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, batchJobFileRoutes, scheduleRoutes]) register(deps);
+  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, batchJobFileRoutes, scheduleRoutes, segmentRunRoutes]) register(deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -18,6 +18,7 @@ import type { PipelineRunner, StartedExecution, StartExecutionRequest } from '..
 import { assertTenantId } from '../core/storage/keys';
 import type { InvocableStep } from '../functions/pipeline-steps/define-step';
 import { PIPELINE_STEPS } from '../functions/pipeline-steps/registry';
+import { InProcessPartitionScorer } from '../serving/batch/in-process-partition-scorer';
 import { errorText, ExecutionRecorder } from './execution-recorder';
 import { type DefinitionFile, loadDefinitionFiles } from './lint';
 import { LocalSageMakerIntegration } from './local-sagemaker-integration';
@@ -48,6 +49,9 @@ interface ActiveExecution {
   readonly inFlight: Set<Promise<unknown>>;
   abort(): void;
 }
+
+/** Scores local batch transforms when the platform has no partition scorer of its own. */
+const inProcessScorer = new InProcessPartitionScorer();
 
 /** Execution names as Step Functions accepts them (and safe as key segments). */
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -86,7 +90,14 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
   constructor(private readonly options: LocalStepFunctionsRunnerOptions) {
     this.definitionsDir = options.definitionsDir ?? __dirname;
     this.files = loadDefinitionFiles(this.definitionsDir);
-    this.sagemaker = new LocalSageMakerIntegration(() => options.platform().serving.control);
+    this.sagemaker = new LocalSageMakerIntegration(
+      () => options.platform().serving.control,
+      // batch-score's transforms run on the platform's batch engine (locally a worker pool), writing to the S3 emulator.
+      () => {
+        const platform = options.platform();
+        return { objects: (tenantId) => platform.tenantObjects(tenantId), scorer: platform.batchScoring ?? inProcessScorer, bucket: platform.settings.STEWARD_BUCKET_NAME };
+      },
+    );
     for (const file of this.files) {
       if (!file.definition || file.findings.length > 0) {
         options.log.error('pipeline definition rejected by the lint; it cannot be started', { pipeline: file.pipeline, findings: file.findings });
@@ -134,7 +145,7 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     const table = platform.tenantTable(tenantId);
     if (request.name !== undefined) {
       const existing = await findExecutionByName(table, request.pipeline, request.name);
-      if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt };
+      if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt, existing: true };
     }
     // Lower-case, like catalog ids: URL-safe, and usable as the actor `pipeline:<executionId>` in audit filters.
     const executionId = ulid().toLowerCase();
@@ -151,7 +162,7 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       await clearRunning(platform.platformTable(), entry).catch((e: unknown) => this.options.log.error('could not clear a running-execution entry', { executionId, error: errorText(e) }));
       if (error instanceof Conflict && request.name !== undefined) {
         const existing = await findExecutionByName(table, request.pipeline, request.name);
-        if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt };
+        if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt, existing: true };
       }
       throw error;
     }

@@ -9,7 +9,17 @@ import {
   type ServingRuntime,
   type ShadowVariantSpec,
 } from '../core/ports/endpoint-control';
+import type { TenantObjectStore } from '../core/ports/object-store';
+import type { PartitionScorer } from '../core/ports/partition-scorer';
 import type { SageMakerIntegration } from './resource-convention';
+import { LocalTransformJobs } from './local-transform-jobs';
+
+/** What the local batch transforms run on: the tenant's objects (the S3 emulator), the batch engine, and the bucket S3 URIs name. */
+export interface LocalTransformDeps {
+  objects(tenantId: string): TenantObjectStore;
+  readonly scorer: PartitionScorer;
+  readonly bucket: string;
+}
 
 /**
  * Step Functions' SageMaker service integrations on one machine: the Task
@@ -28,6 +38,11 @@ import type { SageMakerIntegration } from './resource-convention';
  * Models and configurations are kept in memory: the deploy plan carries the
  * full requests of the deployment and of the one it would restore, so a
  * restarted process re-creates what a rollback needs.
+ *
+ * batch-score.asl.json's `createTransformJob.sync` runs the partition through
+ * the local batch engine (local-transform-jobs.ts) and resolves, as `.sync`
+ * does, with the finished job's description; a failed job rejects with
+ * `States.TaskFailed` and the description as cause.
  */
 export class LocalSageMakerIntegration {
   private readonly models = new Map<string, ServedModelSpec>();
@@ -35,12 +50,24 @@ export class LocalSageMakerIntegration {
   /** Endpoint name → why its last create or update failed, and with which config (cleared by the next one that succeeds). */
   private readonly failures = new Map<string, { reason: string; configName: string }>();
 
-  constructor(private readonly control: () => EndpointControl) {}
+  /** Model name → its tags (the TenantId a transform job must share). */
+  private readonly modelTags = new Map<string, Record<string, string>>();
+  private readonly transformJobs: LocalTransformJobs;
+
+  constructor(
+    private readonly control: () => EndpointControl,
+    transforms?: () => LocalTransformDeps,
+  ) {
+    this.transformJobs = new LocalTransformJobs(transforms);
+  }
 
   /** The actions answered locally, by integration kind. */
   static readonly ACTIONS = { optimized: ['createModel', 'createEndpointConfig', 'createEndpoint', 'updateEndpoint'], sdk: ['describeEndpoint', 'deleteEndpoint'] } as const;
+  /** Jobs run to completion (`.sync`). */
+  static readonly SYNC_ACTIONS = ['createTransformJob'] as const;
 
   static supports(integration: SageMakerIntegration): boolean {
+    if (integration.pattern === 'sync') return integration.kind === 'optimized' && (LocalSageMakerIntegration.SYNC_ACTIONS as readonly string[]).includes(integration.action);
     return integration.pattern === 'request-response' && (LocalSageMakerIntegration.ACTIONS[integration.kind] as readonly string[]).includes(integration.action);
   }
 
@@ -50,6 +77,10 @@ export class LocalSageMakerIntegration {
       throw new SageMakerIntegrationFailed('States.Runtime', `the SageMaker integration ${integration.kind === 'sdk' ? 'aws-sdk:' : ''}sagemaker:${integration.action} (${integration.pattern}) has no local implementation`);
     }
     const kind = integration.kind;
+    if (integration.pattern === 'sync') {
+      const request = parse(kind, CreateTransformJobRequest, input);
+      return this.transformJobs.run(request, this.models.get(request.ModelName), this.modelTags.get(request.ModelName) ?? {});
+    }
     switch (integration.action) {
       case 'createModel':
         return this.createModel(parse(kind, CreateModelRequest, input));
@@ -83,6 +114,7 @@ export class LocalSageMakerIntegration {
       ...(ioSchema ? { ioSchema } : {}),
       ...(env.STEWARD_MODEL_SHA256 ? { sha256: env.STEWARD_MODEL_SHA256 } : {}),
     });
+    this.modelTags.set(request.ModelName, Object.fromEntries(request.Tags.map((t) => [t.Key, t.Value])));
     return { ModelArn: arnOf('model', request.ModelName) };
   }
 
@@ -180,7 +212,7 @@ export class SageMakerIntegrationFailed extends Error {
   }
 }
 
-function failed(kind: SageMakerIntegration['kind'], message: string): SageMakerIntegrationFailed {
+export function failed(kind: SageMakerIntegration['kind'], message: string): SageMakerIntegrationFailed {
   return new SageMakerIntegrationFailed(kind === 'optimized' ? 'SageMaker.AmazonSageMakerException' : 'SageMaker.SageMakerException', message);
 }
 
@@ -204,7 +236,7 @@ function safeJson(text: string): unknown {
 }
 
 /** ARNs in the local account, as SageMaker forms them (names lower-cased). */
-function arnOf(resource: 'model' | 'endpoint-config' | 'endpoint', name: string): string {
+export function arnOf(resource: 'model' | 'endpoint-config' | 'endpoint' | 'transform-job', name: string): string {
   return `arn:aws:sagemaker:us-east-1:000000000000:${resource}/${name.toLowerCase()}`;
 }
 
@@ -239,3 +271,25 @@ const CreateEndpointConfigRequest = z.object({
 const CreateEndpointRequest = z.object({ EndpointName: NAME, EndpointConfigName: NAME, Tags });
 const UpdateEndpointRequest = z.object({ EndpointName: NAME, EndpointConfigName: NAME });
 const EndpointNameRequest = z.object({ EndpointName: NAME });
+
+const S3_URI = z.string().regex(/^s3:\/\/[^/]+\//, 'an s3:// URI');
+
+/** CreateTransformJob as batch-score sends it: one S3 object (or prefix) in, whole (SplitType None), one folder out. */
+export const CreateTransformJobRequest = z.object({
+  TransformJobName: NAME,
+  ModelName: NAME,
+  MaxPayloadInMB: z.number().int().min(0).max(100).default(6),
+  MaxConcurrentTransforms: z.number().int().min(0).optional(),
+  BatchStrategy: z.enum(['SingleRecord', 'MultiRecord']).optional(),
+  Environment: z.record(z.string(), z.string().max(10240)).default({}),
+  TransformInput: z.object({
+    DataSource: z.object({ S3DataSource: z.object({ S3DataType: z.enum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile']), S3Uri: S3_URI }) }),
+    ContentType: z.string().optional(),
+    SplitType: z.enum(['None', 'Line', 'RecordIO', 'TFRecord']).default('None'),
+    CompressionType: z.enum(['None', 'Gzip']).default('None'),
+  }),
+  TransformOutput: z.object({ S3OutputPath: S3_URI, Accept: z.string().optional(), AssembleWith: z.enum(['None', 'Line']).optional() }),
+  TransformResources: z.object({ InstanceType: z.string().min(1), InstanceCount: z.number().int().min(1) }),
+  Tags,
+});
+export type CreateTransformJobRequest = z.infer<typeof CreateTransformJobRequest>;

@@ -1,6 +1,6 @@
 import { named } from '../schemas/named';
 import { z } from '@hono/zod-openapi';
-import { DatasetProfileSchema, DatasetSchema, DatasetVersionSchema } from '../../core/catalog/datasets/dataset-records';
+import { DatasetProfileSchema, DatasetSchema, DatasetVersionRecordSchema } from '../../core/catalog/datasets/dataset-records';
 import {
   datasetDownloadUrl,
   DatasetUploadInput,
@@ -15,8 +15,12 @@ import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
 
 const DatasetOut = named(DatasetSchema, 'Dataset');
-const DatasetVersionOut = named(DatasetVersionSchema, 'DatasetVersion');
-const DatasetVersionDetailOut = named(DatasetVersionSchema.extend({ profile: named(DatasetProfileSchema, 'DatasetProfile') }), 'DatasetVersionDetail');
+// `status`: pending (being hashed and profiled by the profile-dataset pipeline) → ready | failed (`statusReason`); hash, schema and profile once ready.
+const DatasetVersionOut = named(DatasetVersionRecordSchema.omit({ sourceKey: true, expectedSha256: true, revision: true }), 'DatasetVersion');
+const DatasetVersionDetailOut = named(
+  DatasetVersionRecordSchema.omit({ sourceKey: true, expectedSha256: true, revision: true }).extend({ profile: named(DatasetProfileSchema, 'DatasetProfile').optional() }),
+  'DatasetVersionDetail',
+);
 const DatasetUploadUrlOut = z
   .object({
     uploadId: z.string(),
@@ -37,7 +41,7 @@ const DatasetVersionParam = DatasetParam.extend({
 });
 
 /** Datasets: registered, immutable versions of tabular files in tenant storage, with schema and statistical profile. */
-export function datasetRoutes({ app, guards }: RouteDeps): void {
+export function datasetRoutes({ app, guards, platform }: RouteDeps): void {
   app.openapi(
     guards.tenantRoute('catalog:write', {
       method: 'post',
@@ -95,15 +99,21 @@ export function datasetRoutes({ app, guards }: RouteDeps): void {
       method: 'post',
       path: '/datasets/{datasetId}/versions',
       tags: ['datasets'],
-      summary: 'Register the next version from an upload (uploadId) or an object in your storage (sourceKey): verified, profiled, made immutable',
+      summary: 'Register the next version from an upload (uploadId) or an object in your storage (sourceKey): 202, pending until hashed and profiled',
       description:
-        'The file is checked against the declared size and SHA-256 and parsed (CSV with a header row, JSON Lines, or Parquet); a mismatch or malformed content is refused with the line and column, nothing is recorded, and a staged upload is deleted. ' +
+        'The request checks what is cheap: the upload matches its declaration, the object exists, is at most 1 GiB and has the declared size; then the version is recorded `pending` and the profile-dataset pipeline streams the file, ' +
+        'checks the declared SHA-256 and parses it (CSV with a header row, JSON Lines, or Parquet). Follow `Location` (GET the version): it becomes `ready` with its hash, schema and profile, or `failed` with `statusReason` (the malformed line and column, the mismatching digest, a named column missing); a failed upload is deleted, upload again. ' +
+        'A pending or failed version cannot be used (training, batch scoring, evaluation answer 409). ' +
         'The profile gives per column: count, missing, min/max/mean/std, quantiles p01–p99, a 20-bin histogram and top categories. ' +
         'Quantiles are exact up to 100,000 values per column and estimated from a uniform sample of 100,000 beyond; histogram counts are always exact.',
       request: { params: DatasetParam, ...body(RegisterDatasetVersionInput) },
-      responses: { 201: json(DatasetVersionOut, 'registered'), ...problems(400, 401, 403, 404, 409, 413, 429) },
+      responses: { 202: json(DatasetVersionOut, 'registered, pending'), ...problems(400, 401, 403, 404, 409, 413, 429) },
     }),
-    async (c) => c.json(await registerDatasetVersion(c.get('scope'), c.req.valid('param').datasetId, c.req.valid('json')), 201),
+    async (c) => {
+      const { sourceKey: _key, expectedSha256: _sha, revision: _revision, ...version } = await registerDatasetVersion(c.get('scope'), platform.pipelines, c.req.valid('param').datasetId, c.req.valid('json'));
+      c.header('location', `/datasets/${version.datasetId}/versions/${version.version}`);
+      return c.json(version, 202);
+    },
   );
 
   app.openapi(
@@ -126,13 +136,13 @@ export function datasetRoutes({ app, guards }: RouteDeps): void {
       method: 'get',
       path: '/datasets/{datasetId}/versions/{version}',
       tags: ['datasets'],
-      summary: 'One version: metadata, schema and statistical profile',
+      summary: 'One version: its status; once ready, its hash, schema and statistical profile',
       request: { params: DatasetVersionParam },
       responses: { 200: json(DatasetVersionDetailOut, 'version'), ...problems(400, 401, 403, 404) },
     }),
     async (c) => {
       const { datasetId, version } = c.req.valid('param');
-      return c.json(await getDatasetVersionDetail(c.get('scope'), datasetId, version), 200);
+      return c.json(publicVersion(await getDatasetVersionDetail(c.get('scope'), datasetId, version)), 200);
     },
   );
 
@@ -150,4 +160,10 @@ export function datasetRoutes({ app, guards }: RouteDeps): void {
       return c.json(await datasetDownloadUrl(c.get('scope'), datasetId, version), 200);
     },
   );
+}
+
+/** A version as the API shows it: without the pipeline's bookkeeping (source key, declared digest, lock counter). */
+function publicVersion<T extends { sourceKey?: string; expectedSha256?: string; revision: number }>(version: T): Omit<T, 'sourceKey' | 'expectedSha256' | 'revision'> {
+  const { sourceKey: _key, expectedSha256: _sha, revision: _revision, ...shown } = version;
+  return shown;
 }

@@ -3,10 +3,8 @@ import { DeploymentSchema, EndpointName, EndpointRecordSchema, listEndpoints, lo
 import { deploymentDeps } from '../../core/deployments/deployment-deps';
 import { endpointWithDeployments, rollbackEndpoint, undeployEndpoint } from '../../core/deployments/endpoint-actions';
 import { DeployInput, requestDeployment } from '../../core/deployments/request-deployment';
-import { metricsKey } from '../../core/deployments/canary-watch';
 import { liveDeployment } from '../../core/deployments/live-deployments';
 import { scoreEndpoint } from '../../core/deployments/score-endpoint';
-import { variantStats } from '../../core/deployments/variant-metrics';
 import { PayloadTooLarge, ValidationFailed } from '../../core/errors';
 import { readRequestBody, RequestBodyTooLarge } from '../../serving/http/request-body';
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
@@ -130,8 +128,9 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       const { endpointName } = c.req.valid('param');
       await requireEndpoint(scope.table, endpointName);
       const d = await liveDeployment(scope.table, endpointName);
-      const key = metricsKey(scope.table.identity, d);
-      return c.json({ deploymentId: d.deploymentId, variants: d.variants.filter((v) => v.role !== 'shadow').map((v) => ({ variantName: v.variantName, ...variantStats(key, v.variantName) })) }, 200);
+      const served = d.variants.filter((v) => v.role !== 'shadow');
+      const variants = await Promise.all(served.map(async (v) => ({ variantName: v.variantName, ...(await deps.counts.stats(scope.table, d, v.variantName)) })));
+      return c.json({ deploymentId: d.deploymentId, variants }, 200);
     },
   );
 

@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import { NotFound } from '../../core/errors';
+import { Conflict, NotFound } from '../../core/errors';
 import { type ExecutionRecord, getExecution, listExecutions } from '../../core/pipelines/execution-log';
 import { executionProgress } from '../../core/pipelines/execution-progress';
 import { PIPELINE_INPUTS } from '../../core/pipelines/pipeline-inputs';
@@ -56,6 +56,8 @@ export function executionRoutes({ app, guards, platform }: RouteDeps): void {
         await spec.preflight?.(scope, input);
         const { name } = c.req.valid('query');
         const started = await platform.pipelines.start({ tenantId: scope.tenantId, actor: scope.meta.actor, pipeline, input, ...(name ? { name } : {}) });
+        // A run name is the tenant's own label: taken once per pipeline within the tenant, whatever other tenants call theirs.
+        if (started.existing) throw new Conflict(`name: this tenant already has a ${pipeline} execution named '${name}' (${runIdOf(started.executionId)}); choose another name`);
         const executionId = runIdOf(started.executionId);
         const location = `/executions/${executionId}`;
         c.header('location', location);

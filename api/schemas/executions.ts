@@ -17,7 +17,7 @@ export const StartExecutionQuery = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,80}$/, 'use 1–80 letters, digits, hyphens or underscores')
     .optional()
-    .openapi({ description: 'idempotency name: starting the same pipeline with the same name again returns the first execution' }),
+    .openapi({ description: 'the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely' }),
 });
 
 export const ListExecutionsQuery = PageQuery.extend({

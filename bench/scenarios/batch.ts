@@ -75,11 +75,20 @@ function batchFixture({ target, shared, report }: ScenarioContext): Promise<Batc
     const objects = tenantObjects(target, tenant.tenantId);
     report('  training a 20-feature logistic regression through train-evaluate…');
     const project = await api.call<{ projectId: string }>('POST', '/projects', { token, body: { name: 'bench-batch' } });
+    // A run may only auto-approve when its project's stored policy lets it (core/governance).
+    await api.call('PUT', `/projects/${project.projectId}/policy`, { token: tenant.adminIdToken, body: { gates: ['auc >= 0.5'], autoApprove: true } });
     const schema = { inputs: FEATURES.map((name) => ({ name, type: 'float' })), outputs: [{ name: 'probability', type: 'float' }, { name: 'label', type: 'long' }] };
     const model = await api.call<{ modelId: string }>('POST', '/models', { token, body: { projectId: project.projectId, name: 'bench-batch', type: 'ml', framework: 'steward-built-in', tags: [], schema } });
     await objects.put('bench/training.csv', trainingData(), 'text/csv');
     const dataset = await api.call<{ datasetId: string }>('POST', '/datasets', { token, body: { name: 'bench-batch-training', format: 'csv', tags: [] } });
-    const version = await api.call<{ version: number }>('POST', `/datasets/${dataset.datasetId}/versions`, { token, body: { sourceKey: 'bench/training.csv', targetColumn: 'label' } });
+    const version = await api.call<{ version: number }>('POST', `/datasets/${dataset.datasetId}/versions`, { token, expect: 202, body: { sourceKey: 'bench/training.csv', targetColumn: 'label' } });
+    // Registration answers pending; the profile-dataset pipeline makes the version ready.
+    for (;;) {
+      const settled = await api.call<{ status: string; statusReason?: string }>('GET', `/datasets/${dataset.datasetId}/versions/${version.version}`, { token });
+      if (settled.status === 'ready') break;
+      if (settled.status === 'failed') throw new Error(`bench dataset version failed: ${settled.statusReason}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const started = await api.call<{ executionId: string }>('POST', '/pipelines/train-evaluate/executions', {
       token,
       expect: 202,

@@ -11,6 +11,7 @@ import { storeGetModel, storeGetVersion, storeNoop, storeRegisterModel, storeReg
 
 const STORE = [storeNoop, storeRegisterModel, storeRegisterVersion, storeGetModel, storeGetVersion, storeSearch1k, storeSearch100k];
 import { scoringApi } from './scoring-api';
+import { segments1k } from './segments';
 
 /** Every scenario `npm run bench` knows, in the order `--scenario all` runs them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -36,6 +37,7 @@ export const SCENARIOS: readonly Scenario[] = [
   ...STORE,
   batchCsvParse,
   batchScore,
+  segments1k,
 ];
 
 /**
@@ -60,6 +62,7 @@ export const GROUPS: Readonly<Record<string, readonly string[]>> = {
   store: STORE.map((s) => s.name),
   'scoring-api': ['me-ci-token', 'scoring-api'],
   batch: ['batch-csv-parse', 'batch-score-1m'],
+  segments: ['segments-1k'],
 };
 
 export function scenarioNamed(name: string): Scenario | undefined {

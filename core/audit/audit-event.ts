@@ -1,7 +1,8 @@
 import { monotonicFactory } from 'ulid';
+import { ulidRandom } from '../storage/ulid-random';
 
 // Monotonic within the process: events of one request (or one millisecond) keep their order.
-const ulid = monotonicFactory();
+const ulid = monotonicFactory(ulidRandom);
 import type { ScopedWrite } from '../ports/metadata-store';
 
 /** Who acted, and through what, for one request or job. */

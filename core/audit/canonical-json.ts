@@ -30,7 +30,57 @@
  * canonicalJson({ b: [1, 'x'], a: null }) // '{"a":null,"b":[1,"x"]}'
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$');
+  try {
+    return writeUnchecked(value);
+  } catch (error) {
+    // Only a refused value comes here: write() walks it again, naming the offending path.
+    if (error === NOT_JSON) return write(value, '$');
+    throw error;
+  }
+}
+
+const NOT_JSON = Symbol('not a JSON value');
+
+/**
+ * write() without building a path for every member (it is hashed on every
+ * audited change, and the paths are only needed for the error message).
+ */
+function writeUnchecked(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      return String(value);
+    case 'object':
+      break;
+    default:
+      throw NOT_JSON;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === undefined) throw NOT_JSON;
+      out += (i ? ',' : '') + writeUnchecked(value[i]);
+    }
+    return `${out}]`;
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== null && (Object.getPrototypeOf(prototype) !== null || Object.prototype.toString.call(value) !== '[object Object]')) throw NOT_JSON;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const member = record[k];
+    if (member === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${writeUnchecked(member)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 function write(value: unknown, path: string): string {

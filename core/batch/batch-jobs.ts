@@ -5,6 +5,7 @@ import { auditWrite } from '../audit/audit-event';
 import { loadDatasetVersion } from '../catalog/datasets/dataset-records';
 import { CatalogIdSchema, newCatalogId } from '../catalog/identifiers';
 import { loadVersion } from '../catalog/versions';
+import { SERVING_RUNTIME_BY_FORMAT } from '../deployments/request-deployment';
 import { Conflict, NotFound, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import {
@@ -22,8 +23,8 @@ export const BATCH_SCORE_PIPELINE = 'batch-score';
 
 /** Version statuses a job may score: approved, and approved-and-deployed. */
 const SCORABLE_STATUSES = new Set(['approved', 'deployed']);
-/** Artifact formats the batch step can load today (serving's ONNX runtime). */
-export const BATCH_ARTIFACT_FORMATS = new Set(['onnx']);
+/** Artifact formats the batch step can load: every one a Steward serving runtime runs (not a SageMaker container reference). */
+export const BATCH_ARTIFACT_FORMATS: ReadonlySet<string> = new Set(Object.keys(SERVING_RUNTIME_BY_FORMAT));
 
 /** A tenant-relative folder: no leading slash, no `.`, `..` or empty segments, ends with `/`. */
 const FolderSchema = z

@@ -1,42 +1,26 @@
-import { singleFileArtifact } from '../../serving/artifacts/model-artifacts';
-import { ONNX_MODEL_FILE, onnxRuntime } from '../../serving/runtimes/onnx-runtime';
-import type { TabularModel } from '../../serving/runtimes/tabular-model';
 import { loadModelRecord } from '../catalog/models';
 import { loadVersion } from '../catalog/versions';
+import { SERVING_RUNTIME_BY_FORMAT } from '../deployments/request-deployment';
 import { ValidationFailed } from '../errors';
+import type { PartitionModel } from '../ports/partition-scorer';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import type { BatchJob } from './batch-job-records';
 
-/** Loaded models kept per process: every partition of a job (and a warm Lambda's next job) reuses one session. */
-const CACHE_SIZE = 4;
-const cache = new Map<string, Promise<TabularModel>>();
-
 /**
- * The job's model version as a serving TabularModel, loaded by the same
- * runtime that serves it behind an endpoint, bound to the model's declared
- * schema. Keyed by tenant, version and artifact checksum, so a cached model
- * can never answer for another tenant or a replaced artifact.
+ * The job's model version as the partition scorer loads it: the serving
+ * runtime of its artifact's format (the same one its endpoints run: ONNX,
+ * rules, scorecard), the artifact's key and checksum, and the model's
+ * declared schema. A format no Steward runtime serves (a SageMaker container
+ * reference) is refused, naming the field.
  */
-export async function loadBatchModel(scope: TenantScope, job: Pick<BatchJob, 'model'>): Promise<TabularModel> {
+export async function batchModelOf(scope: TenantScope, job: Pick<BatchJob, 'model'>): Promise<PartitionModel> {
   const { modelId, version: number } = job.model;
   const [model, version] = await Promise.all([loadModelRecord(scope.table, modelId), loadVersion(scope.table, modelId, number)]);
-  if (version.artifact.format !== 'onnx') {
-    throw new ValidationFailed(`version ${number} holds a ${version.artifact.format} artifact; batch scoring loads ONNX`, [{ field: 'model.version', problem: 'not an ONNX artifact' }]);
+  const runtime = SERVING_RUNTIME_BY_FORMAT[version.artifact.format];
+  if (!runtime) {
+    throw new ValidationFailed(`version ${number} holds a ${version.artifact.format} artifact, which Steward's runtimes cannot batch-score`, [
+      { field: 'model.version', problem: `a ${version.artifact.format} artifact has no Steward runtime` },
+    ]);
   }
-  const cacheKey = `${scope.tenantId}/${modelId}/${number}/${version.artifact.sha256}`;
-  let loading = cache.get(cacheKey);
-  if (!loading) {
-    loading = scope.objects
-      .getBytes(version.artifact.key)
-      .then((bytes) => onnxRuntime.load(singleFileArtifact(scope.objects.keyOf(version.artifact.key), ONNX_MODEL_FILE, bytes), { ioSchema: model.schema }))
-      .then((served) => served.model);
-    cache.set(cacheKey, loading);
-    loading.catch(() => cache.delete(cacheKey));
-    while (cache.size > CACHE_SIZE) {
-      const [oldest, evicted] = cache.entries().next().value as [string, Promise<TabularModel>];
-      cache.delete(oldest);
-      void evicted.then((m) => m.release?.()).catch(() => undefined);
-    }
-  }
-  return loading;
+  return { modelId, version: number, runtime, artifactKey: version.artifact.key, sha256: version.artifact.sha256, ioSchema: model.schema };
 }

@@ -1,10 +1,11 @@
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { sha256Hex } from '../identity/secrets';
+import { ulidRandom } from '../storage/ulid-random';
 
 /** Catalog ids: lower-case ULIDs, time-ordered, safe as key segments and path parameters. */
 export function newCatalogId(at: Date): string {
-  return ulid(at.getTime()).toLowerCase();
+  return ulid(at.getTime(), ulidRandom).toLowerCase();
 }
 
 export const CatalogIdSchema = z.string().regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a catalog id');

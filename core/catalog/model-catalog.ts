@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Page } from '../ports/metadata-store';
 import { auditWrite } from '../audit/audit-event';
-import { Conflict, ValidationFailed } from '../errors';
+import { Conflict, QuotaExceeded, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { reserveQuota } from '../tenancy/usage';
 import { IoSchema } from './artifacts/io-schema';
@@ -39,9 +39,14 @@ export const ModelSearchInput = z.object({
   order: z.enum(['asc', 'desc']).default('asc'),
 });
 
-/** Registers a model in a project; its name is unique within the project (case-insensitive). */
+/**
+ * Registers a model in a project; its name is unique within the project
+ * (case-insensitive). The project's existence is a condition of the
+ * transaction, not a read before it: the project is read only to explain a
+ * refusal (404 for a missing project comes before 429 and 409, as it would
+ * had it been read first).
+ */
 export async function createModel(scope: TenantScope, input: z.infer<typeof CreateModelInput>): Promise<Model> {
-  await getProject(scope, input.projectId);
   const now = scope.now();
   const model: Model = {
     modelId: newCatalogId(now),
@@ -60,7 +65,13 @@ export async function createModel(scope: TenantScope, input: z.infer<typeof Crea
     updatedAt: now.toISOString(),
     revision: 1,
   };
-  const release = await reserveQuota(scope.table, scope.quotas, 'models', 1);
+  let release: () => Promise<void>;
+  try {
+    release = await reserveQuota(scope.table, scope.quotas, 'models', 1);
+  } catch (error) {
+    if (error instanceof QuotaExceeded) await getProject(scope, input.projectId);
+    throw error;
+  }
   try {
     await scope.table.transact([
       { kind: 'check', key: { partition: ['PROJECT', input.projectId], sort: 'META' }, expect: 'exists' },
@@ -71,7 +82,10 @@ export async function createModel(scope: TenantScope, input: z.infer<typeof Crea
     ]);
   } catch (error) {
     await release();
-    if (error instanceof Conflict) throw new Conflict(`a model named '${input.name}' already exists in this project`, { cause: error });
+    if (error instanceof Conflict) {
+      await getProject(scope, input.projectId);
+      throw new Conflict(`a model named '${input.name}' already exists in this project`, { cause: error });
+    }
     throw error;
   }
   return model;

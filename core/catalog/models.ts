@@ -111,11 +111,25 @@ export function modelWrite(model: Model, expect: 'new' | { revision: number }): 
 /** The model as stored: everything but `latestVersion`, which is derived. */
 export type ModelRecord = Omit<Model, 'latestVersion'>;
 
+/**
+ * How a stored model is read back. Built once: zod compiles a schema on its
+ * first parse, so a schema derived per read (`.omit()` in the read path) cost
+ * a compilation on every GET. The input/output schema is checked for its
+ * shape only: it was validated in full (IoSchema) before it was ever written,
+ * and re-running those refinements on every read was most of a read's cost.
+ */
+const StoredModelSchema = ModelSchema.omit({ latestVersion: true }).extend({
+  schema: z.custom<z.infer<typeof IoSchema>>(
+    (value) => typeof value === 'object' && value !== null && Array.isArray((value as { inputs?: unknown }).inputs) && Array.isArray((value as { outputs?: unknown }).outputs),
+    'a stored input/output schema',
+  ),
+});
+
 /** The stored model, one GetItem (NotFound if there is none): for rules that do not need `latestVersion`. */
 export async function loadModelRecord(table: MetadataTable, modelId: string): Promise<ModelRecord> {
   const item = await table.get(modelKey(modelId));
   if (!item) throw new NotFound('model', modelId);
-  return ModelSchema.omit({ latestVersion: true }).parse(item);
+  return StoredModelSchema.parse(item);
 }
 
 /** The model as the API shows it: the stored item and, beside it, its highest version key. */

@@ -8,12 +8,7 @@ import { buildEndpointConfig, resolvedVariantsOf } from './endpoint-config';
 import { forgetLiveDeployment } from './live-deployments';
 import type { DeploymentDeps } from './request-deployment';
 import { weighCanary } from './request-deployment';
-import { variantStats, type VariantStats } from './variant-metrics';
-
-/** The counters a deployment's variants are measured by: per deployment and canary step. */
-export function metricsKey(tableIdentity: string, d: Deployment): string {
-  return `${tableIdentity}|${d.deploymentId}|${d.canary?.stepIndex ?? 0}`;
-}
+import type { VariantCounts, VariantStats } from './variant-counts';
 
 export type CanaryVerdict = { action: 'none' } | { action: 'rollback'; reason: string } | { action: 'advance'; toStep: number; promote: boolean };
 
@@ -33,18 +28,28 @@ export function judgeCanary(d: Deployment, stats: VariantStats, now: Date): Cana
 }
 
 const busy = new Set<string>();
+/** When each endpoint's canary was last weighed by this process: the shared counts are read at most four times a second per endpoint, not on every call. */
+const lastWeighed = new Map<string, number>();
+const WEIGH_EVERY_MS = 250;
 
 /**
  * Called after each scored request: rolls the canary back by itself when its
  * error rate or latency crosses a threshold, else moves it to the next step
- * once the bake period has passed, and promotes it after the last. One
- * evaluation per endpoint at a time; the caller does not wait for it.
+ * once the bake period has passed, and promotes it after the last. The
+ * numbers are every API process's (core/deployments/variant-counts.ts). One
+ * evaluation per endpoint at a time, at most four a second per process; the
+ * caller does not wait for it.
  */
-export async function watchCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, d: Deployment): Promise<CanaryVerdict> {
+export async function watchCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, d: Deployment): Promise<CanaryVerdict> {
   if (!d.canary) return { action: 'none' };
   const key = `${scope.table.identity}|${d.endpointName}`;
   if (busy.has(key)) return { action: 'none' };
-  const verdict = judgeCanary(d, variantStats(metricsKey(scope.table.identity, d), d.canary.variantName), scope.now());
+  const at = Date.now();
+  if (at - (lastWeighed.get(key) ?? 0) < WEIGH_EVERY_MS) return { action: 'none' };
+  lastWeighed.set(key, at);
+  if (lastWeighed.size > 10_000) lastWeighed.delete(lastWeighed.keys().next().value!);
+  // Every process's calls (the store's counts), not only this one's.
+  const verdict = judgeCanary(d, await deps.counts.stats(scope.table, d, d.canary.variantName), scope.now());
   if (verdict.action === 'none') return verdict;
   busy.add(key);
   const system: TenantScope = { ...scope, meta: { ...scope.meta, actor: 'system:canary' } };

@@ -8,6 +8,7 @@ import type { EndpointControl, ServingRuntime } from '../ports/endpoint-control'
 import type { EndpointInvoker } from '../ports/endpoint-invoker';
 import type { PipelineRunner } from '../ports/pipeline-runner';
 import type { TenantScope } from '../tenancy/tenant-scope';
+import type { VariantCounts } from './variant-counts';
 import { assertMayDeploy } from '../governance/deploy-segregation';
 import {
   type CanaryPlan,
@@ -29,6 +30,8 @@ export interface DeploymentDeps {
   /** The bucket holding tenant objects: artifacts are handed to the control plane as s3:// URIs. */
   readonly bucket: string;
   readonly pipelines?: PipelineRunner;
+  /** Per-variant calls, shared by every API process through the store: the canary's verdict reads them. */
+  readonly counts: VariantCounts;
 }
 
 const VariantName = z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,30}$/, 'use letters, digits and hyphens (at most 31)');

@@ -2,12 +2,11 @@ import { DependencyFailed, ValidationFailed } from '../errors';
 import { EndpointMissing, type InvocationAnswer, ModelFailed, ModelRefusedInput } from '../ports/endpoint-invoker';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { captureScoring } from './capture-buffer';
-import { metricsKey, watchCanary } from './canary-watch';
+import { watchCanary } from './canary-watch';
 import type { Deployment } from './deployment-records';
 import { applyStoredDeployment } from './endpoint-actions';
 import { liveDeployment } from './live-deployments';
 import type { DeploymentDeps } from './request-deployment';
-import { recordVariantCall } from './variant-metrics';
 
 export interface ScoringAnswer {
   readonly endpointName: string;
@@ -31,11 +30,10 @@ const decoder = new TextDecoder();
  */
 export async function scoreEndpoint(
   scope: TenantScope,
-  deps: Pick<DeploymentDeps, 'control' | 'invoker'>,
+  deps: Pick<DeploymentDeps, 'control' | 'invoker' | 'counts'>,
   request: { endpointName: string; body: Uint8Array; contentType: string; random?: () => number },
 ): Promise<ScoringAnswer> {
   const deployment = await liveDeployment(scope.table, request.endpointName);
-  const key = metricsKey(scope.table.identity, deployment);
   const started = performance.now();
   let answer: InvocationAnswer;
   try {
@@ -46,14 +44,14 @@ export async function scoreEndpoint(
       throw new ValidationFailed(`the model refused the input: ${error.message}`, [{ field: 'body', problem: error.message }]);
     }
     if (error instanceof ModelFailed) {
-      if (error.variant) recordVariantCall(key, error.variant, false, latency);
+      if (error.variant) deps.counts.record(scope.table, deployment, error.variant, false, latency);
       afterCall(scope, deps, deployment);
       throw new DependencyFailed(`variant ${error.variant ?? '(unknown)'} of endpoint '${request.endpointName}' failed: ${error.message}`, { cause: error });
     }
     throw error;
   }
   const latencyMs = performance.now() - started;
-  recordVariantCall(key, answer.variant, true, latencyMs);
+  deps.counts.record(scope.table, deployment, answer.variant, true, latencyMs);
   const served = deployment.variants.find((v) => v.variantName === answer.variant);
   let parsed: { predictions?: Array<Record<string, unknown>> };
   try {
@@ -88,7 +86,7 @@ export async function scoreEndpoint(
   return result;
 }
 
-function afterCall(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, deployment: Deployment): void {
+function afterCall(scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, deployment: Deployment): void {
   if (!deployment.canary) return;
   void watchCanary(scope, deps, deployment).catch((error: Error) => scope.log.error('canary evaluation failed', { endpointName: deployment.endpointName, error: error.message }));
 }

@@ -1,7 +1,13 @@
 import type { z } from 'zod';
+import { loadDatasetVersion } from '../catalog/datasets/dataset-records';
 import { loadModelRecord } from '../catalog/models';
+import { NotFound } from '../errors';
 import { requestedTightening } from '../governance/run-policy';
 import type { TenantScope } from '../tenancy/tenant-scope';
+import { evaluateInputSchema } from './evaluation-request';
+import { planVersionEvaluation } from './evaluate-version';
+import { checkSegmentRequest } from './segment-plan';
+import { trainSegmentsInputSchema } from './segment-request';
 import { trainEvaluateInputSchema } from './training-request';
 
 /**
@@ -28,6 +34,22 @@ export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
       await loadModelRecord(scope.table, input.modelId);
       // A policy request that would loosen the governing policy is refused now, not at the policy step.
       await requestedTightening(scope, input.modelId, input.policy);
+      // A dataset version still being profiled (or failed) is a 409 now; a missing one fails the run's validation as before.
+      if ('datasetId' in input.dataset) await loadDatasetVersion(scope.table, input.dataset.datasetId, input.dataset.version).catch((e: unknown) => (e instanceof NotFound ? undefined : Promise.reject(e)));
+    },
+  }),
+  evaluate: spec({
+    schema: evaluateInputSchema,
+    // The same checks as the run's first step, from records only: a version or dataset that cannot be evaluated is a 4xx now.
+    preflight: async (scope, input) => {
+      await planVersionEvaluation(scope, input);
+    },
+  }),
+  'train-segments': spec({
+    schema: trainSegmentsInputSchema,
+    // From records only: the project, the dataset version and its columns; the rows are split by the run.
+    preflight: async (scope, input) => {
+      await checkSegmentRequest(scope, input);
     },
   }),
 };

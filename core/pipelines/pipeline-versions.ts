@@ -136,7 +136,7 @@ export async function registerTrainedVersion(
  */
 export async function evaluateTrainedVersion(
   scope: TenantScope,
-  run: { plan: TrainingPlan; training: TrainingResult; ref: VersionRef; executionId: string; signal?: AbortSignal },
+  run: { plan: TrainingPlan; training: TrainingResult; ref: VersionRef; executionId: string; signal?: AbortSignal; /** false: no permutation importance (segment families on a per-model budget). */ importance?: false },
 ): Promise<EvaluationResult> {
   const { plan, training, ref, executionId } = run;
   let version = await getVersion(scope, ref.modelId, ref.version);
@@ -152,7 +152,7 @@ export async function evaluateTrainedVersion(
   if (sha256 !== version.artifact.sha256) {
     throw new ValidationFailed(`version ${ref.version}'s artifact does not match its recorded hash`, [{ field: 'artifact', problem: `hashes to ${sha256}, recorded ${version.artifact.sha256}` }]);
   }
-  const { details, ...result } = await evaluateArtifact(scope.objects, plan, { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 }, { now: () => scope.now(), signal: run.signal });
+  const { details, ...result } = await evaluateArtifact(scope.objects, plan, { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 }, { now: () => scope.now(), signal: run.signal, ...(run.importance === false ? { importance: false as const } : {}) });
   let evaluation = await recorded();
   if (!evaluation) {
     if (version.status !== 'evaluating') throw new ValidationFailed(`version ${ref.version} is ${version.status} without this run's evaluation`, [{ field: 'version', problem: 'already evaluated by another run' }]);

@@ -13,6 +13,7 @@ import { type AuditSealing, STREAM_SEALING } from '../audit/audit-sealer';
 import type { EndpointControl } from '../ports/endpoint-control';
 import type { EndpointInvoker } from '../ports/endpoint-invoker';
 import type { FileInspector } from '../ports/file-inspector';
+import type { PartitionScorer } from '../ports/partition-scorer';
 
 /** Served endpoints: their control plane (deploy) and data plane (score). SageMaker on AWS, the scoring gateway locally. */
 export interface ServingParts {
@@ -59,6 +60,12 @@ export interface Platform {
   readonly serving: ServingParts;
   /** Where untrusted files are inspected: a child process locally, the inspector function on AWS. */
   readonly inspector: FileInspector;
+  /**
+   * Where batch partitions are scored when not on the step's own thread:
+   * locally a worker pool. Absent on AWS, where each Map iteration is its own
+   * Lambda and the step scores in process (functions/pipeline-steps/score-batch-partition.ts).
+   */
+  readonly batchScoring?: PartitionScorer;
 }
 
 export interface PlatformParts {
@@ -80,6 +87,8 @@ export interface PlatformParts {
   readonly now?: () => Date;
   readonly serving: ServingParts;
   readonly inspector: FileInspector;
+  /** @default none: the step scores in process */
+  readonly batchScoring?: PartitionScorer;
 }
 
 export function assemblePlatform(parts: PlatformParts): Platform {
@@ -101,5 +110,6 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     tenantObjects: parts.tenantObjects,
     serving: parts.serving,
     inspector: parts.inspector,
+    ...(parts.batchScoring ? { batchScoring: parts.batchScoring } : {}),
   };
 }

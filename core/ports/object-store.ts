@@ -45,6 +45,8 @@ export interface TenantObjectStore {
   put(relative: string, body: Uint8Array | string, contentType?: string): Promise<void>;
   /** NotFound when absent. */
   getBytes(relative: string): Promise<Uint8Array>;
+  /** The object's bytes as they arrive, so a large object (a batch partition) is never held whole. NotFound when absent. */
+  getStream(relative: string): Promise<AsyncIterable<Uint8Array>>;
   head(relative: string): Promise<StoredObject | undefined>;
   list(relativePrefix: string, limit?: number): Promise<StoredObject[]>;
   remove(relative: string): Promise<void>;

@@ -11,13 +11,20 @@ export interface StartExecutionRequest {
   readonly input: Record<string, unknown>;
   /** Who started it (user id, token id, or `system:<scheduler>`). */
   readonly actor: string;
-  /** Idempotency: the same name starts at most one execution. */
+  /**
+   * The caller's name for the run, unique per tenant and pipeline: the same
+   * name starts at most one execution (the second start returns the first,
+   * marked `existing`). Never the Step Functions execution name, which is the
+   * platform's execution id so that two tenants can use one name.
+   */
   readonly name?: string;
 }
 
 export interface StartedExecution {
   readonly executionId: string;
   readonly startedAt: string;
+  /** Set when `name` had already started an execution: this is that one, nothing new started. */
+  readonly existing?: true;
 }
 
 export interface PipelineRunner {

@@ -36,6 +36,12 @@ export function tenantKey(tenantId: string, parts: readonly (string | number)[])
   return tenantPrefix(tenantId) + parts.map(keySegment).join(SEPARATOR);
 }
 
+/** tenantKey for one tenant, its id checked once here rather than on every key (a table builds several per request). */
+export function tenantKeys(tenantId: string): (parts: readonly (string | number)[]) => string {
+  const prefix = tenantPrefix(tenantId);
+  return (parts) => prefix + parts.map(keySegment).join(SEPARATOR);
+}
+
 /** Platform (control-plane) keys: tenant registry, global indexes. Never tenant data. */
 export function platformKey(parts: readonly (string | number)[]): string {
   return `P${SEPARATOR}` + parts.map(keySegment).join(SEPARATOR);

@@ -18,6 +18,17 @@ import { step as smokeTestDeployment } from './smoke-test-deployment';
 import { step as activateDeployment } from './activate-deployment';
 import { step as recordDeploymentFailure } from './record-deployment-failure';
 import { step as writeBatchOutputs } from './write-batch-outputs';
+import { step as profileDatasetVersion } from './profile-dataset-version';
+import { step as recordDatasetProfilingFailure } from './record-dataset-profiling-failure';
+import { step as planBatchTransform } from './plan-batch-transform';
+import { step as collectBatchTransform } from './collect-batch-transform';
+import { step as planVersionEvaluation } from './plan-version-evaluation';
+import { step as evaluateVersion } from './evaluate-version';
+import { step as recordEvaluationFailure } from './record-evaluation-failure';
+import { step as planSegments } from './plan-segments';
+import { step as trainSegment } from './train-segment';
+import { step as summarizeSegmentRun } from './summarize-segment-run';
+import { step as recordSegmentRunFailure } from './record-segment-run-failure';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -32,5 +43,13 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     ...[planEndpointDeployment, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
     // batch-score
     ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
+    // profile-dataset
+    ...[profileDatasetVersion, recordDatasetProfilingFailure],
+    // batch-score on SageMaker batch transforms
+    ...[planBatchTransform, collectBatchTransform],
+    // evaluate
+    ...[planVersionEvaluation, evaluateVersion, recordEvaluationFailure],
+    // train-segments
+    ...[planSegments, trainSegment, summarizeSegmentRun, recordSegmentRunFailure],
   ].map((s) => [s.name, s]),
 );

@@ -35,7 +35,8 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
   const settings = readSettings({ ...env, STEWARD_MODE: 'aws' });
   const clients = createAwsClients(settings);
   const log = new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
-  const pipelines = new StepFunctionsRunner(clients.sfn, settings.STEWARD_STATE_MACHINES);
+  let platform: Platform | undefined;
+  const pipelines = new StepFunctionsRunner(clients.sfn, settings.STEWARD_STATE_MACHINES, () => platform!);
   const issuer = required(settings.STEWARD_JWT_ISSUER, 'STEWARD_JWT_ISSUER');
   const userPoolId = required(settings.STEWARD_USER_POOL_ID, 'STEWARD_USER_POOL_ID');
   const broker = new TenantCredentialBroker(new STSClient({ region: settings.AWS_REGION }), {
@@ -43,7 +44,7 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     region: settings.AWS_REGION,
     dynamodbTimeoutMs: settings.STEWARD_DYNAMODB_TIMEOUT_MS,
   });
-  return assemblePlatform({
+  platform = assemblePlatform({
     settings,
     log,
     pipelines,
@@ -69,6 +70,7 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
       invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
     },
   });
+  return platform;
 }
 
 /** EventBridge Scheduler when the stack deployed batch scheduling; otherwise schedule changes are refused rather than saved unfired. */

@@ -10,6 +10,7 @@ import { InvalidAslDefinition } from './asl-definition';
  */
 export const DISTRIBUTED_MAPS: Readonly<Record<string, readonly string[]>> = {
   'batch-score': ['ScorePartitions'],
+  'train-segments': ['TrainSegments'],
 };
 
 export interface DistributedMapOptions {

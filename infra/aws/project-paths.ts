@@ -13,6 +13,7 @@ export const PROJECT_PATHS = {
   authorizerHandler: path.join(PROJECT_ROOT, 'functions', 'authorizer', 'handler.ts'),
   inspectorHandler: path.join(PROJECT_ROOT, 'functions', 'inspector', 'handler.ts'),
   auditSealerHandler: path.join(PROJECT_ROOT, 'functions', 'audit-sealer', 'handler.ts'),
+  executionRecorderHandler: path.join(PROJECT_ROOT, 'functions', 'execution-recorder', 'handler.ts'),
   pipelineSteps: path.join(PROJECT_ROOT, 'functions', 'pipeline-steps'),
   stateMachines: path.join(PROJECT_ROOT, 'state-machines'),
 } as const;

@@ -29,6 +29,8 @@ import { ChildProcessInspector } from '../../core/adapters/inspection/child-proc
 import { InProcessGatewayHandler } from '../../serving/gateway/in-process-handler';
 import { createScoringGateway, type ScoringGateway } from '../../serving/gateway/scoring-gateway';
 import type { HealthProbe } from '../../core/ports/health-probe';
+import { PartitionWorkerPool } from './partition-worker-pool';
+import { type EndpointRestoreReport, restoreLiveEndpoints } from '../../core/deployments/restore-endpoints';
 
 export interface LocalPlatform {
   readonly platform: Platform;
@@ -46,6 +48,8 @@ export interface LocalPlatform {
    * `npm start` serves its `app` on the scoring port. Undefined with `http`.
    */
   readonly scoringGateway?: ScoringGateway;
+  /** The stored live endpoints being served again on the scoring gateway, in the background (resolves, never rejects). */
+  readonly endpointsRestored: Promise<EndpointRestoreReport>;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,8 @@ export async function createLocalPlatform(
     scheduler?: LocalSchedulerOptions | false;
     /** Holds the issuer's signing keys; without it they live as long as the process. */
     dataDir?: string;
+    /** Start the batch partition threads now and keep them (a server); otherwise they start with the first partition. */
+    warmBatchThreads?: boolean;
   } = {},
 ): Promise<LocalPlatform> {
   const inProcess = settings.STEWARD_SCORING_TRANSPORT === 'in-process';
@@ -84,6 +90,8 @@ export async function createLocalPlatform(
   });
   // 100 ms between seal runs: under load a run links tens of events in one transaction (bench/README.md).
   const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000, nudgeDelayMs: 100 });
+  // Batch partitions score on worker threads, one per core, not on the API's event loop.
+  const batchScoring = new PartitionWorkerPool({ settings, log, warm: options.warmBatchThreads ?? false });
   platform = assemblePlatform({
     // One process writes the events here, so it links them as it writes them; the sealer links what it could not.
     store,
@@ -94,6 +102,7 @@ export async function createLocalPlatform(
     pipelines: runner,
     now: options.now,
     inspector: new ChildProcessInspector(),
+    batchScoring,
     serving: {
       // Registrations go to the gateway that serves: the hosted one is called in process, never over its listener.
       control: new GatewayEndpointControl(gatewayUrl, gateway ? inProcessFetch(gateway) : fetch),
@@ -127,6 +136,11 @@ export async function createLocalPlatform(
   sealer.start();
   const stagingSweep = new StagingSweep(() => platform!).start();
   const scheduler = options.scheduler === false ? undefined : new LocalScheduler(platform, options.scheduler).start();
+  // The gateway keeps endpoints in memory: serve what the records say is live, without holding the start up.
+  const endpointsRestored = restoreLiveEndpoints(platform).catch((error: unknown): EndpointRestoreReport => {
+    log.error('stored endpoints not restored; each is served again on its first call', { error: error instanceof Error ? error.message : String(error) });
+    return { restored: [], failed: [] };
+  });
   return {
     platform,
     clients,
@@ -134,13 +148,16 @@ export async function createLocalPlatform(
     auditSealer: sealer,
     stagingSweep,
     scoringGateway: gateway,
+    endpointsRestored,
     async close() {
+      await endpointsRestored;
       // Sampled scoring captures wait up to a second in memory; written before the storage client goes.
       await flushCaptures();
       await stagingSweep.stop();
       await scheduler?.stop();
       await sealer.stop();
       await runner.close();
+      await batchScoring.close();
       await store.close();
       if (mail instanceof SmtpMailSender) mail.close();
       clients.dynamodb.destroy();

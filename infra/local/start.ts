@@ -77,7 +77,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   try {
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
-    local = await createLocalPlatform(settings, { dataDir: options.dataDir });
+    local = await createLocalPlatform(settings, { dataDir: options.dataDir, warmBatchThreads: true });
     // The CLI, scoring-ping and other SageMaker-runtime clients still reach the hosted gateway on its port.
     if (local.scoringGateway) gatewayListener = await serveApi(local.scoringGateway.app, options.scoringPort);
     const app = createApp(local.platform);

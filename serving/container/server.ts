@@ -23,6 +23,9 @@ import { detectRuntime, MODEL_DESCRIPTOR_FILE, readModelDescriptor } from './mod
  *   runtime whose main file is in the model directory.
  * - STEWARD_MODEL_SHA256: the artifact's expected SHA-256 (else `sha256` in
  *   steward-model.json); the model is not served if its bytes differ.
+ * - STEWARD_BATCH_PASSTHROUGH: in a batch transform (batch-score), the JSON
+ *   array of input columns copied into every answered row (the batch mode of
+ *   /invocations, see app.ts). @default []
  * - STEWARD_MODEL_ARTIFACT: an s3:// URI to read the model from instead of
  *   SM_MODEL_DIR (running the container outside SageMaker; locally with
  *   STEWARD_S3_ENDPOINT pointing at s3rver).
@@ -33,11 +36,28 @@ const containerEnvSchema = z.object({
   SM_MODEL_DIR: z.string().min(1).default('/opt/ml/model'),
   STEWARD_MODEL_RUNTIME: z.enum(MODEL_RUNTIME_KINDS).optional(),
   STEWARD_MODEL_SHA256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** A batch transform job's passthrough columns (a JSON array; batch-score sets it in the job's Environment). */
+  STEWARD_BATCH_PASSTHROUGH: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      const parsed = z.array(z.string().min(1)).safeParse(safeJson(text));
+      if (!parsed.success) ctx.addIssue({ code: 'custom', message: 'must be a JSON array of column names' });
+      return parsed.success ? parsed.data : [];
+    }),
   STEWARD_MODEL_ARTIFACT: z
     .string()
     .refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/key')
     .optional(),
 });
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(): Promise<void> {
   const settings = readSettings(process.env);
@@ -59,7 +79,7 @@ async function main(): Promise<void> {
   const model = await loadModel({ runtime: kind, artifact, ioSchema: descriptor.ioSchema, sha256: env.STEWARD_MODEL_SHA256 ?? descriptor.sha256 });
   log.info('model loaded', { runtime: kind, artifact: artifact.uri, inputs: model.model.inputs.length });
 
-  const app = createContainerApp({ model, log });
+  const app = createContainerApp({ model, log, batch: { model: model.model, passthrough: env.STEWARD_BATCH_PASSTHROUGH } });
   const server = serve({ fetch: app.fetch, port: env.SAGEMAKER_BIND_TO_PORT, hostname: env.STEWARD_BIND_HOST }, (info) =>
     log.info('serving container listening', { host: env.STEWARD_BIND_HOST, port: info.port }),
   );

@@ -36,7 +36,7 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
       MaxConcurrency: 100,
       ToleratedFailurePercentage: 0,
       ItemsPath: '$.plan.partitions',
-      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'ScorePartition' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'TransformPartition' },
     });
     // The children get the parent's execution id through ItemSelector, not their own.
     expect(map.ItemSelector.context['executionId.$']).toBe('$$.Execution.Id');
@@ -44,8 +44,72 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     const { ScorePartitions: fileMap, ...fileRest } = file.States;
     expect(deployedRest).toEqual(fileRest);
     expect(fileMap.ItemProcessor.ProcessorConfig).toBeUndefined();
-    expect(machine.Properties.DefinitionSubstitutions).toHaveProperty('ScoreBatchPartitionFunctionArn');
+    expect(machine.Properties.DefinitionSubstitutions).toHaveProperty('CollectBatchTransformFunctionArn');
+    expect(machine.Properties.DefinitionSubstitutions).toHaveProperty('PlanBatchTransformFunctionArn');
+    expect(machine.Properties.DefinitionSubstitutions).not.toHaveProperty('ScoreBatchPartitionFunctionArn');
     expect(machine.Properties.DefinitionSubstitutions).toHaveProperty('OpenScheduledBatchJobFunctionArn');
+  });
+
+  it('scores each partition with a SageMaker batch transform (createTransformJob.sync) inside the Distributed Map, then collects its answer', () => {
+    const [, machine] = batchScore();
+    const deployed = JSON.parse(machine.Properties.DefinitionString as string);
+    const processor = deployed.States.ScorePartitions.ItemProcessor;
+    expect(processor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(processor.States.TransformPartition).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::sagemaker:createTransformJob.sync',
+      Parameters: {
+        'TransformJobName.$': "States.Format('{}-p{}', $.transform.namePrefix, $.partition.index)",
+        'ModelName.$': '$.transform.template.ModelName',
+        'MaxPayloadInMB.$': '$.transform.template.MaxPayloadInMB',
+        TransformInput: { ContentType: 'text/csv', SplitType: 'None', DataSource: { S3DataSource: { S3DataType: 'S3Prefix' } } },
+        TransformOutput: { Accept: 'application/vnd.steward.batch+json' },
+        'Tags.$': '$.transform.template.Tags',
+      },
+      Next: 'CollectPartition',
+    });
+    expect(processor.States.CollectPartition).toMatchObject({ Resource: '${CollectBatchTransformFunctionArn}', End: true });
+    // The model is created (tenant-tagged) before the Map, unless it exists: a live deployment's.
+    expect(deployed.States.PlanTransform).toMatchObject({ Resource: '${PlanBatchTransformFunctionArn}', Next: 'CreateTransformModel' });
+    expect(deployed.States.CreateTransformModel).toMatchObject({ Resource: 'arn:aws:states:::sagemaker:createModel', Parameters: { 'Tags.$': '$.transform.model.Tags' }, Next: 'ScorePartitions' });
+    expect(deployed.States.ModelExists.Choices).toEqual([{ Variable: '$.caught.Cause', StringMatches: '*already existing model*', Next: 'ScorePartitions' }]);
+  });
+
+  it('gives the batch-score role the transform job actions on tenant-prefixed names, the .sync completion rule, and PassRole of the serving role to SageMaker only', () => {
+    const [id] = batchScore();
+    const statements = statementsOf(id.replace(/[0-9A-F]{8}$/, 'Role'));
+    const actions = (list: Statement[]) => list.flatMap((s) => [s.Action].flat());
+    const sagemaker = statements.filter((s) => actions([s]).some((a) => a.startsWith('sagemaker:')));
+    expect([...new Set(actions(sagemaker))].sort()).toEqual(
+      ['sagemaker:AddTags', 'sagemaker:CreateModel', 'sagemaker:CreateTransformJob', 'sagemaker:DescribeTransformJob', 'sagemaker:ListTags', 'sagemaker:StopTransformJob'].sort(),
+    );
+    for (const s of sagemaker) {
+      for (const r of [s.Resource].flat()) expect(JSON.stringify(r)).toMatch(/:(model|transform-job)\/t\*"/);
+    }
+    const transformJobActions = (s: Statement) => actions([s]).filter((a) => a !== 'sagemaker:CreateModel');
+    expect(sagemaker.flatMap(transformJobActions).sort()).toEqual(
+      ['sagemaker:AddTags', 'sagemaker:CreateTransformJob', 'sagemaker:DescribeTransformJob', 'sagemaker:ListTags', 'sagemaker:StopTransformJob'].sort(),
+    );
+    expect(sagemaker.every((s) => JSON.stringify(s.Resource).includes(':transform-job/t*'))).toBe(true);
+    const create = sagemaker.find((s) => actions([s]).includes('sagemaker:CreateTransformJob'))!;
+    expect(create.Condition).toEqual({ Null: { 'aws:RequestTag/TenantId': 'false' } });
+    const events = statements.find((s) => s.Sid === 'BatchTransformCompletionEvents')!;
+    expect(events.Action).toEqual(['events:DescribeRule', 'events:PutRule', 'events:PutTargets']);
+    expect(JSON.stringify(events.Resource)).toContain(':rule/StepFunctionsGetEventsForSageMakerTransformJobsRule"');
+    const passes = statements.filter((s) => actions([s]).includes('iam:PassRole'));
+    expect(passes).toEqual([
+      expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ModelServingExecutionRole/), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }),
+    ]);
+    // Nothing else SageMaker- or EventBridge-wide: no '*' resources on these actions.
+    for (const s of [...sagemaker, events, ...passes]) expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"/);
+  });
+
+  it('lets SageMaker write transform answers below tenants/*/transforms/ only', () => {
+    const statements = statementsOf('ModelServingExecutionRole');
+    const puts = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:PutObject')));
+    const written = puts.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
+    expect(written.some((r) => r.includes('/tenants/*/transforms/*'))).toBe(true);
+    expect(written.every((r) => r.includes('/tenants/*/transforms/*') || r.includes('/tenants/*/captures/*'))).toBe(true);
   });
 
   it('lets the batch-score role start its own child executions and follow them, nothing wider', () => {

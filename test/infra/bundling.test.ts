@@ -42,6 +42,7 @@ describe('function bundles', () => {
   const API = 'steward: REST API (hono)';
   const AUTHORIZER = 'steward: API Gateway TOKEN authorizer (Cognito ID tokens and CI tokens)';
   const SEALER = 'Steward audit sealer: hash-chains new audit events (table stream + sweep)';
+  const RECORDER = 'Steward execution recorder: Step Functions status changes into tenant execution logs';
   const INSPECTOR = 'Steward inspector: reads one untrusted upload through a presigned URL (ONNX check, dataset profile)';
 
   /** Runs `expression` (with the bundle as `m`) in a bare Node process, as Lambda would: no NODE_PATH, no repo node_modules. */
@@ -61,8 +62,8 @@ describe('function bundles', () => {
   };
 
   it('produces one minified bundle with a source map per function', () => {
-    // API, authorizer, audit sealer, inspector and the three fixture steps.
-    expect(bundles.size).toBe(7);
+    // API, authorizer, audit sealer, inspector, execution recorder and the three fixture steps.
+    expect(bundles.size).toBe(8);
     for (const bundle of bundles.values()) {
       expect(fs.existsSync(bundle)).toBe(true);
       expect(fs.existsSync(`${bundle}.map`)).toBe(true);
@@ -81,8 +82,8 @@ describe('function bundles', () => {
     expect(fs.existsSync(path.join(ort, 'bin', 'napi-v6', 'linux', 'arm64', 'onnxruntime_binding.node'))).toBe(true);
     expect(fs.existsSync(path.join(layerDir, 'nodejs', 'node_modules', 'onnxruntime-common', 'package.json'))).toBe(true);
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
-      // The authorizer and the sealer never score a model.
-      const scores = ![AUTHORIZER, SEALER].includes(fn.Properties.Description as string);
+      // The authorizer, the sealer and the execution recorder never score a model.
+      const scores = ![AUTHORIZER, SEALER, RECORDER].includes(fn.Properties.Description as string);
       expect(fn.Properties.Layers).toEqual(scores ? [{ Ref: layerId }] : undefined);
     }
     // Lambda puts /opt/nodejs/node_modules on NODE_PATH; only require() honours it, import() does not.
@@ -116,6 +117,10 @@ describe('function bundles', () => {
   it('the audit sealer bundle loads and ignores stream records that are not audit events', () => {
     const event = { Records: [{ eventName: 'MODIFY', dynamodb: { Keys: { pk: { S: 'T#t0000000000000000#AUDIT' }, sk: { S: 'E#1' } } } }] };
     expect(JSON.parse(load(bundles.get(SEALER)!, `m.handler(${JSON.stringify(event)})`, startEnvironment(SEALER)))).toEqual({ batchItemFailures: [] });
+  });
+
+  it('the execution recorder bundle assembles its platform from the stack environment and ignores an event that is not a status change', () => {
+    expect(JSON.parse(load(bundles.get(RECORDER)!, `m.handler({ source: 'aws.states', detail: {} })`, startEnvironment(RECORDER)))).toBe('ignored');
   });
 
   it('the inspector bundle starts with no settings at all and answers a request it cannot read as its own failure', () => {

@@ -128,8 +128,8 @@ describe('StewardStack with the fixture pipelines', () => {
   describe('functions', () => {
     it('all run nodejs22.x on arm64 with active tracing and their own log group', () => {
       const functions = ofType('AWS::Lambda::Function');
-      // API, authorizer, audit sealer, inspector + 3 distinct steps (ValidateInput is shared by both fixture pipelines).
-      expect(functions).toHaveLength(7);
+      // API, authorizer, audit sealer, inspector, execution recorder + 3 distinct steps (ValidateInput is shared by both fixture pipelines).
+      expect(functions).toHaveLength(8);
       for (const [, fn] of functions) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs22.x',

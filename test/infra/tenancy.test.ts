@@ -178,12 +178,12 @@ describe('the tenant access role (tenant data path)', () => {
     const trusted = ((statement!.Condition as { ArnEquals: { 'aws:PrincipalArn': Array<{ 'Fn::GetAtt': [string, string] }> } }).ArnEquals['aws:PrincipalArn']).map(
       (arn) => arn['Fn::GetAtt'][0],
     );
-    // Every function but the inspector is on the data path: API, authorizer, sealer and the pipeline steps (one shared role).
+    // Every function but the inspector is on the data path: API, authorizer, sealer, execution recorder and the pipeline steps (one shared role).
     // The inspector reads untrusted files through a presigned URL and may assume nothing (issue 14).
     const inspectorRole = (ofType('AWS::Lambda::Function').find(([, fn]) => String(fn.Properties.Description).startsWith('Steward inspector:'))![1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(trusted).not.toContain(inspectorRole);
     expect(trusted.sort()).toEqual([...new Set(functionRoles())].filter((role) => role !== inspectorRole).sort());
-    expect(trusted).toHaveLength(4);
+    expect(trusted).toHaveLength(5);
     for (const role of trusted) {
       expect(roleStatements().get(role)).toContainEqual({
         Effect: 'Allow',
@@ -461,7 +461,8 @@ describe('the audit sealer', () => {
   });
 
   it('sweeps on a schedule as a backstop', () => {
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    // The other rule is the execution recorder's (test/infra/execution-recording.test.ts).
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties).filter((r) => r.ScheduleExpression !== undefined);
     expect(rules).toEqual([
       expect.objectContaining({
         ScheduleExpression: 'rate(15 minutes)',

@@ -64,6 +64,14 @@ export class TenantObjects {
     return out.Body!.transformToByteArray();
   }
 
+  /** GetObject's body as it arrives (in Node the SDK's body is the response stream). */
+  async getStream(relative: string): Promise<AsyncIterable<Uint8Array>> {
+    const out = await this.call(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(relative) })), relative);
+    const body = out.Body as unknown;
+    if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') throw new DependencyFailed('object store returned a body that is not a stream');
+    return body as AsyncIterable<Uint8Array>;
+  }
+
   async head(relative: string): Promise<StoredObject | undefined> {
     try {
       const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(relative) }));

@@ -13,11 +13,12 @@ import {
   type QueryRequest,
   type ScopedWrite,
 } from '../../ports/metadata-store';
-import { platformKey, tenantKey, tenantPrefix } from '../../storage/keys';
+import { platformKey, tenantKey, tenantKeys, tenantPrefix } from '../../storage/keys';
 import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES, TTL_ATTRIBUTE, type IndexName } from '../../storage/table-design';
 import { decodeCursor, encodeCursor } from '../store-cursor';
 import { openDatabase } from './open-database';
 import { prefixUpperBound } from './prefix-range';
+import { WalCheckpointer } from './wal-checkpointer';
 
 export interface SqliteStoreOptions {
   /** The database file (created on first use); `:memory:` for a throwaway store. */
@@ -31,6 +32,22 @@ export interface SqliteStoreOptions {
   /** Expired items (TTL attribute in the past) are deleted this often; 0 turns the sweep off. @default 60000 */
   readonly ttlSweepMs?: number;
   readonly now?: () => Date;
+  /**
+   * Checkpoint the WAL on a worker thread (see WalCheckpointer) once the store
+   * has committed this many write transactions; 0 never (the committing
+   * connection checkpoints, SQLite's default). Short-lived stores (tests,
+   * tools) never start the thread. @default 256
+   */
+  readonly backgroundCheckpointAfter?: number;
+}
+
+/** The writer's own automatic checkpoint once a worker checkpoints: a backstop, should the worker fall behind (pages, ~64 MB). */
+const BACKSTOP_CHECKPOINT_PAGES = 16_384;
+
+interface QueuedWrite {
+  readonly work: () => unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 interface Row {
@@ -41,6 +58,9 @@ interface Row {
 }
 
 const INDEX_COLUMNS = TABLE_INDEXES.flatMap((i) => [i.partition, i.sort]);
+const ROW_VALUES = `(pk, sk, ${INDEX_COLUMNS.join(', ')}, expires_at, body) VALUES (?, ?, ${INDEX_COLUMNS.map(() => '?').join(', ')}, ?, ?)`;
+const INSERT_SQL = `INSERT INTO items ${ROW_VALUES}`;
+const REPLACE_SQL = `INSERT OR REPLACE INTO items ${ROW_VALUES}`;
 
 /**
  * The embedded metadata store: one SQLite file (WAL) holding the same
@@ -54,6 +74,14 @@ const INDEX_COLUMNS = TABLE_INDEXES.flatMap((i) => [i.partition, i.sort]);
  * Text comparison is SQLite's BINARY collation, i.e. UTF-8 byte order, as
  * DynamoDB compares sort keys; prefixes are ranges (`sk >= p AND sk < p⁺`),
  * which use the index where LIKE would not.
+ *
+ * Writes commit in groups: the write transactions requested in one turn of
+ * the event loop run, in the order they were requested, each in its own
+ * savepoint of one SQLite transaction (a failed one rolls back alone and
+ * fails alone), which commits before any of them resolves. Concurrent
+ * requests touch the same hot pages (the audit chain head and its index,
+ * usage counters, the search entries' leaves), and a commit writes each page
+ * once to the WAL instead of once per request.
  */
 export class SqliteStore implements MetadataStore {
   readonly kind = 'sqlite' as const;
@@ -66,6 +94,10 @@ export class SqliteStore implements MetadataStore {
   private readonly transaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly linkAtCommit: boolean;
   private readonly now: () => Date;
+  private queued: QueuedWrite[] = [];
+  private flushScheduled = false;
+  private commits = 0;
+  private checkpointer?: WalCheckpointer;
 
   constructor(readonly options: SqliteStoreOptions) {
     this.db = openDatabase(options.path);
@@ -83,7 +115,7 @@ export class SqliteStore implements MetadataStore {
   tenant(tenantId: string): SqliteTable {
     let table = this.tenants.get(tenantId);
     if (!table) {
-      table = new SqliteTable(this, tenantId, tenantPrefix(tenantId), (parts) => tenantKey(tenantId, parts));
+      table = new SqliteTable(this, tenantId, tenantPrefix(tenantId), tenantKeys(tenantId));
       this.tenants.set(tenantId, table);
       if (this.tenants.size > 10_000) this.tenants.delete(this.tenants.keys().next().value!);
     }
@@ -99,7 +131,7 @@ export class SqliteStore implements MetadataStore {
       if (!(table instanceof SqliteTable) || table.store !== this) throw new TypeError('a SQLite transaction takes tables of its own store only');
       return [table, writes] as const;
     });
-    this.write(() => {
+    await this.enqueue(() => {
       const seen = new Set<string>();
       for (const [table, writes] of tables) table.applyWrites(writes, seen);
     });
@@ -108,7 +140,7 @@ export class SqliteStore implements MetadataStore {
   async purgeTenant(tenantId: string): Promise<number> {
     const prefix = tenantPrefix(tenantId);
     const keep = tenantKey(tenantId, ['AUDIT']);
-    return this.write(
+    return this.enqueue(
       () =>
         this.statement('DELETE FROM items WHERE pk >= ? AND pk < ? AND NOT (pk >= ? AND pk < ?)').run(prefix, prefixUpperBound(prefix), keep, prefixUpperBound(keep))
           .changes,
@@ -122,6 +154,9 @@ export class SqliteStore implements MetadataStore {
 
   async close(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
+    if (this.db.open) this.flush();
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 
@@ -162,13 +197,82 @@ export class SqliteStore implements MetadataStore {
     return statement;
   }
 
-  /** @internal runs `work` in one IMMEDIATE transaction, mapping SQLite failures to domain errors */
+  /** @internal runs `work` now, in one IMMEDIATE transaction of its own, mapping SQLite failures to domain errors */
   write<T>(work: () => T): T {
     try {
       return this.transaction.immediate(work) as T;
     } catch (error) {
       throw storeError(error);
+    } finally {
+      this.committed();
     }
+  }
+
+  /**
+   * @internal runs `work` in the group commit of this turn of the event loop
+   * (see the class comment): all or nothing for `work`, durable in the WAL
+   * when the promise resolves.
+   */
+  enqueue<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const jobs = this.queued;
+    this.queued = [];
+    if (jobs.length === 0) return;
+    if (jobs.length === 1) {
+      const [job] = jobs;
+      let value: unknown;
+      try {
+        value = this.write(job!.work);
+      } catch (error) {
+        job!.reject(storeError(error));
+        return;
+      }
+      job!.resolve(value);
+      return;
+    }
+    const outcomes: Array<{ value?: unknown; error?: unknown }> = [];
+    try {
+      this.transaction.immediate(() => {
+        for (const job of jobs) {
+          try {
+            // Called inside the open transaction, better-sqlite3 runs it in a SAVEPOINT and rolls back to it on a throw.
+            outcomes.push({ value: this.transaction(job.work) });
+          } catch (error) {
+            // SQLite abandons the whole transaction on some failures (a full disk, I/O): then the group fails together.
+            if (!this.db.inTransaction) throw error;
+            outcomes.push({ error: storeError(error) });
+          }
+        }
+      });
+    } catch (error) {
+      const failure = storeError(error);
+      for (const job of jobs) job.reject(failure);
+      return;
+    } finally {
+      this.committed();
+    }
+    jobs.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if ('error' in outcome) job.reject(outcome.error);
+      else job.resolve(outcome.value);
+    });
+  }
+
+  private committed(): void {
+    const after = this.options.backgroundCheckpointAfter ?? 256;
+    if (this.checkpointer || after <= 0 || this.options.path === ':memory:' || !this.db.open || ++this.commits < after) return;
+    this.checkpointer = new WalCheckpointer(this.options.path);
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   }
 
   /** @internal a read outside any transaction */
@@ -206,43 +310,44 @@ export class SqliteTable implements MetadataTable {
   async query<T = Item>(request: QueryRequest): Promise<Page<T>> {
     const index = request.index ? indexOf(request.index) : undefined;
     const pkName = index?.partition ?? 'pk';
-    const skName = index?.sort ?? 'sk';
-    const order = [skName, ...(index ? ['pk', 'sk'] : [])];
-    const direction = request.descending ? 'DESC' : 'ASC';
-    const where = [`${pkName} = ?`];
+    const order = index ? [index.sort, 'pk', 'sk'] : ['sk'];
     const params: unknown[] = [this.makePartition(request.partition)];
-    if (request.sortBeginsWith !== undefined) {
-      where.push(`${skName} >= ?`, `${skName} < ?`);
-      params.push(request.sortBeginsWith, prefixUpperBound(request.sortBeginsWith));
-    } else if (request.sortBetween) {
-      where.push(`${skName} >= ?`, `${skName} <= ?`);
-      params.push(request.sortBetween[0], request.sortBetween[1]);
-    }
+    const range = request.sortBeginsWith !== undefined ? 'prefix' : request.sortBetween ? 'between' : 'none';
+    if (request.sortBeginsWith !== undefined) params.push(request.sortBeginsWith, prefixUpperBound(request.sortBeginsWith));
+    else if (request.sortBetween) params.push(request.sortBetween[0], request.sortBetween[1]);
     const start = decodeCursor(request.cursor, this.prefix);
     if (start) {
       const values = order.map((column) => start[column]);
       if (values.some((v) => typeof v !== 'string') || start[pkName] !== params[0]) throw invalidCursor();
-      where.push(`(${order.join(', ')}) ${request.descending ? '<' : '>'} (${order.map(() => '?').join(', ')})`);
       params.push(...values);
     }
     const limit = request.limit;
-    const sql = `SELECT body, ${order.filter((c) => c !== 'pk' && c !== 'sk').map((c) => `${c}, `).join('')}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limit !== undefined ? ' LIMIT ?' : ''}`;
     if (limit !== undefined) params.push(limit + 1);
+    const sql = querySql(index, range, start !== undefined, request.descending === true, limit !== undefined);
     const rows = this.store.read(() => this.store.statement(sql).all(...params) as Row[]);
     const more = limit !== undefined && rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    const cursor = more && last ? encodeCursor(Object.fromEntries([...new Set([pkName, ...order])].map((c) => [c, c === pkName ? params[0] : last[c]]))) : undefined;
-    return { items: page.map((row) => JSON.parse(row.body) as T), cursor };
+    const last = more ? page[page.length - 1] : undefined;
+    const items = page.map((row) => JSON.parse(row.body) as T);
+    if (!last) return { items };
+    // Encoded when read: callers that only look at the first item (the latest version, say) never pay for it.
+    let cursor: string | undefined;
+    return {
+      items,
+      get cursor() {
+        cursor ??= encodeCursor(Object.fromEntries([...new Set([pkName, ...order])].map((c) => [c, c === pkName ? params[0] : last[c]])));
+        return cursor;
+      },
+    };
   }
 
   async transact(writes: readonly ScopedWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    this.store.write(() => this.applyWrites(writes));
+    await this.store.enqueue(() => this.applyWrites(writes));
   }
 
   async patch(ref: KeyRef, fields: Record<string, string | number | boolean>): Promise<void> {
-    this.store.write(() => {
+    await this.store.enqueue(() => {
       const stored = this.row(ref);
       if (!stored) throw new Conflict('a precondition of this change no longer holds');
       const body = { ...JSON.parse(stored.body), ...withoutKeys(fields) };
@@ -251,7 +356,7 @@ export class SqliteTable implements MetadataTable {
   }
 
   async adjust(ref: KeyRef, attribute: string, by: number, atMost?: number): Promise<number> {
-    return this.store.write(() => {
+    return this.store.enqueue(() => {
       const stored = this.row(ref);
       const body: Item = stored ? JSON.parse(stored.body) : {};
       const current = typeof body[attribute] === 'number' ? (body[attribute] as number) : 0;
@@ -267,7 +372,7 @@ export class SqliteTable implements MetadataTable {
   async update(updates: readonly GuardedUpdate[]): Promise<'applied' | 'refused'> {
     if (updates.length === 0) return 'applied';
     try {
-      this.store.write(() => {
+      await this.store.enqueue(() => {
         for (const update of updates) this.applyUpdate(update);
       });
       return 'applied';
@@ -285,23 +390,39 @@ export class SqliteTable implements MetadataTable {
       // DynamoDB refuses a transaction that touches one item twice; so does this store, or code would pass here and fail there.
       if (seen.has(id)) throw new DependencyFailed('metadata store request failed: a transaction cannot include multiple operations on one item');
       seen.add(id);
-      const stored = this.store.statement('SELECT body, pk, sk FROM items WHERE pk = ? AND sk = ?').get(pk, write.key.sort) as Row | undefined;
-      checkExpectation(write, stored);
+      // Only a condition on the stored item needs it read first: `new` is the primary key's own
+      // uniqueness (a refused INSERT), and an unconditional write replaces whatever is there.
+      const conditional = write.expect !== undefined && write.expect !== 'any' && !(write.kind === 'put' && write.expect === 'new');
+      if (conditional) {
+        const stored = this.store.statement('SELECT body, pk, sk FROM items WHERE pk = ? AND sk = ?').get(pk, write.key.sort) as Row | undefined;
+        checkExpectation(write, stored);
+      }
       if (write.kind === 'check') continue;
       if (write.kind === 'delete') {
-        if (stored) this.store.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, write.key.sort);
+        this.store.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, write.key.sort);
         continue;
       }
       const indexes: Record<string, string> = {};
-      for (const [name, ref] of Object.entries(write.indexes ?? {})) {
-        const index = indexOf(name as IndexName);
-        indexes[index.partition] = this.makePartition(ref!.partition);
-        indexes[index.sort] = ref!.sort;
+      if (write.indexes) {
+        for (const name in write.indexes) {
+          const ref = write.indexes[name as IndexName]!;
+          const index = indexOf(name as IndexName);
+          indexes[index.partition] = this.makePartition(ref.partition);
+          indexes[index.sort] = ref.sort;
+        }
       }
       let body = withoutKeys(write.item);
       if (write.chain && this.store.linkAtCommit) body = this.linkIntoChain(body, indexes);
-      if (stored) this.store.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, write.key.sort);
-      this.insert(pk, write.key.sort, body, indexes);
+      if (write.expect === 'new') {
+        try {
+          this.insert(pk, write.key.sort, body, indexes);
+        } catch (error) {
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new Conflict('an item with this identity already exists');
+          throw error;
+        }
+      } else {
+        this.insert(pk, write.key.sort, body, indexes, 'REPLACE');
+      }
     }
   }
 
@@ -370,9 +491,10 @@ export class SqliteTable implements MetadataTable {
       | undefined;
   }
 
-  private insert(pk: string, sk: string, body: Item, indexes: Record<string, string | null>): void {
+  /** `REPLACE`: the item takes the place of the stored one, index keys included (a put without condition). */
+  private insert(pk: string, sk: string, body: Item, indexes: Record<string, string | null>, verb: 'INSERT' | 'REPLACE' = 'INSERT'): void {
     this.store
-      .statement(`INSERT INTO items (pk, sk, ${INDEX_COLUMNS.join(', ')}, expires_at, body) VALUES (?, ?, ${INDEX_COLUMNS.map(() => '?').join(', ')}, ?, ?)`)
+      .statement(verb === 'INSERT' ? INSERT_SQL : REPLACE_SQL)
       .run(pk, sk, ...INDEX_COLUMNS.map((c) => indexes[c] ?? null), ttlOf(body), JSON.stringify(body));
   }
 }
@@ -393,6 +515,26 @@ function checkExpectation(write: ScopedWrite, stored: Row | undefined): void {
   }
   const revision = stored ? (JSON.parse(stored.body) as { revision?: unknown }).revision : undefined;
   if (revision !== expect.revision) throw new StaleWrite('the item changed since it was read; re-read and retry');
+}
+
+const QUERY_SQL = new Map<string, string>();
+
+/** The SELECT of one query shape (built once per shape: the statement cache is keyed by its text). */
+function querySql(index: (typeof TABLE_INDEXES)[number] | undefined, range: 'prefix' | 'between' | 'none', fromCursor: boolean, descending: boolean, limited: boolean): string {
+  const shape = `${index?.name ?? ''}|${range}|${fromCursor}|${descending}|${limited}`;
+  let sql = QUERY_SQL.get(shape);
+  if (sql) return sql;
+  const pkName = index?.partition ?? 'pk';
+  const skName = index?.sort ?? 'sk';
+  const order = index ? [skName, 'pk', 'sk'] : ['sk'];
+  const direction = descending ? 'DESC' : 'ASC';
+  const where = [`${pkName} = ?`];
+  if (range === 'prefix') where.push(`${skName} >= ?`, `${skName} < ?`);
+  else if (range === 'between') where.push(`${skName} >= ?`, `${skName} <= ?`);
+  if (fromCursor) where.push(`(${order.join(', ')}) ${descending ? '<' : '>'} (${order.map(() => '?').join(', ')})`);
+  sql = `SELECT body, ${order.filter((c) => c !== 'pk' && c !== 'sk').map((c) => `${c}, `).join('')}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limited ? ' LIMIT ?' : ''}`;
+  QUERY_SQL.set(shape, sql);
+  return sql;
 }
 
 function indexOf(name: IndexName): (typeof TABLE_INDEXES)[number] {

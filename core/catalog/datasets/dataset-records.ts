@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MetadataTable, ScopedWrite } from '../../ports/metadata-store';
-import { NotFound } from '../../errors';
+import { Conflict, NotFound } from '../../errors';
 import { facetValue, nameKey, pad } from '../identifiers';
 import { COLUMN_TYPES } from './cell-types';
 import { QUANTILES } from './column-profile';
@@ -59,26 +59,59 @@ export const DatasetSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('object'), key: z.string() }),
 ]);
 
-export const DatasetVersionSchema = z.object({
+/**
+ * A version's life: registered `pending` (the request only checks what is
+ * cheap: the object exists, its size); the profile-dataset pipeline
+ * (state-machines/profile-dataset.asl.json) streams it, hashes and profiles
+ * it, and makes it `ready`, or `failed` with the reason. Only a ready
+ * version can be used (training, batch scoring, evaluation).
+ */
+export const DATASET_VERSION_STATUSES = ['pending', 'ready', 'failed'] as const;
+export type DatasetVersionStatus = (typeof DATASET_VERSION_STATUSES)[number];
+
+/** A version as stored, in any status; versions written before statuses existed are ready. */
+export const DatasetVersionRecordSchema = z.object({
   datasetId: z.string(),
   datasetName: z.string(),
   version: z.number().int().positive(),
   format: z.enum(DATASET_FORMATS),
   description: z.string().optional(),
-  /** Tenant-relative key of the immutable data file. */
-  key: z.string(),
-  /** Tenant-relative key of the profile document. */
-  profileKey: z.string(),
+  status: z.enum(DATASET_VERSION_STATUSES).default('ready'),
+  /** Why a version failed (the malformed line, the mismatching digest, …). */
+  statusReason: z.string().optional(),
+  /** Tenant-relative key of the immutable data file (ready). */
+  key: z.string().optional(),
+  /** Tenant-relative key of the profile document (ready). */
+  profileKey: z.string().optional(),
   sizeBytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  rowCount: z.number().int().optional(),
+  columnCount: z.number().int().optional(),
+  schema: z.array(ColumnSchemaSchema).optional(),
+  targetColumn: z.string().optional(),
+  protectedAttributes: z.array(z.string()),
+  source: DatasetSourceSchema,
+  /** While pending: the object the pipeline profiles, and the SHA-256 it was declared with. */
+  sourceKey: z.string().optional(),
+  expectedSha256: z.string().optional(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  /** When it became ready or failed. */
+  settledAt: z.string().optional(),
+  /** Optimistic lock: the pipeline moves a version once. */
+  revision: z.number().int().default(1),
+});
+export type DatasetVersionRecord = z.infer<typeof DatasetVersionRecordSchema>;
+
+/** A ready version: hashed, profiled, filed under its content key. */
+export const DatasetVersionSchema = DatasetVersionRecordSchema.extend({
+  status: z.literal('ready').default('ready'),
+  key: z.string(),
+  profileKey: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   rowCount: z.number().int(),
   columnCount: z.number().int(),
   schema: z.array(ColumnSchemaSchema),
-  targetColumn: z.string().optional(),
-  protectedAttributes: z.array(z.string()),
-  source: DatasetSourceSchema,
-  createdAt: z.string(),
-  createdBy: z.string(),
 });
 export type DatasetVersion = z.infer<typeof DatasetVersionSchema>;
 
@@ -125,8 +158,8 @@ export function datasetWrite(dataset: Dataset, expect: 'new' | { revision: numbe
   };
 }
 
-export function datasetVersionWrite(version: DatasetVersion): ScopedWrite {
-  return { kind: 'put', key: datasetVersionKey(version.datasetId, version.version), item: { entity: 'dataset-version', ...version }, expect: 'new' };
+export function datasetVersionWrite(version: DatasetVersionRecord, expect: 'new' | { revision: number } = 'new'): ScopedWrite {
+  return { kind: 'put', key: datasetVersionKey(version.datasetId, version.version), item: { entity: 'dataset-version', ...version }, expect };
 }
 
 export async function loadDataset(table: MetadataTable, datasetId: string): Promise<Dataset> {
@@ -135,8 +168,24 @@ export async function loadDataset(table: MetadataTable, datasetId: string): Prom
   return DatasetSchema.parse(item);
 }
 
-export async function loadDatasetVersion(table: MetadataTable, datasetId: string, version: number): Promise<DatasetVersion> {
-  const item = await table.get(datasetVersionKey(datasetId, version));
+/** A version in any status (the catalog's own views, the profiling pipeline). */
+export async function loadDatasetVersionRecord(table: MetadataTable, datasetId: string, version: number, options: { consistent?: boolean } = {}): Promise<DatasetVersionRecord> {
+  const item = await table.get(datasetVersionKey(datasetId, version), options);
   if (!item) throw new NotFound('dataset version', `${datasetId}/${version}`);
-  return DatasetVersionSchema.parse(item);
+  return DatasetVersionRecordSchema.parse(item);
+}
+
+/**
+ * A version to use (train on, score, evaluate): ready, or a Conflict (409)
+ * that says why not yet or not at all.
+ */
+export async function loadDatasetVersion(table: MetadataTable, datasetId: string, version: number): Promise<DatasetVersion> {
+  const record = await loadDatasetVersionRecord(table, datasetId, version);
+  if (record.status === 'pending') {
+    throw new Conflict(`dataset ${datasetId} version ${version} is pending: its hash and profile are still being computed; use it once its status is ready`);
+  }
+  if (record.status === 'failed') {
+    throw new Conflict(`dataset ${datasetId} version ${version} failed profiling and cannot be used: ${record.statusReason ?? 'no reason recorded'}`);
+  }
+  return DatasetVersionSchema.parse(record);
 }

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { Page } from '../../ports/metadata-store';
 import { auditWrite } from '../../audit/audit-event';
-import { Conflict, NotFound, PayloadTooLarge, StaleWrite, ValidationFailed } from '../../errors';
+import { Conflict, DependencyFailed, NotFound, PayloadTooLarge, StaleWrite, ValidationFailed } from '../../errors';
 import type { TenantScope } from '../../tenancy/tenant-scope';
+import type { PipelineRunner } from '../../ports/pipeline-runner';
 import { reserveQuota } from '../../tenancy/usage';
 import { CatalogIdSchema, newCatalogId } from '../identifiers';
-import { snapshotOf, storeContent } from '../content-addressed';
-import { discardStaged, settleStagedWrite, stagedUpload, stageUpload } from '../staged-uploads';
-import { errorOf } from '../../inspection/inspection-work';
+import { discardStaged, stageUpload } from '../staged-uploads';
+import { discardDatasetObjects, failDatasetVersion } from './dataset-version-profiling';
 import { MalformedDataset } from './dataset-problems';
-import { DATASET_FORMATS, type DatasetProfile, schemaOf } from './dataset-profiler';
+import { DATASET_FORMATS } from './dataset-profiler';
 import {
   CONTENT_TYPES,
   DATA_EXTENSIONS,
@@ -20,14 +20,15 @@ import {
   datasetUploadKey,
   DatasetUploadSchema,
   type DatasetVersion,
-  DatasetVersionSchema,
+  type DatasetVersionRecord,
+  DatasetVersionRecordSchema,
   datasetVersionWrite,
   datasetWrite,
   DatasetProfileSchema,
   loadDataset,
   loadDatasetVersion,
+  loadDatasetVersionRecord,
   stagingKey,
-  versionPrefix,
 } from './dataset-records';
 
 /** Largest dataset file accepted (one version). */
@@ -36,8 +37,6 @@ const UPLOAD_URL_SECONDS = 15 * 60;
 /** How long an issued upload can still be registered. */
 const UPLOAD_REGISTRATION_SECONDS = 24 * 60 * 60;
 const DOWNLOAD_URL_SECONDS = 15 * 60;
-/** Long enough for the isolated profiler to read a 1 GiB file twice. */
-const INSPECTION_URL_SECONDS = 60 * 60;
 const MAX_WRITE_ATTEMPTS = 8;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
@@ -124,7 +123,7 @@ export async function datasetUploadUrl(scope: TenantScope, datasetId: string, in
   return { uploadId, url: signed.url, method: 'PUT', headers: signed.headers, key: upload.key, expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
 }
 
-interface Source {
+export interface Source {
   readonly key: string;
   readonly field: 'body.uploadId' | 'body.sourceKey';
   readonly upload?: DatasetUpload;
@@ -132,27 +131,32 @@ interface Source {
   readonly staged: boolean;
 }
 
+/** The pipeline that hashes and profiles a registered version (state-machines/profile-dataset.asl.json). */
+export const PROFILE_DATASET_PIPELINE = 'profile-dataset';
+
 /**
  * Registers the next version of a dataset from a staged upload or an object
- * already in the tenant's storage. A private snapshot of the object is taken
- * first and inspected in an isolated process (core/inspection/: heap cap,
- * wall clock, Parquet decode caps): streamed once to check its size and
- * SHA-256 and to infer its schema and profile (Parquet: hashed, then read by
- * ranges; a second pass counts exact histograms of files with more than
- * 100,000 values per column). A mismatch, malformed content or a passed
- * limit refuses the registration, writes nothing and deletes the staged
- * upload (releasing its reservation). Then storage is accounted (a staged
- * upload's reservation carries over; other sources reserve now), the version
- * number taken, the snapshot filed under its content key
- * (`datasets/sha256/<hex>`, core/catalog/content-addressed.ts), and the
- * version, the dataset's new latest version and the audit event written in
- * one transaction.
+ * already in the tenant's storage, and starts its profiling: the request
+ * does only what is cheap (the upload matches its declaration, the object
+ * exists and is at most 1 GiB, the declared size is its size), takes the
+ * version number and records the version `pending` with the dataset's
+ * version count and the audit event in one transaction (consuming the
+ * upload, so it registers once). The profile-dataset pipeline then streams
+ * the object in an isolated inspector, checks its SHA-256, profiles it and
+ * makes the version `ready` (core/catalog/datasets/profile-dataset-version.ts),
+ * or `failed` with the reason: a 1 GiB file never has to fit in a request.
  */
-export async function registerDatasetVersion(scope: TenantScope, datasetId: string, input: z.infer<typeof RegisterDatasetVersionInput>): Promise<DatasetVersion> {
+export async function registerDatasetVersion(
+  scope: TenantScope,
+  pipelines: PipelineRunner,
+  datasetId: string,
+  input: z.infer<typeof RegisterDatasetVersionInput>,
+): Promise<DatasetVersionRecord> {
   const dataset = await loadDataset(scope.table, datasetId);
+  if (!pipelines.pipelines().includes(PROFILE_DATASET_PIPELINE)) throw new DependencyFailed(`the ${PROFILE_DATASET_PIPELINE} pipeline is not deployed here; dataset versions cannot be profiled`);
   const source = await resolveSource(scope, dataset, input);
   const refuse = async (error: Error): Promise<never> => {
-    if (source.staged) await discard(scope, [source.key]);
+    if (source.staged) await discardDatasetObjects(scope, [source.key]);
     throw error;
   };
 
@@ -165,99 +169,70 @@ export async function registerDatasetVersion(scope: TenantScope, datasetId: stri
   if (input.sizeBytes !== undefined && stored.size !== input.sizeBytes) {
     await refuse(new ValidationFailed('size mismatch', [{ field: 'body.sizeBytes', problem: `the object is ${stored.size} bytes, not ${input.sizeBytes}` }]));
   }
+  if (stored.size === 0) await refuse(new MalformedDataset(dataset.format, 'the file is empty'));
 
-  const snapshot = await snapshotOf(scope.objects, source.key);
+  // An object already in storage is accounted now, so a registration past the quota is a 429 before anything is numbered;
+  // a staged upload's size was reserved when its URL was issued.
+  const release = source.staged ? async () => undefined : await reserveQuota(scope.table, scope.quotas, 'storageBytes', stored.size);
+  let number: number;
   try {
-    const url = await scope.objects.presignGet(snapshot, { expiresInSeconds: INSPECTION_URL_SECONDS });
-    const inspection = await scope.inspector.inspectDataset({ url, size: stored.size, format: dataset.format, expectedSha256: input.sha256 }).catch((error: unknown) =>
-      error instanceof ValidationFailed ? refuse(error) : Promise.reject(error),
-    );
-    if (inspection.bytes !== stored.size) await refuse(new ValidationFailed('size mismatch', [{ field: 'body.sizeBytes', problem: `the object is ${inspection.bytes} bytes, not ${stored.size}` }]));
-    if (input.sha256 !== undefined && inspection.sha256 !== input.sha256) {
-      await refuse(new ValidationFailed('SHA-256 mismatch', [{ field: 'body.sha256', problem: `the object hashes to ${inspection.sha256}, not ${input.sha256}` }]));
-    }
-    if (inspection.problem) await refuse(errorOf(inspection.problem));
-    const profile = DatasetProfileSchema.parse(inspection.profile) as DatasetProfile;
-    if (profile.rowCount === 0) await refuse(new MalformedDataset(dataset.format, 'the file has no data rows'));
-    assertColumnsExist(profile, input);
-    return await recordVersion(scope, dataset, input, source, { snapshot, size: stored.size, sha256: inspection.sha256, profile });
-  } finally {
-    await scope.objects.remove(snapshot).catch(() => undefined);
-  }
-}
-
-/** Accounts the storage, takes the number, files the snapshot under its content key and writes the version. */
-async function recordVersion(
-  scope: TenantScope,
-  dataset: Dataset,
-  input: z.infer<typeof RegisterDatasetVersionInput>,
-  source: Source,
-  checked: { snapshot: string; size: number; sha256: string; profile: DatasetProfile },
-): Promise<DatasetVersion> {
-  const { datasetId } = dataset;
-  const profileJson = JSON.stringify(checked.profile);
-  const staged = source.staged ? await stagedUpload(scope.table, source.key) : undefined;
-  // A staged upload reserved its size when its URL was issued; that reservation now counts for the stored file.
-  const release = await reserveQuota(scope.table, scope.quotas, 'storageBytes', (staged ? 0 : checked.size) + Buffer.byteLength(profileJson));
-  const written: string[] = [];
-  let version: DatasetVersion;
-  try {
-    const number = await scope.table.adjust(datasetSequenceKey(datasetId), 'allocated', 1);
-    const profileKey = `${versionPrefix(datasetId, number)}profile.json`;
-    const key = await storeContent(scope.objects, checked.snapshot, 'datasets', checked.sha256, CONTENT_TYPES[dataset.format]);
-    written.push(profileKey);
-    await scope.objects.put(profileKey, profileJson, 'application/json');
-    const now = scope.now();
-    version = {
-      datasetId,
-      datasetName: dataset.name,
-      version: number,
-      format: dataset.format,
-      description: input.description,
-      key,
-      profileKey,
-      sizeBytes: checked.size,
-      sha256: checked.sha256,
-      rowCount: checked.profile.rowCount,
-      columnCount: checked.profile.columns.length,
-      schema: schemaOf(checked.profile),
-      targetColumn: input.targetColumn,
-      protectedAttributes: input.protectedAttributes,
-      source: source.upload ? { kind: 'upload', uploadId: source.upload.uploadId } : { kind: 'object', key: source.key },
-      createdAt: now.toISOString(),
-      createdBy: scope.meta.actor,
-    };
-    await writeVersion(scope, version, source.upload, staged ? source.key : undefined);
+    number = await scope.table.adjust(datasetSequenceKey(datasetId), 'allocated', 1);
   } catch (error) {
     await release();
-    // The content object may be another version's too: it stays (at worst an orphan costing storage).
-    await discard(scope, written);
     throw error;
   }
-  if (source.staged) await discard(scope, [source.key]);
+  const version: DatasetVersionRecord = {
+    datasetId,
+    datasetName: dataset.name,
+    version: number,
+    format: dataset.format,
+    description: input.description,
+    status: 'pending',
+    sizeBytes: stored.size,
+    targetColumn: input.targetColumn,
+    protectedAttributes: input.protectedAttributes,
+    source: source.upload ? { kind: 'upload', uploadId: source.upload.uploadId } : { kind: 'object', key: source.key },
+    sourceKey: source.key,
+    ...(input.sha256 !== undefined ? { expectedSha256: input.sha256 } : {}),
+    createdAt: scope.now().toISOString(),
+    createdBy: scope.meta.actor,
+    revision: 1,
+  };
+  try {
+    await writePendingVersion(scope, version, source.upload);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  try {
+    await pipelines.start({
+      tenantId: scope.tenantId,
+      pipeline: PROFILE_DATASET_PIPELINE,
+      actor: scope.meta.actor,
+      input: { datasetId, version: number },
+      name: `profile-${datasetId}-${number}`,
+    });
+  } catch (error) {
+    // A version no pipeline will ever profile must not stay pending.
+    await failDatasetVersion(scope, datasetId, number, `its profiling could not be started: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
+    throw error;
+  }
   return version;
 }
 
-/** The version item, the dataset's latest version and the audit event together; retried when another registration moved the dataset first. */
-async function writeVersion(scope: TenantScope, version: DatasetVersion, upload: DatasetUpload | undefined, stagedKey: string | undefined): Promise<void> {
-  const { schema: _schema, ...summary } = version;
+/** The pending version item, the dataset's version count and the audit event together; retried when another registration moved the dataset first. */
+async function writePendingVersion(scope: TenantScope, version: DatasetVersionRecord, upload: DatasetUpload | undefined): Promise<void> {
+  const { sourceKey: _key, expectedSha256: _sha, ...summary } = version;
   for (let attempt = 1; ; attempt++) {
     const current = await loadDataset(scope.table, version.datasetId);
     const now = scope.now();
-    const after: Dataset = {
-      ...current,
-      latestVersion: Math.max(current.latestVersion, version.version),
-      versionCount: current.versionCount + 1,
-      updatedAt: now.toISOString(),
-      revision: current.revision + 1,
-    };
+    const after: Dataset = { ...current, versionCount: current.versionCount + 1, updatedAt: now.toISOString(), revision: current.revision + 1 };
     try {
       await scope.table.transact([
         datasetWrite(after, { revision: current.revision }),
         datasetVersionWrite(version),
         // Consuming the upload makes a second registration of it fail instead of adding a duplicate version.
         ...(upload ? [{ kind: 'delete' as const, key: datasetUploadKey(upload.datasetId, upload.uploadId), expect: 'exists' as const }] : []),
-        ...(stagedKey ? [settleStagedWrite(stagedKey)] : []),
         auditWrite(scope.meta, 'dataset.version-registered', { type: 'dataset', id: version.datasetId }, { after: summary }, now).write,
       ]);
       return;
@@ -276,39 +251,18 @@ async function resolveSource(scope: TenantScope, dataset: Dataset, input: z.infe
   if (!upload) throw new NotFound('upload', input.uploadId);
   if (upload.expiresAt <= nowSeconds) {
     // DynamoDB's TTL removes the record late; the upload is over all the same.
-    await discard(scope, [upload.key]);
+    await discardDatasetObjects(scope, [upload.key]);
     throw new NotFound('upload', input.uploadId);
   }
   const mismatch = (['sha256', 'sizeBytes'] as const).filter((field) => input[field] !== upload[field]);
   if (mismatch.length) {
-    await discard(scope, [upload.key]);
+    await discardDatasetObjects(scope, [upload.key]);
     throw new ValidationFailed(
       'the registration does not match what was declared for this upload; upload again',
       mismatch.map((field) => ({ field: `body.${field}`, problem: `upload '${upload.uploadId}' was declared with ${field} ${upload[field]}` })),
     );
   }
   return { key: upload.key, field: 'body.uploadId', upload, staged: true };
-}
-
-function assertColumnsExist(profile: DatasetProfile, input: z.infer<typeof RegisterDatasetVersionInput>): void {
-  const names = new Set(profile.columns.map((c) => c.name));
-  const problems = [
-    ...(input.targetColumn !== undefined && !names.has(input.targetColumn) ? [{ field: 'body.targetColumn', problem: `no column '${input.targetColumn}' in the file` }] : []),
-    ...input.protectedAttributes.flatMap((name, i) => (names.has(name) ? [] : [{ field: `body.protectedAttributes.${i}`, problem: `no column '${name}' in the file` }])),
-  ];
-  if (problems.length) throw new ValidationFailed('the named columns are not in the file', problems);
-}
-
-/** Removes objects; a staged upload also gives back its reservation (core/catalog/staged-uploads.ts). */
-async function discard(scope: TenantScope, keys: readonly string[]): Promise<void> {
-  for (const key of keys) {
-    try {
-      await discardStaged(scope.table, scope.objects, key);
-    } catch (error) {
-      // Cleanup must not hide the error being reported; an orphan only costs storage.
-      scope.log.warn('dataset object cleanup failed', { key, error: error instanceof Error ? error.message : String(error) });
-    }
-  }
 }
 
 function assertSize(size: number, field: string): void {
@@ -330,20 +284,21 @@ export function getDatasetVersion(scope: TenantScope, datasetId: string, version
   return loadDatasetVersion(scope.table, datasetId, version);
 }
 
-export type DatasetVersionDetail = DatasetVersion & { readonly profile: z.infer<typeof DatasetProfileSchema> };
+export type DatasetVersionDetail = DatasetVersionRecord & { readonly profile?: z.infer<typeof DatasetProfileSchema> };
 
-/** One version with its full statistical profile (read from the profile document next to the data). */
+/** One version in any status; a ready one with its full statistical profile (read from the profile document next to the data). */
 export async function getDatasetVersionDetail(scope: TenantScope, datasetId: string, version: number): Promise<DatasetVersionDetail> {
-  const found = await loadDatasetVersion(scope.table, datasetId, version);
+  const found = await loadDatasetVersionRecord(scope.table, datasetId, version);
+  if (found.status !== 'ready' || !found.profileKey) return found;
   const text = Buffer.from(await scope.objects.getBytes(found.profileKey)).toString('utf8');
   return { ...found, profile: DatasetProfileSchema.parse(JSON.parse(text)) };
 }
 
 /** A dataset's versions, newest first. */
-export async function listDatasetVersions(scope: TenantScope, datasetId: string, page: { limit: number; cursor?: string }): Promise<Page<DatasetVersion>> {
+export async function listDatasetVersions(scope: TenantScope, datasetId: string, page: { limit: number; cursor?: string }): Promise<Page<DatasetVersionRecord>> {
   await loadDataset(scope.table, datasetId);
   const result = await scope.table.query({ partition: datasetKey(datasetId).partition, sortBeginsWith: 'V#', descending: true, limit: page.limit, cursor: page.cursor });
-  return { items: result.items.map((item) => DatasetVersionSchema.parse(item)), cursor: result.cursor };
+  return { items: result.items.map((item) => DatasetVersionRecordSchema.parse(item)), cursor: result.cursor };
 }
 
 export interface DatasetDownload {

@@ -32,7 +32,9 @@ export class ModelServing extends Construct {
     });
     props.bucket.grantRead(this.executionRole, 'tenants/*');
     props.bucket.grantPut(this.executionRole, 'tenants/*/captures/*');
-    for (const resource of [props.bucket.arnForObjects('tenants/*'), props.bucket.arnForObjects('tenants/*/captures/*')]) {
+    // batch-score's transforms write each partition's answer below the tenant's transforms/ folder (core/batch/batch-transform.ts).
+    props.bucket.grantPut(this.executionRole, 'tenants/*/transforms/*');
+    for (const resource of [props.bucket.arnForObjects('tenants/*'), props.bucket.arnForObjects('tenants/*/captures/*'), props.bucket.arnForObjects('tenants/*/transforms/*')]) {
       Validations.of(this.executionRole).acknowledge({ id: iam5ResourceFinding(this, resource), reason: 'Model artifacts and captures of every tenant live below tenants/; endpoint tags name the tenant each model belongs to.' });
     }
     for (const action of ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:Abort*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*']) {
@@ -85,6 +87,55 @@ export class ModelServing extends Construct {
       Validations.of(stateMachine.role).acknowledge({
         id: iam5ResourceFinding(this, resource),
         reason: 'SageMaker names are chosen per deployment as <tenantId>-<deploymentId>; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
+      });
+    }
+  }
+
+  /**
+   * The `batch-score` state machine (state-machines/batch-score.asl.json):
+   * `sagemaker:createModel` for a version no endpoint serves, and
+   * `sagemaker:createTransformJob.sync` per partition, from the Distributed
+   * Map's child executions, which run as this same role. What the CDK's
+   * SageMakerCreateTransformJob task grants for RUN_JOB, narrowed to
+   * tenant-prefixed names: CreateTransformJob and AddTags (tagging on create)
+   * only with a TenantId tag in the request, Describe/StopTransformJob (the
+   * `.sync` poll, and stopping the job when the execution stops), ListTags,
+   * the EventBridge rule through which Step Functions learns a transform job
+   * ended, and iam:PassRole of the execution role to SageMaker only.
+   */
+  grantBatchMachine(stateMachine: sfn.StateMachine): void {
+    const stack = Stack.of(this);
+    const arn = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const [model, transformJob] = [arn('model'), arn('transform-job')];
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'BatchTransformCreateTenantTagged',
+        actions: ['sagemaker:AddTags', 'sagemaker:CreateModel', 'sagemaker:CreateTransformJob'],
+        resources: [model, transformJob],
+        conditions: { Null: { 'aws:RequestTag/TenantId': 'false' } },
+      }),
+    );
+    stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'BatchTransformFollow', actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob'], resources: [transformJob] }));
+    stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'BatchTransformListTags', actions: ['sagemaker:ListTags'], resources: [model, transformJob] }));
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'BatchTransformCompletionEvents',
+        actions: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTransformJobsRule' })],
+      }),
+    );
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'BatchTransformPassExecutionRole',
+        actions: ['iam:PassRole'],
+        resources: [this.executionRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    for (const resource of [model, transformJob]) {
+      Validations.of(stateMachine.role).acknowledge({
+        id: iam5ResourceFinding(this, resource),
+        reason: 'Batch transform jobs are named <tenantId>-b<jobId>-p<partition> and models <tenantId>-…; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
       });
     }
   }

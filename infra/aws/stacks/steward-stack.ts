@@ -19,6 +19,7 @@ import { StewardIdentity } from '../constructs/identity';
 import { MetadataTable } from '../constructs/metadata-table';
 import { OnnxRuntimeLayer } from '../constructs/onnx-runtime-layer';
 import { Pipelines } from '../constructs/pipelines';
+import { ExecutionRecording } from '../constructs/execution-recording';
 import { BatchScheduling } from '../constructs/batch-scheduling';
 import { DISTRIBUTED_MAPS } from '../distributed-map';
 import { StewardFunction } from '../constructs/steward-function';
@@ -100,6 +101,8 @@ export class StewardStack extends Stack {
   readonly api: StewardApi;
   readonly usagePlans: TenantUsagePlans;
   readonly auditSealer: AuditSealer;
+  /** Step Functions status changes → tenant execution records. */
+  readonly executionRecording: ExecutionRecording;
   readonly console: StewardConsole;
   /** EventBridge Scheduler for batch jobs; absent when no batch-score pipeline is deployed. */
   readonly batchScheduling?: BatchScheduling;
@@ -161,8 +164,18 @@ export class StewardStack extends Stack {
     this.modelServing.grantEndpointUse(this.pipelines.stepsRole);
     const deployMachine = this.pipelines.stateMachines.get('deploy');
     if (deployMachine) this.modelServing.grantDeployMachine(deployMachine);
+    const batchMachine = this.pipelines.stateMachines.get('batch-score');
+    if (batchMachine) this.modelServing.grantBatchMachine(batchMachine);
     // A training step registers its model version, which inspects the artifact.
     this.inspector.grantInvoke(this.pipelines.stepsRole);
+
+    this.executionRecording = new ExecutionRecording(this, 'ExecutionRecording', {
+      stateMachines: this.pipelines.stateMachines,
+      tableData,
+      tenantAccess: this.tenantAccess,
+      environment: platformEnvironment,
+      bundle,
+    });
 
     this.authorizerFunction = new StewardFunction(this, 'AuthorizerFunction', {
       entry: PROJECT_PATHS.authorizerHandler,

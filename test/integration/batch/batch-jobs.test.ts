@@ -102,6 +102,24 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
       ['incoming/day-1/part-1.csv', 70],
       ['incoming/day-1/part-2.csv', 60],
     ]);
+    // Scored as SageMaker batch transforms (the same ASL; locally the batch engine answers createTransformJob.sync): one answer per partition, where SageMaker writes it.
+    for (const i of [0, 1, 2]) {
+      const answer = JSON.parse(text(await objects.getBytes(`transforms/${jobId}/part-${i}/part-${i}.csv.out`)));
+      expect(answer).toMatchObject({ format: 'steward-batch/1', rowsIn: manifest.parts[i].rowsIn });
+    }
+    expect((await objects.list(`transforms/${jobId}/`)).map((o) => o.key).filter((k) => !k.endsWith('.out'))).toEqual([]);
+    // The job succeeds at Summarize; the execution ends after CaptureStatistics.
+    await ctx.local.runner.waitFor(done.body.executionId, 30_000);
+    const execution = await call(acme.tokens.viewer, 'GET', `/executions/${done.body.executionId}`);
+    const entered = JSON.stringify(execution.body);
+    expect(entered).toContain('TransformPartition');
+    expect(entered).toContain('CollectPartition');
+    // A version no endpoint serves gets a SageMaker model of its own for the job, tagged with the tenant.
+    expect(execution.body.output.transform).toMatchObject({
+      deployed: false,
+      model: { ModelName: `${acme.tenantId}-b${jobId}`, Tags: [{ Key: 'TenantId', Value: acme.tenantId }, { Key: 'BatchJobId', Value: jobId }] },
+      template: { ModelName: `${acme.tenantId}-b${jobId}`, MaxPayloadInMB: 1, Environment: { STEWARD_BATCH_PASSTHROUGH: '["id"]' } },
+    });
     const statistics = JSON.parse(text(await objects.getBytes(`scores/${jobId}/statistics.json`)));
     const probability = statistics.columns.find((c: { column: string }) => c.column === 'probability');
     expect(probability.count).toBe(188);
@@ -143,6 +161,36 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
     expect(created.status).toBe(202);
     const done = await waitForJob(ctx.api, acme.tokens.viewer, created.body.jobId);
     expect(done.body).toMatchObject({ status: 'succeeded', outputPrefix: `batch-jobs/${created.body.jobId}/`, progress: { partitionsTotal: 1, rowsIn: 190, rowsOut: 190, rowsRejected: 0 } });
+  }, 60_000);
+
+  it("scores a version an endpoint serves with the live deployment's SageMaker model", async () => {
+    const deployed = await call(acme.tokens.deployer, 'POST', '/deployments', { endpointName: 'batch-live', variants: [{ modelId: model.modelId, version: 1 }] });
+    expect(deployed.status).toBe(202);
+    await ctx.local.runner.waitFor(deployed.body.executionId, 60_000);
+    const { deploymentId } = deployed.body.deployment;
+    const created = await call(acme.tokens.deployer, 'POST', '/batch-jobs', {
+      model: { modelId: model.modelId, version: 1 },
+      input: { kind: 'dataset', datasetId: model.dataset.datasetId, version: model.dataset.version },
+    });
+    const done = await waitForJob(ctx.api, acme.tokens.viewer, created.body.jobId);
+    expect(done.body).toMatchObject({ status: 'succeeded', progress: { rowsIn: 190, rowsOut: 190, rowsRejected: 0 } });
+    // The job succeeds at Summarize; the execution ends after CaptureStatistics.
+    await ctx.local.runner.waitFor(done.body.executionId, 30_000);
+    const execution = await call(acme.tokens.viewer, 'GET', `/executions/${done.body.executionId}`);
+    expect(execution.body.output.transform).toMatchObject({ deployed: true, template: { ModelName: `${acme.tenantId}-${deploymentId}-m0` } });
+  }, 90_000);
+
+  it('fails a job whose partition cannot be scored as a whole, with the transform job’s reason (a passthrough column the CSV lacks)', async () => {
+    const created = await call(acme.tokens['data-scientist'], 'POST', '/batch-jobs', {
+      model: { modelId: model.modelId, version: 1 },
+      input: { kind: 'prefix', prefix: 'incoming/day-1/' },
+      outputPrefix: 'scores-missing/',
+      passthrough: ['customer_ref'],
+    });
+    expect(created.status).toBe(202);
+    const done = await waitForJob(ctx.api, acme.tokens.viewer, created.body.jobId);
+    expect(done.body.status).toBe('failed');
+    expect(done.body.error).toMatch(/^States\.TaskFailed: transform job t[0-9a-z]+-b[0-9a-z]+-p\d: ClientError: .*no column 'customer_ref' to pass through/);
   }, 60_000);
 
   it('refuses bad references with a 400 naming the field, and writes nothing', async () => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { readUsage } from '../../../core/tenancy/usage';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { writeParquet } from '../../fixtures/datasets/parquet-writer';
+import { createBreastCancerModel, waitForDatasetVersion } from '../../fixtures/pipelines/catalog-model';
+import { datasetVersionWrite } from '../../../core/catalog/datasets/dataset-records';
 
 const BREAST_CANCER = readFileSync(join(__dirname, '../../../../shared/datasets/breast-cancer.csv'));
 const JSONL = readFileSync(join(__dirname, '../../fixtures/datasets/breast-cancer-every-14th.jsonl'));
@@ -44,19 +46,33 @@ describe('datasets', () => {
     return { uploadId: res.body.uploadId as string, key: res.body.key as string, ...declared };
   }
 
-  it('registers the breast cancer CSV from a presigned upload, with schema and profile', async () => {
+  /**
+   * Registers a version: 202 with the version pending and its Location, then the
+   * profile-dataset pipeline settles it. Returns the POST's answer and the settled version (GET, with profile when ready).
+   */
+  async function register(datasetId: string, body: Record<string, unknown>, token = ds) {
+    const res = await ctx.api.call('POST', `/datasets/${datasetId}/versions`, { token, body });
+    expect([res.status, res.body.detail]).toEqual([202, undefined]);
+    expect(res.body).toMatchObject({ datasetId, status: 'pending' });
+    expect(res.headers.get('location')).toBe(`/datasets/${datasetId}/versions/${res.body.version}`);
+    const settled = await waitForDatasetVersion(ctx.api, token, datasetId, res.body.version);
+    return { registered: res.body, settled: settled.body };
+  }
+
+  it('registers the breast cancer CSV from a presigned upload: pending, then ready with hash, schema and profile', async () => {
     const dataset = await createDataset('breast-cancer');
     const before = await usage();
     const staged = await upload(dataset.datasetId, BREAST_CANCER);
     expect(staged.key).toBe(`staging/datasets/${dataset.datasetId}/${staged.uploadId}`);
     expect(await objects().head(staged.key)).toMatchObject({ size: BREAST_CANCER.length });
 
-    const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, {
-      token: ds,
-      body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' },
-    });
-    expect(res.status).toBe(201);
+    const { registered, settled } = await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' });
+    // The request only checked and numbered it: no hash, no profile yet.
+    expect(registered).toMatchObject({ version: 1, status: 'pending', sizeBytes: BREAST_CANCER.length });
+    for (const field of ['sha256', 'key', 'schema', 'rowCount', 'sourceKey', 'expectedSha256']) expect(registered).not.toHaveProperty(field);
+    const res = { body: settled };
     expect(res.body).toMatchObject({
+      status: 'ready',
       datasetId: dataset.datasetId,
       version: 1,
       format: 'csv',
@@ -102,7 +118,10 @@ describe('datasets', () => {
     for (const column of profile.columns) expect(sum(column.histogram.counts)).toBe(column.count);
 
     const trail = await ctx.api.call('GET', `/audit/events?targetType=dataset&targetId=${dataset.datasetId}`, { token: tenant.tokens.viewer });
-    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['dataset.version-registered', 'dataset.upload-url-issued', 'dataset.created']);
+    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['dataset.version-ready', 'dataset.version-registered', 'dataset.upload-url-issued', 'dataset.created']);
+    // The hashing and profiling ran as a pipeline execution of the tenant, started by the registering user.
+    const runs = await ctx.api.call('GET', '/executions?pipeline=profile-dataset&limit=100', { token: tenant.tokens.viewer });
+    expect(runs.body.items.find((e: { name: string }) => e.name === `profile-${dataset.datasetId}-1`)).toMatchObject({ status: 'SUCCEEDED', actor: `user:${tenant.userIds['data-scientist']}` });
 
     // The download URL serves exactly the registered bytes.
     const download = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1/download`, { token: tenant.tokens.viewer });
@@ -115,12 +134,11 @@ describe('datasets', () => {
   it('numbers versions 1, 2, … (uploads and objects already in storage), newest first', async () => {
     const dataset = await createDataset('cancer-versions');
     const first = await upload(dataset.datasetId, BREAST_CANCER);
-    const v1 = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: first.uploadId, sha256: first.sha256, sizeBytes: first.sizeBytes } });
+    const v1 = { body: (await register(dataset.datasetId, { uploadId: first.uploadId, sha256: first.sha256, sizeBytes: first.sizeBytes })).settled };
     // A pipeline output: already in the tenant's storage, registered by key (no digest needed).
     const subset = Buffer.from(BREAST_CANCER.toString('utf8').split('\n').slice(0, 101).join('\n') + '\n');
     await objects().put('pipelines/run-7/outputs/sample.csv', subset, 'text/csv');
-    const v2 = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { sourceKey: 'pipelines/run-7/outputs/sample.csv', description: 'first 100 rows' } });
-    expect([v1.status, v2.status]).toEqual([201, 201]);
+    const v2 = { body: (await register(dataset.datasetId, { sourceKey: 'pipelines/run-7/outputs/sample.csv', description: 'first 100 rows' })).settled };
     expect([v1.body.version, v2.body.version]).toEqual([1, 2]);
     expect(v2.body).toMatchObject({ rowCount: 100, sha256: sha256(subset), source: { kind: 'object', key: 'pipelines/run-7/outputs/sample.csv' } });
     expect(await objects().head('pipelines/run-7/outputs/sample.csv')).toBeDefined();
@@ -143,8 +161,8 @@ describe('datasets', () => {
     const lines = BREAST_CANCER.toString('utf8').split('\n');
     const keys = [0, 1, 2, 3].map((i) => `pipelines/run-${i}/part.csv`);
     await Promise.all(keys.map((key, i) => objects().put(key, `${lines[0]}\n${lines.slice(1 + i * 10, 11 + i * 10).join('\n')}\n`, 'text/csv')));
-    const results = await Promise.all(keys.map((sourceKey) => ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { sourceKey } })));
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    const results = (await Promise.all(keys.map((sourceKey) => register(dataset.datasetId, { sourceKey })))).map((r) => ({ body: r.settled }));
+    expect(results.map((r) => r.body.status)).toEqual(['ready', 'ready', 'ready', 'ready']);
     expect(results.map((r) => r.body.version).sort()).toEqual([1, 2, 3, 4]);
     // Each number's immutable file holds the bytes of the source registered under it.
     for (const r of results) expect(sha256(await objects().getBytes(r.body.key))).toBe(r.body.sha256);
@@ -170,66 +188,98 @@ describe('datasets', () => {
     }
   });
 
-  it('refuses a wrong SHA-256 naming body.sha256, writing nothing and deleting the staged upload', async () => {
+  it('fails a version whose file does not hash to the declared SHA-256, with the reason, deleting the staged upload and giving back its storage', async () => {
     const dataset = await createDataset('cancer-wrong-digest');
     const before = await usage();
     const wrong = sha256('not the file');
     const staged = await upload(dataset.datasetId, BREAST_CANCER, { declare: { sha256: wrong } });
-    const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: staged.uploadId, sha256: wrong, sizeBytes: staged.sizeBytes } });
-    expect(res.status).toBe(400);
-    expect(res.body.invalidFields).toEqual([{ field: 'body.sha256', problem: `the object hashes to ${sha256(BREAST_CANCER)}, not ${wrong}` }]);
+    const { settled } = await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: wrong, sizeBytes: staged.sizeBytes });
+    expect(settled).toMatchObject({ version: 1, status: 'failed', statusReason: `SHA-256 mismatch: the object hashes to ${sha256(BREAST_CANCER)}, not ${wrong}` });
+    expect(settled).not.toHaveProperty('profile');
     expect(await objects().head(staged.key)).toBeUndefined();
-    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions`, { token: ds })).body.items).toEqual([]);
-    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).status).toBe(404);
-    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).body).toMatchObject({ latestVersion: 0, versionCount: 0, revision: 1 });
+    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).body).toMatchObject({ latestVersion: 0, versionCount: 1 });
     expect(await objects().list(`datasets/${dataset.datasetId}/`)).toEqual([]);
     expect(await usage()).toEqual(before);
+    // A failed version cannot be used.
+    const download = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1/download`, { token: ds });
+    expect(download.status).toBe(409);
+    expect(download.body.detail).toContain('failed profiling and cannot be used: SHA-256 mismatch');
 
-    // A registration that contradicts its own upload declaration is refused the same way.
+    // A registration that contradicts its own upload declaration is refused at once, writing nothing.
     const second = await upload(dataset.datasetId, BREAST_CANCER);
     const contradicting = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: second.uploadId, sha256: wrong, sizeBytes: second.sizeBytes } });
     expect(contradicting.status).toBe(400);
     expect(contradicting.body.invalidFields.map((f: { field: string }) => f.field)).toEqual(['body.sha256']);
     expect(await objects().head(second.key)).toBeUndefined();
+    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions`, { token: ds })).body.items).toHaveLength(1);
   });
 
-  it('refuses malformed content with its line, and a size mismatch, deleting the staged upload', async () => {
+  it('fails a malformed CSV with its line as the reason, refuses a size mismatch at once, and deletes both staged uploads', async () => {
     const dataset = await createDataset('broken');
     const bad = Buffer.from('a,b\n1,2\n3,4\n5\n6,7\n');
     const staged = await upload(dataset.datasetId, bad);
-    const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes } });
-    expect(res.status).toBe(400);
-    expect(res.body.detail).toBe('malformed CSV at line 4: expected 2 fields like the header, found 1');
+    const { settled } = await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes });
+    expect(settled).toMatchObject({ status: 'failed', statusReason: 'malformed CSV at line 4: expected 2 fields like the header, found 1' });
     expect(await objects().head(staged.key)).toBeUndefined();
+    const runs = await ctx.api.call('GET', '/executions?pipeline=profile-dataset&status=FAILED&limit=100', { token: ds });
+    expect(runs.body.items.find((e: { name: string }) => e.name === `profile-${dataset.datasetId}-1`)).toMatchObject({ error: 'MalformedDataset', cause: 'malformed CSV at line 4: expected 2 fields like the header, found 1' });
 
     const short = await upload(dataset.datasetId, Buffer.from('a,b\n1,2\n'), { declare: { sizeBytes: 999 } });
     const mismatch = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: short.uploadId, sha256: short.sha256, sizeBytes: 999 } });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.invalidFields).toEqual([{ field: 'body.sizeBytes', problem: 'the object is 8 bytes, not 999' }]);
     expect(await objects().head(short.key)).toBeUndefined();
-    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions`, { token: ds })).body.items).toEqual([]);
+    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions`, { token: ds })).body.items.map((v: { status: string }) => v.status)).toEqual(['failed']);
   });
 
-  it('keeps the upload when only the named columns are wrong, so the registration can be corrected', async () => {
+  it('fails a version whose named columns are not in the file, naming them; a new upload with the right names is ready', async () => {
     const dataset = await createDataset('cancer-columns');
     const staged = await upload(dataset.datasetId, BREAST_CANCER);
     const body = { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes };
-    const wrong = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { ...body, targetColumn: 'malignant', protectedAttributes: ['mean_radius', 'age'] } });
-    expect(wrong.status).toBe(400);
-    expect(wrong.body.invalidFields.map((f: { field: string }) => f.field)).toEqual(['body.targetColumn', 'body.protectedAttributes.1']);
-    const fixed = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { ...body, targetColumn: 'benign', protectedAttributes: ['mean_radius'] } });
-    expect(fixed.status).toBe(201);
-    expect(fixed.body).toMatchObject({ version: 1, targetColumn: 'benign', protectedAttributes: ['mean_radius'] });
+    const wrong = await register(dataset.datasetId, { ...body, targetColumn: 'malignant', protectedAttributes: ['mean_radius', 'age'] });
+    expect(wrong.settled).toMatchObject({ status: 'failed', statusReason: "the named columns are not in the file: no column 'malignant' in the file; no column 'age' in the file" });
+    const again = await upload(dataset.datasetId, BREAST_CANCER);
+    const fixed = await register(dataset.datasetId, { uploadId: again.uploadId, sha256: again.sha256, sizeBytes: again.sizeBytes, targetColumn: 'benign', protectedAttributes: ['mean_radius'] });
+    expect(fixed.settled).toMatchObject({ version: 2, status: 'ready', targetColumn: 'benign', protectedAttributes: ['mean_radius'] });
+    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).body).toMatchObject({ latestVersion: 2, versionCount: 2 });
+  });
+
+  it('refuses a pending version to what would use it (download, training) with a 409 saying why', async () => {
+    const dataset = await createDataset('cancer-pending');
+    // A version the pipeline has not settled yet (written as registration leaves it, with no pipeline behind it).
+    await ctx.platform.tenantTable(tenant.tenantId).transact([
+      datasetVersionWrite({
+        datasetId: dataset.datasetId,
+        datasetName: dataset.name,
+        version: 1,
+        format: 'csv',
+        status: 'pending',
+        sizeBytes: BREAST_CANCER.length,
+        protectedAttributes: [],
+        source: { kind: 'object', key: 'incoming/cancer.csv' },
+        sourceKey: 'incoming/cancer.csv',
+        createdAt: new Date().toISOString(),
+        createdBy: 'user:x',
+        revision: 1,
+      }),
+    ]);
+    const shown = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds });
+    expect(shown.body).toMatchObject({ status: 'pending', sizeBytes: BREAST_CANCER.length });
+    expect(shown.body).not.toHaveProperty('profile');
+    expect(shown.body).not.toHaveProperty('sourceKey');
+    const download = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1/download`, { token: ds });
+    expect([download.status, download.body.detail]).toEqual([409, expect.stringContaining(`dataset ${dataset.datasetId} version 1 is pending`)]);
+    const { modelId } = await createBreastCancerModel(ctx.api, ds);
+    const run = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', { token: ds, body: { modelId, dataset: { datasetId: dataset.datasetId, version: 1 }, target: 'benign' } });
+    expect(run.status).toBe(409);
+    expect(run.body.detail).toContain('its hash and profile are still being computed');
+    expect((await ctx.api.call('GET', '/executions?pipeline=train-evaluate', { token: ds })).body.items).toEqual([]);
   });
 
   it('profiles JSON Lines: typed values, categorical strings and booleans', async () => {
     const dataset = await createDataset('cancer-jsonl', 'jsonl');
     const staged = await upload(dataset.datasetId, JSONL, { format: 'jsonl' });
-    const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, {
-      token: ds,
-      body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign', protectedAttributes: ['diagnosis'] },
-    });
-    expect(res.status).toBe(201);
+    const res = { body: (await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign', protectedAttributes: ['diagnosis'] })).settled };
     expect(res.body).toMatchObject({ rowCount: 41, columnCount: 5, key: `datasets/sha256/${staged.sha256}` });
     const { profile } = (await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).body;
     const [radius, , , diagnosis, benign] = profile.columns;
@@ -254,8 +304,7 @@ describe('datasets', () => {
     );
     const dataset = await createDataset('cancer-parquet', 'parquet');
     const staged = await upload(dataset.datasetId, file, { format: 'parquet' });
-    const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' } });
-    expect(res.status).toBe(201);
+    const res = { body: (await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' })).settled };
     expect(res.body).toMatchObject({ rowCount: 569, columnCount: 2, key: `datasets/sha256/${staged.sha256}` });
     const { profile } = (await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).body;
     expect(profile.columns[0].mean).toBeCloseTo(14.127291739894552, 10);
@@ -264,9 +313,9 @@ describe('datasets', () => {
     expect(profile.columns[1].mean).toBeCloseTo(0.6274165202108963, 12);
 
     const notParquet = await upload(dataset.datasetId, BREAST_CANCER, { format: 'parquet' });
-    const refused = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: notParquet.uploadId, sha256: notParquet.sha256, sizeBytes: notParquet.sizeBytes } });
-    expect(refused.status).toBe(400);
-    expect(refused.body.detail).toMatch(/^malformed PARQUET: not a readable Parquet file/);
+    const refused = (await register(dataset.datasetId, { uploadId: notParquet.uploadId, sha256: notParquet.sha256, sizeBytes: notParquet.sizeBytes })).settled;
+    expect(refused.status).toBe('failed');
+    expect(refused.statusReason).toMatch(/^malformed PARQUET: not a readable Parquet file/);
   });
 
   it('profiles a file with more rows than the quantile reservoir: exact histograms by a second pass, estimated quantiles', async () => {
@@ -276,9 +325,7 @@ describe('datasets', () => {
     const bytes = Buffer.from(lines.join('\n') + '\n');
     const dataset = await createDataset('synthetic-large');
     const staged = await upload(dataset.datasetId, bytes);
-    const res = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes } });
-    expect(res.status).toBe(201);
-    const { profile } = (await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).body;
+    const { profile } = (await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes })).settled;
     expect(profile).toMatchObject({ rowCount: rows, quantilesEstimated: true });
     const [i, x, group] = profile.columns;
     expect(i).toMatchObject({ type: 'integer', min: 0, max: rows - 1, quantilesEstimated: true });
@@ -343,8 +390,8 @@ describe('datasets', () => {
   it('is invisible to another tenant', async () => {
     const dataset = await createDataset('cancer-private');
     const staged = await upload(dataset.datasetId, BREAST_CANCER);
-    const registered = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes } });
-    expect(registered.status).toBe(201);
+    const registered = { body: (await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes })).settled };
+    expect(registered.body.status).toBe('ready');
     const intruder = other.tokens['data-scientist'];
     const base = `/datasets/${dataset.datasetId}`;
     for (const path of [base, `${base}/versions`, `${base}/versions/1`, `${base}/versions/1/download`]) {

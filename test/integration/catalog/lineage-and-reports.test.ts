@@ -2,6 +2,7 @@ import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-
 import { logisticRegression30 } from '../../fixtures/artifacts/build-onnx';
 import { LOGISTIC_30_IO } from '../../fixtures/artifacts/io-schemas';
 import { createModel, createProject, sha256, uploadVersion } from './catalog-fixtures';
+import { waitForDatasetVersion } from '../../fixtures/pipelines/catalog-model';
 
 describe('evaluations, lineage and the model report', () => {
   let ctx: Awaited<ReturnType<typeof bootApi>>;
@@ -18,7 +19,8 @@ describe('evaluations, lineage and the model report', () => {
     datasetId = dataset.body.datasetId;
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/apps.csv', 'age,income,default\n30,52000,0\n41,61000,1\n', 'text/csv');
     const v1 = await ctx.api.call('POST', `/datasets/${datasetId}/versions`, { token: ds, body: { sourceKey: 'incoming/apps.csv' } });
-    expect(v1.status).toBe(201);
+    expect(v1.status).toBe(202);
+    expect((await waitForDatasetVersion(ctx.api, ds, datasetId, v1.body.version)).body.status).toBe('ready');
     const project = await createProject(ctx.api, ds);
     modelId = (await createModel(ctx.api, ds, project.projectId, { name: 'default-risk', schema: LOGISTIC_30_IO, description: 'Probability of default <b>within</b> 12 months' })).modelId;
     const bytes = logisticRegression30();

@@ -1,6 +1,6 @@
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { BREAST_CANCER_CSV } from '../../fixtures/pipelines/breast-cancer';
-import { createBreastCancerModel, waitForExecution } from '../../fixtures/pipelines/catalog-model';
+import { createBreastCancerModel, waitForDatasetVersion, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 
 /**
  * A gradient-boosted classifier trained by train-evaluate on a dataset version
@@ -33,7 +33,8 @@ describe('the platform evaluation of a gradient-boosted version, through train-e
     expect(dataset.status).toBe(201);
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/bc-groups.csv', withSizeGroup, 'text/csv');
     const version = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/bc-groups.csv', targetColumn: 'benign', protectedAttributes: ['size_group'] });
-    expect(version.status).toBe(201);
+    expect(version.status).toBe(202);
+    expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, version.body.version)).body.status).toBe('ready');
 
     const started = await call('POST', '/pipelines/train-evaluate/executions', {
       modelId,

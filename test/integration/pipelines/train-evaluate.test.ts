@@ -241,8 +241,11 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     const ds = acme.tokens['data-scientist'];
     const { modelId } = await createBreastCancerModel(ctx.api, ds);
     const named = await start(acme, { modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' }, '?name=nightly-2025-01-01');
-    // The same name starts nothing new.
-    expect(await start(acme, { modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' }, '?name=nightly-2025-01-01')).toBe(named);
+    // A run name is taken once per tenant and pipeline: the same name again is a 409 naming it, and starts nothing.
+    const again = await call(ds, 'POST', '/pipelines/train-evaluate/executions?name=nightly-2025-01-01', { modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' });
+    expect(again.status).toBe(409);
+    expect(again.body.detail).toContain("named 'nightly-2025-01-01'");
+    expect(again.body.detail).toContain(named);
     await waitForExecution(ctx.api, ds, named);
 
     const page = await call(acme.tokens.viewer, 'GET', '/executions?limit=1');
@@ -279,10 +282,24 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     expect((await call(ds, 'GET', `/executions/${randomTenantId()}`)).status).toBe(404);
   });
 
+  it('scopes run names to the tenant: another tenant may use a name this one took, and gets its own execution', async () => {
+    const theirs = await createBreastCancerModel(ctx.api, other.tokens['data-scientist']);
+    const input = { modelId: theirs.modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' };
+    const executionId = await start(other, input, '?name=nightly-2025-01-01');
+    const acmeRuns = (await listExecutions(ctx.platform.tenantTable(acme.tenantId), { limit: 100 })).items.filter((e) => e.name === 'nightly-2025-01-01');
+    expect(acmeRuns).toHaveLength(1);
+    expect(executionId).not.toBe(acmeRuns[0].executionId);
+    const done = await waitForExecution(ctx.api, other.tokens['data-scientist'], executionId);
+    expect(done.body).toMatchObject({ executionId, name: 'nightly-2025-01-01', status: 'FAILED' });
+    expect((await call(other.tokens['data-scientist'], 'POST', '/pipelines/train-evaluate/executions?name=nightly-2025-01-01', input)).status).toBe(409);
+    // Without a name every start is a new execution.
+    expect(await start(other, input)).not.toBe(executionId);
+  });
+
   it('refuses unknown pipelines and a malformed tenant id at the runner, and reports its definitions as healthy', async () => {
     await expect(ctx.platform.pipelines.start({ tenantId: randomTenantId(), pipeline: 'no-such', actor: 'user:x', input: {} })).rejects.toMatchObject({ name: 'NotFound' });
     await expect(ctx.platform.pipelines.start({ tenantId: 'T-bad', pipeline: 'train-evaluate', actor: 'user:x', input: {} })).rejects.toMatchObject({ name: 'ValidationFailed' });
-    await expect(ctx.local.runner.probe().check()).resolves.toBe('3 pipeline(s): batch-score, deploy, train-evaluate');
+    await expect(ctx.local.runner.probe().check()).resolves.toBe('6 pipeline(s): batch-score, deploy, evaluate, profile-dataset, train-evaluate, train-segments');
   });
 
   it('documents the executions API with the pipeline’s own input schema', async () => {

@@ -3,6 +3,7 @@ import { LOGISTIC_30_IO } from '../../fixtures/artifacts/io-schemas';
 import { writeParquet } from '../../fixtures/datasets/parquet-writer';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { createModel, createProject, sha256 } from '../catalog/catalog-fixtures';
+import { waitForDatasetVersion } from '../../fixtures/pipelines/catalog-model';
 
 /**
  * Issue 14, "an uploaded ONNX file is loaded and smoke-run inside the API
@@ -80,9 +81,11 @@ describe('security: untrusted files are inspected in isolation', () => {
     const upload = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions/upload-url`, { token: ds, body: declared });
     expect((await fetch(upload.body.url, { method: 'PUT', headers: upload.body.headers, body: new Uint8Array(file) })).status).toBe(200);
     const res = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions`, { token: ds, body: { uploadId: upload.body.uploadId, sha256: declared.sha256, sizeBytes: declared.sizeBytes } });
-    expect(res.status).toBe(400);
-    expect(res.body.invalidFields[0].field).toBe('file');
-    expect(res.body.invalidFields[0].problem).toContain('maxRowGroupDecodedBytes');
-    expect((await ctx.api.call('GET', `/datasets/${created.body.datasetId}/versions`, { token: ds })).body.items).toHaveLength(0);
+    expect(res.status).toBe(202);
+    // The profile-dataset pipeline reads it in the isolated inspector and fails the version, naming the limit.
+    const settled = await waitForDatasetVersion(ctx.api, ds, created.body.datasetId, res.body.version);
+    expect(settled.body.status).toBe('failed');
+    expect(settled.body.statusReason).toContain('maxRowGroupDecodedBytes');
+    expect(settled.body).not.toHaveProperty('profile');
   });
 });

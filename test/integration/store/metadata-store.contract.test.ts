@@ -136,6 +136,30 @@ describe.each(ADAPTERS)('the metadata store contract (%s)', (_name, open) => {
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(Conflict);
     });
+
+    it('stay independent when issued together: a refused one undoes only its own writes', async () => {
+      const usage = { partition: ['USAGE'], sort: 'META' };
+      await table.transact([put('held', { v: 0 })]);
+      await table.adjust(usage, 'models', 0);
+      const outcomes = await Promise.allSettled([
+        table.transact([put('i1', { v: 1 }), put('i1b', { v: 1 })]),
+        table.transact([put('i2', { v: 2 }), put('held', { v: 2 }, { expect: 'new' })]),
+        table.transact([put('i3', { v: 3 }, { expect: 'new' })]),
+        table.transact([put('i4', { v: 4 }), { kind: 'check', key: { partition: ['THING'], sort: 'missing' }, expect: 'exists' }]),
+        table.adjust(usage, 'models', 1, 0),
+        table.adjust(usage, 'versions', 1, 5),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(Conflict);
+      expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(Conflict);
+      expect((outcomes[4] as PromiseRejectedResult).reason).toBeInstanceOf(QuotaCeiling);
+      expect(await table.get({ partition: ['THING'], sort: 'i1b' })).toEqual({ v: 1 });
+      expect(await table.get({ partition: ['THING'], sort: 'i2' })).toBeUndefined();
+      expect(await table.get({ partition: ['THING'], sort: 'held' })).toEqual({ v: 0 });
+      expect(await table.get({ partition: ['THING'], sort: 'i3' })).toEqual({ v: 3 });
+      expect(await table.get({ partition: ['THING'], sort: 'i4' })).toBeUndefined();
+      expect(await table.get(usage)).toEqual({ models: 0, versions: 1 });
+    });
   });
 
   describe('counters', () => {

@@ -64,6 +64,7 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
   '/datasets/{datasetId}/versions/{version}': async (fx, deps) => {
     const res = await fx.send(fx.credentialFor('catalog:write'), await uploadedDatasetVersion(fx, deps.datasetId ?? (await fx.resolve('datasetId'))));
     expectCreated(res, 'POST /datasets/{datasetId}/versions');
+    await untilReady(fx, res.body.datasetId, res.body.version);
     return String(res.body.version);
   },
   datasetId: byCollection('datasetId'),
@@ -199,6 +200,7 @@ async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unkn
   const rows = Array.from({ length: 40 }, (_, i) => `${(i - 20) / 10},${(i + (i % 7 === 0 ? 20 : 0)) % 40 >= 20 ? 1 : 0}`);
   const registered = await fx.send(write, await uploadedDatasetVersion(fx, datasetId, `x,y\n${rows.join('\n')}\n`));
   expectCreated(registered, 'POST /datasets/{datasetId}/versions');
+  await untilReady(fx, datasetId, registered.body.version);
   const datasetRef = { datasetId, version: registered.body.version };
   // The run may approve its version only where the project's stored policy lets it (core/governance).
   const policy = await fx.send(fx.credentialFor('policy:manage'), { method: 'PUT', path: `/projects/${project.body.projectId}/policy`, query: {}, body: { autoApprove: true, gates: ['auc >= 0'] } });
@@ -224,6 +226,7 @@ async function trainEvaluateBody(fx: TenantFixtures, modelId: string): Promise<R
   const datasetId = await fx.resolve('datasetId');
   const registered = await fx.send(fx.credentialFor('catalog:write'), await uploadedDatasetVersion(fx, datasetId));
   expectCreated(registered, 'POST /datasets/{datasetId}/versions');
+  await untilReady(fx, datasetId, registered.body.version);
   return { modelId, dataset: { datasetId, version: registered.body.version }, target: 'y' };
 }
 
@@ -303,6 +306,17 @@ export function findKey(body: unknown, key: string): unknown {
     queue.push(...Object.values(next));
   }
   return undefined;
+}
+
+/** Registration answers 202 with a pending version; the profile-dataset pipeline makes it ready shortly after. */
+async function untilReady(fx: TenantFixtures, datasetId: string, version: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const res = await fx.send(fx.credentialFor('catalog:read'), { method: 'GET', path: `/datasets/${datasetId}/versions/${version}`, query: {} });
+    if (res.status === 200 && res.body.status === 'ready') return;
+    if (res.status !== 200 || res.body.status === 'failed') throw new Error(`fixture dataset version ${datasetId}/${version}: ${res.status} ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`fixture dataset version ${datasetId}/${version} still pending`);
 }
 
 function expectCreated(res: Reply, what: string): void {

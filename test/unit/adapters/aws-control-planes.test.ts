@@ -8,13 +8,11 @@ import {
   UsernameExistsException,
   AliasExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ApiGatewayThrottling } from '../../../core/adapters/api-gateway-throttling';
 import { CognitoUserDirectory } from '../../../core/adapters/identity/cognito-user-directory';
-import { StepFunctionsRunner } from '../../../core/adapters/sfn/step-functions-runner';
 import { TenantCredentialBroker } from '../../../core/adapters/tenant-credentials';
 import { Conflict } from '../../../core/errors';
 import { authorizerResult, isPlatformRoute } from '../../../functions/authorizer/handler';
@@ -101,22 +99,6 @@ describe('API Gateway usage plans per tenant', () => {
     await throttling.remove('key-1');
     expect(apigw).toHaveReceivedCommandWith(DeleteApiKeyCommand, { apiKey: 'key-1' });
     apigw.restore();
-  });
-});
-
-describe('Step Functions runner', () => {
-  it('starts the pipeline’s state machine with the tenant and actor in the input', async () => {
-    const sfn = mockClient(SFNClient);
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:aws:states:eu-west-1:1:execution:steward-train-evaluate:x', startDate: new Date('2026-11-23T00:00:00Z') });
-    const runner = new StepFunctionsRunner(new SFNClient({ region: 'eu-west-1' }), { 'train-evaluate': 'arn:aws:states:eu-west-1:1:stateMachine:steward-train-evaluate' });
-    await runner.start({ tenantId: TENANT, pipeline: 'train-evaluate', input: { modelId: 'm' }, actor: 'user:u1', name: 'run-1' });
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:steward-train-evaluate',
-      name: 'run-1',
-      input: JSON.stringify({ modelId: 'm', context: { tenantId: TENANT, actor: 'user:u1' } }),
-    });
-    await expect(runner.start({ tenantId: TENANT, pipeline: 'nope', input: {}, actor: 'user:u1' })).rejects.toThrow("pipeline 'nope' was not found");
-    sfn.restore();
   });
 });
 

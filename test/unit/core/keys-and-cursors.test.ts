@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor } from '../../../core/adapters/store-cursor';
 import { ValidationFailed } from '../../../core/errors';
-import { isTenantId, keySegment, tenantKey, tenantPrefix } from '../../../core/storage/keys';
+import { isTenantId, keySegment, tenantKey, tenantKeys, tenantPrefix } from '../../../core/storage/keys';
 import { newTenantId } from '../../../core/tenancy/tenant-id';
 
 describe('tenant keys', () => {
@@ -21,6 +21,16 @@ describe('tenant keys', () => {
     expect(() => keySegment('a#T#other')).toThrow(ValidationFailed);
     expect(() => keySegment('')).toThrow(ValidationFailed);
     expect(() => tenantPrefix('T#x')).toThrow(ValidationFailed);
+  });
+});
+
+describe('one tenant’s key builder', () => {
+  it('builds the same keys as tenantKey, refusing a malformed tenant id up front and separator smuggling per key', () => {
+    const tenantId = newTenantId();
+    const keys = tenantKeys(tenantId);
+    expect(keys(['MODEL', 'm1', 3])).toBe(tenantKey(tenantId, ['MODEL', 'm1', 3]));
+    expect(() => keys(['MODEL', 'a#b'])).toThrow(ValidationFailed);
+    expect(() => tenantKeys('T#other#')).toThrow(ValidationFailed);
   });
 });
 

@@ -11,6 +11,11 @@ describe('describeFailure', () => {
     expect(describeFailure({ Error: 'NotFound', Cause: cause })).toEqual({ error: 'NotFound', cause: "object 'm.json' was not found" });
   });
 
+  it('reads a failed .sync job’s description (batch-score’s transforms) as its name and FailureReason', () => {
+    const cause = JSON.stringify({ TransformJobName: 'tabc-b01j-p2', TransformJobStatus: 'Failed', FailureReason: "ClientError: in/a.csv has no column 'id' to pass through", ModelName: 'm' });
+    expect(describeFailure({ Error: 'States.TaskFailed', Cause: cause })).toEqual({ error: 'States.TaskFailed', cause: "transform job tabc-b01j-p2: ClientError: in/a.csv has no column 'id' to pass through" });
+  });
+
   it('fills in what is missing and bounds what is long', () => {
     expect(describeFailure(undefined)).toEqual({ error: 'States.Runtime', cause: 'the pipeline failed with States.Runtime' });
     expect(describeFailure({ Error: 'States.Timeout' }).cause).toBe('the pipeline failed with States.Timeout');

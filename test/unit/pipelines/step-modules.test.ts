@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PIPELINE_STEPS } from '../../../functions/pipeline-steps/registry';
-import { machinesOf, stepModulePath, stepNameOfResource } from '../../../state-machines/resource-convention';
+import { LocalSageMakerIntegration } from '../../../state-machines/local-sagemaker-integration';
+import { machinesOf, sageMakerIntegrationOf, stepModulePath, stepNameOfResource } from '../../../state-machines/resource-convention';
 
 const root = join(__dirname, '..', '..', '..');
 const STEPS_DIR = join(root, 'functions', 'pipeline-steps');
@@ -18,12 +19,17 @@ describe('pipeline step modules', () => {
     }
   });
 
-  it('gives every Task of every definition a step module (the CDK stack relies on it)', () => {
+  it('gives every Task of every definition a step module (the CDK stack relies on it), or a SageMaker integration the local runner answers', () => {
     const dir = join(root, 'state-machines');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.asl.json'))) {
       const definition = JSON.parse(readFileSync(join(dir, file), 'utf8'));
       for (const { states } of machinesOf(definition)) {
         for (const { state } of states.filter((s) => s.state.Type === 'Task')) {
+          const integration = sageMakerIntegrationOf(state.Resource);
+          if (integration) {
+            expect(LocalSageMakerIntegration.supports(integration)).toBe(true);
+            continue;
+          }
           const step = stepNameOfResource(state.Resource)!;
           expect(PIPELINE_STEPS[step]).toBeDefined();
           expect(existsSync(join(root, stepModulePath(step)))).toBe(true);

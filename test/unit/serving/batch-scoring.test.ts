@@ -1,6 +1,6 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { IoSchema } from '../../../core/catalog/artifacts/io-schema';
-import { scoreStream, type BatchProgress } from '../../../serving/batch/score-stream';
+import { MissingPassthroughColumn, scoreStream, type BatchProgress } from '../../../serving/batch/score-stream';
 import { singleFileArtifact } from '../../../serving/artifacts/model-artifacts';
 import { loadModel } from '../../../serving/runtimes/load-model';
 import type { ServedModel } from '../../../serving/runtimes/model-runtime';
@@ -117,5 +117,29 @@ describe('batch scoring engine', () => {
     await expect(scoreStream({ model: classifier.model, input: Readable.from(['a,c\n1,2\n']), inputFormat: 'csv', output: sink().stream, rejected: sink().stream })).rejects.toThrow(
       /header lacks field\(s\) b/,
     );
+  });
+
+  it('carries passthrough columns into output and rejected rows, sums each numeric output column, and stops on a passthrough column the header lacks', async () => {
+    const output = sink();
+    const rejected = sink();
+    const input = Readable.from(['id,a,b\nk1,0,0\nk2,x,1\nk3,1,3\n']);
+    const result = await scoreStream({ model: classifier.model, input, inputFormat: 'csv', csvHeader: true, passthrough: ['id'], output: output.stream, rejected: rejected.stream });
+    expect(result).toMatchObject({ rowsIn: 3, rowsOut: 2, rowsRejected: 1 });
+    const [header, first, second] = output.text().trim().split('\n');
+    expect(header.startsWith('row,id,')).toBe(true);
+    expect(first.startsWith(`1,k1,${byHand(0, 0).label},`)).toBe(true);
+    expect(second.startsWith(`3,k3,${byHand(1, 3).label},`)).toBe(true);
+    expect(rejected.text()).toBe("row,id,field,reason\n2,k2,a,'x' is not a number\n");
+    // Every numeric output column: count, sum, sum of squares, min, max over the rows written.
+    const numeric = Object.values(result.statistics);
+    expect(numeric.length).toBeGreaterThan(0);
+    for (const s of numeric) {
+      expect(s.count).toBe(2);
+      expect(s.min).toBeLessThanOrEqual(s.max);
+      expect(s.sumSquares).toBeGreaterThanOrEqual(0);
+    }
+    await expect(
+      scoreStream({ model: classifier.model, input: Readable.from(['a,b\n1,2\n']), inputFormat: 'csv', csvHeader: true, passthrough: ['id'], output: sink().stream, rejected: sink().stream }),
+    ).rejects.toBeInstanceOf(MissingPassthroughColumn);
   });
 });

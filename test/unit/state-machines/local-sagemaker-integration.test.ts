@@ -149,7 +149,48 @@ describe('local SageMaker service integration', () => {
     await expect(sagemaker.call(CREATE_MODEL, { ...model, ModelName: 'under_score' })).rejects.toThrow(/ModelName: a SageMaker name/);
     const badSchema = { ...model, PrimaryContainer: { ...model.PrimaryContainer, Environment: { STEWARD_RUNTIME: 'onnx', STEWARD_IO_SCHEMA: '{"inputs": 3}' } } };
     await expect(sagemaker.call(CREATE_MODEL, badSchema)).rejects.toThrow(/STEWARD_IO_SCHEMA is not a valid input\/output schema/);
-    await expect(sagemaker.call(at('arn:aws:states:::sagemaker:createTransformJob.sync'), {})).rejects.toMatchObject({ name: 'States.Runtime', message: expect.stringContaining('no local implementation') });
+    await expect(sagemaker.call(at('arn:aws:states:::sagemaker:createTrainingJob.sync'), {})).rejects.toMatchObject({ name: 'States.Runtime', message: expect.stringContaining('no local implementation') });
+    expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::sagemaker:createTransformJob.sync'))).toBe(true);
+    expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::aws-sdk:sagemaker:createTransformJob.sync'))).toBe(false);
     expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::sagemaker:createModel.sync'))).toBe(false);
+  });
+});
+
+/** batch-score's createTransformJob.sync (its runs against the batch engine: test/integration/batch/batch-transform-steps.test.ts). */
+describe('local createTransformJob.sync requests', () => {
+  const TRANSFORM = at('arn:aws:states:::sagemaker:createTransformJob.sync');
+  const request = {
+    TransformJobName: `${TENANT}-b01jobid-p0`,
+    ModelName: `${TENANT}-b01jobid`,
+    MaxPayloadInMB: 2,
+    Environment: { STEWARD_BATCH_PASSTHROUGH: '["id"]' },
+    TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://b/tenants/${TENANT}/in/part-0.csv` } }, ContentType: 'text/csv', SplitType: 'None' },
+    TransformOutput: { S3OutputPath: `s3://b/tenants/${TENANT}/transforms/01jobid/part-0/`, Accept: 'application/vnd.steward.batch+json' },
+    TransformResources: { InstanceType: 'ml.m5.large', InstanceCount: 1 },
+    Tags: [{ Key: 'TenantId', Value: TENANT }],
+  };
+
+  it('validates the request at the edge as SageMaker does, naming the field', async () => {
+    const sagemaker = new LocalSageMakerIntegration(() => new FakeGateway());
+    await expect(sagemaker.call(TRANSFORM, { ...request, MaxPayloadInMB: 101 })).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining('MaxPayloadInMB') });
+    await expect(sagemaker.call(TRANSFORM, { ...request, TransformOutput: { S3OutputPath: 'transforms/part-0/' } })).rejects.toThrow(/TransformOutput\.S3OutputPath: an s3:\/\/ URI/);
+    await expect(sagemaker.call(TRANSFORM, { ...request, TransformJobName: 'has_underscore' })).rejects.toThrow(/TransformJobName: a SageMaker name/);
+  });
+
+  it('needs a batch engine to run on, and refuses a job whose model was never created or whose tags name no tenant', async () => {
+    await expect(new LocalSageMakerIntegration(() => new FakeGateway()).call(TRANSFORM, request)).rejects.toMatchObject({ name: 'States.Runtime', message: expect.stringContaining('no local batch engine') });
+    const engine = () => ({
+      objects: () => {
+        throw new Error('not reached: the request is refused before any object is read');
+      },
+      scorer: { score: () => Promise.reject(new Error('not reached')) },
+      bucket: 'b',
+    });
+    const sagemaker = new LocalSageMakerIntegration(() => new FakeGateway(), engine);
+    await expect(sagemaker.call(TRANSFORM, request)).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining(`Could not find model`) });
+    const [model] = createModelRequests(configOf('01dep'), OPTIONS);
+    await sagemaker.call(CREATE_MODEL, model);
+    await expect(sagemaker.call(TRANSFORM, { ...request, ModelName: model.ModelName, Tags: [] })).rejects.toThrow(/TenantId/);
+    await expect(sagemaker.call(TRANSFORM, { ...request, ModelName: model.ModelName, Tags: [{ Key: 'TenantId', Value: 'tzzzzzzzzzzzzzzz' }] })).rejects.toThrow(/is not tenant tzzzzzzzzzzzzzzz's/);
   });
 });

@@ -4581,8 +4581,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Register the next version from an upload (uploadId) or an object in your storage (sourceKey): verified, profiled, made immutable
-         * @description The file is checked against the declared size and SHA-256 and parsed (CSV with a header row, JSON Lines, or Parquet); a mismatch or malformed content is refused with the line and column, nothing is recorded, and a staged upload is deleted. The profile gives per column: count, missing, min/max/mean/std, quantiles p01–p99, a 20-bin histogram and top categories. Quantiles are exact up to 100,000 values per column and estimated from a uniform sample of 100,000 beyond; histogram counts are always exact.
+         * Register the next version from an upload (uploadId) or an object in your storage (sourceKey): 202, pending until hashed and profiled
+         * @description The request checks what is cheap: the upload matches its declaration, the object exists, is at most 1 GiB and has the declared size; then the version is recorded `pending` and the profile-dataset pipeline streams the file, checks the declared SHA-256 and parses it (CSV with a header row, JSON Lines, or Parquet). Follow `Location` (GET the version): it becomes `ready` with its hash, schema and profile, or `failed` with `statusReason` (the malformed line and column, the mismatching digest, a named column missing); a failed upload is deleted, upload again. A pending or failed version cannot be used (training, batch scoring, evaluation answer 409). The profile gives per column: count, missing, min/max/mean/std, quantiles p01–p99, a 20-bin histogram and top categories. Quantiles are exact up to 100,000 values per column and estimated from a uniform sample of 100,000 beyond; histogram counts are always exact.
          */
         post: {
             parameters: {
@@ -4615,8 +4615,8 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description registered */
-                201: {
+                /** @description registered, pending */
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4702,7 +4702,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One version: metadata, schema and statistical profile */
+        /** One version: its status; once ready, its hash, schema and statistical profile */
         get: {
             parameters: {
                 query?: never;
@@ -4858,7 +4858,7 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
-                    /** @description idempotency name: starting the same pipeline with the same name again returns the first execution */
+                    /** @description the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely */
                     name?: string;
                 };
                 header?: {
@@ -4913,6 +4913,258 @@ export interface paths {
                         };
                         codeRevision?: string;
                         description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description started */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExecutionStarted"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/evaluate/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a evaluate execution; 202 with its id, then follow GET /executions/{executionId} */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely */
+                    name?: string;
+                };
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        modelId: string;
+                        version: number;
+                        dataset: {
+                            datasetId: string;
+                            version: number;
+                        };
+                        target?: string;
+                        /**
+                         * @default auto
+                         * @enum {string}
+                         */
+                        task?: "auto" | "binary" | "regression";
+                        positiveClass?: string;
+                        scoreOutput?: string;
+                        threshold?: number;
+                        importance?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description started */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExecutionStarted"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description quota or rate limit reached */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/train-segments/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a train-segments execution; 202 with its id, then follow GET /executions/{executionId} */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely */
+                    name?: string;
+                };
+                header?: {
+                    /** @description Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422 */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        projectId: string;
+                        family: string;
+                        dataset: {
+                            datasetId: string;
+                            version: number;
+                        };
+                        segmentColumn: string;
+                        target: string;
+                        features?: string[];
+                        /**
+                         * @default auto
+                         * @enum {string}
+                         */
+                        task?: "auto" | "binary" | "regression";
+                        /** @enum {string} */
+                        algorithm?: "logistic-regression" | "least-squares" | "gradient-boosting-classifier" | "gradient-boosting-regressor";
+                        hyperparameters?: {
+                            l2?: number;
+                            maxIterations?: number;
+                            tolerance?: number;
+                            nEstimators?: number;
+                            maxDepth?: number;
+                            learningRate?: number;
+                            minSamplesLeaf?: number;
+                            subsample?: number;
+                            seed?: number;
+                        };
+                        evaluation?: {
+                            holdoutFraction?: number;
+                            seed?: number;
+                        };
+                        minRows?: number;
+                        importance?: boolean;
+                        codeRevision?: string;
                     };
                 };
             };
@@ -7875,6 +8127,85 @@ export interface paths {
         };
         trace?: never;
     };
+    "/executions/{executionId}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per-segment outcomes of a train-segments execution: model, version, verdict and metrics of each segment */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, 1–100 */
+                    limit?: number;
+                    /** @description the `next` cursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    executionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description segment outcomes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SegmentOutcomePage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8387,13 +8718,19 @@ export interface components {
             /** @enum {string} */
             format: "csv" | "jsonl" | "parquet";
             description?: string;
-            key: string;
-            profileKey: string;
+            /**
+             * @default ready
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed";
+            statusReason?: string;
+            key?: string;
+            profileKey?: string;
             sizeBytes: number;
-            sha256: string;
-            rowCount: number;
-            columnCount: number;
-            schema: {
+            sha256?: string;
+            rowCount?: number;
+            columnCount?: number;
+            schema?: {
                 name: string;
                 /** @enum {string} */
                 type: "integer" | "number" | "boolean" | "string" | "datetime";
@@ -8413,6 +8750,7 @@ export interface components {
             };
             createdAt: string;
             createdBy: string;
+            settledAt?: string;
         };
         DatasetVersionPage: {
             items: components["schemas"]["DatasetVersion"][];
@@ -8426,13 +8764,19 @@ export interface components {
             /** @enum {string} */
             format: "csv" | "jsonl" | "parquet";
             description?: string;
-            key: string;
-            profileKey: string;
+            /**
+             * @default ready
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "failed";
+            statusReason?: string;
+            key?: string;
+            profileKey?: string;
             sizeBytes: number;
-            sha256: string;
-            rowCount: number;
-            columnCount: number;
-            schema: {
+            sha256?: string;
+            rowCount?: number;
+            columnCount?: number;
+            schema?: {
                 name: string;
                 /** @enum {string} */
                 type: "integer" | "number" | "boolean" | "string" | "datetime";
@@ -8452,7 +8796,8 @@ export interface components {
             };
             createdAt: string;
             createdBy: string;
-            profile: components["schemas"]["DatasetProfile"];
+            settledAt?: string;
+            profile?: components["schemas"]["DatasetProfile"];
         };
         DatasetProfile: {
             rowCount: number;
@@ -9002,6 +9347,35 @@ export interface components {
             items: components["schemas"]["Schedule"][];
             /** @description cursor of the next page; absent on the last */
             next?: string;
+        };
+        SegmentOutcomePage: {
+            items: components["schemas"]["SegmentOutcome"][];
+            /** @description cursor of the next page; absent on the last */
+            next?: string;
+        };
+        SegmentOutcome: {
+            index: number;
+            /** @description the segment column’s value */
+            value: string;
+            rows: number;
+            /** @enum {string} */
+            outcome: "trained" | "skipped" | "failed";
+            modelId?: string;
+            /** @description `<family>.<value>` */
+            modelName?: string;
+            version?: number;
+            /** @description the version’s status after the governing policy judged it */
+            status?: string;
+            /** @description the segment’s hold-out metrics (its platform evaluation) */
+            metrics?: {
+                [key: string]: number | null;
+            };
+            evaluationId?: string;
+            /** @description why a segment was skipped or failed */
+            reason?: string;
+            trainingMs?: number;
+            durationMs: number;
+            at: string;
         };
     };
     responses: never;

@@ -26,9 +26,13 @@ export function BatchJobPage() {
   const status = job.data?.status;
   const queryClient = useQueryClient();
   useEffect(() => {
-    // The job list shows the last status it read: once this job ends, it reads again.
-    if (status && !jobIsActive(status)) void queryClient.invalidateQueries({ queryKey: ['batch-jobs'] });
-  }, [status, queryClient]);
+    // Once this job ends, what was read while it ran is read again: the job list's status, and the
+    // partitions (the last ones can land after the last poll, when a job ends between two polls).
+    if (status && !jobIsActive(status)) {
+      void queryClient.invalidateQueries({ queryKey: ['batch-jobs'] });
+      void queryClient.invalidateQueries({ queryKey: ['batch-job-partitions', jobId] });
+    }
+  }, [status, jobId, queryClient]);
   const partitions = useQuery({
     queryKey: ['batch-job-partitions', jobId],
     enabled: !!job.data,

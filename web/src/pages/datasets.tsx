@@ -8,6 +8,7 @@ import { CursorList } from '../components/cursor-list';
 import { HistogramChart } from '../components/evaluation-charts';
 import { ProblemMessage } from '../components/problem-message';
 import { Definition, EmptyState, formatDate, Loading, PageHeader } from '../components/ui';
+import { datasetVersionPollInterval, pendingLabel, statusOf, waitUntilSettled } from '../lib/dataset-version-status';
 import { histogramBars } from '../lib/evaluation-charts';
 import { useApi } from '../session/session';
 
@@ -82,11 +83,15 @@ export function UploadDatasetPage() {
       setPhase({ step: 'uploading', progress: 0 });
       await putWithProgress(target, file, (progress) => setPhase({ step: 'uploading', progress }));
       setPhase({ step: 'profiling', progress: 1 });
-      const version = unwrap(
+      const registered = unwrap(
         await api.POST('/datasets/{datasetId}/versions', {
           params: { path: { datasetId } },
           body: { uploadId: target.uploadId, sha256, sizeBytes: file.size, ...(targetColumn ? { targetColumn } : {}), ...(description ? { description } : {}), protectedAttributes: [] },
         }),
+      );
+      // Registered pending: the profile-dataset pipeline hashes and profiles it; wait for its verdict here.
+      const version = await waitUntilSettled(async () =>
+        unwrap(await api.GET('/datasets/{datasetId}/versions/{version}', { params: { path: { datasetId, version: registered.version } } })),
       );
       setPhase({ step: 'done', progress: 1 });
       await queryClient.invalidateQueries();
@@ -175,7 +180,7 @@ export function DatasetPage() {
           <Link className="row-link" to={`/datasets/${datasetId}/versions/${v.version}`}>
             <span className="row-title">v{v.version}</span>
             <span className="row-meta">
-              {v.rowCount} rows · {v.columnCount} columns · {(v.sizeBytes / 1024).toFixed(1)} KiB · {formatDate(v.createdAt)}
+              {pendingLabel(v) ?? `${v.rowCount ?? 0} rows · ${v.columnCount ?? 0} columns`} · {(v.sizeBytes / 1024).toFixed(1)} KiB · {formatDate(v.createdAt)}
             </span>
           </Link>
         )}
@@ -224,10 +229,26 @@ export function DatasetVersionPage() {
   const detail = useQuery({
     queryKey: ['dataset-version', datasetId, version],
     queryFn: async () => unwrap(await api.GET('/datasets/{datasetId}/versions/{version}', { params: { path: { datasetId, version } } })),
+    refetchInterval: (q) => datasetVersionPollInterval(q.state.data),
   });
   if (detail.isPending) return <Loading what="the dataset version" />;
   if (detail.isError) return <ProblemMessage error={detail.error} title="Could not load the dataset version" />;
   const d = detail.data;
+  if (statusOf(d) !== 'ready' || !d.profile) {
+    return (
+      <>
+        <p className="breadcrumbs">
+          <Link to="/datasets">Datasets</Link> / <Link to={`/datasets/${datasetId}`}>{d.datasetName}</Link> / v{version}
+        </p>
+        <PageHeader title={`${d.datasetName} v${version}`} subtitle={d.description} />
+        <section className="card" aria-labelledby="ds-status">
+          <h2 id="ds-status">{statusOf(d) === 'failed' ? 'Refused' : 'Being verified'}</h2>
+          <p role="status">{statusOf(d) === 'failed' ? `${pendingLabel(d)}. Fix the file and upload it again.` : 'Steward is checking the file against its checksum and profiling every column; this page updates by itself.'}</p>
+        </section>
+      </>
+    );
+  }
+  const profile = d.profile;
   return (
     <>
       <p className="breadcrumbs">
@@ -252,8 +273,8 @@ export function DatasetVersionPage() {
         <h2 id="ds-about">About</h2>
         <Definition
           items={[
-            ['Rows', d.rowCount.toLocaleString()],
-            ['Columns', d.columnCount],
+            ['Rows', (d.rowCount ?? 0).toLocaleString()],
+            ['Columns', d.columnCount ?? 0],
             ['Format', d.format],
             ['Size', `${(d.sizeBytes / 1024).toFixed(1)} KiB`],
             ['Target column', d.targetColumn ?? '—'],
@@ -265,7 +286,7 @@ export function DatasetVersionPage() {
       <section className="card" aria-labelledby="ds-schema">
         <h2 id="ds-schema">Schema and profile</h2>
         <div className="profile-grid">
-          {d.profile.columns.map((c) => (
+          {profile.columns.map((c) => (
             <article key={c.name} className="profile-column" aria-label={`Column ${c.name}`}>
               <h3>
                 {c.name} <span className="hint">{c.type}{c.categorical ? ', categorical' : ''}{c.nullable ? ', nullable' : ''}</span>

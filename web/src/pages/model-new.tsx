@@ -131,14 +131,14 @@ export function NewModelPage() {
           <label htmlFor="m-target">Target column (the model predicts it)</label>
           <select id="m-target" value={form.target} onChange={set('target')} required disabled={!columns.data}>
             <option value="">Choose the target</option>
-            {columns.data?.schema.map((c) => (
+            {(columns.data?.schema ?? []).map((c) => (
               <option key={c.name}>{c.name}</option>
             ))}
           </select>
         </div>
         {columns.data && form.target ? (
           <p className="hint span-2">
-            Inputs: {columns.data.schema.length - 1} columns ({columns.data.schema.filter((c) => c.name !== form.target).slice(0, 5).map((c) => c.name).join(', ')}…). Outputs: probability and label.
+            Inputs: {(columns.data.schema ?? []).length - 1} columns ({(columns.data.schema ?? []).filter((c) => c.name !== form.target).slice(0, 5).map((c) => c.name).join(', ')}…). Outputs: probability and label.
           </p>
         ) : null}
         <div className="span-2">

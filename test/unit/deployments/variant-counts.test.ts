@@ -1,0 +1,62 @@
+import { SqliteStore } from '../../../core/adapters/sqlite/sqlite-store';
+import type { Deployment } from '../../../core/deployments/deployment-records';
+import { latencyBucket, latencyBucketBound, SharedVariantCounts } from '../../../core/deployments/variant-counts';
+import type { MetadataTable } from '../../../core/ports/metadata-store';
+import { newTenantId } from '../../../core/tenancy/tenant-id';
+
+/** Two recorders (two API processes) over one embedded store. */
+describe('shared variant counts', () => {
+  let store: SqliteStore;
+  let table: MetadataTable;
+  const deployment = { deploymentId: 'd1', canary: { stepIndex: 0 } } as unknown as Deployment;
+
+  beforeEach(() => {
+    store = new SqliteStore({ path: ':memory:', ttlSweepMs: 0 });
+    table = store.tenant(newTenantId());
+  });
+  afterEach(() => store.close());
+
+  it('adds every recorder’s calls: each reads the other’s once flushed, and its own at once', async () => {
+    const a = new SharedVariantCounts();
+    const b = new SharedVariantCounts();
+    for (let i = 0; i < 6; i++) a.record(table, deployment, 'canary', i !== 0, 5);
+    for (let i = 0; i < 4; i++) b.record(table, deployment, 'canary', false, 200);
+    b.record(table, deployment, 'main', true, 1);
+    expect(await a.stats(table, deployment, 'canary')).toMatchObject({ requests: 6, errors: 1 });
+    await b.flush();
+    const both = await a.stats(table, deployment, 'canary');
+    expect(both).toMatchObject({ requests: 10, errors: 5, errorRate: 0.5 });
+    // p50 among the 5 ms calls, p99 among the 200 ms ones, each within one bucket (19 %).
+    expect(both.p50Ms).toBeGreaterThanOrEqual(5);
+    expect(both.p50Ms).toBeLessThan(5 * 1.19);
+    expect(both.p99Ms).toBeGreaterThanOrEqual(200);
+    expect(both.p99Ms).toBeLessThan(200 * 1.19);
+    await a.flush();
+    expect(await b.stats(table, deployment, 'canary')).toEqual(both);
+    expect(await b.stats(table, deployment, 'main')).toMatchObject({ requests: 1, errors: 0 });
+    // A new canary step starts from zero.
+    expect(await a.stats(table, { ...deployment, canary: { stepIndex: 1 } } as unknown as Deployment, 'canary')).toMatchObject({ requests: 0 });
+  });
+
+  it('keeps the counts a failed flush could not write and writes them on the next', async () => {
+    const counts = new SharedVariantCounts();
+    let failing = true;
+    const flaky: MetadataTable = new Proxy(table, {
+      get: (target, name, receiver) => (name === 'adjust' && failing ? () => Promise.reject(new Error('store unavailable')) : Reflect.get(target, name, receiver)),
+    });
+    counts.record(flaky, deployment, 'canary', false, 3);
+    await counts.flush();
+    failing = false;
+    expect(await counts.stats(table, deployment, 'canary')).toMatchObject({ requests: 1, errors: 1 });
+    await counts.flush();
+    expect(await new SharedVariantCounts().stats(table, deployment, 'canary')).toMatchObject({ requests: 1, errors: 1 });
+  });
+
+  it('buckets latencies so a bucket’s bound is within a quarter-doubling above the latency', () => {
+    for (const ms of [0.02, 0.5, 1, 3.7, 20, 999, 60_000]) {
+      const bound = latencyBucketBound(latencyBucket(ms));
+      expect(bound).toBeGreaterThanOrEqual(ms * 0.999999);
+      expect(bound).toBeLessThan(ms * 2 ** 0.25 + 1e-9);
+    }
+  });
+});
