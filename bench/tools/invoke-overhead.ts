@@ -24,6 +24,8 @@ import { exportLinearModelToOnnx } from '../../core/maths/onnx/linear-model-onnx
 import { singleFileArtifact } from '../../serving/artifacts/model-artifacts';
 import { createGatewayApp } from '../../serving/gateway/app';
 import { endpointConfigSchema, InMemoryEndpointRegistry } from '../../serving/gateway/endpoint-registry';
+import { InProcessGatewayHandler } from '../../serving/gateway/in-process-handler';
+import { createInvokeEndpoint } from '../../serving/gateway/invoke-endpoint';
 import { ModelCache } from '../../serving/gateway/model-cache';
 import { loadModel } from '../../serving/runtimes/load-model';
 import type { Log } from '../../core/ports/log';
@@ -49,7 +51,9 @@ function gatewayApp() {
   const registry = new InMemoryEndpointRegistry();
   const models = new ModelCache((model) => loadModel({ runtime: model.runtime, artifact: singleFileArtifact(model.artifactUri, 'model.onnx', bytes), ioSchema: model.ioSchema }));
   const config = endpointConfigSchema.parse({ productionVariants: [{ variantName: 'AllTraffic', model: { runtime: 'onnx', artifactUri: 's3://bench/model.onnx', ioSchema } }] });
-  return { app: createGatewayApp({ registry, models, log: silent }), ready: registry.put(ENDPOINT, config, new Date()) };
+  const deps = { registry, models, log: silent };
+  const invoke = createInvokeEndpoint(deps);
+  return { app: createGatewayApp(deps, invoke), handler: new InProcessGatewayHandler(() => invoke), ready: registry.put(ENDPOINT, config, new Date()) };
 }
 
 /** The child: the gateway on a free port, answering its CPU use over IPC. */
@@ -96,7 +100,9 @@ async function main(): Promise<void> {
   const gateway = fork(__filename, ['--child'], { execArgv: ['--import', 'tsx', ...(process.env.CHILD_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CHILD_PROF] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve) => gateway.once('message', (m: { port: number }) => resolve(m.port)));
   const endpoint = `http://127.0.0.1:${port}`;
-  const platformClient = (requestHandler?: CannedHandler) =>
+  const local = gatewayApp();
+  await local.ready;
+  const platformClient = (requestHandler?: CannedHandler | InProcessGatewayHandler) =>
     sagemakerRuntimeClient({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, ...(requestHandler ? { requestHandler: requestHandler as never } : {}) });
   const sdkDefaults = (requestHandler?: CannedHandler) =>
     new SageMakerRuntimeClient({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, ...(requestHandler ? { requestHandler: requestHandler as never } : {}) });
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
     { name: 'platform client, canned answer', make: () => platformClient(new CannedHandler()), remote: false },
     { name: 'SDK defaults over HTTP', make: () => sdkDefaults(), remote: true },
     { name: 'platform client over HTTP', make: () => platformClient(), remote: true },
+    { name: 'platform client, in process', make: () => platformClient(local.handler), remote: false },
   ];
   if (process.env.ONLY) variants = variants.filter((v) => v.name.includes(process.env.ONLY!));
   const body = new TextEncoder().encode(JSON.stringify([Object.fromEntries(Array.from({ length: FEATURES }, (_, i) => [`x${i}`, ((i * 37) % 100) / 100]))]));

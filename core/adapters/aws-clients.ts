@@ -23,7 +23,11 @@ export interface AwsClients {
 // and s3rver verifies signatures against its built-in S3RVER account.
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-export function createAwsClients(settings: Settings): AwsClients {
+export function createAwsClients(
+  settings: Settings,
+  /** `sagemakerRuntimeHandler`: the runtime client's transport instead of HTTP (the in-process scoring gateway). */
+  options: { sagemakerRuntimeHandler?: SageMakerRuntimeClientConfig['requestHandler'] } = {},
+): AwsClients {
   const local = settings.STEWARD_MODE === 'local';
   const base = { region: settings.AWS_REGION, ...(local ? { credentials: LOCAL_CREDENTIALS } : {}) };
   const dynamodb = dynamoDbClient(
@@ -49,6 +53,7 @@ export function createAwsClients(settings: Settings): AwsClients {
   const sagemakerRuntime = sagemakerRuntimeClient({
     ...base,
     ...(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ? { endpoint: settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT } : {}),
+    ...(options.sagemakerRuntimeHandler ? { requestHandler: options.sagemakerRuntimeHandler } : {}),
   });
   return { dynamodb, documents, s3, sfn, sagemakerRuntime };
 }

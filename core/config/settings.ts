@@ -81,6 +81,13 @@ export const settingsSchema = z.object({
    * On AWS it is always DynamoDB.
    */
   STEWARD_STORE: z.enum(['sqlite', 'dynamodb-local']).default('sqlite'),
+  /**
+   * Local mode: how the platform's SageMaker runtime client reaches the scoring gateway. `in-process`
+   * (default): the platform hosts the gateway and the SDK hands it each signed InvokeEndpoint without a
+   * socket (serving/gateway/in-process-handler.ts); `npm start` also serves that gateway on
+   * STEWARD_SCORING_PORT. `http`: the gateway is its own process, reached at STEWARD_SAGEMAKER_RUNTIME_ENDPOINT.
+   */
+  STEWARD_SCORING_TRANSPORT: z.enum(['in-process', 'http']).default('in-process'),
   /** The embedded store's file; `npm start` puts it in the data folder. */
   STEWARD_SQLITE_PATH: z.string().min(1).default('.steward-data/metadata.sqlite'),
   STEWARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),

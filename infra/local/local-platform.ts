@@ -26,6 +26,9 @@ import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-en
 import { StagingSweep } from '../../core/catalog/staging-sweep';
 import { flushCaptures } from '../../core/deployments/capture-buffer';
 import { ChildProcessInspector } from '../../core/adapters/inspection/child-process-inspector';
+import { InProcessGatewayHandler } from '../../serving/gateway/in-process-handler';
+import { createScoringGateway, type ScoringGateway } from '../../serving/gateway/scoring-gateway';
+import type { HealthProbe } from '../../core/ports/health-probe';
 import { PartitionWorkerPool } from './partition-worker-pool';
 import { type EndpointRestoreReport, restoreLiveEndpoints } from '../../core/deployments/restore-endpoints';
 
@@ -39,6 +42,12 @@ export interface LocalPlatform {
   readonly stagingSweep: StagingSweep;
   /** Fires stored schedules (undefined when started with `scheduler: false`). */
   readonly scheduler?: LocalScheduler;
+  /**
+   * The scoring gateway this process hosts (STEWARD_SCORING_TRANSPORT=in-process, the default):
+   * the runtime client reaches it without a socket, deploys register endpoints on it, and
+   * `npm start` serves its `app` on the scoring port. Undefined with `http`.
+   */
+  readonly scoringGateway?: ScoringGateway;
   /** The stored live endpoints being served again on the scoring gateway, in the background (resolves, never rejects). */
   readonly endpointsRestored: Promise<EndpointRestoreReport>;
   close(): Promise<void>;
@@ -63,10 +72,15 @@ export async function createLocalPlatform(
     warmBatchThreads?: boolean;
   } = {},
 ): Promise<LocalPlatform> {
-  const clients = createAwsClients(settings);
+  const inProcess = settings.STEWARD_SCORING_TRANSPORT === 'in-process';
+  let gateway: ScoringGateway | undefined;
+  // The handler looks the gateway up per call: the gateway reads artifacts through the S3 client made here.
+  const clients = createAwsClients(settings, inProcess ? { sagemakerRuntimeHandler: new InProcessGatewayHandler(() => gateway!.invoke) } : {});
   const store = await openLocalStore(settings, clients, options.now);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
   const log = options.log ?? new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
+  if (inProcess) gateway = createScoringGateway({ s3: clients.s3, log, region: settings.AWS_REGION });
+  const gatewayUrl = settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ?? 'http://127.0.0.1:1';
   let platform: Platform | undefined;
   const mail = settings.STEWARD_SMTP_URL ? new SmtpMailSender(settings.STEWARD_SMTP_URL) : new UnconfiguredMailSender(log);
   const runner = new LocalStepFunctionsRunner({
@@ -90,7 +104,8 @@ export async function createLocalPlatform(
     inspector: new ChildProcessInspector(),
     batchScoring,
     serving: {
-      control: new GatewayEndpointControl(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ?? 'http://127.0.0.1:1'),
+      // Registrations go to the gateway that serves: the hosted one is called in process, never over its listener.
+      control: new GatewayEndpointControl(gatewayUrl, gateway ? inProcessFetch(gateway) : fetch),
       invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
     },
     identity: (platformTable) =>
@@ -104,7 +119,7 @@ export async function createLocalPlatform(
       { name: 'metadata', check: () => store.ping() },
       bucketProbe(clients, settings.STEWARD_BUCKET_NAME),
       runner.probe(),
-      scoringGatewayProbe(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT),
+      gateway ? hostedGatewayProbe(gateway) : scoringGatewayProbe(settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT),
     ],
   });
   await removeLegacyIssuerKey(platform.platformTable());
@@ -132,6 +147,7 @@ export async function createLocalPlatform(
     runner,
     auditSealer: sealer,
     stagingSweep,
+    scoringGateway: gateway,
     endpointsRestored,
     async close() {
       await endpointsRestored;
@@ -161,4 +177,20 @@ export async function openLocalStore(settings: Settings, clients: AwsClients, no
   if (settings.STEWARD_STORE === 'sqlite') return new SqliteStore({ path: settings.STEWARD_SQLITE_PATH, auditChain: settings.STEWARD_AUDIT_CHAIN, now });
   await bootstrapTable(clients.dynamodb, settings.STEWARD_TABLE_NAME);
   return dynamoDbStore({ tableName: settings.STEWARD_TABLE_NAME, documents: clients.documents, auditChain: settings.STEWARD_AUDIT_CHAIN });
+}
+
+/** `fetch` answered by the hosted gateway's hono app (its /local/endpoints registration API). */
+function inProcessFetch(gateway: ScoringGateway): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => gateway.app.request(input, init)) as typeof fetch;
+}
+
+function hostedGatewayProbe(gateway: ScoringGateway): HealthProbe {
+  return {
+    name: 'scoring-gateway',
+    async check() {
+      const res = await gateway.app.request('/ping');
+      if (res.status !== 200) throw new Error(`ping answered ${res.status}`);
+      return 'in-process';
+    },
+  };
 }

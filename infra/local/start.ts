@@ -61,19 +61,25 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const mailPorts = { smtp: options.smtpPort ?? (await freePort()), inbox: options.inboxPort ?? (await freePort()) };
+  // In process (the default), the platform hosts the scoring gateway and serves it on the scoring port below.
+  const gatewayProcess = env.STEWARD_SCORING_TRANSPORT === 'http';
   const standIns = await startStandIns({
     ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort, ...mailPorts },
     dynamodb: store === 'dynamodb-local',
     dataDir: options.dataDir,
     scratchDir: options.dataDir,
     env,
+    scoringGateway: gatewayProcess,
     onUnexpectedExit: options.onUnexpectedExit,
   });
   let local: LocalPlatform | undefined;
+  let gatewayListener: Awaited<ReturnType<typeof serveApi>> | undefined;
   try {
     const apiBase = `http://127.0.0.1:${options.apiPort}`;
     const settings = localSettings({ ...standIns.endpoints, api: apiBase }, env);
     local = await createLocalPlatform(settings, { dataDir: options.dataDir, warmBatchThreads: true });
+    // The CLI, scoring-ping and other SageMaker-runtime clients still reach the hosted gateway on its port.
+    if (local.scoringGateway) gatewayListener = await serveApi(local.scoringGateway.app, options.scoringPort);
     const app = createApp(local.platform);
     const withWeb = (options.console ?? env.STEWARD_CONSOLE !== 'off') && (await ensureConsoleBuilt());
     if (withWeb) await allowConsoleUploads(local.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${options.apiPort}`]);
@@ -82,6 +88,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     const consoleUrl = withWeb ? `${api.url}/` : undefined;
     const stop = async () => {
       await api.close();
+      await gatewayListener?.close();
       await running.close();
       await standIns.stop();
     };
@@ -103,6 +110,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
     }
     return { apiUrl: api.url, consoleUrl, inboxUrl: standIns.endpoints.inbox!, exposed, local: running, standIns, stop };
   } catch (error) {
+    await gatewayListener?.close().catch(() => undefined);
     await local?.close().catch(() => undefined);
     await standIns.stop();
     throw error;
@@ -168,7 +176,8 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
         'STEWARD_STORE (sqlite, the default, or dynamodb-local: needs Java 17),',
         'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703),',
         'STEWARD_SMTP_PORT (7704), STEWARD_INBOX_PORT (7705), STEWARD_ALLOW_NON_LOOPBACK (unset),',
-        'STEWARD_CONSOLE=off to serve the API without the web console.',
+        'STEWARD_CONSOLE=off to serve the API without the web console,',
+        'STEWARD_SCORING_TRANSPORT=http to run the scoring gateway as its own process (default in-process).',
         '',
         'Every listener must be on 127.0.0.1; the start refuses otherwise unless',
         '--allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) says the exposure is wanted.',

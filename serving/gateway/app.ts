@@ -1,41 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import type { Log } from '../../core/ports/log';
 import { readRequestBody, RequestBodyTooLarge } from '../http/request-body';
-import { ModelInvocationError } from '../runtimes/runtime-errors';
-import { endpointConfigSchema, endpointNameSchema, type EndpointRecord, type EndpointRegistry, type ModelReference, type ProductionVariant } from './endpoint-registry';
-import type { ModelCache } from './model-cache';
-import { modelErrorMessage, sagemakerErrorResponse } from './sagemaker-errors';
-import { chooseShadows, chooseVariant, UnknownTargetVariant } from './variant-selection';
+import { endpointConfigSchema, endpointNameSchema, type EndpointRecord } from './endpoint-registry';
+import { createInvokeEndpoint, DEFAULT_MAX_PAYLOAD, type GatewayDeps, type InvokeEndpoint } from './invoke-endpoint';
+import { answerResponse, sagemakerErrorResponse } from './sagemaker-errors';
 
-export interface GatewayDeps {
-  readonly registry: EndpointRegistry;
-  readonly models: ModelCache;
-  readonly log: Log;
-  /** Named in error messages and ARNs, as SageMaker names the caller's account. @default '000000000000' */
-  readonly accountId?: string;
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** SageMaker real-time inference refuses larger bodies. @default 6 MiB */
-  readonly maxPayloadBytes?: number;
-  readonly random?: () => number;
-  readonly now?: () => Date;
-  /** Writes one captured shadow invocation under the endpoint's captureUri (SageMaker data capture); absent: shadows are only logged. */
-  readonly capture?: (record: ShadowCapture) => Promise<void>;
-}
-
-export interface ShadowCapture {
-  readonly captureUri: string;
-  readonly endpointName: string;
-  readonly variant: string;
-  readonly requestId: string;
-  readonly inferenceId?: string;
-  readonly at: string;
-  readonly input: { readonly contentType: string; readonly body: Uint8Array };
-  readonly output: { readonly contentType: string; readonly body: Uint8Array } | { readonly error: string; readonly status: number };
-}
-
-const DEFAULT_MAX_PAYLOAD = 6 * 1024 * 1024;
+export type { GatewayDeps, ShadowCapture } from './invoke-endpoint';
 
 /**
  * The local scoring gateway: speaks SageMaker runtime's InvokeEndpoint REST
@@ -56,11 +26,10 @@ const DEFAULT_MAX_PAYLOAD = 6 * 1024 * 1024;
  * Signatures are not checked: like the other stand-ins it listens on loopback
  * only, and tenant isolation is the platform's job (see test/isolation).
  */
-export function createGatewayApp(deps: GatewayDeps): Hono {
+export function createGatewayApp(deps: GatewayDeps, invokeEndpoint: InvokeEndpoint = createInvokeEndpoint(deps)): Hono {
   const accountId = deps.accountId ?? '000000000000';
   const region = deps.region ?? 'us-east-1';
   const maxPayloadBytes = deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
-  const random = deps.random ?? Math.random;
   const now = deps.now ?? (() => new Date());
   const { registry, models, log } = deps;
   const app = new Hono();
@@ -68,78 +37,17 @@ export function createGatewayApp(deps: GatewayDeps): Hono {
   app.get('/ping', async (c) => c.json({ status: 'ok', endpoints: (await registry.list()).length }));
 
   app.post('/endpoints/:endpointName/invocations', async (c) => {
-    const started = performance.now();
-    const requestId = randomUUID();
-    const endpointName = c.req.param('endpointName');
-    const endpoint = await registry.get(endpointName);
-    if (!endpoint) return sagemakerErrorResponse('ValidationError', `Endpoint ${endpointName} of account ${accountId} not found.`, requestId);
-
+    // Past the limit the body is not read at all; the core still answers "unknown endpoint" first, as before.
     const declaredLength = Number(c.req.header('content-length') ?? 0);
-    if (declaredLength > maxPayloadBytes) return payloadTooLarge(requestId, maxPayloadBytes);
-    let body: Uint8Array;
-    try {
-      body = await readRequestBody(c, maxPayloadBytes);
-    } catch (error) {
-      if (error instanceof RequestBodyTooLarge) return payloadTooLarge(requestId, maxPayloadBytes);
-      throw error;
+    let body: Uint8Array | 'too-large' = 'too-large';
+    if (declaredLength <= maxPayloadBytes) {
+      try {
+        body = await readRequestBody(c, maxPayloadBytes);
+      } catch (error) {
+        if (!(error instanceof RequestBodyTooLarge)) throw error;
+      }
     }
-
-    let variant: ProductionVariant;
-    try {
-      variant = chooseVariant(endpoint, c.req.header('x-amzn-sagemaker-target-variant'), random);
-    } catch (error) {
-      if (error instanceof UnknownTargetVariant) return sagemakerErrorResponse('ValidationError', `${error.message} of account ${accountId}.`, requestId);
-      throw error;
-    }
-    const contentType = c.req.header('content-type');
-    const accept = c.req.header('accept');
-    const context = {
-      requestId,
-      endpointName,
-      variant: variant.variantName,
-      inferenceId: c.req.header('x-amzn-sagemaker-inference-id'),
-      tenant: endpoint.tags.TenantId,
-    };
-
-    const outcome = await invokeModel(variant.model, body, contentType, accept);
-    for (const shadow of chooseShadows(endpoint, random)) {
-      void invokeModel(shadow.model, body, contentType, accept).then(async (shadowOutcome) => {
-        log.info('shadow invocation', { ...context, shadowVariant: shadow.variantName, status: shadowOutcome.ok ? 200 : shadowOutcome.status });
-        if (endpoint.captureUri && deps.capture) {
-          await deps
-            .capture({
-              captureUri: endpoint.captureUri,
-              endpointName,
-              variant: shadow.variantName,
-              requestId,
-              inferenceId: context.inferenceId,
-              at: now().toISOString(),
-              input: { contentType: contentType ?? 'application/json', body },
-              output: shadowOutcome.ok ? { contentType: shadowOutcome.result.contentType, body: shadowOutcome.result.body } : { error: shadowOutcome.message, status: shadowOutcome.status },
-            })
-            .catch((error: Error) => log.warn('shadow capture failed', { ...context, error: error.message }));
-        }
-      });
-    }
-    const durationMs = Math.round((performance.now() - started) * 100) / 100;
-    if (!outcome.ok) {
-      log.warn('model error', { ...context, originalStatusCode: outcome.status, originalMessage: outcome.message, durationMs });
-      return sagemakerErrorResponse('ModelError', modelErrorMessage(outcome.status, outcome.message, endpointName, accountId), requestId, {
-        originalStatusCode: outcome.status,
-        originalMessage: outcome.message,
-        // SageMaker names a variant's streams `<variant>/<instance>`: callers learn which variant failed from it.
-        logStreamArn: `arn:aws:logs:${region}:${accountId}:log-group:/aws/sagemaker/Endpoints/${endpointName}:log-stream:${variant.variantName}/local`,
-      });
-    }
-    log.info('invocation', { ...context, status: 200, durationMs });
-    const headers: Record<string, string> = {
-      'Content-Type': outcome.result.contentType,
-      'x-Amzn-Invoked-Production-Variant': variant.variantName,
-      'x-amzn-RequestId': requestId,
-    };
-    if (outcome.result.customAttributes) headers['X-Amzn-SageMaker-Custom-Attributes'] = outcome.result.customAttributes;
-    // slice(): a copy typed as ArrayBuffer-backed, which Response requires.
-    return new Response(outcome.result.body.slice(), { status: 200, headers });
+    return answerResponse(await invokeEndpoint({ endpointName: c.req.param('endpointName'), header: (name) => c.req.header(name), body }));
   });
 
   for (const operation of ['async-invocations', 'invocations-response-stream']) {
@@ -209,28 +117,12 @@ export function createGatewayApp(deps: GatewayDeps): Hono {
     return problem(c, 500, 'internal', 'Internal error', `an unexpected error occurred; quote request id ${requestId}`);
   });
 
-  async function invokeModel(model: ModelReference, body: Uint8Array, contentType: string | undefined, accept: string | undefined) {
-    try {
-      const loaded = await models.get(model);
-      return { ok: true as const, result: await loaded.invoke(body, contentType, accept) };
-    } catch (error) {
-      if (error instanceof ModelInvocationError) return { ok: false as const, status: error.status, message: error.message };
-      // A model that cannot load or crashes is, to the caller, a container answering 500.
-      log.error('model failed', { artifactUri: model.artifactUri, error: (error as Error).message, stack: (error as Error).stack });
-      return { ok: false as const, status: 500, message: (error as Error).message };
-    }
-  }
-
   async function retainReferenced(): Promise<void> {
     const all = await registry.list();
     models.retainOnly(all.flatMap((r) => [...r.productionVariants, ...r.shadowVariants].map((v) => v.model)));
   }
 
   return app;
-}
-
-function payloadTooLarge(requestId: string, limit: number): Response {
-  return sagemakerErrorResponse('ValidationError', `Request body exceeds the ${limit} byte limit of real-time inference.`, requestId);
 }
 
 /** The registration as DescribeEndpoint would show it. */

@@ -3,10 +3,7 @@ import { serve } from '@hono/node-server';
 import { z } from 'zod';
 import { createAwsClients } from '../../core/adapters/aws-clients';
 import { readSettings } from '../../core/config/settings';
-import { createGatewayApp } from './app';
-import { InMemoryEndpointRegistry } from './endpoint-registry';
-import { ModelCache, s3ModelLoader } from './model-cache';
-import { s3ShadowCapture } from './shadow-capture';
+import { createScoringGateway } from './scoring-gateway';
 
 /**
  * The local scoring gateway process, started by infra/local (stand-ins/scoring-gateway.ts):
@@ -26,14 +23,7 @@ function main(): void {
   const env = gatewayEnvSchema.parse(process.env);
   const log = new Logger({ serviceName: 'steward-scoring-gateway', logLevel: settings.STEWARD_LOG_LEVEL });
   const clients = createAwsClients(settings);
-  const app = createGatewayApp({
-    registry: new InMemoryEndpointRegistry(),
-    models: new ModelCache(s3ModelLoader(clients.s3)),
-    capture: s3ShadowCapture(clients.s3),
-    log,
-    accountId: env.STEWARD_LOCAL_ACCOUNT_ID,
-    region: settings.AWS_REGION,
-  });
+  const { app } = createScoringGateway({ s3: clients.s3, log, accountId: env.STEWARD_LOCAL_ACCOUNT_ID, region: settings.AWS_REGION });
   const server = serve({ fetch: app.fetch, port: env.STEWARD_SCORING_PORT, hostname: '127.0.0.1' }, (info) =>
     log.info('scoring gateway listening', { url: `http://127.0.0.1:${info.port}`, s3Endpoint: settings.STEWARD_S3_ENDPOINT ?? 'aws' }),
   );

@@ -19,7 +19,16 @@ export interface ModelErrorDetails {
   readonly logStreamArn: string;
 }
 
-export function sagemakerErrorResponse(type: SageMakerErrorType, message: string, requestId: string, model?: ModelErrorDetails): Response {
+/** One InvokeEndpoint answer, independent of the transport that carries it (HTTP, or in process). */
+export interface GatewayAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+
+export function sagemakerError(type: SageMakerErrorType, message: string, requestId: string, model?: ModelErrorDetails): GatewayAnswer {
   const body: Record<string, unknown> = { Message: message };
   if (model) {
     body.ErrorCode = model.originalStatusCode >= 500 ? 'INTERNAL_FAILURE_FROM_MODEL' : 'CLIENT_ERROR_FROM_MODEL';
@@ -27,14 +36,25 @@ export function sagemakerErrorResponse(type: SageMakerErrorType, message: string
     body.OriginalMessage = model.originalMessage;
     body.LogStreamArn = model.logStreamArn;
   }
-  return new Response(JSON.stringify(body), {
+  return {
     status: STATUS[type],
     headers: {
       'Content-Type': 'application/json',
       'x-amzn-ErrorType': `${type}:http://internal.amazon.com/coral/com.amazon.sagemaker/`,
       'x-amzn-RequestId': requestId,
     },
-  });
+    body: utf8.encode(JSON.stringify(body)),
+  };
+}
+
+export function sagemakerErrorResponse(type: SageMakerErrorType, message: string, requestId: string, model?: ModelErrorDetails): Response {
+  return answerResponse(sagemakerError(type, message, requestId, model));
+}
+
+/** The answer as a fetch Response (the hono route). */
+export function answerResponse(answer: GatewayAnswer): Response {
+  // slice(): a copy typed as ArrayBuffer-backed, which Response requires.
+  return new Response(answer.body.slice(), { status: answer.status, headers: answer.headers });
 }
 
 /** SageMaker's wording for a model's non-2xx answer, pointing at where its logs are. */

@@ -37,6 +37,8 @@ export async function startStandIns(options: {
   dataDir?: string;
   scratchDir: string;
   env?: Record<string, string | undefined>;
+  /** Start the scoring gateway as its own process; false when the platform hosts it (STEWARD_SCORING_TRANSPORT=in-process). @default true */
+  scoringGateway?: boolean;
   onUnexpectedExit?: (name: string, code: number | null) => void;
 }): Promise<RunningStandIns> {
   const { ports } = options;
@@ -72,7 +74,7 @@ export async function startStandIns(options: {
     if (s3Start.status === 'rejected') throw s3Start.reason;
     const dynamodb = dynamodbStart.value;
     const s3 = s3Start.value;
-    const scoring = await startScoringGateway({
+    const scoring = options.scoringGateway === false ? undefined : await startScoringGateway({
       port: ports.scoring,
       logDir,
       env: {
@@ -82,7 +84,7 @@ export async function startStandIns(options: {
         STEWARD_S3_ENDPOINT: endpoints.s3,
       },
     });
-    started.push(scoring);
+    if (scoring) started.push(scoring);
     for (const p of [dynamodb, s3, scoring].filter((x) => x !== undefined)) p.onUnexpectedExit((code) => options.onUnexpectedExit?.(p.name, code));
   } catch (error) {
     await stop();

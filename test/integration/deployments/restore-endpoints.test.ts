@@ -68,6 +68,7 @@ function capturingLog(): Log & { lines: { level: string; message: string; extra:
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
+// Both against a gateway process of their own (the HTTP transport): restarted, or not there at all.
 it('serves every stored live endpoint on a fresh gateway at start, and logs the one it cannot restore without stopping', async () => {
   await deployed('restore-onnx', 'ml', 'onnx', SCHEMA, onnx(0.2));
   await deployed('restore-rules', 'rules', 'rules', CREDIT_SCORECARD_IO, creditScorecardBytes());
@@ -78,7 +79,7 @@ it('serves every stored live endpoint on a fresh gateway at start, and logs the 
   const port = await freePort();
   const gateway = await startScoringGateway({ port, env: { STEWARD_LOG_LEVEL: 'WARN', STEWARD_S3_ENDPOINT: process.env.STEWARD_TEST_S3_ENDPOINT } });
   const log = capturingLog();
-  const restarted = await createLocalPlatform({ ...ctx.local.settings, STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${port}` }, { log, scheduler: false });
+  const restarted = await createLocalPlatform({ ...ctx.local.settings, STEWARD_SCORING_TRANSPORT: 'http', STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${port}` }, { log, scheduler: false });
   try {
     const report = await restarted.endpointsRestored;
     const names = (list: readonly { endpointName: string }[]) => list.map((e) => e.endpointName).sort();
@@ -109,7 +110,7 @@ it('serves every stored live endpoint on a fresh gateway at start, and logs the 
 it('starts when the scoring gateway cannot be reached, logging each endpoint it could not restore', async () => {
   const log = capturingLog();
   const closedPort = await freePort();
-  const restarted = await createLocalPlatform({ ...ctx.local.settings, STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${closedPort}` }, { log, scheduler: false });
+  const restarted = await createLocalPlatform({ ...ctx.local.settings, STEWARD_SCORING_TRANSPORT: 'http', STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${closedPort}` }, { log, scheduler: false });
   try {
     const report = await restarted.endpointsRestored;
     expect(report.restored).toEqual([]);

@@ -77,6 +77,10 @@ describe('npm start', () => {
     await until('the ready banner', () => first.stderr().includes('Steward is running'), 60_000);
     const health = await (await fetch(`${api()}/health`)).json();
     expect(health.status).toBe('ok');
+    // The platform hosts the scoring gateway (in process by default) and still serves it on the scoring port.
+    const ping = await fetch(`http://127.0.0.1:${ports[3]}/ping`);
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toEqual({ status: 'ok', endpoints: 0 });
     const signup = await fetch(`${api()}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Persisted', adminEmail: 'p@persisted.example' }) });
     const { tenantId } = await signup.json();
     const s3 = createAwsClients(readSettings({ STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: `http://127.0.0.1:${ports[2]}` })).s3;
