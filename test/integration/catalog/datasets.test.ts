@@ -221,8 +221,14 @@ describe('datasets', () => {
     const { settled } = await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes });
     expect(settled).toMatchObject({ status: 'failed', statusReason: 'malformed CSV at line 4: expected 2 fields like the header, found 1' });
     expect(await objects().head(staged.key)).toBeUndefined();
-    const runs = await ctx.api.call('GET', '/executions?pipeline=profile-dataset&status=FAILED&limit=100', { token: ds });
-    expect(runs.body.items.find((e: { name: string }) => e.name === `profile-${dataset.datasetId}-1`)).toMatchObject({ error: 'MalformedDataset', cause: 'malformed CSV at line 4: expected 2 fields like the header, found 1' });
+    // The version is marked failed by the run's last step; the run itself ends a moment later.
+    let run: unknown;
+    for (let i = 0; i < 100 && !run; i++) {
+      const runs = await ctx.api.call('GET', '/executions?pipeline=profile-dataset&status=FAILED&limit=100', { token: ds });
+      run = runs.body.items.find((e: { name: string }) => e.name === `profile-${dataset.datasetId}-1`);
+      if (!run) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(run).toMatchObject({ error: 'MalformedDataset', cause: 'malformed CSV at line 4: expected 2 fields like the header, found 1' });
 
     const short = await upload(dataset.datasetId, Buffer.from('a,b\n1,2\n'), { declare: { sizeBytes: 999 } });
     const mismatch = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: short.uploadId, sha256: short.sha256, sizeBytes: 999 } });
