@@ -116,7 +116,8 @@ if (!python) {
     const executionId = await start({ modelId, dataset, target: 'benign', container: { template: 'python-sklearn', hyperparameters: { C: -1 } } });
     const done = await waitForExecution(ctx.api, acme.tokens.viewer, executionId, 120_000);
     expect(done.body.status).toBe('FAILED');
-    expect(JSON.stringify(done.body.error)).toMatch(/training job .*AlgorithmError: .*C/);
+    expect(done.body.error).toBe('States.TaskFailed');
+    expect(done.body.cause).toMatch(/^training job .*: AlgorithmError: .*'C' .*/);
     const versions = await ctx.api.call('GET', `/models/${modelId}/versions`, { token: ds });
     expect(versions.body.items).toHaveLength(0);
     const log = await ctx.api.call('GET', `/executions/${executionId}/logs`, { token: acme.tokens.viewer });
