@@ -140,6 +140,50 @@ export class ModelServing extends Construct {
     }
   }
 
+  /**
+   * The `train-evaluate` state machine's training containers
+   * (`sagemaker:createTrainingJob.sync`, state-machines/train-evaluate.asl.json):
+   * what the CDK's SageMakerCreateTrainingJob task grants for RUN_JOB,
+   * narrowed to tenant-prefixed job names (`<tenantId>-train-<run hash>`):
+   * CreateTrainingJob and AddTags only with a TenantId tag in the request,
+   * Describe/StopTrainingJob (the `.sync` poll and a stopped execution),
+   * ListTags, the EventBridge rule through which Step Functions learns a
+   * training job ended, and iam:PassRole of the execution role to SageMaker only.
+   * The job's log goes to CloudWatch (`/aws/sagemaker/TrainingJobs`), written by SageMaker.
+   */
+  grantTrainingMachine(stateMachine: sfn.StateMachine): void {
+    const stack = Stack.of(this);
+    const trainingJob = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobCreateTenantTagged',
+        actions: ['sagemaker:AddTags', 'sagemaker:CreateTrainingJob'],
+        resources: [trainingJob],
+        conditions: { Null: { 'aws:RequestTag/TenantId': 'false' } },
+      }),
+    );
+    stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'TrainingJobFollow', actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:ListTags'], resources: [trainingJob] }));
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobCompletionEvents',
+        actions: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule' })],
+      }),
+    );
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobPassExecutionRole',
+        actions: ['iam:PassRole'],
+        resources: [this.executionRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    Validations.of(stateMachine.role).acknowledge({
+      id: iam5ResourceFinding(this, trainingJob),
+      reason: 'Training jobs are named <tenantId>-train-<run hash>; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
+    });
+  }
+
   /** The deploy steps: the plan asks whether the endpoint exists, the smoke test invokes each variant. */
   grantEndpointUse(grantee: iam.IRole): void {
     const stack = Stack.of(this);
