@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { createTrainingJobRequest } from '../../core/adapters/sagemaker/training-requests';
 import { stepScope } from '../../core/pipelines/step-context';
 import { trainingPlanSchema } from '../../core/pipelines/training-request';
-import { containerImageOf } from '../../core/training/container-templates';
+import { ValidationFailed } from '../../core/errors';
+import { CONTAINER_TEMPLATES, containerImageOf } from '../../core/training/container-templates';
 import { planContainerTraining } from '../../core/training/container-training-plan';
 import { defineStep, lambdaHandler } from './define-step';
 
@@ -16,6 +17,11 @@ export const step = defineStep({
   name: 'plan-container-training',
   input: z.object({ plan: trainingPlanSchema }),
   run: async (platform, input, ctx) => {
+    const template = input.plan.container?.template;
+    // On AWS the image is the template's pushed image; the local placeholder would only fail inside SageMaker.
+    if (platform.settings.STEWARD_MODE === 'aws' && template && !platform.settings[CONTAINER_TEMPLATES[template].imageSetting]) {
+      throw new ValidationFailed(`no training image is configured for container template '${template}'`, [{ field: 'container.template', problem: `${CONTAINER_TEMPLATES[template].imageSetting} is not set` }]);
+    }
     const { scope, executionId } = await stepScope(platform, ctx);
     const planned = await planContainerTraining(scope, input.plan, { runId: executionId, bucket: platform.settings.STEWARD_BUCKET_NAME });
     return {

@@ -45,4 +45,13 @@ describe('train-evaluate state machine: training containers', () => {
       expect(JSON.stringify(s.Resource)).toContain(':training-job/t*');
     }
   });
+
+  it("lets SageMaker write a training job's output below the tenants' run folders", () => {
+    const [roleId] = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('ModelServingExecutionRole'))!;
+    const puts = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:PutObject')));
+    expect(puts.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)).some((r) => r.includes('/tenants/*/models/*/runs/*'))).toBe(true);
+  });
 });

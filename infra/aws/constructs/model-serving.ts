@@ -34,7 +34,14 @@ export class ModelServing extends Construct {
     props.bucket.grantPut(this.executionRole, 'tenants/*/captures/*');
     // batch-score's transforms write each partition's answer below the tenant's transforms/ folder (core/batch/batch-transform.ts).
     props.bucket.grantPut(this.executionRole, 'tenants/*/transforms/*');
-    for (const resource of [props.bucket.arnForObjects('tenants/*'), props.bucket.arnForObjects('tenants/*/captures/*'), props.bucket.arnForObjects('tenants/*/transforms/*')]) {
+    // train-evaluate's training jobs write model.tar.gz below the run folder (core/training/container-training-plan.ts).
+    props.bucket.grantPut(this.executionRole, 'tenants/*/models/*/runs/*');
+    for (const resource of [
+      props.bucket.arnForObjects('tenants/*'),
+      props.bucket.arnForObjects('tenants/*/captures/*'),
+      props.bucket.arnForObjects('tenants/*/transforms/*'),
+      props.bucket.arnForObjects('tenants/*/models/*/runs/*'),
+    ]) {
       Validations.of(this.executionRole).acknowledge({ id: iam5ResourceFinding(this, resource), reason: 'Model artifacts and captures of every tenant live below tenants/; endpoint tags name the tenant each model belongs to.' });
     }
     for (const action of ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:Abort*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*']) {
