@@ -32,6 +32,7 @@ import { batchJobRoutes } from './routes/batch-jobs';
 import { batchJobFileRoutes } from './routes/batch-job-files';
 import { scheduleRoutes } from './routes/schedules';
 import { segmentRunRoutes } from './routes/segment-runs';
+import { trainingLogRoutes } from './routes/training-logs';
 
 export const API_VERSION = '0.1.0';
 
@@ -121,7 +122,7 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
   const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, mail: platform.identity.mail, identityChanged: () => resolver.forget() };
   const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
   healthRoutes(deps, new HealthCheck(platform.probes));
-  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, batchJobFileRoutes, scheduleRoutes, segmentRunRoutes]) register(deps);
+  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, batchJobFileRoutes, scheduleRoutes, segmentRunRoutes, trainingLogRoutes]) register(deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -22,6 +22,7 @@ import { InProcessPartitionScorer } from '../serving/batch/in-process-partition-
 import { errorText, ExecutionRecorder } from './execution-recorder';
 import { type DefinitionFile, loadDefinitionFiles } from './lint';
 import { LocalSageMakerIntegration } from './local-sagemaker-integration';
+import { localTrainingCommand } from './local-training-commands';
 import { machinesOf, type SageMakerIntegration, sageMakerIntegrationOf, stepNameOfResource, withLocalResources } from './resource-convention';
 
 export interface LocalStepFunctionsRunnerOptions {
@@ -96,6 +97,11 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       () => {
         const platform = options.platform();
         return { objects: (tenantId) => platform.tenantObjects(tenantId), scorer: platform.batchScoring ?? inProcessScorer, bucket: platform.settings.STEWARD_BUCKET_NAME };
+      },
+      // train-evaluate's training containers run as child processes of this machine (templates/<name>/).
+      () => {
+        const platform = options.platform();
+        return { objects: (tenantId) => platform.tenantObjects(tenantId), bucket: platform.settings.STEWARD_BUCKET_NAME, commandOf: (image) => localTrainingCommand(image, platform.settings) };
       },
     );
     for (const file of this.files) {

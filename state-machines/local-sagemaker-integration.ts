@@ -13,6 +13,7 @@ import type { TenantObjectStore } from '../core/ports/object-store';
 import type { PartitionScorer } from '../core/ports/partition-scorer';
 import type { SageMakerIntegration } from './resource-convention';
 import { LocalTransformJobs } from './local-transform-jobs';
+import { CreateTrainingJobRequest, type LocalTrainingDeps, LocalTrainingJobs } from './local-training-jobs';
 
 /** What the local batch transforms run on: the tenant's objects (the S3 emulator), the batch engine, and the bucket S3 URIs name. */
 export interface LocalTransformDeps {
@@ -53,18 +54,21 @@ export class LocalSageMakerIntegration {
   /** Model name → its tags (the TenantId a transform job must share). */
   private readonly modelTags = new Map<string, Record<string, string>>();
   private readonly transformJobs: LocalTransformJobs;
+  private readonly trainingJobs: LocalTrainingJobs;
 
   constructor(
     private readonly control: () => EndpointControl,
     transforms?: () => LocalTransformDeps,
+    training?: () => LocalTrainingDeps,
   ) {
     this.transformJobs = new LocalTransformJobs(transforms);
+    this.trainingJobs = new LocalTrainingJobs(training);
   }
 
   /** The actions answered locally, by integration kind. */
   static readonly ACTIONS = { optimized: ['createModel', 'createEndpointConfig', 'createEndpoint', 'updateEndpoint'], sdk: ['describeEndpoint', 'deleteEndpoint'] } as const;
   /** Jobs run to completion (`.sync`). */
-  static readonly SYNC_ACTIONS = ['createTransformJob'] as const;
+  static readonly SYNC_ACTIONS = ['createTransformJob', 'createTrainingJob'] as const;
 
   static supports(integration: SageMakerIntegration): boolean {
     if (integration.pattern === 'sync') return integration.kind === 'optimized' && (LocalSageMakerIntegration.SYNC_ACTIONS as readonly string[]).includes(integration.action);
@@ -77,6 +81,9 @@ export class LocalSageMakerIntegration {
       throw new SageMakerIntegrationFailed('States.Runtime', `the SageMaker integration ${integration.kind === 'sdk' ? 'aws-sdk:' : ''}sagemaker:${integration.action} (${integration.pattern}) has no local implementation`);
     }
     const kind = integration.kind;
+    if (integration.pattern === 'sync' && integration.action === 'createTrainingJob') {
+      return this.trainingJobs.run(parse(kind, CreateTrainingJobRequest, input));
+    }
     if (integration.pattern === 'sync') {
       const request = parse(kind, CreateTransformJobRequest, input);
       return this.transformJobs.run(request, this.models.get(request.ModelName), this.modelTags.get(request.ModelName) ?? {});

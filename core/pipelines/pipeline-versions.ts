@@ -65,6 +65,25 @@ function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z
   return result.data;
 }
 
+/**
+ * A container-trained version's lineage: the hyper-parameters the trainer was
+ * given (as SageMaker passed them) and, under `trainer.`, what ran and what it
+ * cost, next to the data's hash (the lineage schema has no fields of its own for these).
+ */
+function containerLineage(training: TrainingResult): Record<string, string | number> {
+  if (!training.container) return {};
+  return {
+    ...training.container.hyperparameters,
+    'trainer.template': training.container.template,
+    'trainer.image': training.container.image,
+    'trainer.jobName': training.container.jobName,
+    'trainer.datasetSha256': training.dataset.sha256,
+    'trainer.durationMs': training.durationMs,
+    ...(training.cpuMs !== undefined ? { 'trainer.cpuMs': training.cpuMs } : {}),
+    ...(training.peakMemoryBytes !== undefined ? { 'trainer.peakMemoryBytes': training.peakMemoryBytes } : {}),
+  };
+}
+
 /** The version this execution registered on the model, if any (found by the lineage's executionId). */
 export async function findRunVersion(scope: TenantScope, modelId: string, executionId: string): Promise<ModelVersion | undefined> {
   const page = await listModelVersions(scope, modelId, { limit: RUN_VERSION_LOOKBACK, order: 'desc' });
@@ -105,7 +124,7 @@ export async function registerTrainedVersion(
         artifact: { format: 'onnx', sha256: training.artifact.sha256, size: training.artifact.size },
         lineage: {
           datasets: plan.dataset.datasetId !== undefined && plan.dataset.version !== undefined ? [{ datasetId: plan.dataset.datasetId, version: plan.dataset.version, role: 'training' }] : [],
-          hyperparameters: { ...plan.hyperparameters },
+          hyperparameters: { ...plan.hyperparameters, ...containerLineage(training) },
           executionId,
           ...(plan.codeRevision ? { codeRevision: plan.codeRevision } : {}),
         },

@@ -25,8 +25,20 @@ export const trainingResultSchema = z.object({
   artifact: z.object({ format: z.literal('onnx'), key: z.string().min(1), sha256: sha256Schema, size: z.number().int().positive() }),
   /** The same model for the serving gateway's `linear` runtime (linear templates only). */
   linearModelKey: z.string().min(1).optional(),
-  algorithm: builtInAlgorithmSchema,
+  algorithm: trainingPlanSchema.shape.algorithm,
   hyperparameters: trainingPlanSchema.shape.hyperparameters,
+  /** Set when a training container trained the model (CollectTrainedModel): what ran, with what, and its own metrics.json. */
+  container: z
+    .object({
+      template: z.string().min(1),
+      image: z.string().min(1),
+      jobName: z.string().min(1),
+      hyperparameters: z.record(z.string(), z.string()),
+      metrics: z.record(z.string(), z.number()).optional(),
+      /** Where the job's log is kept in the tenant's storage (locally; on AWS it is in CloudWatch). */
+      logKey: z.string().min(1).optional(),
+    })
+    .optional(),
   dataset: z.object({ key: z.string(), sha256: sha256Schema, size: z.number().int().min(0) }),
   rowCount: z.number().int(),
   trainRows: z.number().int(),
@@ -136,7 +148,9 @@ interface FittedTemplate {
 /** Fits the plan's template on the training rows (core/maths does the numbers). */
 function fitTemplate(plan: TrainingPlan, x: number[][], y: number[], signal?: AbortSignal): FittedTemplate {
   const h = plan.hyperparameters;
-  if (isGradientBoosting(plan.algorithm)) {
+  const algorithm = builtInAlgorithmSchema.safeParse(plan.algorithm);
+  if (!algorithm.success) throw new ValidationFailed(`'${plan.algorithm}' is trained by its container (PlanContainerTraining), not by TrainModel`, [{ field: 'algorithm', problem: 'not a built-in template' }]);
+  if (isGradientBoosting(algorithm.data)) {
     const d = DEFAULT_GRADIENT_BOOSTING;
     const model = fitGradientBoosting(x, y, {
       loss: plan.algorithm === 'gradient-boosting-classifier' ? 'log-loss' : 'squared-error',

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { CatalogIdSchema } from '../catalog/identifiers';
 import { PolicyTighteningSchema } from '../governance/policy-tightening';
 import { type LearningTask, metricNameSchema } from './metric-catalog';
+import { containerAlgorithmSchema, containerTemplateNameSchema } from '../training/container-templates';
+import { hyperparameterValueSchema } from '../training/training-contract';
 import { builtInAlgorithmSchema } from './training-templates';
 
 const objectKeySchema = z.string().min(1).max(1024);
@@ -76,6 +78,18 @@ export const trainEvaluateInputSchema = z
     /** A built-in training template (core/pipelines/training-templates.ts); default: the task's linear model. */
     algorithm: builtInAlgorithmSchema.optional(),
     hyperparameters: hyperparametersSchema.optional(),
+    /**
+     * Train with a shipped training container (core/training/container-templates.ts)
+     * through the SageMaker training contract instead of a built-in template;
+     * excludes `algorithm` and `hyperparameters`.
+     */
+    container: z
+      .object({
+        template: containerTemplateNameSchema,
+        hyperparameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/, 'a hyper-parameter name'), hyperparameterValueSchema).optional(),
+      })
+      .strict()
+      .optional(),
     evaluation: z
       .object({
         holdoutFraction: z.number().gt(0).lt(1).optional(),
@@ -89,7 +103,13 @@ export const trainEvaluateInputSchema = z
     /** The new version's description. */
     description: z.string().trim().max(4000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((request, ctx) => {
+    if (!request.container) return;
+    for (const field of ['algorithm', 'hyperparameters'] as const) {
+      if (request[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `'${field}' is for the built-in templates; a container trainer takes its hyper-parameters in 'container.hyperparameters'` });
+    }
+  });
 
 export type TrainEvaluateInput = z.infer<typeof trainEvaluateInputSchema>;
 
@@ -132,7 +152,15 @@ export const trainingPlanSchema = z.object({
     )
     .min(1),
   task: z.enum(['binary', 'regression']),
-  algorithm: builtInAlgorithmSchema,
+  /** A built-in template, or `container:<template>` when `container` is set. */
+  algorithm: z.union([builtInAlgorithmSchema, containerAlgorithmSchema]),
+  /** Set when a training container trains the model (the ASL routes on it): its template and hyper-parameters as given. */
+  container: z
+    .object({
+      template: containerTemplateNameSchema,
+      hyperparameters: z.record(z.string(), hyperparameterValueSchema),
+    })
+    .optional(),
   /** The template's hyper-parameters, defaults applied: l2/maxIterations/tolerance (linear) or the gradient-boosting ones. */
   hyperparameters: z.object({
     l2: z.number().min(0).optional(),

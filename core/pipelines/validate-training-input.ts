@@ -4,6 +4,7 @@ import { loadModelRecord } from '../catalog/models';
 import type { Model } from '../catalog/models';
 import { NotFound, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
+import { CONTAINER_TEMPLATES, type ContainerAlgorithm, containerAlgorithmOf } from '../training/container-templates';
 import { METRICS, type LearningTask, primaryMetric } from './metric-catalog';
 import { datasetTable, type LoadedDataset, loadCsvDataset } from './training-dataset';
 import { type BuiltInAlgorithm, defaultAlgorithm, isGradientBoosting, TRAINING_TEMPLATES } from './training-templates';
@@ -197,7 +198,7 @@ export function buildTrainingPlan(input: {
       throw refuse(`model '${model.name}' declares label output(s) ${labels.map((o) => `'${o.name}'`).join(', ')}, but '${request.target}' is a regression target`, 'target', 'label outputs need a 0/1 target');
     }
   }
-  const template = chooseTemplate(request, task);
+  const template = request.container ? chooseContainerTemplate(request.container, request.target, task) : chooseTemplate(request, task);
   const policyMetric = request.policy?.metric ?? primaryMetric(task);
   if (METRICS[policyMetric].task !== task) throw refuse(`metric '${policyMetric}' does not apply to ${task} models`, 'policy.metric', `not a ${task} metric`);
   return {
@@ -217,6 +218,7 @@ export function buildTrainingPlan(input: {
     task,
     algorithm: template.algorithm,
     hyperparameters: template.hyperparameters,
+    ...('container' in template ? { container: template.container } : {}),
     evaluation: {
       holdoutFraction: request.evaluation?.holdoutFraction ?? DEFAULT_HOLDOUT_FRACTION,
       seed: request.evaluation?.seed ?? DEFAULT_SEED,
@@ -253,6 +255,29 @@ function chooseTemplate(request: TrainEvaluateInput, task: LearningTask): { algo
   }
   const defaults = isGradientBoosting(algorithm) ? { ...template.defaults, seed: request.evaluation?.seed ?? DEFAULT_SEED } : defaultHyperparameters(task);
   return { algorithm, hyperparameters: { ...defaults, ...request.hyperparameters } };
+}
+
+/**
+ * A shipped training container, refused when it trains the other task or the
+ * request names a hyper-parameter it does not read. The values themselves are
+ * the trainer's to judge (a bad one fails the run with the trainer's reason).
+ */
+function chooseContainerTemplate(
+  container: NonNullable<TrainEvaluateInput['container']>,
+  target: string,
+  task: LearningTask,
+): { algorithm: ContainerAlgorithm; hyperparameters: TrainingPlan['hyperparameters']; container: NonNullable<TrainingPlan['container']> } {
+  const template = CONTAINER_TEMPLATES[container.template];
+  if (template.task !== task) throw refuse(`container template '${container.template}' trains ${template.task} models; '${target}' is a ${task} target`, 'container.template', `not a ${task} template`);
+  const readable = Object.keys(template.hyperparameters);
+  const unread = Object.keys(container.hyperparameters ?? {}).filter((name) => !readable.includes(name));
+  if (unread.length > 0) {
+    throw new ValidationFailed(
+      `container template '${container.template}' does not read hyper-parameter(s) ${unread.join(', ')}`,
+      unread.map((name) => ({ field: `container.hyperparameters.${name}`, problem: `not a ${container.template} hyper-parameter; it reads ${readable.join(', ')}` })),
+    );
+  }
+  return { algorithm: containerAlgorithmOf(container.template), hyperparameters: {}, container: { template: container.template, hyperparameters: { ...container.hyperparameters } } };
 }
 
 /**

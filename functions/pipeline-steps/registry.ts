@@ -29,6 +29,8 @@ import { step as planSegments } from './plan-segments';
 import { step as trainSegment } from './train-segment';
 import { step as summarizeSegmentRun } from './summarize-segment-run';
 import { step as recordSegmentRunFailure } from './record-segment-run-failure';
+import { step as planContainerTraining } from './plan-container-training';
+import { step as collectTrainedModel } from './collect-trained-model';
 
 /**
  * Every pipeline step by name (= module file name). The local runner binds
@@ -51,5 +53,7 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     ...[planVersionEvaluation, evaluateVersion, recordEvaluationFailure],
     // train-segments
     ...[planSegments, trainSegment, summarizeSegmentRun, recordSegmentRunFailure],
+    // train-evaluate with a training container
+    ...[planContainerTraining, collectTrainedModel],
   ].map((s) => [s.name, s]),
 );

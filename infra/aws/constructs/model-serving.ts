@@ -34,7 +34,14 @@ export class ModelServing extends Construct {
     props.bucket.grantPut(this.executionRole, 'tenants/*/captures/*');
     // batch-score's transforms write each partition's answer below the tenant's transforms/ folder (core/batch/batch-transform.ts).
     props.bucket.grantPut(this.executionRole, 'tenants/*/transforms/*');
-    for (const resource of [props.bucket.arnForObjects('tenants/*'), props.bucket.arnForObjects('tenants/*/captures/*'), props.bucket.arnForObjects('tenants/*/transforms/*')]) {
+    // train-evaluate's training jobs write model.tar.gz below the run folder (core/training/container-training-plan.ts).
+    props.bucket.grantPut(this.executionRole, 'tenants/*/models/*/runs/*');
+    for (const resource of [
+      props.bucket.arnForObjects('tenants/*'),
+      props.bucket.arnForObjects('tenants/*/captures/*'),
+      props.bucket.arnForObjects('tenants/*/transforms/*'),
+      props.bucket.arnForObjects('tenants/*/models/*/runs/*'),
+    ]) {
       Validations.of(this.executionRole).acknowledge({ id: iam5ResourceFinding(this, resource), reason: 'Model artifacts and captures of every tenant live below tenants/; endpoint tags name the tenant each model belongs to.' });
     }
     for (const action of ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:Abort*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*']) {
@@ -138,6 +145,50 @@ export class ModelServing extends Construct {
         reason: 'Batch transform jobs are named <tenantId>-b<jobId>-p<partition> and models <tenantId>-…; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
       });
     }
+  }
+
+  /**
+   * The `train-evaluate` state machine's training containers
+   * (`sagemaker:createTrainingJob.sync`, state-machines/train-evaluate.asl.json):
+   * what the CDK's SageMakerCreateTrainingJob task grants for RUN_JOB,
+   * narrowed to tenant-prefixed job names (`<tenantId>-train-<run hash>`):
+   * CreateTrainingJob and AddTags only with a TenantId tag in the request,
+   * Describe/StopTrainingJob (the `.sync` poll and a stopped execution),
+   * ListTags, the EventBridge rule through which Step Functions learns a
+   * training job ended, and iam:PassRole of the execution role to SageMaker only.
+   * The job's log goes to CloudWatch (`/aws/sagemaker/TrainingJobs`), written by SageMaker.
+   */
+  grantTrainingMachine(stateMachine: sfn.StateMachine): void {
+    const stack = Stack.of(this);
+    const trainingJob = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobCreateTenantTagged',
+        actions: ['sagemaker:AddTags', 'sagemaker:CreateTrainingJob'],
+        resources: [trainingJob],
+        conditions: { Null: { 'aws:RequestTag/TenantId': 'false' } },
+      }),
+    );
+    stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'TrainingJobFollow', actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:ListTags'], resources: [trainingJob] }));
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobCompletionEvents',
+        actions: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule' })],
+      }),
+    );
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobPassExecutionRole',
+        actions: ['iam:PassRole'],
+        resources: [this.executionRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+    );
+    Validations.of(stateMachine.role).acknowledge({
+      id: iam5ResourceFinding(this, trainingJob),
+      reason: 'Training jobs are named <tenantId>-train-<run hash>; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
+    });
   }
 
   /** The deploy steps: the plan asks whether the endpoint exists, the smoke test invokes each variant. */

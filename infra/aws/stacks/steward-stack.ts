@@ -166,6 +166,8 @@ export class StewardStack extends Stack {
     if (deployMachine) this.modelServing.grantDeployMachine(deployMachine);
     const batchMachine = this.pipelines.stateMachines.get('batch-score');
     if (batchMachine) this.modelServing.grantBatchMachine(batchMachine);
+    const trainMachine = this.pipelines.stateMachines.get('train-evaluate');
+    if (trainMachine) this.modelServing.grantTrainingMachine(trainMachine);
     // A training step registers its model version, which inspects the artifact.
     this.inspector.grantInvoke(this.pipelines.stepsRole);
 

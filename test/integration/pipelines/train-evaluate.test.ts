@@ -6,7 +6,7 @@ import { BREAST_CANCER_CSV, BREAST_CANCER_FEATURES } from '../../fixtures/pipeli
 import { createBreastCancerModel, registerBreastCancerDataset, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { randomTenantId } from '../../fixtures/pipelines/tenants';
 
-const STATES_AUTO = ['ValidateInput', 'TrainModel', 'RegisterVersion', 'EvaluateModel', 'CompareWithChampion', 'ApplyApprovalPolicy', 'ApprovalRoute', 'AutoApprove', 'Done'];
+const STATES_AUTO = ['ValidateInput', 'TrainerRoute', 'TrainModel', 'RegisterVersion', 'EvaluateModel', 'CompareWithChampion', 'ApplyApprovalPolicy', 'ApprovalRoute', 'AutoApprove', 'Done'];
 
 describe('train-evaluate through the executions API, into the model catalog', () => {
   let ctx: Awaited<ReturnType<typeof bootApi>>;

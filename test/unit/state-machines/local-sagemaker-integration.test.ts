@@ -149,7 +149,7 @@ describe('local SageMaker service integration', () => {
     await expect(sagemaker.call(CREATE_MODEL, { ...model, ModelName: 'under_score' })).rejects.toThrow(/ModelName: a SageMaker name/);
     const badSchema = { ...model, PrimaryContainer: { ...model.PrimaryContainer, Environment: { STEWARD_RUNTIME: 'onnx', STEWARD_IO_SCHEMA: '{"inputs": 3}' } } };
     await expect(sagemaker.call(CREATE_MODEL, badSchema)).rejects.toThrow(/STEWARD_IO_SCHEMA is not a valid input\/output schema/);
-    await expect(sagemaker.call(at('arn:aws:states:::sagemaker:createTrainingJob.sync'), {})).rejects.toMatchObject({ name: 'States.Runtime', message: expect.stringContaining('no local implementation') });
+    await expect(sagemaker.call(at('arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync'), {})).rejects.toMatchObject({ name: 'States.Runtime', message: expect.stringContaining('no local implementation') });
     expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::sagemaker:createTransformJob.sync'))).toBe(true);
     expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::aws-sdk:sagemaker:createTransformJob.sync'))).toBe(false);
     expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::sagemaker:createModel.sync'))).toBe(false);

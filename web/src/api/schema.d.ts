@@ -4898,6 +4898,13 @@ export interface paths {
                             subsample?: number;
                             seed?: number;
                         };
+                        container?: {
+                            /** @enum {string} */
+                            template: "python-sklearn";
+                            hyperparameters?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        };
                         evaluation?: {
                             holdoutFraction?: number;
                             seed?: number;
@@ -8158,6 +8165,80 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["SegmentOutcomePage"];
+                    };
+                };
+                /** @description invalid request (the problem names each invalid field) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description missing, invalid or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description the caller may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description no such resource in the caller’s scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/executions/{executionId}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The execution's training job log (stdout and stderr of the training container, newest 5 MiB) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    executionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the log */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
                     };
                 };
                 /** @description invalid request (the problem names each invalid field) */

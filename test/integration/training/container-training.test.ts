@@ -1,0 +1,144 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
+import { createBreastCancerModel, waitForDatasetVersion, waitForExecution } from '../../fixtures/pipelines/catalog-model';
+
+/**
+ * train-evaluate with the python-sklearn training container
+ * (templates/python-sklearn/train.py) on shared/datasets/breast-cancer.csv:
+ * PlanContainerTraining → createTrainingJob.sync (locally the template as a
+ * child process under the SageMaker training contract) → CollectTrainedModel,
+ * then the platform registers and evaluates the container's ONNX as it does a
+ * built-in model's. Needs python3 with scikit-learn and onnx (.ci/run installs them).
+ */
+const DATA = readFileSync(join(__dirname, '../../../../shared/datasets/breast-cancer.csv'), 'utf8');
+const FEATURES = DATA.slice(0, DATA.indexOf('\n')).trim().split(',').filter((c) => c !== 'benign');
+
+const python = [process.env.STEWARD_PYTHON, 'python3', '/usr/bin/python3']
+  .filter((c): c is string => Boolean(c))
+  .find((candidate) => spawnSync(candidate, ['-c', 'import sklearn, onnx, numpy'], { stdio: 'ignore' }).status === 0);
+if (!python) {
+  // eslint-disable-next-line no-console
+  console.warn('SKIPPED container training: no python3 with scikit-learn and onnx (apt-get install python3-sklearn python3-onnx, or set STEWARD_PYTHON)');
+}
+
+(python ? describe : describe.skip)('train-evaluate with the python-sklearn training container', () => {
+  let ctx: Awaited<ReturnType<typeof bootApi>>;
+  let acme: OnboardedTenant;
+  let other: OnboardedTenant;
+  let dataset: { datasetId: string; version: number };
+  const schema = {
+    inputs: FEATURES.map((name) => ({ name, type: 'float' as const })),
+    outputs: [
+      { name: 'probability', type: 'float' as const },
+      { name: 'label', type: 'long' as const },
+    ],
+  };
+
+  beforeAll(async () => {
+    ctx = await bootApi();
+    acme = await onboardTenant(ctx.api, ctx.adminToken, 'Acme Containers');
+    other = await onboardTenant(ctx.api, ctx.adminToken, 'Other Containers', { roles: ['data-scientist'] });
+    const ds = acme.tokens['data-scientist'];
+    const created = await ctx.api.call('POST', '/datasets', { token: ds, body: { name: 'breast-cancer-full', format: 'csv', tags: [] } });
+    expect(created.status).toBe(201);
+    await ctx.platform.tenantObjects(acme.tenantId).put('incoming/breast-cancer.csv', DATA, 'text/csv');
+    const version = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions`, { token: ds, body: { sourceKey: 'incoming/breast-cancer.csv', targetColumn: 'benign' } });
+    expect(version.status).toBe(202);
+    const ready = await waitForDatasetVersion(ctx.api, ds, created.body.datasetId, version.body.version);
+    expect(ready.body.status).toBe('ready');
+    dataset = { datasetId: created.body.datasetId, version: version.body.version };
+  }, 120_000);
+
+  afterAll(async () => {
+    await ctx?.local.close();
+  });
+
+  const start = async (input: Record<string, unknown>) => {
+    const res = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', { token: acme.tokens['data-scientist'], body: input });
+    expect(res.status).toBe(202);
+    return res.body.executionId as string;
+  };
+
+  it('trains through the training contract; the version holds the container ONNX, is evaluated by the platform, and its lineage records what ran', async () => {
+    const ds = acme.tokens['data-scientist'];
+    const { modelId } = await createBreastCancerModel(ctx.api, ds, { schema });
+    const executionId = await start({
+      modelId,
+      dataset,
+      target: 'benign',
+      container: { template: 'python-sklearn', hyperparameters: { C: 0.5 } },
+      codeRevision: 'c0ffee1',
+    });
+    const done = await waitForExecution(ctx.api, acme.tokens.viewer, executionId, 120_000);
+    expect(done.body.error ?? null).toBeNull();
+    expect(done.body.status).toBe('SUCCEEDED');
+    const states = done.body.states.map((s: { name: string }) => s.name);
+    expect(states.slice(0, 6)).toEqual(['ValidateInput', 'TrainerRoute', 'PlanContainerTraining', 'TrainContainer', 'CollectTrainedModel', 'RegisterVersion']);
+    expect(states).not.toContain('TrainModel');
+
+    const v1 = await ctx.api.call('GET', `/models/${modelId}/versions/1`, { token: ds });
+    expect(v1.status).toBe(200);
+    expect(v1.body).toMatchObject({ source: 'trained', artifact: { format: 'onnx', state: 'verified' }, lineage: { executionId, codeRevision: 'c0ffee1', datasets: [{ ...dataset, role: 'training' }] } });
+    const lineage = v1.body.lineage.hyperparameters;
+    expect(lineage).toMatchObject({ C: '0.5', target: 'benign', 'trainer.template': 'python-sklearn', 'trainer.image': 'steward-training-python-sklearn:local' });
+    expect(lineage.features.split(',')).toEqual(FEATURES);
+    expect(lineage['trainer.durationMs']).toBeGreaterThan(0);
+    const datasetVersion = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/${dataset.version}`, { token: ds });
+    expect(lineage['trainer.datasetSha256']).toBe(datasetVersion.body.sha256);
+    if (process.platform === 'linux') {
+      expect(lineage['trainer.cpuMs']).toBeGreaterThan(0);
+      expect(lineage['trainer.peakMemoryBytes']).toBeGreaterThan(10 * 1024 * 1024);
+    }
+    // The container's own model: its ONNX names the sklearn template that wrote it.
+    const artifact = new TextDecoder('latin1').decode(await ctx.platform.tenantObjects(acme.tenantId).getBytes(`models/${modelId}/runs/${executionId}/model.onnx`));
+    expect(artifact).toContain('steward-python-sklearn-template');
+    expect(done.body.output.training).toMatchObject({ algorithm: 'container:python-sklearn', container: { template: 'python-sklearn', metrics: { train_auc: expect.any(Number) } } });
+
+    const evaluations = await ctx.api.call('GET', `/models/${modelId}/versions/1/evaluations`, { token: ds });
+    expect(evaluations.body.items).toHaveLength(1);
+    expect(evaluations.body.items[0]).toMatchObject({ executionId, source: 'platform' });
+    expect(evaluations.body.items[0].metrics.auc).toBeGreaterThan(0.9);
+
+    // The trainer's log, through the API, for the tenant only.
+    const log = await ctx.api.call('GET', `/executions/${executionId}/logs`, { token: acme.tokens.viewer });
+    expect(log.status).toBe(200);
+    expect(String(log.body)).toContain("target 'benign'");
+    expect(String(log.body)).toContain('done: {');
+    const foreign = await ctx.api.call('GET', `/executions/${executionId}/logs`, { token: other.tokens['data-scientist'] });
+    expect(foreign.status).toBe(404);
+  }, 180_000);
+
+  it('a trainer that fails (C = -1) ends the run FAILED with its failure file as the reason, and its log is kept', async () => {
+    const ds = acme.tokens['data-scientist'];
+    const { modelId } = await createBreastCancerModel(ctx.api, ds, { schema });
+    const executionId = await start({ modelId, dataset, target: 'benign', container: { template: 'python-sklearn', hyperparameters: { C: -1 } } });
+    const done = await waitForExecution(ctx.api, acme.tokens.viewer, executionId, 120_000);
+    expect(done.body.status).toBe('FAILED');
+    expect(done.body.error).toBe('States.TaskFailed');
+    expect(done.body.cause).toMatch(/^training job .*: AlgorithmError: .*'C' .*/);
+    const versions = await ctx.api.call('GET', `/models/${modelId}/versions`, { token: ds });
+    expect(versions.body.items).toHaveLength(0);
+    const log = await ctx.api.call('GET', `/executions/${executionId}/logs`, { token: acme.tokens.viewer });
+    expect(log.status).toBe(200);
+    expect(String(log.body)).toContain('Traceback');
+  }, 180_000);
+
+  it('refuses a container with built-in hyper-parameters, or one it does not read, naming the field (400, nothing started)', async () => {
+    const ds = acme.tokens['data-scientist'];
+    const { modelId } = await createBreastCancerModel(ctx.api, ds, { schema });
+    const both = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', {
+      token: ds,
+      body: { modelId, dataset, target: 'benign', algorithm: 'logistic-regression', container: { template: 'python-sklearn' } },
+    });
+    expect(both.status).toBe(400);
+    expect(JSON.stringify(both.body)).toContain('algorithm');
+    const unknown = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', {
+      token: ds,
+      body: { modelId, dataset, target: 'benign', container: { template: 'r-glm' } },
+    });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('container.template');
+  });
+});
