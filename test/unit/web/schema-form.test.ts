@@ -94,6 +94,24 @@ describe('a form built from a pipeline template’s parameter schema', () => {
     });
   });
 
+  it('requires nothing inside an optional group, so a run without it can start, and leaves the empty group out of the body', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: {
+        target: { type: 'string' },
+        container: { type: 'object', properties: { template: { type: 'string', enum: ['python-sklearn'] }, hyperparameters: { type: 'object', properties: {} } }, required: ['template'] },
+        dataset: { type: 'object', properties: { datasetId: { type: 'string' } }, required: ['datasetId'] },
+      },
+      required: ['target', 'dataset'],
+    };
+    const built = fieldsFromSchema(schema);
+    const group = (name: string) => built.find((f) => f.path === name) as Extract<(typeof built)[number], { kind: 'group' }>;
+    expect(group('container').fields.find((f) => f.path === 'container.template')?.required).toBe(false);
+    expect(group('dataset').fields.find((f) => f.path === 'dataset.datasetId')?.required).toBe(true);
+    expect(bodyFromValues(built, { target: 'benign', 'dataset.datasetId': 'd1', 'container.template': '' })).toEqual({ target: 'benign', dataset: { datasetId: 'd1' } });
+    expect(bodyFromValues(built, { target: 'benign', 'dataset.datasetId': 'd1', 'container.template': 'python-sklearn' })).toEqual({ target: 'benign', dataset: { datasetId: 'd1' }, container: { template: 'python-sklearn' } });
+  });
+
   it('sends the second alternative when it is chosen', () => {
     const body = bodyFromValues(fields, { modelId: 'm', target: 't', [alternativeKey('dataset')]: '1', 'dataset.key': 'incoming/data.csv', 'dataset.datasetId': 'x' });
     expect(body.dataset).toEqual({ key: 'incoming/data.csv' });

@@ -108,11 +108,21 @@ function fieldOf(path: string, name: string, schema: JsonSchema, required: boole
     }
     case 'array':
       return { ...base, kind: 'list', minItems: schema.minItems };
-    case 'object':
-      return { ...base, kind: 'group', fields: fieldsFromSchema(schema, components, `${path}.`) };
+    case 'object': {
+      const fields = fieldsFromSchema(schema, components, `${path}.`);
+      // An optional group may be left empty (then it is left out of the body), so the form requires none of its
+      // fields; when it is filled in, the API names a missing member.
+      return { ...base, kind: 'group', fields: required ? fields : fields.map(notRequired) };
+    }
     default:
       return { ...base, kind: 'text', pattern: schema.pattern, minLength: schema.minLength, maxLength: schema.maxLength, multiline: (schema.maxLength ?? 0) > 500 };
   }
+}
+
+function notRequired(field: FormField): FormField {
+  if (field.kind === 'group') return { ...field, required: false, fields: field.fields.map(notRequired) };
+  if (field.kind === 'alternatives') return { ...field, required: false, alternatives: field.alternatives.map((a) => ({ ...a, fields: a.fields.map(notRequired) })) };
+  return { ...field, required: false };
 }
 
 /** The key in FormValues holding which alternative of a field is chosen. */
