@@ -62,8 +62,8 @@ export interface Platform {
   readonly inspector: FileInspector;
   /**
    * Where batch partitions are scored when not on the step's own thread:
-   * locally a worker pool. Absent on AWS, where each Map iteration is its own
-   * Lambda and the step scores in process (functions/pipeline-steps/score-batch-partition.ts).
+   * locally a worker pool (behind the local createTransformJob). Absent on
+   * AWS, where SageMaker batch transforms score the partitions.
    */
   readonly batchScoring?: PartitionScorer;
 }

@@ -8,7 +8,6 @@ import { step as planBatchPartitions } from './plan-batch-partitions';
 import { step as recordBatchFailure } from './record-batch-failure';
 import { step as recordPipelineFailure } from './record-pipeline-failure';
 import { step as registerModelVersion } from './register-model-version';
-import { step as scoreBatchPartition } from './score-batch-partition';
 import { step as setVersionStatus } from './set-version-status';
 import { step as summarizeBatchJob } from './summarize-batch-job';
 import { step as trainModel } from './train-model';
@@ -44,7 +43,7 @@ export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fr
     // deploy
     ...[planEndpointDeployment, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
     // batch-score
-    ...[openScheduledBatchJob, planBatchPartitions, scoreBatchPartition, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
+    ...[openScheduledBatchJob, planBatchPartitions, writeBatchOutputs, summarizeBatchJob, captureBatchStatistics, recordBatchFailure],
     // profile-dataset
     ...[profileDatasetVersion, recordDatasetProfilingFailure],
     // batch-score on SageMaker batch transforms
