@@ -37,9 +37,10 @@ export const step = defineStep({
     const modelId = input.state?.version?.modelId ?? input.state?.plan?.modelId;
     if (!modelId) return { ...failure, versionMarkedFailed: false };
     const { scope, executionId } = await stepScope(platform, ctx);
+    const outcome = await failRunVersion(scope, { failure, ref: input.state?.version, modelId, executionId, log: platform.log });
+    // After the version is marked: reading CloudWatch must never delay or prevent that.
     const jobName = input.state?.trainingJob?.request.TrainingJobName;
     if (jobName) await keepTrainingLog(scope, platform.trainingLogs, { modelId, runId: executionId, jobName }, platform.log);
-    const outcome = await failRunVersion(scope, { failure, ref: input.state?.version, modelId, executionId, log: platform.log });
     return { ...failure, ...outcome };
   },
 });
