@@ -23,6 +23,7 @@ import { errorText, ExecutionRecorder } from './execution-recorder';
 import { type DefinitionFile, loadDefinitionFiles } from './lint';
 import { LocalSageMakerIntegration } from './local-sagemaker-integration';
 import { localTrainingCommand } from './local-training-commands';
+import { LocalTrainingLogs } from './local-training-logs';
 import { machinesOf, type SageMakerIntegration, sageMakerIntegrationOf, stepNameOfResource, withLocalResources } from './resource-convention';
 
 export interface LocalStepFunctionsRunnerOptions {
@@ -87,6 +88,8 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
   private closing = false;
   /** One per runner: SageMaker models and configs outlive the execution that created them, as on AWS. */
   private readonly sagemaker: LocalSageMakerIntegration;
+  /** CloudWatch's part for the local training jobs: the platform reads a finished job's log from here (Platform.trainingLogs). */
+  readonly trainingLogs = new LocalTrainingLogs();
 
   constructor(private readonly options: LocalStepFunctionsRunnerOptions) {
     this.definitionsDir = options.definitionsDir ?? __dirname;
@@ -101,7 +104,7 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       // train-evaluate's training containers run as child processes of this machine (templates/<name>/).
       () => {
         const platform = options.platform();
-        return { objects: (tenantId) => platform.tenantObjects(tenantId), bucket: platform.settings.STEWARD_BUCKET_NAME, commandOf: (image) => localTrainingCommand(image, platform.settings) };
+        return { objects: (tenantId) => platform.tenantObjects(tenantId), bucket: platform.settings.STEWARD_BUCKET_NAME, commandOf: (image) => localTrainingCommand(image, platform.settings), logs: this.trainingLogs };
       },
     );
     for (const file of this.files) {

@@ -3,7 +3,7 @@ import type { TenantObjectStore } from '../core/ports/object-store';
 import { USAGE_FILE } from '../core/training/collect-container-model';
 import { runTrainingJob } from '../core/training/container-training-runner';
 import { packModelArchive } from '../core/training/model-archive';
-import { METRICS_FILE, MODEL_FILE } from '../core/training/training-contract';
+import { METRICS_FILE, MODEL_FILE, OUTPUT_DATA_ARCHIVE } from '../core/training/training-contract';
 import { failed, SageMakerIntegrationFailed } from './local-sagemaker-integration';
 
 /** What the local training jobs run on: the tenant's objects (the S3 emulator), the bucket S3 URIs name, and the command behind each image. */
@@ -12,6 +12,8 @@ export interface LocalTrainingDeps {
   readonly bucket: string;
   /** The image named in AlgorithmSpecification → the command that stands in for it (infra resolves the template folder and interpreter); undefined: no such image here. */
   commandOf(image: string): { command: string[]; cwd: string } | undefined;
+  /** CloudWatch's part: each job's log is kept here under its name (state-machines/local-training-logs.ts), for the pipeline to copy into the run folder. */
+  readonly logs: { keep(jobName: string, log: string): void };
 }
 
 const NAME = z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'a SageMaker name: 1–63 letters, digits and hyphens');
@@ -49,9 +51,12 @@ const MAX_LOG_BYTES = 5 * 1024 * 1024;
  * storage, the image's stand-in command runs as a child process under the
  * training contract (core/training/container-training-runner.ts), and what
  * SageMaker leaves is written where it leaves it: `<S3OutputPath><job>/output/model.tar.gz`.
- * The job's log (stdout and stderr, newest 5 MiB) goes to `<S3OutputPath>training.log`,
- * standing in for CloudWatch, and the measured CPU, peak memory and duration
- * to `<job>/output/usage.json` (SageMaker reports those as CloudWatch metrics).
+ * The job's log (stdout and stderr, newest 5 MiB) goes to the local
+ * CloudWatch stand-in under the job's name (the pipeline copies it into the
+ * run folder, as it does from CloudWatch on AWS), SM_OUTPUT_DATA_DIR's files
+ * to `<job>/output/output.tar.gz` as SageMaker uploads them, and the measured
+ * CPU, peak memory and duration to `<job>/output/usage.json` (SageMaker
+ * reports none of those in the job's description).
  * Like SageMaker: a name is used once; a failing trainer ends the job
  * `Failed` with the failure file as FailureReason, which `.sync` reports as
  * `States.TaskFailed` with the description as cause; every S3 URI must be in
@@ -124,7 +129,8 @@ export class LocalTrainingJobs {
       timeoutMs: request.StoppingCondition.MaxRuntimeInSeconds * 1000,
       maxLogBytes: MAX_LOG_BYTES,
     });
-    await objects.put(`${outputFolder}training.log`, result.log, 'text/plain; charset=utf-8');
+    deps.logs.keep(name, result.log);
+    if (result.outputData) await objects.put(`${outputFolder}${name}/output/${OUTPUT_DATA_ARCHIVE}`, await packModelArchive(result.outputData), 'application/gzip');
     const usage = {
       durationMs: result.usage.durationMs,
       cpuMs: result.usage.cpuUserMs === null || result.usage.cpuSystemMs === null ? null : result.usage.cpuUserMs + result.usage.cpuSystemMs,

@@ -8,8 +8,8 @@ import type { RouteDeps } from './route-deps';
  * The training job's log of a train-evaluate execution that trained with a
  * container (core/training/training-log.ts): plain text, newest 5 MiB; 404
  * for runs with no training log (built-in trainers, other pipelines, other
- * tenants' runs). On AWS the log is in CloudWatch (`/aws/sagemaker/TrainingJobs`)
- * and this answers 404 saying so.
+ * tenants' runs, a job still running). On AWS the pipeline copies the job's
+ * CloudWatch log into the run folder when the job ends, so both places answer alike.
  */
 export function trainingLogRoutes({ app, guards, platform }: RouteDeps): void {
   app.openapi(

@@ -20,7 +20,7 @@ export const settingsSchema = z.object({
   STEWARD_SERVING_IMAGE: z.string().optional(),
   /** AWS: the role SageMaker assumes to read artifacts and write captures. */
   STEWARD_SAGEMAKER_ROLE_ARN: z.string().optional(),
-  /** AWS: the image of the python-sklearn training template (templates/python-sklearn in ECR); locally a placeholder name. */
+  /** AWS: the image of the python-sklearn training template (templates/python-sklearn/Dockerfile, built and pushed by the CDK, which sets this on the steps); locally a placeholder name. */
   STEWARD_TRAINING_IMAGE_PYTHON_SKLEARN: z.string().optional(),
   /** JSON object: pipeline name -> state machine ARN (AWS only). */
   STEWARD_STATE_MACHINES: z

@@ -79,6 +79,7 @@ function containerLineage(training: TrainingResult): Record<string, string | num
     'trainer.jobName': training.container.jobName,
     'trainer.datasetSha256': training.dataset.sha256,
     'trainer.durationMs': training.durationMs,
+    ...(training.container.resourceUsage ? { 'trainer.resourceUsage': training.container.resourceUsage } : {}),
     ...(training.cpuMs !== undefined ? { 'trainer.cpuMs': training.cpuMs } : {}),
     ...(training.peakMemoryBytes !== undefined ? { 'trainer.peakMemoryBytes': training.peakMemoryBytes } : {}),
   };

@@ -35,8 +35,10 @@ export const trainingResultSchema = z.object({
       jobName: z.string().min(1),
       hyperparameters: z.record(z.string(), z.string()),
       metrics: z.record(z.string(), z.number()).optional(),
-      /** Where the job's log is kept in the tenant's storage (locally; on AWS it is in CloudWatch). */
+      /** Where the job's log is kept in the tenant's storage (copied from CloudWatch on AWS). */
       logKey: z.string().min(1).optional(),
+      /** Where cpuMs and peakMemoryBytes come from: the local runner's measurement, the trainer's resources.json, or nowhere (then both are absent). */
+      resourceUsage: z.enum(['measured', 'reported', 'unknown']).optional(),
     })
     .optional(),
   dataset: z.object({ key: z.string(), sha256: sha256Schema, size: z.number().int().min(0) }),

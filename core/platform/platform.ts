@@ -14,6 +14,7 @@ import type { EndpointControl } from '../ports/endpoint-control';
 import type { EndpointInvoker } from '../ports/endpoint-invoker';
 import type { FileInspector } from '../ports/file-inspector';
 import type { PartitionScorer } from '../ports/partition-scorer';
+import type { TrainingLogSource } from '../ports/training-log-source';
 
 /** Served endpoints: their control plane (deploy) and data plane (score). SageMaker on AWS, the scoring gateway locally. */
 export interface ServingParts {
@@ -66,6 +67,8 @@ export interface Platform {
    * AWS, where SageMaker batch transforms score the partitions.
    */
   readonly batchScoring?: PartitionScorer;
+  /** Where a finished training job's log is read (CloudWatch on AWS, the local stand-in locally); absent: no log is kept. */
+  readonly trainingLogs?: TrainingLogSource;
 }
 
 export interface PlatformParts {
@@ -89,6 +92,8 @@ export interface PlatformParts {
   readonly inspector: FileInspector;
   /** @default none: the step scores in process */
   readonly batchScoring?: PartitionScorer;
+  /** @default none: training logs are not kept */
+  readonly trainingLogs?: TrainingLogSource;
 }
 
 export function assemblePlatform(parts: PlatformParts): Platform {
@@ -111,5 +116,6 @@ export function assemblePlatform(parts: PlatformParts): Platform {
     serving: parts.serving,
     inspector: parts.inspector,
     ...(parts.batchScoring ? { batchScoring: parts.batchScoring } : {}),
+    ...(parts.trainingLogs ? { trainingLogs: parts.trainingLogs } : {}),
   };
 }

@@ -7,7 +7,7 @@ import type { TrainingPlan } from '../pipelines/training-request';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { trainingLogKey } from './container-training-plan';
 import { unpackModelArchive } from './model-archive';
-import { METRICS_FILE, MODEL_FILE, trainerMetricsSchema } from './training-contract';
+import { METRICS_FILE, MODEL_FILE, OUTPUT_DATA_ARCHIVE, RESOURCES_FILE, trainerMetricsSchema, trainerResourcesSchema } from './training-contract';
 
 /** The parts of DescribeTrainingJob (what `.sync` resolves with) the collector reads. */
 export const finishedTrainingJobSchema = z.object({
@@ -53,11 +53,8 @@ export async function collectContainerModel(
     const parsed = trainerMetricsSchema.safeParse(safeJson(new TextDecoder().decode(files[METRICS_FILE])));
     if (parsed.success) metrics = parsed.data;
   }
-  const usageKey = `${archiveKey.slice(0, archiveKey.lastIndexOf('/') + 1)}${USAGE_FILE}`;
-  const usage = (await scope.objects.head(usageKey)) ? trainingUsageSchema.safeParse(safeJson(new TextDecoder().decode(await scope.objects.getBytes(usageKey)))) : undefined;
-  const started = job.TrainingStartTime !== undefined ? new Date(job.TrainingStartTime).getTime() : NaN;
-  const ended = job.TrainingEndTime !== undefined ? new Date(job.TrainingEndTime).getTime() : NaN;
-  const durationMs = usage?.success ? usage.data.durationMs : Number.isFinite(ended - started) ? Math.max(0, ended - started) : 0;
+  const jobFolder = archiveKey.slice(0, archiveKey.lastIndexOf('/') + 1);
+  const usage = await resourceUsageOf(scope, jobFolder, job);
 
   const key = onnxArtifactKey(plan.modelId, input.runId);
   await scope.objects.put(key, model, 'application/octet-stream');
@@ -74,6 +71,7 @@ export async function collectContainerModel(
       hyperparameters: job.HyperParameters,
       ...(metrics ? { metrics } : {}),
       ...((await scope.objects.head(logKey)) ? { logKey } : {}),
+      resourceUsage: usage.source,
     },
     dataset: { key: plan.dataset.key, sha256: plan.dataset.sha256, size: plan.dataset.size },
     rowCount: plan.rowCount,
@@ -82,10 +80,54 @@ export async function collectContainerModel(
     iterations: 0,
     converged: true,
     trainingLoss: metrics?.train_log_loss ?? 0,
-    durationMs,
-    ...(usage?.success && usage.data.cpuMs !== null ? { cpuMs: usage.data.cpuMs } : {}),
-    ...(usage?.success && usage.data.peakMemoryBytes !== null ? { peakMemoryBytes: usage.data.peakMemoryBytes } : {}),
+    durationMs: usage.durationMs,
+    ...(usage.cpuMs !== undefined ? { cpuMs: usage.cpuMs } : {}),
+    ...(usage.peakMemoryBytes !== undefined ? { peakMemoryBytes: usage.peakMemoryBytes } : {}),
   };
+}
+
+/**
+ * Where a container run's CPU time and peak memory come from, best first:
+ * - `measured`: the local stand-in's own measurement of the process tree
+ *   (usage.json; authoritative locally, whatever the trainer says);
+ * - `reported`: the trainer's resources.json in output.tar.gz (on AWS the
+ *   only source: SageMaker's job description has neither figure);
+ * - `unknown`: neither; the figures are left out, never recorded as zero.
+ * Duration is the stand-in's measurement, else TrainingEndTime − TrainingStartTime.
+ */
+async function resourceUsageOf(
+  scope: TenantScope,
+  jobFolder: string,
+  job: z.infer<typeof finishedTrainingJobSchema>,
+): Promise<{ source: 'measured' | 'reported' | 'unknown'; durationMs: number; cpuMs?: number; peakMemoryBytes?: number }> {
+  const started = job.TrainingStartTime !== undefined ? new Date(job.TrainingStartTime).getTime() : NaN;
+  const ended = job.TrainingEndTime !== undefined ? new Date(job.TrainingEndTime).getTime() : NaN;
+  const jobDurationMs = Number.isFinite(ended - started) ? Math.max(0, ended - started) : 0;
+  const usageKey = `${jobFolder}${USAGE_FILE}`;
+  const measured = (await scope.objects.head(usageKey)) ? trainingUsageSchema.safeParse(safeJson(new TextDecoder().decode(await scope.objects.getBytes(usageKey)))) : undefined;
+  if (measured?.success && (measured.data.cpuMs !== null || measured.data.peakMemoryBytes !== null)) {
+    return {
+      source: 'measured',
+      durationMs: measured.data.durationMs,
+      ...(measured.data.cpuMs !== null ? { cpuMs: measured.data.cpuMs } : {}),
+      ...(measured.data.peakMemoryBytes !== null ? { peakMemoryBytes: measured.data.peakMemoryBytes } : {}),
+    };
+  }
+  const durationMs = measured?.success ? measured.data.durationMs : jobDurationMs;
+  const outputKey = `${jobFolder}${OUTPUT_DATA_ARCHIVE}`;
+  if (await scope.objects.head(outputKey)) {
+    const files = await unpackModelArchive(await scope.objects.getBytes(outputKey), [RESOURCES_FILE]).catch(() => ({}) as Record<string, Uint8Array>);
+    const reported = files[RESOURCES_FILE] ? trainerResourcesSchema.safeParse(safeJson(new TextDecoder().decode(files[RESOURCES_FILE]))) : undefined;
+    if (reported?.success && (reported.data.cpu_ms !== undefined || reported.data.peak_memory_bytes !== undefined)) {
+      return {
+        source: 'reported',
+        durationMs,
+        ...(reported.data.cpu_ms !== undefined ? { cpuMs: reported.data.cpu_ms } : {}),
+        ...(reported.data.peak_memory_bytes !== undefined ? { peakMemoryBytes: reported.data.peak_memory_bytes } : {}),
+      };
+    }
+  }
+  return { source: 'unknown', durationMs };
 }
 
 function safeJson(text: string): unknown {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -67,6 +67,12 @@ export interface TrainingJobResult {
   readonly metrics?: Readonly<Record<string, number>>;
   /** Why metrics.json was ignored, if it was. */
   readonly metricsProblem?: string;
+  /**
+   * The files the trainer left in SM_OUTPUT_DATA_DIR (top level, up to 100
+   * files and 10 MiB), which SageMaker uploads as `output/output.tar.gz`, e.g.
+   * the trainer's own resources.json; absent when there are none.
+   */
+  readonly outputData?: Readonly<Record<string, Uint8Array>>;
   readonly hyperparameters: Readonly<Record<string, string>>;
   readonly usage: TrainingJobUsage;
 }
@@ -134,6 +140,7 @@ export async function runTrainingJob(input: TrainingJob, options: { signal?: Abo
         metricsProblem = `${METRICS_FILE} is not JSON: ${(error as Error).message}`;
       }
     }
+    const outputData = await readOutputData(layout.outputDataDir);
     let status: TrainingJobResult['status'];
     let failureReason: string | undefined;
     if (run.timedOut) {
@@ -158,12 +165,27 @@ export async function runTrainingJob(input: TrainingJob, options: { signal?: Abo
       ...(model ? { model } : {}),
       ...(metrics ? { metrics } : {}),
       ...(metricsProblem ? { metricsProblem } : {}),
+      ...(outputData ? { outputData } : {}),
       hyperparameters,
       usage: run.usage,
     };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/** SM_OUTPUT_DATA_DIR's top-level files, within what a log-sized upload should hold. */
+async function readOutputData(dir: string): Promise<Record<string, Uint8Array> | undefined> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files: Record<string, Uint8Array> = {};
+  let total = 0;
+  for (const entry of entries.filter((e) => e.isFile()).slice(0, 100)) {
+    const bytes = await readFile(join(dir, entry.name)).catch(() => undefined);
+    if (!bytes || total + bytes.byteLength > 10 * 1024 * 1024) continue;
+    total += bytes.byteLength;
+    files[entry.name] = new Uint8Array(bytes);
+  }
+  return Object.keys(files).length > 0 ? files : undefined;
 }
 
 interface RunOutcome {

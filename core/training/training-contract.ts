@@ -25,6 +25,29 @@ export const METRICS_FILE = 'metrics.json';
 /** SageMaker's failure file: the first thing a person reads when a job fails. */
 export const FAILURE_FILE = 'failure';
 
+/**
+ * The trainer's own resource use, written last to SM_OUTPUT_DATA_DIR (which
+ * SageMaker uploads as `<job>/output/output.tar.gz`): SageMaker's job
+ * description carries no CPU time or peak memory, so on AWS this file is
+ * where a run's figures come from. Optional: without it they are recorded as unknown.
+ */
+export const RESOURCES_FILE = 'resources.json';
+/** What SageMaker makes of SM_OUTPUT_DATA_DIR, next to model.tar.gz. */
+export const OUTPUT_DATA_ARCHIVE = 'output.tar.gz';
+
+/**
+ * resources.json: `cpu_ms`, CPU time (user + system) of the trainer and the
+ * processes it waited for; `peak_memory_bytes`, the largest resident set of
+ * any of them (Python: `resource.getrusage(RUSAGE_SELF / RUSAGE_CHILDREN)`,
+ * `ru_utime + ru_stime`, `ru_maxrss` in KiB on Linux). Either may be left out.
+ */
+export const trainerResourcesSchema = z
+  .object({
+    cpu_ms: z.number().finite().min(0).optional(),
+    peak_memory_bytes: z.number().int().min(0).optional(),
+  })
+  .loose();
+
 /** metrics.json: a flat object of finite numbers, e.g. { "train_auc": 0.99 }. */
 export const trainerMetricsSchema = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/), z.number().finite());
 

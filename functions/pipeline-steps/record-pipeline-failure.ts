@@ -3,13 +3,16 @@ import { CatalogIdSchema } from '../../core/catalog/identifiers';
 import { describeFailure } from '../../core/pipelines/pipeline-failure';
 import { failRunVersion, versionRefSchema } from '../../core/pipelines/pipeline-versions';
 import { stepScope } from '../../core/pipelines/step-context';
+import { keepTrainingLog } from '../../core/training/keep-training-log';
 import { defineStep, lambdaHandler } from './define-step';
 
 /**
  * `RecordFailure`: every Catch leads here with the caught `{ Error, Cause }`
  * and the state so far. Marks the version the run registered `failed` (found
  * in `$.version`, or by the run's execution id when registration itself
- * failed half-way) and returns the failure in readable form for the final
+ * failed half-way), keeps the training job's log when the run got as far as
+ * planning one (a failed job's log is what explains it; copied from
+ * CloudWatch on AWS), and returns the failure in readable form for the final
  * Fail state (`ErrorPath`/`CausePath`).
  */
 export const step = defineStep({
@@ -21,6 +24,10 @@ export const step = defineStep({
       .object({
         plan: z.object({ modelId: CatalogIdSchema }).optional().catch(undefined),
         version: versionRefSchema.optional().catch(undefined),
+        trainingJob: z
+          .object({ request: z.object({ TrainingJobName: z.string().min(1) }) })
+          .optional()
+          .catch(undefined),
       })
       .optional(),
   }),
@@ -31,6 +38,9 @@ export const step = defineStep({
     if (!modelId) return { ...failure, versionMarkedFailed: false };
     const { scope, executionId } = await stepScope(platform, ctx);
     const outcome = await failRunVersion(scope, { failure, ref: input.state?.version, modelId, executionId, log: platform.log });
+    // After the version is marked: reading CloudWatch must never delay or prevent that.
+    const jobName = input.state?.trainingJob?.request.TrainingJobName;
+    if (jobName) await keepTrainingLog(scope, platform.trainingLogs, { modelId, runId: executionId, jobName }, platform.log);
     return { ...failure, ...outcome };
   },
 });

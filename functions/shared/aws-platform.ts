@@ -26,6 +26,9 @@ import type { ScheduleControl } from '../../core/ports/schedule-control';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaInspector } from '../../core/adapters/inspection/lambda-inspector';
 import type { FileInspector } from '../../core/ports/file-inspector';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchTrainingLogs } from '../../core/adapters/cloudwatch/cloudwatch-training-logs';
+import { withoutSdkLogging } from '../../core/adapters/aws-clients';
 
 /**
  * The Platform as Lambda functions see it on AWS: clients use the function's
@@ -61,6 +64,8 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
     throttling: settings.STEWARD_USAGE_PLANS ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS) : undefined,
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
     inspector: fileInspector(settings),
+    // SageMaker training jobs log to CloudWatch; train-evaluate copies a finished job's log into the run folder.
+    trainingLogs: new CloudWatchTrainingLogs(withoutSdkLogging(new CloudWatchLogsClient({ region: settings.AWS_REGION }))),
     serving: {
       // Image and role are read when a deployment needs them: the API Lambda scores without them.
       control: new SageMakerEndpointControl(new SageMakerClient({ region: settings.AWS_REGION }), {

@@ -103,6 +103,7 @@ export async function createLocalPlatform(
     now: options.now,
     inspector: new ChildProcessInspector(),
     batchScoring,
+    trainingLogs: runner.trainingLogs,
     serving: {
       // Registrations go to the gateway that serves: the hosted one is called in process, never over its listener.
       control: new GatewayEndpointControl(gatewayUrl, gateway ? inProcessFetch(gateway) : fetch),

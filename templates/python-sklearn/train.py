@@ -9,7 +9,10 @@ SM_MODEL_DIR:
                  (skl2onnx is not in Debian): input `features` float [N, n],
                  outputs `probability` float [N, 1] = P(target = 1) and
                  `label` int64 [N, 1] = probability >= 0.5;
-  - metrics.json training metrics (the platform evaluates on held-out data itself).
+  - metrics.json training metrics (the platform evaluates on held-out data itself);
+and, last, its own CPU time and peak memory to SM_OUTPUT_DATA_DIR/resources.json
+(SageMaker uploads that folder as output.tar.gz; its job description has no
+such figures), success or failure.
 On failure the reason goes to SM_OUTPUT_DIR/failure, as SageMaker expects.
 
 Hyper-parameters (hyperparameters.json; SageMaker passes every value as a string):
@@ -24,6 +27,7 @@ import csv
 import glob
 import json
 import os
+import resource
 import sys
 import traceback
 
@@ -37,6 +41,7 @@ from sklearn.preprocessing import StandardScaler
 # Local runs root these at a temporary directory; on SageMaker they are /opt/ml/…
 MODEL_DIR = os.environ.get("SM_MODEL_DIR", "/opt/ml/model")
 OUTPUT_DIR = os.environ.get("SM_OUTPUT_DIR", "/opt/ml/output")
+OUTPUT_DATA_DIR = os.environ.get("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data")
 CONFIG_DIR = os.environ.get("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config")
 TRAIN_DIR = os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")
 
@@ -110,6 +115,20 @@ def to_onnx(scaler, model, features, target):
     return onnx_model
 
 
+def write_resources():
+    """resources.json (templates/README.md): CPU time (user + system) of this process and the
+    children it waited for, and the larger of their peak resident sets (ru_maxrss is KiB on Linux)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    kib = 1 if sys.platform == "darwin" else 1024  # macOS reports bytes
+    usage = {
+        "cpu_ms": round((own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime) * 1000, 3),
+        "peak_memory_bytes": int(max(own.ru_maxrss, children.ru_maxrss) * kib),
+    }
+    os.makedirs(OUTPUT_DATA_DIR, exist_ok=True)
+    with open(os.path.join(OUTPUT_DATA_DIR, "resources.json"), "w") as f:
+        json.dump(usage, f)
+
+
 def main():
     hp = read_hyperparameters()
     features, target, x, y = read_table(hp)
@@ -138,4 +157,6 @@ if __name__ == "__main__":
         os.makedirs(OUTPUT_DIR, exist_ok=True)
         with open(os.path.join(OUTPUT_DIR, "failure"), "w") as f:
             f.write(f"{type(error).__name__}: {error}")
+        write_resources()
         sys.exit(1)
+    write_resources()

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { removeTestOutdirs, stewardTestApp } from './support/steward-test-app';
 import { Template } from 'aws-cdk-lib/assertions';
 
@@ -53,5 +55,75 @@ describe('train-evaluate state machine: training containers', () => {
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:PutObject')));
     expect(puts.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)).some((r) => r.includes('/tenants/*/models/*/runs/*'))).toBe(true);
+  });
+});
+
+/** The python-sklearn template's image (built at deploy), its URI in the steps' settings, and the steps' read of training jobs' CloudWatch logs. */
+describe('container training on AWS: template image and training logs', () => {
+  let template: Template;
+  let resources: Record<string, Resource>;
+  let outdir: string;
+  let stepsRoleId: string;
+  let executionRoleId: string;
+
+  beforeAll(() => {
+    const app = stewardTestApp();
+    outdir = app.outdir;
+    app.app.synth();
+    template = Template.fromStack(app.stack);
+    resources = template.toJSON().Resources as typeof resources;
+    stepsRoleId = Object.keys(resources).find((id) => resources[id].Type === 'AWS::IAM::Role' && id.startsWith('PipelinesStepsRole'))!;
+    executionRoleId = Object.keys(resources).find((id) => resources[id].Type === 'AWS::IAM::Role' && id.startsWith('ModelServingExecutionRole'))!;
+  });
+
+  const statementsOf = (roleId: string) =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const actionsOf = (s: Statement) => [s.Action].flat();
+
+  it('stages templates/python-sklearn as a Docker image asset (synth needs no Docker: the build runs at deploy), for linux/amd64', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'Steward.assets.json'), 'utf8')) as { dockerImages: Record<string, { displayName?: string; source: { directory: string; platform?: string } }> };
+    const images = Object.values(manifest.dockerImages);
+    const image = images.find((i) => i.displayName === 'training template python-sklearn')!;
+    expect(image).toBeDefined();
+    expect(image.source.platform).toBe('linux/amd64');
+    const staged = path.join(outdir, image.source.directory);
+    expect(fs.readdirSync(staged).sort()).toEqual(['Dockerfile', 'train.py']);
+    expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf8')).toContain('ENTRYPOINT ["python3", "/opt/program/train.py"]');
+  });
+
+  it("hands the image's URI to the pipeline steps as STEWARD_TRAINING_IMAGE_PYTHON_SKLEARN, so planning finds it with no manual setting", () => {
+    const steps = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Role ?? '').includes(stepsRoleId));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const fn of steps) {
+      const image = JSON.stringify((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STEWARD_TRAINING_IMAGE_PYTHON_SKLEARN);
+      expect(image).toMatch(/dkr\.ecr\..*container-assets.*:[0-9a-f]{64}/);
+    }
+  });
+
+  it("lets SageMaker's execution role pull the image from the assets repository", () => {
+    const pull = statementsOf(executionRoleId).find((s) => actionsOf(s).includes('ecr:BatchGetImage'))!;
+    expect(actionsOf(pull)).toEqual(expect.arrayContaining(['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage']));
+    expect(JSON.stringify(pull.Resource)).toContain('container-assets');
+    expect(statementsOf(executionRoleId).some((s) => actionsOf(s).includes('ecr:GetAuthorizationToken') && s.Resource === '*')).toBe(true);
+  });
+
+  it("lets the steps' role read the streams of /aws/sagemaker/TrainingJobs (tenant-prefixed jobs' events only), and no other log group", () => {
+    // (The role also writes its own functions' log groups: only reads are looked at here.)
+    const logs = statementsOf(stepsRoleId).filter((s) => actionsOf(s).some((a) => /^logs:(Get|Describe|Filter|StartQuery)/.test(a)));
+    const describe = logs.find((s) => actionsOf(s).includes('logs:DescribeLogStreams'))!;
+    const events = logs.find((s) => actionsOf(s).includes('logs:GetLogEvents'))!;
+    expect(actionsOf(describe)).toEqual(['logs:DescribeLogStreams']);
+    expect(actionsOf(events)).toEqual(['logs:GetLogEvents']);
+    const flat = (r: unknown) => JSON.stringify(r).replace(/"|,|\{"Ref":|\}|\[|\]|Fn::Join/g, '');
+    expect(flat(describe.Resource)).toContain(':log-group:/aws/sagemaker/TrainingJobs:*');
+    expect(flat(events.Resource)).toContain(':log-group:/aws/sagemaker/TrainingJobs:log-stream:t*');
+    for (const s of logs) expect(JSON.stringify(s.Resource)).toContain('/aws/sagemaker/TrainingJobs');
+    // Only the steps read them: the API and the state machine get no CloudWatch Logs read.
+    const others = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && !(r.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === stepsRoleId))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(others.filter((s) => actionsOf(s).some((a) => a === 'logs:GetLogEvents' || a === 'logs:DescribeLogStreams'))).toEqual([]);
   });
 });

@@ -156,7 +156,7 @@ export class ModelServing extends Construct {
    * Describe/StopTrainingJob (the `.sync` poll and a stopped execution),
    * ListTags, the EventBridge rule through which Step Functions learns a
    * training job ended, and iam:PassRole of the execution role to SageMaker only.
-   * The job's log goes to CloudWatch (`/aws/sagemaker/TrainingJobs`), written by SageMaker.
+   * The job's log goes to CloudWatch (`/aws/sagemaker/TrainingJobs`), written by SageMaker; the steps copy it (ContainerTraining.grantLogRead).
    */
   grantTrainingMachine(stateMachine: sfn.StateMachine): void {
     const stack = Stack.of(this);

@@ -13,6 +13,7 @@ import { StewardApi } from '../constructs/api';
 import { ArtifactBucket } from '../constructs/artifact-bucket';
 import { StewardConsole } from '../constructs/console';
 import { ModelServing } from '../constructs/model-serving';
+import { ContainerTraining } from '../constructs/container-training';
 import { AuditSealer } from '../constructs/audit-sealer';
 import { grantControlPlaneData, grantControlPlaneTenantAppends, grantTenantOffboarding, type TableData } from '../constructs/data-access';
 import { StewardIdentity } from '../constructs/identity';
@@ -91,6 +92,8 @@ export class StewardStack extends Stack {
   readonly metadata: MetadataTable;
   readonly artifacts: ArtifactBucket;
   readonly modelServing: ModelServing;
+  /** train-evaluate's training template images (built at deploy) and the steps' read of training jobs' CloudWatch logs. */
+  readonly containerTraining: ContainerTraining;
   readonly identity: StewardIdentity;
   readonly tenantAccess: TenantAccess;
   readonly pipelines: Pipelines;
@@ -124,6 +127,7 @@ export class StewardStack extends Stack {
     const table = this.metadata.table;
     const bucket = this.artifacts.bucket;
     this.modelServing = new ModelServing(this, 'ModelServing', { bucket });
+    this.containerTraining = new ContainerTraining(this, 'ContainerTraining', { executionRole: this.modelServing.executionRole });
     const tableData: TableData = { table, key: this.dataKey };
 
     this.identity = new StewardIdentity(this, 'Identity', {
@@ -152,7 +156,7 @@ export class StewardStack extends Stack {
       stateMachinesDir: props.stateMachinesDir,
       stepsDir: props.pipelineStepsDir,
       namePrefix,
-      stepEnvironment: { ...platformEnvironment, ...this.inspector.environment() },
+      stepEnvironment: { ...platformEnvironment, ...this.inspector.environment(), ...this.containerTraining.environment() },
       stepLayers: layers,
       bundleFunctions: bundle,
       distributedMaps: DISTRIBUTED_MAPS,
@@ -168,6 +172,8 @@ export class StewardStack extends Stack {
     if (batchMachine) this.modelServing.grantBatchMachine(batchMachine);
     const trainMachine = this.pipelines.stateMachines.get('train-evaluate');
     if (trainMachine) this.modelServing.grantTrainingMachine(trainMachine);
+    // CollectTrainedModel and RecordFailure copy a finished training job's log from CloudWatch into the run folder.
+    this.containerTraining.grantLogRead(this.pipelines.stepsRole);
     // A training step registers its model version, which inspects the artifact.
     this.inspector.grantInvoke(this.pipelines.stepsRole);
 

@@ -1,6 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { CloudWatchTrainingLogs } from '../../../core/adapters/cloudwatch/cloudwatch-training-logs';
+import { packModelArchive, unpackModelArchive } from '../../../core/training/model-archive';
+import { step as collectTrainedModel } from '../../../functions/pipeline-steps/collect-trained-model';
+import { step as recordFailure } from '../../../functions/pipeline-steps/record-pipeline-failure';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { createBreastCancerModel, waitForDatasetVersion, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 
@@ -55,6 +62,9 @@ if (!python) {
     await ctx?.local.close();
   });
 
+  /** The first run's outputs, reused to play the AWS side of the same contract. */
+  let trained: { modelId: string; executionId: string; plan: Record<string, unknown>; trainingJob: { trainRows: number; holdoutRows: number; request: { TrainingJobName: string } } } | undefined;
+
   const start = async (input: Record<string, unknown>) => {
     const res = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', { token: acme.tokens['data-scientist'], body: input });
     expect(res.status).toBe(202);
@@ -88,9 +98,20 @@ if (!python) {
     const datasetVersion = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/${dataset.version}`, { token: ds });
     expect(lineage['trainer.datasetSha256']).toBe(datasetVersion.body.sha256);
     if (process.platform === 'linux') {
+      // Locally the runner's measurement of the process is what is recorded ('measured')…
+      expect(lineage['trainer.resourceUsage']).toBe('measured');
       expect(lineage['trainer.cpuMs']).toBeGreaterThan(0);
       expect(lineage['trainer.peakMemoryBytes']).toBeGreaterThan(10 * 1024 * 1024);
+      // …and the trainer's own resources.json (what a run on AWS records) went where SageMaker uploads SM_OUTPUT_DATA_DIR, telling the same story.
+      const jobName = done.body.output.trainingJob.request.TrainingJobName as string;
+      const output = await unpackModelArchive(await ctx.platform.tenantObjects(acme.tenantId).getBytes(`models/${modelId}/runs/${executionId}/${jobName}/output/output.tar.gz`), ['resources.json']);
+      const reported = JSON.parse(new TextDecoder().decode(output['resources.json'])) as { cpu_ms: number; peak_memory_bytes: number };
+      expect(reported.cpu_ms).toBeGreaterThan(0);
+      expect(reported.cpu_ms).toBeLessThanOrEqual(lineage['trainer.cpuMs'] + 20);
+      expect(reported.peak_memory_bytes / lineage['trainer.peakMemoryBytes']).toBeGreaterThan(0.7);
+      expect(reported.peak_memory_bytes / lineage['trainer.peakMemoryBytes']).toBeLessThan(1.3);
     }
+    trained = { modelId, executionId, plan: done.body.output.plan, trainingJob: done.body.output.trainingJob };
     // The container's own model: its ONNX names the sklearn template that wrote it.
     const artifact = new TextDecoder('latin1').decode(await ctx.platform.tenantObjects(acme.tenantId).getBytes(`models/${modelId}/runs/${executionId}/model.onnx`));
     expect(artifact).toContain('steward-python-sklearn-template');
@@ -124,6 +145,83 @@ if (!python) {
     expect(log.status).toBe(200);
     expect(String(log.body)).toContain('Traceback');
   }, 180_000);
+
+  it("on AWS: CollectTrainedModel and RecordFailure copy the job's CloudWatch log to the run's training.log, and the figures come from the trainer's resources.json, else are unknown", async () => {
+    expect(trained).toBeDefined();
+    const { modelId, plan } = trained!;
+    const objects = ctx.platform.tenantObjects(acme.tenantId);
+    const bucket = ctx.platform.settings.STEWARD_BUCKET_NAME;
+    // CloudWatch Logs has no emulator: its client is mocked, the adapter and everything else are real.
+    const cw = mockClient(CloudWatchLogsClient);
+    const aws = { ...ctx.platform, trainingLogs: new CloudWatchTrainingLogs(new CloudWatchLogsClient({ region: 'eu-west-1' })) };
+    const modelArchive = await objects.getBytes(`models/${modelId}/runs/${trained!.executionId}/${trained!.trainingJob.request.TrainingJobName}/output/model.tar.gz`);
+    const awsRun = async (runId: string, resources: Record<string, number> | undefined) => {
+      const jobName = `${acme.tenantId}-train-${runId}`;
+      const folder = `models/${modelId}/runs/${runId}/${jobName}/output/`;
+      await objects.put(`${folder}model.tar.gz`, modelArchive, 'application/gzip');
+      if (resources) await objects.put(`${folder}output.tar.gz`, await packModelArchive({ 'resources.json': JSON.stringify(resources) }), 'application/gzip');
+      cw.reset();
+      cw.on(DescribeLogStreamsCommand, { logStreamNamePrefix: `${jobName}/` }).resolves({ logStreams: [{ logStreamName: `${jobName}/algo-1-1765000000` }] });
+      cw.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: `training on 426 rows (${runId})` }, { timestamp: 2, message: 'done: {}' }], nextBackwardToken: 'b/1' });
+      cw.on(GetLogEventsCommand, { nextToken: 'b/1' }).resolves({ events: [], nextBackwardToken: 'b/1' });
+      const training = await collectTrainedModel.invoke(aws, {
+        context: { tenantId: acme.tenantId, actor: 'user:x', executionId: `arn:aws:states:eu-west-1:123456789012:execution:steward-train-evaluate:${runId}` },
+        plan,
+        trainingJob: {
+          trainRows: trained!.trainingJob.trainRows,
+          holdoutRows: trained!.trainingJob.holdoutRows,
+          job: {
+            TrainingJobName: jobName,
+            TrainingJobStatus: 'Completed',
+            ModelArtifacts: { S3ModelArtifacts: `s3://${bucket}/${objects.keyOf(`${folder}model.tar.gz`)}` },
+            AlgorithmSpecification: { TrainingImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/cdk-assets:python-sklearn', TrainingInputMode: 'File' },
+            HyperParameters: { C: '0.5', target: 'benign' },
+            TrainingStartTime: '2026-12-06T06:00:00.000Z',
+            TrainingEndTime: '2026-12-06T06:01:30.000Z',
+          },
+        },
+      });
+      expect(cw).toReceiveCommandWith(DescribeLogStreamsCommand, { logGroupName: '/aws/sagemaker/TrainingJobs', logStreamNamePrefix: `${jobName}/` });
+      return training;
+    };
+
+    const reported = await awsRun('aws-reported', { cpu_ms: 812.5, peak_memory_bytes: 118_000_000 });
+    expect(reported).toMatchObject({ durationMs: 90_000, cpuMs: 812.5, peakMemoryBytes: 118_000_000, container: { resourceUsage: 'reported', logKey: `models/${modelId}/runs/aws-reported/training.log` } });
+    // The same key and format the local runner's log is read from by GET /executions/{id}/logs.
+    expect(new TextDecoder().decode(await objects.getBytes(`models/${modelId}/runs/aws-reported/training.log`))).toBe('training on 426 rows (aws-reported)\ndone: {}\n');
+
+    // A container of the user's own that writes no resources.json: duration from the job's times, CPU and memory unknown, not zero.
+    const unknown = await awsRun('aws-unknown', undefined);
+    expect(unknown).toMatchObject({ durationMs: 90_000, container: { resourceUsage: 'unknown' } });
+    expect(unknown).not.toHaveProperty('cpuMs');
+    expect(unknown).not.toHaveProperty('peakMemoryBytes');
+
+    // A failed job's log is kept by RecordFailure (the Catch route), found from the planned request in the state.
+    const failedJob = `${acme.tenantId}-train-aws-failed`;
+    cw.reset();
+    cw.on(DescribeLogStreamsCommand).resolves({ logStreams: [{ logStreamName: `${failedJob}/algo-1-1765000000` }] });
+    cw.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'Traceback (most recent call last):' }, { timestamp: 2, message: "ValueError: C must be > 0" }], nextBackwardToken: 'b' });
+    cw.on(GetLogEventsCommand, { nextToken: 'b' }).resolves({ events: [], nextBackwardToken: 'b' });
+    const failure = await recordFailure.invoke(aws, {
+      context: { tenantId: acme.tenantId, actor: 'user:x', executionId: 'arn:aws:states:eu-west-1:123456789012:execution:steward-train-evaluate:aws-failed' },
+      caught: { Error: 'States.TaskFailed', Cause: JSON.stringify({ TrainingJobName: failedJob, TrainingJobStatus: 'Failed', FailureReason: 'AlgorithmError: ValueError: C must be > 0' }) },
+      state: { plan: { modelId }, trainingJob: { request: { TrainingJobName: failedJob } } },
+    });
+    expect(failure).toMatchObject({ error: 'States.TaskFailed' });
+    expect(cw).toReceiveCommandWith(DescribeLogStreamsCommand, { logGroupName: '/aws/sagemaker/TrainingJobs', logStreamNamePrefix: `${failedJob}/` });
+    expect(new TextDecoder().decode(await objects.getBytes(`models/${modelId}/runs/aws-failed/training.log`))).toBe('Traceback (most recent call last):\nValueError: C must be > 0\n');
+
+    // A job name that is not this tenant's is never read, whatever the state says.
+    cw.reset();
+    await recordFailure.invoke(aws, {
+      context: { tenantId: acme.tenantId, actor: 'user:x', executionId: 'aws-foreign' },
+      caught: { Error: 'X', Cause: 'y' },
+      state: { plan: { modelId }, trainingJob: { request: { TrainingJobName: `${other.tenantId}-train-theirs` } } },
+    });
+    expect(cw).toReceiveCommandTimes(DescribeLogStreamsCommand, 0);
+    expect(await objects.head(`models/${modelId}/runs/aws-foreign/training.log`)).toBeUndefined();
+    cw.restore();
+  }, 60_000);
 
   it('refuses a container with built-in hyper-parameters, or one it does not read, naming the field (400, nothing started)', async () => {
     const ds = acme.tokens['data-scientist'];
