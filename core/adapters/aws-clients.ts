@@ -83,10 +83,7 @@ export function createAwsClients(
  *   (date, path, headers and payload hash).
  */
 export function sagemakerRuntimeClient(config: SageMakerRuntimeClientConfig): SageMakerRuntimeClient {
-  const fixedEndpoint = typeof config.endpoint === 'string' ? { url: new URL(config.endpoint) } : undefined;
-  const client = withoutSdkLogging(
-    new SageMakerRuntimeClient({ ...config, cacheMiddleware: true, ...(fixedEndpoint ? { endpointProvider: () => fixedEndpoint } : {}) }),
-  );
+  const client = withoutSdkLogging(new SageMakerRuntimeClient({ ...config, ...fixedEndpoint(config.endpoint), cacheMiddleware: true }));
   client.middlewareStack.remove('getUserAgentMiddleware');
   const buildSigner = client.config.signer;
   let signer: ReturnType<typeof buildSigner> | undefined;
@@ -99,6 +96,22 @@ export function sagemakerRuntimeClient(config: SageMakerRuntimeClientConfig): Sa
     return signer;
   };
   return client;
+}
+
+/**
+ * A configured endpoint URL as the SDK would resolve it, done once: given
+ * parsed (the SDK parses a URL string again on every call) and answered by an
+ * endpoint provider that returns it, which is what the rule set answers for a
+ * custom endpoint.
+ */
+function fixedEndpoint(endpoint: SageMakerRuntimeClientConfig['endpoint']): Pick<SageMakerRuntimeClientConfig, 'endpoint' | 'endpointProvider'> {
+  if (typeof endpoint !== 'string') return endpoint === undefined ? {} : { endpoint };
+  const url = new URL(endpoint);
+  const resolved = { url };
+  return {
+    endpoint: { protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: url.pathname },
+    endpointProvider: () => resolved,
+  };
 }
 
 type SigningCredentials = { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
