@@ -109,17 +109,26 @@ export class SharedVariantCounts implements VariantCounts {
   private flushing: Promise<unknown> = Promise.resolve();
   private readonly expiring = new Set<string>();
 
+  /** The last minute recorded in, as `YYYY-MM-DDTHH:MM`: formatted once a minute, not on every call. */
+  private minute = { number: Number.NaN, text: '' };
+
   constructor(private readonly options: { log?: Log; now?: () => Date } = {}) {}
 
+  private minuteOf(ms: number): string {
+    const number = Math.floor(ms / 60_000);
+    if (number !== this.minute.number) this.minute = { number, text: new Date(number * 60_000).toISOString().slice(0, 16) };
+    return this.minute.text;
+  }
+
   record(table: MetadataTable, deployment: Deployment, variant: string, ok: boolean, latencyMs: number): void {
-    const now = this.options.now?.() ?? new Date();
-    const minute = now.toISOString().slice(0, 16);
-    const partition = countsPartition(deployment);
-    const readKey = `${table.identity}|${partition.join('|')}|${variant}`;
-    const key = `${readKey}|${minute}`;
+    const nowMs = this.options.now?.().getTime() ?? Date.now();
+    const minute = this.minuteOf(nowMs);
+    const key = `${table.identity}|${deployment.deploymentId}|${deployment.canary?.stepIndex ?? 0}|${variant}|${minute}`;
     let tally = this.pending.get(key);
     if (!tally) {
-      tally = { table, ref: { partition, sort: `${variant}#${minute}` }, expiresAt: Math.floor(now.getTime() / 1000) + KEEP_SECONDS, readKey, ...emptyTally() };
+      const partition = countsPartition(deployment);
+      const readKey = `${table.identity}|${partition.join('|')}|${variant}`;
+      tally = { table, ref: { partition, sort: `${variant}#${minute}` }, expiresAt: Math.floor(nowMs / 1000) + KEEP_SECONDS, readKey, ...emptyTally() };
       this.pending.set(key, tally);
     }
     tally.requests++;

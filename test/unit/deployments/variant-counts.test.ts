@@ -38,6 +38,23 @@ describe('shared variant counts', () => {
     expect(await a.stats(table, { ...deployment, canary: { stepIndex: 1 } } as unknown as Deployment, 'canary')).toMatchObject({ requests: 0 });
   });
 
+  it('counts each minute on its own item, the minute taken from the clock at every call', async () => {
+    let at = new Date('2026-12-06T06:59:58.000Z');
+    const counts = new SharedVariantCounts({ now: () => at });
+    counts.record(table, deployment, 'main', true, 1);
+    counts.record(table, deployment, 'main', true, 1);
+    at = new Date('2026-12-06T07:00:01.000Z');
+    counts.record(table, deployment, 'main', false, 1);
+    await counts.flush();
+    const page = await table.query<Record<string, unknown>>({ partition: ['VARIANTCOUNT', 'd1', 0], sortBeginsWith: 'main#', consistent: true });
+    // In sort-key order (`main#2026-12-06T06:59`, then `…T07:00`): requests and errors of each minute.
+    expect(page.items.map((i) => [i.requests, i.errors ?? 0])).toEqual([
+      [2, 0],
+      [1, 1],
+    ]);
+    expect(await counts.stats(table, deployment, 'main')).toMatchObject({ requests: 3, errors: 1 });
+  });
+
   it('keeps the counts a failed flush could not write and writes them on the next', async () => {
     const counts = new SharedVariantCounts();
     let failing = true;
