@@ -169,6 +169,8 @@ export const segments1k: Scenario = {
       non2xx: 0,
       statusCodes: {},
       ...(facts.cpu ? { cpu: facts.cpu } : {}),
+      // The API's SDK calls (S3 here: the metadata store is SQLite) per model.
+      ...(facts.apiStoreCalls ? { apiStoreCalls: facts.apiStoreCalls } : {}),
       notes: {
         segments: SEGMENTS,
         rowsPerSegment: ROWS_PER_SEGMENT,
