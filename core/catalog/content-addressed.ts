@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { DependencyFailed } from '../errors';
 import type { TenantObjectStore } from '../ports/object-store';
 import { stagingKeyOf } from './staged-uploads';
 
@@ -38,5 +39,26 @@ export async function snapshotOf(objects: TenantObjectStore, from: string): Prom
 export async function storeContent(objects: TenantObjectStore, snapshot: string, family: ContentFamily, sha256: string, contentType?: string): Promise<string> {
   const key = contentKey(family, sha256);
   if (!(await objects.head(key))) await objects.copy(snapshot, key, contentType ? { contentType } : undefined);
+  return key;
+}
+
+/**
+ * Files bytes the platform produced itself (already written by it to
+ * `source`, a key no URL was ever issued for) under their content key, by a
+ * server-side copy — the only write the bucket allows there — and returns the
+ * key. The copy is read back and hashed, so the key provably holds the bytes
+ * hashed as `sha256`; if it does not (the source changed under the copy), the
+ * copy is removed and the step fails as retryable. An existing content key
+ * already holds these bytes (filled only this way or by `storeContent`).
+ */
+export async function fileProducedContent(objects: TenantObjectStore, source: string, family: ContentFamily, sha256: string, contentType?: string): Promise<string> {
+  const key = contentKey(family, sha256);
+  if (await objects.head(key)) return key;
+  await objects.copy(source, key, contentType ? { contentType } : undefined);
+  const copied = createHash('sha256').update(await objects.getBytes(key)).digest('hex');
+  if (copied !== sha256) {
+    await objects.remove(key).catch(() => undefined);
+    throw new DependencyFailed(`the produced object '${source}' changed before it was filed: its copy hashes to ${copied}, produced ${sha256}`);
+  }
   return key;
 }

@@ -13,7 +13,8 @@ const DOWNLOAD_URL_SECONDS = 15 * 60;
 /** Long enough for the isolated inspection to read a 2 GiB artifact. */
 const INSPECTION_URL_SECONDS = 30 * 60;
 
-const CONTENT_TYPES = { onnx: 'application/octet-stream', rules: 'application/json', scorecard: 'application/json', 'sagemaker-container': 'application/json' } as const;
+/** The Content-Type each artifact format is stored with (also by produced-artifacts.ts). */
+export const CONTENT_TYPES = { onnx: 'application/octet-stream', rules: 'application/json', scorecard: 'application/json', 'sagemaker-container': 'application/json' } as const;
 
 /**
  * A presigned PUT for the version's artifact, valid 15 minutes, only while

@@ -27,7 +27,9 @@ export async function openOnnxScorer(bytes: Uint8Array, io: { inputName: string;
   const { InferenceSession, Tensor } = await ort();
   let session: Awaited<ReturnType<typeof InferenceSession.create>>;
   try {
-    session = await InferenceSession.create(bytes, { logSeverityLevel: 4 });
+    // One thread, sequential: a pool's threads cost more to start and join (on release) than these
+    // small tabular graphs ever gain from them, and an idle pool spins on the event loop's core.
+    session = await InferenceSession.create(bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   } catch (error) {
     throw new ValidationFailed('the model artifact is not a loadable ONNX model', [{ field: 'artifact', problem: (error as Error).message.slice(0, 300) }], { cause: error });
   }

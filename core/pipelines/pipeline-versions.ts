@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordPolicyDecision } from '../catalog/approval-decision';
 import { type Evaluation, listEvaluations, recordEvaluation, RecordEvaluationInput } from '../catalog/evaluations';
 import { CatalogIdSchema } from '../catalog/identifiers';
+import { finalizeProducedArtifact } from '../catalog/produced-artifacts';
 import { finalizeArtifact } from '../catalog/version-artifacts';
 import { changeStatus, getVersion, listModelVersions, RegisterVersionInput, registerVersion } from '../catalog/version-catalog';
 import type { VersionStatus } from '../catalog/version-status';
@@ -100,7 +101,18 @@ export async function findRunVersion(scope: TenantScope, modelId: string, execut
  */
 export async function registerTrainedVersion(
   scope: TenantScope,
-  run: { plan: TrainingPlan; training: TrainingResult; executionId: string; startedBy: string },
+  run: {
+    plan: TrainingPlan;
+    training: TrainingResult;
+    executionId: string;
+    startedBy: string;
+    /**
+     * true: the built-in trainer exported these bytes in this very process (a step that trains and
+     * registers at once, like TrainSegment), so they are filed by `finalizeProducedArtifact` rather than
+     * staged and inspected like an upload. Never for a container's model: that is tenant code's output.
+     */
+    producedHere?: true;
+  },
 ): Promise<ModelVersion> {
   const { plan, training, executionId } = run;
   let version = await findRunVersion(scope, plan.modelId, executionId);
@@ -133,6 +145,9 @@ export async function registerTrainedVersion(
       'version registration',
     );
     version = await registerVersion(scope, plan.modelId, input);
+  }
+  if (version.artifact.state === 'awaiting-upload' && run.producedHere && !training.container) {
+    version = await finalizeProducedArtifact(scope, plan.modelId, version.version, { key: training.artifact.key, bytes: await artifactBytes() });
   }
   if (version.artifact.state === 'awaiting-upload') {
     await scope.objects.put(version.artifact.key, await artifactBytes(), 'application/octet-stream');

@@ -7,7 +7,6 @@ import { Conflict, DependencyFailed, StaleWrite, ValidationFailed } from '../err
 import { MAX_SEGMENTS } from './segment-request';
 import type { TenantScope } from '../tenancy/tenant-scope';
 import { decideByPolicy } from './approval-policy';
-import { OwnArtifactInspector } from './own-artifact-inspector';
 import { applyApprovalOutcome, evaluateTrainedVersion, failRunVersion, registerTrainedVersion, versionRefOf } from './pipeline-versions';
 import { recordSegmentOutcome, type SegmentOutcome } from './segment-run-records';
 import { StepObjectCache } from './step-object-cache';
@@ -123,11 +122,9 @@ export async function trainSegment(stepScope: TenantScope, input: { run: Segment
     plan = { ...plan, dataset: { ...plan.dataset, datasetId: run.dataset.datasetId, version: run.dataset.version, ...(run.dataset.protectedAttributes.length > 0 ? { protectedAttributes: run.dataset.protectedAttributes } : {}) } };
     const training = await trainModel(scope.objects, plan, { runId: run.runId, now: () => scope.now(), signal: input.signal });
     trainingMs = training.durationMs;
-    const inspector = new OwnArtifactInspector(scope.inspector);
-    inspector.produced(training.artifact.sha256);
-    version = await registerTrainedVersion({ ...scope, inspector }, { plan, training, executionId, startedBy: run.startedBy });
-    // The verified content object holds the bytes just trained (the evaluation hashes them against the record again).
-    objects.remember(version.artifact.key, await objects.getBytes(training.artifact.key));
+    // The trainer exported the bytes in this process: filed straight under their content key (read back and hashed there,
+    // so the evaluation's read of the version's artifact is served from the step's cache and hashed against the record again).
+    version = await registerTrainedVersion(scope, { plan, training, executionId, startedBy: run.startedBy, producedHere: true });
     const ref = versionRefOf(version);
     const evaluation = await evaluateTrainedVersion(scope, { plan, training, ref, executionId, signal: input.signal, ...(run.importance === false ? { importance: false as const } : {}) });
     const decision = await decideByPolicy(scope, { plan, version: ref.version });

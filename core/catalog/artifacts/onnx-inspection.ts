@@ -132,7 +132,9 @@ export async function openOnnx(bytes: Uint8Array): Promise<OnnxModel> {
   let session: InferenceSession;
   try {
     // Severity 4 (fatal only): load and run failures come back as exceptions, which we report; the native log would only duplicate them on stderr.
-    session = await InferenceSession.create(bytes, { logSeverityLevel: 4 });
+    // One thread, sequential: a pool's threads cost more to start and join (on release) than these
+    // small tabular graphs ever gain from them, and an idle pool spins on the event loop's core.
+    session = await InferenceSession.create(bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   } catch (error) {
     throw notLoadable(runtimeReason(error), error);
   }
