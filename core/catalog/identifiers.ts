@@ -31,9 +31,19 @@ export const TagsSchema = z
   .default([])
   .transform((tags) => [...new Set(tags.map((t) => t.toLowerCase()))].sort());
 
+/** Digests of recent facet values: a registration digests its owner, framework and tags twice each, and the same few values recur across requests. */
+const FACET_DIGESTS = new Map<string, string>();
+const MAX_FACET_DIGESTS = 4096;
+
 /** Free text (owners, tags) becomes a key segment only through a digest, so no value can forge a key. */
 export function facetValue(value: string): string {
-  return sha256Hex(value.trim().toLowerCase()).slice(0, 32);
+  let digest = FACET_DIGESTS.get(value);
+  if (digest === undefined) {
+    digest = sha256Hex(value.trim().toLowerCase()).slice(0, 32);
+    if (FACET_DIGESTS.size >= MAX_FACET_DIGESTS) FACET_DIGESTS.clear();
+    FACET_DIGESTS.set(value, digest);
+  }
+  return digest;
 }
 
 export function nameKey(name: string): string {

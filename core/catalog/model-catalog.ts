@@ -3,7 +3,7 @@ import type { Page } from '../ports/metadata-store';
 import { auditWrite } from '../audit/audit-event';
 import { Conflict, QuotaExceeded, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
-import { reserveQuota } from '../tenancy/usage';
+import { quotaReservationWrite, reserveQuota } from '../tenancy/usage';
 import { IoSchema } from './artifacts/io-schema';
 import { NameSchema, nameKey, newCatalogId, TagsSchema } from './identifiers';
 import { facetPartition, loadModel, type Model, MODEL_TYPES, type ModelFacet, modelEntryWrites, modelKey, modelNameGuard, type ModelSummary, modelWrite } from './models';
@@ -65,23 +65,35 @@ export async function createModel(scope: TenantScope, input: z.infer<typeof Crea
     updatedAt: now.toISOString(),
     revision: 1,
   };
-  let release: () => Promise<void>;
-  try {
-    release = await reserveQuota(scope.table, scope.quotas, 'models', 1);
-  } catch (error) {
-    if (error instanceof QuotaExceeded) await getProject(scope, input.projectId);
-    throw error;
+  // Where transactions run one at a time the reservation is a write of the model's own
+  // transaction; on DynamoDB the usage item would make concurrent registrations cancel
+  // each other, so it is reserved first and given back if the registration fails.
+  const reserveInTransaction = scope.table.serialisesTransactions;
+  let release: (() => Promise<void>) | undefined;
+  if (!reserveInTransaction) {
+    try {
+      release = await reserveQuota(scope.table, scope.quotas, 'models', 1);
+    } catch (error) {
+      if (error instanceof QuotaExceeded) await getProject(scope, input.projectId);
+      throw error;
+    }
   }
   try {
+    // The project check comes before the reservation, and both before the name: 404, then 429, then 409.
     await scope.table.transact([
       { kind: 'check', key: { partition: ['PROJECT', input.projectId], sort: 'META' }, expect: 'exists' },
+      ...(reserveInTransaction ? [quotaReservationWrite(scope.quotas, 'models', 1)] : []),
       { kind: 'put', key: modelNameGuard(model.projectId, model.name), item: { entity: 'model-name', modelId: model.modelId }, expect: 'new' },
       modelWrite(model, 'new'),
       ...modelEntryWrites(undefined, model),
       auditWrite(scope.meta, 'model.created', { type: 'model', id: model.modelId }, { after: model }, now).write,
     ]);
   } catch (error) {
-    await release();
+    await release?.();
+    if (error instanceof QuotaExceeded) {
+      await getProject(scope, input.projectId);
+      throw new QuotaExceeded('models', scope.quotas.models, { cause: error });
+    }
     if (error instanceof Conflict) {
       await getProject(scope, input.projectId);
       throw new Conflict(`a model named '${input.name}' already exists in this project`, { cause: error });

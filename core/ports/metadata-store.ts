@@ -47,6 +47,19 @@ export type ScopedWrite =
       readonly kind: 'check';
       readonly key: KeyRef;
       readonly expect: 'exists' | 'absent' | { readonly revision: number };
+    }
+  | {
+      /**
+       * A counter with a ceiling, as `adjust` but inside the transaction: adds
+       * `by` to a numeric attribute (creating the item and the attribute at 0),
+       * and refuses the whole transaction with QuotaCeiling when the result
+       * would pass `atMost` (an absent attribute is never refused).
+       */
+      readonly kind: 'add';
+      readonly key: KeyRef;
+      readonly attribute: string;
+      readonly by: number;
+      readonly atMost?: number;
     };
 
 export interface QueryRequest {
@@ -103,6 +116,14 @@ export interface MetadataTable {
   readonly owner: string;
   /** Names the store and the owner: equal for two tables that address the same items (a key for per-table caches). */
   readonly identity: string;
+  /**
+   * True where write transactions are applied one at a time (the embedded
+   * store): an item that every transaction of a kind writes, such as a usage
+   * counter (an `add` write), costs nothing there. On DynamoDB such an item
+   * makes concurrent transactions cancel each other (TransactionConflict), so
+   * use cases keep hot items out of their transactions there (`adjust` instead).
+   */
+  readonly serialisesTransactions: boolean;
 
   get<T = Item>(ref: KeyRef, options?: { consistent?: boolean }): Promise<T | undefined>;
   query<T = Item>(request: QueryRequest): Promise<Page<T>>;

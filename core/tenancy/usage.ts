@@ -1,4 +1,4 @@
-import type { MetadataTable } from '../ports/metadata-store';
+import type { MetadataTable, ScopedWrite } from '../ports/metadata-store';
 import { QuotaExceeded } from '../errors';
 import type { PlanQuotas, QuotaName } from './plans';
 
@@ -30,6 +30,16 @@ export async function reserveQuota(table: MetadataTable, quotas: PlanQuotas, quo
   return async () => {
     await table.adjust(USAGE_KEY, quota, -amount);
   };
+}
+
+/**
+ * The reservation as a write of the change's own transaction, for stores that
+ * apply transactions one at a time (`table.serialisesTransactions`): nothing
+ * to give back when the change fails, one transaction instead of two. A
+ * refusal surfaces as QuotaExceeded (QuotaCeiling) from the transaction.
+ */
+export function quotaReservationWrite(quotas: PlanQuotas, quota: QuotaName, amount: number): ScopedWrite {
+  return { kind: 'add', key: USAGE_KEY, attribute: quota, by: amount, atMost: quotas[quota] };
 }
 
 export function assertWithin(quotas: PlanQuotas, quota: QuotaName, current: number, adding: number): void {

@@ -33,6 +33,9 @@ export interface ScopedTableOptions {
  * Items come back without their key attributes.
  */
 export class ScopedTable implements MetadataTable {
+  /** DynamoDB runs transactions side by side: two touching one item cancel each other. */
+  readonly serialisesTransactions = false;
+
   constructor(
     private readonly documents: DynamoDBDocumentClient,
     readonly tableName: string,
@@ -170,6 +173,20 @@ export class ScopedTable implements MetadataTable {
       return { Put: { TableName: this.tableName, Item: item, ...condition(write.expect) } };
     }
     if (write.kind === 'delete') return { Delete: { TableName: this.tableName, Key: key, ...condition(write.expect) } };
+    if (write.kind === 'add') {
+      // The same update as `adjust` (CounterCombiner), as one item of the transaction.
+      const ceiling = write.atMost !== undefined;
+      return {
+        Update: {
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
+          ...(ceiling ? { ConditionExpression: 'attribute_not_exists(#c) OR #c <= :room' } : {}),
+          ExpressionAttributeNames: { '#c': write.attribute },
+          ExpressionAttributeValues: { ':by': write.by, ':zero': 0, ...(ceiling ? { ':room': write.atMost! - write.by } : {}) },
+        },
+      };
+    }
     return { ConditionCheck: { TableName: this.tableName, Key: key, ...condition(write.expect)! } as never };
   }
 
@@ -221,6 +238,7 @@ async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
         if (failed >= 0) {
           const write = writes?.[failed];
+          if (write?.kind === 'add') throw new QuotaCeiling(write.attribute, write.atMost ?? 0, { cause: error });
           const expect = write && 'expect' in write ? write.expect : undefined;
           if (expect && typeof expect === 'object') throw new StaleWrite('the item changed since it was read; re-read and retry', { cause: error });
           throw new Conflict(expect === 'new' ? 'an item with this identity already exists' : 'a precondition of this change no longer holds', { cause: error });
@@ -232,7 +250,7 @@ async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite
     }
 }
 
-function condition(expect: ScopedWrite['expect']): { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+function condition(expect: Exclude<ScopedWrite, { kind: 'add' }>['expect']): { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
   if (expect === undefined || expect === 'any') return {};
   if (expect === 'new' || expect === 'absent') return { ConditionExpression: 'attribute_not_exists(pk)' };
   if (expect === 'exists') return { ConditionExpression: 'attribute_exists(pk)' };

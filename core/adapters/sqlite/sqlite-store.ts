@@ -288,6 +288,8 @@ export class SqliteStore implements MetadataStore {
 /** One owner's view of the SQLite store; builds every key itself, as the DynamoDB table does. */
 export class SqliteTable implements MetadataTable {
   readonly identity: string;
+  /** One connection applies every write transaction in turn: a counter in each costs no conflict. */
+  readonly serialisesTransactions = true;
 
   constructor(
     readonly store: SqliteStore,
@@ -356,17 +358,20 @@ export class SqliteTable implements MetadataTable {
   }
 
   async adjust(ref: KeyRef, attribute: string, by: number, atMost?: number): Promise<number> {
-    return this.store.enqueue(() => {
-      const stored = this.row(ref);
-      const body: Item = stored ? JSON.parse(stored.body) : {};
-      const current = typeof body[attribute] === 'number' ? (body[attribute] as number) : 0;
-      const next = current + by;
-      if (atMost !== undefined && body[attribute] !== undefined && current > atMost - by) throw new QuotaCeiling(attribute, atMost);
-      body[attribute] = next;
-      if (stored) this.store.statement('UPDATE items SET body = ? WHERE pk = ? AND sk = ?').run(JSON.stringify(body), stored.pk, stored.sk);
-      else this.insert(this.makePartition(ref.partition), ref.sort, body, {});
-      return next;
-    });
+    return this.store.enqueue(() => this.add(this.makePartition(ref.partition), ref.sort, attribute, by, atMost));
+  }
+
+  /** A counter add with its ceiling, in the open transaction; returns the value after it. */
+  private add(pk: string, sk: string, attribute: string, by: number, atMost: number | undefined): number {
+    const stored = this.store.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(pk, sk) as Pick<Row, 'body'> | undefined;
+    const body: Item = stored ? JSON.parse(stored.body) : {};
+    const current = typeof body[attribute] === 'number' ? (body[attribute] as number) : 0;
+    const next = current + by;
+    if (atMost !== undefined && body[attribute] !== undefined && current > atMost - by) throw new QuotaCeiling(attribute, atMost);
+    body[attribute] = next;
+    if (stored) this.store.statement('UPDATE items SET body = ? WHERE pk = ? AND sk = ?').run(JSON.stringify(body), pk, sk);
+    else this.insert(pk, sk, body, {});
+    return next;
   }
 
   async update(updates: readonly GuardedUpdate[]): Promise<'applied' | 'refused'> {
@@ -390,6 +395,10 @@ export class SqliteTable implements MetadataTable {
       // DynamoDB refuses a transaction that touches one item twice; so does this store, or code would pass here and fail there.
       if (seen.has(id)) throw new DependencyFailed('metadata store request failed: a transaction cannot include multiple operations on one item');
       seen.add(id);
+      if (write.kind === 'add') {
+        this.add(pk, write.key.sort, write.attribute, write.by, write.atMost);
+        continue;
+      }
       // Only a condition on the stored item needs it read first: `new` is the primary key's own
       // uniqueness (a refused INSERT), and an unconditional write replaces whatever is there.
       const conditional = write.expect !== undefined && write.expect !== 'any' && !(write.kind === 'put' && write.expect === 'new');
@@ -502,7 +511,7 @@ export class SqliteTable implements MetadataTable {
 /** A guarded update whose condition failed: rolls its transaction back, reported as `refused`. */
 class Refused extends Error {}
 
-function checkExpectation(write: ScopedWrite, stored: Row | undefined): void {
+function checkExpectation(write: Exclude<ScopedWrite, { kind: 'add' }>, stored: Row | undefined): void {
   const expect = write.expect;
   if (expect === undefined || expect === 'any') return;
   if (expect === 'new' || expect === 'absent') {

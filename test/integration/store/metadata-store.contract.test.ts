@@ -179,6 +179,37 @@ describe.each(ADAPTERS)('the metadata store contract (%s)', (_name, open) => {
       expect(values.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(QuotaCeiling);
     });
+
+    it('move inside a transaction (`add`): with its writes, and at the ceiling refuse the whole transaction', async () => {
+      const key = { partition: ['USAGE'], sort: 'META' };
+      const add = (by: number, atMost?: number): ScopedWrite => ({ kind: 'add', key, attribute: 'models', by, atMost });
+      // An absent counter starts at zero, as `adjust` does.
+      await table.transact([add(2, 3), put('q1', { n: 1 }, { expect: 'new' })]);
+      expect(await table.get(key)).toEqual({ models: 2 });
+      await table.transact([put('q2', { n: 2 }, { expect: 'new' }), add(1, 3)]);
+      expect(await table.get(key)).toEqual({ models: 3 });
+      // At the ceiling: QuotaCeiling, and the put beside it is not written.
+      await expect(table.transact([put('q3', { n: 3 }, { expect: 'new' }), add(1, 3)])).rejects.toBeInstanceOf(QuotaCeiling);
+      expect(await table.get({ partition: ['THING'], sort: 'q3' })).toBeUndefined();
+      // Another write refused: the add does not move either.
+      await expect(table.transact([add(-1), put('q1', { n: 9 }, { expect: 'new' })])).rejects.toBeInstanceOf(Conflict);
+      expect(await table.get(key)).toEqual({ models: 3 });
+      // Refusals leave the counter where it was; giving back works as with `adjust`.
+      await table.transact([add(-1)]);
+      expect(await table.adjust(key, 'models', 0)).toBe(2);
+    });
+
+    it('admit exactly the ceiling when concurrent transactions each add one', async () => {
+      const key = { partition: ['USAGE'], sort: 'META' };
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) => table.transact([{ kind: 'add', key, attribute: 'versions', by: 1, atMost: 7 }, put(`c${i}`, { i }, { expect: 'new' })])),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(7);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(QuotaCeiling);
+      expect(await table.get(key)).toEqual({ versions: 7 });
+      const written = await table.query({ partition: ['THING'], sortBeginsWith: 'c' });
+      expect(written.items).toHaveLength(7);
+    });
   });
 
   describe('queries', () => {
