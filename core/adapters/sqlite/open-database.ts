@@ -6,6 +6,9 @@ import { TABLE_INDEXES } from '../../storage/table-design';
 /** Bumped when the layout changes; a file written by a newer Steward is refused, not guessed at. */
 export const SQLITE_SCHEMA_VERSION = 1;
 
+/** How much of the file reads map (address space, not memory); pages beyond it are read as before. */
+const MMAP_BYTES = 1024 * 1024 * 1024;
+
 /** The store file cannot be used; the message is one line saying what happened and what to do. */
 export class MetadataFileUnusable extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -30,6 +33,9 @@ export function openDatabase(path: string): Database.Database {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Reads map the file instead of copying pages with pread(2): in the API's process each read
+    // transaction re-read its pages through system calls, half of a point read's cost (writes are unchanged).
+    db.pragma(`mmap_size = ${MMAP_BYTES}`);
     db.pragma('foreign_keys = OFF');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SQLITE_SCHEMA_VERSION) {

@@ -528,7 +528,14 @@ function checkExpectation(write: Exclude<ScopedWrite, { kind: 'add' }>, stored: 
 
 const QUERY_SQL = new Map<string, string>();
 
-/** The SELECT of one query shape (built once per shape: the statement cache is keyed by its text). */
+/**
+ * The SELECT of one query shape (built once per shape: the statement cache is
+ * keyed by its text). The limit is bound as `CAST(? AS INTEGER)`, not a bare
+ * `?`: SQLite's planner reads a bare LIMIT parameter, so binding one marks
+ * the statement for re-preparation and every query paid a fresh parse and
+ * plan (~7 µs, more than the query itself). The plan cannot depend on the
+ * limit here anyway: every shape reads one key or index range in its order.
+ */
 function querySql(index: (typeof TABLE_INDEXES)[number] | undefined, range: 'prefix' | 'between' | 'none', fromCursor: boolean, descending: boolean, limited: boolean): string {
   const shape = `${index?.name ?? ''}|${range}|${fromCursor}|${descending}|${limited}`;
   let sql = QUERY_SQL.get(shape);
@@ -541,7 +548,7 @@ function querySql(index: (typeof TABLE_INDEXES)[number] | undefined, range: 'pre
   if (range === 'prefix') where.push(`${skName} >= ?`, `${skName} < ?`);
   else if (range === 'between') where.push(`${skName} >= ?`, `${skName} <= ?`);
   if (fromCursor) where.push(`(${order.join(', ')}) ${descending ? '<' : '>'} (${order.map(() => '?').join(', ')})`);
-  sql = `SELECT body, ${order.filter((c) => c !== 'pk' && c !== 'sk').map((c) => `${c}, `).join('')}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limited ? ' LIMIT ?' : ''}`;
+  sql = `SELECT body, ${order.filter((c) => c !== 'pk' && c !== 'sk').map((c) => `${c}, `).join('')}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limited ? ' LIMIT CAST(? AS INTEGER)' : ''}`;
   QUERY_SQL.set(shape, sql);
   return sql;
 }
