@@ -127,7 +127,7 @@ export async function searchModels(scope: TenantScope, input: z.infer<typeof Mod
     cursor: page.cursor,
     descending: input.order === 'desc',
   });
-  return { items: result.items.map(({ entity: _e, ...summary }) => summary as ModelSummary), cursor: result.cursor };
+  return { items: result.items.map(({ entity: _e, ...summary }) => summary), cursor: result.cursor };
 }
 
 export { modelKey };

@@ -27,7 +27,7 @@ function findPython(): string | undefined {
 
 const python = findPython();
 if (!python) {
-  // eslint-disable-next-line no-console
+   
   console.warn('SKIPPED templates/python-sklearn: no python3 with scikit-learn and onnx (apt-get install python3-sklearn python3-onnx, or set STEWARD_PYTHON)');
 }
 
