@@ -39,8 +39,9 @@ sdkClient.send = function countedSend(this: unknown, command, ...rest) {
   calls.byCommand[name] = (calls.byCommand[name] ?? 0) + 1;
   calls.transactItems += command.input?.TransactItems?.length ?? 0;
   const sent = originalSend.call(this, command, ...rest);
-  if (sent && typeof (sent as Promise<unknown>).catch === 'function') {
-    (sent as Promise<unknown>).catch((error: unknown) => {
+  // Counted on the side; the caller still receives (and handles) the rejection. A send given a callback returns no promise.
+  if (sent instanceof Promise) {
+    sent.catch((error: unknown) => {
       const key = `${name}: ${error instanceof Error ? error.name : 'error'}`;
       calls.failed[key] = (calls.failed[key] ?? 0) + 1;
     });

@@ -192,12 +192,12 @@ async function main(): Promise<number> {
               // Right before the window (set-up and warm-up done): wait out other people's jobs.
               if (maxOther !== undefined) await waitForOtherJobs(acquired.target.processes, maxOther, quietWaitMs);
               if (profileFile) await control!.startProfile();
-              if (counting) await control!.storeCalls!(true);
+              if (counting) await control.storeCalls!(true);
               await cpu.begin();
             },
             end: async () => {
               const facts = await cpu.end();
-              const apiStoreCalls = counting ? await control!.storeCalls!(true) : undefined;
+              const apiStoreCalls = counting ? await control.storeCalls!(true) : undefined;
               if (profileFile) {
                 await control!.stopProfile(profileFile);
                 report(`  CPU profile of the API process (measured window): ${profileFile}`);
@@ -282,7 +282,7 @@ function compare(scenario: Scenario, measurement: Measurement, earlier: readonly
     if (spec.atMost !== undefined) result.met = result.ratio <= spec.atMost;
     result.target = spec.atLeast !== undefined ? `≥ ${spec.atLeast}` : spec.atMost !== undefined ? `≤ ${spec.atMost}` : undefined;
   }
-  return Object.keys(result).length ? (result as ComparisonResult) : undefined;
+  return Object.keys(result).length ? (result) : undefined;
 }
 
 function describeComparison(c: ComparisonResult): string {
@@ -315,12 +315,12 @@ async function waitForQuietMachine(maxLoad: number, maxMinutes: number): Promise
   const deadline = Date.now() + maxMinutes * 60_000;
   for (;;) {
     const [one] = loadavg();
-    if (one! < maxLoad) {
+    if (one < maxLoad) {
       report(`machine quiet enough: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (< ${maxLoad})`);
       return;
     }
     if (Date.now() >= deadline) {
-      report(`⚠ load average still ${one!.toFixed(2)} after ${maxMinutes} min (wanted < ${maxLoad}); measuring anyway — read the figures as a lower bound`);
+      report(`⚠ load average still ${one.toFixed(2)} after ${maxMinutes} min (wanted < ${maxLoad}); measuring anyway — read the figures as a lower bound`);
       return;
     }
     report(`waiting for a quieter machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (want < ${maxLoad}), ${Math.ceil((deadline - Date.now()) / 60_000)} min left`);
@@ -378,8 +378,8 @@ function printSummary(outcomes: readonly Outcome[]): void {
       : [scenario.name, 'failed', '', '', '', '', '', '', '', error instanceof Error ? error.message.slice(0, 60) : ''],
   );
   const header = ['scenario', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'non-2xx', 'objective', 'ratio', 'result'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i > 0 && i < 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i > 0 && i < 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   process.stdout.write(`\n${line(header)}\n${rows.map(line).join('\n')}\n`);
 }
 

@@ -19,7 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  */
 export async function openApiDocument(): Promise<unknown> {
   const settings = readSettings({ STEWARD_MODE: 'local', STEWARD_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', STEWARD_S3_ENDPOINT: 'http://127.0.0.1:9' });
-  const silent: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Log;
+  const silent: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const unused = new Proxy({}, { get: () => () => Promise.reject(new Error('not available while dumping the OpenAPI document')) }) as PipelineRunner;
   const clients = createAwsClients(settings);
   const platform = assemblePlatform({

@@ -155,6 +155,6 @@ function causeText(cause: unknown): string {
   try {
     return JSON.stringify(cause);
   } catch {
-    return String(cause);
+    return Object.prototype.toString.call(cause); // circular or BigInt: at least its kind
   }
 }

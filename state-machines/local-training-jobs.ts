@@ -27,7 +27,7 @@ export const CreateTrainingJobRequest = z.object({
   InputDataConfig: z
     .array(
       z.object({
-        ChannelName: z.string().regex(/^[A-Za-z0-9\.\-_]+$/),
+        ChannelName: z.string().regex(/^[A-Za-z0-9.\-_]+$/),
         ContentType: z.string().optional(),
         DataSource: z.object({ S3DataSource: z.object({ S3DataType: z.enum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile']), S3Uri: S3_URI }).passthrough() }),
       }),

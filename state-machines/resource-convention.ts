@@ -104,7 +104,7 @@ export function sageMakerIntegrationOf(resource: unknown): SageMakerIntegration 
   if (!match) return undefined;
   return {
     kind: match[1] === 'sagemaker' ? 'optimized' : 'sdk',
-    action: match[2]!,
+    action: match[2],
     pattern: match[3] === '.sync' ? 'sync' : match[3] === '.waitForTaskToken' ? 'wait-for-task-token' : 'request-response',
   };
 }

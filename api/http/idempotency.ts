@@ -45,7 +45,7 @@ export function idempotency(options: { now: () => Date; waitMs?: number; pollMs?
     if (!KEY_PATTERN.test(key)) {
       throw new ValidationFailed('the Idempotency-Key header must be 1–255 visible ASCII characters', [{ field: 'header.idempotency-key', problem: 'malformed' }]);
     }
-    const scope = c.get('scope') as TenantScope;
+    const scope: TenantScope = c.get('scope');
     const url = new URL(c.req.url);
     // Read once here; hono caches the text, so the body validator after this reads the same bytes.
     const body = await c.req.text();

@@ -62,7 +62,7 @@ export function problemFromError(error: unknown, requestId: string): { problem: 
   const headers: Record<string, string> = {};
   if (error instanceof StewardError) {
     const match = STATUS_OF.find(([type]) => error instanceof type);
-    const [, status, title] = match ?? [undefined, 500 as ContentfulStatusCode, 'Internal error'];
+    const [, status, title] = match ?? [undefined, 500, 'Internal error'];
     const problem: Problem = { type: problemType(error.code), title, status, detail: error.message, requestId };
     if (error instanceof ValidationFailed && error.fields.length) problem.invalidFields = [...error.fields];
     if (error instanceof RateLimited) headers['retry-after'] = String(error.retryAfterSeconds);
@@ -71,7 +71,7 @@ export function problemFromError(error: unknown, requestId: string): { problem: 
     return { problem, headers };
   }
   if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
+    const status = error.status;
     // hono raises 400 for malformed JSON bodies and 401/413 from its own middleware.
     const code = status === 400 ? 'malformed-request' : status === 413 ? 'payload-too-large' : `http-${status}`;
     const detail = status === 400 ? 'the request body is not valid JSON' : error.message || undefined;

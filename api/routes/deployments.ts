@@ -146,7 +146,7 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
     async (c) => {
       const declared = Number(c.req.header('content-length') ?? 0);
       if (declared > MAX_SCORING_PAYLOAD_BYTES) throw new PayloadTooLarge(`the body is ${declared} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES} (use a batch scoring job)`);
-      const contentType = (c.req.header('content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+      const contentType = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
       if (contentType !== 'application/json' && contentType !== 'text/csv') {
         throw new ValidationFailed('unsupported content type', [{ field: 'header.content-type', problem: `send application/json or text/csv, not ${contentType}` }]);
       }

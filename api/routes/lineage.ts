@@ -115,7 +115,7 @@ export function lineageRoutes({ app, guards }: RouteDeps): void {
       return c.body(markdown ? renderMarkdown(data) : renderHtml(data), 200, {
         'content-type': markdown ? 'text/markdown; charset=utf-8' : 'text/html; charset=utf-8',
         'content-disposition': `inline; filename="${name}"`,
-      }) as never;
+      });
     },
   );
 }

@@ -145,7 +145,7 @@ export function versionRoutes({ app, guards }: RouteDeps): void {
       summary: 'The published JSON Schema (2020-12) of `rules` artifacts (steward-rules/v1 decision tables)',
       responses: { 200: json(z.record(z.string(), z.any()), 'JSON Schema'), ...problems(401, 403) },
     }),
-    (c) => c.json(RULES_DOCUMENT_JSON_SCHEMA as Record<string, unknown>, 200, { 'cache-control': 'public, max-age=3600' }),
+    (c) => c.json(RULES_DOCUMENT_JSON_SCHEMA, 200, { 'cache-control': 'public, max-age=3600' }),
   );
 
   app.openapi(
@@ -156,7 +156,7 @@ export function versionRoutes({ app, guards }: RouteDeps): void {
       summary: 'The published JSON Schema (2020-12) of `scorecard` artifacts (steward-scorecard/v1 points tables)',
       responses: { 200: json(z.record(z.string(), z.any()), 'JSON Schema'), ...problems(401, 403) },
     }),
-    (c) => c.json(SCORECARD_DOCUMENT_JSON_SCHEMA as Record<string, unknown>, 200, { 'cache-control': 'public, max-age=3600' }),
+    (c) => c.json(SCORECARD_DOCUMENT_JSON_SCHEMA, 200, { 'cache-control': 'public, max-age=3600' }),
   );
 
   app.openapi(

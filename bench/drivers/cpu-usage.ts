@@ -34,8 +34,8 @@ function processTicks(pid: number): number | undefined {
 function machineTicks(): { busy: number; total: number; cores: number } | undefined {
   try {
     const lines = readFileSync('/proc/stat', 'utf8').split('\n');
-    const cpu = lines[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const idle = cpu[3]! + (cpu[4] ?? 0);
+    const cpu = lines[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + (cpu[4] ?? 0);
     const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
     return { busy: total - idle, total, cores: lines.filter((l) => /^cpu\d+ /.test(l)).length };
   } catch {
@@ -64,7 +64,7 @@ export function cpuWindow(processes: Readonly<Record<string, number>>): Measured
       const byProcess: Record<string, number> = {};
       let accounted = 0;
       for (const [name, before] of start.byPid) {
-        const after = processTicks(processes[name]!);
+        const after = processTicks(processes[name]);
         if (after === undefined) continue;
         const cores = (after - before) / TICKS_PER_SECOND / seconds;
         byProcess[name] = round(cores);

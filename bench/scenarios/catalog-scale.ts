@@ -54,7 +54,7 @@ function scaleCatalog(context: ScenarioContext, size: Size): Promise<ScaleCatalo
       const base = Date.now() - shape.models * shape.versionsPerModel * 1000;
       const models = Array.from({ length: shape.models }, (_, i) =>
         benchModel(
-          { projectId: projects[i % PROJECTS]!, name: modelName(i), tags: ['scale', `team-${i % 4}`], framework: i % 2 ? 'onnx' : 'sklearn', owner: actor, versions: shape.versionsPerModel },
+          { projectId: projects[i % PROJECTS], name: modelName(i), tags: ['scale', `team-${i % 4}`], framework: i % 2 ? 'onnx' : 'sklearn', owner: actor, versions: shape.versionsPerModel },
           actor,
           new Date(base + i * shape.versionsPerModel * 1000),
         ),

@@ -35,7 +35,7 @@ export const catalogCreateVersion: Scenario = {
         headers: { authorization: `Bearer ${catalog.tenant.ciToken}`, 'content-type': 'application/json' },
         body,
         // Consecutive requests go to consecutive models: 8 in flight never share one of the 100.
-        next: (seq) => ({ path: `/models/${models[seq % models.length]!.modelId}/versions` }),
+        next: (seq) => ({ path: `/models/${models[seq % models.length].modelId}/versions` }),
       },
       context.load,
       context.report,

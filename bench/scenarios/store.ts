@@ -56,7 +56,7 @@ export const storeNoop: Scenario = {
   defaults: DEFAULTS,
   async run(context) {
     const { tenants } = await storeFixture(context);
-    return load(context, 'store-noop', (seq) => ({ method: 'GET', path: '/me', token: tenants[seq % tenants.length]!.ciToken }));
+    return load(context, 'store-noop', (seq) => ({ method: 'GET', path: '/me', token: tenants[seq % tenants.length].ciToken }));
   },
 };
 
@@ -68,7 +68,7 @@ export const storeRegisterModel: Scenario = {
   objective: { reqPerSecAtLeast: 2_000 },
   compare: COMPARE_NOOP,
   async run(context) {
-    const tenant = (await storeFixture(context)).tenants[0]!;
+    const tenant = (await storeFixture(context)).tenants[0];
     const run = Date.now().toString(36);
     return load(context, 'store-register-model', (seq) => ({
       method: 'POST',
@@ -87,7 +87,7 @@ export const storeRegisterVersion: Scenario = {
   objective: { reqPerSecAtLeast: 700 },
   compare: COMPARE_NOOP,
   async run(context) {
-    const tenant = (await storeFixture(context)).tenants[0]!;
+    const tenant = (await storeFixture(context)).tenants[0];
     const body = JSON.stringify({ artifact: BENCH_ARTIFACT });
     return load(context, 'store-register-version', () => ({ method: 'POST', path: `/models/${tenant.modelIds[0]}/versions`, token: tenant.ciToken, body }));
   },
@@ -105,9 +105,9 @@ function readScenario<T>(name: string, measures: string, itemsOf: (tenant: Store
     async run(context) {
       const { tenants } = await storeFixture(context);
       return load(context, name, (seq) => {
-        const tenant = tenants[seq % tenants.length]!;
+        const tenant = tenants[seq % tenants.length];
         const items = itemsOf(tenant);
-        return { method: 'GET', path: pathOf(items[Math.floor(seq / tenants.length) % items.length]!), token: tenant.ciToken };
+        return { method: 'GET', path: pathOf(items[Math.floor(seq / tenants.length) % items.length]), token: tenant.ciToken };
       });
     },
   };

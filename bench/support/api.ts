@@ -91,7 +91,7 @@ export async function inPool<T, R>(items: readonly T[], concurrency: number, wor
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
       while (next < items.length) {
         const index = next++;
-        results[index] = await work(items[index]!, index);
+        results[index] = await work(items[index], index);
       }
     }),
   );

@@ -57,7 +57,7 @@ export function bareOps(bare: BareCatalog): BareOps {
     async createVersion(caller, n, callers) {
       // Each caller owns the models i ≡ caller (mod callers): like the API run, no two calls race on one model.
       const owned = Math.floor(bare.models.length / callers);
-      const modelId = bare.models[caller + callers * (n % owned)]!.modelId;
+      const modelId = bare.models[caller + callers * (n % owned)].modelId;
       // reserveQuota → ScopedTable.adjust (one conditional UpdateItem on the tenant's USAGE item, through
       // the same CounterCombiner) beside VersionNumbers.next (the model's facts and next number: the
       // same class, so a GetItem + Query only the first time a model is seen), as registerVersion runs them.
@@ -152,7 +152,7 @@ export function warmStore(context: ScenarioContext, endpoint: string): Promise<v
     const quiet = () => undefined;
     await runClosedLoop(
       'warm-up',
-      (caller, n) => [() => ops.createVersion(caller, n, 8), () => ops.getVersion(n * 8 + caller), () => ops.searchVersions(n + caller), () => ops.searchModels(n + caller)][(n + caller) % 4]!(),
+      (caller, n) => [() => ops.createVersion(caller, n, 8), () => ops.getVersion(n * 8 + caller), () => ops.searchVersions(n + caller), () => ops.searchModels(n + caller)][(n + caller) % 4](),
       { connections: 8, durationSeconds: STORE_WARMUP_SECONDS, warmupSeconds: 0 },
       quiet,
     );

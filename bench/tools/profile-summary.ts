@@ -38,7 +38,7 @@ export function categoryOf(url: string, functionName: string): string {
   const modules = url.lastIndexOf('node_modules/');
   if (modules >= 0) {
     const rest = url.slice(modules + 'node_modules/'.length).split('/');
-    return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
   if (url.startsWith('node:')) {
     const name = url.slice(5).replace(/^internal\//, '');
@@ -47,7 +47,7 @@ export function categoryOf(url: string, functionName: string): string {
   const path = url.replace(/^file:\/\//, '');
   const repo = path.indexOf(`${process.cwd()}/`);
   const match = /\/(api|core|infra|bench|functions|serving|state-machines)\/(.*)$/.exec(path);
-  if (match) return `${match[1]}/${match[2]!.split('/')[0]}`;
+  if (match) return `${match[1]}/${match[2].split('/')[0]}`;
   return repo >= 0 ? path.slice(repo + process.cwd().length + 1) : path;
 }
 
@@ -55,7 +55,7 @@ export function summarize(profile: Profile): { totalMs: number; byCategory: [str
   const selfMs = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
     for (let i = 0; i < profile.samples.length; i++) {
-      const id = profile.samples[i]!;
+      const id = profile.samples[i];
       selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000);
     }
   } else {

@@ -39,7 +39,8 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-const NOT_JSON = Symbol('not a JSON value');
+// One Error built once: the fast path throws it to fall back to the checking writer, and a pre-built error costs no stack capture per throw.
+const NOT_JSON = new Error('not a JSON value');
 
 /**
  * write() without building a path for every member (it is hashed on every
@@ -110,7 +111,7 @@ function write(value: unknown, path: string): string {
   // or made in another vm context are plain JSON too. Dates, Maps, class instances sit one level deeper.
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== null && (Object.getPrototypeOf(prototype) !== null || Object.prototype.toString.call(value) !== '[object Object]')) {
-    throw new TypeError(`canonical JSON: ${path} is a ${(value as object).constructor?.name ?? 'non-plain object'}, not a plain object`);
+    throw new TypeError(`canonical JSON: ${path} is a ${(value).constructor?.name ?? 'non-plain object'}, not a plain object`);
   }
   const record = value as Record<string, unknown>;
   // Default string comparison in JavaScript is by UTF-16 code units: exactly RFC 8785's order.

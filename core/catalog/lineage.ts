@@ -76,8 +76,8 @@ export async function versionLineage(scope: TenantScope, modelId: string, number
   }
   for (const d of await versionDeployments(scope, modelId, number)) {
     // One node per served variant: a deployment can serve one version in two variants (A/B of the same version).
-    const id = d.variantName ? `deployment:${d.deploymentId}:${String(d.variantName)}` : `deployment:${d.deploymentId}`;
-    const where = d.endpointName ? ` on ${String(d.endpointName)} (${String(d.variantName)}, ${String(d.role)}, weight ${String(d.weight)}, ${String(d.status)})` : '';
+    const id = d.variantName ? `deployment:${d.deploymentId}:${d.variantName}` : `deployment:${d.deploymentId}`;
+    const where = d.endpointName ? ` on ${d.endpointName} (${d.variantName ?? '?'}, ${d.role ?? '?'}, weight ${d.weight ?? '?'}, ${d.status ?? '?'})` : '';
     nodes.push({ id, kind: 'deployment', label: `deployment ${d.deploymentId}${where}`, attributes: d });
     edges.push({ from: root, to: id, relation: 'serves' });
   }
@@ -97,12 +97,17 @@ export interface DatasetUsage {
 /** The reverse direction: which model versions used a dataset (optionally one of its versions). */
 export async function datasetUsage(scope: TenantScope, datasetId: string, page: { limit: number; cursor?: string; datasetVersion?: number }): Promise<Page<DatasetUsage>> {
   const result = await scope.table.query<DatasetUsage & { entity?: string }>({ partition: ['DATASET', datasetId, 'USED-BY'], limit: page.limit, cursor: page.cursor });
-  const items = result.items.map(({ entity: _e, ...u }) => u as DatasetUsage).filter((u) => page.datasetVersion === undefined || u.datasetVersion === page.datasetVersion);
+  const items = result.items.map(({ entity: _e, ...u }) => u).filter((u) => page.datasetVersion === undefined || u.datasetVersion === page.datasetVersion);
   return { items, cursor: result.cursor };
 }
 
 export interface DeploymentRef {
   readonly deploymentId: string;
+  readonly variantName?: string;
+  readonly endpointName?: string;
+  readonly role?: string;
+  readonly weight?: number;
+  readonly status?: string;
   readonly [key: string]: unknown;
 }
 
@@ -112,5 +117,5 @@ export interface DeploymentRef {
  */
 export async function versionDeployments(scope: TenantScope, modelId: string, number: number): Promise<DeploymentRef[]> {
   const page = await scope.table.query<DeploymentRef & { entity?: string }>({ partition: ['MODEL', modelId], sortBeginsWith: `D#${String(number).padStart(8, '0')}#`, limit: 100 });
-  return page.items.map(({ entity: _e, ...d }) => d as DeploymentRef);
+  return page.items.map(({ entity: _e, ...d }) => d);
 }

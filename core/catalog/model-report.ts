@@ -101,7 +101,10 @@ export function renderMarkdown(r: ModelReportData): string {
             .filter((n) => n.kind === 'deployment')
             .map((n) => {
               const a = n.attributes;
-              const text = (key: string) => (a[key] === undefined ? '—' : String(a[key]));
+              const text = (key: string): string => {
+                const value = a[key];
+                return value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
+              };
               return [text('endpointName'), text('deploymentId'), text('variantName'), text('role'), text('weight'), text('status'), text('since'), text('until')];
             }),
         )
@@ -121,23 +124,23 @@ export function renderHtml(r: ModelReportData): string {
   const body: string[] = [];
   const rows = md.split('\n');
   for (let i = 0; i < rows.length; i++) {
-    const line = rows[i]!;
+    const line = rows[i];
     const fence = /^(`{3,})text$/.exec(line)?.[1];
     if (fence) {
       const literal: string[] = [];
-      for (i++; i < rows.length && rows[i] !== fence; i++) literal.push(rows[i]!);
+      for (i++; i < rows.length && rows[i] !== fence; i++) literal.push(rows[i]);
       body.push(`<pre>${esc(literal.join('\n'))}</pre>`);
     } else if (line.startsWith('# ')) body.push(`<h1>${esc(line.slice(2))}</h1>`);
     else if (line.startsWith('## ')) body.push(`<h2>${esc(line.slice(3))}</h2>`);
     else if (line.startsWith('|')) {
       const tableRows: string[][] = [];
-      while (i < rows.length && rows[i]!.startsWith('|')) {
-        tableRows.push(splitRow(rows[i]!));
+      while (i < rows.length && rows[i].startsWith('|')) {
+        tableRows.push(splitRow(rows[i]));
         i++;
       }
       i--;
       const [head, , ...rest] = tableRows;
-      body.push(`<table><thead><tr>${head!.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rest.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+      body.push(`<table><thead><tr>${head.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rest.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
     } else if (line.trim()) body.push(`<p>${esc(unescapeInline(line.replace(/^_(.*)_$/, '$1').replace(/(?<!\\)`/g, '')))}</p>`);
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(`Model report: ${r.model.name} v${r.version.version}`)}</title>

@@ -254,5 +254,5 @@ export { versionKey };
 
 function withoutEntity(item: ModelVersion & { entity?: string }): ModelVersion {
   const { entity: _e, ...version } = item;
-  return version as ModelVersion;
+  return version;
 }

@@ -8,7 +8,7 @@ import { buildEndpointConfig, resolvedVariantsOf } from './endpoint-config';
 import { forgetLiveDeployment } from './live-deployments';
 import type { DeploymentDeps } from './request-deployment';
 import { weighCanary } from './request-deployment';
-import type { VariantCounts, VariantStats } from './variant-counts';
+import type { VariantStats } from './variant-counts';
 
 export type CanaryVerdict = { action: 'none' } | { action: 'rollback'; reason: string } | { action: 'advance'; toStep: number; promote: boolean };
 
@@ -91,8 +91,8 @@ async function advanceCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'con
   ]);
   forgetLiveDeployment(scope.table.identity, d.endpointName);
   if (promote) {
-    const model = await loadModelRecord(scope.table, nextProduction[0]!.variant.modelId);
-    const version = nextProduction[0]!.variant.version;
+    const model = await loadModelRecord(scope.table, nextProduction[0].variant.modelId);
+    const version = nextProduction[0].variant.version;
     if (model.aliases.challenger === version) await setAlias(scope, model.modelId, 'challenger', null);
     if (model.aliases.champion !== version) await setAlias(scope, model.modelId, 'champion', version);
   }

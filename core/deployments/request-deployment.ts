@@ -63,7 +63,7 @@ export const DeployInput = z
     if (input.variants.length && input.variants.every((v) => v.weight === 0)) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'at least one variant needs a weight above 0' });
     if (input.canary) {
       const steps = input.canary.steps;
-      if (steps.some((s, i) => i > 0 && s <= steps[i - 1]!)) ctx.addIssue({ code: 'custom', path: ['canary', 'steps'], message: 'steps must increase' });
+      if (steps.some((s, i) => i > 0 && s <= steps[i - 1])) ctx.addIssue({ code: 'custom', path: ['canary', 'steps'], message: 'steps must increase' });
     }
   });
 export type DeployInput = z.output<typeof DeployInput>;
@@ -216,7 +216,7 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
  * the baseline variants share the rest in their former proportions.
  */
 export function weighCanary(production: readonly ResolvedVariant[], canary: CanaryPlan): ResolvedVariant[] {
-  const share = canary.steps[canary.stepIndex]!;
+  const share = canary.steps[canary.stepIndex];
   const baselineTotal = canary.baseline.reduce((sum, v) => sum + v.weight, 0) || 1;
   return production.map((r) => {
     if (r.variant.variantName === canary.variantName) return { ...r, variant: { ...r.variant, weight: share } };

@@ -16,7 +16,7 @@ import type { ServingRuntime } from '../ports/endpoint-control';
 export function exampleRow(schema: Pick<IoSchema, 'inputs'>): Record<string, unknown> {
   const value = (f: Field): unknown => {
     const scalar = f.type === 'bool' ? false : f.type === 'string' ? '' : f.type === 'category' ? (f.allowed?.[0] ?? '') : 0;
-    const width = f.shape && f.shape.length > 1 ? f.shape[f.shape.length - 1]! : 1;
+    const width = f.shape && f.shape.length > 1 ? f.shape[f.shape.length - 1] : 1;
     return f.shape && width > 1 ? Array.from({ length: width }, () => scalar) : scalar;
   };
   return Object.fromEntries(schema.inputs.map((f) => [f.name, value(f)]));

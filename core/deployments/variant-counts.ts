@@ -98,7 +98,7 @@ function statsOf(t: Tally): VariantStats {
       seen += n;
       if (seen >= rank) return latencyBucketBound(bucket);
     }
-    return latencyBucketBound(buckets[buckets.length - 1]![0]);
+    return latencyBucketBound(buckets[buckets.length - 1][0]);
   };
   return { requests: t.requests, errors: t.errors, errorRate: t.requests ? t.errors / t.requests : 0, p50Ms: quantile(0.5), p99Ms: quantile(0.99) };
 }

@@ -40,7 +40,8 @@ function thresholdCounts(labels: readonly number[], scores: readonly number[]): 
   let tp = 0;
   let fp = 0;
   for (let k = 0; k < order.length; k++) {
-    labels[order[k]] === 1 ? tp++ : fp++;
+    if (labels[order[k]] === 1) tp++;
+    else fp++;
     if (k + 1 === order.length || scores[order[k + 1]] !== scores[order[k]]) {
       thresholds.push(scores[order[k]]);
       truePositives.push(tp);

@@ -26,8 +26,11 @@ export function binaryClassificationMetrics(labels: readonly number[], scores: r
   let fn = 0;
   labels.forEach((label, i) => {
     const predicted = scores[i] >= threshold ? 1 : 0;
-    if (predicted === 1) label === 1 ? tp++ : fp++;
-    else label === 1 ? fn++ : tn++;
+    if (predicted === 1) {
+      if (label === 1) tp++;
+      else fp++;
+    } else if (label === 1) fn++;
+    else tn++;
   });
   const precision = tp + fp > 0 ? tp / (tp + fp) : null;
   const recall = tp + fn > 0 ? tp / (tp + fn) : null;

@@ -107,7 +107,7 @@ function reduce(node: jsep.Expression, metrics: Set<GateMetric>): GateNode {
       if (Object.hasOwn(LOGIC, op)) {
         expect(left, 'condition', `'${op}'`);
         expect(right, 'condition', `'${op}'`);
-        return { kind: 'logic', op: LOGIC[op]!, left, right };
+        return { kind: 'logic', op: LOGIC[op], left, right };
       }
       throw new GateProblem(`operator '${op}' is not allowed (use >=, <=, >, <, ==, !=, + - * /, and, or, not)`);
     }
@@ -178,7 +178,7 @@ function truthOf(node: GateNode, facts: GateFacts): Truth {
       const missing = [left, right].filter((v): v is Extract<Value, { missing: string }> => 'missing' in v);
       if (missing.some((m) => m.missing === 'candidate')) return { truth: false, notes: [`${said}: the counted evaluations record no ${missing.find((m) => m.missing === 'candidate')!.text}`] };
       if (missing.some((m) => m.missing === 'no-champion')) return { truth: true, notes: [`${said}: no champion to compare with`] };
-      if (missing.length > 0) return { truth: 'unknown', notes: [`${said}: the champion has no counted ${missing[0]!.text.replace(/^champion\./, '')}`] };
+      if (missing.length > 0) return { truth: 'unknown', notes: [`${said}: the champion has no counted ${missing[0].text.replace(/^champion\./, '')}`] };
       const a = (left as { value: number }).value;
       const b = (right as { value: number }).value;
       const holds = compare(node.op, a, b);

@@ -38,7 +38,7 @@ export function formatCiToken(tokenId: string, secret: string): string {
 
 export function parseCiToken(value: string): { tokenId: string; secret: string } | undefined {
   const match = CI_TOKEN_PATTERN.exec(value);
-  return match ? { tokenId: match[1]!, secret: match[2]! } : undefined;
+  return match ? { tokenId: match[1], secret: match[2] } : undefined;
 }
 
 export class TenantCiTokens {

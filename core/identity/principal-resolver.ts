@@ -38,7 +38,7 @@ export class PrincipalResolver {
   async resolve(authorization: string | undefined): Promise<Principal> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!match) throw new Unauthenticated('missing bearer credential (Authorization: Bearer <token>)');
-    const credential = match[1]!;
+    const credential = match[1];
     if (credential.startsWith('stw_')) return this.resolveCiToken(credential);
     return this.resolveIdToken(credential);
   }

@@ -88,7 +88,7 @@ export function summarizeSegments(
   summaryKey: string,
 ): { summary: SegmentRunSummary; document: Record<string, unknown> } {
   const metricName = run.task === 'binary' ? 'auc' : 'r2';
-  const values = outcomes.flatMap((o) => (o.outcome === 'trained' && typeof o.metrics?.[metricName] === 'number' ? [o.metrics[metricName] as number] : []));
+  const values = outcomes.flatMap((o) => (o.outcome === 'trained' && typeof o.metrics?.[metricName] === 'number' ? [o.metrics[metricName]] : []));
   const statuses: Record<string, number> = {};
   for (const o of outcomes) if (o.outcome === 'trained' && o.status) statuses[o.status] = (statuses[o.status] ?? 0) + 1;
   const count = (kind: SegmentOutcome['outcome']) => outcomes.filter((o) => o.outcome === kind).length;

@@ -18,5 +18,5 @@ export function ulidRandom(): number {
     randomFillSync(pool);
     next = 0;
   }
-  return pool[next++]! / 256;
+  return pool[next++] / 256;
 }

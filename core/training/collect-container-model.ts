@@ -116,7 +116,7 @@ async function resourceUsageOf(
   const durationMs = measured?.success ? measured.data.durationMs : jobDurationMs;
   const outputKey = `${jobFolder}${OUTPUT_DATA_ARCHIVE}`;
   if (await scope.objects.head(outputKey)) {
-    const files = await unpackModelArchive(await scope.objects.getBytes(outputKey), [RESOURCES_FILE]).catch(() => ({}) as Record<string, Uint8Array>);
+    const files = await unpackModelArchive(await scope.objects.getBytes(outputKey), [RESOURCES_FILE]).catch((): Record<string, Uint8Array> => ({}));
     const reported = files[RESOURCES_FILE] ? trainerResourcesSchema.safeParse(safeJson(new TextDecoder().decode(files[RESOURCES_FILE]))) : undefined;
     if (reported?.success && (reported.data.cpu_ms !== undefined || reported.data.peak_memory_bytes !== undefined)) {
       return {

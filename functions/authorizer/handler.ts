@@ -22,7 +22,7 @@ export async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<AP
     principal = await resolver.resolve(event.authorizationToken);
   } catch (error) {
     platform.log.info('authorizer refused', { reason: error instanceof Error ? error.message : String(error) });
-    throw new Error('Unauthorized'); // API Gateway answers 401
+    throw new Error('Unauthorized', { cause: error }); // API Gateway answers 401 (it reads the message only)
   }
   if (principal.kind !== 'platform-admin' && isPlatformRoute(event.methodArn)) {
     // Refused here, before the API Lambda and outside any usage plan.

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { activateDeployment } from '../../core/deployments/deploy-steps';
-import { deploymentDeps } from '../../core/deployments/deployment-deps';
 import { stepScope } from '../../core/pipelines/step-context';
 import { defineStep, lambdaHandler } from './define-step';
 

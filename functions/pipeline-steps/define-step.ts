@@ -35,7 +35,7 @@ export function defineStep<S extends z.ZodType, O>(definition: {
   const step: PipelineStep<S, O> = {
     name: definition.name,
     input: definition.input,
-    run: definition.run,
+    run: (platform, input, ctx) => definition.run(platform, input, ctx),
     async invoke(platform, event, extras = {}) {
       const { context, input } = parseEvent(definition.name, definition.input, event);
       const ctx: StepContext = { ...context, ...(extras.signal ? { signal: extras.signal } : {}) };

@@ -27,7 +27,7 @@ function findState(machine: Json, name: string): Json | undefined {
   if (isObject(states[name])) return states[name];
   for (const state of Object.values(states)) {
     if (!isObject(state)) continue;
-    for (const sub of [state.ItemProcessor, state.Iterator, ...(Array.isArray(state.Branches) ? state.Branches : [])]) {
+    for (const sub of [state.ItemProcessor, state.Iterator, ...(Array.isArray(state.Branches) ? (state.Branches as unknown[]) : [])]) {
       const found = isObject(sub) ? findState(sub, name) : undefined;
       if (found) return found;
     }

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { getMimeType } from 'hono/utils/mime';
 import type { ApiEnv } from '../../api/http/env';
+import { consoleContentSecurityPolicy } from '../console-security-policy';
 
 /** Where `npm run build:web` writes the console (web/vite.config.mts). */
 export const CONSOLE_ROOT = resolve(__dirname, '../../web');
@@ -57,24 +58,10 @@ export async function ensureConsoleBuilt(log: (line: string) => void = (line) =>
   }
 }
 
-/**
- * Content-Security-Policy of the console's documents: only its own scripts, the API on
- * the same origin, storage origins for presigned uploads, and never framed.
- */
+/** The console documents' headers: the shared CSP, plus what CloudFront's policy adds on AWS (no sniffing, no referrer, no framing). */
 export function consoleSecurityHeaders(connectOrigins: readonly string[] = []): Record<string, string> {
   return {
-    'content-security-policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      // React and the chart library set inline style attributes.
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: blob:",
-      `connect-src 'self' ${connectOrigins.join(' ')}`.trim(),
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join('; '),
+    'content-security-policy': consoleContentSecurityPolicy(connectOrigins),
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',

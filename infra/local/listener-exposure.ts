@@ -43,7 +43,7 @@ function socketInodes(pid: number): string[] {
   for (const fd of fds) {
     try {
       const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.push(match[1]!);
+      if (match) inodes.push(match[1]);
     } catch {
       // closed while we looked
     }
@@ -64,9 +64,9 @@ function* listeningSockets(path: string, v6: boolean): Generator<[string, { addr
   for (const line of text.split('\n').slice(1)) {
     const fields = line.trim().split(/\s+/);
     if (fields.length < 10 || fields[3] !== LISTEN) continue;
-    const [hexAddress, hexPort] = fields[1]!.split(':') as [string, string];
+    const [hexAddress, hexPort] = fields[1].split(':') as [string, string];
     const address = v6 ? ipv6Of(hexAddress) : ipv4Of(hexAddress);
-    yield [fields[9]!, { address, port: parseInt(hexPort, 16), loopback: isLoopback(address) }];
+    yield [fields[9], { address, port: parseInt(hexPort, 16), loopback: isLoopback(address) }];
   }
 }
 

@@ -135,7 +135,7 @@ export async function createLocalPlatform(
     log.info('platform administrator bootstrap', { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, outcome });
   }
   sealer.start();
-  const stagingSweep = new StagingSweep(() => platform!).start();
+  const stagingSweep = new StagingSweep(() => platform).start();
   const scheduler = options.scheduler === false ? undefined : new LocalScheduler(platform, options.scheduler).start();
   // The gateway keeps endpoints in memory: serve what the records say is live, without holding the start up.
   const endpointsRestored = restoreLiveEndpoints(platform).catch((error: unknown): EndpointRestoreReport => {
@@ -182,7 +182,7 @@ export async function openLocalStore(settings: Settings, clients: AwsClients, no
 
 /** `fetch` answered by the hosted gateway's hono app (its /local/endpoints registration API). */
 function inProcessFetch(gateway: ScoringGateway): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => gateway.app.request(input, init)) as typeof fetch;
+  return (async (input: string | URL | Request, init?: RequestInit) => gateway.app.request(input, init));
 }
 
 function hostedGatewayProbe(gateway: ScoringGateway): HealthProbe {

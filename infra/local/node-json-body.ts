@@ -30,7 +30,7 @@ export function readJsonBodyFromNode(request: Request, incoming: IncomingMessage
   const headers = incoming.headers;
   if (headers['content-length'] === undefined || headers['transfer-encoding'] !== undefined) return request;
   const contentType = headers['content-type'];
-  if (!contentType || !JSON_MEDIA_TYPE.test(contentType.split(';')[0]!.trim())) return request;
+  if (!contentType || !JSON_MEDIA_TYPE.test(contentType.split(';')[0].trim())) return request;
 
   let bytes: Promise<Buffer> | undefined;
   const read = (): Promise<Buffer> => (bytes ??= readAll(incoming));
@@ -54,7 +54,7 @@ function readAll(incoming: IncomingMessage): Promise<Buffer> {
     });
     incoming.once('error', reject);
     incoming.once('aborted', () => reject(new Error('the client closed the request before its body ended')));
-    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
   });
 }
 

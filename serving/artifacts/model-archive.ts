@@ -47,7 +47,7 @@ function normalise(path: string): string {
  * Names must fit ustar's 100 bytes.
  */
 export function writeModelArchive(files: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array | string>>): Uint8Array {
-  const entries = files instanceof Map ? [...files.entries()] : Object.entries(files);
+  const entries: [string, Uint8Array | string][] = files instanceof Map ? [...(files as ReadonlyMap<string, Uint8Array>).entries()] : Object.entries(files as Readonly<Record<string, Uint8Array | string>>);
   const blocks: Buffer[] = [];
   for (const [name, content] of entries) {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);

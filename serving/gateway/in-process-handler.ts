@@ -35,7 +35,7 @@ export class InProcessGatewayHandler implements HttpHandler {
     // The SDK's header names keep their case (Content-Type, X-Amzn-SageMaker-…); the gateway asks by lower-case name.
     const headers = new Map<string, string>();
     for (const [name, value] of Object.entries(request.headers)) headers.set(name.toLowerCase(), value);
-    return this.invoke()({ endpointName: decodeURIComponent(match[1]!), header: (name) => headers.get(name), body: bodyBytes(request.body) });
+    return this.invoke()({ endpointName: decodeURIComponent(match[1]), header: (name) => headers.get(name), body: bodyBytes(request.body) });
   }
 
   updateHttpClientConfig(): void {

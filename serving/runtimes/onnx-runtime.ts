@@ -144,8 +144,8 @@ function tensorData(type: Tensor.Type, rows: readonly InputRow[], fields: readon
   for (const row of rows) {
     for (const f of fields) {
       const value = row[f];
-      if (Array.isArray(value)) for (const v of value) out[k++] = v;
-      else out[k++] = numeric(value as InputValue);
+      if (Array.isArray(value)) for (const v of value as number[]) out[k++] = v;
+      else out[k++] = numeric(value);
     }
   }
   return out;
@@ -219,7 +219,7 @@ class OnnxTabularModel implements TabularModel {
     }
     const results = await this.session.run(feeds, [...this.fetches]);
     if (this.classifier) return this.classify(results, n);
-    const columns = this.declaredOutputs.map((name) => rowValues(results[name] as Tensor, n));
+    const columns = this.declaredOutputs.map((name) => rowValues(results[name], n));
     return Array.from({ length: n }, (_, r) =>
       columns.length === 1 ? { score: columns[0][r] } : Object.fromEntries(this.declaredOutputs.map((name, k) => [name, columns[k][r]])),
     );
@@ -227,9 +227,9 @@ class OnnxTabularModel implements TabularModel {
 
   private classify(results: InferenceSession.ReturnType, n: number): Prediction[] {
     const { labels, probabilityOutput } = this.classifier!;
-    const probabilities = (results[probabilityOutput] as Tensor).data as ArrayLike<number>;
+    const probabilities = (results[probabilityOutput]).data as ArrayLike<number>;
     const classes = labels.length;
-    const out: Prediction[] = new Array(n);
+    const out = new Array<Prediction>(n);
     for (let r = 0; r < n; r++) {
       const byClass: Record<string, number> = {};
       let best = 0;

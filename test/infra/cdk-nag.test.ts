@@ -49,7 +49,7 @@ describe('AwsSolutions checks (cdk-nag)', () => {
     const { app, stack, outdir } = stewardTestApp(variants['fixture pipelines'], { 'steward:mfa': 'required', 'steward:userPoolFeaturePlan': 'essentials' });
     app.synth();
     expect(findingsOf(readValidationReport(outdir))).toEqual([]);
-    const pool = Object.values(Template.fromStack(stack).findResources('AWS::Cognito::UserPool'))[0]!.Properties;
+    const pool = Object.values(Template.fromStack(stack).findResources('AWS::Cognito::UserPool'))[0].Properties;
     expect(pool).toMatchObject({ MfaConfiguration: 'ON', UserPoolTier: 'ESSENTIALS' });
     expect(pool).not.toHaveProperty('UserPoolAddOns');
   });

@@ -47,21 +47,21 @@ const logicalId = (type: string, prefix: string): string => {
     .map(([id]) => id)
     .filter((id) => id.startsWith(prefix));
   expect(ids).toHaveLength(1);
-  return ids[0]!;
+  return ids[0];
 };
 const tableArn = () => ({ 'Fn::GetAtt': [logicalId('AWS::DynamoDB::Table', 'MetadataTable'), 'Arn'] });
 const bucketArn = () => ({ 'Fn::GetAtt': [logicalId('AWS::S3::Bucket', 'ArtifactsBucket'), 'Arn'] });
 const tenantRoleId = () => logicalId('AWS::IAM::Role', 'TenantAccessRole');
 
 function tenantStatements(): Statement[] {
-  const policies = resources[tenantRoleId()]!.Properties.Policies as Array<{ PolicyName: string; PolicyDocument: { Statement: Statement[] } }>;
+  const policies = resources[tenantRoleId()].Properties.Policies as Array<{ PolicyName: string; PolicyDocument: { Statement: Statement[] } }>;
   expect(policies.map((p) => p.PolicyName)).toEqual(['TenantData']);
-  return policies[0]!.PolicyDocument.Statement;
+  return policies[0].PolicyDocument.Statement;
 }
 const tenantStatement = (sid: string) => {
   const found = tenantStatements().filter((s) => s.Sid === sid);
   expect(found).toHaveLength(1);
-  return found[0]!;
+  return found[0];
 };
 
 /** Role logical id -> every statement of the identity policies attached to it. */
@@ -80,7 +80,7 @@ const roleOf = (description: string | RegExp): string => {
     typeof description === 'string' ? fn.Properties.Description === description : description.test(fn.Properties.Description as string),
   );
   expect(fns.length).toBeGreaterThan(0);
-  return (fns[0]![1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return (fns[0][1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 };
 const API = 'steward: REST API (hono)';
 const AUTHORIZER = /TOKEN authorizer/;
@@ -163,7 +163,7 @@ describe('the tenant access role (tenant data path)', () => {
   });
 
   it('trusts only the data-path function roles, which must pass exactly one TenantId tag shaped like a tenant id and no transitive tags', () => {
-    const trust = resources[tenantRoleId()]!.Properties.AssumeRolePolicyDocument as { Statement: Statement[] };
+    const trust = resources[tenantRoleId()].Properties.AssumeRolePolicyDocument as { Statement: Statement[] };
     expect(trust.Statement).toHaveLength(1);
     const [statement] = trust.Statement;
     expect(statement).toMatchObject({
@@ -175,7 +175,7 @@ describe('the tenant access role (tenant data path)', () => {
         Null: { 'sts:TransitiveTagKeys': 'true' },
       },
     });
-    const trusted = ((statement!.Condition as { ArnEquals: { 'aws:PrincipalArn': Array<{ 'Fn::GetAtt': [string, string] }> } }).ArnEquals['aws:PrincipalArn']).map(
+    const trusted = ((statement.Condition as { ArnEquals: { 'aws:PrincipalArn': Array<{ 'Fn::GetAtt': [string, string] }> } }).ArnEquals['aws:PrincipalArn']).map(
       (arn) => arn['Fn::GetAtt'][0],
     );
     // Every function but the inspector is on the data path: API, authorizer, sealer, execution recorder and the pipeline steps (one shared role).
@@ -276,7 +276,7 @@ describe('function roles (control plane)', () => {
       const statements = dynamoStatements(role);
       expect(statements).toHaveLength(1);
       expect(statements[0]).toMatchObject({ Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'] });
-      expect(leadingKeys(statements[0]!)).toEqual(['P#*']);
+      expect(leadingKeys(statements[0])).toEqual(['P#*']);
     }
   });
 
@@ -285,8 +285,8 @@ describe('function roles (control plane)', () => {
       .get(roleOf(API))!
       .filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
     expect(cognito).toHaveLength(1);
-    expect([...actionsOf(cognito[0]!)].sort()).toEqual([...DIRECTORY_ACTIONS].sort());
-    expect(cognito[0]!.Resource).toEqual({ 'Fn::GetAtt': [logicalId('AWS::Cognito::UserPool', 'IdentityUserPool'), 'Arn'] });
+    expect([...actionsOf(cognito[0])].sort()).toEqual([...DIRECTORY_ACTIONS].sort());
+    expect(cognito[0].Resource).toEqual({ 'Fn::GetAtt': [logicalId('AWS::Cognito::UserPool', 'IdentityUserPool'), 'Arn'] });
   });
 
   it('the API role manages tenant API keys and adds them to the three usage plans only', () => {
@@ -305,8 +305,8 @@ describe('function roles (control plane)', () => {
 });
 
 describe('Cognito', () => {
-  const pool = () => ofType('AWS::Cognito::UserPool')[0]![1].Properties;
-  const client = () => ofType('AWS::Cognito::UserPoolClient')[0]![1].Properties;
+  const pool = () => ofType('AWS::Cognito::UserPool')[0][1].Properties;
+  const client = () => ofType('AWS::Cognito::UserPoolClient')[0][1].Properties;
 
   it('has an immutable custom:tenantId that the console client can read but not write', () => {
     expect(pool().Schema).toContainEqual(expect.objectContaining({ Name: 'tenantId', Mutable: false, AttributeDataType: 'String' }));
@@ -351,7 +351,7 @@ describe('the API Gateway edge', () => {
     const pathOf = (id: unknown): string => {
       const ref = (id as { Ref?: string }).Ref;
       if (!ref) return '';
-      const props = apiResources[ref]!.Properties as { PathPart: string; ParentId: unknown };
+      const props = apiResources[ref].Properties as { PathPart: string; ParentId: unknown };
       return `${pathOf(props.ParentId)}/${props.PathPart}`;
     };
     return ofType('AWS::ApiGateway::Method').map(([, m]): Json & { route: string } => ({ ...m.Properties, route: `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId) || '/'}` }));
@@ -360,12 +360,12 @@ describe('the API Gateway edge', () => {
   it('has one TOKEN authorizer on the Authorization header that caches nothing (suspension and revocation act on the next request)', () => {
     const authorizers = ofType('AWS::ApiGateway::Authorizer');
     expect(authorizers).toHaveLength(1);
-    expect(authorizers[0]![1].Properties).toMatchObject({ Type: 'TOKEN', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 0 });
-    expect(JSON.stringify(authorizers[0]![1].Properties.AuthorizerUri)).toContain(logicalId('AWS::Lambda::Function', 'AuthorizerFunction'));
+    expect(authorizers[0][1].Properties).toMatchObject({ Type: 'TOKEN', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 0 });
+    expect(JSON.stringify(authorizers[0][1].Properties.AuthorizerUri)).toContain(logicalId('AWS::Lambda::Function', 'AuthorizerFunction'));
   });
 
   it('puts the authorizer on every route but the public ones and CORS preflight', () => {
-    const authorizerId = { Ref: ofType('AWS::ApiGateway::Authorizer')[0]![0] };
+    const authorizerId = { Ref: ofType('AWS::ApiGateway::Authorizer')[0][0] };
     const publicRoutes = new Set(PUBLIC_API_ROUTES.map((r) => `${r.method} ${r.path}`));
     for (const method of methods()) {
       const open = publicRoutes.has(method.route) || method.route.startsWith('OPTIONS ');
@@ -383,12 +383,12 @@ describe('the API Gateway edge', () => {
     const byRoute = Object.fromEntries(methods().map((m) => [m.route, m]));
     for (const route of ['ANY /', 'ANY /{proxy+}']) expect(byRoute[route]).toMatchObject({ ApiKeyRequired: true });
     for (const path of PLATFORM_API_PATHS) {
-      for (const route of [`ANY ${path}`, `ANY ${path}/{proxy+}`]) expect(byRoute[route]!.ApiKeyRequired).toBe(false);
+      for (const route of [`ANY ${path}`, `ANY ${path}/{proxy+}`]) expect(byRoute[route].ApiKeyRequired).toBe(false);
     }
   });
 
   it('has one usage plan per Steward plan on the stage, rate = PLANS[plan].apiRatePerSecond, burst 2x', () => {
-    const stageId = ofType('AWS::ApiGateway::Stage')[0]![0];
+    const stageId = ofType('AWS::ApiGateway::Stage')[0][0];
     const plans = ofType('AWS::ApiGateway::UsagePlan').map(([, p]) => p.Properties);
     expect(plans).toHaveLength(PLAN_NAMES.length);
     for (const plan of PLAN_NAMES) {
@@ -420,7 +420,7 @@ describe('function settings', () => {
     const [, parts] = (variables.STEWARD_USAGE_PLANS as { 'Fn::Join': [string, Array<string | { Ref: string }>] })['Fn::Join'];
     const usagePlans = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : p.Ref)).join('')) as Record<string, string>;
     expect(Object.keys(usagePlans).sort()).toEqual([...PLAN_NAMES].sort());
-    for (const plan of PLAN_NAMES) expect(resources[usagePlans[plan]!]!.Properties.UsagePlanName).toBe(`steward-${plan}`);
+    for (const plan of PLAN_NAMES) expect(resources[usagePlans[plan]].Properties.UsagePlanName).toBe(`steward-${plan}`);
   });
 
   it('every other function gets what awsPlatform() requires at cold start', () => {
@@ -434,7 +434,7 @@ describe('the audit sealer', () => {
   it('consumes the table stream from LATEST, 100 records a batch, bisecting and retrying, then to an encrypted DLQ, audit event INSERTs only', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(1);
-    const props = mappings[0]![1].Properties as Json & { FilterCriteria: { Filters: Array<{ Pattern: string }> } };
+    const props = mappings[0][1].Properties as Json & { FilterCriteria: { Filters: Array<{ Pattern: string }> } };
     const queue = logicalId('AWS::SQS::Queue', 'AuditSealerDeadLetterQueue');
     expect(props).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': [logicalId('AWS::DynamoDB::Table', 'MetadataTable'), 'StreamArn'] },
@@ -449,7 +449,7 @@ describe('the audit sealer', () => {
     expect(props.FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern))).toEqual([
       { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['audit-event'] } } } },
     ]);
-    expect(resources[queue]!.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    expect(resources[queue].Properties).toMatchObject({ SqsManagedSseEnabled: true });
   });
 
   it('reaches only the platform audit trail and the tenant registry index itself; tenant trails go through tenant sessions', () => {

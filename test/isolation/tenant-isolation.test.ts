@@ -217,7 +217,7 @@ describe('tenant isolation over every operation of the OpenAPI document', () => 
       const variants: Array<(r: Request) => Request | undefined> = [
         (r) => ({ ...r, query: { ...r.query, tenantId: forged } }),
         ...FORGED_TENANT_HEADERS.map((h) => (r: Request) => ({ ...r, headers: { [h]: forged } })),
-        (r) => (op.mutating && (r.body === undefined || (typeof r.body === 'object' && !Array.isArray(r.body))) ? { ...r, body: { ...((r.body as object) ?? {}), tenantId: forged } } : undefined),
+        (r) => (op.mutating && (r.body === undefined || (typeof r.body === 'object' && !Array.isArray(r.body))) ? { ...r, body: { ...((r.body) ?? {}), tenantId: forged } } : undefined),
       ];
       for (const credential of await B.holders(op.permission)) {
         for (const variant of variants) {

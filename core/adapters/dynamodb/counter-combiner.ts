@@ -58,7 +58,7 @@ export class CounterCombiner {
       lane = { busy: false, queue: [], lastGroup: 1 };
       this.lanes.set(id, lane);
     }
-    const promise = new Promise<number>((resolve, reject) => lane!.queue.push({ request, resolve, reject }));
+    const promise = new Promise<number>((resolve, reject) => lane.queue.push({ request, resolve, reject }));
     if (!lane.busy) void this.drain(id, lane);
     return promise;
   }
@@ -90,11 +90,11 @@ export class CounterCombiner {
     if (group.length > 1) {
       const total = group.reduce((sum, p) => sum + p.request.by, 0);
       try {
-        let value = await this.send(group[0]!.request, total);
+        let value = await this.send(group[0].request, total);
         // Hand each its own value: the combined result minus what the adds after it contributed.
         for (let i = group.length - 1; i >= 0; i--) {
-          group[i]!.resolve(value);
-          value -= group[i]!.request.by;
+          group[i].resolve(value);
+          value -= group[i].request.by;
         }
         return;
       } catch (error) {
@@ -123,7 +123,7 @@ export class CounterCombiner {
         UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
         ...(ceiling ? { ConditionExpression: 'attribute_not_exists(#c) OR #c <= :room' } : {}),
         ExpressionAttributeNames: { '#c': request.attribute },
-        ExpressionAttributeValues: { ':by': by, ':zero': 0, ...(ceiling ? { ':room': request.atMost! - by } : {}) },
+        ExpressionAttributeValues: { ':by': by, ':zero': 0, ...(ceiling ? { ':room': request.atMost - by } : {}) },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -48,8 +48,8 @@ export function prepare(table: ScopedTable, update: GuardedUpdate) {
   }
   for (const [indexName, ref] of Object.entries(update.indexes ?? {})) {
     const index = TABLE_INDEXES.find((i) => i.name === indexName)!;
-    sets.push(`${name(index.partition)} = ${value(table.partitionKey(ref!.partition))}`);
-    sets.push(`${name(index.sort)} = ${value(ref!.sort)}`);
+    sets.push(`${name(index.partition)} = ${value(table.partitionKey(ref.partition))}`);
+    sets.push(`${name(index.sort)} = ${value(ref.sort)}`);
   }
   if (sets.length === 0) throw new RangeError('an update must set something');
   const conditions: string[] = [];

@@ -167,8 +167,8 @@ export class ScopedTable implements MetadataTable {
       const item: Item = { ...withoutKeys(write.item), ...key };
       for (const [name, ref] of Object.entries(write.indexes ?? {})) {
         const index = TABLE_INDEXES.find((i) => i.name === name)!;
-        item[index.partition] = this.makePartition(ref!.partition);
-        item[index.sort] = ref!.sort;
+        item[index.partition] = this.makePartition(ref.partition);
+        item[index.sort] = ref.sort;
       }
       return { Put: { TableName: this.tableName, Item: item, ...condition(write.expect) } };
     }
@@ -183,11 +183,11 @@ export class ScopedTable implements MetadataTable {
           UpdateExpression: 'SET #c = if_not_exists(#c, :zero) + :by',
           ...(ceiling ? { ConditionExpression: 'attribute_not_exists(#c) OR #c <= :room' } : {}),
           ExpressionAttributeNames: { '#c': write.attribute },
-          ExpressionAttributeValues: { ':by': write.by, ':zero': 0, ...(ceiling ? { ':room': write.atMost! - write.by } : {}) },
+          ExpressionAttributeValues: { ':by': write.by, ':zero': 0, ...(ceiling ? { ':room': write.atMost - write.by } : {}) },
         },
       };
     }
-    return { ConditionCheck: { TableName: this.tableName, Key: key, ...condition(write.expect)! } as never };
+    return { ConditionCheck: { TableName: this.tableName, Key: key, ...condition(write.expect) } as never };
   }
 
   /** @internal */
@@ -213,7 +213,7 @@ export async function transactAcross(groups: ReadonlyArray<readonly [MetadataTab
   // On AWS a tenant's table holds session-tagged credentials confined to that
   // tenant, so a transaction that also touches platform items must run with the
   // platform's credentials (which may append to named tenant partitions only).
-  const [runner] = tables.find(([table]) => table.prefix === 'P#') ?? tables[0]!;
+  const [runner] = tables.find(([table]) => table.prefix === 'P#') ?? tables[0];
   const items: TransactItem[] = [];
   const appends: Append[] = [];
   for (const [table, w] of tables) {

@@ -27,7 +27,7 @@ export async function purgeTenantItems(documents: DynamoDBDocumentClient, tableN
         ExclusiveStartKey: start,
       }),
     );
-    const keys = page.Items ?? [];
+    const keys = (page.Items ?? []) as { pk: string; sk: string }[];
     for (let i = 0; i < keys.length; i += PARALLEL_DELETES) {
       await Promise.all(keys.slice(i, i + PARALLEL_DELETES).map((k) => documents.send(new DeleteCommand({ TableName: tableName, Key: { pk: k.pk, sk: k.sk } }))));
     }

@@ -129,7 +129,7 @@ export class TransactionCombiner {
       const fits =
         group.length === 0 ||
         (!p.solo &&
-          !group[0]!.solo &&
+          !group[0].solo &&
           items + p.items.length + newHeads <= MAX_ITEMS &&
           bytes + p.bytes <= MAX_BYTES &&
           !p.keys.some((k) => taken.has(k) || heldBack.has(k) || heads.has(k)) &&
@@ -164,21 +164,21 @@ export class TransactionCombiner {
       for (const p of group) p.resolve();
     } catch (error) {
       for (const h of call.heads) h.sequence.forget();
-      if (group.length === 1 && call.heads.length === 0) return group[0]!.reject(error);
+      if (group.length === 1 && call.heads.length === 0) return group[0].reject(error);
       this.split(group, call, error);
     }
   }
 
   /** The combined call: each transaction's items in order (appends linked where they can be), then one write per sequence head. */
   private async build(group: Pending[]): Promise<Call> {
-    if (group.length === 1 && (group[0]!.unlinked || group[0]!.appends.length === 0)) return { items: group[0]!.items, heads: [], linked: new Set() };
+    if (group.length === 1 && (group[0].unlinked || group[0].appends.length === 0)) return { items: group[0].items, heads: [], linked: new Set() };
     const items: TransactItem[] = [];
     const states = new Map<string, Head | null>();
     const linked = new Set<Pending>();
     for (const p of group) {
       const at = new Map(p.unlinked ? [] : p.appends.map((a) => [a.index, a.sequence] as const));
       for (let i = 0; i < p.items.length; i++) {
-        let item = p.items[i]!;
+        let item = p.items[i];
         const sequence = at.get(i);
         if (sequence) {
           let state = states.get(sequence.headKey);
@@ -235,7 +235,7 @@ export class TransactionCombiner {
         }
       } else if (again.length === group.length) {
         // Every reason None would be DynamoDB's own puzzle: let each find out alone.
-        if (group.length === 1) return group[0]!.reject(error);
+        if (group.length === 1) return group[0].reject(error);
         for (const p of again) p.solo = true;
       }
       this.queue.unshift(...again);
@@ -243,7 +243,7 @@ export class TransactionCombiner {
     }
     if ((error as { $fault?: string }).$fault === 'client') {
       if (group.length === 1) {
-        const p = group[0]!;
+        const p = group[0];
         // Linking made it larger: try it as it would have been sent without a sequence.
         if (!call.linked.has(p)) return p.reject(error);
         p.unlinked = true;

@@ -44,7 +44,7 @@ async function newKey(now: Date): Promise<StoredKey> {
 }
 
 async function toSigningKeys(file: KeyFile, version: string, now: Date): Promise<SigningKeys> {
-  const active = file.keys.find((k) => !k.retiredAt) ?? file.keys[file.keys.length - 1]!;
+  const active = file.keys.find((k) => !k.retiredAt) ?? file.keys[file.keys.length - 1];
   const verifying = file.keys.filter((k) => !k.verifyUntil || Date.parse(k.verifyUntil) > now.getTime());
   return {
     version,

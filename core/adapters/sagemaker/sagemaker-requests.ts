@@ -55,7 +55,7 @@ export function createModelRequests(config: EndpointConfigSpec, options: SageMak
 
 /** CreateEndpointConfig: weighted production variants, the shadow variants, and data capture of the shadow's answers. */
 export function createEndpointConfigRequest(config: EndpointConfigSpec, options: SageMakerModelOptions): CreateEndpointConfigInput & { EndpointConfigName: string } {
-  const instance = { InstanceType: options.instanceType ?? ('ml.m5.large' as ProductionVariantInstanceType), InitialInstanceCount: options.instanceCount ?? 1 } as const;
+  const instance = { InstanceType: options.instanceType ?? ('ml.m5.large'), InitialInstanceCount: options.instanceCount ?? 1 } as const;
   return {
     EndpointConfigName: config.configName,
     ProductionVariants: config.productionVariants.map((v) => ({ VariantName: v.variantName, ModelName: v.model.modelName, InitialVariantWeight: v.weight, ...instance })),

@@ -35,7 +35,7 @@ export function batchTransformRequests(plan: BatchTransformPlan, passthrough: re
     options,
   );
   return {
-    model: model!,
+    model: model,
     template: {
       ModelName: plan.model.modelName,
       MaxPayloadInMB: plan.maxPayloadInMB,

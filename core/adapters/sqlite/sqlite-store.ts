@@ -215,7 +215,7 @@ export class SqliteStore implements MetadataStore {
    */
   enqueue<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queued.push({ work, resolve: resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -232,12 +232,12 @@ export class SqliteStore implements MetadataStore {
       const [job] = jobs;
       let value: unknown;
       try {
-        value = this.write(job!.work);
+        value = this.write(job.work);
       } catch (error) {
-        job!.reject(storeError(error));
+        job.reject(storeError(error));
         return;
       }
-      job!.resolve(value);
+      job.resolve(value);
       return;
     }
     const outcomes: Array<{ value?: unknown; error?: unknown }> = [];
@@ -262,7 +262,7 @@ export class SqliteStore implements MetadataStore {
       this.committed();
     }
     jobs.forEach((job, i) => {
-      const outcome = outcomes[i]!;
+      const outcome = outcomes[i];
       if ('error' in outcome) job.reject(outcome.error);
       else job.resolve(outcome.value);
     });
@@ -352,7 +352,7 @@ export class SqliteTable implements MetadataTable {
     await this.store.enqueue(() => {
       const stored = this.row(ref);
       if (!stored) throw new Conflict('a precondition of this change no longer holds');
-      const body = { ...JSON.parse(stored.body), ...withoutKeys(fields) };
+      const body: Item = { ...(JSON.parse(stored.body) as Item), ...withoutKeys(fields) };
       this.store.statement('UPDATE items SET body = ?, expires_at = ? WHERE pk = ? AND sk = ?').run(JSON.stringify(body), ttlOf(body), stored.pk, stored.sk);
     });
   }
@@ -364,8 +364,8 @@ export class SqliteTable implements MetadataTable {
   /** A counter add with its ceiling, in the open transaction; returns the value after it. */
   private add(pk: string, sk: string, attribute: string, by: number, atMost: number | undefined): number {
     const stored = this.store.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(pk, sk) as Pick<Row, 'body'> | undefined;
-    const body: Item = stored ? JSON.parse(stored.body) : {};
-    const current = typeof body[attribute] === 'number' ? (body[attribute] as number) : 0;
+    const body: Item = stored ? (JSON.parse(stored.body) as Item) : {};
+    const current = typeof body[attribute] === 'number' ? (body[attribute]) : 0;
     const next = current + by;
     if (atMost !== undefined && body[attribute] !== undefined && current > atMost - by) throw new QuotaCeiling(attribute, atMost);
     body[attribute] = next;
@@ -472,7 +472,7 @@ export class SqliteTable implements MetadataTable {
     const { expect } = update;
     if (expect.item === 'new' && stored) throw new Refused();
     if (expect.item === 'exists' && !stored) throw new Refused();
-    const body: Item = stored ? JSON.parse(stored.body) : {};
+    const body: Item = stored ? (JSON.parse(stored.body) as Item) : {};
     for (const [attribute, value] of Object.entries(expect.equals ?? {})) if (body[attribute] !== value) throw new Refused();
     for (const attribute of expect.missing ?? []) if (body[attribute] !== undefined) throw new Refused();
     if (expect.inIndex) {
@@ -486,8 +486,8 @@ export class SqliteTable implements MetadataTable {
     for (const column of INDEX_COLUMNS) indexes[column] = stored ? (stored[column] ?? null) : null;
     for (const [name, ref] of Object.entries(update.indexes ?? {})) {
       const index = indexOf(name as IndexName);
-      indexes[index.partition] = this.makePartition(ref!.partition);
-      indexes[index.sort] = ref!.sort;
+      indexes[index.partition] = this.makePartition(ref.partition);
+      indexes[index.sort] = ref.sort;
     }
     const pk = this.makePartition(update.key.partition);
     if (stored) this.store.statement('DELETE FROM items WHERE pk = ? AND sk = ?').run(pk, update.key.sort);

@@ -273,7 +273,7 @@ async function smokeRun(session: InferenceSession, signature: OnnxSignature, opt
   for (const name of fetches) {
     const value = results[name];
     if (!value) throw cannotRun(`output '${name}' was not returned`);
-    const tensor = value as Tensor;
+    const tensor = value;
     outputs[name] = { elementType: tensor.type, dims: [...tensor.dims], values: plainValues(tensor) };
   }
   return { outputs, millis };

@@ -54,7 +54,8 @@ export type ValidatedArtifact =
   | { readonly format: 'sagemaker-container'; readonly summary: ContainerReferenceSummary };
 
 export interface ArtifactToValidate {
-  readonly format: ArtifactFormat | string;
+  /** An ArtifactFormat when valid; any other string is refused by name. */
+  readonly format: string;
   /** The uploaded bytes; for `sagemaker-container`, the JSON reference document. */
   readonly bytes: Uint8Array;
   /** The version's declared inputs and outputs; parsed here, as it may come straight from storage. */

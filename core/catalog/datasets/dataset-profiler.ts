@@ -53,7 +53,7 @@ export class DatasetProfiler {
   readonly addRow: RowSink = (values, header) => {
     if (header.length > this.accumulators.length) this.addColumns(header);
     const cols = this.accumulators;
-    for (let i = 0; i < cols.length; i++) cols[i]!.add(this.cellOf(i < values.length ? values[i] : undefined));
+    for (let i = 0; i < cols.length; i++) cols[i].add(this.cellOf(i < values.length ? values[i] : undefined));
     this.rows++;
   };
 
@@ -82,7 +82,7 @@ export class DatasetProfiler {
       throw new MalformedDataset(this.format, `more than ${MAX_COLUMNS} columns (found ${header.length})`, this.format === 'jsonl' ? { line: this.rows + 1 } : {});
     }
     for (let i = this.accumulators.length; i < header.length; i++) {
-      const name = header[i]!;
+      const name = header[i];
       if (name.length > MAX_COLUMN_NAME_LENGTH) throw new MalformedDataset(this.format, `column ${i + 1}'s name is longer than ${MAX_COLUMN_NAME_LENGTH} characters`);
       const column = new ColumnAccumulator(name, this.limits, (this.limits.seed + i * 0x9e3779b1) >>> 0);
       column.addMissing(this.rows);

@@ -44,14 +44,14 @@ export class HistogramCounter {
 /** Index of the bin holding `value`; values outside [first, last] edge are clamped to the end bins. */
 export function binOf(edges: readonly number[], value: number): number {
   const last = edges.length - 2;
-  if (value < edges[1]!) return 0;
-  if (value >= edges[last]!) return last;
+  if (value < edges[1]) return 0;
+  if (value >= edges[last]) return last;
   // Largest i with edges[i] <= value, between 1 and last - 1.
   let low = 1;
   let high = last - 1;
   while (low < high) {
     const mid = (low + high + 1) >> 1;
-    if (edges[mid]! <= value) low = mid;
+    if (edges[mid] <= value) low = mid;
     else high = mid - 1;
   }
   return low;

@@ -92,8 +92,8 @@ export class AuditSealer extends Construct {
         onFailure: new SqsDlq(this.deadLetterQueue),
         filters: [
           lambda.FilterCriteria.filter({
-            eventName: lambda.FilterRule.isEqual('INSERT'),
-            dynamodb: { NewImage: { entity: { S: lambda.FilterRule.isEqual('audit-event') } } },
+            eventName: filterRule('INSERT'),
+            dynamodb: { NewImage: { entity: { S: filterRule('audit-event') } } },
           }),
         ],
       }),
@@ -110,4 +110,9 @@ export class AuditSealer extends Construct {
       targets: [new targets.LambdaFunction(this.fn.function, { event: events.RuleTargetInput.fromObject({ sweep: true }), retryAttempts: 2 })],
     });
   }
+}
+
+/** CDK types FilterRule.isEqual's pattern as `any`; it is a JSON filter pattern. */
+function filterRule(value: string): unknown {
+  return lambda.FilterRule.isEqual(value);
 }

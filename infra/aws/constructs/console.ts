@@ -4,6 +4,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { consoleContentSecurityPolicy } from '../../console-security-policy';
 
 export interface StewardConsoleProps {
   /**
@@ -123,20 +124,4 @@ export class StewardConsole extends Construct {
     if (!props.webAclArn) acknowledge('AwsSolutions-CFR2', 'The console is static files behind OAC; the API it calls has its own WAF web ACL. Pass webAclArn to add one here.');
     if (!withDomain) acknowledge('AwsSolutions-CFR4', 'Without a custom domain CloudFront serves its default certificate, whose policy it sets; with domainNames the distribution requires TLS 1.2 (2021).');
   }
-}
-
-/** The console's CSP: its own scripts only, API and storage for fetches, never framed. */
-export function consoleContentSecurityPolicy(connectOrigins: readonly string[]): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    // React and the chart library set inline style attributes.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    `connect-src 'self' ${connectOrigins.join(' ')}`.trim(),
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "object-src 'none'",
-  ].join('; ');
 }

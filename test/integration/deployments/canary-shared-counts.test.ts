@@ -94,8 +94,8 @@ it('rolls a canary back on the calls of two API processes together, when neither
     }
   };
   const half = Math.ceil(MIN_REQUESTS / 2);
-  await callUntil(processes[0]!, half);
-  await callUntil(processes[1]!, half);
+  await callUntil(processes[0], half);
+  await callUntil(processes[1], half);
   let done = false;
   for (let round = 0; round < 40 && !done; round++) {
     await sleep(300); // the buffers flush once a second
@@ -105,7 +105,7 @@ it('rolls a canary back on the calls of two API processes together, when neither
       // No more canary calls from either: only the next verdict is awaited.
       for (let i = 0; i < 20 && !done; i++) {
         await sleep(300);
-        await processes[round % 2]!.api.call('GET', '/endpoints/shared/metrics', { token: processes[round % 2]!.token });
+        await processes[round % 2].api.call('GET', '/endpoints/shared/metrics', { token: processes[round % 2].token });
         done = await rolledBack();
       }
       break;

@@ -45,7 +45,7 @@ function onnxOf(m: Logistic): Uint8Array {
 /** The independent computation: σ(b + Σ wᵢ (xᵢ − cᵢ)/sᵢ). */
 function probability(m: Logistic, row: Record<string, number>): number {
   let z = m.intercept;
-  for (let i = 0; i < N; i++) z += (m.coefficients[i]! * (row[`x${i}`]! - m.center[i]!)) / m.scale[i]!;
+  for (let i = 0; i < N; i++) z += (m.coefficients[i] * (row[`x${i}`] - m.center[i])) / m.scale[i];
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -123,7 +123,7 @@ describe('deploy and score', () => {
     expect(res.body).toMatchObject({ endpointName: 'churn', deploymentId: deployment.deploymentId, modelId, version: v, variant: `v${v}` });
     expect(res.body.predictions).toHaveLength(25);
     res.body.predictions.forEach((p: { score: number; predictionId: string }, i: number) => {
-      expect(p.score).toBeCloseTo(probability(models[v]!, rows[i]!), 5);
+      expect(p.score).toBeCloseTo(probability(models[v], rows[i]), 5);
       expect(p.predictionId).toMatch(/-\d+$/);
     });
     expect(new Set(res.body.predictions.map((p: { predictionId: string }) => p.predictionId)).size).toBe(25);
@@ -143,8 +143,8 @@ describe('deploy and score', () => {
     await flushCaptures();
     const captured = await ctx.platform.tenantObjects(acme.tenantId).list('captures/churn/');
     expect(captured.length).toBeGreaterThan(0);
-    const lines = new TextDecoder().decode(await ctx.platform.tenantObjects(acme.tenantId).getBytes(captured[0]!.key)).trim().split('\n');
-    expect(JSON.parse(lines[0]!)).toMatchObject({ endpointName: 'churn', modelId, version: v, variant: `v${v}` });
+    const lines = new TextDecoder().decode(await ctx.platform.tenantObjects(acme.tenantId).getBytes(captured[0].key)).trim().split('\n');
+    expect(JSON.parse(lines[0])).toMatchObject({ endpointName: 'churn', modelId, version: v, variant: `v${v}` });
   });
 
   it('refuses rows that do not match the schema and payloads over the limit, naming what is wrong', async () => {
@@ -174,7 +174,7 @@ describe('deploy and score', () => {
       const res = await score('churn', [row]);
       expect(res.status).toBe(200);
       counts[res.body.variant] = (counts[res.body.variant] ?? 0) + 1;
-      if (i % 97 === 0) expect(res.body.predictions[0].score).toBeCloseTo(probability(models[res.body.version]!, row), 5);
+      if (i % 97 === 0) expect(res.body.predictions[0].score).toBeCloseTo(probability(models[res.body.version], row), 5);
     }
     // Binomial(2000, 0.25): sd ≈ 19.4; 5 sd either side.
     expect(Math.abs((counts[`v${v2}`] ?? 0) - calls * 0.25)).toBeLessThan(5 * Math.sqrt(calls * 0.25 * 0.75));
@@ -207,10 +207,10 @@ describe('deploy and score', () => {
       if (captured.length < 21) await new Promise((r) => setTimeout(r, 100));
     }
     expect(captured.length).toBe(21);
-    const one = JSON.parse(new TextDecoder().decode(await objects.getBytes(captured[0]!.key)));
+    const one = JSON.parse(new TextDecoder().decode(await objects.getBytes(captured[0].key)));
     expect(one.variant).toBe(`shadow-v${v2}`);
     const input = JSON.parse(one.input.data)[0];
-    expect(JSON.parse(one.output.data).predictions[0].score).toBeCloseTo(probability(models[v2]!, input), 5);
+    expect(JSON.parse(one.output.data).predictions[0].score).toBeCloseTo(probability(models[v2], input), 5);
   });
 
   it('rolls a canary back by itself when it crosses its latency threshold', async () => {
@@ -265,7 +265,7 @@ describe('deploy and score', () => {
       const res = await score('churn', [row], api, token);
       expect(res.status).toBe(200);
       expect(res.body.version).toBe(v1);
-      expect(res.body.predictions[0].score).toBeCloseTo(probability(models[v1]!, row), 5);
+      expect(res.body.predictions[0].score).toBeCloseTo(probability(models[v1], row), 5);
       expect((await score('churn-shadow', [row], api, token)).status).toBe(200);
     } finally {
       await restarted.close();

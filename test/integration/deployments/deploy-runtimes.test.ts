@@ -88,9 +88,9 @@ const TREE_IO: IoSchema = {
 /** Σ of the leaves each tree's walk reaches, per class; the label is the class with the largest sum (first on a tie, as onnxruntime). */
 function treesByHand(row: readonly number[]): { label: string; probabilities: Record<string, number> } {
   const sums = LABELS.map(() => 0);
-  for (const tree of TREES) walkTree(tree, row).forEach((w, c) => (sums[c]! += w));
+  for (const tree of TREES) walkTree(tree, row).forEach((w, c) => (sums[c] += w));
   const best = sums.indexOf(Math.max(...sums));
-  return { label: LABELS[best]!, probabilities: Object.fromEntries(LABELS.map((l, c) => [l, sums[c]!])) };
+  return { label: LABELS[best], probabilities: Object.fromEntries(LABELS.map((l, c) => [l, sums[c]])) };
 }
 
 // ---------------------------------------------------------------------------
@@ -147,16 +147,16 @@ describe('deploying and scoring every runtime through the API', () => {
     expect(res.body).toMatchObject({ endpointName: 'risk-trees', modelId, version: v, variant: `v${v}` });
     expect(res.body.predictions).toHaveLength(rows.length);
     rows.forEach((r, i) => {
-      const expected = treesByHand([r.utilization!, r.delinquencies!, r.months!]);
+      const expected = treesByHand([r.utilization, r.delinquencies, r.months]);
       const got = res.body.predictions[i];
       expect(got.label).toBe(expected.label);
-      for (const label of LABELS) expect(got.probabilities[label]).toBeCloseTo(expected.probabilities[label]!, 5);
+      for (const label of LABELS) expect(got.probabilities[label]).toBeCloseTo(expected.probabilities[label], 5);
     });
     // Every class, and every leaf of every tree, was reached by some row: the check covers the whole model.
     expect(new Set(res.body.predictions.map((p: { label: string }) => p.label))).toEqual(new Set(LABELS));
     const leavesOf = (node: TreeNode): readonly number[][] => ('leaf' in node ? [node.leaf as number[]] : [...leavesOf(node.yes), ...leavesOf(node.no)]);
     TREES.forEach((tree) => {
-      const reached = new Set(rows.map((r) => walkTree(tree, [r.utilization!, r.delinquencies!, r.months!])));
+      const reached = new Set(rows.map((r) => walkTree(tree, [r.utilization, r.delinquencies, r.months])));
       expect(reached.size).toBe(leavesOf(tree).length);
     });
   });

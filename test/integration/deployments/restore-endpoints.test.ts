@@ -85,7 +85,7 @@ it('serves every stored live endpoint on a fresh gateway at start, and logs the 
     const names = (list: readonly { endpointName: string }[]) => list.map((e) => e.endpointName).sort();
     expect(names(report.restored)).toEqual(['restore-onnx', 'restore-rules']);
     expect(names(report.failed)).toEqual(['restore-broken']);
-    expect(report.failed[0]).toMatchObject({ tenantId: acme.tenantId, deploymentId: served['restore-broken']!.deploymentId, error: expect.stringMatching(/SHA-256/) });
+    expect(report.failed[0]).toMatchObject({ tenantId: acme.tenantId, deploymentId: served['restore-broken'].deploymentId, error: expect.stringMatching(/SHA-256/) });
     // One line per endpoint, naming it.
     const restoredLines = log.lines.filter((l) => l.message === 'endpoint restored' && l.extra.tenantId === acme.tenantId);
     expect(restoredLines.map((l) => l.extra.endpointName).sort()).toEqual(['restore-onnx', 'restore-rules']);
@@ -93,7 +93,7 @@ it('serves every stored live endpoint on a fresh gateway at start, and logs the 
 
     // The gateway answers straight away, asked directly (the API's replay-on-first-call plays no part).
     const invoke = (endpointName: string, body: unknown) =>
-      restarted.platform.serving.invoker.invoke({ endpointName: served[endpointName]!.servedName, body: new TextEncoder().encode(JSON.stringify(body)), contentType: 'application/json', accept: 'application/json', inferenceId: 'restore-check' });
+      restarted.platform.serving.invoker.invoke({ endpointName: served[endpointName].servedName, body: new TextEncoder().encode(JSON.stringify(body)), contentType: 'application/json', accept: 'application/json', inferenceId: 'restore-check' });
     const row = { x0: 1, x1: 2, x2: -1, x3: 0.5 };
     const z = 0.2 + 0.5 * 1 - 0.25 * 2 + 1 * -1 + 0.1 * 0.5;
     const onnxAnswer = JSON.parse(new TextDecoder().decode((await invoke('restore-onnx', [row])).body));

@@ -330,7 +330,7 @@ describe('approval governance', () => {
       const posts = operationsOf(doc).filter((o) => o.kind === 'tenant' && o.method === 'POST');
       expect(posts.length).toBeGreaterThan(10);
       for (const op of posts) {
-        const parameters: Array<{ name: string; in: string }> = doc.paths[op.path]!.post.parameters ?? [];
+        const parameters: Array<{ name: string; in: string }> = doc.paths[op.path].post.parameters ?? [];
         expect({ route: op.key, documented: parameters.some((p) => p.in === 'header' && p.name === 'idempotency-key') }).toEqual({ route: op.key, documented: true });
       }
     });
@@ -345,7 +345,7 @@ describe('approval governance', () => {
       expect(replies.filter((r) => r.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
       const models = await call(ds, 'GET', `/models?projectId=${project.projectId}`);
       expect(models.body.items).toHaveLength(1);
-      const audit = await call(bank.tokens.viewer, 'GET', `/audit/events?targetType=model&targetId=${replies[0]!.body.modelId}`);
+      const audit = await call(bank.tokens.viewer, 'GET', `/audit/events?targetType=model&targetId=${replies[0].body.modelId}`);
       expect(audit.body.items.filter((e: { action: string }) => e.action === 'model.created')).toHaveLength(1);
     });
 
@@ -360,11 +360,11 @@ describe('approval governance', () => {
       const input = { modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' };
       const runKey = `run-${key}`;
       const [a, b] = await Promise.all([0, 1].map(() => call(ds, 'POST', '/pipelines/train-evaluate/executions', input, { 'idempotency-key': runKey })));
-      expect([a!.status, b!.status]).toEqual([202, 202]);
-      expect(a!.body.executionId).toBe(b!.body.executionId);
-      await waitForExecution(ctx.api, ds, a!.body.executionId);
+      expect([a.status, b.status]).toEqual([202, 202]);
+      expect(a.body.executionId).toBe(b.body.executionId);
+      await waitForExecution(ctx.api, ds, a.body.executionId);
       const runs = await call(ds, 'GET', '/executions?limit=100');
-      expect(runs.body.items.filter((e: { executionId: string }) => e.executionId === a!.body.executionId)).toHaveLength(1);
+      expect(runs.body.items.filter((e: { executionId: string }) => e.executionId === a.body.executionId)).toHaveLength(1);
     });
   });
 });

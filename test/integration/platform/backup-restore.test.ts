@@ -91,12 +91,12 @@ describe('backup, restore and migration of the local platform', () => {
     await expect(restoreBackup(folder, source)).rejects.toThrow(/is not empty: restore into an empty folder/);
 
     const objects = findFiles(join(folder, 's3'), '._S3rver_object').filter((f) => f.includes('artifact'));
-    const pristine = readFileSync(objects[0]!);
-    writeFileSync(objects[0]!, 'other bytes');
+    const pristine = readFileSync(objects[0]);
+    writeFileSync(objects[0], 'other bytes');
     const target = join(scratch, 'never-made');
     await expect(restoreBackup(folder, target)).rejects.toThrow(/does not match its SHA-256; the backup is damaged/);
     expect(existsSync(target)).toBe(false);
-    writeFileSync(objects[0]!, pristine);
+    writeFileSync(objects[0], pristine);
 
     const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
     writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ ...manifest, schemaVersion: 99 }));

@@ -42,7 +42,7 @@ describe('the API as Lambda runs it', () => {
       pathParameters: { proxy: path.slice(1) },
       stageVariables: null,
       requestContext: { requestId: `apigw-${Math.random().toString(36).slice(2)}`, identity: { sourceIp: '203.0.113.9' }, authorizer, stage: 'prod', httpMethod: method, path } as never,
-    }) as APIGatewayProxyEvent;
+    });
 
   it('writes through the API into DynamoDB and S3 and reads it back, with the authorizer’s principal', async () => {
     const context = {} as Context;

@@ -25,7 +25,7 @@ function start(env: Record<string, string>): Started {
     env: { ...process.env, STEWARD_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stderr: () => stderr, exited };
 }

@@ -47,7 +47,7 @@ function listenersOf(pids: number[]): Array<{ address: string; pid: number }> {
   const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
   const found: Array<{ address: string; pid: number }> = [];
   for (const line of out.split('\n').filter(Boolean)) {
-    const address = line.trim().split(/\s+/)[3]!;
+    const address = line.trim().split(/\s+/)[3];
     for (const match of line.matchAll(/pid=(\d+)/g)) if (pids.includes(Number(match[1]))) found.push({ address, pid: Number(match[1]) });
   }
   return found;

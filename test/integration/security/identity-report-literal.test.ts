@@ -40,7 +40,7 @@ describe('the model report shows free text literally', () => {
     const lines = md.split('\n');
     // The description is verbatim between a fence and the same fence, the fence longer than any backtick run in it.
     const start = lines.indexOf('## Description') + 2;
-    const fence = lines[start]!.replace(/text$/, '');
+    const fence = lines[start].replace(/text$/, '');
     expect(fence).toMatch(/^`{4,}$/);
     const end = lines.indexOf(fence, start + 1);
     expect(lines.slice(start + 1, end).join('\n')).toBe(FORGED);

@@ -56,7 +56,7 @@ async function start(cwd: string, env: Record<string, string>): Promise<{ url: s
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
-  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`))));
   const url = `http://127.0.0.1:${port}`;
   const ready = (async () => {

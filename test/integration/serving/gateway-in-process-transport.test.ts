@@ -120,7 +120,7 @@ describe('the scoring gateway in process and over HTTP', () => {
     expect(out).toMatchObject({ ok: true, status: 200, contentType: 'application/json', variant: 'champion' });
     expect(JSON.parse(out.body!).predictions[0].score).toBeCloseTo(1 / (1 + Math.exp(-2)), 12);
     expect(seen).toHaveLength(1);
-    const call = seen[0]!;
+    const call = seen[0];
     expect(call.endpointName).toBe(`churn-${unique}`);
     expect(call.header('authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/sagemaker\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/);
     expect(call.header('x-amz-date')).toMatch(/^\d{8}T\d{6}Z$/);

@@ -32,7 +32,7 @@ async function register(name: string, config: EndpointConfigInput): Promise<Resp
 
 async function invoke(endpoint: string, body: string, contentType = 'application/json'): Promise<{ predictions: Record<string, unknown>[] }> {
   const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpoint, Body: body, ContentType: contentType }));
-  return JSON.parse(new TextDecoder().decode(out.Body!));
+  return JSON.parse(new TextDecoder().decode(out.Body));
 }
 
 const TREES: TreeNode[] = [

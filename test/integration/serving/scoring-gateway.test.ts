@@ -94,7 +94,7 @@ describe('scoring gateway (SageMaker runtime protocol over s3rver artifacts)', (
       const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: '40,0\n50,2\n30,4\n', ContentType: 'text/csv', Accept: 'application/json' }));
       expect(out.InvokedProductionVariant).toBe('champion');
       expect(out.ContentType).toBe('application/json');
-      const [a, b, c] = scores(out.Body!);
+      const [a, b, c] = scores(out.Body);
       expect(a).toBeCloseTo(σ(-1), 12);
       expect(b).toBeCloseTo(σ(-1 + 2 + 1), 12);
       expect(c).toBeCloseTo(σ(-1 - 2 + 2), 12);
@@ -112,7 +112,7 @@ describe('scoring gateway (SageMaker runtime protocol over s3rver artifacts)', (
       );
       expect(out.InvokedProductionVariant).toBe('challenger');
       expect(out.ContentType).toBe('text/csv');
-      const [score, label] = new TextDecoder().decode(out.Body!).trim().split(',');
+      const [score, label] = new TextDecoder().decode(out.Body).trim().split(',');
       expect(Number(score)).toBeCloseTo(σ(2 + 1), 12);
       expect(label).toBe('churn');
     });

@@ -26,7 +26,7 @@ const python = [process.env.STEWARD_PYTHON, 'python3', '/usr/bin/python3']
   .filter((c): c is string => Boolean(c))
   .find((candidate) => spawnSync(candidate, ['-c', 'import sklearn, onnx, numpy'], { stdio: 'ignore' }).status === 0);
 if (!python) {
-  // eslint-disable-next-line no-console
+   
   console.warn('SKIPPED container training: no python3 with scikit-learn and onnx (apt-get install python3-sklearn python3-onnx, or set STEWARD_PYTHON)');
 }
 

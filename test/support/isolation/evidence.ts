@@ -77,7 +77,7 @@ export class AttackLog {
       errorDetails: this.errors,
     };
     writeFileSync(file, JSON.stringify(summary, null, 2));
-    // eslint-disable-next-line no-console
+     
     console.log(`[${suite}] routes covered: ${summary.routesCovered}, attempts: ${summary.attempts}, leaks: ${summary.leaks}, harness errors: ${summary.errors} → ${file}`);
     return file;
   }

@@ -109,11 +109,11 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
   policyId: byCollection('policyId'),
 };
 
-export type BodyFn = (fx: TenantFixtures, params: Params) => Promise<unknown> | unknown;
+export type BodyFn = (fx: TenantFixtures, params: Params) => unknown;
 
 export const BODIES: Record<string, BodyFn> = {
   // Exactly one of uploadId or sourceKey: a fresh upload of a small CSV.
-  'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId!)).body,
+  'POST /datasets/{datasetId}/versions': async (fx, params) => (await uploadedDatasetVersion(fx, params.datasetId)).body,
   // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
   'POST /pipelines/train-evaluate/executions': async (fx, params) => trainEvaluateBody(fx, params.modelId ?? (await fx.resolve('modelId'))),
   // An approved version of the tenant's own, to a new endpoint each time (creates need unique names).
@@ -550,7 +550,7 @@ export class TenantFixtures {
     if (op.pathParams.length === 0) return [{}];
     const sets = [await this.params(op, 0), await this.params(op, 1)];
     if (op.pathParams.length === 1) {
-      const name = op.pathParams[0]!.name;
+      const name = op.pathParams[0].name;
       for (const id of this.knownIds(name)) sets.push({ [name]: id });
     }
     const seen = new Set<string>();
@@ -598,7 +598,7 @@ export class TenantFixtures {
       try {
         body = await generateValue(op.body.schema, ctx, 'body');
       } catch (error) {
-        if (error instanceof CannotGenerate) throw new Error(`${op.key}: ${error.message}; add an entry to BODIES in test/support/isolation/fixtures.ts`);
+        if (error instanceof CannotGenerate) throw new Error(`${op.key}: ${error.message}; add an entry to BODIES in test/support/isolation/fixtures.ts`, { cause: error });
         throw error;
       }
     }

@@ -67,7 +67,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         required: p.in === 'path' ? true : Boolean(p.required),
         schema: deref(doc, p.schema ?? {}),
       }));
-      const declaredPathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+      const declaredPathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const pathParams = declaredPathNames.map(
         (name) => params.find((p) => p.in === 'path' && p.name === name) ?? { name, in: 'path' as const, required: true, schema: { type: 'string' } },
       );

@@ -243,7 +243,7 @@ export function stringMatching(pattern: string, stretch = 0): string | undefined
 }
 
 function emitAlternatives(alternatives: Term[][], stretch: number): string {
-  const choice = alternatives[Math.floor(Math.random() * alternatives.length)]!;
+  const choice = alternatives[Math.floor(Math.random() * alternatives.length)];
   return choice.map((t) => emitTerm(t, stretch)).join('');
 }
 
@@ -259,7 +259,7 @@ function pick(set: string): string {
   const preferred = [...PREFERRED].filter((c) => set.includes(c));
   const pool = preferred.length > 0 ? preferred : [...set];
   if (pool.length === 0) throw new Error('empty class');
-  return pool[Math.floor(Math.random() * pool.length)]!;
+  return pool[Math.floor(Math.random() * pool.length)];
 }
 
 class RegexParser {
@@ -269,7 +269,7 @@ class RegexParser {
   parseAlternatives(): Term[][] {
     const alternatives: Term[][] = [[]];
     while (this.i < this.src.length) {
-      const c = this.src[this.i]!;
+      const c = this.src[this.i];
       if (c === ')') break;
       if (c === '|') {
         this.i++;
@@ -278,13 +278,13 @@ class RegexParser {
       }
       const node = this.parseAtom();
       const [min, max] = this.parseQuantifier();
-      alternatives[alternatives.length - 1]!.push({ node, min, max });
+      alternatives[alternatives.length - 1].push({ node, min, max });
     }
     return alternatives;
   }
 
   private parseAtom(): Node {
-    const c = this.src[this.i++]!;
+    const c = this.src[this.i++];
     if (c === '^' || c === '$') return { kind: 'anchor' };
     if (c === '.') return { kind: 'chars', set: PRINTABLE };
     if (c === '(') {
@@ -297,7 +297,7 @@ class RegexParser {
     }
     if (c === '[') return { kind: 'chars', set: this.parseClass() };
     if (c === '\\') {
-      const e = this.src[this.i++]!;
+      const e = this.src[this.i++];
       if (e === 'b' || e === 'B') return { kind: 'anchor' };
       return { kind: 'chars', set: this.escape(e) };
     }
@@ -342,10 +342,10 @@ class RegexParser {
     let first = true;
     while (this.i < this.src.length && (this.src[this.i] !== ']' || first)) {
       first = false;
-      let c = this.src[this.i++]!;
+      let c = this.src[this.i++];
       let chars: string;
       if (c === '\\') {
-        chars = this.escape(this.src[this.i++]!);
+        chars = this.escape(this.src[this.i++]);
         if (chars.length > 1) {
           set += chars;
           continue;
@@ -354,8 +354,8 @@ class RegexParser {
       }
       if (this.src[this.i] === '-' && this.src[this.i + 1] !== ']' && this.i + 1 < this.src.length) {
         this.i++;
-        let end = this.src[this.i++]!;
-        if (end === '\\') end = this.escape(this.src[this.i++]!);
+        let end = this.src[this.i++];
+        if (end === '\\') end = this.escape(this.src[this.i++]);
         for (let code = c.charCodeAt(0); code <= end.charCodeAt(0); code++) set += String.fromCharCode(code);
       } else {
         set += c;

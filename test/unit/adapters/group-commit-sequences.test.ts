@@ -72,7 +72,7 @@ describe('group commit with an append sequence', () => {
     await combiner.write([put('a'), put('e')], [{ index: 1, sequence }]);
 
     expect(sent.map((items) => items.length)).toEqual([3, 3, 3, 2]);
-    expect(sent[3]!.find((i) => i.Put?.Item.pk === 'e')!.Put!.Item.n).toBeUndefined();
+    expect(sent[3].find((i) => i.Put?.Item.pk === 'e')!.Put!.Item.n).toBeUndefined();
     expect(seen.forgotten).toBe(3);
     expect(seen.heads).toBe(3);
   });
@@ -118,7 +118,7 @@ describe('group commit with an append sequence', () => {
       { index: 0, sequence },
       { index: 1, sequence },
     ]);
-    expect(sent[0]!.map((i) => i.Put?.Item.n ?? (isHead(i) ? 'head' : undefined))).toEqual([undefined, 1, 'head']);
+    expect(sent[0].map((i) => i.Put?.Item.n ?? (isHead(i) ? 'head' : undefined))).toEqual([undefined, 1, 'head']);
 
     const broken: AppendSequence<number> = { ...sequence, head: async () => Promise.reject(new Error('chain corrupted')) };
     await combiner.write([put('e3')], [{ index: 0, sequence: broken }]);

@@ -13,7 +13,7 @@ function signatureIsValid(request: SentRequest, secretAccessKey: string): boolea
   const auth = /^AWS4-HMAC-SHA256 Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(request.headers.authorization ?? '');
   if (!auth) return false;
   const [, day, region, service, signedHeaders, signature] = auth as unknown as [string, string, string, string, string, string];
-  const amzDate = request.headers['x-amz-date']!;
+  const amzDate = request.headers['x-amz-date'];
   if (amzDate.slice(0, 8) !== day) return false;
   const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
   const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
@@ -112,7 +112,7 @@ describe('sagemakerRuntimeClient', () => {
       client.send(new InvokeEndpointCommand({ EndpointName: 'fraud-v2', Body: body, ContentType: 'application/json', Accept: 'application/json', InferenceId: 'r1', TargetVariant: 'B' }));
     await send(sagemakerRuntimeClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:7703', credentials, requestHandler: ours.handler as never }));
     await send(new SageMakerRuntimeClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:7703', credentials, requestHandler: theirs.handler as never }));
-    const [a, b] = [ours.sent[0]!, theirs.sent[0]!];
+    const [a, b] = [ours.sent[0], theirs.sent[0]];
     expect({ method: a.method, protocol: a.protocol, hostname: a.hostname, port: a.port, path: a.path }).toEqual({ method: b.method, protocol: b.protocol, hostname: b.hostname, port: b.port, path: b.path });
     expect(a).toMatchObject({ method: 'POST', hostname: '127.0.0.1', port: 7703, path: '/endpoints/fraud-v2/invocations' });
     // Only the user agent is left out; every other header (signed or not) is the SDK's own.
@@ -140,12 +140,12 @@ describe('sagemakerRuntimeClient', () => {
     await call();
     current = { accessKeyId: 'AKIDSECOND', secretAccessKey: 'second-secret' };
     await call();
-    expect(sent.map((r) => r.headers['x-amz-date']!.slice(0, 8))).toEqual([expect.any(String), sent[0]!.headers['x-amz-date']!.slice(0, 8), expect.any(String), expect.any(String)]);
-    expect(sent[2]!.headers['x-amz-date']!.slice(0, 8)).not.toBe(sent[1]!.headers['x-amz-date']!.slice(0, 8));
+    expect(sent.map((r) => r.headers['x-amz-date'].slice(0, 8))).toEqual([expect.any(String), sent[0].headers['x-amz-date'].slice(0, 8), expect.any(String), expect.any(String)]);
+    expect(sent[2].headers['x-amz-date'].slice(0, 8)).not.toBe(sent[1].headers['x-amz-date'].slice(0, 8));
     expect(sent.slice(0, 3).every((r) => signatureIsValid(r, 'first-secret'))).toBe(true);
-    expect(signatureIsValid(sent[3]!, 'second-secret')).toBe(true);
-    expect(signatureIsValid(sent[3]!, 'first-secret')).toBe(false);
-    expect(sent[3]!.headers.authorization).toContain('Credential=AKIDSECOND/');
+    expect(signatureIsValid(sent[3], 'second-secret')).toBe(true);
+    expect(signatureIsValid(sent[3], 'first-secret')).toBe(false);
+    expect(sent[3].headers.authorization).toContain('Credential=AKIDSECOND/');
   });
 
   it('resolves the SDK rule set when no endpoint is configured (AWS): the regional SageMaker runtime host', async () => {
@@ -153,6 +153,6 @@ describe('sagemakerRuntimeClient', () => {
     const client = sagemakerRuntimeClient({ region: 'eu-west-1', credentials, requestHandler: handler as never });
     await client.send(new InvokeEndpointCommand({ EndpointName: 'e', Body: new TextEncoder().encode('[[1]]'), ContentType: 'application/json' }));
     expect(sent[0]).toMatchObject({ protocol: 'https:', hostname: 'runtime.sagemaker.eu-west-1.amazonaws.com', path: '/endpoints/e/invocations' });
-    expect(signatureIsValid(sent[0]!, credentials.secretAccessKey)).toBe(true);
+    expect(signatureIsValid(sent[0], credentials.secretAccessKey)).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ describe('canonical JSON', () => {
 
   it('matches the RFC 8785 example (numbers, escapes, literals)', () => {
     const value = {
+      // eslint-disable-next-line no-loss-of-precision -- RFC 8785's own example: the literal is the point
       numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001],
       string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\"/',
       literals: [null, true, false],

@@ -60,7 +60,7 @@ describe.each([
   it('counts the model, and refuses past the quota (429), a duplicate name (409) and a missing project (404), leaving the count exact', async () => {
     await register('first');
     expect(seen.transactions).toHaveLength(1);
-    const adds = seen.transactions[0]!.filter((w) => w.kind === 'add');
+    const adds = seen.transactions[0].filter((w) => w.kind === 'add');
     if (serialises) {
       expect(seen.adjusts).toBe(0);
       expect(adds).toEqual([{ kind: 'add', key: { partition: ['USAGE'], sort: 'META' }, attribute: 'models', by: 1, atMost: 2 }]);

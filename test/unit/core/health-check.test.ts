@@ -17,7 +17,7 @@ describe('health check', () => {
       ['bucket', 'failing'],
       ['gateway', 'failing'],
     ]);
-    expect(report.dependencies[2]!.detail).toContain('50 ms');
+    expect(report.dependencies[2].detail).toContain('50 ms');
   });
 
   it('reuses a report within the cache window', async () => {

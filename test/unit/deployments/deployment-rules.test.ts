@@ -1,6 +1,5 @@
 import { judgeCanary } from '../../../core/deployments/canary-watch';
 import type { Deployment } from '../../../core/deployments/deployment-records';
-import { Forbidden } from '../../../core/errors';
 
 const canaryDeployment = {
   status: 'live',

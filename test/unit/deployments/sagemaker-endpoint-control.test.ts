@@ -75,8 +75,8 @@ describe('SageMaker endpoint control', () => {
 
   it('creates an endpoint that does not exist and updates one that does', async () => {
     sagemaker.on(DescribeEndpointCommand).rejectsOnce(Object.assign(new Error('Could not find endpoint "x".'), { name: 'ValidationException' })).resolves({ EndpointStatus: 'InService', EndpointConfigName: 'old' } as never);
-    sagemaker.on(CreateEndpointCommand).resolves({} as never);
-    sagemaker.on(UpdateEndpointCommand).resolves({} as never);
+    sagemaker.on(CreateEndpointCommand).resolves({});
+    sagemaker.on(UpdateEndpointCommand).resolves({});
     expect(await control.createOrUpdateEndpoint('tabcdefghjkmnpqr-churn', CONFIG)).toBe('created');
     expect(sagemaker).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: 'tabcdefghjkmnpqr-churn', EndpointConfigName: 'tabcdefghjkmnpqr-01dep', Tags: TAGS });
     expect(await control.createOrUpdateEndpoint('tabcdefghjkmnpqr-churn', CONFIG)).toBe('updated');

@@ -102,7 +102,7 @@ describe('the platform evaluation of a trained version', () => {
     expect(details.skipped).toEqual([{ section: 'fairness.no_such_column', reason: "no column 'no_such_column' in the evaluated data" }]);
 
     // The numbers are those of the artifact's own scores.
-    const report = JSON.parse(new TextDecoder().decode(objects.stored.get(evaluation.reportKey)!)) as EvaluationReport;
+    const report = JSON.parse(new TextDecoder().decode(objects.stored.get(evaluation.reportKey))) as EvaluationReport;
     expect(report.details).toEqual(details);
     expect(report.rocCurve!.length).toBeGreaterThanOrEqual(details.rocCurve!.length);
     const rows = withSizeGroup.trim().split('\n').slice(1, 11).map((line) => line.split(',').slice(0, 30).map(Number));

@@ -19,7 +19,7 @@ describe('validatePolicy', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationFailed);
       expect((error as ValidationFailed).fields.map((f) => f.field)).toEqual(['body.gates.0', 'body.gates.1', 'body.approvals.roles']);
-      expect((error as ValidationFailed).fields[2]!.problem).toContain("'viewer' cannot decide approvals");
+      expect((error as ValidationFailed).fields[2].problem).toContain("'viewer' cannot decide approvals");
     }
   });
 

@@ -151,7 +151,7 @@ describe('trainModel + evaluateArtifact (built-in logistic regression, exported 
     expect(evaluation.holdoutRows).toBe(training.holdoutRows);
     const { truePositive, falsePositive, trueNegative, falseNegative } = evaluation.confusion!;
     expect(truePositive + falsePositive + trueNegative + falseNegative).toBe(training.holdoutRows);
-    const report = JSON.parse(new TextDecoder().decode(objects.stored.get(evaluation.reportKey)!));
+    const report = JSON.parse(new TextDecoder().decode(objects.stored.get(evaluation.reportKey)));
     expect(evaluation.reportKey).toBe(`models/${MODEL_ID}/runs/run-1/evaluation.json`);
     expect(report.rocCurve[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(report).toMatchObject({ model: { modelId: MODEL_ID, version: 1, artifactSha256: training.artifact.sha256 }, scoredOutput: 'probability' });
@@ -163,7 +163,7 @@ describe('trainModel + evaluateArtifact (built-in logistic regression, exported 
   it('also writes the serving runtime’s JSON model, which scores like the ONNX one', async () => {
     const { objects, plan: p } = await plan();
     const training = await trainModel(objects, p, { runId: 'r', now });
-    const json = JSON.parse(new TextDecoder().decode(objects.stored.get(training.linearModelKey!)!));
+    const json = JSON.parse(new TextDecoder().decode(objects.stored.get(training.linearModelKey!)));
     expect(SERVING_LINEAR_MODEL_FORMAT).toBe(LINEAR_MODEL_FORMAT);
     const served = new LinearModel(linearModelArtifactSchema.parse(json));
     expect(served.artifact).toMatchObject({ kind: 'logistic', target: 'benign', features: BREAST_CANCER_FEATURES });

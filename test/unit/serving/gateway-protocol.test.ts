@@ -87,7 +87,7 @@ describe('InvokeEndpoint through the SDK', () => {
     const out = await client.send(new InvokeEndpointCommand({ EndpointName: 'churn', Body: bytes('1,2\n3,0'), ContentType: 'text/csv', Accept: 'text/csv' }));
     expect(out.InvokedProductionVariant).toBe('blue');
     expect(out.ContentType).toBe('text/csv');
-    const lines = text(out.Body!).trim().split('\n');
+    const lines = text(out.Body).trim().split('\n');
     expect(Number(lines[0].split(',')[0])).toBeCloseTo(sigmoidByHand(-2.5), 12);
     expect(lines[1].split(',')[1]).toBe('churn');
     expect(logged).toContainEqual(expect.objectContaining({ message: 'invocation', extra: expect.objectContaining({ endpointName: 'churn', variant: 'blue', tenant: 't000000000000001' }) }));
@@ -99,7 +99,7 @@ describe('InvokeEndpoint through the SDK', () => {
     expect(random.InvokedProductionVariant).toBe('green');
     const targeted = await client.send(new InvokeEndpointCommand({ EndpointName: 'churn', Body: bytes('1,2'), ContentType: 'text/csv', TargetVariant: 'blue' }));
     expect(targeted.InvokedProductionVariant).toBe('blue');
-    expect(JSON.parse(text(targeted.Body!)).predictions[0].label).toBe('stay');
+    expect(JSON.parse(text(targeted.Body)).predictions[0].label).toBe('stay');
   });
 
   it('answers ValidationError for a TargetVariant the endpoint lacks', async () => {
@@ -165,7 +165,7 @@ describe('shadow variants', () => {
     expect(res.status).toBe(201);
     const out = await client.send(new InvokeEndpointCommand({ EndpointName: 'shadowed', Body: bytes('1,2'), ContentType: 'text/csv' }));
     expect(out.InvokedProductionVariant).toBe('live');
-    expect(JSON.parse(text(out.Body!)).predictions[0].label).toBe('stay');
+    expect(JSON.parse(text(out.Body)).predictions[0].label).toBe('stay');
     await new Promise((r) => setTimeout(r, 20));
     expect(logged).toContainEqual(expect.objectContaining({ message: 'shadow invocation', extra: expect.objectContaining({ endpointName: 'shadowed', shadowVariant: 'candidate', status: 200 }) }));
   });
@@ -192,14 +192,14 @@ describe('local endpoint control routes', () => {
     artifacts.set('s3://models/mutable.json', bytes(JSON.stringify(LINEAR)));
     expect((await register('mutable', { productionVariants: [variant('a', 's3://models/mutable.json')] })).status).toBe(201);
     const before = await client.send(new InvokeEndpointCommand({ EndpointName: 'mutable', Body: bytes('2,0'), ContentType: 'text/csv' }));
-    expect(JSON.parse(text(before.Body!)).predictions[0].score).toBe(10);
+    expect(JSON.parse(text(before.Body)).predictions[0].score).toBe(10);
 
     artifacts.set('s3://models/mutable.json', bytes(JSON.stringify({ ...LINEAR, intercept: 20 })));
     const again = await register('mutable', { productionVariants: [variant('a', 's3://models/mutable.json')] });
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ endpointName: 'mutable', endpointStatus: 'InService', endpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mutable' });
     const after = await client.send(new InvokeEndpointCommand({ EndpointName: 'mutable', Body: bytes('2,0'), ContentType: 'text/csv' }));
-    expect(JSON.parse(text(after.Body!)).predictions[0].score).toBe(20);
+    expect(JSON.parse(text(after.Body)).predictions[0].score).toBe(20);
 
     expect((await fetch(`${url}/local/endpoints/mutable`, { method: 'DELETE' })).status).toBe(204);
     await expect(client.send(new InvokeEndpointCommand({ EndpointName: 'mutable', Body: bytes('2,0'), ContentType: 'text/csv' }))).rejects.toBeInstanceOf(ValidationError);

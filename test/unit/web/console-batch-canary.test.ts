@@ -165,7 +165,7 @@ describe('the versions list at 100,000 rows', () => {
     for (const top of [0, ROW * 50_000, ROW * (TOTAL - 10)]) {
       const rows = rendered(TOTAL, top);
       expect(rows.length).toBeLessThanOrEqual(560 / ROW + 2 * CURSOR_LIST_OVERSCAN + 1);
-      expect(rows[0]!.index).toBeGreaterThanOrEqual(Math.floor(top / ROW) - CURSOR_LIST_OVERSCAN);
+      expect(rows[0].index).toBeGreaterThanOrEqual(Math.floor(top / ROW) - CURSOR_LIST_OVERSCAN);
     }
   });
 

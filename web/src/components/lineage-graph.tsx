@@ -89,7 +89,7 @@ export function LineageGraph({ graph }: { graph: { root: string; nodes: LineageN
               aria-label={`${n.label} (open)`}
               onClick={(e) => {
                 e.preventDefault();
-                navigate(href);
+                void navigate(href);
               }}
             >
               {body}

@@ -22,7 +22,7 @@ export function ProblemMessage({ error, title }: { error: unknown; title?: strin
       </div>
     );
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : (JSON.stringify(error) ?? 'unknown error');
   return (
     <div className="problem" role="alert">
       <strong>{title ?? 'Something went wrong'}</strong>

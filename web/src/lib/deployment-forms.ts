@@ -123,7 +123,7 @@ export function parseCanary(form: CanaryForm): { settings?: CanarySettings; erro
   const number = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
   const steps = form.steps.split(/[,\s]+/).filter(Boolean).map(Number);
   if (steps.length === 0 || steps.length > 10 || steps.some((s) => !Number.isFinite(s) || s <= 0 || s > 100)) errors['canary.steps'] = 'Give 1 to 10 percentages above 0 and at most 100, e.g. 10, 50, 100.';
-  else if (steps.some((s, i) => i > 0 && s <= steps[i - 1]!)) errors['canary.steps'] = 'Each step must give the canary more traffic than the one before.';
+  else if (steps.some((s, i) => i > 0 && s <= steps[i - 1])) errors['canary.steps'] = 'Each step must give the canary more traffic than the one before.';
   const bakeMinutes = number(form.bakeMinutes);
   if (!Number.isFinite(bakeMinutes) || bakeMinutes < 0 || bakeMinutes > 1440 || !Number.isInteger(bakeMinutes * 60)) errors['canary.bakeSeconds'] = 'Minutes between steps, 0 to 1440 (a day).';
   const errorPercent = number(form.maxErrorPercent);

@@ -31,7 +31,7 @@ export function AcceptInvitationPage() {
           setError(undefined);
           try {
             const res = unwrap(await api.POST('/auth/accept-invitation', { body: { invitation: invitation.trim(), password } }));
-            navigate('/sign-in', { state: { email: res.email, notice: `Your account ${res.email} is active. Sign in with your new password.` } });
+            void navigate('/sign-in', { state: { email: res.email, notice: `Your account ${res.email} is active. Sign in with your new password.` } });
           } catch (err) {
             setError(err);
           } finally {

@@ -21,10 +21,14 @@ export function TenantPage() {
           items={[
             ['Plan', t.plan],
             ['Status', <StatusBadge key="s" status={t.status} />],
-            ...Object.keys({ ...quotas, ...usage }).map((k): [string, string] => [labelOf(k), `${usage[k] === undefined ? '—' : String(usage[k])} of ${quotas[k] === undefined ? 'no limit' : String(quotas[k])}`]),
+            ...Object.keys({ ...quotas, ...usage }).map((k): [string, string] => [labelOf(k), `${usage[k] === undefined ? '—' : shown(usage[k])} of ${quotas[k] === undefined ? 'no limit' : shown(quotas[k])}`]),
           ]}
         />
       </section>
     </>
   );
+}
+
+function shown(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'string' ? String(value) : JSON.stringify(value);
 }

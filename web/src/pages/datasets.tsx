@@ -95,7 +95,7 @@ export function UploadDatasetPage() {
       );
       setPhase({ step: 'done', progress: 1 });
       await queryClient.invalidateQueries();
-      navigate(`/datasets/${datasetId}/versions/${version.version}`);
+      void navigate(`/datasets/${datasetId}/versions/${version.version}`);
     },
     onError: () => setPhase({ step: 'idle', progress: 0 }),
   });

@@ -168,7 +168,7 @@ export function NewDeploymentPage() {
         queryClient.invalidateQueries({ queryKey: ['endpoint', res.deployment.endpointName] }),
         queryClient.invalidateQueries({ queryKey: ['versions'] }),
       ]);
-      navigate(`/deployments/${encodeURIComponent(res.deployment.endpointName)}`);
+      void navigate(`/deployments/${encodeURIComponent(res.deployment.endpointName)}`);
     },
   });
   const fieldError = (key: string) => (touched ? errors[key] : undefined);
@@ -354,7 +354,7 @@ export function EndpointPage() {
     onSuccess: async () => {
       setConfirm(undefined);
       await queryClient.invalidateQueries({ queryKey: ['endpoints'] });
-      navigate('/deployments');
+      void navigate('/deployments');
     },
   });
   if (detail.isPending) return <Loading what="endpoint" />;

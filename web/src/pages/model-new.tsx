@@ -1,7 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import type { Schemas } from '../api/client';
 import { unwrap } from '../api/problem';
 import { ProblemMessage } from '../components/problem-message';
 import { EmptyState, PageHeader } from '../components/ui';
@@ -38,11 +37,11 @@ export function NewModelPage() {
             owner: form.owner || undefined,
             description: form.description || undefined,
             tags: form.tags.split(',').map((t) => t.trim()).filter(Boolean),
-            schema: schema as Schemas['Model']['schema'],
+            schema: schema,
           },
         }),
       );
-      navigate(`/models/${model.modelId}`);
+      void navigate(`/models/${model.modelId}`);
     },
   });
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });

@@ -90,7 +90,7 @@ export function StartPipelinePage() {
       // Any template the document lists; its body was built from that template's own schema, and the API checks it again.
       const path = template!.path as '/pipelines/train-evaluate/executions';
       const started = unwrap(await api.POST(path, { body: body as PipelineBody }));
-      navigate(`/executions/${started.executionId}`);
+      void navigate(`/executions/${started.executionId}`);
     },
   });
   if (doc.isPending) return <Loading what="the template" />;

@@ -26,7 +26,7 @@ export function SignInPage() {
           setError(undefined);
           try {
             const session = await signIn(email, password);
-            navigate(session.kind === 'platform-admin' ? '/platform/tenants' : '/models', { replace: true });
+            void navigate(session.kind === 'platform-admin' ? '/platform/tenants' : '/models', { replace: true });
           } catch (err) {
             setError(err);
           } finally {

@@ -288,7 +288,7 @@ function DecisionPanel(props: { modelId: string; version: number; status: string
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            const submitter = (e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+            const submitter = (e.nativeEvent).submitter as HTMLButtonElement | null;
             decide.mutate(submitter?.value === 'reject' ? 'reject' : 'approve');
           }}
         >

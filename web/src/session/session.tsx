@@ -14,8 +14,8 @@ export interface SessionData {
 interface SessionContextValue {
   readonly session: SessionData | undefined;
   readonly api: StewardClient;
-  signIn(email: string, password: string): Promise<SessionData>;
-  signOut(): void;
+  readonly signIn: (email: string, password: string) => Promise<SessionData>;
+  readonly signOut: () => void;
 }
 
 const STORAGE_KEY = 'steward.session';
