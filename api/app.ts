@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id';
 import { HealthCheck } from '../core/health/check-health';
 import { ValidationFailed } from '../core/errors';
 import type { Platform } from '../core/platform/platform';
+import { logsInfo } from '../core/ports/log';
 import type { ApiEnv } from './http/env';
 import { invalidFieldsOf, problemFromError, problemType, respondProblem } from './http/problem';
 import { bodyLimit } from './http/body-limit';
@@ -68,6 +69,7 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
     const started = performance.now();
     c.set('log', platform.log);
     await next();
+    if (!logsInfo(platform.log)) return;
     platform.log.info('request', {
       requestId: c.get('requestId'),
       method: c.req.method,

@@ -11,7 +11,7 @@ import { PLANS } from '../../core/tenancy/plans';
 import type { TenantRateLimiter } from '../../core/tenancy/rate-limiter';
 import { tenantScope } from '../../core/tenancy/tenant-scope';
 import type { ApiEnv } from './env';
-import { IdempotencyHeaders, idempotency } from './idempotency';
+import { IdempotencyParameter, idempotency } from './idempotency';
 
 /** The OpenAPI extension naming the permission a route requires (read by the isolation and role-matrix tests). */
 export const PERMISSION_EXTENSION = 'x-steward-permission';
@@ -76,7 +76,8 @@ export function createGuards(platform: Platform, resolver: PrincipalResolver, li
         ...config,
         security: [{ bearer: [] }],
         [PERMISSION_EXTENSION]: permission,
-        ...(config.method === 'post' ? { request: { ...config.request, headers: IdempotencyHeaders } } : {}),
+        // Declared as a parameter, not as request.headers: a header schema would add a validator run on every POST.
+        ...(config.method === 'post' ? { parameters: [IdempotencyParameter] } : {}),
         middleware: config.method === 'post' ? [tenantGuard(permission), keyed] : [tenantGuard(permission)],
       } as never),
     platformRoute: (permission, config) =>

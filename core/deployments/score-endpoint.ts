@@ -97,14 +97,14 @@ async function invokeRestoring(
   request: { body: Uint8Array; contentType: string },
   requestId: string,
 ): Promise<InvocationAnswer> {
-  const call = () => deps.invoker.invoke({ endpointName: deployment.servedName, body: request.body, contentType: request.contentType, accept: 'application/json', inferenceId: requestId });
+  const invocation = { endpointName: deployment.servedName, body: request.body, contentType: request.contentType, accept: 'application/json', inferenceId: requestId };
   try {
-    return await call();
+    return await deps.invoker.invoke(invocation);
   } catch (error) {
     if (!(error instanceof EndpointMissing) || deps.control.kind !== 'local') throw error;
     // The local gateway keeps endpoints in memory; the stored deployment is the truth, so serve it again.
     await applyStoredDeployment(deps, deployment);
-    return call();
+    return deps.invoker.invoke(invocation);
   }
 }
 

@@ -1,5 +1,5 @@
 import { type HttpHandler, type HttpHandlerOptions, type HttpRequest, HttpResponse } from '@smithy/core/protocols';
-import type { InvokeEndpoint } from './invoke-endpoint';
+import type { InvokeEndpoint, InvokeEndpointCall } from './invoke-endpoint';
 import { type GatewayAnswer, sagemakerError } from './sagemaker-errors';
 
 const INVOCATIONS = /^\/endpoints\/([^/]+)\/invocations$/;
@@ -24,18 +24,13 @@ export class InProcessGatewayHandler implements HttpHandler {
     if (options?.abortSignal?.aborted) throw abortError();
     const answer = await this.answer(request);
     // Lower-case names, as Node's HTTP client hands them to the SDK.
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(answer.headers)) headers[name.toLowerCase()] = value;
-    return { response: new HttpResponse({ statusCode: answer.status, headers, body: answer.body }) };
+    return { response: new HttpResponse({ statusCode: answer.status, headers: lowerCaseNames(answer.headers), body: answer.body }) };
   }
 
-  private async answer(request: HttpRequest): Promise<GatewayAnswer> {
+  private answer(request: HttpRequest): Promise<GatewayAnswer> {
     const match = request.method === 'POST' ? INVOCATIONS.exec(request.path) : null;
-    if (!match) return sagemakerError('ValidationError', `${request.method} ${request.path} is not supported by the in-process scoring gateway; use InvokeEndpoint.`, 'in-process');
-    // The SDK's header names keep their case (Content-Type, X-Amzn-SageMaker-…); the gateway asks by lower-case name.
-    const headers = new Map<string, string>();
-    for (const [name, value] of Object.entries(request.headers)) headers.set(name.toLowerCase(), value);
-    return this.invoke()({ endpointName: decodeURIComponent(match[1]), header: (name) => headers.get(name), body: bodyBytes(request.body) });
+    if (!match) return Promise.resolve(sagemakerError('ValidationError', `${request.method} ${request.path} is not supported by the in-process scoring gateway; use InvokeEndpoint.`, 'in-process'));
+    return this.invoke()(new InProcessCall(decodeURIComponent(match[1]), lowerCaseNames(request.headers), bodyBytes(request.body)));
   }
 
   updateHttpClientConfig(): void {
@@ -49,6 +44,38 @@ export class InProcessGatewayHandler implements HttpHandler {
   destroy(): void {
     // Nothing held.
   }
+}
+
+/** One call as the gateway reads it: a class, so no closure is made per call for `header`. */
+class InProcessCall implements InvokeEndpointCall {
+  constructor(
+    readonly endpointName: string,
+    private readonly headers: Readonly<Record<string, string>>,
+    readonly body: Uint8Array,
+  ) {}
+
+  header(name: string): string | undefined {
+    return Object.hasOwn(this.headers, name) ? this.headers[name] : undefined;
+  }
+}
+
+// The SDK's header names keep their case (Content-Type, X-Amzn-SageMaker-…) and are the same few on every call:
+// each is lower-cased once, not on every call. Bounded, so odd names (custom attributes) cannot grow it without end.
+const lowerCased = new Map<string, string>();
+const MAX_REMEMBERED_NAMES = 256;
+
+function lowerCaseNames(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    let lower = lowerCased.get(name);
+    if (lower === undefined) {
+      lower = name.toLowerCase();
+      if (lowerCased.size < MAX_REMEMBERED_NAMES) lowerCased.set(name, lower);
+    }
+    out[lower] = headers[name];
+  }
+  return out;
 }
 
 function bodyBytes(body: unknown): Uint8Array {

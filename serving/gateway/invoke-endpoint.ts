@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Log } from '../../core/ports/log';
+import { type Log, logsInfo } from '../../core/ports/log';
 import { ModelInvocationError } from '../runtimes/runtime-errors';
 import type { EndpointRegistry, ModelReference, ProductionVariant } from './endpoint-registry';
 import type { ModelCache } from './model-cache';
@@ -131,7 +131,7 @@ export function createInvokeEndpoint(deps: GatewayDeps): InvokeEndpoint {
         logStreamArn: `arn:aws:logs:${region}:${accountId}:log-group:/aws/sagemaker/Endpoints/${endpointName}:log-stream:${variant.variantName}/local`,
       });
     }
-    log.info('invocation', { ...context, status: 200, durationMs });
+    if (logsInfo(log)) log.info('invocation', { ...context, status: 200, durationMs });
     const headers: Record<string, string> = {
       'Content-Type': outcome.result.contentType,
       'x-Amzn-Invoked-Production-Variant': variant.variantName,

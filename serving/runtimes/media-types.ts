@@ -16,6 +16,8 @@ export function mediaTypeOf(header: string | undefined): string | undefined {
  */
 export function negotiate<T extends string>(accept: string | undefined, supported: readonly [T, ...T[]]): T {
   if (!accept || !accept.trim()) return supported[0];
+  // What the SDK sends on every scoring call (`Accept: application/json`): one supported type, nothing to weigh.
+  if ((supported as readonly string[]).includes(accept)) return accept as T;
   const ranges = accept
     .split(',')
     .map((part, index) => {

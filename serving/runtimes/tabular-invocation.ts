@@ -5,6 +5,8 @@ import type { InvocationResult, ServedModel } from './model-runtime';
 import { InvalidModelInput } from './runtime-errors';
 import { RowProblem, type Prediction, type TabularModel } from './tabular-model';
 
+const utf8 = new TextEncoder();
+
 /**
  * A TabularModel behind the container contract: the body is parsed and
  * validated against the model's inputs (serving/payloads), scored, and
@@ -24,7 +26,7 @@ export class TabularLoadedModel implements ServedModel {
       }
       return answer;
     });
-    return { body: new TextEncoder().encode(writePredictions(this.model, predictions, responseType)), contentType: responseType };
+    return { body: utf8.encode(writePredictions(this.model, predictions, responseType)), contentType: responseType };
   }
 
   release(): Promise<void> {
