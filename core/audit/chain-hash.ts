@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { AuditEvent } from './audit-event';
 import { canonicalJson } from './canonical-json';
 
@@ -60,6 +60,6 @@ export function chainSortKey(seq: number): string {
 }
 export const SEQ_DIGITS = 12;
 
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+/** One-shot `crypto.hash` where Node has it (≥ 20.12): no Hash object per digest (see core/identity/secrets.ts). */
+const sha256Hex: (text: string) => string =
+  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
