@@ -103,6 +103,24 @@ function statsOf(t: Tally): VariantStats {
   return { requests: t.requests, errors: t.errors, errorRate: t.requests ? t.errors / t.requests : 0, p50Ms: quantile(0.5), p99Ms: quantile(0.99) };
 }
 
+/**
+ * Every live buffer in this process, so that shutting the process down can
+ * write what each still holds (`flushVariantCounts`): a buffer belongs to
+ * the API app that made it, which the platform's close cannot reach.
+ */
+const LIVE = new Set<WeakRef<SharedVariantCounts>>();
+
+/** Writes what every buffer of this process still holds (shutdown: before the store closes). */
+export async function flushVariantCounts(): Promise<void> {
+  const flushes: Promise<void>[] = [];
+  for (const ref of LIVE) {
+    const counts = ref.deref();
+    if (counts) flushes.push(counts.flush());
+    else LIVE.delete(ref);
+  }
+  await Promise.all(flushes);
+}
+
 export class SharedVariantCounts implements VariantCounts {
   private pending = new Map<string, PendingTally>();
   private timer: NodeJS.Timeout | undefined;
@@ -112,7 +130,9 @@ export class SharedVariantCounts implements VariantCounts {
   /** The last minute recorded in, as `YYYY-MM-DDTHH:MM`: formatted once a minute, not on every call. */
   private minute = { number: Number.NaN, text: '' };
 
-  constructor(private readonly options: { log?: Log; now?: () => Date } = {}) {}
+  constructor(private readonly options: { log?: Log; now?: () => Date } = {}) {
+    LIVE.add(new WeakRef(this));
+  }
 
   private minuteOf(ms: number): string {
     const number = Math.floor(ms / 60_000);

@@ -25,6 +25,7 @@ import { GatewayEndpointControl } from '../../core/adapters/sagemaker/gateway-en
 import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
 import { StagingSweep } from '../../core/catalog/staging-sweep';
 import { flushCaptures } from '../../core/deployments/capture-buffer';
+import { flushVariantCounts } from '../../core/deployments/variant-counts';
 import { ChildProcessInspector } from '../../core/adapters/inspection/child-process-inspector';
 import { InProcessGatewayHandler } from '../../serving/gateway/in-process-handler';
 import { createScoringGateway, type ScoringGateway } from '../../serving/gateway/scoring-gateway';
@@ -154,6 +155,8 @@ export async function createLocalPlatform(
       await endpointsRestored;
       // Sampled scoring captures wait up to a second in memory; written before the storage client goes.
       await flushCaptures();
+      // So are the variant counts (canary verdicts read them): written while the store is still open.
+      await flushVariantCounts();
       await stagingSweep.stop();
       await scheduler?.stop();
       await sealer.stop();

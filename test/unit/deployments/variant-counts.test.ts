@@ -1,6 +1,6 @@
 import { SqliteStore } from '../../../core/adapters/sqlite/sqlite-store';
 import type { Deployment } from '../../../core/deployments/deployment-records';
-import { latencyBucket, latencyBucketBound, SharedVariantCounts } from '../../../core/deployments/variant-counts';
+import { flushVariantCounts, latencyBucket, latencyBucketBound, SharedVariantCounts } from '../../../core/deployments/variant-counts';
 import type { MetadataTable } from '../../../core/ports/metadata-store';
 import { newTenantId } from '../../../core/tenancy/tenant-id';
 
@@ -15,6 +15,16 @@ describe('shared variant counts', () => {
     table = store.tenant(newTenantId());
   });
   afterEach(() => store.close());
+
+  it('writes what every buffer of the process holds when it shuts down (flushVariantCounts), before the store closes', async () => {
+    const a = new SharedVariantCounts();
+    const b = new SharedVariantCounts();
+    for (let i = 0; i < 3; i++) a.record(table, deployment, 'canary', true, 5);
+    b.record(table, deployment, 'canary', false, 5);
+    await flushVariantCounts();
+    // A third recorder sees them in the store: nothing of a's or b's is left only in memory.
+    expect(await new SharedVariantCounts().stats(table, deployment, 'canary')).toMatchObject({ requests: 4, errors: 1 });
+  });
 
   it('adds every recorder’s calls: each reads the other’s once flushed, and its own at once', async () => {
     const a = new SharedVariantCounts();
