@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readNodeBody } from '../../serving/http/request-body';
 
 /** The media types hono's JSON validator reads (hono/validator: `application/json`, `application/*+json`). */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -33,7 +34,7 @@ export function readJsonBodyFromNode(request: Request, incoming: IncomingMessage
   if (!contentType || !JSON_MEDIA_TYPE.test(contentType.split(';')[0].trim())) return request;
 
   let bytes: Promise<Buffer> | undefined;
-  const read = (): Promise<Buffer> => (bytes ??= readAll(incoming));
+  const read = (): Promise<Buffer> => (bytes ??= readNodeBody(incoming));
   const text = (): Promise<string> => read().then(utf8Decode);
   Object.defineProperties(request, {
     text: { value: text, configurable: true },
@@ -41,21 +42,6 @@ export function readJsonBodyFromNode(request: Request, incoming: IncomingMessage
     arrayBuffer: { value: () => read().then((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)), configurable: true },
   });
   return request;
-}
-
-function readAll(incoming: IncomingMessage): Promise<Buffer> {
-  if (incoming.readableEnded) return Promise.reject(new TypeError('the request body was already read'));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    incoming.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-    });
-    incoming.once('error', reject);
-    incoming.once('aborted', () => reject(new Error('the client closed the request before its body ended')));
-    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-  });
 }
 
 function utf8Decode(bytes: Buffer): string {

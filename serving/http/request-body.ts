@@ -23,8 +23,17 @@ export async function readRequestBody(c: Context, limit = Number.POSITIVE_INFINI
     if (body.byteLength > limit) throw new RequestBodyTooLarge(limit);
     return body;
   }
-  // Past the limit the rest is drained, not kept: destroying the stream would
-  // close the socket before the caller could be told why.
+  const body = await readNodeBody(incoming, limit);
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/**
+ * The whole body of a Node request, read once from its stream. Past `limit`
+ * the rest is drained, not kept: destroying the stream would close the
+ * socket before the caller could be told why.
+ */
+export function readNodeBody(incoming: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  if (incoming.readableEnded) return Promise.reject(new TypeError('the request body was already read'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -33,10 +42,10 @@ export async function readRequestBody(c: Context, limit = Number.POSITIVE_INFINI
       if (size <= limit) chunks.push(chunk);
     });
     incoming.once('error', reject);
+    incoming.once('aborted', () => reject(new Error('the client closed the request before its body ended')));
     incoming.once('end', () => {
       if (size > limit) return reject(new RequestBodyTooLarge(limit));
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      resolve(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
   });
 }
