@@ -1,8 +1,9 @@
 import { auditWrite } from '../audit/audit-event';
+import { Conflict, StaleWrite } from '../errors';
 import { setAlias } from '../catalog/version-catalog';
 import { loadModelRecord } from '../catalog/models';
 import type { TenantScope } from '../tenancy/tenant-scope';
-import { type Deployment, deploymentWrite, servedVersionWrite } from './deployment-records';
+import { type Deployment, deploymentWrite, loadDeployment, servedVersionWrite } from './deployment-records';
 import { rollbackEndpoint } from './endpoint-actions';
 import { buildEndpointConfig, resolvedVariantsOf } from './endpoint-config';
 import { forgetLiveDeployment } from './live-deployments';
@@ -31,6 +32,13 @@ const busy = new Set<string>();
 /** When each endpoint's canary was last weighed by this process: the shared counts are read at most four times a second per endpoint, not on every call. */
 const lastWeighed = new Map<string, number>();
 const WEIGH_EVERY_MS = 250;
+/**
+ * The weighing that follows the last calls of a burst, per endpoint: this
+ * process's counts written first, then the canary weighed again. Longer than
+ * the counts' flush period, so it usually finds its own buffer written.
+ */
+const trailing = new Map<string, { scope: TenantScope; deps: Pick<DeploymentDeps, 'control' | 'counts'>; d: Deployment }>();
+const TRAILING_AFTER_MS = 1_250;
 
 /**
  * Called after each scored request: rolls the canary back by itself when its
@@ -39,23 +47,66 @@ const WEIGH_EVERY_MS = 250;
  * numbers are every API process's (core/deployments/variant-counts.ts). One
  * evaluation per endpoint at a time, at most four a second per process; the
  * caller does not wait for it.
+ *
+ * A call weighed too soon after the previous one is not forgotten: a
+ * trailing weighing follows every burst of calls, after this process has
+ * written its counts. That is what makes the verdict certain once traffic
+ * stops: each process reads the store after writing its own counts, so the
+ * last of them to write reads everyone's. Without it, calls spread over
+ * several processes could stop with enough requests in the store and no
+ * process left to notice.
  */
 export async function watchCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, d: Deployment): Promise<CanaryVerdict> {
   if (!d.canary) return { action: 'none' };
   const key = `${scope.table.identity}|${d.endpointName}`;
+  scheduleTrailing(key, scope, deps, d);
   if (busy.has(key)) return { action: 'none' };
   const at = Date.now();
   if (at - (lastWeighed.get(key) ?? 0) < WEIGH_EVERY_MS) return { action: 'none' };
   lastWeighed.set(key, at);
   if (lastWeighed.size > 10_000) lastWeighed.delete(lastWeighed.keys().next().value!);
+  return weigh(key, scope, deps, d);
+}
+
+function scheduleTrailing(key: string, scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, d: Deployment): void {
+  const waiting = trailing.has(key);
+  trailing.set(key, { scope, deps, d });
+  if (waiting) return;
+  setTimeout(() => {
+    const last = trailing.get(key);
+    trailing.delete(key);
+    if (!last) return;
+    void weighAfterFlush(key, last.scope, last.deps, last.d).catch((error: Error) =>
+      last.scope.log.error('canary evaluation failed', { endpointName: last.d.endpointName, error: error.message }),
+    );
+  }, TRAILING_AFTER_MS).unref();
+}
+
+async function weighAfterFlush(key: string, scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, seen: Deployment): Promise<void> {
+  await deps.counts.flush();
+  if (busy.has(key)) return;
+  // The deployment as stored now: another process may have rolled it back or moved it a step since.
+  const d = await loadDeployment(scope.table, seen.endpointName, seen.deploymentId);
+  if (!d.canary || d.status !== 'live') return;
+  await weigh(key, scope, deps, d);
+}
+
+async function weigh(key: string, scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, d: Deployment): Promise<CanaryVerdict> {
   // Every process's calls (the store's counts), not only this one's.
-  const verdict = judgeCanary(d, await deps.counts.stats(scope.table, d, d.canary.variantName), scope.now());
+  const verdict = judgeCanary(d, await deps.counts.stats(scope.table, d, d.canary!.variantName), scope.now());
   if (verdict.action === 'none') return verdict;
+  if (busy.has(key)) return { action: 'none' };
   busy.add(key);
   const system: TenantScope = { ...scope, meta: { ...scope.meta, actor: 'system:canary' } };
   try {
-    if (verdict.action === 'rollback') await rollbackEndpoint(system, deps, d.endpointName, verdict.reason);
+    // Only the deployment that was weighed is rolled back: if it is no longer live, the verdict is moot.
+    if (verdict.action === 'rollback') await rollbackEndpoint(system, deps, d.endpointName, verdict.reason, { expectLive: d.deploymentId });
     else await advanceCanary(system, deps, d, verdict.toStep, verdict.promote);
+  } catch (error) {
+    // Another process (or an operator) changed the endpoint first: its change stands, and this verdict is moot.
+    if (!(error instanceof Conflict || error instanceof StaleWrite)) throw error;
+    scope.log.info('canary verdict not applied: the endpoint changed meanwhile', { endpointName: d.endpointName, deploymentId: d.deploymentId, reason: error.message });
+    return { action: 'none' };
   } finally {
     busy.delete(key);
   }

@@ -16,8 +16,17 @@ export async function applyStoredDeployment(deps: Pick<DeploymentDeps, 'control'
  * before the current one again (its stored variants, weights and shadow),
  * the current one is `rolled-back` with the reason.
  */
-export async function rollbackEndpoint(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, endpointName: string, reason: string): Promise<{ endpoint: EndpointRecord; live: Deployment; rolledBack: Deployment }> {
+export async function rollbackEndpoint(
+  scope: TenantScope,
+  deps: Pick<DeploymentDeps, 'control'>,
+  endpointName: string,
+  reason: string,
+  options: { expectLive?: string } = {},
+): Promise<{ endpoint: EndpointRecord; live: Deployment; rolledBack: Deployment }> {
   const endpoint = await requireEndpoint(scope.table, endpointName);
+  if (options.expectLive !== undefined && endpoint.liveDeploymentId !== options.expectLive) {
+    throw new Conflict(`endpoint '${endpointName}' no longer serves deployment ${options.expectLive}; nothing rolled back`);
+  }
   if (endpoint.pendingDeploymentId) throw new Conflict(`endpoint '${endpointName}' is being deployed (deployment ${endpoint.pendingDeploymentId}); roll back when it is live or failed`);
   if (!endpoint.liveDeploymentId) throw new Conflict(`endpoint '${endpointName}' serves nothing to roll back from`);
   const previousId = endpoint.history[endpoint.history.length - 1];
