@@ -6,6 +6,7 @@ import { watchCanary } from './canary-watch';
 import type { Deployment } from './deployment-records';
 import { applyStoredDeployment } from './endpoint-actions';
 import { liveDeployment } from './live-deployments';
+import { serveStoredDeployment } from './local-serving-sync';
 import type { DeploymentDeps } from './request-deployment';
 
 export interface ScoringAnswer {
@@ -34,6 +35,8 @@ export async function scoreEndpoint(
   request: { endpointName: string; body: Uint8Array; contentType: string; random?: () => number },
 ): Promise<ScoringAnswer> {
   const deployment = await liveDeployment(scope.table, request.endpointName);
+  const syncing = serveStoredDeployment(scope.table, deps, deployment);
+  if (syncing) await syncing;
   const started = performance.now();
   let answer: InvocationAnswer;
   try {

@@ -60,6 +60,8 @@ export interface EndpointDescription {
   readonly endpointName: string;
   readonly status: EndpointStatus;
   readonly configName?: string;
+  /** The deployment whose configuration is served (its DeploymentId tag), where the control plane reports it. */
+  readonly deploymentId?: string;
   readonly failureReason?: string;
 }
 

@@ -45,7 +45,12 @@ export class GatewayEndpointControl implements EndpointControl {
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw new DependencyFailed(`the scoring gateway answered ${res.status} to describing ${endpointName}`);
     const out = (await res.json()) as { endpointStatus: 'InService'; tags?: Record<string, string> };
-    return { endpointName, status: out.endpointStatus, ...(out.tags?.EndpointConfigName ? { configName: out.tags.EndpointConfigName } : {}) };
+    return {
+      endpointName,
+      status: out.endpointStatus,
+      ...(out.tags?.EndpointConfigName ? { configName: out.tags.EndpointConfigName } : {}),
+      ...(out.tags?.DeploymentId ? { deploymentId: out.tags.DeploymentId } : {}),
+    };
   }
 
   async deleteEndpoint(endpointName: string): Promise<boolean> {
