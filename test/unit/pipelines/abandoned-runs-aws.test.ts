@@ -190,7 +190,8 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
     expect((await loadDeployment(table(), ENDPOINT, NEW)).status).toBe('failed');
     expect(await loadEndpoint(table(), ENDPOINT)).toMatchObject({ pendingDeploymentId: '01jdlater0000000000000000d', liveDeploymentId: LIVE });
 
-    const broken = { ...settler, platformTable: () => ({ ...store.platform(), get: () => Promise.reject(new Error('throttled')) }) } as AbandonedRunPlatform;
+    const throttled = new Proxy(store.platform(), { get: (target, prop) => (prop === 'get' ? () => Promise.reject(new Error('throttled')) : Reflect.get(target, prop)) });
+    const broken: AbandonedRunPlatform = { ...settler, platformTable: () => throttled };
     await expect(recordStatusChange(recorder, MACHINES, deployEvent('TIMED_OUT', '01jdexecother0000000000000'), (run) => settleAbandonedRun(broken, run))).rejects.toThrow('throttled');
   });
 });
