@@ -15,6 +15,8 @@ import { normalizeSlot } from '../schedules/scheduled-batch-job';
 import { pipelineScope, type TenantScope } from '../tenancy/tenant-scope';
 import type { PipelineFailure } from './pipeline-failure';
 import { failRunVersion } from './pipeline-versions';
+import { searchModels } from '../catalog/model-catalog';
+import { trainSegmentsInputSchema } from './segment-request';
 import { runIdOf } from './step-context';
 
 /**
@@ -170,11 +172,34 @@ const settleBatch: Settle = async (scope, _deps, run, failure) => {
 };
 
 /**
+ * train-segments: each TrainSegment fails its own version when the segment
+ * fails (its failure path is inside the step); a run cut off mid-segment
+ * leaves that segment's version `training` or `evaluating`. Those of this
+ * run (lineage) among the family's models `<family>.<value>` are failed as
+ * the step would have; finished segments keep their versions.
+ */
+const settleSegments: Settle = async (scope, _deps, run, failure) => {
+  const input = trainSegmentsInputSchema.safeParse(run.input);
+  if (!input.success) return { settled: false, note: 'the input names no segment family' };
+  const { projectId, family } = input.data;
+  const failed: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await searchModels(scope, { projectId, namePrefix: `${family}.`, order: 'asc' }, { limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const model of page.items) {
+      const outcome = await failRunVersion(scope, { failure, modelId: model.modelId, executionId: runIdOf(run.executionId), log: scope.log });
+      if (outcome.versionMarkedFailed && outcome.version) failed.push(`${model.name} v${outcome.version.version}`);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return { settled: failed.length > 0, subject: `segment family ${family}`, ...(failed.length > 0 ? { note: `failed ${failed.join(', ')}` } : { note: 'no segment version was in progress' }) };
+};
+
+/**
  * Every pipeline in state-machines/*.asl.json, with how its abandoned run is
  * settled; `null` where its failure path moves no subject (so neither does
- * this): `evaluate` (the version moves only when scoring succeeded, and a new
- * evaluation picks up a version left `evaluating`), `train-segments` (each
- * segment records its own outcome; the run has no record of its own).
+ * this): `evaluate` (its failure path leaves the version as it was; a new
+ * evaluation picks up a version left `evaluating`).
  * test/unit/pipelines/abandoned-runs.test.ts checks this covers every definition.
  */
 export const ABANDONED_RUN_SETTLERS: Readonly<Record<string, Settle | null>> = {
@@ -182,8 +207,8 @@ export const ABANDONED_RUN_SETTLERS: Readonly<Record<string, Settle | null>> = {
   'profile-dataset': settleProfile,
   'train-evaluate': settleTraining,
   'batch-score': settleBatch,
+  'train-segments': settleSegments,
   evaluate: null,
-  'train-segments': null,
 };
 
 /**

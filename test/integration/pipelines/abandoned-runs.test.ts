@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { createApp } from '../../../api/app';
 import { allAuditEvents } from '../../../core/audit/audit-trail';
 import { exportLinearModelToOnnx } from '../../../core/maths/onnx/linear-model-onnx';
+import { registerVersion } from '../../../core/catalog/version-catalog';
+import { settleAbandonedRun } from '../../../core/pipelines/abandoned-runs';
 import { getExecution, listExecutions } from '../../../core/pipelines/execution-log';
+import { pipelineScope } from '../../../core/tenancy/tenant-scope';
 import { listRunning } from '../../../core/pipelines/running-executions';
 import { createLocalPlatform, type LocalPlatform } from '../../../infra/local/local-platform';
 import { ApiClient, bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
@@ -206,4 +209,41 @@ it('a training run cut off while its version was evaluating: the next start-up f
   for await (const e of allAuditEvents(table(), { actor: `pipeline:${started.body.executionId}` })) if (e.action === 'version.status-changed') changes.push(e);
   expect(changes.at(-1)).toMatchObject({ after: expect.objectContaining({ status: 'failed' }) });
   expect(JSON.stringify(changes.at(-1))).toMatch(/States\.Interrupted/);
+});
+
+it("a segment run cut off mid-segment (AWS: TIMED_OUT): the version that segment's step left training is failed, other runs' versions are not", async () => {
+  const ds = acme.tokens['data-scientist'];
+  const { projectId } = await createProject(ctx.api, ds);
+  const family = `fam${Math.random().toString(36).slice(2, 6)}`;
+  const runId = '01jdsegrun0000000000000000';
+  const startedBy = `user:${acme.userIds['data-scientist']}`;
+  const models: string[] = [];
+  for (const value of ['north', 'south']) {
+    const model = await ctx.api.call('POST', '/models', { token: ds, body: { projectId, name: `${family}.${value}`, type: 'ml', framework: 'steward-built-in', schema: SCHEMA } });
+    expect(model.status).toBe(201);
+    models.push(model.body.modelId);
+  }
+  // What TrainSegment's registration leaves while the segment trains: a `training` version whose lineage names the run.
+  const register = async (modelId: string, executionId: string) => {
+    const scope = await pipelineScope(ctx.platform, { tenantId: acme.tenantId, actor: startedBy, executionId });
+    return registerVersion(scope, modelId, { source: 'trained', artifact: { format: 'onnx', sha256: 'a'.repeat(64), size: 100 }, lineage: { executionId, datasets: [], hyperparameters: {} } });
+  };
+  expect((await register(models[0], runId)).status).toBe('training');
+  await register(models[1], '01jdotherrun00000000000000');
+
+  const run = {
+    tenantId: acme.tenantId,
+    pipeline: 'train-segments',
+    executionId: runId,
+    actor: startedBy,
+    input: { projectId, family, dataset: { datasetId: '01jddataset000000000000000', version: 1 }, segmentColumn: 'region', target: 'churned' },
+    cause: 'timed out' as const,
+  };
+  await expect(settleAbandonedRun(ctx.platform, run)).resolves.toMatchObject({ settled: true, note: `failed ${family}.north v1` });
+  const north = (await ctx.api.call('GET', `/models/${models[0]}/versions/1`, { token: ds })).body;
+  expect(north).toMatchObject({ status: 'failed' });
+  expect(JSON.stringify(north)).toMatch(/States\.Timeout/);
+  expect((await ctx.api.call('GET', `/models/${models[1]}/versions/1`, { token: ds })).body.status).toBe('training');
+  // Delivered again: nothing left to fail.
+  await expect(settleAbandonedRun(ctx.platform, run)).resolves.toMatchObject({ settled: false });
 });
