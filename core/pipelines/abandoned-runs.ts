@@ -7,7 +7,7 @@ import { CatalogIdSchema } from '../catalog/identifiers';
 import { recordDeploymentFailure, type RestoreOutcome } from '../deployments/deploy-steps';
 import { type Deployment, type EndpointRecord, loadDeployment, loadEndpoint } from '../deployments/deployment-records';
 import { applyStoredDeployment } from '../deployments/endpoint-actions';
-import { NotFound } from '../errors';
+import { DependencyFailed, NotFound } from '../errors';
 import type { Platform } from '../platform/platform';
 import type { EndpointControl } from '../ports/endpoint-control';
 import { scheduleSlotKey } from '../schedules/schedule-records';
@@ -82,6 +82,9 @@ export function abandonFailure(run: Pick<AbandonedRun, 'executionId' | 'cause' |
   return { error: ERROR_OF[run.cause], cause: `pipeline execution ${run.executionId} ${what}${run.detail ? `: ${run.detail}` : ''}; its failure path never ran` };
 }
 
+/** Endpoint states in which SageMaker accepts no update or delete. */
+const BUSY: ReadonlySet<string> = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'Deleting']);
+
 const DeployInput = z.object({ deploymentId: z.string().min(1).max(64), endpointName: z.string().min(1).max(64) });
 const ProfileInput = z.object({ datasetId: CatalogIdSchema, version: z.number().int().positive() });
 const TrainInput = z.object({ modelId: CatalogIdSchema });
@@ -111,11 +114,14 @@ const settleDeploy: Settle = async (scope, deps, run, failure) => {
 
 /** The rollback branch of deploy.asl.json without its plan: the live deployment's stored config again, else remove what this deployment created. */
 async function restoreEndpoint(scope: TenantScope, control: EndpointControl, endpoint: EndpointRecord, d: Deployment): Promise<RestoreOutcome> {
+  const described = await control.describeEndpoint(d.servedName);
+  // SageMaker refuses to update (or delete) an endpoint mid-update; a cut-off execution does not stop one. Thrown, so the
+  // settling is tried again (EventBridge redelivers to the recorder; the local runner at its next start) once it has finished.
+  if (described && BUSY.has(described.status)) throw new DependencyFailed(`endpoint ${d.servedName} is ${described.status}; it is put back once that has finished`);
   try {
     if (endpoint.liveDeploymentId) {
       const live = await loadDeployment(scope.table, endpoint.endpointName, endpoint.liveDeploymentId);
       // As AlreadyRestored: an endpoint already serving the live config (SageMaker rolled a failed update back) is left alone.
-      const described = await control.describeEndpoint(live.servedName);
       if (described?.status === 'InService' && described.configName === live.config.configName) return { outcome: 'restored' };
       await applyStoredDeployment({ control }, live);
       return { outcome: 'restored' };

@@ -161,6 +161,7 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
 
   it('an ABORTED first deploy removes the endpoint it created; a SUCCEEDED or FAILED execution (its own paths ran) settles nothing', async () => {
     await seed(false);
+    sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });
     sagemaker.on(DeleteEndpointCommand).resolves({});
 
     await expect(deliver(deployEvent('FAILED', '01jdexecfailed0000000000000'))).resolves.toBe('created-and-stopped');
@@ -169,14 +170,33 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
     expect((await loadDeployment(table(), ENDPOINT, NEW)).status).toBe('deploying');
 
     await expect(deliver(deployEvent('ABORTED'))).resolves.toBe('created-and-stopped');
-    expect(sagemaker.calls().map((c) => c.args[0].input)).toEqual([{ EndpointName: SERVED }]);
-    expect(sagemaker).toHaveReceivedCommandTimes(DeleteEndpointCommand, 1);
+    expect(sagemaker.calls().map((c) => [c.args[0].constructor.name, c.args[0].input])).toEqual([
+      ['DescribeEndpointCommand', { EndpointName: SERVED }],
+      ['DeleteEndpointCommand', { EndpointName: SERVED }],
+    ]);
     const failed = await loadDeployment(table(), ENDPOINT, NEW);
     expect(failed.reason).toMatch(/^States\.Aborted: pipeline execution 01jdexec00000000000000000c was aborted/);
     const endpoint = await loadEndpoint(table(), ENDPOINT);
     expect(endpoint).toMatchObject({ status: 'deleted' });
     expect(endpoint).not.toHaveProperty('pendingDeploymentId');
     expect((await failedEvents())[0]).toMatchObject({ after: { status: 'failed', restore: 'removed the endpoint it had created' } });
+  });
+
+  it('waits for an endpoint SageMaker is still updating: the delivery fails (EventBridge retries) with nothing changed, and the next one restores', async () => {
+    await seed(true);
+    sagemaker.on(DescribeEndpointCommand).resolvesOnce({ EndpointName: SERVED, EndpointStatus: 'Updating', EndpointConfigName: `${TENANT}-${NEW}` }).resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });
+    sagemaker.on(UpdateEndpointCommand).resolves({});
+
+    await expect(deliver(deployEvent('TIMED_OUT'))).rejects.toMatchObject({ name: 'DependencyFailed', message: expect.stringContaining('is Updating') });
+    expect(sagemaker.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeEndpointCommand']);
+    expect((await loadDeployment(table(), ENDPOINT, NEW)).status).toBe('deploying');
+    expect(await failedEvents()).toHaveLength(0);
+
+    // The redelivery: the execution record is already stopped, the deployment is settled now.
+    await expect(deliver(deployEvent('TIMED_OUT'))).resolves.toBe('unchanged');
+    expect(sagemaker.commandCalls(UpdateEndpointCommand).map((c) => c.args[0].input)).toEqual([{ EndpointName: SERVED, EndpointConfigName: `${TENANT}-${LIVE}` }]);
+    expect((await loadDeployment(table(), ENDPOINT, NEW)).status).toBe('failed');
+    expect(await loadEndpoint(table(), ENDPOINT)).not.toHaveProperty('pendingDeploymentId');
   });
 
   it('leaves a deployment a later run already settled alone, and retries when the store fails (the Lambda throws, EventBridge redelivers)', async () => {
