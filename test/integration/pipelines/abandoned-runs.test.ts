@@ -76,7 +76,7 @@ const opened: LocalPlatform[] = [];
 beforeAll(async () => {
   ctx = await bootApi();
   acme = await onboardTenant(ctx.api, ctx.adminToken, 'Acme Abandoned');
-  holding = holdingDefinitions({ deploy: 'SwitchChampion', 'profile-dataset': 'ProfileDatasetVersion', 'train-evaluate': 'EvaluateModel' });
+  holding = holdingDefinitions({ deploy: 'SwitchChampion', 'profile-dataset': 'ProfileDatasetVersion', 'train-evaluate': 'EvaluateModel', 'batch-score': 'WriteOutputs' });
 });
 
 afterAll(async () => {
@@ -246,4 +246,24 @@ it("a segment run cut off mid-segment (AWS: TIMED_OUT): the version that segment
   expect((await ctx.api.call('GET', `/models/${models[1]}/versions/1`, { token: ds })).body.status).toBe('training');
   // Delivered again: nothing left to fail.
   await expect(settleAbandonedRun(ctx.platform, run)).resolves.toMatchObject({ settled: false });
+});
+
+it('a batch job cut off by a killed process after scoring: the next start-up fails the job with the reason and its audit event', async () => {
+  const model = await approvedVersion('abandoned-batch', 0.3);
+  await ctx.platform.tenantObjects(acme.tenantId).put('incoming/abandoned-batch/a.csv', 'x0,x1,x2,x3\n1,2,3,4\n0.5,0.1,-1,2\n', 'text/csv');
+  const dying = await startProcess(holding);
+  const created = await dying.api.call('POST', '/batch-jobs', {
+    token: await dying.tokenOf('data-scientist'),
+    body: { model, input: { kind: 'prefix', prefix: 'incoming/abandoned-batch/' }, outputPrefix: 'scores/' },
+  });
+  expect(created.status).toBe(202);
+  const jobId = created.body.jobId as string;
+  const executionId = await eventually(async () => (await ctx.api.call('GET', `/batch-jobs/${jobId}`, { token: acme.tokens.viewer })).body.executionId as string | undefined);
+  await heldAt(executionId);
+  expect((await ctx.api.call('GET', `/batch-jobs/${jobId}`, { token: acme.tokens.viewer })).body.status).toBe('running');
+
+  await startProcess();
+  const job = (await ctx.api.call('GET', `/batch-jobs/${jobId}`, { token: acme.tokens.viewer })).body;
+  expect(job).toMatchObject({ status: 'failed', error: expect.stringMatching(/^States\.Interrupted: pipeline execution .* was interrupted/) });
+  expect(await auditOf('batch-job', jobId, 'batch-job.failed')).toHaveLength(1);
 });
