@@ -227,7 +227,9 @@ export async function settleAbandonedRun(platform: AbandonedRunPlatform, run: Ab
   const settle = Object.hasOwn(ABANDONED_RUN_SETTLERS, run.pipeline) ? ABANDONED_RUN_SETTLERS[run.pipeline] : undefined;
   if (!settle) return { settled: false, note: settle === null ? 'the pipeline has no subject in progress' : `unknown pipeline ${run.pipeline}` };
   const executionId = runIdOf(run.executionId);
-  const scope = await pipelineScope(platform, { tenantId: run.tenantId, actor: run.actor, executionId });
+  // A tenant that no longer exists has nothing left to settle; a suspended one throws (Forbidden) and is tried again later.
+  const scope = await pipelineScope(platform, { tenantId: run.tenantId, actor: run.actor, executionId }).catch(notFoundAsUndefined);
+  if (!scope) return { settled: false, note: `tenant ${run.tenantId} does not exist` };
   const outcome = await settle(scope, { control: platform.serving.control }, { ...run, executionId }, abandonFailure({ ...run, executionId }));
   if (outcome.settled) platform.log.warn('subject of an abandoned pipeline run failed', { tenantId: run.tenantId, pipeline: run.pipeline, executionId, cause: run.cause, subject: outcome.subject });
   return outcome;
