@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ulid } from 'ulid';
 import { Conflict, DependencyFailed, NotFound, ValidationFailed } from '../core/errors';
+import { type AbandonCause, abandonCauseOf, settleAbandonedRun } from '../core/pipelines/abandoned-runs';
 import {
   type ExecutionRecord,
   findExecutionByName,
@@ -59,6 +60,8 @@ const inProcessScorer = new InProcessPartitionScorer();
 const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const FINISHED_KEPT = 200;
 const CLOSE_GRACE_MS = 10_000;
+/** How long an aborted execution waits for its in-flight steps before settling its subject (within CLOSE_GRACE_MS). */
+const IN_FLIGHT_GRACE_MS = 5_000;
 
 class ExecutionAborted extends Error {
   constructor() {
@@ -219,16 +222,26 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     );
     const recorder = new ExecutionRecorder(platform.tenantTable(entry.tenantId), record, log, abort);
     const done = (async () => {
+      // Kept when the subject of an aborted run could not be settled: the next start-up's recovery tries again.
+      let keepEntry = false;
       try {
         for await (const event of execution.eventLogs) await recorder.handle(event);
         const failure = await outcome;
         if (recorder.current.status === 'RUNNING') {
           await recorder.stopWithoutEvent('FAILED', 'States.Runtime', failure instanceof Error ? failure.message : 'the interpreter stopped without a result');
         }
+        // Aborted (shutdown) or timed out: the Catch → Record*Failure path never ran, so the run's subject is settled here.
+        // A detached recorder means another process's recovery took the execution over, and settles it itself.
+        const abandoned = recorder.detached ? undefined : abandonCauseOf(recorder.current);
+        if (abandoned) {
+          // A step still running (it ignores the abort signal) must not undo the settling, e.g. update the endpoint after its restore.
+          await withTimeout(Promise.allSettled([...inFlight]), IN_FLIGHT_GRACE_MS, 'steps did not return').catch(() => undefined);
+          keepEntry = !(await this.settleAbandoned(recorder.current, entry.tenantId, abandoned, abandoned === 'aborted' ? 'the local runner shut down' : undefined));
+        }
       } catch (error) {
         log.error('recording a pipeline execution failed', { executionId: record.executionId, error: errorText(error) });
       } finally {
-        await clearRunning(platform.platformTable(), entry).catch((e: unknown) => log.error('could not clear a running-execution entry', { executionId: record.executionId, error: errorText(e) }));
+        if (!keepEntry) await clearRunning(platform.platformTable(), entry).catch((e: unknown) => log.error('could not clear a running-execution entry', { executionId: record.executionId, error: errorText(e) }));
         this.active.delete(record.executionId);
         this.remember(recorder.current);
       }
@@ -287,15 +300,31 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     for (const entry of entries) {
       if (this.active.has(entry.executionId)) continue;
       try {
-        const marked = await markExecutionInterrupted(platform.tenantTable(entry.tenantId), entry.executionId, {
+        const table = platform.tenantTable(entry.tenantId);
+        const marked = await markExecutionInterrupted(table, entry.executionId, {
           at: platform.now().toISOString(),
           cause: `the local process running it (${entry.owner}) stopped before it finished; start the pipeline again`,
         });
-        await clearRunning(platform.platformTable(), entry);
         if (marked) log.warn('interrupted pipeline execution marked FAILED', { tenantId: entry.tenantId, executionId: entry.executionId, pipeline: entry.pipeline });
+        // Its subject too (a deploying deployment, a pending dataset version…); also an aborted run whose settling failed at shutdown.
+        const stopped = marked ?? (await getExecution(table, entry.executionId, { eventLimit: 1 }).then((e) => e.execution).catch(() => undefined));
+        const abandoned = stopped ? abandonCauseOf(stopped) : undefined;
+        if (stopped && abandoned && !(await this.settleAbandoned(stopped, entry.tenantId, abandoned, `the local process running it (${entry.owner}) stopped`))) continue;
+        await clearRunning(platform.platformTable(), entry);
       } catch (error) {
         log.error('could not recover an interrupted execution', { tenantId: entry.tenantId, executionId: entry.executionId, error: errorText(error) });
       }
+    }
+  }
+
+  /** Fails the subject of a run that ended without its failure path (core/pipelines/abandoned-runs.ts); false when that could not be done now. */
+  private async settleAbandoned(record: ExecutionRecord, tenantId: string, cause: AbandonCause, detail: string | undefined): Promise<boolean> {
+    try {
+      await settleAbandonedRun(this.options.platform(), { tenantId, pipeline: record.pipeline, executionId: record.executionId, actor: record.actor, input: record.input, cause, ...(detail ? { detail } : {}) });
+      return true;
+    } catch (error) {
+      this.options.log.error('could not settle the subject of an abandoned pipeline run; retried at the next start-up', { tenantId, executionId: record.executionId, pipeline: record.pipeline, error: errorText(error) });
+      return false;
     }
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readSettings } from '../../core/config/settings';
 import { executionTenantOf } from '../../core/pipelines/execution-tenants';
+import { type AbandonCause, type AbandonedRun, type SettleOutcome, settleAbandonedRun } from '../../core/pipelines/abandoned-runs';
 import { applyExecutionStatusChange, type StatusChangeOutcome } from '../../core/pipelines/execution-status-change';
 import type { Platform } from '../../core/platform/platform';
 import { isTenantId } from '../../core/storage/keys';
@@ -39,6 +40,11 @@ export type ExecutionStatusChangeEvent = z.infer<typeof ExecutionStatusChangeEve
 export type RecorderOutcome = StatusChangeOutcome | 'ignored';
 /** What the recorder needs of the platform: the tables and the log. */
 export type RecorderPlatform = Pick<Platform, 'log' | 'tenantTable' | 'platformTable'>;
+/** Fails the subject of a run that ended without its failure path (core/pipelines/abandoned-runs.ts). */
+export type AbandonedRunSettler = (run: AbandonedRun) => Promise<SettleOutcome>;
+
+/** Step Functions statuses whose execution ended without its Catch → Record*Failure path. */
+const ABANDONED: Readonly<Record<string, AbandonCause>> = { TIMED_OUT: 'timed out', ABORTED: 'aborted' };
 
 const EXECUTION_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const ContextSchema = z.object({ context: z.object({ tenantId: z.string().refine(isTenantId), actor: z.string().min(1).max(200) }) });
@@ -50,7 +56,12 @@ const ContextSchema = z.object({ context: z.object({ tenantId: z.string().refine
  * machines) or whose tenant cannot be established are logged and ignored:
  * delivering them again would not change the answer.
  */
-export async function recordStatusChange(platform: RecorderPlatform, stateMachines: Readonly<Record<string, string>>, raw: unknown): Promise<RecorderOutcome> {
+export async function recordStatusChange(
+  platform: RecorderPlatform,
+  stateMachines: Readonly<Record<string, string>>,
+  raw: unknown,
+  settle?: AbandonedRunSettler,
+): Promise<RecorderOutcome> {
   const parsed = ExecutionStatusChangeEventSchema.safeParse(raw);
   if (!parsed.success) {
     platform.log.warn('not a Step Functions execution status change; ignored', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
@@ -82,6 +93,12 @@ export async function recordStatusChange(platform: RecorderPlatform, stateMachin
     ...(detail.cause != null ? { cause: detail.cause } : {}),
   });
   platform.log.info('execution status recorded', { tenantId: owner.tenantId, executionId, status: detail.status, outcome });
+  // On every delivery, not only the first: settling is idempotent, and a failure here throws so EventBridge delivers again.
+  const abandoned = ABANDONED[detail.status];
+  if (settle && abandoned) {
+    const settled = await settle({ tenantId: owner.tenantId, pipeline, executionId, actor: owner.actor, input: isRecord(input) ? input : {}, cause: abandoned, ...(detail.cause ? { detail: detail.cause.slice(0, 300) } : {}) });
+    platform.log.info('subject of an abandoned run', { tenantId: owner.tenantId, executionId, status: detail.status, ...settled });
+  }
   return outcome;
 }
 
@@ -110,5 +127,6 @@ let deployed: { platform: Platform; stateMachines: Readonly<Record<string, strin
 export const handler = async (event: unknown): Promise<RecorderOutcome> => {
   // Built once per container (cold start), like every function's platform.
   deployed ??= { platform: awsPlatform(), stateMachines: readSettings({ ...process.env, STEWARD_MODE: 'aws' }).STEWARD_STATE_MACHINES };
-  return recordStatusChange(deployed.platform, deployed.stateMachines, event);
+  const { platform } = deployed;
+  return recordStatusChange(platform, deployed.stateMachines, event, (run) => settleAbandonedRun(platform, run));
 };

@@ -59,4 +59,20 @@ describe('execution records on AWS: Step Functions status changes → the record
     // No statement reaches tenant keys directly: the tenant's log is written in a tenant session.
     expect(JSON.stringify(statements)).not.toMatch(/"T#/);
   });
+
+  it("lets the recorder do a timed-out or aborted deploy's rollback (SageMaker control of tenant-prefixed names, the execution role passed to SageMaker only), never invoke an endpoint", () => {
+    const [, fn] = recorder();
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const statements = statementsOf(roleId.replace(/[0-9A-F]{8}$/, ''));
+    const control = statements.find((s) => [s.Action].flat().includes('sagemaker:UpdateEndpoint'))!;
+    expect([control.Action].flat().sort()).toEqual(
+      ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'].sort(),
+    );
+    const arns = JSON.stringify(control.Resource);
+    for (const kind of ['model', 'endpoint-config', 'endpoint']) expect(arns).toContain(`:${kind}/t*`);
+    expect(JSON.stringify(statements)).not.toContain('sagemaker:InvokeEndpoint');
+    const passRole = statements.find((s) => [s.Action].flat().includes('iam:PassRole'))!;
+    const executionRole = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('sagemaker.amazonaws.com'))![0];
+    expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [executionRole, 'Arn'] });
+  });
 });

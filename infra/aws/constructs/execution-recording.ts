@@ -36,7 +36,10 @@ export interface ExecutionRecordingProps {
  * or an out-of-order event changes nothing.
  *
  * Its role reads only control-plane items (the mapping); the tenant's log is
- * written in a tenant session, so no `T#` key is granted here.
+ * written in a tenant session, so no `T#` key is granted here. For TIMED_OUT
+ * and ABORTED executions it also settles the run's subject
+ * (core/pipelines/abandoned-runs.ts); the stack grants it the SageMaker control
+ * a cut-off deploy's rollback needs (ModelServing.grantEndpointRestore).
  */
 export class ExecutionRecording extends Construct {
   readonly fn: StewardFunction;
@@ -50,7 +53,8 @@ export class ExecutionRecording extends Construct {
     this.fn = new StewardFunction(this, 'Function', {
       entry: PROJECT_PATHS.executionRecorderHandler,
       description: 'Steward execution recorder: Step Functions status changes into tenant execution logs',
-      timeout: Duration.seconds(30),
+      // Settling a cut-off train-segments run looks at each of its family's models (core/pipelines/abandoned-runs.ts).
+      timeout: Duration.seconds(60),
       memorySize: 256,
       environment: { ...props.environment, STEWARD_STATE_MACHINES: Stack.of(this).toJsonString(arns) },
       logRetention: props.logRetention,

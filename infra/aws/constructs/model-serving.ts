@@ -199,6 +199,29 @@ export class ModelServing extends Construct {
     Validations.of(grantee).acknowledge({ id: iam5ResourceFinding(this, endpoint), reason: 'Endpoint names are <tenantId>-<endpointName>, chosen per tenant at deployment time.' });
   }
 
+  /**
+   * Lets `grantee` (the execution recorder) do what the deploy machine's
+   * rollback branch does when an execution ended TIMED_OUT or ABORTED without
+   * it (core/pipelines/abandoned-runs.ts): replay the live deployment (create
+   * its models and config when missing, update the endpoint) or delete an
+   * endpoint the cut-off deployment created; tenant-prefixed names only, no
+   * InvokeEndpoint, iam:PassRole of the execution role to SageMaker only.
+   */
+  grantEndpointRestore(grantee: iam.IRole): void {
+    const stack = Stack.of(this);
+    const arn = (resource: string) => stack.formatArn({ service: 'sagemaker', resource, resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const resources = [arn('model'), arn('endpoint-config'), arn('endpoint')];
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags'],
+      resourceArns: resources,
+    });
+    this.executionRole.grantPassRole(grantee);
+    for (const resource of resources) {
+      Validations.of(grantee).acknowledge({ id: iam5ResourceFinding(this, resource), reason: 'Model, config and endpoint names are <tenantId>-<deploymentId> / <tenantId>-<endpointName>; the wildcard covers tenant-prefixed names only.' });
+    }
+  }
+
   /** Lets `grantee` (the API: rollback, canary steps, undeploy) drive SageMaker's control plane and pass the execution role. */
   grantDeploy(grantee: iam.IRole): void {
     const stack = Stack.of(this);

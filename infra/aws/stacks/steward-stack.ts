@@ -184,6 +184,8 @@ export class StewardStack extends Stack {
       environment: platformEnvironment,
       bundle,
     });
+    // A deploy that timed out or was aborted never ran its rollback branch: the recorder puts the endpoint back (core/pipelines/abandoned-runs.ts).
+    this.modelServing.grantEndpointRestore(this.executionRecording.fn.role);
 
     this.authorizerFunction = new StewardFunction(this, 'AuthorizerFunction', {
       entry: PROJECT_PATHS.authorizerHandler,
