@@ -1,4 +1,5 @@
 import { exportLinearModelToOnnx } from '../../../core/maths/onnx/linear-model-onnx';
+import { serveApi } from '../../../infra/local/api-server';
 import { type ApiProcess, startApiProcess } from '../../support/api-process';
 import { bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
 import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
@@ -9,6 +10,11 @@ import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
  * with it, as two Lambda instances share none —
  * each send the canary fewer calls than its `minRequests`; together they
  * send more, and the canary crossing its threshold is rolled back.
+ *
+ * Both reach one scoring gateway, as two Lambda instances reach one SageMaker
+ * endpoint: the child calls the test's hosted gateway over HTTP
+ * (STEWARD_SCORING_TRANSPORT=http). With a gateway of its own, the child kept
+ * serving the canary after the test's process rolled it back on its gateway.
  */
 jest.setTimeout(150_000);
 
@@ -35,6 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let ctx: Awaited<ReturnType<typeof bootApi>>;
 let acme: OnboardedTenant;
 let second: (ApiProcess & { token: string }) | undefined;
+let sharedGateway: Awaited<ReturnType<typeof serveApi>> | undefined;
 
 beforeAll(async () => {
   ctx = await bootApi();
@@ -43,6 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await second?.stop();
+  await sharedGateway?.close();
   await ctx?.local.close();
 });
 
@@ -76,7 +84,8 @@ it('rolls a canary back on the calls of two API processes together, when neither
   // Every call is slower than 0.01 ms: once the canary has MIN_REQUESTS calls, its p99 crosses the threshold.
   const canary = await deploy({ endpointName: 'shared', canary: { modelId, version: v2, steps: [50, 100], bakeSeconds: 3600, maxLatencyMs: 0.01, minRequests: MIN_REQUESTS } });
   expect(canary).toMatchObject({ status: 'live', canary: { variantName: `canary-v${v2}` } });
-  const child = await startApiProcess(ctx.local.settings);
+  sharedGateway = await serveApi(ctx.local.scoringGateway!.app, 0);
+  const child = await startApiProcess({ ...ctx.local.settings, STEWARD_SCORING_TRANSPORT: 'http', STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: sharedGateway.url });
   // Its issuer keys are its own (in memory): sign in on it.
   second = { ...child, stop: () => child.stop(), token: await signInAs(child.api, acme.emails.deployer, USER_PASSWORD) };
 
@@ -98,7 +107,10 @@ it('rolls a canary back on the calls of two API processes together, when neither
   await callUntil(processes[1], half);
   let done = false;
   for (let round = 0; round < 40 && !done; round++) {
-    await sleep(300); // the buffers flush once a second
+    // Longer than the buffers' 1 s flush: each round's call is weighed on the other process's calls of the round before.
+    // The canary is weighed only after a scoring call, so once both processes stop calling (below) a verdict can come
+    // only from a flush that landed before their last calls; with 300 ms rounds, fast calls could all finish within one flush.
+    await sleep(1100);
     for (const p of processes) if (p.canaryCalls < MIN_REQUESTS - 1) await callUntil(p, p.canaryCalls + 1);
     done = await rolledBack();
     if (processes.every((p) => p.canaryCalls >= MIN_REQUESTS - 1) && !done) {
