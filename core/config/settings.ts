@@ -84,12 +84,15 @@ export const settingsSchema = z.object({
    */
   STEWARD_STORE: z.enum(['sqlite', 'dynamodb-local']).default('sqlite'),
   /**
-   * Local mode: how the platform's SageMaker runtime client reaches the scoring gateway. `in-process`
-   * (default): the platform hosts the gateway and the SDK hands it each signed InvokeEndpoint without a
-   * socket (serving/gateway/in-process-handler.ts); `npm start` also serves that gateway on
-   * STEWARD_SCORING_PORT. `http`: the gateway is its own process, reached at STEWARD_SAGEMAKER_RUNTIME_ENDPOINT.
+   * Local mode: how the platform reaches the scoring gateway. `direct` (default): the platform hosts the
+   * gateway and the scoring port's adapter hands it each invocation without the SDK
+   * (core/adapters/sagemaker/hosted-gateway-invoker.ts). `in-process`: the platform hosts the gateway and
+   * the SageMaker runtime SDK hands it each signed InvokeEndpoint without a socket
+   * (serving/gateway/in-process-handler.ts). Either way `npm start` also serves that gateway, SageMaker-runtime
+   * compatible, on STEWARD_SCORING_PORT. `http`: the gateway is its own process, reached by the SDK at
+   * STEWARD_SAGEMAKER_RUNTIME_ENDPOINT.
    */
-  STEWARD_SCORING_TRANSPORT: z.enum(['in-process', 'http']).default('in-process'),
+  STEWARD_SCORING_TRANSPORT: z.enum(['direct', 'in-process', 'http']).default('direct'),
   /** The embedded store's file; `npm start` puts it in the data folder. */
   STEWARD_SQLITE_PATH: z.string().min(1).default('.steward-data/metadata.sqlite'),
   STEWARD_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),

@@ -1,8 +1,10 @@
 /**
- * The data plane of served endpoints: SageMaker runtime's InvokeEndpoint. One
- * adapter (core/adapters/sagemaker/runtime-endpoint-invoker.ts) speaks it to
- * SageMaker on AWS and to the local scoring gateway, which speaks the same
- * protocol.
+ * The data plane of served endpoints: SageMaker runtime's InvokeEndpoint. On
+ * AWS the SDK adapter (core/adapters/sagemaker/runtime-endpoint-invoker.ts)
+ * speaks it to SageMaker; locally, by default, the hosted gateway's adapter
+ * (hosted-gateway-invoker.ts) hands it to the scoring gateway in the same
+ * process without the SDK, and the SDK adapter stays selectable
+ * (STEWARD_SCORING_TRANSPORT), the gateway speaking the same protocol.
  */
 export interface InvocationRequest {
   readonly endpointName: string;

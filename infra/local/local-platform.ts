@@ -23,6 +23,7 @@ import { TenantObjects } from '../../core/adapters/s3/tenant-objects';
 import { dynamoDbStore } from '../../core/adapters/dynamodb/dynamodb-store';
 import { GatewayEndpointControl } from '../../core/adapters/sagemaker/gateway-endpoint-control';
 import { RuntimeEndpointInvoker } from '../../core/adapters/sagemaker/runtime-endpoint-invoker';
+import { HostedGatewayInvoker } from '../../core/adapters/sagemaker/hosted-gateway-invoker';
 import { StagingSweep } from '../../core/catalog/staging-sweep';
 import { flushCaptures } from '../../core/deployments/capture-buffer';
 import { flushVariantCounts } from '../../core/deployments/variant-counts';
@@ -44,8 +45,8 @@ export interface LocalPlatform {
   /** Fires stored schedules (undefined when started with `scheduler: false`). */
   readonly scheduler?: LocalScheduler;
   /**
-   * The scoring gateway this process hosts (STEWARD_SCORING_TRANSPORT=in-process, the default):
-   * the runtime client reaches it without a socket, deploys register endpoints on it, and
+   * The scoring gateway this process hosts (STEWARD_SCORING_TRANSPORT=direct, the default, or in-process):
+   * the scoring port's adapter (direct) or the runtime client (in-process) reaches it without a socket, deploys register endpoints on it, and
    * `npm start` serves its `app` on the scoring port. Undefined with `http`.
    */
   readonly scoringGateway?: ScoringGateway;
@@ -73,14 +74,16 @@ export async function createLocalPlatform(
     warmBatchThreads?: boolean;
   } = {},
 ): Promise<LocalPlatform> {
-  const inProcess = settings.STEWARD_SCORING_TRANSPORT === 'in-process';
+  const transport = settings.STEWARD_SCORING_TRANSPORT;
+  const hosted = transport !== 'http';
   let gateway: ScoringGateway | undefined;
   // The handler looks the gateway up per call: the gateway reads artifacts through the S3 client made here.
-  const clients = createAwsClients(settings, inProcess ? { sagemakerRuntimeHandler: new InProcessGatewayHandler(() => gateway!.invoke) } : {});
+  // With `direct` the SDK client still reaches the hosted gateway in process, for anything in this process that uses it.
+  const clients = createAwsClients(settings, hosted ? { sagemakerRuntimeHandler: new InProcessGatewayHandler(() => gateway!.invoke) } : {});
   const store = await openLocalStore(settings, clients, options.now);
   await bootstrapBucket(clients.s3, settings.STEWARD_BUCKET_NAME);
   const log = options.log ?? new Logger({ serviceName: 'steward', logLevel: settings.STEWARD_LOG_LEVEL });
-  if (inProcess) gateway = createScoringGateway({ s3: clients.s3, log, region: settings.AWS_REGION });
+  if (hosted) gateway = createScoringGateway({ s3: clients.s3, log, region: settings.AWS_REGION });
   const gatewayUrl = settings.STEWARD_SAGEMAKER_RUNTIME_ENDPOINT ?? 'http://127.0.0.1:1';
   let platform: Platform | undefined;
   const mail = settings.STEWARD_SMTP_URL ? new SmtpMailSender(settings.STEWARD_SMTP_URL) : new UnconfiguredMailSender(log);
@@ -108,7 +111,7 @@ export async function createLocalPlatform(
     serving: {
       // Registrations go to the gateway that serves: the hosted one is called in process, never over its listener.
       control: new GatewayEndpointControl(gatewayUrl, gateway ? inProcessFetch(gateway) : fetch),
-      invoker: new RuntimeEndpointInvoker(clients.sagemakerRuntime),
+      invoker: transport === 'direct' ? new HostedGatewayInvoker(() => gateway!.invoke) : new RuntimeEndpointInvoker(clients.sagemakerRuntime),
     },
     identity: (platformTable) =>
       localIdentity(platformTable, {

@@ -61,7 +61,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const mailPorts = { smtp: options.smtpPort ?? (await freePort()), inbox: options.inboxPort ?? (await freePort()) };
-  // In process (the default), the platform hosts the scoring gateway and serves it on the scoring port below.
+  // Direct (the default) or in-process, the platform hosts the scoring gateway and serves it on the scoring port below.
   const gatewayProcess = env.STEWARD_SCORING_TRANSPORT === 'http';
   const standIns = await startStandIns({
     ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort, ...mailPorts },
@@ -177,7 +177,8 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
         'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703),',
         'STEWARD_SMTP_PORT (7704), STEWARD_INBOX_PORT (7705), STEWARD_ALLOW_NON_LOOPBACK (unset),',
         'STEWARD_CONSOLE=off to serve the API without the web console,',
-        'STEWARD_SCORING_TRANSPORT=http to run the scoring gateway as its own process (default in-process).',
+        'STEWARD_SCORING_TRANSPORT=http to run the scoring gateway as its own process, in-process to call the hosted one',
+        'through the SageMaker runtime SDK (default direct: the hosted gateway without the SDK).',
         '',
         'Every listener must be on 127.0.0.1; the start refuses otherwise unless',
         '--allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) says the exposure is wanted.',

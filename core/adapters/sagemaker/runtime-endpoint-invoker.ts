@@ -1,10 +1,11 @@
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { EndpointMissing, type EndpointInvoker, type InvocationAnswer, type InvocationRequest, ModelFailed, ModelRefusedInput } from '../../ports/endpoint-invoker';
+import type { EndpointInvoker, InvocationAnswer, InvocationRequest } from '../../ports/endpoint-invoker';
+import { invocationError, type RuntimeErrorFields } from './invocation-errors';
 
 /**
  * InvokeEndpoint through @aws-sdk/client-sagemaker-runtime: SageMaker on AWS,
- * the local scoring gateway (same protocol) locally. The variant of a failed
- * call is read from the log stream SageMaker names (`…:log-stream:<variant>/<instance>`).
+ * and the local scoring gateway (same protocol) when STEWARD_SCORING_TRANSPORT
+ * is `in-process` or `http`. Errors map to the port's as in invocation-errors.ts.
  */
 export class RuntimeEndpointInvoker implements EndpointInvoker {
   constructor(private readonly client: SageMakerRuntimeClient) {}
@@ -23,18 +24,7 @@ export class RuntimeEndpointInvoker implements EndpointInvoker {
       );
       return { body: out.Body ?? new Uint8Array(), contentType: out.ContentType ?? 'application/json', variant: out.InvokedProductionVariant ?? 'unknown' };
     } catch (error) {
-      const e = error as Error & { OriginalStatusCode?: number; OriginalMessage?: string; LogStreamArn?: string };
-      if (e.name === 'ValidationError' && /not found/i.test(e.message) && /endpoint/i.test(e.message) && !/variant/i.test(e.message)) {
-        throw new EndpointMissing(request.endpointName, { cause: error });
-      }
-      if (e.name === 'ModelError') {
-        const variant = /log-stream:([^/]+)\//.exec(e.LogStreamArn ?? '')?.[1];
-        const status = e.OriginalStatusCode ?? 500;
-        if (status >= 400 && status < 500) throw new ModelRefusedInput(e.OriginalMessage ?? e.message, variant, { cause: error });
-        throw new ModelFailed(e.OriginalMessage ?? e.message, variant, { cause: error });
-      }
-      if (e.name === 'ValidationError') throw new ModelRefusedInput(e.message, undefined, { cause: error });
-      throw new ModelFailed(`${e.name}: ${e.message}`, undefined, { cause: error });
+      throw invocationError(request.endpointName, error as Error & Omit<RuntimeErrorFields, 'name' | 'message'>, error);
     }
   }
 }

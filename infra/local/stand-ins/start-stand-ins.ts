@@ -37,7 +37,7 @@ export async function startStandIns(options: {
   dataDir?: string;
   scratchDir: string;
   env?: Record<string, string | undefined>;
-  /** Start the scoring gateway as its own process; false when the platform hosts it (STEWARD_SCORING_TRANSPORT=in-process). @default true */
+  /** Start the scoring gateway as its own process; false when the platform hosts it (STEWARD_SCORING_TRANSPORT=direct or in-process). @default true */
   scoringGateway?: boolean;
   onUnexpectedExit?: (name: string, code: number | null) => void;
 }): Promise<RunningStandIns> {

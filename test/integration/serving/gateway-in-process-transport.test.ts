@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand, type InvokeEndpointCommandInput, ModelError, ValidationError } from '@aws-sdk/client-sagemaker-runtime';
 import { createAwsClients } from '../../../core/adapters/aws-clients';
+import { HostedGatewayInvoker } from '../../../core/adapters/sagemaker/hosted-gateway-invoker';
+import { RuntimeEndpointInvoker } from '../../../core/adapters/sagemaker/runtime-endpoint-invoker';
 import { readSettings } from '../../../core/config/settings';
 import { serveApi } from '../../../infra/local/api-server';
 import { freePort } from '../../../infra/local/stand-ins/ports';
@@ -155,17 +157,29 @@ describe('the scoring gateway in process and over HTTP', () => {
 });
 
 describe('the local platform\'s scoring transport', () => {
-  it('hosts the gateway and reaches it in process by default; STEWARD_SCORING_TRANSPORT=http keeps the HTTP client', async () => {
-    const hosted = await testPlatform();
+  it('hosts the gateway and scores through it without the SDK by default; in-process and http keep the SDK client', async () => {
+    const direct = await testPlatform();
+    const viaSdk = await testPlatform({ STEWARD_SCORING_TRANSPORT: 'in-process' });
     const overTheWire = await testPlatform({ STEWARD_SCORING_TRANSPORT: 'http' });
     try {
-      expect(hosted.scoringGateway).toBeDefined();
-      expect(hosted.clients.sagemakerRuntime.config.requestHandler).toBeInstanceOf(InProcessGatewayHandler);
-      await expect(hosted.platform.probes.find((p) => p.name === 'scoring-gateway')!.check()).resolves.toBe('in-process');
+      expect(direct.settings.STEWARD_SCORING_TRANSPORT).toBe('direct');
+      expect(direct.scoringGateway).toBeDefined();
+      expect(direct.platform.serving.invoker).toBeInstanceOf(HostedGatewayInvoker);
+      // The SDK client of a hosted gateway still reaches it in process, for anything else in the process that uses it.
+      expect(direct.clients.sagemakerRuntime.config.requestHandler).toBeInstanceOf(InProcessGatewayHandler);
+      await expect(direct.platform.probes.find((p) => p.name === 'scoring-gateway')!.check()).resolves.toBe('in-process');
+
+      expect(viaSdk.scoringGateway).toBeDefined();
+      expect(viaSdk.platform.serving.invoker).toBeInstanceOf(RuntimeEndpointInvoker);
+      expect(viaSdk.clients.sagemakerRuntime.config.requestHandler).toBeInstanceOf(InProcessGatewayHandler);
+      await expect(viaSdk.platform.probes.find((p) => p.name === 'scoring-gateway')!.check()).resolves.toBe('in-process');
+
       expect(overTheWire.scoringGateway).toBeUndefined();
+      expect(overTheWire.platform.serving.invoker).toBeInstanceOf(RuntimeEndpointInvoker);
       expect(overTheWire.clients.sagemakerRuntime.config.requestHandler).not.toBeInstanceOf(InProcessGatewayHandler);
     } finally {
-      await hosted.close();
+      await direct.close();
+      await viaSdk.close();
       await overTheWire.close();
     }
   });
