@@ -85,6 +85,9 @@ describe('the role matrix as written', () => {
   });
 });
 
+// Each case sends a request per route and role: on a loaded two-core CI machine that can pass 30 s.
+jest.setTimeout(240_000);
+
 describe('the role matrix at the edge, over every tenant route of the OpenAPI document', () => {
   let ctx: Awaited<ReturnType<typeof bootApi>>;
   let tenantOps: TenantOperation[];

@@ -27,6 +27,9 @@ const FORGED_TENANT_HEADERS = ['x-tenant-id', 'x-steward-tenant'];
 
 const is2xx = (status: number) => status >= 200 && status < 300;
 
+// Each case sends hundreds of requests (every route × credential × variant): on a loaded
+// two-core CI machine one took longer than the default 30 s, a timeout, not a finding.
+jest.setTimeout(240_000);
 
 /**
  * Routes whose fixture resource has nothing to show its owner either (a 404 for
