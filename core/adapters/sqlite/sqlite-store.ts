@@ -140,7 +140,9 @@ export class SqliteStore implements MetadataStore {
   async purgeTenant(tenantId: string): Promise<number> {
     const prefix = tenantPrefix(tenantId);
     const keep = tenantKey(tenantId, ['AUDIT']);
-    return this.enqueue(
+    // A transaction of its own, not a savepoint of a group commit: a savepoint keeps a copy of every page
+    // it changes in memory (temp_store, open-database.ts), and a purge changes all of a tenant's pages.
+    return this.write(
       () =>
         this.statement('DELETE FROM items WHERE pk >= ? AND pk < ? AND NOT (pk >= ? AND pk < ?)').run(prefix, prefixUpperBound(prefix), keep, prefixUpperBound(keep))
           .changes,
