@@ -90,9 +90,10 @@ export function modelEntryWrites(before: ModelSummary | undefined, after: ModelS
     }
   }
   if (changed) {
-    for (const f of afterFacets) {
-      writes.push({ kind: 'put', key: { partition: facetPartition(...f), sort: entrySort(after) }, item: { entity: 'model-entry', ...summaryOf(after) } });
-    }
+    // One entry for every facet: the same fields under each partition (stores copy an item, never change it).
+    const sort = entrySort(after);
+    const item = { entity: 'model-entry', ...summaryOf(after) };
+    for (const f of afterFacets) writes.push({ kind: 'put', key: { partition: facetPartition(...f), sort }, item });
   }
   return writes;
 }
