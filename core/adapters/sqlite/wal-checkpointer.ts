@@ -29,8 +29,14 @@ export class WalCheckpointer {
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
   }
 
-  /** Stops the worker after its current checkpoint and closes its connection. */
+  /**
+   * Stops the worker after its current checkpoint and closes its connection.
+   * The worker is referenced again while it stops: unreferenced, a process
+   * with nothing else to do (a short script closing the store) ended while
+   * it waited here, silently and with code 0, and what followed never ran.
+   */
   async stop(): Promise<void> {
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.exited;
   }

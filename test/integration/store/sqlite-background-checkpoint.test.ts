@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -45,5 +47,23 @@ describe('the SQLite store’s background checkpoints', () => {
 
   it('leaves them in the WAL when background checkpoints are off (the writer checkpoints every 1,000 pages)', async () => {
     expect(await itemsInDatabaseFileAfterWrites(0)).toBe(0);
+  });
+
+  it('lets a short script that closes the store go on after close (the worker is waited for, not abandoned)', () => {
+    // A script whose only pending work is the worker's exit: with the worker unreferenced the process
+    // ended inside close(), silently and with code 0, and nothing after it ran (a backup command, say).
+    const path = join(dir, `${randomUUID()}.sqlite`);
+    const script = `
+      const { SqliteStore } = require(${JSON.stringify(require.resolve('../../../core/adapters/sqlite/sqlite-store'))});
+      (async () => {
+        const store = new SqliteStore({ path: ${JSON.stringify(path)}, ttlSweepMs: 0, backgroundCheckpointAfter: 1 });
+        const table = store.tenant('t0123456789abcde');
+        for (let i = 0; i < 5; i++) await table.transact([{ kind: 'put', key: { partition: ['THING'], sort: 'k' + i }, item: { i } }]);
+        await store.close();
+        process.stdout.write('after close');
+      })();
+    `;
+    const out = execFileSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+    expect(out).toBe('after close');
   });
 });
