@@ -291,7 +291,9 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
   /**
    * At start-up: executions a previous process left RUNNING (killed, Ctrl-C
    * before close finished) cannot resume, so they are marked FAILED with
-   * `States.Interrupted`. Reads the running index with a Query.
+   * `States.Interrupted`. Reads the running index with a Query. An entry
+   * whose owner is another process of this machine that is still alive is
+   * left to it: starting a second process must not fail the first one's runs.
    */
   async recoverInterrupted(): Promise<void> {
     const platform = this.options.platform();
@@ -299,6 +301,11 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     const entries = await listRunning(platform.platformTable());
     for (const entry of entries) {
       if (this.active.has(entry.executionId)) continue;
+      if (ownedByAnotherLiveProcess(entry.owner)) {
+        // A second process on the same data (another `npm start`, a test's API process) is still running it.
+        log.info('pipeline execution left to the live process running it', { tenantId: entry.tenantId, executionId: entry.executionId, owner: entry.owner });
+        continue;
+      }
       try {
         const table = platform.tenantTable(entry.tenantId);
         const marked = await markExecutionInterrupted(table, entry.executionId, {
@@ -367,5 +374,24 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: string):
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether a running entry's owner (`pid <n>/<id>`) is another process of this
+ * machine that still exists. This process's own pid is never "another": an
+ * entry carrying it that this runner does not hold was left by an earlier
+ * process that had the same pid (a container's pid 1) or by a runner of this
+ * process that is gone.
+ */
+export function ownedByAnotherLiveProcess(owner: string): boolean {
+  const pid = Number(/^pid (\d+)\//.exec(owner)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

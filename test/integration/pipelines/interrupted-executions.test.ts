@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { getExecution } from '../../../core/pipelines/execution-log';
-import { listRunning } from '../../../core/pipelines/running-executions';
+import { listRunning, markRunning } from '../../../core/pipelines/running-executions';
 import { createLocalPlatform } from '../../../infra/local/local-platform';
 import { testPlatform } from '../../support/test-platform';
 import { randomTenantId } from '../../fixtures/pipelines/tenants';
@@ -71,5 +72,34 @@ describe('executions that outlive their runner', () => {
     expect(events.at(-1)).toMatchObject({ type: 'ExecutionAborted' });
     expect((await listRunning(base.platform.platformTable())).map((r) => r.executionId)).not.toContain(executionId);
     await expect(local.platform.pipelines.start({ tenantId, pipeline: 'hold', actor: 'user:ops-1', input: {} })).rejects.toThrow('shutting down');
+  });
+
+  it('leaves an execution owned by another live process of the machine alone, and recovers it once that process is gone', async () => {
+    const tenantId = randomTenantId();
+    const first = await createLocalPlatform(base.settings, { definitionsDir: FIXTURE_DEFINITIONS });
+    const executionId = await startHolding(first, tenantId);
+    // The running entry as another process (a second `npm start` on the same data) would have written it.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => other.once('exit', resolve));
+    const [entry] = (await listRunning(base.platform.platformTable())).filter((r) => r.executionId === executionId);
+    await markRunning(base.platform.platformTable(), { ...entry, owner: `pid ${other.pid}/0a1b2c3d` });
+    try {
+      const second = await createLocalPlatform(base.settings, { definitionsDir: FIXTURE_DEFINITIONS });
+      await second.close();
+      // Starting (and stopping) another process changed nothing of the live one's run.
+      expect((await getExecution(base.platform.tenantTable(tenantId), executionId)).execution.status).toBe('RUNNING');
+      expect((await listRunning(base.platform.platformTable())).map((r) => r.executionId)).toContain(executionId);
+
+      other.kill('SIGKILL');
+      await exited;
+      const third = await createLocalPlatform(base.settings, { definitionsDir: FIXTURE_DEFINITIONS });
+      await third.close();
+      const { execution } = await getExecution(base.platform.tenantTable(tenantId), executionId);
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'States.Interrupted' });
+      expect(execution.cause).toContain(`pid ${other.pid}/`);
+    } finally {
+      other.kill('SIGKILL');
+      await first.close();
+    }
   });
 });
