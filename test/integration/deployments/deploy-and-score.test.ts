@@ -219,10 +219,13 @@ describe('deploy and score', () => {
     const { deployment } = await deploy({ endpointName: 'churn', canary: { modelId, version: v3, steps: [50, 100], bakeSeconds: 3600, maxLatencyMs: 0.01, minRequests: 3 } });
     expect(deployment).toMatchObject({ status: 'live', canary: { variantName: `canary-v${v3}`, stepIndex: 0 } });
     let endpoint: { liveDeploymentId: string } | undefined;
-    for (let i = 0; i < 200; i++) {
+    // Bounded by time, not by calls: the rollback runs beside the calls, and fast calls could all be made
+    // before a loaded machine finished it.
+    for (let i = 0, deadline = Date.now() + 30_000; Date.now() < deadline; i++) {
       await score('churn', [randomRow(i)]);
       endpoint = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint;
       if (endpoint?.liveDeploymentId === live) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(endpoint?.liveDeploymentId).toBe(live);
     const after = await ctx.api.call('GET', `/endpoints/churn/deployments/${deployment.deploymentId}`, { token: acme.tokens.viewer });
