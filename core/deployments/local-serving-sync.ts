@@ -1,3 +1,4 @@
+import { NotFound } from '../errors';
 import type { EndpointControl } from '../ports/endpoint-control';
 import { applyStoredDeployment } from './endpoint-actions';
 import { type Deployment, type DeploymentStatus, loadDeployment } from './deployment-records';
@@ -48,8 +49,9 @@ async function behindTheStore(table: MetadataTable, live: Deployment, servedDepl
   try {
     const served = await loadDeployment(table, live.endpointName, servedDeploymentId);
     return ENDED.has(served.status);
-  } catch {
+  } catch (error) {
     // A deployment the store does not know (removed): the store's live one is the truth.
-    return true;
+    if (error instanceof NotFound) return true;
+    throw error;
   }
 }
