@@ -1,6 +1,6 @@
 import { EndpointMissing } from '../../../core/ports/endpoint-invoker';
 import type { Log } from '../../../core/ports/log';
-import { exportLinearModelToOnnx } from '../../../core/maths/onnx/linear-model-onnx';
+import { FOUR_FEATURE_SCHEMA as SCHEMA, fourFeatureLogistic as onnx } from '../../fixtures/artifacts/four-feature-logistic';
 import { createLocalPlatform } from '../../../infra/local/local-platform';
 import { freePort } from '../../../infra/local/stand-ins/ports';
 import { startScoringGateway } from '../../../infra/local/stand-ins/scoring-gateway';
@@ -16,18 +16,6 @@ import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
  */
 jest.setTimeout(180_000);
 
-const N = 4;
-const SCHEMA = { inputs: Array.from({ length: N }, (_, i) => ({ name: `x${i}`, type: 'float' })), outputs: [{ name: 'probability', type: 'float' }] };
-const onnx = (intercept: number) =>
-  exportLinearModelToOnnx({
-    kind: 'logistic',
-    inputName: 'features',
-    center: Array(N).fill(0),
-    scale: Array(N).fill(1),
-    coefficients: [0.5, -0.25, 1, 0.1],
-    intercept,
-    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
-  });
 
 let ctx: Awaited<ReturnType<typeof bootApi>>;
 let acme: OnboardedTenant;

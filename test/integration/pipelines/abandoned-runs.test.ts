@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../../api/app';
 import { allAuditEvents } from '../../../core/audit/audit-trail';
-import { exportLinearModelToOnnx } from '../../../core/maths/onnx/linear-model-onnx';
+import { FOUR_FEATURE_SCHEMA as SCHEMA, fourFeatureLogistic as onnx } from '../../fixtures/artifacts/four-feature-logistic';
 import { registerVersion } from '../../../core/catalog/version-catalog';
 import { settleAbandonedRun } from '../../../core/pipelines/abandoned-runs';
 import { getExecution, listExecutions } from '../../../core/pipelines/execution-log';
@@ -28,18 +28,6 @@ import { createBreastCancerModel, registerBreastCancerDataset, waitForDatasetVer
 jest.setTimeout(180_000);
 
 const SHIPPED = join(__dirname, '..', '..', '..', 'state-machines');
-const N = 4;
-const SCHEMA = { inputs: Array.from({ length: N }, (_, i) => ({ name: `x${i}`, type: 'float' })), outputs: [{ name: 'probability', type: 'float' }] };
-const onnx = (intercept: number) =>
-  exportLinearModelToOnnx({
-    kind: 'logistic',
-    inputName: 'features',
-    center: Array(N).fill(0),
-    scale: Array(N).fill(1),
-    coefficients: [0.5, -0.25, 1, 0.1],
-    intercept,
-    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
-  });
 
 type Definition = { StartAt: string; States: Record<string, { Next?: string } & Record<string, unknown>> };
 /** The shipped definitions, with a five-minute Wait `Hold` before `before` (or at the start) in the named pipelines. */

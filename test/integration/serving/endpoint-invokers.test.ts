@@ -12,6 +12,7 @@ import { InMemoryEndpointRegistry } from '../../../serving/gateway/endpoint-regi
 import { InProcessGatewayHandler } from '../../../serving/gateway/in-process-handler';
 import { createInvokeEndpoint, type ShadowCapture } from '../../../serving/gateway/invoke-endpoint';
 import { ModelCache, s3ModelLoader } from '../../../serving/gateway/model-cache';
+import { CHURN_MODEL as MODEL, crashingAt, SILENT_LOG } from '../../fixtures/serving/churn-model';
 import type { LinearModelArtifact } from '../../../serving/runtimes/linear-model-artifact';
 
 /**
@@ -28,17 +29,7 @@ const bucket = `invokers-${unique}`;
 const env = { STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: s3Endpoint, STEWARD_LOG_LEVEL: 'SILENT' };
 const settings = readSettings(env);
 const { s3 } = createAwsClients(settings);
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-const MODEL: LinearModelArtifact = {
-  format: 'steward-linear-model/v1',
-  kind: 'logistic',
-  features: ['age', 'visits'],
-  coefficients: [2, 0.5],
-  intercept: -1,
-  standardization: { mean: [40, 0], scale: [10, 1] },
-  labels: ['stay', 'churn'],
-};
 const CHALLENGER: LinearModelArtifact = { ...MODEL, coefficients: [1, 1] };
 const uri = (name: string) => `s3://${bucket}/tenants/t1/models/${name}/1/model.json`;
 const crashingUri = uri('crash');
@@ -48,11 +39,8 @@ const loadFromS3 = s3ModelLoader(s3);
 let draws = 0;
 const deps = {
   registry: new InMemoryEndpointRegistry(),
-  models: new ModelCache(async (model) => {
-    const loaded = await loadFromS3(model);
-    return model.artifactUri === crashingUri ? { ...loaded, invoke: async () => Promise.reject(new Error('segfault in the model server')) } : loaded;
-  }),
-  log: silent,
+  models: new ModelCache(crashingAt(loadFromS3, crashingUri)),
+  log: SILENT_LOG,
   maxPayloadBytes: 200,
   // Pinned draws (0.25, 0.5, 0.75, 0.25, …; the variant, then the shadow, per call): each adapter's run of calls gets the same variants in the same order.
   random: () => [0.25, 0.5, 0.75][draws++ % 3],

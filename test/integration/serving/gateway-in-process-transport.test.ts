@@ -12,7 +12,7 @@ import { InMemoryEndpointRegistry } from '../../../serving/gateway/endpoint-regi
 import { InProcessGatewayHandler } from '../../../serving/gateway/in-process-handler';
 import { createInvokeEndpoint, type InvokeEndpointCall } from '../../../serving/gateway/invoke-endpoint';
 import { ModelCache, s3ModelLoader } from '../../../serving/gateway/model-cache';
-import type { LinearModelArtifact } from '../../../serving/runtimes/linear-model-artifact';
+import { CHURN_MODEL as MODEL, crashingAt, SILENT_LOG } from '../../fixtures/serving/churn-model';
 import { testPlatform } from '../../support/test-platform';
 
 /**
@@ -28,17 +28,7 @@ const bucket = `inproc-${unique}`;
 const env = { STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: s3Endpoint, STEWARD_LOG_LEVEL: 'SILENT' };
 const settings = readSettings(env);
 const { s3 } = createAwsClients(settings);
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-const MODEL: LinearModelArtifact = {
-  format: 'steward-linear-model/v1',
-  kind: 'logistic',
-  features: ['age', 'visits'],
-  coefficients: [2, 0.5],
-  intercept: -1,
-  standardization: { mean: [40, 0], scale: [10, 1] },
-  labels: ['stay', 'churn'],
-};
 const artifactUri = `s3://${bucket}/tenants/t1/models/churn/1/model.json`;
 const crashingUri = `s3://${bucket}/tenants/t1/models/crash/1/model.json`;
 
@@ -46,11 +36,8 @@ const crashingUri = `s3://${bucket}/tenants/t1/models/crash/1/model.json`;
 const loadFromS3 = s3ModelLoader(s3);
 const deps = {
   registry: new InMemoryEndpointRegistry(),
-  models: new ModelCache(async (model) => {
-    const loaded = await loadFromS3(model);
-    return model.artifactUri === crashingUri ? { ...loaded, invoke: async () => Promise.reject(new Error('segfault in the model server')) } : loaded;
-  }),
-  log: silent,
+  models: new ModelCache(crashingAt(loadFromS3, crashingUri)),
+  log: SILENT_LOG,
   maxPayloadBytes: 64,
 };
 const invoke = createInvokeEndpoint(deps);

@@ -5,7 +5,7 @@ import { createAwsClients } from '../../../core/adapters/aws-clients';
 import { readSettings } from '../../../core/config/settings';
 import { writeModelArchive } from '../../../serving/artifacts/model-archive';
 import type { EndpointConfigInput } from '../../../serving/gateway/endpoint-registry';
-import type { LinearModelArtifact } from '../../../serving/runtimes/linear-model-artifact';
+import { CHURN_MODEL as MODEL } from '../../fixtures/serving/churn-model';
 
 /**
  * The scoring gateway process started by global-setup, reading artifacts from
@@ -23,16 +23,6 @@ const { s3, sagemakerRuntime: runtime } = createAwsClients(
   readSettings({ STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: s3Endpoint, STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: scoringEndpoint }),
 );
 
-// z = −1 + 2·(age − 40)/10 + 0.5·visits
-const MODEL: LinearModelArtifact = {
-  format: 'steward-linear-model/v1',
-  kind: 'logistic',
-  features: ['age', 'visits'],
-  coefficients: [2, 0.5],
-  intercept: -1,
-  standardization: { mean: [40, 0], scale: [10, 1] },
-  labels: ['stay', 'churn'],
-};
 const σ = (z: number) => 1 / (1 + Math.exp(-z));
 
 async function register(name: string, config: EndpointConfigInput): Promise<Response> {
