@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readUsage } from '../../../core/tenancy/usage';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { writeParquet } from '../../fixtures/datasets/parquet-writer';
-import { createBreastCancerModel, waitForDatasetVersion } from '../../fixtures/pipelines/catalog-model';
+import { createBreastCancerModel, waitForDatasetVersion, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { datasetVersionWrite } from '../../../core/catalog/datasets/dataset-records';
 
 const BREAST_CANCER = readFileSync(join(__dirname, '../../../../shared/datasets/breast-cancer.csv'));
@@ -120,8 +120,11 @@ describe('datasets', () => {
     const trail = await ctx.api.call('GET', `/audit/events?targetType=dataset&targetId=${dataset.datasetId}`, { token: tenant.tokens.viewer });
     expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['dataset.version-ready', 'dataset.version-registered', 'dataset.upload-url-issued', 'dataset.created']);
     // The hashing and profiling ran as a pipeline execution of the tenant, started by the registering user.
+    // The version turns ready in the pipeline's last step; the run itself is recorded as stopped just after, so wait for it.
     const runs = await ctx.api.call('GET', '/executions?pipeline=profile-dataset&limit=100', { token: tenant.tokens.viewer });
-    expect(runs.body.items.find((e: { name: string }) => e.name === `profile-${dataset.datasetId}-1`)).toMatchObject({ status: 'SUCCEEDED', actor: `user:${tenant.userIds['data-scientist']}` });
+    const run = runs.body.items.find((e: { name: string }) => e.name === `profile-${dataset.datasetId}-1`);
+    expect(run).toMatchObject({ actor: `user:${tenant.userIds['data-scientist']}` });
+    expect((await waitForExecution(ctx.api, tenant.tokens.viewer, run.executionId)).body).toMatchObject({ status: 'SUCCEEDED', actor: `user:${tenant.userIds['data-scientist']}` });
 
     // The download URL serves exactly the registered bytes.
     const download = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1/download`, { token: tenant.tokens.viewer });
