@@ -230,13 +230,14 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
         if (recorder.current.status === 'RUNNING') {
           await recorder.stopWithoutEvent('FAILED', 'States.Runtime', failure instanceof Error ? failure.message : 'the interpreter stopped without a result');
         }
-        // Aborted (shutdown) or timed out: the Catch → Record*Failure path never ran, so the run's subject is settled here.
+        // Aborted (shutdown), timed out or failed with States.Runtime: the Catch → Record*Failure path never ran, so the run's subject is settled here.
         // A detached recorder means another process's recovery took the execution over, and settles it itself.
         const abandoned = recorder.detached ? undefined : abandonCauseOf(recorder.current);
         if (abandoned) {
           // A step still running (it ignores the abort signal) must not undo the settling, e.g. update the endpoint after its restore.
           await withTimeout(Promise.allSettled([...inFlight]), IN_FLIGHT_GRACE_MS, 'steps did not return').catch(() => undefined);
-          keepEntry = !(await this.settleAbandoned(recorder.current, entry.tenantId, abandoned, abandoned === 'aborted' ? 'the local runner shut down' : undefined));
+          const detail = abandoned === 'aborted' ? 'the local runner shut down' : abandoned === 'runtime error' ? recorder.current.cause?.slice(0, 300) : undefined;
+          keepEntry = !(await this.settleAbandoned(recorder.current, entry.tenantId, abandoned, detail));
         }
       } catch (error) {
         log.error('recording a pipeline execution failed', { executionId: record.executionId, error: errorText(error) });

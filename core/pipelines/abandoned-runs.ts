@@ -23,7 +23,10 @@ import { runIdOf } from './step-context';
  * Executions that end without their own failure path: the ASL's Catch →
  * Record*Failure never runs when the local process running the execution is
  * killed (`recoverInterrupted`) or shut down (`close()`), nor on AWS when an
- * execution ends TIMED_OUT or ABORTED (the recorder Lambda). Only the
+ * execution ends TIMED_OUT or ABORTED (the recorder Lambda), nor anywhere
+ * when it fails with States.Runtime (a path that points to nothing, an
+ * intrinsic given the wrong type, the interpreter itself failing): no
+ * Retry or Catch, States.ALL included, handles that error. Only the
  * execution record would be marked, and the run's subject would stay in
  * progress for ever (a `deploying` deployment blocks its endpoint with 409s).
  * Here the subject is failed as the pipeline's own failure path would have
@@ -34,7 +37,7 @@ import { runIdOf } from './step-context';
  * this very execution, so a redelivered or late event, or a second start-up,
  * changes nothing, and a subject a later run moved on is left alone.
  */
-export type AbandonCause = 'interrupted' | 'timed out' | 'aborted';
+export type AbandonCause = 'interrupted' | 'timed out' | 'aborted' | 'runtime error';
 
 export interface AbandonedRun {
   readonly tenantId: string;
@@ -69,16 +72,17 @@ const ERROR_OF: Readonly<Record<AbandonCause, string>> = {
   interrupted: 'States.Interrupted',
   'timed out': 'States.Timeout',
   aborted: 'States.Aborted',
+  'runtime error': 'States.Runtime',
 };
 
 /** The failure the run's failure path would have been handed: an error name and a cause a person can read. */
 export function abandonFailure(run: Pick<AbandonedRun, 'executionId' | 'cause' | 'detail'>): PipelineFailure {
-  const what =
-    run.cause === 'timed out'
-      ? 'timed out (it ran longer than its TimeoutSeconds)'
-      : run.cause === 'aborted'
-        ? 'was aborted (stopped before it finished)'
-        : 'was interrupted (the process running it stopped before it finished)';
+  const what = {
+    'timed out': 'timed out (it ran longer than its TimeoutSeconds)',
+    aborted: 'was aborted (stopped before it finished)',
+    interrupted: 'was interrupted (the process running it stopped before it finished)',
+    'runtime error': 'failed with an error no Catch handles (States.Runtime)',
+  }[run.cause];
   return { error: ERROR_OF[run.cause], cause: `pipeline execution ${run.executionId} ${what}${run.detail ? `: ${run.detail}` : ''}; its failure path never ran` };
 }
 
@@ -240,6 +244,7 @@ export function abandonCauseOf(record: { status: string; error?: string }): Aban
   if (record.status === 'ABORTED') return 'aborted';
   if (record.status === 'FAILED' && record.error === 'States.Interrupted') return 'interrupted';
   if (record.status === 'FAILED' && record.error === 'States.Timeout') return 'timed out';
+  if (record.status === 'FAILED' && record.error === 'States.Runtime') return 'runtime error';
   return undefined;
 }
 

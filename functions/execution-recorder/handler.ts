@@ -46,6 +46,12 @@ export type AbandonedRunSettler = (run: AbandonedRun) => Promise<SettleOutcome>;
 /** Step Functions statuses whose execution ended without its Catch → Record*Failure path. */
 const ABANDONED: Readonly<Record<string, AbandonCause>> = { TIMED_OUT: 'timed out', ABORTED: 'aborted' };
 
+/** An execution that failed with States.Runtime never ran its Catch either: no Retry or Catch handles that error. */
+function abandonCauseOfEvent(detail: { status: string; error?: string | null }): AbandonCause | undefined {
+  if (detail.status === 'FAILED' && detail.error === 'States.Runtime') return 'runtime error';
+  return ABANDONED[detail.status];
+}
+
 const EXECUTION_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const ContextSchema = z.object({ context: z.object({ tenantId: z.string().refine(isTenantId), actor: z.string().min(1).max(200) }) });
 
@@ -94,7 +100,7 @@ export async function recordStatusChange(
   });
   platform.log.info('execution status recorded', { tenantId: owner.tenantId, executionId, status: detail.status, outcome });
   // On every delivery, not only the first: settling is idempotent, and a failure here throws so EventBridge delivers again.
-  const abandoned = ABANDONED[detail.status];
+  const abandoned = abandonCauseOfEvent(detail);
   if (settle && abandoned) {
     const settled = await settle({ tenantId: owner.tenantId, pipeline, executionId, actor: owner.actor, input: isRecord(input) ? input : {}, cause: abandoned, ...(detail.cause ? { detail: detail.cause.slice(0, 300) } : {}) });
     platform.log.info('subject of an abandoned run', { tenantId: owner.tenantId, executionId, status: detail.status, ...settled });

@@ -30,21 +30,24 @@ jest.setTimeout(180_000);
 const SHIPPED = join(__dirname, '..', '..', '..', 'state-machines');
 
 type Definition = { StartAt: string; States: Record<string, { Next?: string } & Record<string, unknown>> };
-/** The shipped definitions, with a five-minute Wait `Hold` before `before` (or at the start) in the named pipelines. */
-function holdingDefinitions(holds: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'steward-holding-asl-'));
+/** The shipped definitions, with a state `name` inserted before `before` (or at the start) in the named pipelines. */
+function insertedDefinitions(name: string, state: Record<string, unknown>, before: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-patched-asl-'));
   for (const file of readdirSync(SHIPPED).filter((f) => f.endsWith('.asl.json'))) {
     const definition = JSON.parse(readFileSync(join(SHIPPED, file), 'utf8')) as Definition;
-    const before = holds[file.replace('.asl.json', '')];
-    if (before) {
-      definition.States.Hold = { Type: 'Wait', Seconds: 300, Next: before };
-      if (definition.StartAt === before) definition.StartAt = 'Hold';
-      for (const [name, state] of Object.entries(definition.States)) if (name !== 'Hold' && state.Next === before) state.Next = 'Hold';
+    const next = before[file.replace('.asl.json', '')];
+    if (next) {
+      definition.States[name] = { ...state, Next: next };
+      if (definition.StartAt === next) definition.StartAt = name;
+      for (const [other, s] of Object.entries(definition.States)) if (other !== name && s.Next === next) s.Next = name;
     }
     writeFileSync(join(dir, file), JSON.stringify(definition));
   }
   return dir;
 }
+
+/** The shipped definitions, with a five-minute Wait `Hold` before `before` (or at the start) in the named pipelines. */
+const holdingDefinitions = (holds: Record<string, string>) => insertedDefinitions('Hold', { Type: 'Wait', Seconds: 300 }, holds);
 
 async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -59,18 +62,21 @@ async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60
 let ctx: Awaited<ReturnType<typeof bootApi>>;
 let acme: OnboardedTenant;
 let holding: string;
+let breaking: string;
 const opened: LocalPlatform[] = [];
 
 beforeAll(async () => {
   ctx = await bootApi();
   acme = await onboardTenant(ctx.api, ctx.adminToken, 'Acme Abandoned');
   holding = holdingDefinitions({ deploy: 'SwitchChampion', 'profile-dataset': 'ProfileDatasetVersion', 'train-evaluate': 'EvaluateModel', 'batch-score': 'WriteOutputs' });
+  // A path that points to nothing: the run fails with States.Runtime, which no Catch handles.
+  breaking = insertedDefinitions('Break', { Type: 'Pass', InputPath: '$.no.such.field' }, { 'profile-dataset': 'ProfileDatasetVersion' });
 });
 
 afterAll(async () => {
   for (const local of opened.reverse()) await local.close();
   await ctx?.local.close();
-  if (holding) rmSync(holding, { recursive: true, force: true });
+  for (const dir of [holding, breaking]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Another process on the same data (store file, bucket): one whose runs hold, or the next start-up. */
@@ -173,6 +179,27 @@ it('a dataset profile cut off by a shutdown: the version is failed with the reas
   expect((await getExecution(table(), executionId)).execution.status).toBe('ABORTED');
   expect(await auditOf('dataset', datasetId, 'dataset.version-failed')).toHaveLength(1);
   expect((await listRunning(ctx.platform.platformTable())).map((r) => r.executionId)).not.toContain(executionId);
+});
+
+it('a dataset profile that fails with States.Runtime (no Catch handles it): the version is failed at once with the error, not left pending', async () => {
+  const broken = await startProcess(breaking);
+  const ds = await broken.tokenOf('data-scientist');
+  const dataset = await broken.api.call('POST', '/datasets', { token: ds, body: { name: `runtime-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] } });
+  expect(dataset.status).toBe(201);
+  const datasetId = dataset.body.datasetId as string;
+  await ctx.platform.tenantObjects(acme.tenantId).put('incoming/runtime.csv', BREAST_CANCER_CSV, 'text/csv');
+  const version = await broken.api.call('POST', `/datasets/${datasetId}/versions`, { token: ds, body: { sourceKey: 'incoming/runtime.csv', targetColumn: 'benign' } });
+  expect(version.status).toBe(202);
+
+  const settled = await waitForDatasetVersion(broken.api, ds, datasetId, version.body.version, 30_000);
+  expect(settled.body).toMatchObject({ status: 'failed', statusReason: expect.stringMatching(/^States\.Runtime: pipeline execution .* failed with an error no Catch handles \(States\.Runtime\): .*\$\.no\.such\.field/) });
+  const { items } = await listExecutions(table(), { pipeline: 'profile-dataset', status: 'FAILED' });
+  const run = items.find((e) => (e.input as { datasetId?: string }).datasetId === datasetId);
+  expect(run).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  const events = await auditOf('dataset', datasetId, 'dataset.version-failed');
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({ actor: `pipeline:${run!.executionId}` });
+  expect((await listRunning(ctx.platform.platformTable())).map((r) => r.executionId)).not.toContain(run!.executionId);
 });
 
 it('a training run cut off while its version was evaluating: the next start-up fails that version, and only that one', async () => {

@@ -182,6 +182,25 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
     expect((await failedEvents())[0]).toMatchObject({ after: { status: 'failed', restore: 'removed the endpoint it had created' } });
   });
 
+  it('a deploy FAILED with States.Runtime (no Catch handles it, States.ALL included) is settled like an aborted one, naming the error', async () => {
+    await seed(false);
+    sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });
+    sagemaker.on(DeleteEndpointCommand).resolves({});
+    const event = deployEvent('FAILED') as { detail: Record<string, unknown> };
+    const broken = { ...event, detail: { ...event.detail, error: 'States.Runtime', cause: "An error occurred while executing the state 'SmokeTest'. The JSONPath '$.smoke.rows' specified for the field 'InputPath' could not be found in the input" } };
+
+    await expect(deliver(broken)).resolves.toBe('created-and-stopped');
+    expect(sagemaker.calls().map((c) => [c.args[0].constructor.name, c.args[0].input])).toEqual([
+      ['DescribeEndpointCommand', { EndpointName: SERVED }],
+      ['DeleteEndpointCommand', { EndpointName: SERVED }],
+    ]);
+    const failed = await loadDeployment(table(), ENDPOINT, NEW);
+    expect(failed.reason).toMatch(/^States\.Runtime: pipeline execution 01jdexec00000000000000000c failed with an error no Catch handles \(States\.Runtime\): An error occurred while executing the state 'SmokeTest'/);
+    expect(await loadEndpoint(table(), ENDPOINT)).not.toHaveProperty('pendingDeploymentId');
+    expect(await failedEvents()).toHaveLength(1);
+    expect((await getExecution(table(), EXECUTION)).execution).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+  });
+
   it('waits for an endpoint SageMaker is still updating: the delivery fails (EventBridge retries) with nothing changed, and the next one restores', async () => {
     await seed(true);
     sagemaker.on(DescribeEndpointCommand).resolvesOnce({ EndpointName: SERVED, EndpointStatus: 'Updating', EndpointConfigName: `${TENANT}-${NEW}` }).resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });

@@ -17,12 +17,18 @@ describe('settling abandoned pipeline runs', () => {
     });
     expect(abandonFailure({ executionId: 'e1', cause: 'timed out' }).error).toBe('States.Timeout');
     expect(abandonFailure({ executionId: 'e1', cause: 'aborted' })).toMatchObject({ error: 'States.Aborted', cause: expect.stringContaining('was aborted') });
+    expect(abandonFailure({ executionId: 'e1', cause: 'runtime error', detail: "Path expression '$.x' does not point to a value" })).toEqual({
+      error: 'States.Runtime',
+      cause: "pipeline execution e1 failed with an error no Catch handles (States.Runtime): Path expression '$.x' does not point to a value; its failure path never ran",
+    });
   });
 
   it('reads the abandonment from a stopped execution record, and none from an execution that ran its own paths', () => {
     expect(abandonCauseOf({ status: 'ABORTED', error: 'States.Aborted' })).toBe('aborted');
     expect(abandonCauseOf({ status: 'FAILED', error: 'States.Interrupted' })).toBe('interrupted');
     expect(abandonCauseOf({ status: 'FAILED', error: 'States.Timeout' })).toBe('timed out');
+    // No Retry or Catch handles States.Runtime, States.ALL included: its failure path never ran either.
+    expect(abandonCauseOf({ status: 'FAILED', error: 'States.Runtime' })).toBe('runtime error');
     expect(abandonCauseOf({ status: 'FAILED', error: 'SmokeTestFailed' })).toBeUndefined();
     expect(abandonCauseOf({ status: 'SUCCEEDED' })).toBeUndefined();
     expect(abandonCauseOf({ status: 'RUNNING' })).toBeUndefined();
