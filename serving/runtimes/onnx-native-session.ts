@@ -1,0 +1,109 @@
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+
+/**
+ * An ONNX model loaded into onnxruntime-node, as the ONNX runtime adapter
+ * uses it: its inputs' and outputs' metadata, a run, a release.
+ *
+ * The run is onnxruntime-node's native `run`, called directly. The package's
+ * public `InferenceSession.run` wraps that same synchronous native call in a
+ * `setImmediate` and two promise layers, and checks and copies the feeds,
+ * fetches and results on every call; for a single row of a small tabular
+ * model that wrapping cost about as much CPU as the inference itself
+ * (bench/README.md). The event loop is held exactly as before: the public
+ * API runs the same native call synchronously, only one event-loop turn later.
+ * Where the package's native binding is not where version 1.30 keeps it, the
+ * public API is used.
+ */
+export interface OnnxSession {
+  readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
+  readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
+  /** Runs the model on `feeds`, answering the `fetches` outputs. Throws what onnxruntime throws. */
+  run(feeds: Readonly<Record<string, Tensor>>, fetches: Readonly<Record<string, null>>): Readonly<Record<string, Tensor>> | Promise<Readonly<Record<string, Tensor>>>;
+  release(): Promise<void>;
+}
+
+type Ort = typeof import('onnxruntime-node');
+
+/** The native session of onnxruntime-node's binding (onnxruntime-node/dist/binding.d.ts). */
+interface NativeSession {
+  loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: InferenceSession.SessionOptions): void;
+  readonly inputMetadata: readonly RawValueMetadata[];
+  readonly outputMetadata: readonly RawValueMetadata[];
+  run(feeds: Readonly<Record<string, Tensor>>, fetches: Readonly<Record<string, null>>, options: InferenceSession.RunOptions): Record<string, Tensor>;
+  dispose(): void;
+}
+
+interface RawValueMetadata {
+  readonly name: string;
+  readonly isTensor: boolean;
+  readonly symbolicDimensions: readonly string[];
+  readonly shape: readonly number[];
+  readonly type: number;
+}
+
+interface NativeBinding {
+  readonly binding: { readonly InferenceSession: new () => NativeSession };
+  readonly initOrt: () => void;
+}
+
+/** ONNX's TensorProto.DataType numbers as onnxruntime-node names them (its backend's own table). */
+const ELEMENT_TYPES: readonly (Tensor.Type | undefined)[] = [
+  undefined, 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16', 'float64', 'uint32', 'uint64',
+  undefined, undefined, undefined, undefined, undefined, undefined, undefined, 'uint4', 'int4',
+];
+
+let native: NativeBinding | null | undefined;
+
+function nativeBinding(): NativeBinding | undefined {
+  if (native === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = require('onnxruntime-node/dist/binding') as Partial<NativeBinding>;
+      native = typeof loaded.initOrt === 'function' && typeof loaded.binding?.InferenceSession === 'function' ? (loaded as NativeBinding) : null;
+    } catch {
+      native = null;
+    }
+  }
+  return native ?? undefined;
+}
+
+function metadataOf(raw: RawValueMetadata): InferenceSession.ValueMetadata {
+  if (!raw.isTensor) return { name: raw.name, isTensor: false };
+  const type = ELEMENT_TYPES[raw.type];
+  if (type === undefined) throw new Error(`Unsupported data type: ${raw.type}`);
+  const shape = raw.shape.map((dim, i) => {
+    if (dim === -1) return raw.symbolicDimensions[i];
+    if (dim >= 0) return dim;
+    throw new Error(`Invalid dimension: ${dim}`);
+  });
+  return { name: raw.name, isTensor: true, type, shape };
+}
+
+const NO_RUN_OPTIONS: InferenceSession.RunOptions = {};
+
+/**
+ * Loads `model` (ONNX bytes) with `options`. The native binding's `loadModel`
+ * is what the public `InferenceSession.create` ends in for the CPU backend,
+ * given the same options.
+ */
+export async function loadOnnxSession(ort: Ort, model: Uint8Array, options: InferenceSession.SessionOptions): Promise<OnnxSession> {
+  const direct = options.executionProviders === undefined ? nativeBinding() : undefined;
+  if (!direct) {
+    const session = await ort.InferenceSession.create(model, options);
+    return { inputMetadata: session.inputMetadata, outputMetadata: session.outputMetadata, run: (feeds, fetches) => session.run(feeds, fetches), release: () => session.release() };
+  }
+  direct.initOrt();
+  const session = new direct.binding.InferenceSession();
+  session.loadModel(model.buffer, model.byteOffset, model.byteLength, options);
+  let disposed = false;
+  return {
+    inputMetadata: session.inputMetadata.map(metadataOf),
+    outputMetadata: session.outputMetadata.map(metadataOf),
+    run: (feeds, fetches) => session.run(feeds, fetches, NO_RUN_OPTIONS),
+    release: async () => {
+      if (disposed) return;
+      disposed = true;
+      session.dispose();
+    },
+  };
+}
