@@ -56,13 +56,9 @@ export async function scoreEndpoint(
   const latencyMs = performance.now() - started;
   deps.counts.record(scope.table, deployment, answer.variant, true, latencyMs);
   const served = deployment.variants.find((v) => v.variantName === answer.variant);
-  let parsed: { predictions?: Array<Record<string, unknown>> };
-  try {
-    parsed = JSON.parse(decoder.decode(answer.body)) as typeof parsed;
-  } catch (error) {
-    throw new DependencyFailed(`variant ${answer.variant} answered something that is not JSON`, { cause: error });
-  }
-  const predictions = (parsed.predictions ?? []).map((p, i) => ({ predictionId: `${scope.meta.requestId}-${i}`, ...p }));
+  const answered = answer.predictions ?? predictionsOf(answer);
+  const predictions = new Array<Record<string, unknown> & { predictionId: string }>(answered.length);
+  for (let i = 0; i < answered.length; i++) predictions[i] = { predictionId: `${scope.meta.requestId}-${i}`, ...answered[i] };
   const result: ScoringAnswer = {
     endpointName: request.endpointName,
     deploymentId: deployment.deploymentId,
@@ -109,6 +105,17 @@ async function invokeRestoring(
     await applyStoredDeployment(deps, deployment);
     return deps.invoker.invoke(invocation);
   }
+}
+
+/** The `predictions` of the answer's JSON body (an adapter that gave no values: the SDK's). */
+function predictionsOf(answer: InvocationAnswer): readonly Readonly<Record<string, unknown>>[] {
+  let parsed: { predictions?: Array<Record<string, unknown>> };
+  try {
+    parsed = JSON.parse(decoder.decode(answer.body)) as typeof parsed;
+  } catch (error) {
+    throw new DependencyFailed(`variant ${answer.variant} answered something that is not JSON`, { cause: error });
+  }
+  return parsed.predictions ?? [];
 }
 
 function inputOf(body: Uint8Array, contentType: string): unknown {
