@@ -11,12 +11,20 @@
  * the response write, the tenant guard, the route, the gateway, onnxruntime,
  * counters and the 10 % capture.
  *
- *   npx tsx bench/tools/scoring-route-costs.ts [--requests 20000] [--rounds 5]
+ *   npx tsx bench/tools/scoring-route-costs.ts [--requests 20000] [--rounds 5] [--base <checkout>]
  *
  * Prints the median of each route's rounds in µs of API CPU (user + system)
  * per request, their ratio, and what scoring costs above the no-op. Linux only.
+ *
+ * `--base <checkout>`: another copy of the repository (e.g. `git archive
+ * <commit> | tar -x -C <dir>`, node_modules linked) whose platform is started
+ * beside this one; every round then measures both, one after the other, so
+ * that the two codes are compared under the same load, and the per-round
+ * differences are printed too.
  */
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { acquireTarget } from '../target';
@@ -31,12 +39,15 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' } } });
-  const requests = Number(values.requests);
-  const rounds = Number(values.rounds);
-  const report = (line: string) => process.stdout.write(`${line}\n`);
-  const acquired = await acquireTarget(new Set(['api', 'scoring']), {}, { keepData: false, report, platformProcess: 'separate', bareDynamodb: 'platform', auditSealer: true, auditChain: 'at-commit' });
+interface Side {
+  readonly name: string;
+  readonly pid: number;
+  readonly routes: Record<string, autocannon.Options>;
+  stop(): Promise<void>;
+}
+
+async function startSide(name: string, acquire: typeof acquireTarget, report: (line: string) => void): Promise<Side> {
+  const acquired = await acquire(new Set(['api', 'scoring']), {}, { keepData: false, report, platformProcess: 'separate', bareDynamodb: 'platform', auditSealer: true, auditChain: 'at-commit' });
   try {
     const { target } = acquired;
     const pid = target.processes.api;
@@ -52,26 +63,60 @@ async function main(): Promise<void> {
         body: JSON.stringify([scoringRow()]),
       },
     };
-    const samples = new Map<string, number[]>(Object.keys(routes).map((name) => [name, []]));
+    return { name, pid, routes, stop: () => acquired.stop() };
+  } catch (error) {
+    await acquired.stop();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, base: { type: 'string' } } });
+  const requests = Number(values.requests);
+  const rounds = Number(values.rounds);
+  const report = (line: string) => process.stdout.write(`${line}\n`);
+  const sides: Side[] = [];
+  try {
+    if (values.base) {
+      const baseTarget = (await import(pathToFileURL(join(resolve(values.base), 'bench', 'target.ts')).href)) as { acquireTarget: typeof acquireTarget };
+      sides.push(await startSide('base', baseTarget.acquireTarget, report));
+    }
+    sides.push(await startSide('this', acquireTarget, report));
+    const samples = new Map<string, number[]>();
     for (let round = 0; round <= rounds; round++) {
-      for (const [name, options] of Object.entries(routes)) {
-        const before = cpuTicks(pid);
-        const result = await autocannon({ ...options, connections: 8, amount: requests, timeout: 10 });
-        const ticks = cpuTicks(pid) - before;
-        if (result.non2xx || result.errors) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-        // Round 0 warms the JIT, the model and the caches up; it is not counted.
-        if (round > 0) samples.get(name)!.push((ticks / TICKS_PER_SECOND / requests) * 1e6);
+      // Each round swaps which side goes first, so neither always runs after the other's load.
+      for (const side of round % 2 ? [...sides].reverse() : sides) {
+        for (const [route, options] of Object.entries(side.routes)) {
+          const before = cpuTicks(side.pid);
+          const result = await autocannon({ ...options, connections: 8, amount: requests, timeout: 10 });
+          const ticks = cpuTicks(side.pid) - before;
+          if (result.non2xx || result.errors) throw new Error(`${side.name} ${route}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+          // Round 0 warms the JIT, the model and the caches up; it is not counted.
+          const key = `${side.name} ${route}`;
+          if (round > 0) samples.set(key, [...(samples.get(key) ?? []), (ticks / TICKS_PER_SECOND / requests) * 1e6]);
+        }
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const noop = median(samples.get('GET /me')!);
     report(`API CPU per request (µs, median of ${rounds} rounds of ${requests}, 8 connections):`);
-    for (const [name, xs] of samples) {
-      const m = median(xs);
-      report(`  ${name.padEnd(36)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / noop).toFixed(2)}   above it ${(m - noop).toFixed(1).padStart(6)}   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}`);
+    for (const side of sides) {
+      const noop = samples.get(`${side.name} GET /me`)!;
+      for (const route of Object.keys(side.routes)) {
+        const xs = samples.get(`${side.name} ${route}`)!;
+        const m = median(xs);
+        const ratios = xs.map((x, i) => x / noop[i]);
+        report(`  ${side.name.padEnd(5)} ${route.padEnd(36)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / median(noop)).toFixed(2)} (median of rounds ${median(ratios).toFixed(2)})   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}`);
+      }
+    }
+    if (sides.length === 2) {
+      for (const route of Object.keys(sides[1].routes)) {
+        const base = samples.get(`base ${route}`)!;
+        const diffs = samples.get(`this ${route}`)!.map((x, i) => x - base[i]);
+        report(`  this − base, ${route}: median ${median(diffs).toFixed(1)} µs   rounds ${diffs.map((x) => x.toFixed(0)).join(' ')}`);
+      }
     }
   } finally {
-    await acquired.stop();
+    for (const side of sides) await side.stop();
   }
 }
 
