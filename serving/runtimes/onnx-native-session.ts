@@ -5,20 +5,26 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
  * uses it: its inputs' and outputs' metadata, a run, a release.
  *
  * The run is onnxruntime-node's native `run`, called directly. The package's
- * public `InferenceSession.run` wraps that same synchronous native call in a
- * `setImmediate` and two promise layers, and checks and copies the feeds,
- * fetches and results on every call; for a single row of a small tabular
- * model that wrapping cost about as much CPU as the inference itself
- * (bench/README.md). The event loop is held exactly as before: the public
- * API runs the same native call synchronously, only one event-loop turn later.
- * Where the package's native binding is not where version 1.30 keeps it, the
- * public API is used.
+ * public `InferenceSession.run` defers that same synchronous native call to
+ * the event loop's check phase (a `setImmediate` per call), wraps it in two
+ * promise layers, and checks and copies feeds, fetches and results on every
+ * call. Here the calls asked for during one turn of the loop are queued and
+ * run back to back in one check phase, each on its own rows exactly as before
+ * (no rows are batched together: the answers are the same bits), before any
+ * of their callers goes on. Interleaved with the rest of each request (as the
+ * public API's per-call immediates are, microtasks running between them), a
+ * single-row run of a small model cost the API ~50 µs more CPU than back to
+ * back: onnxruntime's code and memory leave the CPU's caches in between
+ * (bench/README.md, 2026-12-06 fifth session). The event loop is held no
+ * longer than before: the same native calls, at the same point of the loop.
+ * Where the package's native binding is not where version 1.30 keeps it, or
+ * execution providers are named, the public API is used.
  */
 export interface OnnxSession {
   readonly inputMetadata: readonly InferenceSession.ValueMetadata[];
   readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
   /** Runs the model on `feeds`, answering the `fetches` outputs. Throws what onnxruntime throws. */
-  run(feeds: Readonly<Record<string, Tensor>>, fetches: Readonly<Record<string, null>>): Readonly<Record<string, Tensor>> | Promise<Readonly<Record<string, Tensor>>>;
+  run(feeds: Readonly<Record<string, Tensor>>, fetches: Readonly<Record<string, null>>): Promise<Readonly<Record<string, Tensor>>>;
   release(): Promise<void>;
 }
 
@@ -81,6 +87,36 @@ function metadataOf(raw: RawValueMetadata): InferenceSession.ValueMetadata {
 
 const NO_RUN_OPTIONS: InferenceSession.RunOptions = {};
 
+interface QueuedRun {
+  readonly session: NativeSession;
+  readonly feeds: Readonly<Record<string, Tensor>>;
+  readonly fetches: Readonly<Record<string, null>>;
+  readonly resolve: (outputs: Readonly<Record<string, Tensor>>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Runs asked for since the last check phase, each still its own call of the model on its own rows. */
+let queued: QueuedRun[] = [];
+
+/**
+ * Runs every queued call back to back, then lets their callers go on: their
+ * promises settle only after the last run. Called synchronously inside each
+ * request instead, the native runs cost the API ~30 µs more each than the
+ * public API's deferred ones, and ~80 µs more than these (alternating rounds,
+ * bench/tools/scoring-route-costs.ts).
+ */
+function runQueued(): void {
+  const batch = queued;
+  queued = [];
+  for (const run of batch) {
+    try {
+      run.resolve(run.session.run(run.feeds, run.fetches, NO_RUN_OPTIONS));
+    } catch (error) {
+      run.reject(error);
+    }
+  }
+}
+
 /**
  * Loads `model` (ONNX bytes) with `options`. The native binding's `loadModel`
  * is what the public `InferenceSession.create` ends in for the CPU backend,
@@ -99,7 +135,11 @@ export async function loadOnnxSession(ort: Ort, model: Uint8Array, options: Infe
   return {
     inputMetadata: session.inputMetadata.map(metadataOf),
     outputMetadata: session.outputMetadata.map(metadataOf),
-    run: (feeds, fetches) => session.run(feeds, fetches, NO_RUN_OPTIONS),
+    run: (feeds, fetches) =>
+      new Promise((resolve, reject) => {
+        if (queued.length === 0) setImmediate(runQueued);
+        queued.push({ session, feeds, fetches, resolve, reject });
+      }),
     release: async () => {
       if (disposed) return;
       disposed = true;

@@ -218,8 +218,7 @@ class OnnxTabularModel implements TabularModel {
       const dims = input.dims.length === 1 ? [n] : input.dims.length === 2 ? [n, width] : [n, ...(this.inputs[fields[0]].shape ?? []).slice(1).map((d) => (d > 0 ? d : 1))];
       feeds[input.name] = new Tensor(input.elementType!, tensorData(input.elementType!, rows, fields, width), dims);
     }
-    const ran = this.session.run(feeds, this.fetches);
-    const results = ran instanceof Promise ? await ran : ran;
+    const results = await this.session.run(feeds, this.fetches);
     if (this.classifier) return this.classify(results, n);
     const columns = this.declaredOutputs.map((name) => rowValues(results[name], n));
     return Array.from({ length: n }, (_, r) =>

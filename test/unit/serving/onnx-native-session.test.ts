@@ -33,7 +33,7 @@ describe('loadOnnxSession', () => {
   it.each([
     ['a packed [batch, 30] logistic regression', logisticRegression30(), (n: number) => ({ input: new ort.Tensor('float32', seeded(n * 30), [n, 30]) })],
     ['a tree ensemble classifier (ai.onnx.ml, ZipMap off)', treeEnsembleClassifier({ features: 3, labels: ['a', 'b', 'c'], trees: TREES, zipMap: false }), (n: number) => ({ input: new ort.Tensor('float32', seeded(n * 3), [n, 3]) })],
-  ])('describes and answers %s exactly as the public InferenceSession, synchronously', async (_name, model, feedsOf) => {
+  ])('describes and answers %s exactly as the public InferenceSession', async (_name, model, feedsOf) => {
     const { direct, reference } = await both(model);
     expect(direct.inputMetadata).toEqual(reference.inputMetadata);
     expect(direct.outputMetadata).toEqual(reference.outputMetadata);
@@ -41,10 +41,7 @@ describe('loadOnnxSession', () => {
     const tensorOutputs = reference.outputMetadata.filter((o) => o.isTensor).map((o) => o.name);
     for (const rows of [1, 7]) {
       const feeds = { [input]: feedsOf(rows).input };
-      const ran = direct.run(feeds, Object.fromEntries(tensorOutputs.map((name) => [name, null])));
-      // The native call answers at once: no setImmediate, no promise.
-      expect(ran).not.toBeInstanceOf(Promise);
-      const answered = ran as Awaited<typeof ran>;
+      const answered = await direct.run(feeds, Object.fromEntries(tensorOutputs.map((name) => [name, null])));
       const expected = await reference.run(feeds, tensorOutputs);
       for (const name of tensorOutputs) {
         expect(answered[name].type).toBe(expected[name].type);
@@ -54,17 +51,35 @@ describe('loadOnnxSession', () => {
     }
   });
 
-  it('names symbolic dimensions as the public session does, and throws onnxruntime’s own error for a bad feed', async () => {
+  it('names symbolic dimensions as the public session does, and rejects with onnxruntime’s own error for a bad feed', async () => {
     const { direct, reference } = await both(namedInputsModel());
     expect(direct.inputMetadata).toEqual(reference.inputMetadata);
-    expect(() => direct.run({}, { [reference.outputNames[0]]: null })).toThrow();
+    await expect(direct.run({}, { [reference.outputNames[0]]: null })).rejects.toThrow();
+  });
+
+  it('runs the calls asked for in one turn back to back, each its own, a failing one failing alone', async () => {
+    const { direct } = await both(logisticRegression30());
+    const fetches = { [direct.outputMetadata[0].name]: null };
+    const input = direct.inputMetadata[0].name;
+    const rows = [seeded(30, 1), seeded(30, 2), seeded(30, 3)];
+    const alone = await Promise.all(rows.map(async (row) => (await direct.run({ [input]: new ort.Tensor('float32', row, [1, 30]) }, fetches))[direct.outputMetadata[0].name].data[0]));
+    const order: string[] = [];
+    const together = await Promise.allSettled([
+      direct.run({ [input]: new ort.Tensor('float32', rows[0], [1, 30]) }, fetches).then((out) => (order.push('first'), out)),
+      direct.run({}, fetches),
+      direct.run({ [input]: new ort.Tensor('float32', rows[1], [1, 30]) }, fetches).then((out) => (order.push('third'), out)),
+      direct.run({ [input]: new ort.Tensor('float32', rows[2], [1, 30]) }, fetches),
+    ]);
+    expect(together.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const values = together.filter((r) => r.status === 'fulfilled').map((r) => (r).value[direct.outputMetadata[0].name].data[0]);
+    expect(values).toEqual(alone);
+    expect(order).toEqual(['first', 'third']);
   });
 
   it('goes through the public API when execution providers are named (their validation is the package’s), and releases once', async () => {
     const session = await loadOnnxSession(ort, logisticRegression30(), { ...OPTIONS, executionProviders: ['cpu'] });
-    const ran = session.run({ [session.inputMetadata[0].name]: new ort.Tensor('float32', seeded(30), [1, 30]) }, { [session.outputMetadata[0].name]: null });
-    expect(ran).toBeInstanceOf(Promise);
-    await ran;
+    const out = await session.run({ [session.inputMetadata[0].name]: new ort.Tensor('float32', seeded(30), [1, 30]) }, { [session.outputMetadata[0].name]: null });
+    expect(out[session.outputMetadata[0].name].dims).toEqual([1, 1]);
     await session.release();
     const direct = await loadOnnxSession(ort, logisticRegression30(), OPTIONS);
     await direct.release();
