@@ -87,8 +87,14 @@ function metadataOf(raw: RawValueMetadata): InferenceSession.ValueMetadata {
 
 const NO_RUN_OPTIONS: InferenceSession.RunOptions = {};
 
+/** A native session and whether it was released (a run queued before the release must not reach it). */
+interface Loaded {
+  readonly native: NativeSession;
+  released: boolean;
+}
+
 interface QueuedRun {
-  readonly session: NativeSession;
+  readonly session: Loaded;
   readonly feeds: Readonly<Record<string, Tensor>>;
   readonly fetches: Readonly<Record<string, null>>;
   readonly resolve: (outputs: Readonly<Record<string, Tensor>>) => void;
@@ -110,7 +116,8 @@ function runQueued(): void {
   queued = [];
   for (const run of batch) {
     try {
-      run.resolve(run.session.run(run.feeds, run.fetches, NO_RUN_OPTIONS));
+      if (run.session.released) throw new Error('the ONNX session was released');
+      run.resolve(run.session.native.run(run.feeds, run.fetches, NO_RUN_OPTIONS));
     } catch (error) {
       run.reject(error);
     }
@@ -129,21 +136,21 @@ export async function loadOnnxSession(ort: Ort, model: Uint8Array, options: Infe
     return { inputMetadata: session.inputMetadata, outputMetadata: session.outputMetadata, run: (feeds, fetches) => session.run(feeds, fetches), release: () => session.release() };
   }
   direct.initOrt();
-  const session = new direct.binding.InferenceSession();
-  session.loadModel(model.buffer, model.byteOffset, model.byteLength, options);
-  let disposed = false;
+  const native = new direct.binding.InferenceSession();
+  native.loadModel(model.buffer, model.byteOffset, model.byteLength, options);
+  const session: Loaded = { native, released: false };
   return {
-    inputMetadata: session.inputMetadata.map(metadataOf),
-    outputMetadata: session.outputMetadata.map(metadataOf),
+    inputMetadata: native.inputMetadata.map(metadataOf),
+    outputMetadata: native.outputMetadata.map(metadataOf),
     run: (feeds, fetches) =>
       new Promise((resolve, reject) => {
         if (queued.length === 0) setImmediate(runQueued);
         queued.push({ session, feeds, fetches, resolve, reject });
       }),
     release: async () => {
-      if (disposed) return;
-      disposed = true;
-      session.dispose();
+      if (session.released) return;
+      session.released = true;
+      native.dispose();
     },
   };
 }

@@ -82,7 +82,10 @@ describe('loadOnnxSession', () => {
     expect(out[session.outputMetadata[0].name].dims).toEqual([1, 1]);
     await session.release();
     const direct = await loadOnnxSession(ort, logisticRegression30(), OPTIONS);
+    // A run asked for before the release, which happens before the queued runs: it fails, it does not reach the disposed session.
+    const late = direct.run({ [direct.inputMetadata[0].name]: new ort.Tensor('float32', seeded(30), [1, 30]) }, { [direct.outputMetadata[0].name]: null });
     await direct.release();
+    await expect(late).rejects.toThrow('the ONNX session was released');
     await expect(direct.release()).resolves.toBeUndefined();
   });
 });
