@@ -60,7 +60,7 @@ describe('shared variant counts', () => {
     counts.record(table, deployment, 'main', true, 1);
     counts.record(other, deployment, 'main', true, 1);
     counts.record(table, stepped, 'main', true, 1);
-    counts.record(table, { ...deployment } as Deployment, 'main', true, 1);
+    counts.record(table, { ...deployment }, 'main', true, 1);
     await counts.flush();
     const reader = new SharedVariantCounts();
     expect(await reader.stats(table, deployment, 'main')).toMatchObject({ requests: 7, errors: 2 });
