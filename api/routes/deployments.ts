@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { DeploymentSchema, EndpointName, EndpointRecordSchema, listEndpoints, loadDeployment, requireEndpoint } from '../../core/deployments/deployment-records';
+import { DeploymentSchema, ENDPOINT_NAME, EndpointName, EndpointRecordSchema, listEndpoints, loadDeployment, requireEndpoint } from '../../core/deployments/deployment-records';
 import { deploymentDeps } from '../../core/deployments/deployment-deps';
 import { endpointWithDeployments, rollbackEndpoint, undeployEndpoint } from '../../core/deployments/endpoint-actions';
 import { DeployInput, requestDeployment } from '../../core/deployments/request-deployment';
@@ -7,6 +7,7 @@ import { liveDeployment } from '../../core/deployments/live-deployments';
 import { scoreEndpoint } from '../../core/deployments/score-endpoint';
 import { PayloadTooLarge, ValidationFailed } from '../../core/errors';
 import { readRequestBody, RequestBodyTooLarge } from '../../serving/http/request-body';
+import { invalidFieldsOf } from '../http/problem';
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
 
@@ -15,6 +16,22 @@ const DeploymentParam = EndpointParam.extend({ deploymentId: z.string().min(1).m
 
 /** SageMaker real-time inference's own limit: what scores here scores on AWS. */
 export const MAX_SCORING_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/**
+ * The scoring route's path parameter as the OpenAPI document declares it: the
+ * very object `request: { params: EndpointParam }` produced. The route checks
+ * the name itself (scoredEndpointName), with the same schema and the same 400:
+ * a `params` schema made @hono/zod-openapi add a validator middleware (all
+ * params decoded, an async zod parse, one more layer) to every scoring call.
+ */
+const EndpointNameParameter = { schema: { type: 'string', pattern: ENDPOINT_NAME.source }, required: true, name: 'endpointName', in: 'path' } as const;
+
+/** The endpoint name of a scoring call, validated as the route validator did (ValidationFailed 'invalid param', field `param.endpointName`). */
+function scoredEndpointName(value: string | undefined): string {
+  const parsed = EndpointParam.safeParse({ endpointName: value });
+  if (!parsed.success) throw new ValidationFailed('invalid param', invalidFieldsOf('param', parsed.error.issues));
+  return parsed.data.endpointName;
+}
 
 const ScoringOut = z.object({
   endpointName: z.string(),
@@ -134,16 +151,21 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
     },
   );
 
+  const scoring = guards.tenantRoute('scoring:invoke', {
+    method: 'post',
+    path: '/endpoints/{endpointName}/invocations',
+    tags: ['scoring'],
+    summary: 'Score rows on an endpoint: JSON records (`[{…}]`), columnar JSON or CSV, up to 6 MiB; answers predictions with the variant and version that answered and a prediction id per row',
+    responses: { 200: json(ScoringOut, 'predictions'), ...problems(400, 401, 403, 404, 413, 429, 503) },
+  });
+  // After the guard's own (Idempotency-Key), where `request.params` put it.
+  const documented = scoring as typeof scoring & { parameters?: unknown[] };
+  documented.parameters = [...(documented.parameters ?? []), EndpointNameParameter];
   app.openapi(
-    guards.tenantRoute('scoring:invoke', {
-      method: 'post',
-      path: '/endpoints/{endpointName}/invocations',
-      tags: ['scoring'],
-      summary: 'Score rows on an endpoint: JSON records (`[{…}]`), columnar JSON or CSV, up to 6 MiB; answers predictions with the variant and version that answered and a prediction id per row',
-      request: { params: EndpointParam },
-      responses: { 200: json(ScoringOut, 'predictions'), ...problems(400, 401, 403, 404, 413, 429, 503) },
-    }),
+    scoring,
     async (c) => {
+      // First, as the params validator ran before the handler.
+      const endpointName = scoredEndpointName(c.req.param('endpointName'));
       const declared = Number(c.req.header('content-length') ?? 0);
       if (declared > MAX_SCORING_PAYLOAD_BYTES) throw new PayloadTooLarge(`the body is ${declared} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES} (use a batch scoring job)`);
       const contentType = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
@@ -156,7 +178,7 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
         throw error;
       });
       if (bytes.byteLength === 0) throw new ValidationFailed('empty body', [{ field: 'body', problem: 'send at least one row' }]);
-      return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName: c.req.valid('param').endpointName, body: bytes, contentType }), 200);
+      return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName, body: bytes, contentType }), 200);
     },
   );
 }

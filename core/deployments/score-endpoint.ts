@@ -56,13 +56,7 @@ export async function scoreEndpoint(
   const latencyMs = performance.now() - started;
   deps.counts.record(scope.table, deployment, answer.variant, true, latencyMs);
   const served = deployment.variants.find((v) => v.variantName === answer.variant);
-  let parsed: { predictions?: Array<Record<string, unknown>> };
-  try {
-    parsed = JSON.parse(decoder.decode(answer.body)) as typeof parsed;
-  } catch (error) {
-    throw new DependencyFailed(`variant ${answer.variant} answered something that is not JSON`, { cause: error });
-  }
-  const predictions = (parsed.predictions ?? []).map((p, i) => ({ predictionId: `${scope.meta.requestId}-${i}`, ...p }));
+  const predictions = withPredictionIds(scope.meta.requestId, answer.predictions ?? predictionsOf(answer));
   const result: ScoringAnswer = {
     endpointName: request.endpointName,
     deploymentId: deployment.deploymentId,
@@ -109,6 +103,36 @@ async function invokeRestoring(
     await applyStoredDeployment(deps, deployment);
     return deps.invoker.invoke(invocation);
   }
+}
+
+/**
+ * Each prediction with its id, `<requestId>-<row>`, first. Given the
+ * runtime's values (InvocationAnswer.predictions) or the body's parsed JSON,
+ * the answer and the capture record are the same JSON: `JSON.stringify`
+ * writes a non-finite number as `null` and `-0` as `0`, which is what the
+ * body held, and leaves out an undefined member as the body did (an
+ * undefined `predictionId` leaves the id in place).
+ */
+export function withPredictionIds(requestId: string, answered: readonly Readonly<Record<string, unknown>>[]): ScoringAnswer['predictions'] {
+  const predictions = new Array<Record<string, unknown> & { predictionId: string }>(answered.length);
+  for (let i = 0; i < answered.length; i++) {
+    const prediction = { predictionId: `${requestId}-${i}`, ...answered[i] };
+    // A model output named predictionId replaces the id, as it did from the body, where an undefined one was never written.
+    if (prediction.predictionId === undefined) prediction.predictionId = `${requestId}-${i}`;
+    predictions[i] = prediction;
+  }
+  return predictions;
+}
+
+/** The `predictions` of the answer's JSON body (an adapter that gave no values: the SDK's). */
+function predictionsOf(answer: InvocationAnswer): readonly Readonly<Record<string, unknown>>[] {
+  let parsed: { predictions?: Array<Record<string, unknown>> };
+  try {
+    parsed = JSON.parse(decoder.decode(answer.body)) as typeof parsed;
+  } catch (error) {
+    throw new DependencyFailed(`variant ${answer.variant} answered something that is not JSON`, { cause: error });
+  }
+  return parsed.predictions ?? [];
 }
 
 function inputOf(body: Uint8Array, contentType: string): unknown {

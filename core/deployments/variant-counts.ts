@@ -127,6 +127,9 @@ export class SharedVariantCounts implements VariantCounts {
   private flushing: Promise<unknown> = Promise.resolve();
   private readonly expiring = new Set<string>();
 
+  /** The tally the previous call added to, with what it was found by (`pending`: the buffer it is in, replaced by each flush). */
+  private last: { table: MetadataTable; deployment: Deployment; variant: string; minute: string; pending: Map<string, PendingTally>; tally: PendingTally } | undefined;
+
   /** The last minute recorded in, as `YYYY-MM-DDTHH:MM`: formatted once a minute, not on every call. */
   private minute = { number: Number.NaN, text: '' };
 
@@ -143,14 +146,10 @@ export class SharedVariantCounts implements VariantCounts {
   record(table: MetadataTable, deployment: Deployment, variant: string, ok: boolean, latencyMs: number): void {
     const nowMs = this.options.now?.().getTime() ?? Date.now();
     const minute = this.minuteOf(nowMs);
-    const key = `${table.identity}|${deployment.deploymentId}|${deployment.canary?.stepIndex ?? 0}|${variant}|${minute}`;
-    let tally = this.pending.get(key);
-    if (!tally) {
-      const partition = countsPartition(deployment);
-      const readKey = `${table.identity}|${partition.join('|')}|${variant}`;
-      tally = { table, ref: { partition, sort: `${variant}#${minute}` }, expiresAt: Math.floor(nowMs / 1000) + KEEP_SECONDS, readKey, ...emptyTally() };
-      this.pending.set(key, tally);
-    }
+    const last = this.last;
+    // Calls come in runs for one endpoint and variant: the previous call's tally, while it is still the one buffered, is found without building its key.
+    let tally = last && last.table === table && last.deployment === deployment && last.variant === variant && last.minute === minute && last.pending === this.pending ? last.tally : undefined;
+    if (!tally) tally = this.tallyFor(table, deployment, variant, minute, nowMs);
     tally.requests++;
     if (!ok) tally.errors++;
     const bucket = latencyBucket(latencyMs);
@@ -162,6 +161,19 @@ export class SharedVariantCounts implements VariantCounts {
       }, FLUSH_EVERY_MS);
       this.timer.unref();
     }
+  }
+
+  private tallyFor(table: MetadataTable, deployment: Deployment, variant: string, minute: string, nowMs: number): PendingTally {
+    const key = `${table.identity}|${deployment.deploymentId}|${deployment.canary?.stepIndex ?? 0}|${variant}|${minute}`;
+    let tally = this.pending.get(key);
+    if (!tally) {
+      const partition = countsPartition(deployment);
+      const readKey = `${table.identity}|${partition.join('|')}|${variant}`;
+      tally = { table, ref: { partition, sort: `${variant}#${minute}` }, expiresAt: Math.floor(nowMs / 1000) + KEEP_SECONDS, readKey, ...emptyTally() };
+      this.pending.set(key, tally);
+    }
+    this.last = { table, deployment, variant, minute, pending: this.pending, tally };
+    return tally;
   }
 
   async stats(table: MetadataTable, deployment: Deployment, variant: string): Promise<VariantStats> {

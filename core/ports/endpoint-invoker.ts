@@ -21,6 +21,14 @@ export interface InvocationAnswer {
   readonly contentType: string;
   /** The production variant that answered. */
   readonly variant: string;
+  /**
+   * The `predictions` of a JSON body as values, when the adapter has them
+   * without parsing (the hosted gateway's, from the runtime): what
+   * `JSON.parse` of the body would give, up to JSON's rounding (a
+   * non-finite number is `null` in the body, `-0` is `0`), so they are
+   * written back as the same JSON.
+   */
+  readonly predictions?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface EndpointInvoker {

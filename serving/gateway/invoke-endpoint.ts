@@ -137,8 +137,18 @@ export function createInvokeEndpoint(deps: GatewayDeps): InvokeEndpoint {
       'x-Amzn-Invoked-Production-Variant': variant.variantName,
       'x-amzn-RequestId': requestId,
     };
-    if (outcome.result.customAttributes) headers['X-Amzn-SageMaker-Custom-Attributes'] = outcome.result.customAttributes;
-    return { status: 200, headers, body: outcome.result.body };
+    const { result } = outcome;
+    if (result.customAttributes) headers['X-Amzn-SageMaker-Custom-Attributes'] = result.customAttributes;
+    if (!result.predictions) return { status: 200, headers, body: result.body };
+    // The body stays unwritten until a transport reads it: the hosted gateway's adapter takes the predictions instead.
+    return {
+      status: 200,
+      headers,
+      get body() {
+        return result.body;
+      },
+      predictions: result.predictions,
+    };
   }
 
   return async (call) => {

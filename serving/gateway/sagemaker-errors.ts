@@ -1,3 +1,5 @@
+import type { Prediction } from '../runtimes/tabular-model';
+
 /**
  * Errors in the wire shape of the SageMaker runtime (AWS restJson1): status,
  * `x-amzn-ErrorType` naming the error, and a JSON body whose members the SDK
@@ -24,6 +26,8 @@ export interface GatewayAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Uint8Array;
+  /** A model's JSON predictions as values, when its runtime gave them (InvocationResult.predictions): for a caller in this process. */
+  readonly predictions?: readonly Prediction[];
 }
 
 const utf8 = new TextEncoder();

@@ -1,5 +1,5 @@
 import type { IoSchema } from '../../core/catalog/artifacts/io-schema';
-import type { TabularModel } from './tabular-model';
+import type { Prediction, TabularModel } from './tabular-model';
 
 /**
  * The port every model runtime implements. A runtime turns a model artifact
@@ -59,6 +59,15 @@ export interface InvocationResult {
   readonly contentType: string;
   /** Passed back to the caller in X-Amzn-SageMaker-Custom-Attributes. */
   readonly customAttributes?: string;
+  /**
+   * A JSON answer's predictions as values, when the runtime has them: what
+   * `JSON.parse` of the body's `predictions` gives, up to JSON's own
+   * rounding (a non-finite number is `null` in the body, `-0` is `0`), so
+   * `JSON.stringify` writes both alike. An in-process caller (the API's
+   * scoring route through the hosted gateway) reads these instead of parsing
+   * the body the runtime wrote; the body is then written only if read.
+   */
+  readonly predictions?: readonly Prediction[];
 }
 
 export interface LoadedModel {

@@ -4,6 +4,7 @@ import { chooseInputBinding, matchOnnxToSchema, type OnnxInputBinding, type Onnx
 import { InvalidArtifact } from '../artifacts/artifact-errors';
 import { widthOf } from '../payloads/field-values';
 import type { ModelArtifact, ModelRuntime, RuntimeLoadOptions } from './model-runtime';
+import { loadOnnxSession, type OnnxSession } from './onnx-native-session';
 import { servableGraph, type ClassifierOutputs } from './onnx-classifier-graph';
 import { TabularLoadedModel } from './tabular-invocation';
 import type { InputRow, InputValue, Prediction, PredictionValue, TabularModel } from './tabular-model';
@@ -83,12 +84,11 @@ export const onnxRuntime: ModelRuntime = {
     const original = await artifact.file(ONNX_MODEL_FILE);
     if (original.length === 0) throw new InvalidArtifact(artifact.uri, `${ONNX_MODEL_FILE} is empty`);
     const graph = servableGraph(original);
-    const { InferenceSession } = await ort();
-    let session: InferenceSession;
+    let session: OnnxSession;
     try {
       // One thread per session: tabular models are too small for intra-op parallelism to pay, and an
       // idle onnxruntime pool spins, taking the core the event loop (parsing, writing) needs.
-      session = await InferenceSession.create(graph.bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+      session = await loadOnnxSession(await ort(), graph.bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
     } catch (error) {
       throw new InvalidArtifact(artifact.uri, `not a loadable ONNX model: ${cleanReason(error)}`, { cause: error });
     }
@@ -177,11 +177,12 @@ class OnnxTabularModel implements TabularModel {
   readonly inputs: readonly Field[];
   readonly outputColumns: readonly string[];
   private readonly feeds: readonly Feed[];
-  private readonly fetches: readonly string[];
+  /** The outputs to fetch, as the native run takes them. */
+  private readonly fetches: Readonly<Record<string, null>>;
   private readonly declaredOutputs: readonly string[];
 
   constructor(
-    private readonly session: InferenceSession,
+    private readonly session: OnnxSession,
     private readonly ortModule: Ort,
     signature: OnnxSignature,
     io: IoSchema,
@@ -200,10 +201,10 @@ class OnnxTabularModel implements TabularModel {
     if (classifier) {
       // The label is the most probable class, not the model's label output: onnxruntime's two-class tree
       // ensembles can answer a label that disagrees with their own probabilities (seen with 1.30).
-      this.fetches = [classifier.probabilityOutput];
+      this.fetches = { [classifier.probabilityOutput]: null };
       this.outputColumns = ['label', ...classifier.labels.map((l) => `probability_${l}`)];
     } else {
-      this.fetches = this.declaredOutputs;
+      this.fetches = Object.fromEntries(this.declaredOutputs.map((name) => [name, null]));
       this.outputColumns = this.declaredOutputs.length === 1 ? ['score'] : this.declaredOutputs;
     }
   }
@@ -217,7 +218,7 @@ class OnnxTabularModel implements TabularModel {
       const dims = input.dims.length === 1 ? [n] : input.dims.length === 2 ? [n, width] : [n, ...(this.inputs[fields[0]].shape ?? []).slice(1).map((d) => (d > 0 ? d : 1))];
       feeds[input.name] = new Tensor(input.elementType!, tensorData(input.elementType!, rows, fields, width), dims);
     }
-    const results = await this.session.run(feeds, [...this.fetches]);
+    const results = await this.session.run(feeds, this.fetches);
     if (this.classifier) return this.classify(results, n);
     const columns = this.declaredOutputs.map((name) => rowValues(results[name], n));
     return Array.from({ length: n }, (_, r) =>
@@ -225,7 +226,7 @@ class OnnxTabularModel implements TabularModel {
     );
   }
 
-  private classify(results: InferenceSession.ReturnType, n: number): Prediction[] {
+  private classify(results: Readonly<Record<string, Tensor>>, n: number): Prediction[] {
     const { labels, probabilityOutput } = this.classifier!;
     const probabilities = (results[probabilityOutput]).data as ArrayLike<number>;
     const classes = labels.length;

@@ -26,7 +26,17 @@ export class TabularLoadedModel implements ServedModel {
       }
       return answer;
     });
-    return { body: utf8.encode(writePredictions(this.model, predictions, responseType)), contentType: responseType };
+    if (responseType !== 'application/json') return { body: utf8.encode(writePredictions(this.model, predictions, responseType)), contentType: responseType };
+    // Written when read: an in-process caller takes the predictions as they are (InvocationResult.predictions).
+    const model = this.model;
+    let written: Uint8Array | undefined;
+    return {
+      get body() {
+        return (written ??= utf8.encode(writePredictions(model, predictions, 'application/json')));
+      },
+      contentType: responseType,
+      predictions,
+    };
   }
 
   release(): Promise<void> {

@@ -33,10 +33,18 @@ export class HostedGatewayInvoker implements EndpointInvoker {
       throw invocationError(request.endpointName, e, error);
     }
     if (answer.status >= 200 && answer.status < 300) {
+      const contentType = header(answer, 'content-type') ?? 'application/json';
+      const variant = header(answer, 'x-amzn-invoked-production-variant') ?? 'unknown';
+      if (!answer.predictions) return { body: answer.body, contentType, variant };
+      // The runtime's predictions as they are; the body is written only if a caller reads it.
+      const written = answer;
       return {
-        body: answer.body,
-        contentType: header(answer, 'content-type') ?? 'application/json',
-        variant: header(answer, 'x-amzn-invoked-production-variant') ?? 'unknown',
+        get body() {
+          return written.body;
+        },
+        contentType,
+        variant,
+        predictions: answer.predictions,
       };
     }
     const fields = errorFields(answer);

@@ -159,6 +159,13 @@ describe('deploy and score', () => {
       body: '[]',
     });
     expect(big.status).toBe(413);
+    const badName = await ctx.api.app.request('/endpoints/Not_A_Name/invocations', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${acme.tokens.deployer}`, 'content-type': 'application/json' },
+      body: JSON.stringify([randomRow(1)]),
+    });
+    expect(badName.status).toBe(400);
+    expect(await badName.json()).toMatchObject({ detail: 'invalid param', invalidFields: [{ field: 'param.endpointName', problem: expect.stringContaining('lowercase letters') }] });
   });
 
   it('splits traffic by weight (A/B) within statistical bounds, and a rollback restores the previous variants', async () => {

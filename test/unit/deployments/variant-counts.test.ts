@@ -48,6 +48,27 @@ describe('shared variant counts', () => {
     expect(await a.stats(table, { ...deployment, canary: { stepIndex: 1 } } as unknown as Deployment, 'canary')).toMatchObject({ requests: 0 });
   });
 
+  it('keeps counting calls in runs for one variant across flushes, variants, deployments and tables, none lost or counted twice', async () => {
+    const counts = new SharedVariantCounts();
+    const other = store.tenant(newTenantId());
+    const stepped = { deploymentId: 'd1', canary: { stepIndex: 1 } } as unknown as Deployment;
+    for (let i = 0; i < 3; i++) counts.record(table, deployment, 'main', true, 1);
+    await counts.flush();
+    // The same variant again right after a flush: into the new buffer, not the written one.
+    for (let i = 0; i < 2; i++) counts.record(table, deployment, 'main', false, 1);
+    counts.record(table, deployment, 'canary', true, 1);
+    counts.record(table, deployment, 'main', true, 1);
+    counts.record(other, deployment, 'main', true, 1);
+    counts.record(table, stepped, 'main', true, 1);
+    counts.record(table, { ...deployment }, 'main', true, 1);
+    await counts.flush();
+    const reader = new SharedVariantCounts();
+    expect(await reader.stats(table, deployment, 'main')).toMatchObject({ requests: 7, errors: 2 });
+    expect(await reader.stats(table, deployment, 'canary')).toMatchObject({ requests: 1, errors: 0 });
+    expect(await reader.stats(other, deployment, 'main')).toMatchObject({ requests: 1 });
+    expect(await reader.stats(table, stepped, 'main')).toMatchObject({ requests: 1 });
+  });
+
   it('counts each minute on its own item, the minute taken from the clock at every call', async () => {
     let at = new Date('2026-12-06T06:59:58.000Z');
     const counts = new SharedVariantCounts({ now: () => at });
