@@ -60,12 +60,27 @@ const ELEMENT_TYPES: readonly (Tensor.Type | undefined)[] = [
 
 let native: NativeBinding | null | undefined;
 
+/** The onnxruntime-node release whose private binding this file was written against (package.json pins 1.30.x). */
+const NATIVE_RELEASE = /^1\.30\./;
+
+/** The binding, or nothing when the installed release is another one: its private module may have changed shape. */
+export function nativeBindingFor(version: string | undefined, load: () => unknown): NativeBinding | undefined {
+  if (!version || !NATIVE_RELEASE.test(version)) return undefined;
+  try {
+    const loaded = load() as Partial<NativeBinding>;
+    return typeof loaded.initOrt === 'function' && typeof loaded.binding?.InferenceSession === 'function' ? (loaded as NativeBinding) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function nativeBinding(): NativeBinding | undefined {
   if (native === undefined) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = require('onnxruntime-node/dist/binding') as Partial<NativeBinding>;
-      native = typeof loaded.initOrt === 'function' && typeof loaded.binding?.InferenceSession === 'function' ? (loaded as NativeBinding) : null;
+      const { version } = require('onnxruntime-node/package.json') as { version?: string };
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      native = nativeBindingFor(version, () => require('onnxruntime-node/dist/binding')) ?? null;
     } catch {
       native = null;
     }

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { loadOnnxSession, type OnnxSession } from '../../../serving/runtimes/onnx-native-session';
+import { loadOnnxSession, nativeBindingFor, type OnnxSession } from '../../../serving/runtimes/onnx-native-session';
 import { logisticRegression30, namedInputsModel } from '../../fixtures/artifacts/build-onnx';
 import { treeEnsembleClassifier, type TreeNode } from '../../fixtures/artifacts/build-tree-ensemble';
 
@@ -87,5 +87,20 @@ describe('loadOnnxSession', () => {
     await direct.release();
     await expect(late).rejects.toThrow('the ONNX session was released');
     await expect(direct.release()).resolves.toBeUndefined();
+  });
+
+  it('uses the private binding only on the release it was written against (1.30.x), and only when it has the expected shape', () => {
+    const binding = { initOrt: () => undefined, binding: { InferenceSession: class {} } };
+    expect(nativeBindingFor('1.30.0', () => binding)).toBe(binding);
+    expect(nativeBindingFor('1.30.7', () => binding)).toBe(binding);
+    // Another release may have changed its private module: the public API is used.
+    expect(nativeBindingFor('1.31.0', () => binding)).toBeUndefined();
+    expect(nativeBindingFor(undefined, () => binding)).toBeUndefined();
+    expect(nativeBindingFor('1.30.1', () => ({ binding: {} }))).toBeUndefined();
+    expect(
+      nativeBindingFor('1.30.1', () => {
+        throw new Error('Cannot find module');
+      }),
+    ).toBeUndefined();
   });
 });
