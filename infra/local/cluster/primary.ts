@@ -27,7 +27,7 @@ export interface RunningWorkers {
   readonly exposed: readonly string[];
   readonly standIns: RunningStandIns;
   readonly workers: number;
-  /** The workers serving now (a replaced one has a new pid); the leader first. */
+  /** The workers serving now (a replacement once it serves, with its new pid); the leader first. */
   workerPids(): number[];
   stop(): Promise<void>;
 }
@@ -100,6 +100,7 @@ class WorkerSupervisor {
   private readonly slots: Slot[] = [];
   private readonly buckets = new TenantTokenBuckets();
   private readonly exits: number[] = [];
+  private readonly serving = new WeakSet<Worker>();
   private started = false;
   private stopping = false;
   private readonly report: (line: string) => void;
@@ -117,8 +118,9 @@ class WorkerSupervisor {
     });
   }
 
+  /** Workers that serve (ready, not dead), the leader first. */
   pids(): number[] {
-    return this.slots.flatMap((s) => (s.worker?.process.pid && !s.worker.isDead() ? [s.worker.process.pid] : []));
+    return this.slots.flatMap((s) => (s.worker?.process.pid && this.serving.has(s.worker) && !s.worker.isDead() ? [s.worker.process.pid] : []));
   }
 
   /** The leader alone, until it serves; then the others together. */
@@ -166,6 +168,7 @@ class WorkerSupervisor {
         if (!status.success) return;
         if (status.data.type === READY) {
           ready = true;
+          this.serving.add(worker);
           resolve(worker);
         } else if (status.data.type === FAILED) {
           reject(new Error(`the ${slot.role} worker could not start: ${status.data.message}`));
