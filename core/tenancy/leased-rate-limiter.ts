@@ -12,7 +12,7 @@ export interface RateLeaseTransport {
 export interface LeasedRateLimiterOptions {
   /** A lease asks for this much of the plan's rate (at least one token). @default 50 ms */
   readonly leaseMs?: number;
-  /** Leased tokens not used within this long go back to the bucket. @default 100 ms */
+  /** Leased tokens not used within this long go back to the bucket. @default 1000 ms */
   readonly holdMs?: number;
   readonly now?: () => number;
 }
@@ -46,7 +46,7 @@ export class LeasedRateLimiter implements TenantRateLimit {
 
   constructor(private readonly transport: RateLeaseTransport, options: LeasedRateLimiterOptions = {}) {
     this.leaseMs = options.leaseMs ?? 50;
-    this.holdMs = options.holdMs ?? 100;
+    this.holdMs = options.holdMs ?? 1000;
     this.now = options.now ?? (() => performance.now());
   }
 

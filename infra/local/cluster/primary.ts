@@ -164,6 +164,9 @@ class WorkerSupervisor {
     return new Promise<Worker>((resolve, reject) => {
       let ready = false;
       worker.on('message', (message: unknown) => {
+        // Rate leases go by here too, hundreds a second: look at the type before parsing.
+        const type = (message as { type?: unknown } | null)?.type;
+        if (type !== READY && type !== FAILED) return;
         const status = WorkerStatusSchema.safeParse(message);
         if (!status.success) return;
         if (status.data.type === READY) {
