@@ -11,6 +11,7 @@ import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { PrincipalResolver } from '../core/identity/principal-resolver';
 import { TenantRateLimiter } from '../core/tenancy/rate-limiter';
+import type { TenantRateLimit } from '../core/tenancy/tenant-rate-limit';
 import type { IdentityDeps } from '../core/identity/identity-deps';
 import type { TenantScope } from '../core/tenancy/tenant-scope';
 import { createGuards } from './http/guards';
@@ -48,7 +49,12 @@ export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
  * const app = createApp(localPlatform);
  * const res = await app.request('/health');
  */
-export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
+export interface AppOptions {
+  /** Per-tenant rate limit; default the in-process token bucket (one process). A worker of several passes a leased one. */
+  readonly rateLimit?: TenantRateLimit;
+}
+
+export function createApp(platform: Platform, options: AppOptions = {}): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result) => {
       if (!result.success) {
@@ -122,7 +128,7 @@ export function createApp(platform: Platform): OpenAPIHono<ApiEnv> {
 
   const resolver = new PrincipalResolver(platform, platform.identity.verifier, { cacheMs: platform.settings.STEWARD_AUTH_CACHE_MS });
   const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, mail: platform.identity.mail, identityChanged: () => resolver.forget() };
-  const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, new TenantRateLimiter()), identity };
+  const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, options.rateLimit ?? new TenantRateLimiter()), identity };
   healthRoutes(deps, new HealthCheck(platform.probes));
   for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, batchJobFileRoutes, scheduleRoutes, segmentRunRoutes, trainingLogRoutes]) register(deps);
 

@@ -11,12 +11,18 @@
  *   → { id, type: 'stop' }                  stop everything and exit
  *   ← { type: 'ready', apiUrl, endpoints, pids } | { id, type: 'done' } | { id?, type: 'failed', message }
  *
+ * With `workers` above 1 the API is served by that many worker processes
+ * (infra/local/cluster/primary.ts, as `npm start -- --workers n`): this process
+ * is their primary, `pids.api` lists it and every worker, and the commands
+ * that act on the API's process (sealer, profile, calls) are refused.
+ *
  * If the bench goes away (the IPC channel closes), the platform is stopped.
  */
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startPlatform, type RunningPlatform, type StartOptions } from '../infra/local/start';
+import { startPlatformWorkers, type RunningWorkers } from '../infra/local/cluster/primary';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -51,6 +57,7 @@ sdkClient.send = function countedSend(this: unknown, command, ...rest) {
 
 const send = (message: unknown) => process.send?.(message);
 let running: RunningPlatform | undefined;
+let workers: RunningWorkers | undefined;
 let session: Session | undefined;
 let stopping = false;
 
@@ -62,6 +69,7 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await running?.stop().catch(() => undefined);
+    await workers?.stop().catch(() => undefined);
   }
   process.exit(code);
 }
@@ -71,6 +79,7 @@ async function handle(command: Command): Promise<void> {
     send({ id: command.id, type: 'done' });
     await stop(0);
   }
+  if (workers) throw new Error(`'${command.type}' acts on the API's process: run the bench with --workers 1`);
   if (command.type === 'calls') {
     const snapshot = JSON.parse(JSON.stringify(calls)) as typeof calls;
     if (command.reset) {
@@ -109,7 +118,7 @@ async function handle(command: Command): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '{}') as Omit<StartOptions, 'env' | 'onUnexpectedExit'>;
+  const { workers: count = 1, ...options } = JSON.parse(process.argv[2] ?? '{}') as Omit<StartOptions, 'env' | 'onUnexpectedExit'> & { workers?: number };
   process.on('disconnect', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
@@ -119,22 +128,34 @@ async function main(): Promise<void> {
       (error: unknown) => send({ id: message.id, type: 'failed', message: error instanceof Error ? error.message : String(error) }),
     );
   });
+  const onUnexpectedExit = (name: string, code: number | null) => {
+    send({ type: 'failed', message: `${name} exited unexpectedly (code ${code})` });
+    void stop(1);
+  };
+  let started: RunningPlatform | RunningWorkers;
   try {
-    running = await startPlatform({
-      ...options,
-      env: process.env,
-      onUnexpectedExit: (name, code) => {
-        send({ type: 'failed', message: `${name} exited unexpectedly (code ${code})` });
-        void stop(1);
-      },
-    });
+    if (count > 1) {
+      started = workers = await startPlatformWorkers(
+        { ...options, env: process.env, onUnexpectedExit },
+        {
+          workers: count,
+          onCrashLoop: (message) => {
+            send({ type: 'failed', message });
+            void stop(1);
+          },
+        },
+      );
+    } else {
+      started = running = await startPlatform({ ...options, env: process.env, onUnexpectedExit });
+    }
   } catch (error) {
     send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     process.exit(1);
   }
-  const pids: Record<string, number> = { api: process.pid };
-  for (const p of running.standIns.processes) if (p.child.pid) pids[p.name] = p.child.pid;
-  send({ type: 'ready', apiUrl: running.apiUrl, endpoints: running.standIns.endpoints, pids });
+  // The primary's CPU (connections handed to workers, rate-limit leases) counts as the API's too.
+  const pids: Record<string, number | number[]> = { api: workers ? [process.pid, ...workers.workerPids()] : process.pid };
+  for (const p of started.standIns.processes) if (p.child.pid) pids[p.name] = p.child.pid;
+  send({ type: 'ready', apiUrl: started.apiUrl, endpoints: started.standIns.endpoints, pids });
 }
 
 void main();

@@ -40,6 +40,8 @@ Options:
   --connections <n>           override each scenario's concurrency
   --duration <seconds>        override each scenario's measured duration
   --warmup <seconds>          override each scenario's warm-up
+  --workers <n>               serve the self-started platform's API from n worker processes, as
+                              \`npm start -- --workers n\` (default 1); their CPU is counted as \`api\`
   --in-process                run a self-started platform inside the bench process (the load
                               generator then shares the API's event loop) instead of its own process
   --store <store>             the self-started platform's metadata store: sqlite (npm start's default) or
@@ -92,6 +94,7 @@ async function main(): Promise<number> {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       'in-process': { type: 'boolean', default: false },
+      workers: { type: 'string' },
       'bare-dynamodb': { type: 'string', default: 'platform' },
       store: { type: 'string' },
       'audit-sealer': { type: 'string', default: 'on' },
@@ -120,6 +123,7 @@ async function main(): Promise<number> {
     durationSeconds: positiveInteger(values.duration, '--duration'),
     warmupSeconds: positiveInteger(values.warmup, '--warmup', true),
   };
+  if (values.profile && (positiveInteger(values.workers, '--workers') ?? 1) > 1) throw new Error('--profile profiles the API process: run it with --workers 1');
   const bareDynamodb = oneOf(values['bare-dynamodb'], ['platform', 'memory'] as const, '--bare-dynamodb');
   const auditSealer = oneOf(values['audit-sealer'], ['on', 'off'] as const, '--audit-sealer') === 'on';
   const requirements = new Set<Requirement>(scenarios.flatMap((s) => s.requires));
@@ -142,6 +146,7 @@ async function main(): Promise<number> {
       auditSealer,
       auditChain: oneOf(values['audit-chain'], ['at-commit', 'deferred'] as const, '--audit-chain'),
       auditSealerDelayMs: positiveInteger(values['audit-sealer-delay'], '--audit-sealer-delay', true),
+      workers: positiveInteger(values.workers, '--workers'),
       admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     },
   );
@@ -296,7 +301,7 @@ function describeComparison(c: ComparisonResult): string {
 }
 
 /** Waits until other jobs use less than `maxOther` cores (3-s probes), for at most `budgetMs`. */
-async function waitForOtherJobs(processes: Readonly<Record<string, number>>, maxOther: number, budgetMs: number): Promise<void> {
+async function waitForOtherJobs(processes: Readonly<Record<string, number | readonly number[]>>, maxOther: number, budgetMs: number): Promise<void> {
   const deadline = Date.now() + budgetMs;
   for (;;) {
     const other = await otherCpu(processes, 3);

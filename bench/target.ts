@@ -29,6 +29,8 @@ export interface TargetOptions {
   readonly auditChain: 'at-commit' | 'deferred';
   /** Diagnosis only: the sealer's nudge delay in ms instead of its default (20). */
   readonly auditSealerDelayMs?: number;
+  /** API worker processes of a self-started platform (`npm start -- --workers n`). @default 1 */
+  readonly workers?: number;
   /** Platform administrator of a running platform (`--url`); a self-started one gets a bench administrator. */
   readonly admin?: { readonly email: string; readonly password: string };
 }
@@ -136,9 +138,11 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         STEWARD_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
         STEWARD_AUDIT_CHAIN: options.auditChain,
       };
-      const where = options.platformProcess === 'separate' ? 'in its own process' : 'inside the bench process';
+      const workers = options.workers ?? 1;
+      if (workers > 1 && options.platformProcess !== 'separate') throw new Error('--workers needs the platform in its own process (without --in-process)');
+      const where = options.platformProcess === 'separate' ? (workers > 1 ? `in its own process, the API served by ${workers} workers` : 'in its own process') : 'inside the bench process';
       options.report(`starting the local platform ${where} (data on disk in ${dataDir}, metadata store ${store})…`);
-      const platform = options.platformProcess === 'separate' ? await startPlatformProcess({ dataDir, ...ports }, env) : await startPlatformInProcess({ dataDir, ...ports }, env);
+      const platform = options.platformProcess === 'separate' ? await startPlatformProcess({ dataDir, ...ports, workers }, env) : await startPlatformInProcess({ dataDir, ...ports }, env);
       if (!options.auditSealer) {
         await platform.setAuditSealer(false);
         options.report('audit sealer stopped (--audit-sealer off): audit events stay unsealed; diagnosis only');
@@ -230,13 +234,13 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
 interface StartedPlatform extends PlatformControl {
   readonly apiUrl: string;
   readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly scoring: string; readonly inbox?: string };
-  readonly pids: Record<string, number>;
+  readonly pids: Record<string, number | number[]>;
   setAuditSealer(on: boolean): Promise<void>;
   setAuditSealerDelay?(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-type Ports = { dataDir: string; store: 'sqlite' | 'dynamodb-local'; apiPort: number; dynamodbPort: number; s3Port: number; scoringPort: number };
+type Ports = { dataDir: string; store: 'sqlite' | 'dynamodb-local'; apiPort: number; dynamodbPort: number; s3Port: number; scoringPort: number; workers?: number };
 
 /** startPlatform in a child process (bench/platform-host.ts), as `npm start` runs it. */
 async function startPlatformProcess(ports: Ports, env: Record<string, string | undefined>): Promise<StartedPlatform> {
@@ -249,8 +253,8 @@ async function startPlatformProcess(ports: Ports, env: Record<string, string | u
   const pending = new Map<number, { resolve: (value?: unknown) => void; reject: (error: Error) => void }>();
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
-  const ready = new Promise<{ apiUrl: string; endpoints: StartedPlatform['endpoints']; pids: Record<string, number> }>((resolve, reject) => {
-    child.on('message', (message: { id?: number; type: string; message?: string; calls?: StoreCalls; apiUrl?: string; endpoints?: StartedPlatform['endpoints']; pids?: Record<string, number> }) => {
+  const ready = new Promise<{ apiUrl: string; endpoints: StartedPlatform['endpoints']; pids: Record<string, number | number[]> }>((resolve, reject) => {
+    child.on('message', (message: { id?: number; type: string; message?: string; calls?: StoreCalls; apiUrl?: string; endpoints?: StartedPlatform['endpoints']; pids?: Record<string, number | number[]> }) => {
       if (message.type === 'ready') resolve(message as never);
       else if (message.id !== undefined && pending.has(message.id)) {
         const waiter = pending.get(message.id)!;
@@ -286,7 +290,8 @@ async function startPlatformProcess(ports: Ports, env: Record<string, string | u
     setAuditSealerDelay: (ms) => command({ type: 'sealer', on: true, nudgeDelayMs: ms }),
     startProfile: () => command({ type: 'profile', action: 'start' }),
     stopProfile: (file) => command({ type: 'profile', action: 'stop', file }),
-    storeCalls: (reset) => command<StoreCalls>({ type: 'calls', reset }),
+    // With several workers the SDK calls are made in the workers, which the host does not count.
+    storeCalls: (ports.workers ?? 1) > 1 ? undefined : (reset) => command<StoreCalls>({ type: 'calls', reset }),
     async stop() {
       if (exited) return;
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

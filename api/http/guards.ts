@@ -8,7 +8,7 @@ import { Forbidden } from '../../core/errors';
 import type { PrincipalResolver } from '../../core/identity/principal-resolver';
 import type { Platform } from '../../core/platform/platform';
 import { PLANS } from '../../core/tenancy/plans';
-import type { TenantRateLimiter } from '../../core/tenancy/rate-limiter';
+import type { TenantRateLimit } from '../../core/tenancy/tenant-rate-limit';
 import { tenantScope } from '../../core/tenancy/tenant-scope';
 import type { ApiEnv } from './env';
 import { IdempotencyParameter, idempotency } from './idempotency';
@@ -35,7 +35,7 @@ const AuthorizerPrincipal = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('platform-admin'), adminId: z.string(), email: z.string() }),
 ]);
 
-export function createGuards(platform: Platform, resolver: PrincipalResolver, limiter: TenantRateLimiter): Guards {
+export function createGuards(platform: Platform, resolver: PrincipalResolver, limiter: TenantRateLimit): Guards {
   const principalOf = async (c: Context<ApiEnv>): Promise<Principal> => {
     const fromAuthorizer = authorizerPrincipal(c);
     if (fromAuthorizer && platform.settings.STEWARD_MODE === 'aws') return fromAuthorizer;
@@ -47,7 +47,9 @@ export function createGuards(platform: Platform, resolver: PrincipalResolver, li
     if (principal.kind === 'platform-admin') throw new Forbidden('platform administrators do not act inside tenants');
     if (!rolesGrant(principal.roles, permission)) throw new Forbidden(`your roles (${principal.roles.join(', ')}) do not grant '${permission}'`);
     const tenant = await resolver.activeTenant(principal.tenantId);
-    limiter.take(principal.tenantId, PLANS[tenant.plan].apiRatePerSecond);
+    // Synchronous in one process; a worker of several awaits only when it must ask for tokens.
+    const taken = limiter.take(principal.tenantId, PLANS[tenant.plan].apiRatePerSecond);
+    if (taken) await taken;
     const scope = tenantScope(platform, principal, { requestId: c.get('requestId'), sourceIp: sourceIp(c) }, PLANS[tenant.plan]);
     c.set('scope', scope);
     c.set('meta', scope.meta);

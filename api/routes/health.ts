@@ -18,6 +18,9 @@ const HealthSchema = z
     mode: z.enum(['aws', 'local']),
     checkedAt: z.string().datetime(),
     dependencies: z.array(DependencySchema),
+    process: z
+      .object({ pid: z.number().int() })
+      .openapi({ description: 'The process that answered: locally one of the workers of `npm start --workers n` (requests spread over them)' }),
   })
   .openapi('Health');
 
@@ -59,7 +62,7 @@ export function healthRoutes({ app, guards, platform }: RouteDeps, check: Health
     }),
     async (c) => {
       const report = await check.report();
-      const body = { ...report, mode: platform.settings.STEWARD_MODE, dependencies: [...report.dependencies] };
+      const body = { ...report, mode: platform.settings.STEWARD_MODE, dependencies: [...report.dependencies], process: { pid: process.pid } };
       return report.status === 'ok' ? c.json(body, 200) : c.json(body, 503);
     },
   );

@@ -46,14 +46,19 @@ function machineTicks(): { busy: number; total: number; cores: number } | undefi
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** A window recording the CPU time of `processes` (name → pid) between begin() and end(). */
-export function cpuWindow(processes: Readonly<Record<string, number>>): MeasuredWindow {
-  let start: { at: number; machine?: ReturnType<typeof machineTicks>; byPid: Map<string, number> } | undefined;
+export function cpuWindow(processes: Readonly<Record<string, number | readonly number[]>>): MeasuredWindow {
+  let start: { at: number; machine?: ReturnType<typeof machineTicks>; byPid: Map<string, Map<number, number>> } | undefined;
   return {
     async begin() {
-      const byPid = new Map<string, number>();
-      for (const [name, pid] of Object.entries(processes)) {
-        const ticks = processTicks(pid);
-        if (ticks !== undefined) byPid.set(name, ticks);
+      // A name may stand for several processes (the API's workers with --workers n): their CPU is summed.
+      const byPid = new Map<string, Map<number, number>>();
+      for (const [name, pids] of Object.entries(processes)) {
+        const ticks = new Map<number, number>();
+        for (const pid of typeof pids === 'number' ? [pids] : pids) {
+          const t = processTicks(pid);
+          if (t !== undefined) ticks.set(pid, t);
+        }
+        if (ticks.size) byPid.set(name, ticks);
       }
       start = { at: performance.now(), machine: machineTicks(), byPid };
     },
@@ -64,9 +69,13 @@ export function cpuWindow(processes: Readonly<Record<string, number>>): Measured
       const byProcess: Record<string, number> = {};
       let accounted = 0;
       for (const [name, before] of start.byPid) {
-        const after = processTicks(processes[name]);
-        if (after === undefined) continue;
-        const cores = (after - before) / TICKS_PER_SECOND / seconds;
+        let ticks: number | undefined;
+        for (const [pid, then] of before) {
+          const after = processTicks(pid);
+          if (after !== undefined) ticks = (ticks ?? 0) + after - then;
+        }
+        if (ticks === undefined) continue;
+        const cores = ticks / TICKS_PER_SECOND / seconds;
         byProcess[name] = round(cores);
         accounted += cores;
       }
@@ -89,7 +98,7 @@ export function cpuWindow(processes: Readonly<Record<string, number>>): Measured
 export const NO_WINDOW: MeasuredWindow = { begin: async () => undefined, end: async () => ({}) };
 
 /** Cores busy over `seconds` that none of `processes` used: other people's jobs on a shared machine. */
-export async function otherCpu(processes: Readonly<Record<string, number>>, seconds = 3): Promise<number> {
+export async function otherCpu(processes: Readonly<Record<string, number | readonly number[]>>, seconds = 3): Promise<number> {
   const window = cpuWindow(processes);
   await window.begin();
   await new Promise((r) => setTimeout(r, seconds * 1000));

@@ -31,8 +31,8 @@ export interface BenchTarget {
   readonly auditChain: 'at-commit' | 'deferred';
   /** A platform administrator, for onboarding bench tenants through the API (signup → approve). */
   readonly admin?: { readonly email: string; readonly password: string };
-  /** Processes whose CPU time is recorded over each measured window (name → pid). */
-  readonly processes: Readonly<Record<string, number>>;
+  /** Processes whose CPU time is recorded over each measured window (name → pid, or pids summed: the API's primary and workers with --workers n). */
+  readonly processes: Readonly<Record<string, number | readonly number[]>>;
   /** For the record: how the target came to be. */
   readonly description: string;
 }

@@ -50,8 +50,10 @@ async function startSide(name: string, acquire: typeof acquireTarget, report: (l
   const acquired = await acquire(new Set(['api', 'scoring']), {}, { keepData: false, report, platformProcess: 'separate', bareDynamodb: 'platform', auditSealer: true, auditChain: 'at-commit' });
   try {
     const { target } = acquired;
-    const pid = target.processes.api;
-    if (!pid) throw new Error('the API process is not known');
+    const api = target.processes.api;
+    // One API process: this tool reads that process's own CPU time (no --workers here).
+    const pid = typeof api === 'number' ? api : undefined;
+    if (!pid) throw new Error('the API process is not known (or is several workers)');
     const tenant = await onboardTenant(target, 'Scoring Costs', { report });
     const { endpointName, token } = await deployScoringEndpoint(target, tenant, report);
     const routes: Record<string, autocannon.Options> = {

@@ -116,9 +116,11 @@ async function claimNextNumber(
       return version;
     } catch (error) {
       if (!(error instanceof Conflict)) throw error;
+      // Wait before re-reading, not after: a number read and then held through the wait was taken
+      // meanwhile by the other process writing (two API workers on one model lost 40 tries in a row).
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
       if (await numbers.numberTaken(number)) {
         if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw new DependencyFailed('other processes kept taking the next version number of this model; the registration was not made', { cause: error });
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
         continue;
       }
       if (version.lineage.datasets.length > 0) {

@@ -1,11 +1,12 @@
 import { RateLimited } from '../errors';
+import type { TenantRateLimit } from './tenant-rate-limit';
 
 /**
  * Per-tenant token bucket (rate = plan's requests/s, burst = 2× rate). In
  * process: the local platform is one process; on AWS, API Gateway usage plans
  * enforce the same per-tenant rate in front of the Lambdas.
  */
-export class TenantRateLimiter {
+export class TenantRateLimiter implements TenantRateLimit {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}

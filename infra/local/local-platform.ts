@@ -72,6 +72,10 @@ export async function createLocalPlatform(
     dataDir?: string;
     /** Start the batch partition threads now and keep them (a server); otherwise they start with the first partition. */
     warmBatchThreads?: boolean;
+    /** Batch partition threads. @default one per core (a worker of several gets its share) */
+    batchThreads?: number;
+    /** Run the staged-upload sweep here. @default true (a multi-worker start runs it in its leader only) */
+    stagingSweep?: boolean;
   } = {},
 ): Promise<LocalPlatform> {
   const transport = settings.STEWARD_SCORING_TRANSPORT;
@@ -95,7 +99,7 @@ export async function createLocalPlatform(
   // 100 ms between seal runs: under load a run links tens of events in one transaction (bench/README.md).
   const sealer = new AuditSealer(() => platform!, { sweepEveryMs: 5000, nudgeDelayMs: 100 });
   // Batch partitions score on worker threads, one per core, not on the API's event loop.
-  const batchScoring = new PartitionWorkerPool({ settings, log, warm: options.warmBatchThreads ?? false });
+  const batchScoring = new PartitionWorkerPool({ settings, log, warm: options.warmBatchThreads ?? false, threads: options.batchThreads });
   platform = assemblePlatform({
     // One process writes the events here, so it links them as it writes them; the sealer links what it could not.
     store,
@@ -139,7 +143,8 @@ export async function createLocalPlatform(
     log.info('platform administrator bootstrap', { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, outcome });
   }
   sealer.start();
-  const stagingSweep = new StagingSweep(() => platform).start();
+  const stagingSweep = new StagingSweep(() => platform);
+  if (options.stagingSweep !== false) stagingSweep.start();
   const scheduler = options.scheduler === false ? undefined : new LocalScheduler(platform, options.scheduler).start();
   // The gateway keeps endpoints in memory: serve what the records say is live, without holding the start up.
   const endpointsRestored = restoreLiveEndpoints(platform).catch((error: unknown): EndpointRestoreReport => {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../../api/app';
@@ -56,22 +57,7 @@ export interface RunningPlatform {
  * then the API. Used by `npm start`, the benchmarks and end-to-end tests.
  */
 export async function startPlatform(options: StartOptions): Promise<RunningPlatform> {
-  const store = options.store ?? 'sqlite';
-  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), STEWARD_STORE: store, STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite') };
-  await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const mailPorts = { smtp: options.smtpPort ?? (await freePort()), inbox: options.inboxPort ?? (await freePort()) };
-  // Direct (the default) or in-process, the platform hosts the scoring gateway and serves it on the scoring port below.
-  const gatewayProcess = env.STEWARD_SCORING_TRANSPORT === 'http';
-  const standIns = await startStandIns({
-    ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort, ...mailPorts },
-    dynamodb: store === 'dynamodb-local',
-    dataDir: options.dataDir,
-    scratchDir: options.dataDir,
-    env,
-    scoringGateway: gatewayProcess,
-    onUnexpectedExit: options.onUnexpectedExit,
-  });
+  const { env, mailPorts, standIns } = await startStandInsFor(options);
   let local: LocalPlatform | undefined;
   let gatewayListener: Awaited<ReturnType<typeof serveApi>> | undefined;
   try {
@@ -92,14 +78,7 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
       await running.close();
       await standIns.stop();
     };
-    const names = new Map<number, string>([
-      [options.apiPort, 'the API'],
-      [options.dynamodbPort, 'DynamoDB Local'],
-      [options.s3Port, 'the S3 emulator'],
-      [options.scoringPort, 'the scoring gateway'],
-      [mailPorts.smtp, 'the mail catcher (SMTP)'],
-      [mailPorts.inbox, 'the mail inbox'],
-    ]);
+    const names = listenerNames(options, mailPorts);
     let exposed: string[];
     try {
       const standInPids = standIns.processes.flatMap((p) => (p.child.pid ? [p.child.pid] : []));
@@ -117,7 +96,43 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
   }
 }
 
-function allowedByEnv(env: Record<string, string | undefined>): boolean {
+/**
+ * What every start does first (one process or several workers): the
+ * environment the platform reads, the data folder, the stand-ins.
+ */
+export async function startStandInsFor(options: StartOptions): Promise<{ env: Record<string, string | undefined>; mailPorts: { smtp: number; inbox: number }; standIns: RunningStandIns }> {
+  const store = options.store ?? 'sqlite';
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), STEWARD_STORE: store, STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite') };
+  await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const mailPorts = { smtp: options.smtpPort ?? (await freePort()), inbox: options.inboxPort ?? (await freePort()) };
+  // Direct (the default) or in-process, the platform hosts the scoring gateway and serves it on the scoring port.
+  const gatewayProcess = env.STEWARD_SCORING_TRANSPORT === 'http';
+  const standIns = await startStandIns({
+    ports: { dynamodb: options.dynamodbPort, s3: options.s3Port, scoring: options.scoringPort, ...mailPorts },
+    dynamodb: store === 'dynamodb-local',
+    dataDir: options.dataDir,
+    scratchDir: options.dataDir,
+    env,
+    scoringGateway: gatewayProcess,
+    onUnexpectedExit: options.onUnexpectedExit,
+  });
+  return { env, mailPorts, standIns };
+}
+
+/** The platform's ports by what listens there (for the loopback check's messages). */
+export function listenerNames(options: StartOptions, mailPorts: { smtp: number; inbox: number }): Map<number, string> {
+  return new Map<number, string>([
+    [options.apiPort, 'the API'],
+    [options.dynamodbPort, 'DynamoDB Local'],
+    [options.s3Port, 'the S3 emulator'],
+    [options.scoringPort, 'the scoring gateway'],
+    [mailPorts.smtp, 'the mail catcher (SMTP)'],
+    [mailPorts.inbox, 'the mail inbox'],
+  ]);
+}
+
+export function allowedByEnv(env: Record<string, string | undefined>): boolean {
   return ['1', 'true', 'yes'].includes((env.STEWARD_ALLOW_NON_LOOPBACK ?? '').toLowerCase());
 }
 
@@ -125,14 +140,14 @@ function allowedByEnv(env: Record<string, string | undefined>): boolean {
  * Local mode has no network authentication in front of its stand-ins, so it
  * must be reachable from this machine only. Looks at every listener of the
  * stand-ins' processes (and their children) and at the platform's own ports
- * in this process (a process hosting the platform, a test runner say, may
+ * in this process and its workers (a process hosting the platform, a test runner say, may
  * listen elsewhere for its own reasons); refuses (a StartupProblem naming the listener and
  * the fix) when one is reachable from elsewhere, unless the operator allowed
  * it. Returns the allowed exposures, for the banner.
  */
-function assertLoopbackOnly(names: ReadonlyMap<number, string>, standInPids: readonly number[], allowed: boolean): string[] {
-  const all = listenersOf([process.pid, ...standInPids, ...standInPids.flatMap((pid) => descendantsOf(pid))]);
-  const listeners = all?.filter((l) => l.pid !== process.pid || names.has(l.port));
+export function assertLoopbackOnly(names: ReadonlyMap<number, string>, standInPids: readonly number[], allowed: boolean, ownPids: readonly number[] = [process.pid]): string[] {
+  const all = listenersOf([...ownPids, ...standInPids, ...standInPids.flatMap((pid) => descendantsOf(pid))]);
+  const listeners = all?.filter((l) => !ownPids.includes(l.pid) || names.has(l.port));
   if (!listeners) {
     if (allowed) return [];
     throw new StartupProblem('cannot verify that every listener is on 127.0.0.1 (no /proc on this system)', 'start with --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) once you have checked it yourself');
@@ -155,7 +170,16 @@ function portOf(value: string | undefined, fallback: number, variable: string): 
   return port;
 }
 
-export function optionsFromCommandLine(argv: readonly string[], env: Record<string, string | undefined>): StartOptions {
+/** `--workers` / STEWARD_WORKERS: a count, or `auto` for one per core. @default 1 (one process, as before) */
+export function workerCount(value: string | undefined, variable = 'STEWARD_WORKERS'): number {
+  if (value === undefined || value === '') return 1;
+  if (value === 'auto') return availableParallelism();
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new StartupProblem(`${variable}=${value} is not a number of workers`, `give --workers (or ${variable}) a whole number from 1 to 64, or auto (one per core)`);
+  return count;
+}
+
+export function optionsFromCommandLine(argv: readonly string[], env: Record<string, string | undefined>): StartOptions & { readonly workers: number } {
   const { values } = parseArgs({
     args: argv as string[],
     options: {
@@ -163,6 +187,7 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
       port: { type: 'string' },
       store: { type: 'string' },
       'allow-non-loopback': { type: 'boolean' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -170,8 +195,9 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
   if (values.help) {
     process.stdout.write(
       [
-        'npm start [-- --data-dir <folder>] [-- --port <api port>] [-- --store sqlite|dynamodb-local] [-- --allow-non-loopback]',
+        'npm start [-- --data-dir <folder>] [-- --port <api port>] [-- --store sqlite|dynamodb-local] [-- --workers <n|auto>] [-- --allow-non-loopback]',
         '',
+        '--workers (or STEWARD_WORKERS): API worker processes sharing the ports and the data folder; auto = one per core (default 1).',
         'Environment: STEWARD_DATA_DIR (default ./.steward-data), STEWARD_PORT (7700),',
         'STEWARD_STORE (sqlite, the default, or dynamodb-local: needs Java 17),',
         'STEWARD_DYNAMODB_PORT (7701), STEWARD_S3_PORT (7702), STEWARD_SCORING_PORT (7703),',
@@ -200,12 +226,13 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
     inboxPort: portOf(env.STEWARD_INBOX_PORT, 7705, 'STEWARD_INBOX_PORT'),
     allowNonLoopback: values['allow-non-loopback'] === true || allowedByEnv(env),
     env,
+    workers: values.workers === undefined ? workerCount(env.STEWARD_WORKERS) : workerCount(values.workers, '--workers'),
   };
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  let running: RunningPlatform | undefined;
+  let running: (Pick<RunningPlatform, 'apiUrl' | 'consoleUrl' | 'inboxUrl' | 'exposed' | 'stop'> & { workers?: number }) | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -218,13 +245,26 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
   try {
     const options = optionsFromCommandLine(process.argv.slice(2), process.env);
-    running = await startPlatform({
-      ...options,
-      onUnexpectedExit: (name, code) => {
-        process.stderr.write(`steward: ${name} exited unexpectedly (code ${code}); see ${options.dataDir}/logs/${name}.log\n`);
-        void shutdown(1);
-      },
-    });
+    const onUnexpectedExit = (name: string, code: number | null) => {
+      process.stderr.write(`steward: ${name} exited unexpectedly (code ${code}); see ${options.dataDir}/logs/${name}.log\n`);
+      void shutdown(1);
+    };
+    if (options.workers > 1) {
+      // Loaded only for several workers: the one-process start is unchanged.
+      const { startPlatformWorkers } = await import('./cluster/primary');
+      running = await startPlatformWorkers(
+        { ...options, onUnexpectedExit },
+        {
+          workers: options.workers,
+          onCrashLoop: (message) => {
+            process.stderr.write(`steward: ${message}\n`);
+            void shutdown(1);
+          },
+        },
+      );
+    } else {
+      running = await startPlatform({ ...options, onUnexpectedExit });
+    }
     const health = await fetch(`${running.apiUrl}/health`).then((r) => r.json() as Promise<{ status: string }>);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stderr.write(
@@ -237,6 +277,7 @@ async function main(): Promise<void> {
         `  health    ${running.apiUrl}/health`,
         `  inbox     ${running.inboxUrl}  (invitations and notices sent in local mode)`,
         `  data      ${options.dataDir} (metadata: ${options.store === 'dynamodb-local' ? 'DynamoDB Local' : 'metadata.sqlite'})`,
+        `  workers   ${running.workers ? `${running.workers} processes serve the API and the scoring gateway (--workers)` : '1 process (--workers <n|auto> for more)'}`,
         ...running.exposed.map((e) => `  WARNING   ${e} is reachable from other machines (allowed by --allow-non-loopback)`),
         'Press Ctrl-C to stop.',
         '',

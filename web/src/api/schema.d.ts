@@ -8312,6 +8312,10 @@ export interface components {
                 detail?: string;
                 latencyMs: number;
             }[];
+            /** @description The process that answered: locally one of the workers of `npm start --workers n` (requests spread over them) */
+            process: {
+                pid: number;
+            };
         };
         Problem: {
             /** @example urn:steward:problem:validation-failed */
