@@ -7,6 +7,25 @@ import { BENCH_PASSWORD, BenchApi, type BenchTenant, mailedInvitation } from './
 /** Inputs of the scoring benchmarks' model. */
 export const SCORING_FEATURES = 20;
 
+/** The scoring benchmarks' model schema: float inputs x0…x19, one float `probability`. */
+export const SCORING_IO_SCHEMA = {
+  inputs: Array.from({ length: SCORING_FEATURES }, (_, i) => ({ name: `x${i}`, type: 'float' as const })),
+  outputs: [{ name: 'probability', type: 'float' as const }],
+};
+
+/** The scoring benchmarks' model: a 20-feature ONNX logistic regression with fixed coefficients. */
+export function scoringModelOnnx(): Uint8Array {
+  return exportLinearModelToOnnx({
+    kind: 'logistic',
+    inputName: 'features',
+    center: Array.from({ length: SCORING_FEATURES }, () => 0.5),
+    scale: Array.from({ length: SCORING_FEATURES }, () => 0.25),
+    coefficients: Array.from({ length: SCORING_FEATURES }, (_, i) => (i % 2 ? 0.1 : -0.1) * (i + 1)),
+    intercept: 0.2,
+    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
+  });
+}
+
 /** The one JSON row the scoring benchmarks send (`[{x0: …, …, x19: …}]`). */
 export function scoringRow(): Record<string, number> {
   return Object.fromEntries(Array.from({ length: SCORING_FEATURES }, (_, i) => [`x${i}`, ((i * 37) % 100) / 100]));
@@ -30,17 +49,8 @@ export async function deployScoringEndpoint(target: BenchTarget, tenant: BenchTe
   const [approver, deployer] = [await user('approver'), await user('deployer')];
   const ds = tenant.dataScientistIdToken;
   const project = await api.call<{ projectId: string }>('POST', '/projects', { token: ds, body: { name: `scoring-${Math.random().toString(36).slice(2, 8)}` } });
-  const schema = { inputs: Array.from({ length: SCORING_FEATURES }, (_, i) => ({ name: `x${i}`, type: 'float' })), outputs: [{ name: 'probability', type: 'float' }] };
-  const model = await api.call<{ modelId: string }>('POST', '/models', { token: ds, body: { projectId: project.projectId, name: `scoring-${Math.random().toString(36).slice(2, 8)}`, type: 'ml', framework: 'onnx', schema } });
-  const bytes = exportLinearModelToOnnx({
-    kind: 'logistic',
-    inputName: 'features',
-    center: Array.from({ length: SCORING_FEATURES }, () => 0.5),
-    scale: Array.from({ length: SCORING_FEATURES }, () => 0.25),
-    coefficients: Array.from({ length: SCORING_FEATURES }, (_, i) => (i % 2 ? 0.1 : -0.1) * (i + 1)),
-    intercept: 0.2,
-    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
-  });
+  const model = await api.call<{ modelId: string }>('POST', '/models', { token: ds, body: { projectId: project.projectId, name: `scoring-${Math.random().toString(36).slice(2, 8)}`, type: 'ml', framework: 'onnx', schema: SCORING_IO_SCHEMA } });
+  const bytes = scoringModelOnnx();
   const base = `/models/${model.modelId}/versions`;
   const version = await api.call<{ version: number }>('POST', base, { token: ds, body: { artifact: { format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length } } });
   const upload = await api.call<{ url: string; headers: Record<string, string> }>('POST', `${base}/${version.version}/artifact/upload-url`, { token: ds, expect: 200 });

@@ -20,7 +20,7 @@ import http from 'node:http';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { serve } from '@hono/node-server';
 import { sagemakerRuntimeClient } from '../../core/adapters/aws-clients';
-import { exportLinearModelToOnnx } from '../../core/maths/onnx/linear-model-onnx';
+import { SCORING_IO_SCHEMA, scoringModelOnnx, scoringRow } from '../support/scoring-endpoint';
 import { singleFileArtifact } from '../../serving/artifacts/model-artifacts';
 import { createGatewayApp } from '../../serving/gateway/app';
 import { endpointConfigSchema, InMemoryEndpointRegistry } from '../../serving/gateway/endpoint-registry';
@@ -32,22 +32,13 @@ import type { Log } from '../../core/ports/log';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const FEATURES = 20;
 const ENDPOINT = 'bench-endpoint';
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const silent: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function gatewayApp() {
-  const bytes = exportLinearModelToOnnx({
-    kind: 'logistic',
-    inputName: 'features',
-    center: Array.from({ length: FEATURES }, () => 0.5),
-    scale: Array.from({ length: FEATURES }, () => 0.25),
-    coefficients: Array.from({ length: FEATURES }, (_, i) => (i % 2 ? 0.1 : -0.1) * (i + 1)),
-    intercept: 0.2,
-    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
-  });
-  const ioSchema = { inputs: Array.from({ length: FEATURES }, (_, i) => ({ name: `x${i}`, type: 'float' as const })), outputs: [{ name: 'probability', type: 'float' as const }] };
+  const bytes = scoringModelOnnx();
+  const ioSchema = SCORING_IO_SCHEMA;
   const registry = new InMemoryEndpointRegistry();
   const models = new ModelCache((model) => loadModel({ runtime: model.runtime, artifact: singleFileArtifact(model.artifactUri, 'model.onnx', bytes), ioSchema: model.ioSchema }));
   const config = endpointConfigSchema.parse({ productionVariants: [{ variantName: 'AllTraffic', model: { runtime: 'onnx', artifactUri: 's3://bench/model.onnx', ioSchema } }] });
@@ -115,7 +106,7 @@ async function main(): Promise<void> {
     { name: 'platform client, in process', make: () => platformClient(local.handler), remote: false },
   ];
   if (process.env.ONLY) variants = variants.filter((v) => v.name.includes(process.env.ONLY!));
-  const body = new TextEncoder().encode(JSON.stringify([Object.fromEntries(Array.from({ length: FEATURES }, (_, i) => [`x${i}`, ((i * 37) % 100) / 100]))]));
+  const body = new TextEncoder().encode(JSON.stringify([scoringRow()]));
   const seconds = Number(values.seconds);
   process.stdout.write(`8 callers, ${seconds} s per measurement after ${seconds / 2} s warm-up, ${values.rounds} rounds\n`);
   try {

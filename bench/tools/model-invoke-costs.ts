@@ -14,8 +14,7 @@
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { exportLinearModelToOnnx } from '../../core/maths/onnx/linear-model-onnx';
-import { SCORING_FEATURES, scoringRow } from '../support/scoring-endpoint';
+import { SCORING_IO_SCHEMA, scoringModelOnnx, scoringRow } from '../support/scoring-endpoint';
 
 interface Invocable {
   invoke(body: Uint8Array, contentType: string | undefined, accept: string | undefined): Promise<{ readonly body: Uint8Array; readonly predictions?: unknown }>;
@@ -25,17 +24,7 @@ async function loadFrom(root: string): Promise<Invocable> {
   const url = (path: string) => pathToFileURL(join(root, path)).href;
   const { onnxRuntime, ONNX_MODEL_FILE } = (await import(url('serving/runtimes/onnx-runtime.ts'))) as typeof import('../../serving/runtimes/onnx-runtime');
   const { singleFileArtifact } = (await import(url('serving/artifacts/model-artifacts.ts'))) as typeof import('../../serving/artifacts/model-artifacts');
-  const bytes = exportLinearModelToOnnx({
-    kind: 'logistic',
-    inputName: 'features',
-    center: Array.from({ length: SCORING_FEATURES }, () => 0.5),
-    scale: Array.from({ length: SCORING_FEATURES }, () => 0.25),
-    coefficients: Array.from({ length: SCORING_FEATURES }, (_, i) => (i % 2 ? 0.1 : -0.1) * (i + 1)),
-    intercept: 0.2,
-    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
-  });
-  const ioSchema = { inputs: Array.from({ length: SCORING_FEATURES }, (_, i) => ({ name: `x${i}`, type: 'float' as const })), outputs: [{ name: 'probability', type: 'float' as const }] };
-  return onnxRuntime.load(singleFileArtifact('s3://bench/model.onnx', ONNX_MODEL_FILE, bytes), { ioSchema });
+  return onnxRuntime.load(singleFileArtifact('s3://bench/model.onnx', ONNX_MODEL_FILE, scoringModelOnnx()), { ioSchema: SCORING_IO_SCHEMA });
 }
 
 async function main(): Promise<void> {
