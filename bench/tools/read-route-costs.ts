@@ -14,18 +14,13 @@
  * Rounds alternate the routes; the median of each route's rounds is printed,
  * in µs of process CPU (user + system) per request.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../../api/app';
 import { SqliteStore } from '../../core/adapters/sqlite/sqlite-store';
-import { freePort } from '../../infra/local/stand-ins/ports';
-import { startPlatform } from '../../infra/local/start';
 import { BenchApi, onboardTenant } from '../support/api';
+import { startInProcessPlatform } from '../support/in-process-platform';
 import { BENCH_ARTIFACT, BENCH_SCHEMA, benchModel, modelCreationWrites } from '../support/catalog-data';
-import type { BenchTarget } from '../scenarios/scenario';
 
 const SEEDED_MODELS = 3_000;
 
@@ -33,25 +28,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { requests: { type: 'string', default: '4000' }, rounds: { type: 'string', default: '5' } } });
   const requests = Number(values.requests);
   const rounds = Number(values.rounds);
-  const dataDir = mkdtempSync(join(tmpdir(), 'steward-read-costs-'));
-  const admin = { email: 'bench-admin@steward.example', password: `bench-${randomBytes(12).toString('base64url')}` };
-  const running = await startPlatform({
-    dataDir,
-    store: 'sqlite',
-    apiPort: await freePort(),
-    dynamodbPort: await freePort(),
-    s3Port: await freePort(),
-    scoringPort: await freePort(),
-    env: {
-      ...process.env,
-      STEWARD_LOG_LEVEL: process.env.STEWARD_LOG_LEVEL ?? 'WARN',
-      STEWARD_CONSOLE: 'off',
-      STEWARD_BOOTSTRAP_ADMIN_EMAIL: admin.email,
-      STEWARD_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
-    },
-  });
+  const platform = await startInProcessPlatform('read-costs');
+  const { running, dataDir, target } = platform;
   try {
-    const target: BenchTarget = { apiUrl: running.apiUrl, inboxUrl: running.standIns.endpoints.inbox, admin, tableName: 'steward', auditChain: 'at-commit', processes: {}, description: 'in process' };
     const tenant = await onboardTenant(target, 'Read Costs');
     const api = new BenchApi(running.apiUrl);
     const project = await api.call<{ projectId: string }>('POST', '/projects', { token: tenant.ciToken, body: { name: 'read-costs' } });
@@ -107,8 +86,7 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${name.padEnd(36)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / noop).toFixed(2)}   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}\n`);
     }
   } finally {
-    await running.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await platform.stop();
   }
 }
 

@@ -26,18 +26,13 @@
  * The raw rows are what any registration of this item design must write: no
  * validation, no ids, no JSON building, no audit hashing, no promises.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { createApp } from '../../api/app';
-import { freePort } from '../../infra/local/stand-ins/ports';
-import { startPlatform } from '../../infra/local/start';
 import { BenchApi, type BenchTenant, onboardTenant } from '../support/api';
+import { startInProcessPlatform } from '../support/in-process-platform';
 import { BENCH_ARTIFACT, BENCH_SCHEMA } from '../support/catalog-data';
-import type { BenchTarget } from '../scenarios/scenario';
 
 type Row = Record<string, string | number | null>;
 const IN_FLIGHT = 8;
@@ -47,24 +42,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '5' } } });
   const requests = Math.ceil(Number(values.requests) / IN_FLIGHT) * IN_FLIGHT;
   const rounds = Number(values.rounds);
-  const dataDir = mkdtempSync(join(tmpdir(), 'steward-write-floor-'));
-  const admin = { email: 'bench-admin@steward.example', password: `bench-${randomBytes(12).toString('base64url')}` };
-  const running = await startPlatform({
-    dataDir,
-    store: 'sqlite',
-    apiPort: await freePort(),
-    dynamodbPort: await freePort(),
-    s3Port: await freePort(),
-    scoringPort: await freePort(),
-    env: { ...process.env, STEWARD_LOG_LEVEL: process.env.STEWARD_LOG_LEVEL ?? 'WARN', STEWARD_CONSOLE: 'off', STEWARD_BOOTSTRAP_ADMIN_EMAIL: admin.email, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: admin.password },
-  });
+  const platform = await startInProcessPlatform('write-floor');
+  const { running, dataDir, target } = platform;
   const raw = new Database(join(dataDir, 'metadata.sqlite'));
   try {
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('temp_store = MEMORY');
     raw.pragma('busy_timeout = 5000');
-    const target: BenchTarget = { apiUrl: running.apiUrl, inboxUrl: running.standIns.endpoints.inbox, admin, tableName: 'steward', auditChain: 'at-commit', processes: {}, description: 'in process' };
     // GET /me runs faster in process than one enterprise tenant's 5,000 req/s: it rotates over four.
     const tenants: BenchTenant[] = [];
     for (let i = 0; i < 4; i++) tenants.push(await onboardTenant(target, `Write Floor ${i}`));
@@ -180,8 +165,7 @@ async function main(): Promise<void> {
     }
   } finally {
     raw.close();
-    await running.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await platform.stop();
   }
 }
 
