@@ -1,7 +1,8 @@
 import { exportLinearModelToOnnx } from '../../../core/maths/onnx/linear-model-onnx';
 import { type ApiProcess, startApiProcess } from '../../support/api-process';
 import { bootApi, onboardTenant, type OnboardedTenant, signInAs, USER_PASSWORD } from '../../support/api-client';
-import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
+import { createProject } from '../catalog/catalog-fixtures';
+import { approvedOnnxVersion, deployAndWait } from './deployment-fixtures';
 
 /**
  * The canary's verdict weighs every API process's calls. Two API processes
@@ -46,22 +47,8 @@ afterAll(async () => {
   await ctx?.local.close();
 });
 
-async function approvedVersion(modelId: string, seed: number): Promise<number> {
-  const ds = acme.tokens['data-scientist'];
-  const { version, finalized } = await uploadVersion(ctx.api, ds, modelId, 'onnx', onnxOf(seed));
-  if (finalized.status !== 200) throw new Error(`finalize: ${JSON.stringify(finalized.body)}`);
-  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await ctx.api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
-  const approved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: acme.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
-  if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
-  return version;
-}
-
-async function deploy(body: Record<string, unknown>) {
-  const started = await ctx.api.call('POST', '/deployments', { token: acme.tokens.deployer, body });
-  if (started.status !== 202) throw new Error(`deploy: ${started.status} ${JSON.stringify(started.body)}`);
-  await ctx.local.runner.waitFor(started.body.executionId, 60_000);
-  return (await ctx.api.call('GET', `/endpoints/${body.endpointName}/deployments/${started.body.deployment.deploymentId}`, { token: acme.tokens.viewer })).body;
-}
+const approvedVersion = (modelId: string, seed: number) => approvedOnnxVersion(ctx.api, acme, modelId, onnxOf(seed));
+const deploy = (body: { endpointName: string } & Record<string, unknown>) => deployAndWait(ctx.api, ctx.local.runner, acme, body);
 
 it('rolls a canary back on the calls of two API processes together, when neither alone has enough', async () => {
   const ds = acme.tokens['data-scientist'];

@@ -5,7 +5,8 @@ import { PLANS } from '../../../core/tenancy/plans';
 import { tenantScope } from '../../../core/tenancy/tenant-scope';
 import { bootApi, onboardTenant, type OnboardedTenant } from '../../support/api-client';
 import { FOUR_FEATURE_SCHEMA, fourFeatureLogistic } from '../../fixtures/artifacts/four-feature-logistic';
-import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
+import { createProject } from '../catalog/catalog-fixtures';
+import { approvedOnnxVersion, deployAndWait } from './deployment-fixtures';
 
 /**
  * A canary verdict is weighed on the deployment a process last saw. By the
@@ -29,22 +30,8 @@ afterAll(async () => {
   await ctx?.local.close();
 });
 
-async function approvedVersion(modelId: string, intercept: number): Promise<number> {
-  const ds = acme.tokens['data-scientist'];
-  const { version, finalized } = await uploadVersion(ctx.api, ds, modelId, 'onnx', fourFeatureLogistic(intercept));
-  if (finalized.status !== 200) throw new Error(`finalize: ${JSON.stringify(finalized.body)}`);
-  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await ctx.api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
-  const approved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: acme.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
-  if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
-  return version;
-}
-
-async function deploy(body: Record<string, unknown>): Promise<{ deploymentId: string; status: string }> {
-  const started = await ctx.api.call('POST', '/deployments', { token: acme.tokens.deployer, body });
-  if (started.status !== 202) throw new Error(`deploy: ${started.status} ${JSON.stringify(started.body)}`);
-  await ctx.local.runner.waitFor(started.body.executionId, 60_000);
-  return (await ctx.api.call('GET', `/endpoints/${body.endpointName}/deployments/${started.body.deployment.deploymentId}`, { token: acme.tokens.viewer })).body;
-}
+const approvedVersion = (modelId: string, intercept: number) => approvedOnnxVersion(ctx.api, acme, modelId, fourFeatureLogistic(intercept));
+const deploy = (body: { endpointName: string } & Record<string, unknown>) => deployAndWait(ctx.api, ctx.local.runner, acme, body);
 
 it('refuses a rollback verdict on a canary that is no longer live, and leaves the endpoint as it is', async () => {
   const ds = acme.tokens['data-scientist'];
