@@ -96,6 +96,16 @@ async function auditOf(targetType: string, targetId: string, action: string) {
   return events;
 }
 
+/** A new dataset and a version of the breast cancer CSV registered on `api` (a process's API): its profile run starts there. */
+async function startProfile(api: ApiClient, token: string, name: string): Promise<{ datasetId: string; version: number }> {
+  const dataset = await api.call('POST', '/datasets', { token, body: { name: `${name}-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] } });
+  expect(dataset.status).toBe(201);
+  await ctx.platform.tenantObjects(acme.tenantId).put(`incoming/${name}.csv`, BREAST_CANCER_CSV, 'text/csv');
+  const version = await api.call('POST', `/datasets/${dataset.body.datasetId}/versions`, { token, body: { sourceKey: `incoming/${name}.csv`, targetColumn: 'benign' } });
+  expect(version.status).toBe(202);
+  return { datasetId: dataset.body.datasetId as string, version: version.body.version as number };
+}
+
 async function approvedVersion(endpointName: string, intercept: number): Promise<{ modelId: string; version: number }> {
   const ds = acme.tokens['data-scientist'];
   const { projectId } = await createProject(ctx.api, ds);
@@ -160,12 +170,7 @@ it('a dataset profile cut off by a shutdown: the version is failed with the reas
   const ds = acme.tokens['data-scientist'];
   const dying = await startProcess(holding);
   const dyingDs = await dying.tokenOf('data-scientist');
-  const dataset = await dying.api.call('POST', '/datasets', { token: dyingDs, body: { name: `abandoned-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] } });
-  expect(dataset.status).toBe(201);
-  const datasetId = dataset.body.datasetId as string;
-  await ctx.platform.tenantObjects(acme.tenantId).put('incoming/abandoned.csv', BREAST_CANCER_CSV, 'text/csv');
-  const version = await dying.api.call('POST', `/datasets/${datasetId}/versions`, { token: dyingDs, body: { sourceKey: 'incoming/abandoned.csv', targetColumn: 'benign' } });
-  expect(version.status).toBe(202);
+  const { datasetId, version } = await startProfile(dying.api, dyingDs, 'abandoned');
   const executionId = await eventually(async () => {
     const { items } = await listExecutions(table(), { pipeline: 'profile-dataset', status: 'RUNNING' });
     return items[0]?.executionId;
@@ -174,7 +179,7 @@ it('a dataset profile cut off by a shutdown: the version is failed with the reas
 
   opened.splice(opened.indexOf(dying.local), 1);
   await dying.local.close();
-  const settled = await waitForDatasetVersion(ctx.api, ds, datasetId, version.body.version, 5_000);
+  const settled = await waitForDatasetVersion(ctx.api, ds, datasetId, version, 5_000);
   expect(settled.body).toMatchObject({ status: 'failed', statusReason: expect.stringMatching(/^States\.Aborted: pipeline execution .* was aborted .*the local runner shut down/) });
   expect((await getExecution(table(), executionId)).execution.status).toBe('ABORTED');
   expect(await auditOf('dataset', datasetId, 'dataset.version-failed')).toHaveLength(1);
@@ -184,14 +189,9 @@ it('a dataset profile cut off by a shutdown: the version is failed with the reas
 it('a dataset profile that fails with States.Runtime (no Catch handles it): the version is failed at once with the error, not left pending', async () => {
   const broken = await startProcess(breaking);
   const ds = await broken.tokenOf('data-scientist');
-  const dataset = await broken.api.call('POST', '/datasets', { token: ds, body: { name: `runtime-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] } });
-  expect(dataset.status).toBe(201);
-  const datasetId = dataset.body.datasetId as string;
-  await ctx.platform.tenantObjects(acme.tenantId).put('incoming/runtime.csv', BREAST_CANCER_CSV, 'text/csv');
-  const version = await broken.api.call('POST', `/datasets/${datasetId}/versions`, { token: ds, body: { sourceKey: 'incoming/runtime.csv', targetColumn: 'benign' } });
-  expect(version.status).toBe(202);
+  const { datasetId, version } = await startProfile(broken.api, ds, 'runtime');
 
-  const settled = await waitForDatasetVersion(broken.api, ds, datasetId, version.body.version, 30_000);
+  const settled = await waitForDatasetVersion(broken.api, ds, datasetId, version, 30_000);
   expect(settled.body).toMatchObject({ status: 'failed', statusReason: expect.stringMatching(/^States\.Runtime: pipeline execution .* failed with an error no Catch handles \(States\.Runtime\): .*\$\.no\.such\.field/) });
   const { items } = await listExecutions(table(), { pipeline: 'profile-dataset', status: 'FAILED' });
   const run = items.find((e) => (e.input as { datasetId?: string }).datasetId === datasetId);
