@@ -27,8 +27,10 @@ export function residualHistogram(truth: readonly number[], predicted: readonly 
   const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? last : i * step + first));
   const counts = new Array<number>(bins).fill(0);
   const norm = bins / (last - first);
+  // A range of a few subnormals makes the norm Infinity, and the smallest residual's offset (0) times it NaN: divide instead.
+  const binOf = Number.isFinite(norm) ? (r: number) => Math.trunc((r - first) * norm) : (r: number) => Math.trunc(((r - first) / (last - first)) * bins);
   for (const r of residuals) {
-    let index = Math.trunc((r - first) * norm);
+    let index = binOf(r);
     if (index === bins) index--;
     // Float rounding can put a value one bin off; numpy corrects against the edges.
     if (r < edges[index]) index--;

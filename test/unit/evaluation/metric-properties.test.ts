@@ -107,6 +107,12 @@ describe('metric invariants (fast-check)', () => {
     );
   });
 
+  it('residual histogram counts residuals a few subnormals apart (fast-check found [0, -5e-324] uncounted)', () => {
+    const h = residualHistogram([0, 0], [0, 5e-324], 1);
+    expect(h.counts).toEqual([2]);
+    expect(residualHistogram([0, 0, 0], [0, 5e-324, 1e-323], 3).counts.reduce((s, c) => s + c, 0)).toBe(3);
+  });
+
   it('residual histogram counts every residual once, over edges from the smallest to the largest', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 30 }), (pairs, bins) => {
