@@ -1,4 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { probeRowIndependence, runCoalesced, type Feeds, type Fetches, type Outputs, type RunOutcome } from './onnx-run-coalescing';
 
 /**
  * An ONNX model loaded into onnxruntime-node, as the ONNX runtime adapter
@@ -9,15 +10,17 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
  * the event loop's check phase (a `setImmediate` per call), wraps it in two
  * promise layers, and checks and copies feeds, fetches and results on every
  * call. Here the calls asked for during one turn of the loop are queued and
- * run back to back in one check phase, each on its own rows exactly as before
- * (no rows are batched together: the answers are the same bits), before any
- * of their callers goes on. Interleaved with the rest of each request (as the
- * public API's per-call immediates are, microtasks running between them), a
- * single-row run of a small model cost the API ~50 µs more CPU than back to
- * back: onnxruntime's code and memory leave the CPU's caches in between
- * (bench/README.md, 2026-12-06 fifth session). The event loop is held no
- * longer than before: the same native calls, at the same point of the loop.
- * Where the package's native binding is not where version 1.30 keeps it, or
+ * run back to back in one check phase before any of their callers goes on.
+ * Interleaved with the rest of each request (as the public API's per-call
+ * immediates are, microtasks running between them), a single-row run of a
+ * small model cost the API ~50 µs more CPU than back to back: onnxruntime's
+ * code and memory leave the CPU's caches in between (bench/README.md,
+ * 2026-12-06 fifth session). When the session was loaded with `coalesce` and
+ * the model passed the row-independence probe, queued calls of one session
+ * are stacked into one run (onnx-run-coalescing.ts): the same bits for every
+ * caller, one native call instead of several. The event loop is held no
+ * longer than before: the same work, at the same point of the loop. Where
+ * the package's native binding is not where version 1.30 keeps it, or
  * execution providers are named, the public API is used.
  */
 export interface OnnxSession {
@@ -25,7 +28,16 @@ export interface OnnxSession {
   readonly outputMetadata: readonly InferenceSession.ValueMetadata[];
   /** Runs the model on `feeds`, answering the `fetches` outputs. Throws what onnxruntime throws. */
   run(feeds: Readonly<Record<string, Tensor>>, fetches: Readonly<Record<string, null>>): Promise<Readonly<Record<string, Tensor>>>;
+  /** Whether queued calls are stacked into one run (the model passed the row-independence probe). */
+  readonly coalescing: boolean;
+  /** Calls answered and native runs made so far (several calls a run when coalescing). */
+  readonly counts: { readonly calls: number; readonly runs: number };
   release(): Promise<void>;
+}
+
+/** Stacking of queued calls into one run, up to `maxRows` rows a run; tried only if the model passes the probe at load. */
+export interface CoalesceOptions {
+  readonly maxRows: number;
 }
 
 type Ort = typeof import('onnxruntime-node');
@@ -35,7 +47,7 @@ interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: InferenceSession.SessionOptions): void;
   readonly inputMetadata: readonly RawValueMetadata[];
   readonly outputMetadata: readonly RawValueMetadata[];
-  run(feeds: Readonly<Record<string, Tensor>>, fetches: Readonly<Record<string, null>>, options: InferenceSession.RunOptions): Record<string, Tensor>;
+  run(feeds: Feeds, fetches: Fetches, options: InferenceSession.RunOptions): Outputs;
   dispose(): void;
 }
 
@@ -102,61 +114,113 @@ function metadataOf(raw: RawValueMetadata): InferenceSession.ValueMetadata {
 
 const NO_RUN_OPTIONS: InferenceSession.RunOptions = {};
 
-/** A native session and whether it was released (a run queued before the release must not reach it). */
+/** A native session, whether it was released (a run queued before the release must not reach it), and how it runs. */
 interface Loaded {
   readonly native: NativeSession;
   released: boolean;
+  /** Rows a stacked run may hold; 0 when every call runs alone. */
+  readonly maxRows: number;
+  readonly counts: { calls: number; runs: number };
 }
 
 interface QueuedRun {
   readonly session: Loaded;
-  readonly feeds: Readonly<Record<string, Tensor>>;
-  readonly fetches: Readonly<Record<string, null>>;
+  readonly feeds: Feeds;
+  readonly fetches: Fetches;
   readonly resolve: (outputs: Readonly<Record<string, Tensor>>) => void;
   readonly reject: (error: unknown) => void;
 }
 
-/** Runs asked for since the last check phase, each still its own call of the model on its own rows. */
+/** Runs asked for since the last check phase. */
 let queued: QueuedRun[] = [];
 
+function nativeRun(session: Loaded): (feeds: Feeds, fetches: Fetches) => Outputs {
+  return (feeds, fetches) => {
+    if (session.released) throw new Error('the ONNX session was released');
+    session.counts.runs++;
+    return session.native.run(feeds, fetches, NO_RUN_OPTIONS);
+  };
+}
+
 /**
- * Runs every queued call back to back, then lets their callers go on: their
- * promises settle only after the last run. Called synchronously inside each
- * request instead, the native runs cost the API ~30 µs more each than the
- * public API's deferred ones, and ~80 µs more than these (alternating rounds,
- * bench/tools/scoring-route-costs.ts).
+ * Runs every queued call, then lets their callers go on, in the order they
+ * asked: their promises settle only after the last run. Calls of a
+ * coalescing session are stacked; any other call runs alone. Called
+ * synchronously inside each request instead, the native runs cost the API
+ * ~30 µs more each than the public API's deferred ones, and ~80 µs more than
+ * queued ones (alternating rounds, bench/tools/scoring-route-costs.ts).
  */
 function runQueued(): void {
   const batch = queued;
   queued = [];
-  for (const run of batch) {
-    try {
-      if (run.session.released) throw new Error('the ONNX session was released');
-      run.resolve(run.session.native.run(run.feeds, run.fetches, NO_RUN_OPTIONS));
-    } catch (error) {
-      run.reject(error);
+  const outcomes = new Array<RunOutcome>(batch.length);
+  const bySession = new Map<Loaded, number[]>();
+  batch.forEach((run, i) => {
+    run.session.counts.calls++;
+    const indexes = bySession.get(run.session);
+    if (indexes) indexes.push(i);
+    else bySession.set(run.session, [i]);
+  });
+  for (const [session, indexes] of bySession) {
+    const run = nativeRun(session);
+    if (session.maxRows > 1 && indexes.length > 1) {
+      runCoalesced(run, indexes.map((i) => batch[i]), session.maxRows).forEach((outcome, k) => (outcomes[indexes[k]] = outcome));
+      continue;
+    }
+    for (const i of indexes) {
+      try {
+        outcomes[i] = { ok: true, outputs: run(batch[i].feeds, batch[i].fetches) };
+      } catch (error) {
+        outcomes[i] = { ok: false, error };
+      }
     }
   }
+  batch.forEach((run, i) => {
+    const outcome = outcomes[i];
+    if (outcome.ok) run.resolve(outcome.outputs as Readonly<Record<string, Tensor>>);
+    else run.reject(outcome.error);
+  });
 }
 
 /**
  * Loads `model` (ONNX bytes) with `options`. The native binding's `loadModel`
  * is what the public `InferenceSession.create` ends in for the CPU backend,
- * given the same options.
+ * given the same options. With `coalesce`, the model is probed for row
+ * independence up to `coalesce.maxRows` rows (onnx-run-coalescing.ts) and
+ * stacks queued calls only if it passes.
  */
-export async function loadOnnxSession(ort: Ort, model: Uint8Array, options: InferenceSession.SessionOptions): Promise<OnnxSession> {
+export async function loadOnnxSession(ort: Ort, model: Uint8Array, options: InferenceSession.SessionOptions, coalesce?: CoalesceOptions): Promise<OnnxSession> {
   const direct = options.executionProviders === undefined ? nativeBinding() : undefined;
   if (!direct) {
     const session = await ort.InferenceSession.create(model, options);
-    return { inputMetadata: session.inputMetadata, outputMetadata: session.outputMetadata, run: (feeds, fetches) => session.run(feeds, fetches), release: () => session.release() };
+    const counts = { calls: 0, runs: 0 };
+    return {
+      inputMetadata: session.inputMetadata,
+      outputMetadata: session.outputMetadata,
+      coalescing: false,
+      counts,
+      run: (feeds, fetches) => {
+        counts.calls++;
+        counts.runs++;
+        return session.run(feeds, fetches);
+      },
+      release: () => session.release(),
+    };
   }
   direct.initOrt();
   const native = new direct.binding.InferenceSession();
   native.loadModel(model.buffer, model.byteOffset, model.byteLength, options);
-  const session: Loaded = { native, released: false };
+  const inputMetadata = native.inputMetadata.map(metadataOf);
+  const outputMetadata = native.outputMetadata.map(metadataOf);
+  const probe = { native, released: false, maxRows: 0, counts: { calls: 0, runs: 0 } };
+  const tensorOutputs = outputMetadata.filter((o) => o.isTensor).map((o) => o.name);
+  const coalescing = coalesce !== undefined && probeRowIndependence(nativeRun(probe), inputMetadata, tensorOutputs, coalesce.maxRows);
+  const session: Loaded = { native, released: false, maxRows: coalescing ? coalesce.maxRows : 0, counts: { calls: 0, runs: 0 } };
   return {
-    inputMetadata: native.inputMetadata.map(metadataOf),
-    outputMetadata: native.outputMetadata.map(metadataOf),
+    inputMetadata,
+    outputMetadata,
+    coalescing,
+    counts: session.counts,
     run: (feeds, fetches) =>
       new Promise((resolve, reject) => {
         if (queued.length === 0) setImmediate(runQueued);

@@ -9,6 +9,13 @@ import { servableGraph, type ClassifierOutputs } from './onnx-classifier-graph';
 import { TabularLoadedModel } from './tabular-invocation';
 import type { InputRow, InputValue, Prediction, PredictionValue, TabularModel } from './tabular-model';
 
+/**
+ * Concurrent calls of one model stacked into one run (onnx-run-coalescing.ts), up to this many rows: at most
+ * what one check phase queues under a few dozen connections, and probed at every size up to it when the model
+ * loads (16 single-row runs and 15 stacked ones: milliseconds for a tabular model). Larger calls run alone.
+ */
+const COALESCE = { maxRows: 16 } as const;
+
 /** The file name of an ONNX model inside a model directory or model.tar.gz. */
 export const ONNX_MODEL_FILE = 'model.onnx';
 
@@ -88,7 +95,7 @@ export const onnxRuntime: ModelRuntime = {
     try {
       // One thread per session: tabular models are too small for intra-op parallelism to pay, and an
       // idle onnxruntime pool spins, taking the core the event loop (parsing, writing) needs.
-      session = await loadOnnxSession(await ort(), graph.bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+      session = await loadOnnxSession(await ort(), graph.bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }, COALESCE);
     } catch (error) {
       throw new InvalidArtifact(artifact.uri, `not a loadable ONNX model: ${cleanReason(error)}`, { cause: error });
     }

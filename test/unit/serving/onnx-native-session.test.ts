@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { loadOnnxSession, nativeBindingFor, type OnnxSession } from '../../../serving/runtimes/onnx-native-session';
-import { logisticRegression30, namedInputsModel } from '../../fixtures/artifacts/build-onnx';
+import { batchCenteringModel, batchTotalModel, fixedBatchModel, logisticRegression30, namedInputsModel } from '../../fixtures/artifacts/build-onnx';
 import { treeEnsembleClassifier, type TreeNode } from '../../fixtures/artifacts/build-tree-ensemble';
 
 /**
@@ -102,5 +102,79 @@ describe('loadOnnxSession', () => {
         throw new Error('Cannot find module');
       }),
     ).toBeUndefined();
+  });
+});
+
+describe('loadOnnxSession with coalescing (concurrent calls stacked into one run)', () => {
+  const COALESCE = { maxRows: 16 };
+  const load = async (model: Uint8Array) => {
+    const session = await loadOnnxSession(ort, model, OPTIONS, COALESCE);
+    opened.push(session);
+    return session;
+  };
+  const bits = (data: unknown) => Buffer.from(new Float32Array(Array.from(data as ArrayLike<number>)).buffer).toString('hex');
+
+  it.each([
+    ['a packed [batch, 30] logistic regression', logisticRegression30(), 30],
+    ['a tree ensemble classifier', treeEnsembleClassifier({ features: 3, labels: ['a', 'b', 'c'], trees: TREES, zipMap: false }), 3],
+  ])('answers %s in one native run, each caller its own rows, the same bits as alone', async (_name, model, width) => {
+    const session = await load(model);
+    expect(session.coalescing).toBe(true);
+    const input = session.inputMetadata[0].name;
+    const outputs = session.outputMetadata.filter((o) => o.isTensor).map((o) => o.name);
+    const fetches = Object.fromEntries(outputs.map((name) => [name, null]));
+    const calls = [1, 3, 1, 2, 1].map((rows, i) => new ort.Tensor('float32', seeded(rows * width, 100 + i), [rows, width]));
+    const alone: Readonly<Record<string, ort.Tensor>>[] = [];
+    for (const feed of calls) alone.push(await session.run({ [input]: feed }, fetches));
+    const before = { ...session.counts };
+    const together = await Promise.all(calls.map((feed) => session.run({ [input]: feed }, fetches)));
+    expect(session.counts.calls - before.calls).toBe(5);
+    expect(session.counts.runs - before.runs).toBe(1);
+    together.forEach((answer, i) => {
+      for (const name of outputs) {
+        expect(answer[name].dims).toEqual(alone[i][name].dims);
+        expect(answer[name].type).toBe(alone[i][name].type);
+        if (answer[name].type === 'float32') expect(bits(answer[name].data)).toBe(bits(alone[i][name].data));
+        else expect(Array.from(answer[name].data as ArrayLike<unknown>)).toEqual(Array.from(alone[i][name].data as ArrayLike<unknown>));
+      }
+    });
+  });
+
+  it('stacks no more than maxRows rows a run; a larger call runs alone', async () => {
+    const session = await load(logisticRegression30());
+    const fetches = { probability: null };
+    const before = session.counts.runs;
+    await Promise.all([10, 10, 20, 1].map((rows, i) => session.run({ features: new ort.Tensor('float32', seeded(rows * 30, i + 1), [rows, 30]) }, fetches)));
+    // 10 | 10 + 1 stacked (21 > 16, so the second 10 starts a run, which the 1 joins) | 20 alone.
+    expect(session.counts.runs - before).toBe(3);
+  });
+
+  it('keeps one run per call for a model that reads across rows (a batch mean): each caller gets its own answer', async () => {
+    const session = await load(batchCenteringModel());
+    expect(session.coalescing).toBe(false);
+    const rows = [[1, 2, 3], [10, 20, 30], [-4, 0, 4]];
+    const answers = await Promise.all(rows.map((row) => session.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { centered: null })));
+    // Alone, a row is its own batch mean: zeros. Stacked with the others it would not be.
+    for (const answer of answers) expect(Array.from(answer.centered.data as Float32Array)).toEqual([0, 0, 0]);
+    expect(session.counts.runs).toBe(3);
+  });
+
+  it('does not coalesce a model whose batch is fixed, or whose output is one value for the whole batch', async () => {
+    const fixed = await load(fixedBatchModel());
+    expect(fixed.coalescing).toBe(false);
+    const answers = await Promise.all([[1, 0, 0], [0, 1, 0]].map((row) => fixed.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { score: null })));
+    expect(answers.map((a) => a.score.data[0])).toEqual([1, 2]);
+    const total = await load(batchTotalModel());
+    expect(total.coalescing).toBe(false);
+    const totals = await Promise.all([[1, 2, 3], [4, 5, 6]].map((row) => total.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { total: null })));
+    expect(totals.map((a) => a.total.data[0])).toEqual([6, 15]);
+  });
+
+  it('fails a call whose feed does not fit the model alone, the calls queued with it answered', async () => {
+    const session = await load(logisticRegression30());
+    const fetches = { probability: null };
+    const good = (seed: number) => session.run({ features: new ort.Tensor('float32', seeded(30, seed), [1, 30]) }, fetches);
+    const results = await Promise.allSettled([good(1), session.run({ features: new ort.Tensor('float32', seeded(29, 9), [1, 29]) }, fetches), good(2)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 });

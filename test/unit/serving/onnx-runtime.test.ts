@@ -91,6 +91,19 @@ function byHand(row: number[]): { label: string; probabilities: Record<string, n
   return { label: LABELS[best], probabilities: Object.fromEntries(LABELS.map((l, c) => [l, sums[c]])) };
 }
 
+describe('ONNX runtime: concurrent requests (stacked into one run)', () => {
+  it('answers each of many concurrent single-row and multi-row requests the same bytes as it alone, and a bad one alone with its 400', async () => {
+    const model = keep(await load(logisticRegression30(), LOGISTIC_30_IO));
+    const bodies = [1, 1, 3, 1, 2, 1, 1, 1].map((count, k) => ({ instances: rows(count, 30, 100 + k).map((r) => Object.fromEntries(r.map((v, i) => [`f${i + 1}`, v]))) }));
+    const alone: string[] = [];
+    for (const body of bodies) alone.push(text((await model.invoke(bytes(JSON.stringify(body)), 'application/json', undefined)).body));
+    const bad = { instances: [{ f1: 'not a number' }] };
+    const together = await Promise.allSettled([...bodies, bad].map(async (body) => text((await model.invoke(bytes(JSON.stringify(body)), 'application/json', undefined)).body)));
+    expect(together.slice(0, -1)).toEqual(alone.map((value) => ({ status: 'fulfilled', value })));
+    expect(together.at(-1)).toMatchObject({ status: 'rejected', reason: { status: 400 } });
+  });
+});
+
 describe('ONNX runtime: tree ensembles (ai.onnx.ml)', () => {
   it.each([true, false])('serves a TreeEnsembleClassifier (ZipMap %s) as label + probabilities, matching a hand walk of the trees', async (zipMap) => {
     const model = keep(await load(treeEnsembleClassifier({ features: 3, labels: LABELS, trees: TREES, zipMap }), TREE_IO));

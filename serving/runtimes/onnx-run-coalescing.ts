@@ -1,0 +1,254 @@
+import type { Tensor } from 'onnxruntime-node';
+
+/**
+ * Coalescing: the ONNX runs that concurrent requests ask for of one model
+ * during one turn of the event loop, stacked into one run along the batch
+ * dimension and the answer cut back into each request's rows (dynamic
+ * batching, as Triton's or TF Serving's batchers do, with no waiting: only
+ * what is already queued is stacked).
+ *
+ * Only for a model that proved, when loaded, that a row's answer does not
+ * depend on the rows run with it, bit for bit, at every batch size a
+ * stacked run may have (`probeRowIndependence`). A model that reads across
+ * rows (a batch mean, a fixed batch of 1), or whose kernels round a row
+ * differently in a larger batch, fails the probe and keeps one run per call.
+ * So a request's answer is the same bits whether or not others ran with it.
+ */
+
+/** A tensor as onnxruntime-node's native binding takes and answers it (`Tensor` satisfies it). */
+export interface TensorLike {
+  readonly type: Tensor.Type;
+  readonly dims: readonly number[];
+  readonly data: Tensor.DataType;
+  /** The native binding reads a feed's data only from a `cpu` tensor (it refuses a feed without it). */
+  readonly location?: Tensor.DataLocation;
+}
+
+export type Feeds = Readonly<Record<string, TensorLike>>;
+export type Fetches = Readonly<Record<string, null>>;
+export type Outputs = Readonly<Record<string, TensorLike>>;
+
+/** A run as the queue holds it. */
+export interface PendingRun {
+  readonly feeds: Feeds;
+  readonly fetches: Fetches;
+}
+
+export type RunOutcome = { readonly ok: true; readonly outputs: Outputs } | { readonly ok: false; readonly error: unknown };
+
+/** The rows of a run: the first dimension every feed shares; undefined when a feed is a scalar or they disagree. */
+export function rowsOf(feeds: Feeds): number | undefined {
+  let rows: number | undefined;
+  for (const name in feeds) {
+    const dims = feeds[name].dims;
+    if (dims.length === 0 || (rows !== undefined && dims[0] !== rows)) return undefined;
+    rows = dims[0];
+  }
+  return rows;
+}
+
+/** Runs with the same key can be stacked: the same feeds (names, element types, dims after the first) and fetches. */
+export function stackKey(run: PendingRun): string {
+  let key = '';
+  for (const name in run.feeds) {
+    const { type, dims } = run.feeds[name];
+    key += `${name}:${type}:${dims.slice(1).join('x')};`;
+  }
+  key += '>';
+  for (const name in run.fetches) key += `${name};`;
+  return key;
+}
+
+type NumericArray = Exclude<Tensor.DataType, readonly string[] | string[]>;
+
+function concat(parts: readonly Tensor.DataType[]): Tensor.DataType {
+  if (Array.isArray(parts[0])) return (parts as readonly string[][]).flat();
+  const first = parts[0];
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new (first.constructor as new (length: number) => NumericArray)(length);
+  let offset = 0;
+  for (const part of parts) {
+    (out as Float32Array).set(part as Float32Array, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** One run's feeds made of several runs' feeds (same stack key), their rows one after the other. */
+export function stackFeeds(runs: readonly PendingRun[], rows: number): Feeds {
+  const out: Record<string, TensorLike> = {};
+  const first = runs[0].feeds;
+  for (const name in first) {
+    const { type, dims } = first[name];
+    out[name] = { type, dims: [rows, ...dims.slice(1)], data: concat(runs.map((run) => run.feeds[name].data)), location: 'cpu' };
+  }
+  return out;
+}
+
+function slice(data: Tensor.DataType, start: number, end: number): Tensor.DataType {
+  return Array.isArray(data) ? data.slice(start, end) : data.subarray(start, end);
+}
+
+/**
+ * A stacked run's outputs cut into each run's rows; undefined when an
+ * output does not have one entry per row along its first dimension.
+ */
+export function splitOutputs(outputs: Outputs, rowCounts: readonly number[]): Outputs[] | undefined {
+  const total = rowCounts.reduce((a, b) => a + b, 0);
+  const parts: Record<string, TensorLike>[] = rowCounts.map(() => ({}));
+  for (const name in outputs) {
+    const { type, dims, data } = outputs[name];
+    if (dims.length === 0 || dims[0] !== total) return undefined;
+    const width = total === 0 ? 0 : data.length / total;
+    let row = 0;
+    rowCounts.forEach((rows, i) => {
+      parts[i][name] = { type, dims: [rows, ...dims.slice(1)], data: slice(data, row * width, (row + rows) * width) };
+      row += rows;
+    });
+  }
+  return parts;
+}
+
+type RunModel = (feeds: Feeds, fetches: Fetches) => Outputs;
+
+function runAlone(run: RunModel, pending: PendingRun): RunOutcome {
+  try {
+    return { ok: true, outputs: run(pending.feeds, pending.fetches) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * Runs `pending` (in order, one model), stacking runs that can be stacked
+ * up to `maxRows` rows a run; outcomes in the order of `pending`. A run
+ * that cannot be stacked (more rows than `maxRows`, feeds that disagree on
+ * their rows) runs alone; when a stacked run fails, each of its runs runs
+ * alone, so a bad request fails alone with its own error.
+ */
+export function runCoalesced(run: RunModel, pending: readonly PendingRun[], maxRows: number): RunOutcome[] {
+  const outcomes = new Array<RunOutcome>(pending.length);
+  const groups = new Map<string, { indexes: number[]; rows: number }[]>();
+  const order: { indexes: number[]; rows: number }[] = [];
+  pending.forEach((p, i) => {
+    const rows = rowsOf(p.feeds);
+    if (rows === undefined || rows === 0 || rows > maxRows) {
+      order.push({ indexes: [i], rows: 0 });
+      return;
+    }
+    const key = stackKey(p);
+    const open = groups.get(key);
+    const last = open?.[open.length - 1];
+    if (last && last.rows + rows <= maxRows) {
+      last.indexes.push(i);
+      last.rows += rows;
+      return;
+    }
+    const group = { indexes: [i], rows };
+    if (open) open.push(group);
+    else groups.set(key, [group]);
+    order.push(group);
+  });
+  for (const { indexes, rows } of order) {
+    if (indexes.length === 1) {
+      outcomes[indexes[0]] = runAlone(run, pending[indexes[0]]);
+      continue;
+    }
+    const runs = indexes.map((i) => pending[i]);
+    let parts: Outputs[] | undefined;
+    try {
+      parts = splitOutputs(run(stackFeeds(runs, rows), runs[0].fetches), runs.map((r) => rowsOf(r.feeds)!));
+    } catch {
+      parts = undefined;
+    }
+    indexes.forEach((i, k) => {
+      outcomes[i] = parts ? { ok: true, outputs: parts[k] } : runAlone(run, pending[i]);
+    });
+  }
+  return outcomes;
+}
+
+/** Input metadata as the native binding describes it (onnx-native-session.ts). */
+export interface ProbeInput {
+  readonly name: string;
+  readonly isTensor: boolean;
+  readonly type?: Tensor.Type;
+  /** Fixed sizes, or a name (or -1) for a symbolic dimension. */
+  readonly shape?: readonly (number | string)[];
+}
+
+function probeValues(type: Tensor.Type, count: number, seed: number): Tensor.DataType | undefined {
+  let s = seed;
+  const next = () => (s = (s * 48271) % 2147483647) / 2147483647;
+  switch (type) {
+    case 'float32':
+      return Float32Array.from({ length: count }, () => next() * 6 - 3);
+    case 'float64':
+      return Float64Array.from({ length: count }, () => next() * 6 - 3);
+    case 'int32':
+      return Int32Array.from({ length: count }, () => Math.floor(next() * 3));
+    case 'int64':
+      return BigInt64Array.from({ length: count }, () => BigInt(Math.floor(next() * 3)));
+    case 'uint8':
+    case 'bool':
+      return Uint8Array.from({ length: count }, () => (next() < 0.5 ? 0 : 1));
+    case 'string':
+      return Array.from({ length: count }, () => ['a', 'b', 'c'][Math.floor(next() * 3)]);
+    default:
+      return undefined;
+  }
+}
+
+function sameBits(a: TensorLike, b: TensorLike, rows: number, offset: number): boolean {
+  if (a.type !== b.type || a.dims.length !== b.dims.length || a.dims.some((d, i) => i > 0 && d !== b.dims[i])) return false;
+  const width = a.data.length;
+  if (b.data.length !== width * rows) return false;
+  for (let k = 0; k < width; k++) {
+    const x = a.data[k];
+    const y = b.data[offset * width + k];
+    if (typeof x === 'number' && typeof y === 'number' ? !Object.is(x, y) && !(Number.isNaN(x) && Number.isNaN(y)) : x !== y) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a model's rows are independent, bit for bit, up to `maxRows`
+ * rows a run: synthesized rows are run one by one, then the first k of them
+ * together for every k from 2 to `maxRows`, and every output of every row
+ * must be the same bits both ways (and have one entry per row). False when
+ * an input is not a tensor of shape `[batch, fixed…]`, when a probe run
+ * fails, or on any difference.
+ */
+export function probeRowIndependence(run: RunModel, inputs: readonly ProbeInput[], outputs: readonly string[], maxRows: number): boolean {
+  if (maxRows < 2 || inputs.length === 0 || outputs.length === 0) return false;
+  const rowFeeds: Record<string, TensorLike>[] = Array.from({ length: maxRows }, () => ({}));
+  for (const [i, input] of inputs.entries()) {
+    const shape = input.shape ?? [];
+    if (!input.isTensor || !input.type || shape.length === 0 || typeof shape[0] === 'number' && shape[0] !== -1) return false;
+    const rest = shape.slice(1);
+    if (rest.some((d) => typeof d !== 'number' || d < 1)) return false;
+    const width = (rest as number[]).reduce((a, b) => a * b, 1);
+    for (let r = 0; r < maxRows; r++) {
+      const data = probeValues(input.type, width, 7919 * (r + 1) + 104729 * (i + 1));
+      if (!data) return false;
+      rowFeeds[r][input.name] = { type: input.type, dims: [1, ...(rest as number[])], data, location: 'cpu' };
+    }
+  }
+  const fetches: Fetches = Object.fromEntries(outputs.map((name) => [name, null]));
+  try {
+    const alone = rowFeeds.map((feeds) => run(feeds, fetches));
+    for (let k = 2; k <= maxRows; k++) {
+      const runs = rowFeeds.slice(0, k).map((feeds) => ({ feeds, fetches }));
+      const together = run(stackFeeds(runs, k), fetches);
+      for (const name of outputs) {
+        const stacked = together[name];
+        if (!stacked || stacked.dims[0] !== k) return false;
+        for (let r = 0; r < k; r++) if (!sameBits(alone[r][name], stacked, k, r)) return false;
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
