@@ -212,13 +212,18 @@ function sameBits(a: TensorLike, b: TensorLike, rows: number, offset: number): b
   return true;
 }
 
+/** Stacking saves a native call's fixed cost: worth it only for a model whose single-row run takes less than this. */
+const WORTH_STACKING_MS = 1;
+
 /**
  * Whether a model's rows are independent, bit for bit, up to `maxRows`
  * rows a run: synthesized rows are run one by one, then the first k of them
  * together for every k from 2 to `maxRows`, and every output of every row
  * must be the same bits both ways (and have one entry per row). False when
  * an input is not a tensor of shape `[batch, fixed…]`, when a probe run
- * fails, or on any difference.
+ * fails, on any difference, and for a model whose fastest single-row run
+ * takes over a millisecond (an image network: stacking would save nothing
+ * and probing it would slow its load).
  */
 export function probeRowIndependence(run: RunModel, inputs: readonly ProbeInput[], outputs: readonly string[], maxRows: number): boolean {
   if (maxRows < 2 || inputs.length === 0 || outputs.length === 0) return false;
@@ -237,7 +242,15 @@ export function probeRowIndependence(run: RunModel, inputs: readonly ProbeInput[
   }
   const fetches: Fetches = Object.fromEntries(outputs.map((name) => [name, null]));
   try {
-    const alone = rowFeeds.map((feeds) => run(feeds, fetches));
+    let fastest = Infinity;
+    const alone = rowFeeds.map((feeds) => {
+      const started = performance.now();
+      const outputs = run(feeds, fetches);
+      fastest = Math.min(fastest, performance.now() - started);
+      return outputs;
+    });
+    // A call's fixed cost (~10 µs) is nothing beside a row that takes milliseconds: no stacking, no longer probe.
+    if (fastest > WORTH_STACKING_MS) return false;
     for (let k = 2; k <= maxRows; k++) {
       const runs = rowFeeds.slice(0, k).map((feeds) => ({ feeds, fetches }));
       const together = run(stackFeeds(runs, k), fetches);

@@ -95,4 +95,16 @@ describe('probeRowIndependence', () => {
     expect(probeRowIndependence(sums, [{ name: 'm', isTensor: false }], ['total'], 8)).toBe(false);
     expect(probeRowIndependence(() => { throw new Error('no'); }, [input], ['total'], 8)).toBe(false);
   });
+
+  it('does not stack a model whose single-row run takes over a millisecond, and stops probing it after the single rows', () => {
+    const calls: Feeds[] = [];
+    const sums = rowSums(calls);
+    const slow = (f: Feeds, fetches: Fetches): Outputs => {
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      return sums(f, fetches);
+    };
+    expect(probeRowIndependence(slow, [input], ['total'], 8)).toBe(false);
+    expect(calls.map((c) => c.x.dims[0])).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+  });
 });
