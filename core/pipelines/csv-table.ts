@@ -1,66 +1,56 @@
 import { ValidationFailed } from '../errors';
+import { CsvFormatError, parseCsvTextSync } from '../tabular/csv-rows';
 
 /**
- * A small RFC 4180 reader for the built-in trainers' tabular data: header row,
- * comma separator, optional double quotes with `""` escapes, LF or CRLF.
- * Whole-file and in-memory on purpose: built-in training is for datasets of a
- * few MB. Streaming large files is a job for csv-parse (see state-machines/README.md).
+ * The built-in trainers' tabular data: a header row and records of the same
+ * width, read by the platform's one CSV reader (core/tabular/csv-rows.ts), so
+ * a file trains exactly as the dataset catalog profiled it. Whole-file and
+ * in-memory on purpose: built-in training is for datasets of a few MB.
  */
 export interface CsvTable {
   readonly header: string[];
   readonly rows: string[][];
 }
 
+/**
+ * Reads a CSV into a table, refusing what a trainer cannot use with the
+ * problem named: an unreadable file (its line, and field where known), an
+ * empty file, a blank or repeated column name, a record of another width.
+ * `line` in a width problem counts records (header = 1), as `numericTable` does.
+ *
+ * @throws ValidationFailed
+ */
 export function parseCsv(text: string): CsvTable {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endRecord = () => {
-    record.push(field);
-    field = '';
-    // A blank line (one empty field) is not a record.
-    if (!(record.length === 1 && record[0] === '')) records.push(record);
-    record = [];
-  };
-  for (; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      record.push(field);
-      field = '';
-    } else if (c === '\n') endRecord();
-    else if (c === '\r') {
-      if (text[i + 1] !== '\n') endRecord();
-    } else field += c;
+  let read: ReturnType<typeof parseCsvTextSync>;
+  try {
+    read = parseCsvTextSync(text);
+  } catch (error) {
+    if (error instanceof CsvFormatError) throw malformed(unreadable(error), error);
+    throw error;
   }
-  if (quoted) throw new ValidationFailed('malformed CSV', [{ field: 'dataset', problem: 'a quoted field is not closed' }]);
-  if (field !== '' || record.length > 0) endRecord();
-  if (records.length === 0) throw new ValidationFailed('malformed CSV', [{ field: 'dataset', problem: 'the file is empty' }]);
-  const [header, ...rows] = records;
-  const names = header.map((h) => h.trim());
+  if (!read.header) throw malformed('the file is empty');
+  const names = [...read.header];
   const seen = new Set<string>();
   for (const name of names) {
-    if (name === '') throw new ValidationFailed('malformed CSV', [{ field: 'dataset', problem: 'the header has an empty column name' }]);
-    if (seen.has(name)) throw new ValidationFailed('malformed CSV', [{ field: 'dataset', problem: `the header names column '${name}' twice` }]);
+    if (name === '') throw malformed('the header has an empty column name');
+    if (seen.has(name)) throw malformed(`the header names column '${name}' twice`);
     seen.add(name);
   }
-  rows.forEach((row, index) => {
-    if (row.length !== names.length) {
-      throw new ValidationFailed('malformed CSV', [
-        { field: 'dataset', problem: `line ${index + 2} has ${row.length} fields, the header has ${names.length}` },
-      ]);
-    }
+  const rows = read.records.map(({ row, cells }) => {
+    if (cells.length !== names.length) throw malformed(`line ${row + 1} has ${cells.length} fields, the header has ${names.length}`);
+    return cells;
   });
   return { header: names, rows };
+}
+
+function unreadable(error: CsvFormatError): string {
+  if (error.problem === 'unclosed-quote') return 'a quoted field is not closed';
+  const where = [error.line === undefined ? '' : `line ${error.line}`, error.field === undefined ? '' : `field ${error.field}`].filter(Boolean).join(', ');
+  return where ? `${where}: ${error.reason}` : error.reason;
+}
+
+function malformed(problem: string, cause?: unknown): ValidationFailed {
+  return new ValidationFailed('malformed CSV', [{ field: 'dataset', problem }], cause === undefined ? undefined : { cause });
 }
 
 export interface NumericTable {

@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
 import { StewardError } from '../../errors';
+import { CsvFormatError, MAX_CSV_RECORD_BYTES, readCsvRecords } from '../../tabular/csv-rows';
 import { MalformedDataset } from './dataset-problems';
 import type { RowSink } from './dataset-profiler';
 
 /** Longest CSV record or JSON line accepted; bounds the memory one row can take. */
-export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+export const MAX_RECORD_BYTES = MAX_CSV_RECORD_BYTES;
 
 /**
  * Caps on what one Parquet row group may decode to: row groups are decoded
@@ -35,41 +34,32 @@ export interface ByteRangeSource {
 
 /**
  * Streams a CSV with a header row (RFC 4180 quoting, optional BOM, LF or CRLF
- * line ends, blank lines skipped) into `onRow`, one record at a time. Every record must have as many
- * fields as the header.
+ * line ends, blank lines skipped) into `onRow`, one record at a time, through
+ * the platform's one CSV reader. Every record must have as many fields as the
+ * header; the first problem in file order is the one reported, with its line.
  */
 export async function readCsv(chunks: AsyncIterable<Uint8Array>, onRow: RowSink): Promise<void> {
-  let header: string[] | undefined;
-  const parser = parse({
-    bom: true,
-    // Both endings, even mixed in one file (concatenated exports are common).
-    record_delimiter: ['\r\n', '\n'],
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_BYTES,
-    // Records are handled inside the parser, in order: nothing queues up in the
-    // stream, and the header is known when a later record turns out malformed.
-    on_record: (record: string[]) => {
-      if (header) onRow(record, header);
-      else header = checkedHeader(record);
-      return null;
-    },
-  });
-  const source = Readable.from(asBuffers(chunks), { objectMode: false });
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
+  let header: readonly string[] | undefined;
   try {
-    for await (const _ of parser) {
-      // on_record consumed every record
-    }
+    // Records are handled inside the parser, in order: nothing queues up, and
+    // the header is known when a later record turns out malformed.
+    const read = await readCsvRecords(asBuffers(chunks), {
+      header: (names) => {
+        header = checkedHeader(names);
+      },
+      record: ({ cells, line }, names = []) => {
+        if (cells.length !== names.length) throw new MalformedDataset('csv', `expected ${names.length} fields like the header, found ${cells.length}`, { line });
+        onRow(cells, names);
+      },
+    });
+    if (!read.header) throw new MalformedDataset('csv', 'the file is empty; a CSV dataset starts with a header row', { line: 1 });
   } catch (error) {
-    source.destroy();
-    if (error instanceof CsvError) throw csvProblem(error, header);
+    if (error instanceof CsvFormatError) throw csvProblem(error, header);
     throw error;
   }
-  if (!header) throw new MalformedDataset('csv', 'the file is empty; a CSV dataset starts with a header row', { line: 1 });
 }
 
-function checkedHeader(record: string[]): string[] {
+function checkedHeader(record: readonly string[]): string[] {
   const names = record.map((name) => name.trim());
   const seen = new Map<string, number>();
   names.forEach((name, i) => {
@@ -81,26 +71,17 @@ function checkedHeader(record: string[]): string[] {
   return names;
 }
 
-function csvProblem(error: CsvError, header: readonly string[] | undefined): MalformedDataset {
-  const line = typeof error.lines === 'number' ? error.lines : undefined;
-  // csv-parse reports the 0-based field index as `column`.
-  const field = typeof error.column === 'number' ? error.column + 1 : undefined;
+function csvProblem(error: CsvFormatError, header: readonly string[] | undefined): MalformedDataset {
+  const { line, field } = error;
   const named = (n: number | undefined) => (n !== undefined && header?.[n - 1] ? ` ('${header[n - 1]}')` : '');
-  switch (error.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
-      const found = Array.isArray(error.record) ? error.record.length : undefined;
-      return new MalformedDataset('csv', `expected ${header?.length ?? '?'} fields like the header, found ${found ?? 'a different number'}`, { line }, { cause: error });
-    }
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new MalformedDataset('csv', 'a quoted field is never closed', { line }, { cause: error });
-    case 'CSV_INVALID_CLOSING_QUOTE':
+  switch (error.problem) {
+    case 'text-after-closing-quote':
       return new MalformedDataset('csv', `field ${field ?? '?'}${named(field)} has text after its closing quote`, { line, column: field }, { cause: error });
-    case 'INVALID_OPENING_QUOTE':
+    case 'quote-in-unquoted-field':
       return new MalformedDataset('csv', `field ${field ?? '?'}${named(field)} has a quote inside an unquoted value`, { line, column: field }, { cause: error });
-    case 'CSV_MAX_RECORD_SIZE':
-      return new MalformedDataset('csv', `a record is longer than ${MAX_RECORD_BYTES} bytes`, { line }, { cause: error });
     default:
-      return new MalformedDataset('csv', error.message, { line }, { cause: error });
+      // An unclosed quote, a record past MAX_RECORD_BYTES, anything else csv-parse refuses: worded by the reader.
+      return new MalformedDataset('csv', error.reason, { line }, { cause: error });
   }
 }
 

@@ -20,6 +20,11 @@ describe('parseCsv', () => {
     ['a,b\n1,2,3\n', 'line 2 has 3 fields, the header has 2'],
     ['a,a\n1,2\n', "the header names column 'a' twice"],
     ['a,"b\n1,2\n', 'a quoted field is not closed'],
+    ['a,,c\n1,2,3\n', 'the header has an empty column name'],
+    // What the dataset catalog refuses too (core/tabular/csv-rows.ts reads both): line and field named.
+    ['a,b\n1,2\n3,x"y\n', 'line 3, field 2: a quote appears inside an unquoted field'],
+    ['a,b\n1,"2"x\n', 'line 2, field 2: a field has text after its closing quote'],
+    ['a,b\n1,2\n""\n', 'line 3 has 1 fields, the header has 2'],
   ])('refuses %j: %s', (text, problem) => {
     try {
       parseCsv(text);
