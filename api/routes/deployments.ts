@@ -188,10 +188,13 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
         throw new ValidationFailed('unsupported content type', [{ field: 'header.content-type', problem: `send application/json or text/csv, not ${contentType}` }]);
       }
       // Straight from Node's request where there is one: hono's arrayBuffer() first builds a whole fetch Request.
-      const bytes = await readRequestBody(c, MAX_SCORING_PAYLOAD_BYTES).catch((error: unknown) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readRequestBody(c, MAX_SCORING_PAYLOAD_BYTES);
+      } catch (error) {
         if (error instanceof RequestBodyTooLarge) throw new PayloadTooLarge(`the body is over ${MAX_SCORING_PAYLOAD_BYTES} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES}`);
         throw error;
-      });
+      }
       if (bytes.byteLength === 0) throw new ValidationFailed('empty body', [{ field: 'body', problem: 'send at least one row' }]);
       return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName, body: bytes, contentType }), 200);
     },
