@@ -25,6 +25,12 @@ interface Entry {
 const cache = new Map<string, Map<string, Entry>>();
 let entries = 0;
 
+/** The live deployment while this process's cached read of it is fresh, without a promise: the common scoring call awaits nothing for it. */
+export function cachedLiveDeployment(table: MetadataTable, endpointName: string): Deployment | undefined {
+  const hit = cache.get(table.identity)?.get(endpointName);
+  return hit && hit.until > Date.now() ? hit.deployment : undefined;
+}
+
 export async function liveDeployment(table: MetadataTable, endpointName: string): Promise<Deployment> {
   const hit = cache.get(table.identity)?.get(endpointName);
   const nowMs = Date.now();
