@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { Conflict, IdempotencyKeyReused, ValidationFailed } from '../../core/errors';
 import { claimKey, completeKey, peekKey, releaseKey, requestFingerprint } from '../../core/idempotency/idempotency-records';
 import type { TenantScope } from '../../core/tenancy/tenant-scope';
@@ -43,9 +43,7 @@ const MAX_KEPT_BODY = 256 * 1024;
 export function idempotency(options: { now: () => Date; waitMs?: number; pollMs?: number }): MiddlewareHandler<ApiEnv> {
   const waitMs = options.waitMs ?? 15_000;
   const pollMs = options.pollMs ?? 50;
-  return async (c, next) => {
-    const key = c.req.header(IDEMPOTENCY_HEADER);
-    if (key === undefined) return next();
+  const keyed = async (c: Context<ApiEnv>, next: Next, key: string): Promise<void | Response> => {
     if (!KEY_PATTERN.test(key)) {
       throw new ValidationFailed('the Idempotency-Key header must be 1–255 visible ASCII characters', [{ field: 'header.idempotency-key', problem: 'malformed' }]);
     }
@@ -85,5 +83,10 @@ export function idempotency(options: { now: () => Date; waitMs?: number; pollMs?
       if (!kept) await releaseKey(scope.table, key, claim.revision);
     }
     return;
+  };
+  // Not itself async: a POST without a key (every scoring call, as a rule) goes straight on, without a promise of its own that next()'s would resolve.
+  return (c, next) => {
+    const key = c.req.header(IDEMPOTENCY_HEADER);
+    return key === undefined ? next() : keyed(c, next, key);
   };
 }

@@ -28,9 +28,24 @@ const EndpointNameParameter = { schema: { type: 'string', pattern: ENDPOINT_NAME
 
 /** The endpoint name of a scoring call, validated as the route validator did (ValidationFailed 'invalid param', field `param.endpointName`). */
 function scoredEndpointName(value: string | undefined): string {
+  // EndpointName is this pattern alone: a name it matches is one the schema accepts, unchanged.
+  if (value !== undefined && ENDPOINT_NAME.test(value)) return value;
   const parsed = EndpointParam.safeParse({ endpointName: value });
   if (!parsed.success) throw new ValidationFailed('invalid param', invalidFieldsOf('param', parsed.error.issues));
   return parsed.data.endpointName;
+}
+
+const SCORING_PATH = /^\/endpoints\/[^/?]+\/invocations(?:\?|$)/;
+
+/**
+ * Whether a request is for the scoring route, which reads its body straight
+ * from Node's request itself (readRequestBody): the local server need not
+ * prepare hono's body readers for it (infra/local/node-json-body.ts). A
+ * scoring call with an Idempotency-Key still reads through hono's own
+ * readers, the same bytes.
+ */
+export function readsItsOwnBody(method: string | undefined, url: string | undefined): boolean {
+  return method === 'POST' && url !== undefined && SCORING_PATH.test(url);
 }
 
 const ScoringOut = z.object({
@@ -173,10 +188,13 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
         throw new ValidationFailed('unsupported content type', [{ field: 'header.content-type', problem: `send application/json or text/csv, not ${contentType}` }]);
       }
       // Straight from Node's request where there is one: hono's arrayBuffer() first builds a whole fetch Request.
-      const bytes = await readRequestBody(c, MAX_SCORING_PAYLOAD_BYTES).catch((error: unknown) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readRequestBody(c, MAX_SCORING_PAYLOAD_BYTES);
+      } catch (error) {
         if (error instanceof RequestBodyTooLarge) throw new PayloadTooLarge(`the body is over ${MAX_SCORING_PAYLOAD_BYTES} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES}`);
         throw error;
-      });
+      }
       if (bytes.byteLength === 0) throw new ValidationFailed('empty body', [{ field: 'body', problem: 'send at least one row' }]);
       return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName, body: bytes, contentType }), 200);
     },

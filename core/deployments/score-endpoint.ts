@@ -5,7 +5,7 @@ import { captureScoring } from './capture-buffer';
 import { watchCanary } from './canary-watch';
 import type { Deployment } from './deployment-records';
 import { applyStoredDeployment } from './endpoint-actions';
-import { liveDeployment } from './live-deployments';
+import { cachedLiveDeployment, liveDeployment } from './live-deployments';
 import { serveStoredDeployment } from './local-serving-sync';
 import type { DeploymentDeps } from './request-deployment';
 
@@ -34,13 +34,21 @@ export async function scoreEndpoint(
   deps: Pick<DeploymentDeps, 'control' | 'invoker' | 'counts'>,
   request: { endpointName: string; body: Uint8Array; contentType: string; random?: () => number },
 ): Promise<ScoringAnswer> {
-  const deployment = await liveDeployment(scope.table, request.endpointName);
+  const deployment = cachedLiveDeployment(scope.table, request.endpointName) ?? (await liveDeployment(scope.table, request.endpointName));
   const syncing = serveStoredDeployment(scope.table, deps, deployment);
   if (syncing) await syncing;
   const started = performance.now();
+  const invocation = { endpointName: deployment.servedName, body: request.body, contentType: request.contentType, accept: 'application/json', inferenceId: scope.meta.requestId };
   let answer: InvocationAnswer;
   try {
-    answer = await invokeRestoring(deps, deployment, request, scope.meta.requestId);
+    try {
+      answer = await deps.invoker.invoke(invocation);
+    } catch (error) {
+      if (!(error instanceof EndpointMissing) || deps.control.kind !== 'local') throw error;
+      // The local gateway keeps endpoints in memory; the stored deployment is the truth, so serve it again.
+      await applyStoredDeployment(deps, deployment);
+      answer = await deps.invoker.invoke(invocation);
+    }
   } catch (error) {
     const latency = performance.now() - started;
     if (error instanceof ModelRefusedInput) {
@@ -86,23 +94,6 @@ export async function scoreEndpoint(
 function afterCall(scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, deployment: Deployment): void {
   if (!deployment.canary) return;
   void watchCanary(scope, deps, deployment).catch((error: Error) => scope.log.error('canary evaluation failed', { endpointName: deployment.endpointName, error: error.message }));
-}
-
-async function invokeRestoring(
-  deps: Pick<DeploymentDeps, 'control' | 'invoker'>,
-  deployment: Deployment,
-  request: { body: Uint8Array; contentType: string },
-  requestId: string,
-): Promise<InvocationAnswer> {
-  const invocation = { endpointName: deployment.servedName, body: request.body, contentType: request.contentType, accept: 'application/json', inferenceId: requestId };
-  try {
-    return await deps.invoker.invoke(invocation);
-  } catch (error) {
-    if (!(error instanceof EndpointMissing) || deps.control.kind !== 'local') throw error;
-    // The local gateway keeps endpoints in memory; the stored deployment is the truth, so serve it again.
-    await applyStoredDeployment(deps, deployment);
-    return deps.invoker.invoke(invocation);
-  }
 }
 
 /**

@@ -127,8 +127,12 @@ export class SharedVariantCounts implements VariantCounts {
   private flushing: Promise<unknown> = Promise.resolve();
   private readonly expiring = new Set<string>();
 
-  /** The tally the previous call added to, with what it was found by (`pending`: the buffer it is in, replaced by each flush). */
-  private last: { table: MetadataTable; deployment: Deployment; variant: string; minute: string; pending: Map<string, PendingTally>; tally: PendingTally } | undefined;
+  /**
+   * Per deployment (the object the live-deployment cache hands every call for a second), the tally its previous call
+   * added to, with what it was found by (`pending`: the buffer it is in, replaced by each flush). Per deployment, not
+   * one for the process: calls to several endpoints (tenants) interleave, and each would otherwise build the next one's key.
+   */
+  private readonly lastOf = new WeakMap<Deployment, { table: MetadataTable; variant: string; minute: string; pending: Map<string, PendingTally>; tally: PendingTally }>();
 
   /** The last minute recorded in, as `YYYY-MM-DDTHH:MM`: formatted once a minute, not on every call. */
   private minute = { number: Number.NaN, text: '' };
@@ -146,9 +150,9 @@ export class SharedVariantCounts implements VariantCounts {
   record(table: MetadataTable, deployment: Deployment, variant: string, ok: boolean, latencyMs: number): void {
     const nowMs = this.options.now?.().getTime() ?? Date.now();
     const minute = this.minuteOf(nowMs);
-    const last = this.last;
-    // Calls come in runs for one endpoint and variant: the previous call's tally, while it is still the one buffered, is found without building its key.
-    let tally = last && last.table === table && last.deployment === deployment && last.variant === variant && last.minute === minute && last.pending === this.pending ? last.tally : undefined;
+    const last = this.lastOf.get(deployment);
+    // Calls of a deployment come in runs for one variant: the previous call's tally, while it is still the one buffered, is found without building its key.
+    let tally = last && last.table === table && last.variant === variant && last.minute === minute && last.pending === this.pending ? last.tally : undefined;
     if (!tally) tally = this.tallyFor(table, deployment, variant, minute, nowMs);
     tally.requests++;
     if (!ok) tally.errors++;
@@ -172,7 +176,7 @@ export class SharedVariantCounts implements VariantCounts {
       tally = { table, ref: { partition, sort: `${variant}#${minute}` }, expiresAt: Math.floor(nowMs / 1000) + KEEP_SECONDS, readKey, ...emptyTally() };
       this.pending.set(key, tally);
     }
-    this.last = { table, deployment, variant, minute, pending: this.pending, tally };
+    this.lastOf.set(deployment, { table, variant, minute, pending: this.pending, tally });
     return tally;
   }
 

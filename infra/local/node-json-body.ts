@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readsItsOwnBody } from '../../api/routes/deployments';
 import { readNodeBody } from '../../serving/http/request-body';
 
 /** The media types hono's JSON validator reads (hono/validator: `application/json`, `application/*+json`). */
@@ -60,7 +61,8 @@ const READERS: PropertyDescriptorMap = {
  * Transfer-Encoding): the API's body limit judges that from the header before
  * anything reads, and Node's parser never delivers more than it declares, so
  * the limit holds exactly as before. Any other body (chunked, multipart, none)
- * keeps hono's own path untouched. Decoding is the fetch standard's UTF-8
+ * keeps hono's own path untouched, as does the scoring route, which reads
+ * Node's request itself. Decoding is the fetch standard's UTF-8
  * decode (a leading BOM dropped, bad bytes as U+FFFD), so the same bytes parse
  * or fail (400, malformed JSON) as they did through the web stream.
  */
@@ -68,6 +70,8 @@ export function readJsonBodyFromNode(request: Request, incoming: IncomingMessage
   if (!incoming || typeof incoming.on !== 'function') return request;
   const method = incoming.method;
   if (method === 'GET' || method === 'HEAD' || method === undefined) return request;
+  // Readers made for it would go unused, and giving a request its own readers is most of what this costs.
+  if (readsItsOwnBody(method, incoming.url)) return request;
   const headers = incoming.headers;
   if (headers['content-length'] === undefined || headers['transfer-encoding'] !== undefined) return request;
   const contentType = headers['content-type'];

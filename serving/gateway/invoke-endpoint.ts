@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Log, logsInfo } from '../../core/ports/log';
+import type { InvocationResult } from '../runtimes/model-runtime';
 import { ModelInvocationError } from '../runtimes/runtime-errors';
+import type { Prediction } from '../runtimes/tabular-model';
 import type { EndpointRegistry, ModelReference, ProductionVariant } from './endpoint-registry';
 import type { ModelCache } from './model-cache';
 import { type GatewayAnswer, modelErrorMessage, sagemakerError } from './sagemaker-errors';
@@ -141,14 +143,7 @@ export function createInvokeEndpoint(deps: GatewayDeps): InvokeEndpoint {
     if (result.customAttributes) headers['X-Amzn-SageMaker-Custom-Attributes'] = result.customAttributes;
     if (!result.predictions) return { status: 200, headers, body: result.body };
     // The body stays unwritten until a transport reads it: the hosted gateway's adapter takes the predictions instead.
-    return {
-      status: 200,
-      headers,
-      get body() {
-        return result.body;
-      },
-      predictions: result.predictions,
-    };
+    return new PredictionsAnswer(headers, result, result.predictions);
   }
 
   return async (call) => {
@@ -160,4 +155,22 @@ export function createInvokeEndpoint(deps: GatewayDeps): InvokeEndpoint {
       return sagemakerError('InternalFailure', `An internal error occurred (request ${requestId}).`, requestId);
     }
   };
+}
+
+/**
+ * A 200 whose body the runtime writes only when a transport reads it. A class,
+ * not an object literal with a `get body()`: V8 builds such a literal through
+ * its runtime, as a dictionary object with a fresh getter, on every call.
+ */
+class PredictionsAnswer implements GatewayAnswer {
+  readonly status = 200;
+  readonly #result: InvocationResult;
+
+  constructor(readonly headers: Readonly<Record<string, string>>, result: InvocationResult, readonly predictions: readonly Prediction[]) {
+    this.#result = result;
+  }
+
+  get body(): Uint8Array {
+    return this.#result.body;
+  }
 }

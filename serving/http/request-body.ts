@@ -34,6 +34,13 @@ export async function readRequestBody(c: Context, limit = Number.POSITIVE_INFINI
  */
 export function readNodeBody(incoming: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
   if (incoming.readableEnded) return Promise.reject(new TypeError('the request body was already read'));
+  let whole: Buffer | undefined;
+  try {
+    whole = bufferedBody(incoming);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (whole) return whole.length > limit ? Promise.reject(new RequestBodyTooLarge(limit)) : Promise.resolve(whole);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,4 +55,32 @@ export function readNodeBody(incoming: IncomingMessage, limit = Number.POSITIVE_
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
   });
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The body, taken at once, when all the bytes its Content-Length declares
+ * have arrived and nobody has started reading: a small request comes in the
+ * same packet as its headers, so by the time a route reads it (after the
+ * guard's awaits) it lies whole in the stream's buffer, and `read()` hands it
+ * over without the listeners, events and promise a streamed read costs per
+ * request. Node's parser never delivers more than the declared length, so the
+ * body is exactly these bytes. The stream is then let flow, with nothing left
+ * to give, so it ends when the parser completes the message, as after a
+ * streamed read. Anything else (no declared length, bytes still arriving,
+ * already flowing or partly read, destroyed, decoding to text): undefined,
+ * and the body is streamed.
+ */
+function bufferedBody(incoming: IncomingMessage): Buffer | undefined {
+  if (incoming.readableFlowing !== null || incoming.readableDidRead || incoming.destroyed || incoming.readableEncoding !== null) return undefined;
+  const headers = incoming.headers;
+  const declared = headers['content-length'];
+  if (declared === undefined || headers['transfer-encoding'] !== undefined) return undefined;
+  const length = incoming.readableLength;
+  if (Number(declared) !== length) return undefined;
+  const body = length === 0 ? EMPTY : (incoming.read() as unknown);
+  if (!Buffer.isBuffer(body) || body.length !== length) throw new Error(`the request stream gave ${Buffer.isBuffer(body) ? body.length : typeof body} of the ${length} bytes it held`);
+  incoming.resume();
+  return body;
 }

@@ -28,18 +28,29 @@ export class TabularLoadedModel implements ServedModel {
     });
     if (responseType !== 'application/json') return { body: utf8.encode(writePredictions(this.model, predictions, responseType)), contentType: responseType };
     // Written when read: an in-process caller takes the predictions as they are (InvocationResult.predictions).
-    const model = this.model;
-    let written: Uint8Array | undefined;
-    return {
-      get body() {
-        return (written ??= utf8.encode(writePredictions(model, predictions, 'application/json')));
-      },
-      contentType: responseType,
-      predictions,
-    };
+    return new JsonPredictions(this.model, predictions);
   }
 
   release(): Promise<void> {
     return this.model.release?.() ?? Promise.resolve();
+  }
+}
+
+/**
+ * A JSON answer whose body is written when first read. A class, not an object
+ * literal with a `get body()`: V8 builds such a literal through its runtime,
+ * as a dictionary object with a fresh getter, on every request (~0.5 µs).
+ */
+class JsonPredictions implements InvocationResult {
+  readonly contentType = 'application/json';
+  readonly #model: TabularModel;
+  #written: Uint8Array | undefined;
+
+  constructor(model: TabularModel, readonly predictions: Prediction[]) {
+    this.#model = model;
+  }
+
+  get body(): Uint8Array {
+    return (this.#written ??= utf8.encode(writePredictions(this.#model, this.predictions, 'application/json')));
   }
 }

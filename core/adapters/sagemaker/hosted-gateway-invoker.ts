@@ -37,18 +37,27 @@ export class HostedGatewayInvoker implements EndpointInvoker {
       const variant = header(answer, 'x-amzn-invoked-production-variant') ?? 'unknown';
       if (!answer.predictions) return { body: answer.body, contentType, variant };
       // The runtime's predictions as they are; the body is written only if a caller reads it.
-      const written = answer;
-      return {
-        get body() {
-          return written.body;
-        },
-        contentType,
-        variant,
-        predictions: answer.predictions,
-      };
+      return new DirectAnswer(answer, contentType, variant, answer.predictions);
     }
     const fields = errorFields(answer);
     throw invocationError(request.endpointName, fields, new GatewayRefused(answer.status, fields, header(answer, 'x-amzn-requestid')));
+  }
+}
+
+/**
+ * A success whose body is the gateway's, written only when read. A class, not
+ * an object literal with a `get body()`: V8 builds such a literal through its
+ * runtime, as a dictionary object with a fresh getter, on every call.
+ */
+class DirectAnswer implements InvocationAnswer {
+  readonly #answer: GatewayAnswer;
+
+  constructor(answer: GatewayAnswer, readonly contentType: string, readonly variant: string, readonly predictions: readonly Readonly<Record<string, unknown>>[]) {
+    this.#answer = answer;
+  }
+
+  get body(): Uint8Array {
+    return this.#answer.body;
   }
 }
 
