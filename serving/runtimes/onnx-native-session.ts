@@ -154,20 +154,29 @@ function runQueued(): void {
   const batch = queued;
   queued = [];
   const outcomes = new Array<RunOutcome>(batch.length);
-  const bySession = new Map<Loaded, number[]>();
-  batch.forEach((run, i) => {
-    run.session.counts.calls++;
-    const indexes = bySession.get(run.session);
-    if (indexes) indexes.push(i);
-    else bySession.set(run.session, [i]);
-  });
-  for (const [session, indexes] of bySession) {
+  // Few sessions share a turn of the loop: a scan beats a map.
+  const sessions: Loaded[] = [];
+  const indexes: number[][] = [];
+  for (let i = 0; i < batch.length; i++) {
+    const session = batch[i].session;
+    session.counts.calls++;
+    const s = sessions.indexOf(session);
+    if (s >= 0) indexes[s].push(i);
+    else {
+      sessions.push(session);
+      indexes.push([i]);
+    }
+  }
+  for (let s = 0; s < sessions.length; s++) {
+    const session = sessions[s];
+    const mine = indexes[s];
     const run = nativeRun(session);
-    if (session.maxRows > 1 && indexes.length > 1) {
-      runCoalesced(run, indexes.map((i) => batch[i]), session.maxRows).forEach((outcome, k) => (outcomes[indexes[k]] = outcome));
+    if (session.maxRows > 1 && mine.length > 1) {
+      const coalesced = runCoalesced(run, mine.map((i) => batch[i]), session.maxRows);
+      for (let k = 0; k < mine.length; k++) outcomes[mine[k]] = coalesced[k];
       continue;
     }
-    for (const i of indexes) {
+    for (const i of mine) {
       try {
         outcomes[i] = { ok: true, outputs: run(batch[i].feeds, batch[i].fetches) };
       } catch (error) {
@@ -175,11 +184,11 @@ function runQueued(): void {
       }
     }
   }
-  batch.forEach((run, i) => {
+  for (let i = 0; i < batch.length; i++) {
     const outcome = outcomes[i];
-    if (outcome.ok) run.resolve(outcome.outputs as Readonly<Record<string, Tensor>>);
-    else run.reject(outcome.error);
-  });
+    if (outcome.ok) batch[i].resolve(outcome.outputs as Readonly<Record<string, Tensor>>);
+    else batch[i].reject(outcome.error);
+  }
 }
 
 /**

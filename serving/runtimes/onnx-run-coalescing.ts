@@ -47,16 +47,27 @@ export function rowsOf(feeds: Feeds): number | undefined {
   return rows;
 }
 
-/** Runs with the same key can be stacked: the same feeds (names, element types, dims after the first) and fetches. */
-export function stackKey(run: PendingRun): string {
-  let key = '';
-  for (const name in run.feeds) {
-    const { type, dims } = run.feeds[name];
-    key += `${name}:${type}:${dims.slice(1).join('x')};`;
+/** Whether two runs can be stacked: the same feeds (names, element types, dims after the first) and the same fetches. */
+export function stackable(a: PendingRun, b: PendingRun): boolean {
+  if (a.fetches !== b.fetches) {
+    let names = 0;
+    for (const name in a.fetches) {
+      if (!(name in b.fetches)) return false;
+      names++;
+    }
+    for (const _ in b.fetches) names--;
+    if (names !== 0) return false;
   }
-  key += '>';
-  for (const name in run.fetches) key += `${name};`;
-  return key;
+  let feeds = 0;
+  for (const name in a.feeds) {
+    const x = a.feeds[name];
+    const y = b.feeds[name];
+    if (y === undefined || x.type !== y.type || x.dims.length !== y.dims.length) return false;
+    for (let d = 1; d < x.dims.length; d++) if (x.dims[d] !== y.dims[d]) return false;
+    feeds++;
+  }
+  for (const _ in b.feeds) feeds--;
+  return feeds === 0;
 }
 
 type NumericArray = Exclude<Tensor.DataType, readonly string[] | string[]>;
@@ -75,13 +86,17 @@ function concat(parts: readonly Tensor.DataType[]): Tensor.DataType {
   return out;
 }
 
-/** One run's feeds made of several runs' feeds (same stack key), their rows one after the other. */
+/** One run's feeds made of several stackable runs' feeds, their rows one after the other. */
 export function stackFeeds(runs: readonly PendingRun[], rows: number): Feeds {
   const out: Record<string, TensorLike> = {};
   const first = runs[0].feeds;
   for (const name in first) {
     const { type, dims } = first[name];
-    out[name] = { type, dims: [rows, ...dims.slice(1)], data: concat(runs.map((run) => run.feeds[name].data)), location: 'cpu' };
+    const stacked = dims.slice();
+    stacked[0] = rows;
+    const parts = new Array<Tensor.DataType>(runs.length);
+    for (let i = 0; i < runs.length; i++) parts[i] = runs[i].feeds[name].data;
+    out[name] = { type, dims: stacked, data: concat(parts), location: 'cpu' };
   }
   return out;
 }
@@ -95,17 +110,22 @@ function slice(data: Tensor.DataType, start: number, end: number): Tensor.DataTy
  * output does not have one entry per row along its first dimension.
  */
 export function splitOutputs(outputs: Outputs, rowCounts: readonly number[]): Outputs[] | undefined {
-  const total = rowCounts.reduce((a, b) => a + b, 0);
-  const parts: Record<string, TensorLike>[] = rowCounts.map(() => ({}));
+  let total = 0;
+  for (const rows of rowCounts) total += rows;
+  const parts: Record<string, TensorLike>[] = new Array<Record<string, TensorLike>>(rowCounts.length);
+  for (let i = 0; i < rowCounts.length; i++) parts[i] = {};
   for (const name in outputs) {
     const { type, dims, data } = outputs[name];
     if (dims.length === 0 || dims[0] !== total) return undefined;
     const width = total === 0 ? 0 : data.length / total;
     let row = 0;
-    rowCounts.forEach((rows, i) => {
-      parts[i][name] = { type, dims: [rows, ...dims.slice(1)], data: slice(data, row * width, (row + rows) * width) };
+    for (let i = 0; i < rowCounts.length; i++) {
+      const rows = rowCounts[i];
+      const partDims = dims.slice();
+      partDims[0] = rows;
+      parts[i][name] = { type, dims: partDims, data: slice(data, row * width, (row + rows) * width) };
       row += rows;
-    });
+    }
   }
   return parts;
 }
@@ -129,28 +149,28 @@ function runAlone(run: RunModel, pending: PendingRun): RunOutcome {
  */
 export function runCoalesced(run: RunModel, pending: readonly PendingRun[], maxRows: number): RunOutcome[] {
   const outcomes = new Array<RunOutcome>(pending.length);
-  const groups = new Map<string, { indexes: number[]; rows: number }[]>();
-  const order: { indexes: number[]; rows: number }[] = [];
-  pending.forEach((p, i) => {
-    const rows = rowsOf(p.feeds);
-    if (rows === undefined || rows === 0 || rows > maxRows) {
-      order.push({ indexes: [i], rows: 0 });
-      return;
+  // Few runs are queued at a time: a scan of the groups opened so far beats building keys.
+  const groups: Group[] = [];
+  for (let i = 0; i < pending.length; i++) {
+    const rows = rowsOf(pending[i].feeds);
+    let joined = false;
+    if (rows !== undefined && rows > 0 && rows <= maxRows) {
+      for (let g = groups.length - 1; g >= 0; g--) {
+        const group = groups[g];
+        if (group.rows === 0 || !stackable(pending[group.indexes[0]], pending[i])) continue;
+        // Only the latest group of a layout takes more runs, so runs stay in order within a layout.
+        if (group.rows + rows <= maxRows) {
+          group.indexes.push(i);
+          group.rowCounts.push(rows);
+          group.rows += rows;
+          joined = true;
+        }
+        break;
+      }
     }
-    const key = stackKey(p);
-    const open = groups.get(key);
-    const last = open?.[open.length - 1];
-    if (last && last.rows + rows <= maxRows) {
-      last.indexes.push(i);
-      last.rows += rows;
-      return;
-    }
-    const group = { indexes: [i], rows };
-    if (open) open.push(group);
-    else groups.set(key, [group]);
-    order.push(group);
-  });
-  for (const { indexes, rows } of order) {
+    if (!joined) groups.push({ indexes: [i], rowCounts: [rows ?? 0], rows: rows !== undefined && rows > 0 && rows <= maxRows ? rows : 0 });
+  }
+  for (const { indexes, rowCounts, rows } of groups) {
     if (indexes.length === 1) {
       outcomes[indexes[0]] = runAlone(run, pending[indexes[0]]);
       continue;
@@ -158,15 +178,20 @@ export function runCoalesced(run: RunModel, pending: readonly PendingRun[], maxR
     const runs = indexes.map((i) => pending[i]);
     let parts: Outputs[] | undefined;
     try {
-      parts = splitOutputs(run(stackFeeds(runs, rows), runs[0].fetches), runs.map((r) => rowsOf(r.feeds)!));
+      parts = splitOutputs(run(stackFeeds(runs, rows), runs[0].fetches), rowCounts);
     } catch {
       parts = undefined;
     }
-    indexes.forEach((i, k) => {
-      outcomes[i] = parts ? { ok: true, outputs: parts[k] } : runAlone(run, pending[i]);
-    });
+    for (let k = 0; k < indexes.length; k++) outcomes[indexes[k]] = parts ? { ok: true, outputs: parts[k] } : runAlone(run, pending[indexes[k]]);
   }
   return outcomes;
+}
+
+/** Runs stacked together: their indexes in the queue, each one's rows, and the total (0: a run that cannot be stacked). */
+interface Group {
+  readonly indexes: number[];
+  readonly rowCounts: number[];
+  rows: number;
 }
 
 /** Input metadata as the native binding describes it (onnx-native-session.ts). */

@@ -120,7 +120,8 @@ function valueInfo(meta: InferenceSession.ValueMetadata): OnnxValueInfo {
   return meta.isTensor ? { name: meta.name, isTensor: true, elementType: meta.type, dims: [...meta.shape] } : { name: meta.name, isTensor: false, dims: [] };
 }
 
-type Feed = { readonly input: OnnxValueInfo; readonly fields: readonly number[] };
+/** An ONNX input fed from `fields`: `width` values a row, a row's dims after the batch dimension. */
+type Feed = { readonly input: OnnxValueInfo; readonly fields: readonly number[]; readonly width: number; readonly rowDims: readonly number[] };
 
 function numeric(value: InputValue): number {
   return typeof value === 'boolean' ? (value ? 1 : 0) : (value as number);
@@ -199,10 +200,15 @@ class OnnxTabularModel implements TabularModel {
     this.inputs = io.inputs;
     const index = new Map(io.inputs.map((f, i) => [f.name, i]));
     const onnxInput = (name: string) => signature.inputs.find((i) => i.name === name)!;
+    const feed = (input: OnnxValueInfo, fields: readonly number[]): Feed => {
+      const width = fields.reduce((w, f) => w + widthOf(this.inputs[f]), 0);
+      const rowDims = input.dims.length === 1 ? [] : input.dims.length === 2 ? [width] : (this.inputs[fields[0]].shape ?? []).slice(1).map((d) => (d > 0 ? d : 1));
+      return { input, fields, width, rowDims };
+    };
     this.feeds =
       binding.kind === 'packed'
-        ? [{ input: onnxInput(binding.onnxInput), fields: io.inputs.map((_, i) => i) }]
-        : binding.inputs.map((b) => ({ input: onnxInput(b.onnxInput), fields: [index.get(b.field)!] }));
+        ? [feed(onnxInput(binding.onnxInput), io.inputs.map((_, i) => i))]
+        : binding.inputs.map((b) => feed(onnxInput(b.onnxInput), [index.get(b.field)!]));
     const tensorOutputs = new Set(signature.outputs.filter((o) => o.isTensor).map((o) => o.name));
     this.declaredOutputs = io.outputs.map((f) => f.name).filter((n) => tensorOutputs.has(n));
     if (classifier) {
@@ -220,9 +226,8 @@ class OnnxTabularModel implements TabularModel {
     const { Tensor } = this.ortModule;
     const n = rows.length;
     const feeds: Record<string, Tensor> = {};
-    for (const { input, fields } of this.feeds) {
-      const width = fields.reduce((w, f) => w + widthOf(this.inputs[f]), 0);
-      const dims = input.dims.length === 1 ? [n] : input.dims.length === 2 ? [n, width] : [n, ...(this.inputs[fields[0]].shape ?? []).slice(1).map((d) => (d > 0 ? d : 1))];
+    for (const { input, fields, width, rowDims } of this.feeds) {
+      const dims = [n, ...rowDims];
       feeds[input.name] = new Tensor(input.elementType!, tensorData(input.elementType!, rows, fields, width), dims);
     }
     const results = await this.session.run(feeds, this.fetches);

@@ -1,4 +1,4 @@
-import { probeRowIndependence, rowsOf, runCoalesced, splitOutputs, stackKey, type Feeds, type Fetches, type Outputs } from '../../../serving/runtimes/onnx-run-coalescing';
+import { probeRowIndependence, rowsOf, runCoalesced, splitOutputs, stackable, type Feeds, type Fetches, type Outputs } from '../../../serving/runtimes/onnx-run-coalescing';
 
 /**
  * The stacking rules of coalesced ONNX runs, against a model written in
@@ -47,7 +47,9 @@ describe('runCoalesced', () => {
     const doubles: Feeds = { x: { ...feeds([[1, 2]]).x, type: 'float64', data: Float64Array.from([1, 2]) } };
     runCoalesced(rowSums(calls), [{ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: wide, fetches: FETCHES }, { feeds: doubles, fetches: FETCHES }, { feeds: feeds([[1, 2]]), fetches: { other: null } }], 16);
     expect(calls).toHaveLength(4);
-    expect(stackKey({ feeds: feeds([[1, 2]]), fetches: FETCHES })).toBe(stackKey({ feeds: feeds([[5, 6], [7, 8]]), fetches: FETCHES }));
+    expect(stackable({ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: feeds([[5, 6], [7, 8]]), fetches: { total: null } })).toBe(true);
+    expect(stackable({ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: { ...feeds([[5, 6]]), y: feeds([[1, 1]]).x }, fetches: FETCHES })).toBe(false);
+    expect(stackable({ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: feeds([[5, 6]]), fetches: { total: null, other: null } })).toBe(false);
   });
 
   it('takes the rows of a run from the feeds, and refuses to split outputs that are not one entry per row', () => {
