@@ -127,10 +127,37 @@ export function createApp(platform: Platform, options: AppOptions = {}): OpenAPI
   );
 
   const resolver = new PrincipalResolver(platform, platform.identity.verifier, { cacheMs: platform.settings.STEWARD_AUTH_CACHE_MS });
-  const identity: IdentityDeps = { directory: platform.identity.directory, controlPlane: platform.store, issuer: platform.identity.issuer, mail: platform.identity.mail, identityChanged: () => resolver.forget() };
+  const identity: IdentityDeps = {
+    directory: platform.identity.directory,
+    controlPlane: platform.store,
+    issuer: platform.identity.issuer,
+    mail: platform.identity.mail,
+    identityChanged: () => resolver.forget(),
+  };
   const deps: RouteDeps = { app, platform, guards: createGuards(platform, resolver, options.rateLimit ?? new TenantRateLimiter()), identity };
   healthRoutes(deps, new HealthCheck(platform.probes));
-  for (const register of [authRoutes, tenantRoutes, userRoutes, tokenRoutes, auditRoutes, projectRoutes, modelRoutes, versionRoutes, lineageRoutes, datasetRoutes, executionRoutes, policyRoutes, approvalRoutes, deploymentRoutes, batchJobRoutes, batchJobFileRoutes, scheduleRoutes, segmentRunRoutes, trainingLogRoutes]) register(deps);
+  for (const register of [
+    authRoutes,
+    tenantRoutes,
+    userRoutes,
+    tokenRoutes,
+    auditRoutes,
+    projectRoutes,
+    modelRoutes,
+    versionRoutes,
+    lineageRoutes,
+    datasetRoutes,
+    executionRoutes,
+    policyRoutes,
+    approvalRoutes,
+    deploymentRoutes,
+    batchJobRoutes,
+    batchJobFileRoutes,
+    scheduleRoutes,
+    segmentRunRoutes,
+    trainingLogRoutes,
+  ])
+    register(deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -151,6 +178,7 @@ function lambdaRequestId(env: unknown): string | undefined {
 }
 
 function describe(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack, cause: error.cause instanceof Error ? error.cause.message : undefined };
+  if (error instanceof Error)
+    return { name: error.name, message: error.message, stack: error.stack, cause: error.cause instanceof Error ? error.cause.message : undefined };
   return { value: String(error) };
 }

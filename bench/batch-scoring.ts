@@ -57,7 +57,7 @@ async function writeInput(file: string): Promise<void> {
     for (let f = 0; f < FEATURES; f++) cells[f] = next().toFixed(6);
     chunk += cells.join(',') + '\n';
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = '';
     }
   }
@@ -78,7 +78,10 @@ function model(): { bytes: Uint8Array; io: IoSchema } {
   });
   return {
     bytes,
-    io: { inputs: Array.from({ length: FEATURES }, (_, i) => ({ name: `f${i + 1}`, type: 'double' as const })), outputs: [{ name: 'probability', type: 'float' }] },
+    io: {
+      inputs: Array.from({ length: FEATURES }, (_, i) => ({ name: `f${i + 1}`, type: 'double' as const })),
+      outputs: [{ name: 'probability', type: 'float' }],
+    },
   };
 }
 

@@ -38,7 +38,9 @@ type Command =
  * observation only, the calls go through unchanged.
  */
 const calls = { byCommand: {} as Record<string, number>, failed: {} as Record<string, number>, transactItems: 0 };
-const sdkClient = Object.getPrototypeOf(DynamoDBClient.prototype) as { send: (command: { constructor: { name: string }; input?: { TransactItems?: unknown[] } }, ...rest: unknown[]) => Promise<unknown> };
+const sdkClient = Object.getPrototypeOf(DynamoDBClient.prototype) as {
+  send: (command: { constructor: { name: string }; input?: { TransactItems?: unknown[] } }, ...rest: unknown[]) => Promise<unknown>;
+};
 const originalSend = sdkClient.send;
 sdkClient.send = function countedSend(this: unknown, command, ...rest) {
   const name = command.constructor.name.replace(/Command$/, '');

@@ -22,7 +22,9 @@ Scenarios (default: health):
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(30)} ${s.measures}`).join('\n')}
 
 Groups (run in this order, baselines before the API scenarios they judge):
-${Object.entries(GROUPS).map(([name, members]) => `  ${name.padEnd(30)} ${members.join(', ')}`).join('\n')}
+${Object.entries(GROUPS)
+  .map(([name, members]) => `  ${name.padEnd(30)} ${members.join(', ')}`)
+  .join('\n')}
   all                            every scenario above, against one platform
 
 Target (default: start a fresh local platform in its own process, or only the
@@ -182,10 +184,17 @@ async function main(): Promise<number> {
         durationSeconds: overrides.durationSeconds ?? scenario.defaults.durationSeconds,
         warmupSeconds: overrides.warmupSeconds ?? scenario.defaults.warmupSeconds,
       };
-      report(`\n▶ ${scenario.name}: ${scenario.measures}\n  ${load.connections} connections, ${load.warmupSeconds} s warm-up, ${load.durationSeconds} s measured; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+      report(
+        `\n▶ ${scenario.name}: ${scenario.measures}\n  ${load.connections} connections, ${load.warmupSeconds} s warm-up, ${load.durationSeconds} s measured; load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+      );
       const machine = describeMachine();
       const date = new Date().toISOString();
-      const profileFile = profileDir && acquired.control && scenario.requires.includes('api') ? join(profileDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${scenario.name}.cpuprofile`) : undefined;
+      const profileFile =
+        profileDir && acquired.control && scenario.requires.includes('api')
+          ? join(profileDir, `${date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}-${scenario.name}.cpuprofile`)
+          : undefined;
       try {
         const measureOnce = async (): Promise<Measurement> => {
           const cpu = cpuWindow(acquired.target.processes);
@@ -223,7 +232,9 @@ async function main(): Promise<number> {
             attempts.push(m);
             const other = m.cpu?.other ?? 0;
             if (other <= maxOther) break;
-            report(`  ⚠ other jobs used ${other} cores during the window (limit ${maxOther})${attempt < retries ? '; measuring again' : '; keeping the cleanest attempt'}`);
+            report(
+              `  ⚠ other jobs used ${other} cores during the window (limit ${maxOther})${attempt < retries ? '; measuring again' : '; keeping the cleanest attempt'}`,
+            );
           }
           const cleanest = attempts.reduce((best, m) => ((m.cpu?.other ?? 0) < (best.cpu?.other ?? 0) ? m : best));
           measurement = {
@@ -237,17 +248,39 @@ async function main(): Promise<number> {
         const comparison = compare(scenario, measurement, outcomes);
         const file = values['no-record']
           ? undefined
-          : recordRun(join(__dirname, 'results'), { scenario: scenario.name, measures: scenario.measures, date, commit, command, target: acquired.target.description, load, machine, measurement, comparison, note: values.note });
+          : recordRun(join(__dirname, 'results'), {
+              scenario: scenario.name,
+              measures: scenario.measures,
+              date,
+              commit,
+              command,
+              target: acquired.target.description,
+              load,
+              machine,
+              measurement,
+              comparison,
+              note: values.note,
+            });
         outcomes.push({ scenario, measurement, comparison, file });
-        if (measurement.cpu) report(`  CPU over the measured window (cores): ${Object.entries(measurement.cpu.byProcess).map(([k, v]) => `${k} ${v}`).join(', ')}, other ${measurement.cpu.other} (machine ${measurement.cpu.machineBusy} of ${measurement.cpu.cores})`);
+        if (measurement.cpu)
+          report(
+            `  CPU over the measured window (cores): ${Object.entries(measurement.cpu.byProcess)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}, other ${measurement.cpu.other} (machine ${measurement.cpu.machineBusy} of ${measurement.cpu.cores})`,
+          );
         if (measurement.apiStoreCalls) {
           const served = measurement.requests.total || 1;
-          const calls = Object.entries(measurement.apiStoreCalls.byCommand).map(([k, v]) => (v / served >= 0.01 ? `${k} ${(v / served).toFixed(2)}` : `${k} ×${v}`));
+          const calls = Object.entries(measurement.apiStoreCalls.byCommand).map(([k, v]) =>
+            v / served >= 0.01 ? `${k} ${(v / served).toFixed(2)}` : `${k} ×${v}`,
+          );
           const failed = Object.entries(measurement.apiStoreCalls.failed).map(([k, v]) => `${k} ×${v}`);
           report(`  API's SDK calls per request: ${calls.join(', ') || 'none'}${failed.length ? `; failed: ${failed.join(', ')}` : ''}`);
         }
         if (comparison) report(`  ${describeComparison(comparison)}`);
-        if (measurement.errors || measurement.non2xx) report(`  ⚠ ${measurement.errors} errors, ${measurement.non2xx} non-2xx answers (${JSON.stringify(measurement.statusCodes)}): the numbers describe a failing service`);
+        if (measurement.errors || measurement.non2xx)
+          report(
+            `  ⚠ ${measurement.errors} errors, ${measurement.non2xx} non-2xx answers (${JSON.stringify(measurement.statusCodes)}): the numbers describe a failing service`,
+          );
       } catch (error) {
         report(`  ✗ ${scenario.name} failed: ${describeError(error)}`);
         outcomes.push({ scenario, error });
@@ -287,7 +320,7 @@ function compare(scenario: Scenario, measurement: Measurement, earlier: readonly
     if (spec.atMost !== undefined) result.met = result.ratio <= spec.atMost;
     result.target = spec.atLeast !== undefined ? `≥ ${spec.atLeast}` : spec.atMost !== undefined ? `≤ ${spec.atMost}` : undefined;
   }
-  return Object.keys(result).length ? (result) : undefined;
+  return Object.keys(result).length ? result : undefined;
 }
 
 function describeComparison(c: ComparisonResult): string {
@@ -321,14 +354,22 @@ async function waitForQuietMachine(maxLoad: number, maxMinutes: number): Promise
   for (;;) {
     const [one] = loadavg();
     if (one < maxLoad) {
-      report(`machine quiet enough: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (< ${maxLoad})`);
+      report(
+        `machine quiet enough: load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')} (< ${maxLoad})`,
+      );
       return;
     }
     if (Date.now() >= deadline) {
       report(`⚠ load average still ${one.toFixed(2)} after ${maxMinutes} min (wanted < ${maxLoad}); measuring anyway — read the figures as a lower bound`);
       return;
     }
-    report(`waiting for a quieter machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (want < ${maxLoad}), ${Math.ceil((deadline - Date.now()) / 60_000)} min left`);
+    report(
+      `waiting for a quieter machine: load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (want < ${maxLoad}), ${Math.ceil((deadline - Date.now()) / 60_000)} min left`,
+    );
     await new Promise((r) => setTimeout(r, 15_000));
   }
 }
@@ -377,7 +418,9 @@ function printSummary(outcomes: readonly Outcome[]): void {
           String(m.errors),
           String(m.non2xx),
           c?.objective ? `${c.objective} ${c.objectiveMet ? 'met' : 'MISSED'}` : '',
-          c?.ratio !== undefined ? `${c.ratio} (${c.kind === 'p95' ? 'p95' : 'req/s'} vs ${c.with}${c.target ? `; ${c.target} ${c.met ? 'met' : 'MISSED'}` : ''})` : '',
+          c?.ratio !== undefined
+            ? `${c.ratio} (${c.kind === 'p95' ? 'p95' : 'req/s'} vs ${c.with}${c.target ? `; ${c.target} ${c.met ? 'met' : 'MISSED'}` : ''})`
+            : '',
           file ? file.slice(file.indexOf('bench/')) : '(not recorded)',
         ]
       : [scenario.name, 'failed', '', '', '', '', '', '', '', error instanceof Error ? error.message.slice(0, 60) : ''],

@@ -111,7 +111,10 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         auditChain: options.auditChain,
         admin: options.admin,
         processes: bench,
-        description: `given endpoints (${Object.entries(external).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ')})`,
+        description: `given endpoints (${Object.entries(external)
+          .filter(([, v]) => v)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')})`,
       },
       stop: async () => {},
     };
@@ -140,9 +143,17 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
       };
       const workers = options.workers ?? 1;
       if (workers > 1 && options.platformProcess !== 'separate') throw new Error('--workers needs the platform in its own process (without --in-process)');
-      const where = options.platformProcess === 'separate' ? (workers > 1 ? `in its own process, the API served by ${workers} workers` : 'in its own process') : 'inside the bench process';
+      const where =
+        options.platformProcess === 'separate'
+          ? workers > 1
+            ? `in its own process, the API served by ${workers} workers`
+            : 'in its own process'
+          : 'inside the bench process';
       options.report(`starting the local platform ${where} (data on disk in ${dataDir}, metadata store ${store})…`);
-      const platform = options.platformProcess === 'separate' ? await startPlatformProcess({ dataDir, ...ports, workers }, env) : await startPlatformInProcess({ dataDir, ...ports }, env);
+      const platform =
+        options.platformProcess === 'separate'
+          ? await startPlatformProcess({ dataDir, ...ports, workers }, env)
+          : await startPlatformInProcess({ dataDir, ...ports }, env);
       if (!options.auditSealer) {
         await platform.setAuditSealer(false);
         options.report('audit sealer stopped (--audit-sealer off): audit events stay unsealed; diagnosis only');
@@ -152,7 +163,10 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         await platform.setAuditSealerDelay(options.auditSealerDelayMs);
         options.report(`audit sealer nudge delay set to ${options.auditSealerDelayMs} ms (product default 20 ms); diagnosis only`);
       }
-      const sealerNote = (options.auditChain === 'at-commit' ? '' : ', audit events linked by the sealer (deferred)') + (options.auditSealer ? '' : ', audit sealer off') + (options.auditSealerDelayMs !== undefined ? `, audit sealer nudge delay ${options.auditSealerDelayMs} ms` : '');
+      const sealerNote =
+        (options.auditChain === 'at-commit' ? '' : ', audit events linked by the sealer (deferred)') +
+        (options.auditSealer ? '' : ', audit sealer off') +
+        (options.auditSealerDelayMs !== undefined ? `, audit sealer nudge delay ${options.auditSealerDelayMs} ms` : '');
       return {
         target: {
           apiUrl: platform.apiUrl,
@@ -207,7 +221,11 @@ async function acquirePrimary(requirements: ReadonlySet<Requirement>, external: 
         const { startScoringGateway } = await import('../infra/local/stand-ins/scoring-gateway');
         const port = await freePort();
         started.push(
-          await startScoringGateway({ port, logDir, env: { STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: target.s3Endpoint, STEWARD_LOG_LEVEL: process.env.STEWARD_LOG_LEVEL ?? 'WARN' } }),
+          await startScoringGateway({
+            port,
+            logDir,
+            env: { STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: target.s3Endpoint, STEWARD_LOG_LEVEL: process.env.STEWARD_LOG_LEVEL ?? 'WARN' },
+          }),
         );
         target.scoringEndpoint = `http://127.0.0.1:${port}`;
       }
@@ -240,7 +258,15 @@ interface StartedPlatform extends PlatformControl {
   stop(): Promise<void>;
 }
 
-type Ports = { dataDir: string; store: 'sqlite' | 'dynamodb-local'; apiPort: number; dynamodbPort: number; s3Port: number; scoringPort: number; workers?: number };
+type Ports = {
+  dataDir: string;
+  store: 'sqlite' | 'dynamodb-local';
+  apiPort: number;
+  dynamodbPort: number;
+  s3Port: number;
+  scoringPort: number;
+  workers?: number;
+};
 
 /** startPlatform in a child process (bench/platform-host.ts), as `npm start` runs it. */
 async function startPlatformProcess(ports: Ports, env: Record<string, string | undefined>): Promise<StartedPlatform> {
@@ -254,19 +280,30 @@ async function startPlatformProcess(ports: Ports, env: Record<string, string | u
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   const ready = new Promise<{ apiUrl: string; endpoints: StartedPlatform['endpoints']; pids: Record<string, number | number[]> }>((resolve, reject) => {
-    child.on('message', (message: { id?: number; type: string; message?: string; calls?: StoreCalls; apiUrl?: string; endpoints?: StartedPlatform['endpoints']; pids?: Record<string, number | number[]> }) => {
-      if (message.type === 'ready') resolve(message as never);
-      else if (message.id !== undefined && pending.has(message.id)) {
-        const waiter = pending.get(message.id)!;
-        pending.delete(message.id);
-        if (message.type === 'calls') waiter.resolve(message.calls);
-        else if (message.type === 'done') waiter.resolve();
-        else waiter.reject(new Error(message.message ?? 'platform host command failed'));
-      } else if (message.type === 'failed') {
-        reject(new Error(`platform: ${message.message}`));
-        process.stderr.write(`  ⚠ platform: ${message.message}\n`);
-      }
-    });
+    child.on(
+      'message',
+      (message: {
+        id?: number;
+        type: string;
+        message?: string;
+        calls?: StoreCalls;
+        apiUrl?: string;
+        endpoints?: StartedPlatform['endpoints'];
+        pids?: Record<string, number | number[]>;
+      }) => {
+        if (message.type === 'ready') resolve(message as never);
+        else if (message.id !== undefined && pending.has(message.id)) {
+          const waiter = pending.get(message.id)!;
+          pending.delete(message.id);
+          if (message.type === 'calls') waiter.resolve(message.calls);
+          else if (message.type === 'done') waiter.resolve();
+          else waiter.reject(new Error(message.message ?? 'platform host command failed'));
+        } else if (message.type === 'failed') {
+          reject(new Error(`platform: ${message.message}`));
+          process.stderr.write(`  ⚠ platform: ${message.message}\n`);
+        }
+      },
+    );
     void exit.then(() => reject(new Error('the platform process exited before it was ready')));
   });
   const command = <T = void>(body: Record<string, unknown>) =>

@@ -31,7 +31,9 @@ program
   .option('--bucket <name>', 'the local bucket name', process.env.STEWARD_BUCKET_NAME ?? 'steward-artifacts')
   .action(async (options: { dataDir: string; from: string; bucket: string }) => {
     const report = await withProgress((progress) => restoreBackup(resolve(options.from), resolve(options.dataDir), { bucket: options.bucket, progress }));
-    process.stdout.write(`restored into ${options.dataDir}: ${report.tenants} tenants, ${report.chainsVerified} audit chains verified, ${report.artifactsChecked} artifacts match their SHA-256\n`);
+    process.stdout.write(
+      `restored into ${options.dataDir}: ${report.tenants} tenants, ${report.chainsVerified} audit chains verified, ${report.artifactsChecked} artifacts match their SHA-256\n`,
+    );
   });
 
 program
@@ -41,7 +43,9 @@ program
   .option('--table <name>', 'the DynamoDB table name', process.env.STEWARD_TABLE_NAME ?? 'steward')
   .action(async (options: { dataDir: string; table: string }) => {
     const report = await withProgress((progress) => migrateDynamoDbLocal(resolve(options.dataDir), { tableName: options.table, progress }));
-    process.stdout.write(`migrated ${report.items} items (${report.tenants} tenants, ${report.chainsVerified} audit chains verified); the old folder is kept at ${report.keptAt}\n`);
+    process.stdout.write(
+      `migrated ${report.items} items (${report.tenants} tenants, ${report.chainsVerified} audit chains verified); the old folder is kept at ${report.keptAt}\n`,
+    );
   });
 
 async function withProgress<T>(work: (progress: BackupProgress) => Promise<T>): Promise<T> {

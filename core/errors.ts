@@ -19,14 +19,22 @@ export abstract class StewardError extends Error {
 
 export class ValidationFailed extends StewardError {
   readonly code = 'validation-failed';
-  constructor(message: string, readonly fields: readonly InvalidField[] = [], options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly fields: readonly InvalidField[] = [],
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
 
 export class NotFound extends StewardError {
   readonly code = 'not-found';
-  constructor(readonly resource: string, readonly id?: string, options?: ErrorOptions) {
+  constructor(
+    readonly resource: string,
+    readonly id?: string,
+    options?: ErrorOptions,
+  ) {
     super(id ? `${resource} '${id}' was not found` : `${resource} was not found`, options);
   }
 }
@@ -42,7 +50,12 @@ export class StaleWrite extends StewardError {
 
 export class IllegalTransition extends StewardError {
   readonly code = 'illegal-transition';
-  constructor(readonly from: string, readonly to: string, readonly allowed: readonly string[], options?: ErrorOptions) {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly allowed: readonly string[],
+    options?: ErrorOptions,
+  ) {
     super(`cannot move from '${from}' to '${to}'; allowed from '${from}': ${allowed.length ? allowed.join(', ') : 'none'}`, options);
   }
 }
@@ -57,14 +70,21 @@ export class Forbidden extends StewardError {
 
 export class QuotaExceeded extends StewardError {
   readonly code = 'quota-exceeded';
-  constructor(readonly quota: string, readonly limit: number, options?: ErrorOptions) {
+  constructor(
+    readonly quota: string,
+    readonly limit: number,
+    options?: ErrorOptions,
+  ) {
     super(`quota '${quota}' of ${limit} reached for this tenant's plan`, options);
   }
 }
 
 export class RateLimited extends StewardError {
   readonly code = 'rate-limited';
-  constructor(readonly retryAfterSeconds: number, options?: ErrorOptions) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
     super(`request rate limit reached; retry after ${retryAfterSeconds}s`, options);
   }
 }

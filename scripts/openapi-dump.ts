@@ -32,7 +32,8 @@ export async function openApiDocument(): Promise<unknown> {
     log: silent,
     probes: [],
     pipelines: unused,
-    identity: (table) => localIdentity(table, { issuer: 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE, keys: new EphemeralIssuerKeyRing(), mail: unused as never }),
+    identity: (table) =>
+      localIdentity(table, { issuer: 'http://127.0.0.1', audience: settings.STEWARD_JWT_AUDIENCE, keys: new EphemeralIssuerKeyRing(), mail: unused as never }),
   });
   const res = await createApp(platform).request('/openapi.json');
   if (res.status !== 200) throw new Error(`GET /openapi.json answered ${res.status}`);

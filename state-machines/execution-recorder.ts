@@ -55,14 +55,28 @@ export class ExecutionRecorder {
         return this.stop('FAILED', { type: 'ExecutionFailed', at, error: event.Error, cause }, { error: event.Error, cause });
       }
       case 'ExecutionAborted':
-        return this.stop('ABORTED', { type: 'ExecutionAborted', at, cause: 'the local runner shut down' }, { error: 'States.Aborted', cause: 'the local runner shut down before the execution finished' });
+        return this.stop(
+          'ABORTED',
+          { type: 'ExecutionAborted', at, cause: 'the local runner shut down' },
+          { error: 'States.Aborted', cause: 'the local runner shut down before the execution finished' },
+        );
       case 'ExecutionTimeout':
-        return this.stop('FAILED', { type: 'ExecutionTimedOut', at, error: 'States.Timeout' }, { error: 'States.Timeout', cause: 'the execution ran longer than its TimeoutSeconds' });
+        return this.stop(
+          'FAILED',
+          { type: 'ExecutionTimedOut', at, error: 'States.Timeout' },
+          { error: 'States.Timeout', cause: 'the execution ran longer than its TimeoutSeconds' },
+        );
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
       case 'ParallelBranchStarted':
       case 'ParallelBranchSucceeded':
-        return this.append({ type: event.type, at, state: event.parentState.name, stateType: event.parentState.type, ...('index' in event ? { index: event.index } : {}) });
+        return this.append({
+          type: event.type,
+          at,
+          state: event.parentState.name,
+          stateType: event.parentState.type,
+          ...('index' in event ? { index: event.index } : {}),
+        });
       case 'MapIterationFailed':
       case 'ParallelBranchFailed':
         return this.append({

@@ -2,7 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { PIPELINE_STEPS } from '../functions/pipeline-steps/registry';
-import { isObject, type JsonObject, machinesOf, resourceOfStep, sageMakerIntegrationOf, stepModulePath, stepNameOfResource, withLocalResources } from './resource-convention';
+import {
+  isObject,
+  type JsonObject,
+  machinesOf,
+  resourceOfStep,
+  sageMakerIntegrationOf,
+  stepModulePath,
+  stepNameOfResource,
+  withLocalResources,
+} from './resource-convention';
 
 /**
  * The lint for what runs the same on Step Functions and on
@@ -22,7 +31,8 @@ import { isObject, type JsonObject, machinesOf, resourceOfStep, sageMakerIntegra
  * - `duplicate-task-name`: Task names must be unique across nested machines (the local runner binds handlers by name).
  * - `engine-validation`: the interpreter's own validation (schema, reachability), run only when the rules above pass.
  */
-export type LintRule = 'not-a-definition' | 'no-jsonata' | 'unsupported-field' | 'task-resource' | 'task-context' | 'missing-state' | 'duplicate-task-name' | 'engine-validation';
+export type LintRule =
+  'not-a-definition' | 'no-jsonata' | 'unsupported-field' | 'task-resource' | 'task-context' | 'missing-state' | 'duplicate-task-name' | 'engine-validation';
 
 export interface LintFinding {
   readonly rule: LintRule;
@@ -76,7 +86,11 @@ export function lintDefinition(asl: unknown, options: LintOptions = {}): LintFin
         lintTask(state, at, knownSteps, findings);
         const earlier = taskNames.get(name);
         if (earlier !== undefined) {
-          findings.push({ rule: 'duplicate-task-name', path: at, message: `Task '${name}' is also defined at ${earlier}; local handlers are bound by state name` });
+          findings.push({
+            rule: 'duplicate-task-name',
+            path: at,
+            message: `Task '${name}' is also defined at ${earlier}; local handlers are bound by state name`,
+          });
         } else taskNames.set(name, at);
       }
     }
@@ -95,7 +109,11 @@ function lintTask(state: JsonObject, at: string, knownSteps: ReadonlySet<string>
   if (sageMakerIntegrationOf(state.Resource)) {
     const parameters = state.Parameters;
     if (isObject(parameters) && ('context' in parameters || 'context.$' in parameters)) {
-      findings.push({ rule: 'task-context', path: `${at}.Parameters`, message: 'a SageMaker service integration is sent its Parameters as the API request; `context` is not a SageMaker parameter' });
+      findings.push({
+        rule: 'task-context',
+        path: `${at}.Parameters`,
+        message: 'a SageMaker service integration is sent its Parameters as the API request; `context` is not a SageMaker parameter',
+      });
     }
     return;
   }
@@ -107,18 +125,30 @@ function lintTask(state: JsonObject, at: string, knownSteps: ReadonlySet<string>
       message: `'${String(state.Resource)}' does not follow the \${<Step>FunctionArn} convention (direct Lambda ARN of a functions/pipeline-steps/ module) nor is it a SageMaker service integration (arn:aws:states:::sagemaker:<action>, arn:aws:states:::aws-sdk:sagemaker:<action>)`,
     });
   } else if (!knownSteps.has(step) || resourceOfStep(step) !== state.Resource) {
-    findings.push({ rule: 'task-resource', path: `${at}.Resource`, message: `no pipeline step '${step}' (${stepModulePath(step)}) is registered for ${String(state.Resource)}` });
+    findings.push({
+      rule: 'task-resource',
+      path: `${at}.Resource`,
+      message: `no pipeline step '${step}' (${stepModulePath(step)}) is registered for ${String(state.Resource)}`,
+    });
   }
   const parameters = state.Parameters;
   if (!isObject(parameters) || !('context' in parameters || 'context.$' in parameters)) {
-    findings.push({ rule: 'task-context', path: `${at}.Parameters`, message: 'a Task must pass `context` (tenantId, actor, executionId) to its step in Parameters' });
+    findings.push({
+      rule: 'task-context',
+      path: `${at}.Parameters`,
+      message: 'a Task must pass `context` (tenantId, actor, executionId) to its step in Parameters',
+    });
   }
 }
 
 function unsupportedFields(node: JsonObject, at: string, findings: LintFinding[]): void {
   for (const field of UNSUPPORTED_FIELDS) {
     if (field in node) {
-      findings.push({ rule: 'unsupported-field', path: at ? `${at}.${field}` : field, message: `${field} is not supported by aws-local-stepfunctions 3 (silently ignored locally)` });
+      findings.push({
+        rule: 'unsupported-field',
+        path: at ? `${at}.${field}` : field,
+        message: `${field} is not supported by aws-local-stepfunctions 3 (silently ignored locally)`,
+      });
     }
   }
 }

@@ -4,13 +4,7 @@ import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-
 import { ulid } from 'ulid';
 import { Conflict, DependencyFailed, NotFound, ValidationFailed } from '../core/errors';
 import { type AbandonCause, abandonCauseOf, settleAbandonedRun } from '../core/pipelines/abandoned-runs';
-import {
-  type ExecutionRecord,
-  findExecutionByName,
-  getExecution,
-  markExecutionInterrupted,
-  recordExecutionStarted,
-} from '../core/pipelines/execution-log';
+import { type ExecutionRecord, findExecutionByName, getExecution, markExecutionInterrupted, recordExecutionStarted } from '../core/pipelines/execution-log';
 import { clearRunning, listRunning, markRunning, type RunningExecution } from '../core/pipelines/running-executions';
 import type { Platform } from '../core/platform/platform';
 import type { HealthProbe } from '../core/ports/health-probe';
@@ -102,12 +96,21 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       // batch-score's transforms run on the platform's batch engine (locally a worker pool), writing to the S3 emulator.
       () => {
         const platform = options.platform();
-        return { objects: (tenantId) => platform.tenantObjects(tenantId), scorer: platform.batchScoring ?? inProcessScorer, bucket: platform.settings.STEWARD_BUCKET_NAME };
+        return {
+          objects: (tenantId) => platform.tenantObjects(tenantId),
+          scorer: platform.batchScoring ?? inProcessScorer,
+          bucket: platform.settings.STEWARD_BUCKET_NAME,
+        };
       },
       // train-evaluate's training containers run as child processes of this machine (templates/<name>/).
       () => {
         const platform = options.platform();
-        return { objects: (tenantId) => platform.tenantObjects(tenantId), bucket: platform.settings.STEWARD_BUCKET_NAME, commandOf: (image) => localTrainingCommand(image, platform.settings), logs: this.trainingLogs };
+        return {
+          objects: (tenantId) => platform.tenantObjects(tenantId),
+          bucket: platform.settings.STEWARD_BUCKET_NAME,
+          commandOf: (image) => localTrainingCommand(image, platform.settings),
+          logs: this.trainingLogs,
+        };
       },
     );
     for (const file of this.files) {
@@ -126,7 +129,9 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
           if (integration) integrations.set(name, integration);
         }
       }
-      const machine = new StateMachine(withLocalResources(file.definition) as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+      const machine = new StateMachine(withLocalResources(file.definition) as unknown as StateMachineDefinition, {
+        validationOptions: { checkArn: true, checkPaths: true },
+      });
       this.compiled.set(file.pipeline, { machine, tasks, integrations });
     }
   }
@@ -145,7 +150,8 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     if (this.closing) throw new DependencyFailed('the local pipeline runner is shutting down');
     const pipeline = this.compiled.get(request.pipeline);
     if (!pipeline) {
-      if (this.files.some((f) => f.pipeline === request.pipeline)) throw new DependencyFailed(`pipeline '${request.pipeline}' has lint findings and cannot run; see the state-machines health check`);
+      if (this.files.some((f) => f.pipeline === request.pipeline))
+        throw new DependencyFailed(`pipeline '${request.pipeline}' has lint findings and cannot run; see the state-machines health check`);
       throw new NotFound('pipeline', request.pipeline);
     }
     const tenantId = assertTenantId(request.tenantId);
@@ -171,7 +177,9 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     try {
       record = await recordExecutionStarted(table, { executionId, pipeline: request.pipeline, name, actor: request.actor, input, startedAt });
     } catch (error) {
-      await clearRunning(platform.platformTable(), entry).catch((e: unknown) => this.options.log.error('could not clear a running-execution entry', { executionId, error: errorText(e) }));
+      await clearRunning(platform.platformTable(), entry).catch((e: unknown) =>
+        this.options.log.error('could not clear a running-execution entry', { executionId, error: errorText(e) }),
+      );
       if (error instanceof Conflict && request.name !== undefined) {
         const existing = await findExecutionByName(table, request.pipeline, request.name);
         if (existing) return { executionId: existing.executionId, startedAt: existing.startedAt, existing: true };
@@ -201,7 +209,8 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
       };
     };
     for (const [stateName, step] of pipeline.tasks) bind(stateName, step.name, (taskInput) => step.invoke(platform, taskInput, { signal: controller.signal }));
-    for (const [stateName, integration] of pipeline.integrations) bind(stateName, `sagemaker:${integration.action}`, (taskInput) => this.sagemaker.call(integration, taskInput));
+    for (const [stateName, integration] of pipeline.integrations)
+      bind(stateName, `sagemaker:${integration.action}`, (taskInput) => this.sagemaker.call(integration, taskInput));
     const execution = pipeline.machine.run(input as EngineInput, {
       overrides: { taskResourceLocalHandlers: handlers },
       noThrowOnAbort: true,
@@ -236,13 +245,17 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
         if (abandoned) {
           // A step still running (it ignores the abort signal) must not undo the settling, e.g. update the endpoint after its restore.
           await withTimeout(Promise.allSettled([...inFlight]), IN_FLIGHT_GRACE_MS, 'steps did not return').catch(() => undefined);
-          const detail = abandoned === 'aborted' ? 'the local runner shut down' : abandoned === 'runtime error' ? recorder.current.cause?.slice(0, 300) : undefined;
+          const detail =
+            abandoned === 'aborted' ? 'the local runner shut down' : abandoned === 'runtime error' ? recorder.current.cause?.slice(0, 300) : undefined;
           keepEntry = !(await this.settleAbandoned(recorder.current, entry.tenantId, abandoned, detail));
         }
       } catch (error) {
         log.error('recording a pipeline execution failed', { executionId: record.executionId, error: errorText(error) });
       } finally {
-        if (!keepEntry) await clearRunning(platform.platformTable(), entry).catch((e: unknown) => log.error('could not clear a running-execution entry', { executionId: record.executionId, error: errorText(e) }));
+        if (!keepEntry)
+          await clearRunning(platform.platformTable(), entry).catch((e: unknown) =>
+            log.error('could not clear a running-execution entry', { executionId: record.executionId, error: errorText(e) }),
+          );
         this.active.delete(record.executionId);
         this.remember(recorder.current);
       }
@@ -313,11 +326,17 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
           at: platform.now().toISOString(),
           cause: `the local process running it (${entry.owner}) stopped before it finished; start the pipeline again`,
         });
-        if (marked) log.warn('interrupted pipeline execution marked FAILED', { tenantId: entry.tenantId, executionId: entry.executionId, pipeline: entry.pipeline });
+        if (marked)
+          log.warn('interrupted pipeline execution marked FAILED', { tenantId: entry.tenantId, executionId: entry.executionId, pipeline: entry.pipeline });
         // Its subject too (a deploying deployment, a pending dataset version…); also an aborted run whose settling failed at shutdown.
-        const stopped = marked ?? (await getExecution(table, entry.executionId, { eventLimit: 1 }).then((e) => e.execution).catch(() => undefined));
+        const stopped =
+          marked ??
+          (await getExecution(table, entry.executionId, { eventLimit: 1 })
+            .then((e) => e.execution)
+            .catch(() => undefined));
         const abandoned = stopped ? abandonCauseOf(stopped) : undefined;
-        if (stopped && abandoned && !(await this.settleAbandoned(stopped, entry.tenantId, abandoned, `the local process running it (${entry.owner}) stopped`))) continue;
+        if (stopped && abandoned && !(await this.settleAbandoned(stopped, entry.tenantId, abandoned, `the local process running it (${entry.owner}) stopped`)))
+          continue;
         await clearRunning(platform.platformTable(), entry);
       } catch (error) {
         log.error('could not recover an interrupted execution', { tenantId: entry.tenantId, executionId: entry.executionId, error: errorText(error) });
@@ -328,10 +347,23 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
   /** Fails the subject of a run that ended without its failure path (core/pipelines/abandoned-runs.ts); false when that could not be done now. */
   private async settleAbandoned(record: ExecutionRecord, tenantId: string, cause: AbandonCause, detail: string | undefined): Promise<boolean> {
     try {
-      await settleAbandonedRun(this.options.platform(), { tenantId, pipeline: record.pipeline, executionId: record.executionId, actor: record.actor, input: record.input, cause, ...(detail ? { detail } : {}) });
+      await settleAbandonedRun(this.options.platform(), {
+        tenantId,
+        pipeline: record.pipeline,
+        executionId: record.executionId,
+        actor: record.actor,
+        input: record.input,
+        cause,
+        ...(detail ? { detail } : {}),
+      });
       return true;
     } catch (error) {
-      this.options.log.error('could not settle the subject of an abandoned pipeline run; retried at the next start-up', { tenantId, executionId: record.executionId, pipeline: record.pipeline, error: errorText(error) });
+      this.options.log.error('could not settle the subject of an abandoned pipeline run; retried at the next start-up', {
+        tenantId,
+        executionId: record.executionId,
+        pipeline: record.pipeline,
+        error: errorText(error),
+      });
       return false;
     }
   }
@@ -341,7 +373,9 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
     this.closing = true;
     const running = [...this.active.values()];
     for (const execution of running) execution.abort();
-    await withTimeout(Promise.allSettled(running.map((e) => e.done)), CLOSE_GRACE_MS, 'executions did not stop').catch((e: Error) => this.options.log.warn(e.message));
+    await withTimeout(Promise.allSettled(running.map((e) => e.done)), CLOSE_GRACE_MS, 'executions did not stop').catch((e: Error) =>
+      this.options.log.warn(e.message),
+    );
     const steps = running.flatMap((e) => [...e.inFlight]);
     await withTimeout(Promise.allSettled(steps), CLOSE_GRACE_MS, 'steps did not return').catch((e: Error) => this.options.log.warn(e.message));
   }
@@ -355,7 +389,9 @@ export class LocalStepFunctionsRunner implements PipelineRunner {
         const rejected = this.files.filter((f) => f.findings.length > 0);
         if (rejected.length > 0) {
           throw new Error(
-            rejected.map((f) => `${f.pipeline}: [${f.findings[0].rule}] ${f.findings[0].message}${f.findings.length > 1 ? ` (+${f.findings.length - 1} more)` : ''}`).join('; '),
+            rejected
+              .map((f) => `${f.pipeline}: [${f.findings[0].rule}] ${f.findings[0].message}${f.findings.length > 1 ? ` (+${f.findings.length - 1} more)` : ''}`)
+              .join('; '),
           );
         }
         return `${this.files.length} pipeline(s): ${this.files.map((f) => f.pipeline).join(', ')}`;

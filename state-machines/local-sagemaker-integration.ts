@@ -66,19 +66,28 @@ export class LocalSageMakerIntegration {
   }
 
   /** The actions answered locally, by integration kind. */
-  static readonly ACTIONS = { optimized: ['createModel', 'createEndpointConfig', 'createEndpoint', 'updateEndpoint'], sdk: ['describeEndpoint', 'deleteEndpoint'] } as const;
+  static readonly ACTIONS = {
+    optimized: ['createModel', 'createEndpointConfig', 'createEndpoint', 'updateEndpoint'],
+    sdk: ['describeEndpoint', 'deleteEndpoint'],
+  } as const;
   /** Jobs run to completion (`.sync`). */
   static readonly SYNC_ACTIONS = ['createTransformJob', 'createTrainingJob'] as const;
 
   static supports(integration: SageMakerIntegration): boolean {
-    if (integration.pattern === 'sync') return integration.kind === 'optimized' && (LocalSageMakerIntegration.SYNC_ACTIONS as readonly string[]).includes(integration.action);
-    return integration.pattern === 'request-response' && (LocalSageMakerIntegration.ACTIONS[integration.kind] as readonly string[]).includes(integration.action);
+    if (integration.pattern === 'sync')
+      return integration.kind === 'optimized' && (LocalSageMakerIntegration.SYNC_ACTIONS as readonly string[]).includes(integration.action);
+    return (
+      integration.pattern === 'request-response' && (LocalSageMakerIntegration.ACTIONS[integration.kind] as readonly string[]).includes(integration.action)
+    );
   }
 
   /** Runs one Task state's request; resolves with SageMaker's answer, rejects with a SageMakerIntegrationFailed. */
   async call(integration: SageMakerIntegration, input: unknown): Promise<Record<string, unknown>> {
     if (!LocalSageMakerIntegration.supports(integration)) {
-      throw new SageMakerIntegrationFailed('States.Runtime', `the SageMaker integration ${integration.kind === 'sdk' ? 'aws-sdk:' : ''}sagemaker:${integration.action} (${integration.pattern}) has no local implementation`);
+      throw new SageMakerIntegrationFailed(
+        'States.Runtime',
+        `the SageMaker integration ${integration.kind === 'sdk' ? 'aws-sdk:' : ''}sagemaker:${integration.action} (${integration.pattern}) has no local implementation`,
+      );
     }
     const kind = integration.kind;
     if (integration.pattern === 'sync' && integration.action === 'createTrainingJob') {
@@ -134,7 +143,11 @@ export class LocalSageMakerIntegration {
       return found;
     };
     const capture = request.DataCaptureConfig;
-    const productionVariants: ProductionVariantSpec[] = request.ProductionVariants.map((v) => ({ variantName: v.VariantName, weight: v.InitialVariantWeight, model: model(v.ModelName) }));
+    const productionVariants: ProductionVariantSpec[] = request.ProductionVariants.map((v) => ({
+      variantName: v.VariantName,
+      weight: v.InitialVariantWeight,
+      model: model(v.ModelName),
+    }));
     // SageMaker mirrors every request to a shadow; the share captured is the config's sampling percentage, which is what the gateway samples by.
     const shadowVariants: ShadowVariantSpec[] = (request.ShadowProductionVariants ?? []).map((v) => ({
       variantName: v.VariantName,
@@ -153,14 +166,16 @@ export class LocalSageMakerIntegration {
 
   private async createEndpoint(request: z.infer<typeof CreateEndpointRequest>): Promise<Record<string, unknown>> {
     const config = this.config(request.EndpointConfigName);
-    if (await this.control().describeEndpoint(request.EndpointName)) throw failed('optimized', `Cannot create already existing endpoint "${arnOf('endpoint', request.EndpointName)}".`);
+    if (await this.control().describeEndpoint(request.EndpointName))
+      throw failed('optimized', `Cannot create already existing endpoint "${arnOf('endpoint', request.EndpointName)}".`);
     await this.apply(request.EndpointName, config);
     return { EndpointArn: arnOf('endpoint', request.EndpointName) };
   }
 
   private async updateEndpoint(request: z.infer<typeof UpdateEndpointRequest>): Promise<Record<string, unknown>> {
     const config = this.config(request.EndpointConfigName);
-    if (!(await this.control().describeEndpoint(request.EndpointName))) throw failed('optimized', `Could not find endpoint "${arnOf('endpoint', request.EndpointName)}".`);
+    if (!(await this.control().describeEndpoint(request.EndpointName)))
+      throw failed('optimized', `Could not find endpoint "${arnOf('endpoint', request.EndpointName)}".`);
     await this.apply(request.EndpointName, config);
     return { EndpointArn: arnOf('endpoint', request.EndpointName) };
   }
@@ -170,7 +185,14 @@ export class LocalSageMakerIntegration {
     const described = await this.control().describeEndpoint(name);
     const failure = this.failures.get(name);
     if (!described) {
-      if (failure) return { EndpointName: name, EndpointArn: arnOf('endpoint', name), EndpointConfigName: failure.configName, EndpointStatus: 'Failed', FailureReason: failure.reason };
+      if (failure)
+        return {
+          EndpointName: name,
+          EndpointArn: arnOf('endpoint', name),
+          EndpointConfigName: failure.configName,
+          EndpointStatus: 'Failed',
+          FailureReason: failure.reason,
+        };
       throw failed('sdk', `Could not find endpoint "${arnOf('endpoint', name)}".`);
     }
     return {
@@ -257,19 +279,38 @@ const CreateModelRequest = z.object({
   PrimaryContainer: z.object({
     Image: z.string().min(1),
     ModelDataUrl: z.string().regex(/^s3:\/\//, 'an s3:// URI'),
-    Environment: z.object({ STEWARD_RUNTIME: z.enum(RUNTIMES), STEWARD_IO_SCHEMA: z.string().optional(), STEWARD_MODEL_SHA256: z.string().regex(/^[0-9a-f]{64}$/).optional() }).passthrough(),
+    Environment: z
+      .object({
+        STEWARD_RUNTIME: z.enum(RUNTIMES),
+        STEWARD_IO_SCHEMA: z.string().optional(),
+        STEWARD_MODEL_SHA256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .optional(),
+      })
+      .passthrough(),
   }),
   Tags,
 });
 
-const Variant = z.object({ VariantName: NAME, ModelName: NAME, InitialVariantWeight: z.number().min(0), InstanceType: z.string().optional(), InitialInstanceCount: z.number().int().min(1).optional() });
+const Variant = z.object({
+  VariantName: NAME,
+  ModelName: NAME,
+  InitialVariantWeight: z.number().min(0),
+  InstanceType: z.string().optional(),
+  InitialInstanceCount: z.number().int().min(1).optional(),
+});
 
 const CreateEndpointConfigRequest = z.object({
   EndpointConfigName: NAME,
   ProductionVariants: z.array(Variant).min(1).max(10),
   ShadowProductionVariants: z.array(Variant).min(1).max(10).optional(),
   DataCaptureConfig: z
-    .object({ EnableCapture: z.boolean().default(true), InitialSamplingPercentage: z.number().min(0).max(100), DestinationS3Uri: z.string().regex(/^s3:\/\//, 'an s3:// URI') })
+    .object({
+      EnableCapture: z.boolean().default(true),
+      InitialSamplingPercentage: z.number().min(0).max(100),
+      DestinationS3Uri: z.string().regex(/^s3:\/\//, 'an s3:// URI'),
+    })
     .passthrough()
     .optional(),
   Tags,

@@ -14,9 +14,10 @@ let python: string | undefined;
  * hide the distribution's packages). Probed once.
  */
 function localPython(): string {
-  python ??= [process.env.STEWARD_PYTHON, 'python3', '/usr/bin/python3']
-    .filter((c): c is string => Boolean(c))
-    .find((candidate) => spawnSync(candidate, ['-c', 'import sklearn, onnx, numpy'], { stdio: 'ignore' }).status === 0) ?? 'python3';
+  python ??=
+    [process.env.STEWARD_PYTHON, 'python3', '/usr/bin/python3']
+      .filter((c): c is string => Boolean(c))
+      .find((candidate) => spawnSync(candidate, ['-c', 'import sklearn, onnx, numpy'], { stdio: 'ignore' }).status === 0) ?? 'python3';
   return python;
 }
 

@@ -29,7 +29,9 @@ export const CreateTrainingJobRequest = z.object({
       z.object({
         ChannelName: z.string().regex(/^[A-Za-z0-9.\-_]+$/),
         ContentType: z.string().optional(),
-        DataSource: z.object({ S3DataSource: z.object({ S3DataType: z.enum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile']), S3Uri: S3_URI }).passthrough() }),
+        DataSource: z.object({
+          S3DataSource: z.object({ S3DataType: z.enum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile']), S3Uri: S3_URI }).passthrough(),
+        }),
       }),
     )
     .min(1)
@@ -70,7 +72,11 @@ export class LocalTrainingJobs {
   async run(request: CreateTrainingJobRequest): Promise<Record<string, unknown>> {
     const name = request.TrainingJobName;
     if (!this.deps) throw new SageMakerIntegrationFailed('States.Runtime', 'sagemaker:createTrainingJob.sync has no local training runner in this runner');
-    if (this.names.has(name)) throw failed('optimized', `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${trainingJobArn(name)})`);
+    if (this.names.has(name))
+      throw failed(
+        'optimized',
+        `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${trainingJobArn(name)})`,
+      );
     const tenantId = request.Tags.find((t) => t.Key === 'TenantId')?.Value;
     if (!tenantId) throw failed('optimized', 'validation error detected: Tags: a Steward training job is tagged with its TenantId');
     const deps = this.deps();
@@ -130,7 +136,8 @@ export class LocalTrainingJobs {
       maxLogBytes: MAX_LOG_BYTES,
     });
     deps.logs.keep(name, result.log);
-    if (result.outputData) await objects.put(`${outputFolder}${name}/output/${OUTPUT_DATA_ARCHIVE}`, await packModelArchive(result.outputData), 'application/gzip');
+    if (result.outputData)
+      await objects.put(`${outputFolder}${name}/output/${OUTPUT_DATA_ARCHIVE}`, await packModelArchive(result.outputData), 'application/gzip');
     const usage = {
       durationMs: result.usage.durationMs,
       cpuMs: result.usage.cpuUserMs === null || result.usage.cpuSystemMs === null ? null : result.usage.cpuUserMs + result.usage.cpuSystemMs,
@@ -138,7 +145,9 @@ export class LocalTrainingJobs {
     };
     await objects.put(`${outputFolder}${name}/output/${USAGE_FILE}`, JSON.stringify(usage), 'application/json');
     if (result.status !== 'completed' || !result.model) {
-      throw jobFailed(result.status === 'timed-out' ? `MaxRuntimeExceeded: ${result.failureReason}` : `AlgorithmError: ${result.failureReason ?? 'the trainer failed'}`);
+      throw jobFailed(
+        result.status === 'timed-out' ? `MaxRuntimeExceeded: ${result.failureReason}` : `AlgorithmError: ${result.failureReason ?? 'the trainer failed'}`,
+      );
     }
     const archive = await packModelArchive({ [MODEL_FILE]: result.model, ...(result.metrics ? { [METRICS_FILE]: JSON.stringify(result.metrics) } : {}) });
     await objects.put(`${outputFolder}${name}/output/model.tar.gz`, archive, 'application/gzip');

@@ -26,14 +26,23 @@ export class LocalTransformJobs {
 
   constructor(private readonly deps?: () => LocalTransformDeps) {}
 
-  async run(request: CreateTransformJobRequest, model: ServedModelSpec | undefined, modelTags: Readonly<Record<string, string>>): Promise<Record<string, unknown>> {
+  async run(
+    request: CreateTransformJobRequest,
+    model: ServedModelSpec | undefined,
+    modelTags: Readonly<Record<string, string>>,
+  ): Promise<Record<string, unknown>> {
     const name = request.TransformJobName;
     if (!this.deps) throw new SageMakerIntegrationFailed('States.Runtime', 'sagemaker:createTransformJob.sync has no local batch engine in this runner');
-    if (this.names.has(name)) throw failed('optimized', `Job name must be unique within an AWS account and region, and a job with this name already exists (${arnOf('transform-job', name)})`);
+    if (this.names.has(name))
+      throw failed(
+        'optimized',
+        `Job name must be unique within an AWS account and region, and a job with this name already exists (${arnOf('transform-job', name)})`,
+      );
     if (!model) throw failed('optimized', `Could not find model "${arnOf('model', request.ModelName)}".`);
     const tenantId = request.Tags.find((t) => t.Key === 'TenantId')?.Value;
     if (!tenantId) throw failed('optimized', 'validation error detected: Tags: a Steward transform job is tagged with its TenantId');
-    if (modelTags.TenantId !== undefined && modelTags.TenantId !== tenantId) throw failed('optimized', `model ${request.ModelName} is not tenant ${tenantId}'s`);
+    if (modelTags.TenantId !== undefined && modelTags.TenantId !== tenantId)
+      throw failed('optimized', `model ${request.ModelName} is not tenant ${tenantId}'s`);
     this.names.add(name);
     const started = new Date();
     const describe = (status: 'Completed' | 'Failed', failureReason?: string) => ({
@@ -62,13 +71,15 @@ export class LocalTransformJobs {
     let outputFolder = within(request.TransformOutput.S3OutputPath, 'the output path');
     if (!outputFolder.endsWith('/')) outputFolder += '/';
     const artifactKey = within(model.artifactUri, 'the model artifact');
-    if (!model.sha256 || !model.ioSchema) throw jobFailed(`ClientError: model ${request.ModelName} names no artifact checksum or input schema (STEWARD_MODEL_SHA256, STEWARD_IO_SCHEMA)`);
+    if (!model.sha256 || !model.ioSchema)
+      throw jobFailed(`ClientError: model ${request.ModelName} names no artifact checksum or input schema (STEWARD_MODEL_SHA256, STEWARD_IO_SCHEMA)`);
     if (request.TransformInput.SplitType !== 'None' || request.TransformInput.CompressionType !== 'None') {
       throw jobFailed('ClientError: the Steward batch mode scores a whole uncompressed CSV per request (SplitType None, CompressionType None)');
     }
     const object = await objects.head(source);
     if (!object) throw jobFailed(`ClientError: No S3 objects found under S3 URL "${request.TransformInput.DataSource.S3DataSource.S3Uri}"`);
-    if (object.size > request.MaxPayloadInMB * MIB) throw jobFailed(`ClientError: ${source} is ${object.size} bytes, over MaxPayloadInMB (${request.MaxPayloadInMB})`);
+    if (object.size > request.MaxPayloadInMB * MIB)
+      throw jobFailed(`ClientError: ${source} is ${object.size} bytes, over MaxPayloadInMB (${request.MaxPayloadInMB})`);
     let passthrough: string[];
     try {
       passthrough = JSON.parse(request.Environment[BATCH_PASSTHROUGH_ENVIRONMENT] ?? '[]') as string[];

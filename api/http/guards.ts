@@ -42,27 +42,31 @@ export function createGuards(platform: Platform, resolver: PrincipalResolver, li
     return resolver.resolve(c.req.header('authorization'));
   };
 
-  const tenantGuard = (permission: Permission): MiddlewareHandler<ApiEnv> => async (c, next) => {
-    const principal = await principalOf(c);
-    if (principal.kind === 'platform-admin') throw new Forbidden('platform administrators do not act inside tenants');
-    if (!rolesGrant(principal.roles, permission)) throw new Forbidden(`your roles (${principal.roles.join(', ')}) do not grant '${permission}'`);
-    const tenant = await resolver.activeTenant(principal.tenantId);
-    // Synchronous in one process; a worker of several awaits only when it must ask for tokens.
-    const taken = limiter.take(principal.tenantId, PLANS[tenant.plan].apiRatePerSecond);
-    if (taken) await taken;
-    const scope = tenantScope(platform, principal, { requestId: c.get('requestId'), sourceIp: sourceIp(c) }, PLANS[tenant.plan]);
-    c.set('scope', scope);
-    c.set('meta', scope.meta);
-    await next();
-  };
+  const tenantGuard =
+    (permission: Permission): MiddlewareHandler<ApiEnv> =>
+    async (c, next) => {
+      const principal = await principalOf(c);
+      if (principal.kind === 'platform-admin') throw new Forbidden('platform administrators do not act inside tenants');
+      if (!rolesGrant(principal.roles, permission)) throw new Forbidden(`your roles (${principal.roles.join(', ')}) do not grant '${permission}'`);
+      const tenant = await resolver.activeTenant(principal.tenantId);
+      // Synchronous in one process; a worker of several awaits only when it must ask for tokens.
+      const taken = limiter.take(principal.tenantId, PLANS[tenant.plan].apiRatePerSecond);
+      if (taken) await taken;
+      const scope = tenantScope(platform, principal, { requestId: c.get('requestId'), sourceIp: sourceIp(c) }, PLANS[tenant.plan]);
+      c.set('scope', scope);
+      c.set('meta', scope.meta);
+      await next();
+    };
 
-  const platformGuard = (permission: PlatformPermission): MiddlewareHandler<ApiEnv> => async (c, next) => {
-    const principal = await principalOf(c);
-    if (principal.kind !== 'platform-admin') throw new Forbidden(`'${permission}' is for platform administrators`);
-    c.set('admin', principal);
-    c.set('meta', { actor: actorId(principal), requestId: c.get('requestId'), sourceIp: sourceIp(c) });
-    await next();
-  };
+  const platformGuard =
+    (permission: PlatformPermission): MiddlewareHandler<ApiEnv> =>
+    async (c, next) => {
+      const principal = await principalOf(c);
+      if (principal.kind !== 'platform-admin') throw new Forbidden(`'${permission}' is for platform administrators`);
+      c.set('admin', principal);
+      c.set('meta', { actor: actorId(principal), requestId: c.get('requestId'), sourceIp: sourceIp(c) });
+      await next();
+    };
 
   const keyed = idempotency({ now: () => platform.now() });
 

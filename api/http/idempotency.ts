@@ -10,7 +10,8 @@ export const REPLAYED_HEADER = 'idempotent-replayed';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-const KEY_DESCRIPTION = 'Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422';
+const KEY_DESCRIPTION =
+  'Makes a retry safe: the first answer to this key (per tenant, kept 24 h) is returned again and nothing is created twice; the same key with another body is a 422';
 
 /**
  * The header as the OpenAPI document describes it on every tenant POST (the
@@ -45,7 +46,9 @@ export function idempotency(options: { now: () => Date; waitMs?: number; pollMs?
   const pollMs = options.pollMs ?? 50;
   const keyed = async (c: Context<ApiEnv>, next: Next, key: string): Promise<void | Response> => {
     if (!KEY_PATTERN.test(key)) {
-      throw new ValidationFailed('the Idempotency-Key header must be 1–255 visible ASCII characters', [{ field: 'header.idempotency-key', problem: 'malformed' }]);
+      throw new ValidationFailed('the Idempotency-Key header must be 1–255 visible ASCII characters', [
+        { field: 'header.idempotency-key', problem: 'malformed' },
+      ]);
     }
     const scope: TenantScope = c.get('scope');
     const url = new URL(c.req.url);
@@ -63,7 +66,8 @@ export function idempotency(options: { now: () => Date; waitMs?: number; pollMs?
       const seen = await peekKey(scope.table, key, fingerprint);
       claim = seen.kind === 'absent' ? await claimKey(scope.table, key, fingerprint, scope.meta.actor, options.now()) : seen;
     }
-    if (claim.kind === 'mismatch') throw new IdempotencyKeyReused('this Idempotency-Key was used for a different request (body, path or caller); use a new key for a new request');
+    if (claim.kind === 'mismatch')
+      throw new IdempotencyKeyReused('this Idempotency-Key was used for a different request (body, path or caller); use a new key for a new request');
     if (claim.kind === 'replay') {
       return c.body(claim.answer.body, claim.answer.status as 200, { ...claim.answer.headers, [REPLAYED_HEADER]: 'true' });
     }

@@ -80,7 +80,13 @@ export function problemFromError(error: unknown, requestId: string): { problem: 
     return { problem, headers };
   }
   return {
-    problem: { type: problemType('internal'), title: 'Internal error', status: 500, detail: `an unexpected error occurred; quote request id ${requestId}`, requestId },
+    problem: {
+      type: problemType('internal'),
+      title: 'Internal error',
+      status: 500,
+      detail: `an unexpected error occurred; quote request id ${requestId}`,
+      requestId,
+    },
     headers,
   };
 }

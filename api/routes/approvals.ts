@@ -12,7 +12,8 @@ export function approvalRoutes({ app, guards }: RouteDeps): void {
       method: 'get',
       path: '/approvals/inbox',
       tags: ['approvals'],
-      summary: 'Versions awaiting approval, oldest first: policy, approvals in and needed, gates passed or failed (and why), and whether you may approve — with the reasons if not',
+      summary:
+        'Versions awaiting approval, oldest first: policy, approvals in and needed, gates passed or failed (and why), and whether you may approve — with the reasons if not',
       request: { query: PageQuery },
       responses: { 200: json(pageOf(InboxItemOut, 'ApprovalInboxPage'), 'inbox'), ...problems(400, 401, 403) },
     }),

@@ -93,7 +93,12 @@ export function auditRoutes({ app, guards, platform }: RouteDeps): void {
           },
           content: {
             'application/x-ndjson': { schema: text.openapi({ description: 'one AuditEvent (canonical JSON) per line' }) },
-            'text/csv': { schema: text.openapi({ description: 'header row, then eventId,seq,at,action,actor,targetType,targetId,requestId,sourceIp,tokenId,before,after,prevHash,hash; before/after as JSON' }) },
+            'text/csv': {
+              schema: text.openapi({
+                description:
+                  'header row, then eventId,seq,at,action,actor,targetType,targetId,requestId,sourceIp,tokenId,before,after,prevHash,hash; before/after as JSON',
+              }),
+            },
           },
         },
         ...problems(400, 401, 403),

@@ -4,7 +4,13 @@ import { body, json, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
 
 const SignedInSchema = z
-  .object({ idToken: z.string(), tokenType: z.literal('Bearer'), expiresAt: z.string(), kind: z.enum(['user', 'platform-admin']), tenantId: z.string().optional() })
+  .object({
+    idToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresAt: z.string(),
+    kind: z.enum(['user', 'platform-admin']),
+    tenantId: z.string().optional(),
+  })
   .openapi('SignedIn');
 
 /**
@@ -34,11 +40,21 @@ export function authRoutes({ app, platform, guards, identity }: RouteDeps): void
       path: '/.well-known/openid-configuration',
       tags: ['identity'],
       summary: 'Discovery document of the local issuer',
-      responses: { 200: json(z.object({ issuer: z.string(), jwks_uri: z.string(), token_endpoint: z.string(), id_token_signing_alg_values_supported: z.array(z.string()) }), 'discovery') },
+      responses: {
+        200: json(
+          z.object({ issuer: z.string(), jwks_uri: z.string(), token_endpoint: z.string(), id_token_signing_alg_values_supported: z.array(z.string()) }),
+          'discovery',
+        ),
+      },
     }),
     (c) =>
       c.json(
-        { issuer: issuerUrl, jwks_uri: `${issuerUrl}/.well-known/jwks.json`, token_endpoint: `${issuerUrl}/auth/token`, id_token_signing_alg_values_supported: ['RS256'] },
+        {
+          issuer: issuerUrl,
+          jwks_uri: `${issuerUrl}/.well-known/jwks.json`,
+          token_endpoint: `${issuerUrl}/auth/token`,
+          id_token_signing_alg_values_supported: ['RS256'],
+        },
         200,
       ),
   );

@@ -18,7 +18,9 @@ const DatasetOut = named(DatasetSchema, 'Dataset');
 // `status`: pending (being hashed and profiled by the profile-dataset pipeline) → ready | failed (`statusReason`); hash, schema and profile once ready.
 const DatasetVersionOut = named(DatasetVersionRecordSchema.omit({ sourceKey: true, expectedSha256: true, revision: true }), 'DatasetVersion');
 const DatasetVersionDetailOut = named(
-  DatasetVersionRecordSchema.omit({ sourceKey: true, expectedSha256: true, revision: true }).extend({ profile: named(DatasetProfileSchema, 'DatasetProfile').optional() }),
+  DatasetVersionRecordSchema.omit({ sourceKey: true, expectedSha256: true, revision: true }).extend({
+    profile: named(DatasetProfileSchema, 'DatasetProfile').optional(),
+  }),
   'DatasetVersionDetail',
 );
 const DatasetUploadUrlOut = z
@@ -35,9 +37,19 @@ const DatasetDownloadOut = z
   .object({ url: z.string(), expiresAt: z.string(), sha256: z.string(), sizeBytes: z.number().int(), format: DatasetSchema.shape.format })
   .openapi('DatasetDownloadUrl');
 
-const DatasetParam = z.object({ datasetId: z.string().regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a catalog id').openapi({ param: { name: 'datasetId', in: 'path' } }) });
+const DatasetParam = z.object({
+  datasetId: z
+    .string()
+    .regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a catalog id')
+    .openapi({ param: { name: 'datasetId', in: 'path' } }),
+});
 const DatasetVersionParam = DatasetParam.extend({
-  version: z.coerce.number().int().min(1).max(99_999_999).openapi({ param: { name: 'version', in: 'path' }, type: 'integer' }),
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(99_999_999)
+    .openapi({ param: { name: 'version', in: 'path' }, type: 'integer' }),
 });
 
 /** Datasets: registered, immutable versions of tabular files in tenant storage, with schema and statistical profile. */
@@ -110,7 +122,12 @@ export function datasetRoutes({ app, guards, platform }: RouteDeps): void {
       responses: { 202: json(DatasetVersionOut, 'registered, pending'), ...problems(400, 401, 403, 404, 409, 413, 429) },
     }),
     async (c) => {
-      const { sourceKey: _key, expectedSha256: _sha, revision: _revision, ...version } = await registerDatasetVersion(c.get('scope'), platform.pipelines, c.req.valid('param').datasetId, c.req.valid('json'));
+      const {
+        sourceKey: _key,
+        expectedSha256: _sha,
+        revision: _revision,
+        ...version
+      } = await registerDatasetVersion(c.get('scope'), platform.pipelines, c.req.valid('param').datasetId, c.req.valid('json'));
       c.header('location', `/datasets/${version.datasetId}/versions/${version.version}`);
       return c.json(version, 202);
     },
@@ -163,7 +180,9 @@ export function datasetRoutes({ app, guards, platform }: RouteDeps): void {
 }
 
 /** A version as the API shows it: without the pipeline's bookkeeping (source key, declared digest, lock counter). */
-function publicVersion<T extends { sourceKey?: string; expectedSha256?: string; revision: number }>(version: T): Omit<T, 'sourceKey' | 'expectedSha256' | 'revision'> {
+function publicVersion<T extends { sourceKey?: string; expectedSha256?: string; revision: number }>(
+  version: T,
+): Omit<T, 'sourceKey' | 'expectedSha256' | 'revision'> {
   const { sourceKey: _key, expectedSha256: _sha, revision: _revision, ...shown } = version;
   return shown;
 }

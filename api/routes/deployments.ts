@@ -1,5 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { DeploymentSchema, ENDPOINT_NAME, EndpointName, EndpointRecordSchema, listEndpoints, loadDeployment, requireEndpoint } from '../../core/deployments/deployment-records';
+import {
+  DeploymentSchema,
+  ENDPOINT_NAME,
+  EndpointName,
+  EndpointRecordSchema,
+  listEndpoints,
+  loadDeployment,
+  requireEndpoint,
+} from '../../core/deployments/deployment-records';
 import { deploymentDeps } from '../../core/deployments/deployment-deps';
 import { endpointWithDeployments, rollbackEndpoint, undeployEndpoint } from '../../core/deployments/endpoint-actions';
 import { DeployInput, requestDeployment } from '../../core/deployments/request-deployment';
@@ -72,7 +80,10 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       tags: ['deployments'],
       summary: 'Deploy approved versions to an endpoint (weighted variants, shadow, or a canary beside the live ones); 202, then follow the deployment',
       request: body(DeployInput),
-      responses: { 202: json(z.object({ deployment: DeploymentSchema, executionId: z.string().optional() }), 'deployment started'), ...problems(400, 401, 403, 404, 409, 429) },
+      responses: {
+        202: json(z.object({ deployment: DeploymentSchema, executionId: z.string().optional() }), 'deployment started'),
+        ...problems(400, 401, 403, 404, 409, 429),
+      },
     }),
     async (c) => c.json(await requestDeployment(c.get('scope'), deps, c.req.valid('json')), 202),
   );
@@ -99,7 +110,10 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       tags: ['deployments'],
       summary: 'An endpoint with its deployments, newest first',
       request: { params: EndpointParam },
-      responses: { 200: json(z.object({ endpoint: EndpointRecordSchema, deployments: z.array(DeploymentSchema) }), 'endpoint'), ...problems(400, 401, 403, 404) },
+      responses: {
+        200: json(z.object({ endpoint: EndpointRecordSchema, deployments: z.array(DeploymentSchema) }), 'endpoint'),
+        ...problems(400, 401, 403, 404),
+      },
     }),
     async (c) => c.json(await endpointWithDeployments(c.get('scope'), c.req.valid('param').endpointName), 200),
   );
@@ -126,7 +140,10 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       tags: ['deployments'],
       summary: 'Serve the previous deployment again (its variants, weights and shadow)',
       request: { params: EndpointParam, ...body(z.object({ reason: z.string().min(3).max(1000) })) },
-      responses: { 200: json(z.object({ endpoint: EndpointRecordSchema, live: DeploymentSchema, rolledBack: DeploymentSchema }), 'rolled back'), ...problems(400, 401, 403, 404, 409) },
+      responses: {
+        200: json(z.object({ endpoint: EndpointRecordSchema, live: DeploymentSchema, rolledBack: DeploymentSchema }), 'rolled back'),
+        ...problems(400, 401, 403, 404, 409),
+      },
     }),
     async (c) => c.json(await rollbackEndpoint(c.get('scope'), deps, c.req.valid('param').endpointName, c.req.valid('json').reason), 200),
   );
@@ -151,7 +168,15 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       summary: 'Requests, errors and latency per variant of the live deployment, as this API process counted them',
       request: { params: EndpointParam },
       responses: {
-        200: json(z.object({ deploymentId: z.string(), variants: z.array(z.object({ variantName: z.string(), requests: z.number(), errors: z.number(), errorRate: z.number(), p50Ms: z.number(), p99Ms: z.number() })) }), 'metrics'),
+        200: json(
+          z.object({
+            deploymentId: z.string(),
+            variants: z.array(
+              z.object({ variantName: z.string(), requests: z.number(), errors: z.number(), errorRate: z.number(), p50Ms: z.number(), p99Ms: z.number() }),
+            ),
+          }),
+          'metrics',
+        ),
         ...problems(400, 401, 403, 404),
       },
     }),
@@ -161,7 +186,9 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
       await requireEndpoint(scope.table, endpointName);
       const d = await liveDeployment(scope.table, endpointName);
       const served = d.variants.filter((v) => v.role !== 'shadow');
-      const variants = await Promise.all(served.map(async (v) => ({ variantName: v.variantName, ...(await deps.counts.stats(scope.table, d, v.variantName)) })));
+      const variants = await Promise.all(
+        served.map(async (v) => ({ variantName: v.variantName, ...(await deps.counts.stats(scope.table, d, v.variantName)) })),
+      );
       return c.json({ deploymentId: d.deploymentId, variants }, 200);
     },
   );
@@ -170,33 +197,35 @@ export function deploymentRoutes({ app, guards, platform }: RouteDeps): void {
     method: 'post',
     path: '/endpoints/{endpointName}/invocations',
     tags: ['scoring'],
-    summary: 'Score rows on an endpoint: JSON records (`[{…}]`), columnar JSON or CSV, up to 6 MiB; answers predictions with the variant and version that answered and a prediction id per row',
+    summary:
+      'Score rows on an endpoint: JSON records (`[{…}]`), columnar JSON or CSV, up to 6 MiB; answers predictions with the variant and version that answered and a prediction id per row',
     responses: { 200: json(ScoringOut, 'predictions'), ...problems(400, 401, 403, 404, 413, 429, 503) },
   });
   // After the guard's own (Idempotency-Key), where `request.params` put it.
   const documented = scoring as typeof scoring & { parameters?: unknown[] };
   documented.parameters = [...(documented.parameters ?? []), EndpointNameParameter];
-  app.openapi(
-    scoring,
-    async (c) => {
-      // First, as the params validator ran before the handler.
-      const endpointName = scoredEndpointName(c.req.param('endpointName'));
-      const declared = Number(c.req.header('content-length') ?? 0);
-      if (declared > MAX_SCORING_PAYLOAD_BYTES) throw new PayloadTooLarge(`the body is ${declared} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES} (use a batch scoring job)`);
-      const contentType = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
-      if (contentType !== 'application/json' && contentType !== 'text/csv') {
-        throw new ValidationFailed('unsupported content type', [{ field: 'header.content-type', problem: `send application/json or text/csv, not ${contentType}` }]);
-      }
-      // Straight from Node's request where there is one: hono's arrayBuffer() first builds a whole fetch Request.
-      let bytes: Uint8Array;
-      try {
-        bytes = await readRequestBody(c, MAX_SCORING_PAYLOAD_BYTES);
-      } catch (error) {
-        if (error instanceof RequestBodyTooLarge) throw new PayloadTooLarge(`the body is over ${MAX_SCORING_PAYLOAD_BYTES} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES}`);
-        throw error;
-      }
-      if (bytes.byteLength === 0) throw new ValidationFailed('empty body', [{ field: 'body', problem: 'send at least one row' }]);
-      return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName, body: bytes, contentType }), 200);
-    },
-  );
+  app.openapi(scoring, async (c) => {
+    // First, as the params validator ran before the handler.
+    const endpointName = scoredEndpointName(c.req.param('endpointName'));
+    const declared = Number(c.req.header('content-length') ?? 0);
+    if (declared > MAX_SCORING_PAYLOAD_BYTES)
+      throw new PayloadTooLarge(`the body is ${declared} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES} (use a batch scoring job)`);
+    const contentType = (c.req.header('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
+    if (contentType !== 'application/json' && contentType !== 'text/csv') {
+      throw new ValidationFailed('unsupported content type', [
+        { field: 'header.content-type', problem: `send application/json or text/csv, not ${contentType}` },
+      ]);
+    }
+    // Straight from Node's request where there is one: hono's arrayBuffer() first builds a whole fetch Request.
+    let bytes: Uint8Array;
+    try {
+      bytes = await readRequestBody(c, MAX_SCORING_PAYLOAD_BYTES);
+    } catch (error) {
+      if (error instanceof RequestBodyTooLarge)
+        throw new PayloadTooLarge(`the body is over ${MAX_SCORING_PAYLOAD_BYTES} bytes; real-time scoring takes at most ${MAX_SCORING_PAYLOAD_BYTES}`);
+      throw error;
+    }
+    if (bytes.byteLength === 0) throw new ValidationFailed('empty body', [{ field: 'body', problem: 'send at least one row' }]);
+    return c.json(await scoreEndpoint(c.get('scope'), deps, { endpointName, body: bytes, contentType }), 200);
+  });
 }

@@ -57,7 +57,8 @@ export function executionRoutes({ app, guards, platform }: RouteDeps): void {
         const { name } = c.req.valid('query');
         const started = await platform.pipelines.start({ tenantId: scope.tenantId, actor: scope.meta.actor, pipeline, input, ...(name ? { name } : {}) });
         // A run name is the tenant's own label: taken once per pipeline within the tenant, whatever other tenants call theirs.
-        if (started.existing) throw new Conflict(`name: this tenant already has a ${pipeline} execution named '${name}' (${runIdOf(started.executionId)}); choose another name`);
+        if (started.existing)
+          throw new Conflict(`name: this tenant already has a ${pipeline} execution named '${name}' (${runIdOf(started.executionId)}); choose another name`);
         const executionId = runIdOf(started.executionId);
         const location = `/executions/${executionId}`;
         c.header('location', location);
@@ -92,7 +93,9 @@ export function executionRoutes({ app, guards, platform }: RouteDeps): void {
     }),
     async (c) => {
       const scope = c.get('scope');
-      const { execution, events, eventsCursor } = await getExecution(scope.table, c.req.valid('param').executionId, { eventsCursor: c.req.valid('query').cursor });
+      const { execution, events, eventsCursor } = await getExecution(scope.table, c.req.valid('param').executionId, {
+        eventsCursor: c.req.valid('query').cursor,
+      });
       const progress = executionProgress(execution, events, platform.now());
       return c.json(
         {

@@ -9,10 +9,27 @@ import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
 
 const NodeOut = z.object({ id: z.string(), kind: z.string(), label: z.string(), attributes: z.record(z.string(), z.any()) });
-const GraphOut = z.object({ root: z.string(), nodes: z.array(NodeOut), edges: z.array(z.object({ from: z.string(), to: z.string(), relation: z.string() })) }).openapi('LineageGraph');
-const UsageOut = z.object({ datasetId: z.string(), datasetVersion: z.number(), role: z.string(), modelId: z.string(), modelName: z.string(), version: z.number(), createdAt: z.string() }).openapi('DatasetUsage');
+const GraphOut = z
+  .object({ root: z.string(), nodes: z.array(NodeOut), edges: z.array(z.object({ from: z.string(), to: z.string(), relation: z.string() })) })
+  .openapi('LineageGraph');
+const UsageOut = z
+  .object({
+    datasetId: z.string(),
+    datasetVersion: z.number(),
+    role: z.string(),
+    modelId: z.string(),
+    modelName: z.string(),
+    version: z.number(),
+    createdAt: z.string(),
+  })
+  .openapi('DatasetUsage');
 const EvaluationOut = EvaluationSchema.openapi('Evaluation');
-const DatasetParam = z.object({ datasetId: z.string().regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a dataset id').openapi({ param: { name: 'datasetId', in: 'path' } }) });
+const DatasetParam = z.object({
+  datasetId: z
+    .string()
+    .regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a dataset id')
+    .openapi({ param: { name: 'datasetId', in: 'path' } }),
+});
 
 /** Evaluations, lineage (both directions) and the auditor's model report. */
 export function lineageRoutes({ app, guards }: RouteDeps): void {

@@ -89,7 +89,10 @@ export function policyRoutes({ app, guards }: RouteDeps): void {
       tags: ['policies'],
       summary: 'Remove a project’s override: the tenant’s policy governs it again (a project without one is left as it is)',
       request: { params: ProjectParam },
-      responses: { 200: json(z.object({ removed: z.boolean(), governing: GoverningPolicyOut }), 'what governs the project now'), ...problems(400, 401, 403, 404, 412) },
+      responses: {
+        200: json(z.object({ removed: z.boolean(), governing: GoverningPolicyOut }), 'what governs the project now'),
+        ...problems(400, 401, 403, 404, 412),
+      },
     }),
     async (c) => c.json(await removeProjectPolicy(c.get('scope'), c.req.valid('param').projectId), 200),
   );

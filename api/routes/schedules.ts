@@ -1,4 +1,13 @@
-import { createSchedule, CreateScheduleInput, deleteSchedule, DeleteScheduleInput, getSchedule, listSchedules, updateSchedule, UpdateScheduleInput } from '../../core/schedules/schedules';
+import {
+  createSchedule,
+  CreateScheduleInput,
+  deleteSchedule,
+  DeleteScheduleInput,
+  getSchedule,
+  listSchedules,
+  updateSchedule,
+  UpdateScheduleInput,
+} from '../../core/schedules/schedules';
 import { ScheduleOut, ScheduleParam } from '../schemas/batch';
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';

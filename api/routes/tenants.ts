@@ -15,7 +15,12 @@ import { InvitationSchema, QuotasSchema, TenantInfoSchema, UsageSchema } from '.
 import { body, json, PageQuery, pageOf, problems } from '../schemas/common';
 import type { RouteDeps } from './route-deps';
 
-const TenantIdParam = z.object({ tenantId: z.string().regex(TENANT_ID_PATTERN, 'not a tenant id').openapi({ param: { name: 'tenantId', in: 'path' } }) });
+const TenantIdParam = z.object({
+  tenantId: z
+    .string()
+    .regex(TENANT_ID_PATTERN, 'not a tenant id')
+    .openapi({ param: { name: 'tenantId', in: 'path' } }),
+});
 const OverviewSchema = z.object({ tenant: TenantInfoSchema, quotas: QuotasSchema, usage: UsageSchema }).openapi('TenantOverview');
 
 /** Sign-up (public), the caller's own tenant, and platform administration of tenants. */
@@ -27,7 +32,10 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
       tags: ['tenants'],
       summary: 'Request a tenant for a business unit; a platform administrator approves it',
       request: body(SignUpInput),
-      responses: { 202: json(z.object({ tenantId: z.string(), status: z.literal('requested') }), 'request recorded; the address gets a mail'), ...problems(400, 429) },
+      responses: {
+        202: json(z.object({ tenantId: z.string(), status: z.literal('requested') }), 'request recorded; the address gets a mail'),
+        ...problems(400, 429),
+      },
     }),
     async (c) => {
       const tenant = await requestTenant(platform, identity, c.req.valid('json'), c.get('meta'));
@@ -102,7 +110,8 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
         request: { params: TenantIdParam, ...body(StatusChangeInput) },
         responses: { 200: json(TenantInfoSchema, 'new state'), ...problems(400, 401, 403, 404, 409) },
       }),
-      async (c) => c.json(publicTenant(await changeTenantStatus(platform, identity, c.req.valid('param').tenantId, to, c.req.valid('json').reason, c.get('meta'))), 200),
+      async (c) =>
+        c.json(publicTenant(await changeTenantStatus(platform, identity, c.req.valid('param').tenantId, to, c.req.valid('json').reason, c.get('meta'))), 200),
     );
   }
 
@@ -113,7 +122,10 @@ export function tenantRoutes({ app, platform, guards, identity }: RouteDeps): vo
       tags: ['platform'],
       summary: 'Delete a tenant: data and artifacts purged, audit trail kept',
       request: { params: TenantIdParam, ...body(StatusChangeInput) },
-      responses: { 200: json(z.object({ tenant: TenantInfoSchema, itemsRemoved: z.number(), objectsRemoved: z.number() }), 'deleted'), ...problems(400, 401, 403, 404, 409) },
+      responses: {
+        200: json(z.object({ tenant: TenantInfoSchema, itemsRemoved: z.number(), objectsRemoved: z.number() }), 'deleted'),
+        ...problems(400, 401, 403, 404, 409),
+      },
     }),
     async (c) => {
       const result = await deleteTenant(platform, identity, c.req.valid('param').tenantId, c.req.valid('json').reason, c.get('meta'));

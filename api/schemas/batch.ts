@@ -3,7 +3,11 @@ import { BatchJobSchema, BatchProgressSchema } from '../../core/batch/batch-job-
 import { ScheduleSchema } from '../../core/schedules/schedule-records';
 import { named } from './named';
 
-const CatalogId = (name: string) => z.string().regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a catalog id').openapi({ param: { name, in: 'path' } });
+const CatalogId = (name: string) =>
+  z
+    .string()
+    .regex(/^[0-9a-hjkmnp-tv-z]{26}$/, 'not a catalog id')
+    .openapi({ param: { name, in: 'path' } });
 
 export const BatchJobParam = z.object({ jobId: CatalogId('jobId') });
 export const ScheduleParam = z.object({ scheduleId: CatalogId('scheduleId') });

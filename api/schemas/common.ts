@@ -12,7 +12,12 @@ export function pageOf<T extends z.ZodTypeAny>(item: T, name: string) {
 
 /** Identifiers in paths: opaque, lower-case, no separators (they become key segments). */
 export const IdParam = (name: string) =>
-  z.object({ [name]: z.string().regex(/^[0-9a-z][0-9a-z-]{0,63}$/, 'not a valid id').openapi({ param: { name, in: 'path' } }) });
+  z.object({
+    [name]: z
+      .string()
+      .regex(/^[0-9a-z][0-9a-z-]{0,63}$/, 'not a valid id')
+      .openapi({ param: { name, in: 'path' } }),
+  });
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'invalid request (the problem names each invalid field)',
@@ -27,7 +32,9 @@ const STATUS_TEXT: Record<number, string> = {
 
 /** Problem+json responses for the given statuses, for the OpenAPI document. */
 export function problems(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((s) => [s, { description: STATUS_TEXT[s] ?? 'error', content: { 'application/problem+json': { schema: ProblemSchema } } }]));
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: STATUS_TEXT[s] ?? 'error', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
+  );
 }
 
 export function json<T extends z.ZodTypeAny>(schema: T, description: string) {

@@ -9,7 +9,10 @@ import { PageQuery } from './common';
 export const EXECUTION_ID_PATTERN = /^[0-9A-Za-z][0-9A-Za-z_-]{0,79}$/;
 
 export const ExecutionParam = z.object({
-  executionId: z.string().regex(EXECUTION_ID_PATTERN, 'not an execution id').openapi({ param: { name: 'executionId', in: 'path' } }),
+  executionId: z
+    .string()
+    .regex(EXECUTION_ID_PATTERN, 'not an execution id')
+    .openapi({ param: { name: 'executionId', in: 'path' } }),
 });
 
 export const StartExecutionQuery = z.object({
@@ -17,7 +20,10 @@ export const StartExecutionQuery = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,80}$/, 'use 1–80 letters, digits, hyphens or underscores')
     .optional()
-    .openapi({ description: 'the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely' }),
+    .openapi({
+      description:
+        'the run’s name, unique per tenant and pipeline: a name this tenant already used for this pipeline is a 409 (other tenants’ names do not matter); use the Idempotency-Key header to retry safely',
+    }),
 });
 
 export const ListExecutionsQuery = PageQuery.extend({

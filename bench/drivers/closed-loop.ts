@@ -28,7 +28,10 @@ export async function runClosedLoop(
     connections: settings.connections,
     durationSeconds: round(run.elapsedSeconds),
     warmupSeconds: settings.warmupSeconds,
-    requests: { total: run.latencies.count + run.errors, perSecond: { mean: round(mean), stddev: round(stddev), min: Math.min(...perSecond), max: Math.max(...perSecond) } },
+    requests: {
+      total: run.latencies.count + run.errors,
+      perSecond: { mean: round(mean), stddev: round(stddev), min: Math.min(...perSecond), max: Math.max(...perSecond) },
+    },
     latencyMs: summarizeLatencies(run.latencies.values()),
     errors: run.errors,
     non2xx: 0,
@@ -37,7 +40,13 @@ export async function runClosedLoop(
   };
 }
 
-async function phase(label: string, operation: (caller: number, iteration: number) => Promise<unknown>, callers: number, seconds: number, report: (line: string) => void) {
+async function phase(
+  label: string,
+  operation: (caller: number, iteration: number) => Promise<unknown>,
+  callers: number,
+  seconds: number,
+  report: (line: string) => void,
+) {
   const latencies = new SampleBuffer();
   const perSecond: number[] = [];
   let errors = 0;
@@ -66,6 +75,7 @@ async function phase(label: string, operation: (caller: number, iteration: numbe
     }),
   );
   clearInterval(ticker);
-  if (firstError) report(`  ${label}: ${errors} calls failed; first: ${firstError instanceof Error ? `${firstError.name}: ${firstError.message}` : String(firstError)}`);
+  if (firstError)
+    report(`  ${label}: ${errors} calls failed; first: ${firstError instanceof Error ? `${firstError.name}: ${firstError.message}` : String(firstError)}`);
   return { latencies, perSecond: perSecond.length ? perSecond : [latencies.count], errors, elapsedSeconds: (performance.now() - started) / 1000 };
 }

@@ -30,7 +30,12 @@ export interface HttpLoad {
  * measured run. autocannon's progress bar on a terminal; one line per second
  * otherwise (CI logs, piped output).
  */
-export async function runHttpLoad(load: HttpLoad, settings: LoadSettings, report: (line: string) => void, window: MeasuredWindow = NO_WINDOW): Promise<Measurement> {
+export async function runHttpLoad(
+  load: HttpLoad,
+  settings: LoadSettings,
+  report: (line: string) => void,
+  window: MeasuredWindow = NO_WINDOW,
+): Promise<Measurement> {
   const options: autocannon.Options = {
     url: load.url,
     title: load.title,

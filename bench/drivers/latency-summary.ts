@@ -8,7 +8,15 @@ export function summarizeLatencies(samples: Float64Array): { mean: number; p50: 
   const at = (p: number) => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]) : 0);
   let sum = 0;
   for (const s of sorted) sum += s;
-  return { mean: round(sorted.length ? sum / sorted.length : 0), p50: at(50), p90: at(90), p95: at(95), p97_5: at(97.5), p99: at(99), max: round(sorted[sorted.length - 1] ?? 0) };
+  return {
+    mean: round(sorted.length ? sum / sorted.length : 0),
+    p50: at(50),
+    p90: at(90),
+    p95: at(95),
+    p97_5: at(97.5),
+    p99: at(99),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
 }
 
 /** A growable list of float samples without boxing every number. */

@@ -20,7 +20,11 @@ const AUTH_TENANTS = 10;
 function authTenants(context: Parameters<Scenario['run']>[0]) {
   return context.shared.once('tenants:auth', async () => {
     const first = await benchTenant(context);
-    const others = await inPool(Array.from({ length: AUTH_TENANTS - 1 }, (_, i) => i), 3, (i) => onboardTenant(context.target, `Bench auth ${i + 2}`, { plan: 'enterprise', report: context.report }));
+    const others = await inPool(
+      Array.from({ length: AUTH_TENANTS - 1 }, (_, i) => i),
+      3,
+      (i) => onboardTenant(context.target, `Bench auth ${i + 2}`, { plan: 'enterprise', report: context.report }),
+    );
     return [first, ...others];
   });
 }
@@ -44,7 +48,15 @@ function meScenario(credential: 'id-token' | 'ci-token'): Scenario {
         context.report,
         context.window,
       );
-      return { ...measurement, notes: { tenants: tenants.map((t) => t.tenantId), plan: 'enterprise', credential, authCacheMs: 'platform default (1000 unless STEWARD_AUTH_CACHE_MS is set)' } };
+      return {
+        ...measurement,
+        notes: {
+          tenants: tenants.map((t) => t.tenantId),
+          plan: 'enterprise',
+          credential,
+          authCacheMs: 'platform default (1000 unless STEWARD_AUTH_CACHE_MS is set)',
+        },
+      };
     },
   };
 }

@@ -77,11 +77,24 @@ function batchFixture({ target, shared, report }: ScenarioContext): Promise<Batc
     const project = await api.call<{ projectId: string }>('POST', '/projects', { token, body: { name: 'bench-batch' } });
     // A run may only auto-approve when its project's stored policy lets it (core/governance).
     await api.call('PUT', `/projects/${project.projectId}/policy`, { token: tenant.adminIdToken, body: { gates: ['auc >= 0.5'], autoApprove: true } });
-    const schema = { inputs: FEATURES.map((name) => ({ name, type: 'float' })), outputs: [{ name: 'probability', type: 'float' }, { name: 'label', type: 'long' }] };
-    const model = await api.call<{ modelId: string }>('POST', '/models', { token, body: { projectId: project.projectId, name: 'bench-batch', type: 'ml', framework: 'steward-built-in', tags: [], schema } });
+    const schema = {
+      inputs: FEATURES.map((name) => ({ name, type: 'float' })),
+      outputs: [
+        { name: 'probability', type: 'float' },
+        { name: 'label', type: 'long' },
+      ],
+    };
+    const model = await api.call<{ modelId: string }>('POST', '/models', {
+      token,
+      body: { projectId: project.projectId, name: 'bench-batch', type: 'ml', framework: 'steward-built-in', tags: [], schema },
+    });
     await objects.put('bench/training.csv', trainingData(), 'text/csv');
     const dataset = await api.call<{ datasetId: string }>('POST', '/datasets', { token, body: { name: 'bench-batch-training', format: 'csv', tags: [] } });
-    const version = await api.call<{ version: number }>('POST', `/datasets/${dataset.datasetId}/versions`, { token, expect: 202, body: { sourceKey: 'bench/training.csv', targetColumn: 'label' } });
+    const version = await api.call<{ version: number }>('POST', `/datasets/${dataset.datasetId}/versions`, {
+      token,
+      expect: 202,
+      body: { sourceKey: 'bench/training.csv', targetColumn: 'label' },
+    });
     // Registration answers pending; the profile-dataset pipeline makes the version ready.
     for (;;) {
       const settled = await api.call<{ status: string; statusReason?: string }>('GET', `/datasets/${dataset.datasetId}/versions/${version.version}`, { token });
@@ -92,7 +105,12 @@ function batchFixture({ target, shared, report }: ScenarioContext): Promise<Batc
     const started = await api.call<{ executionId: string }>('POST', '/pipelines/train-evaluate/executions', {
       token,
       expect: 202,
-      body: { modelId: model.modelId, dataset: { datasetId: dataset.datasetId, version: version.version }, target: 'label', policy: { metric: 'auc', minimum: 0.5, autoApprove: true } },
+      body: {
+        modelId: model.modelId,
+        dataset: { datasetId: dataset.datasetId, version: version.version },
+        target: 'label',
+        policy: { metric: 'auc', minimum: 0.5, autoApprove: true },
+      },
     });
     for (;;) {
       const execution = await api.call<{ status: string; cause?: string }>('GET', `/executions/${started.executionId}`, { token });
@@ -111,7 +129,11 @@ function batchFixture({ target, shared, report }: ScenarioContext): Promise<Batc
 }
 
 function tenantObjects(target: BenchTarget, tenantId: string): TenantObjects {
-  const settings = readSettings({ STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: required(target, 's3Endpoint'), STEWARD_BUCKET_NAME: process.env.STEWARD_BUCKET_NAME });
+  const settings = readSettings({
+    STEWARD_MODE: 'local',
+    STEWARD_S3_ENDPOINT: required(target, 's3Endpoint'),
+    STEWARD_BUCKET_NAME: process.env.STEWARD_BUCKET_NAME,
+  });
   const { s3 } = createAwsClients(settings) as { s3: S3Client };
   return new TenantObjects(s3, settings.STEWARD_BUCKET_NAME, tenantId);
 }
@@ -194,10 +216,19 @@ export const batchScore: Scenario = {
     const job = await api.call<{ jobId: string }>('POST', '/batch-jobs', {
       token,
       expect: 202,
-      body: { model: { modelId: fixture.modelId, version: 1 }, input: { kind: 'prefix', prefix: fixture.prefix }, outputPrefix: 'bench/scores/', passthrough: ['id'] },
+      body: {
+        model: { modelId: fixture.modelId, version: 1 },
+        input: { kind: 'prefix', prefix: fixture.prefix },
+        outputPrefix: 'bench/scores/',
+        passthrough: ['id'],
+      },
     });
     let last = '';
-    let done: { status: string; error?: string; progress: { partitionsDone: number; partitionsTotal: number; rowsIn: number; rowsOut: number; rowsRejected: number } };
+    let done: {
+      status: string;
+      error?: string;
+      progress: { partitionsDone: number; partitionsTotal: number; rowsIn: number; rowsOut: number; rowsRejected: number };
+    };
     for (;;) {
       done = await pollJob(api, token, job.jobId);
       const line = `  ${done.status}: ${done.progress.partitionsDone}/${done.progress.partitionsTotal} partitions, ${done.progress.rowsOut.toLocaleString('en')} rows out`;
@@ -209,7 +240,13 @@ export const batchScore: Scenario = {
     const seconds = (performance.now() - started) / 1000;
     const facts = await context.window.end();
     if (done.status !== 'succeeded') throw new Error(`batch job ${job.jobId} failed: ${done.error}`);
-    if (done.progress.rowsOut !== ROWS || done.progress.rowsRejected !== 0) throw new Error(`batch job scored ${done.progress.rowsOut} rows, rejected ${done.progress.rowsRejected}; expected ${ROWS}, 0`);
-    return oneShot(ROWS, seconds, { rows: ROWS, features: FEATURES.length, partitions: PARTITIONS, csvBytes: fixture.bytes, jobId: job.jobId, runtime: 'onnx' }, facts);
+    if (done.progress.rowsOut !== ROWS || done.progress.rowsRejected !== 0)
+      throw new Error(`batch job scored ${done.progress.rowsOut} rows, rejected ${done.progress.rowsRejected}; expected ${ROWS}, 0`);
+    return oneShot(
+      ROWS,
+      seconds,
+      { rows: ROWS, features: FEATURES.length, partitions: PARTITIONS, csvBytes: fixture.bytes, jobId: job.jobId, runtime: 'onnx' },
+      facts,
+    );
   },
 };

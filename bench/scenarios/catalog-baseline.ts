@@ -41,7 +41,12 @@ function bareScenario(name: string, op: Op, measures: string): Scenario {
       );
       return {
         ...measurement,
-        notes: { tenantId: bare.tenantId, endpoint: bare.endpoint, models: bare.models.length, ...(op === 'createVersion' ? { retries: ops.retries() - before, callsPerOperation: 2 } : { pageSize: op === 'getVersion' ? undefined : 25 }) },
+        notes: {
+          tenantId: bare.tenantId,
+          endpoint: bare.endpoint,
+          models: bare.models.length,
+          ...(op === 'createVersion' ? { retries: ops.retries() - before, callsPerOperation: 2 } : { pageSize: op === 'getVersion' ? undefined : 25 }),
+        },
       };
     },
   };
@@ -53,5 +58,13 @@ export const dynamodbCreateVersion = bareScenario(
   'bare calls of create version, through the same group-commit combiners as the API: UpdateItem (USAGE quota, shared by concurrent callers) + TransactWriteItems (version put w/ 3 GSI keys, audit put w/ 3 GSI keys; concurrent callers share one call); the model read once per model',
 );
 export const dynamodbGetVersion = bareScenario('dynamodb-get-version', 'getVersion', 'bare call of get version: one consistent GetItem of a version item');
-export const dynamodbSearchVersions = bareScenario('dynamodb-search-versions', 'searchVersions', 'bare call of version search: one Query of 25 on gsi3 (all versions) with a name-prefix key condition');
-export const dynamodbSearchModels = bareScenario('dynamodb-search-models', 'searchModels', 'bare call of model search: one Query of 25 search entries of a tag');
+export const dynamodbSearchVersions = bareScenario(
+  'dynamodb-search-versions',
+  'searchVersions',
+  'bare call of version search: one Query of 25 on gsi3 (all versions) with a name-prefix key condition',
+);
+export const dynamodbSearchModels = bareScenario(
+  'dynamodb-search-models',
+  'searchModels',
+  'bare call of model search: one Query of 25 search entries of a tag',
+);

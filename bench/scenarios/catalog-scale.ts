@@ -1,7 +1,17 @@
 import type { Item } from '../../core/adapters/dynamodb/scoped-table';
 import { runHttpLoad } from '../drivers/http-load';
 import { type BenchTenant, BenchApi, inPool, onboardTenant } from '../support/api';
-import { batchPut, benchModel, benchVersion, itemOf, modelCreationWrites, openCatalogStore, seededStatus, usageWrite, versionWriteItem } from '../support/catalog-data';
+import {
+  batchPut,
+  benchModel,
+  benchVersion,
+  itemOf,
+  modelCreationWrites,
+  openCatalogStore,
+  seededStatus,
+  usageWrite,
+  versionWriteItem,
+} from '../support/catalog-data';
 import { warmStore } from '../support/bare-ops';
 import { required, type Scenario, type ScenarioContext } from './scenario';
 
@@ -45,8 +55,13 @@ function scaleCatalog(context: ScenarioContext, size: Size): Promise<ScaleCatalo
     const shape = SHAPES[size];
     const tenant = await onboardTenant(context.target, `Bench scale ${size}`, { plan: 'enterprise', report: context.report });
     const api = new BenchApi(required(context.target, 'apiUrl'));
-    const projects = await inPool(Array.from({ length: PROJECTS }, (_, i) => i), 4, (i) =>
-      api.call<{ projectId: string }>('POST', '/projects', { token: tenant.ciToken, body: { name: `scale-project-${i}`, tags: ['scale'] } }).then((p) => p.projectId),
+    const projects = await inPool(
+      Array.from({ length: PROJECTS }, (_, i) => i),
+      4,
+      (i) =>
+        api
+          .call<{ projectId: string }>('POST', '/projects', { token: tenant.ciToken, body: { name: `scale-project-${i}`, tags: ['scale'] } })
+          .then((p) => p.projectId),
     );
     const store = await openCatalogStore(required(context.target, 'dynamodbEndpoint'), context.target.tableName, tenant.tenantId);
     try {
@@ -54,7 +69,14 @@ function scaleCatalog(context: ScenarioContext, size: Size): Promise<ScaleCatalo
       const base = Date.now() - shape.models * shape.versionsPerModel * 1000;
       const models = Array.from({ length: shape.models }, (_, i) =>
         benchModel(
-          { projectId: projects[i % PROJECTS], name: modelName(i), tags: ['scale', `team-${i % 4}`], framework: i % 2 ? 'onnx' : 'sklearn', owner: actor, versions: shape.versionsPerModel },
+          {
+            projectId: projects[i % PROJECTS],
+            name: modelName(i),
+            tags: ['scale', `team-${i % 4}`],
+            framework: i % 2 ? 'onnx' : 'sklearn',
+            owner: actor,
+            versions: shape.versionsPerModel,
+          },
           actor,
           new Date(base + i * shape.versionsPerModel * 1000),
         ),
@@ -70,10 +92,21 @@ function scaleCatalog(context: ScenarioContext, size: Size): Promise<ScaleCatalo
         }
         yield itemOf(store.table, usageWrite({ models: shape.models, versions: shape.models * shape.versionsPerModel }));
       }
-      context.report(`  seeding tenant ${tenant.tenantId}: ${shape.models} models × ${shape.versionsPerModel} versions (${total.toLocaleString('en-US')} items, no audit events) with BatchWriteItem`);
+      context.report(
+        `  seeding tenant ${tenant.tenantId}: ${shape.models} models × ${shape.versionsPerModel} versions (${total.toLocaleString('en-US')} items, no audit events) with BatchWriteItem`,
+      );
       const seeded = await batchPut(store.documents, store.tableName, items(), { total, label: `seed ${size}`, report: context.report, concurrency: 4 });
-      context.report(`  seeded ${seeded.items.toLocaleString('en-US')} items in ${seeded.seconds.toFixed(1)} s (${(seeded.items / seeded.seconds).toFixed(0)} items/s)`);
-      return { size, tenant, projects, modelIds: models.map((m) => m.modelId), versions: shape.models * shape.versionsPerModel, seedSeconds: Math.round(seeded.seconds * 10) / 10 };
+      context.report(
+        `  seeded ${seeded.items.toLocaleString('en-US')} items in ${seeded.seconds.toFixed(1)} s (${(seeded.items / seeded.seconds).toFixed(0)} items/s)`,
+      );
+      return {
+        size,
+        tenant,
+        projects,
+        modelIds: models.map((m) => m.modelId),
+        versions: shape.models * shape.versionsPerModel,
+        seedSeconds: Math.round(seeded.seconds * 10) / 10,
+      };
     } finally {
       store.close();
     }
@@ -83,11 +116,20 @@ function scaleCatalog(context: ScenarioContext, size: Size): Promise<ScaleCatalo
 type Query = 'versions-by-project' | 'versions-by-status' | 'versions-by-name' | 'models-by-tag' | 'model-versions';
 
 const QUERIES: Record<Query, { describe: string; path: (catalog: ScaleCatalog, seq: number) => string }> = {
-  'versions-by-project': { describe: 'GET /versions?projectId=…&limit=25', path: (c, seq) => `/versions?projectId=${c.projects[seq % c.projects.length]}&limit=25` },
+  'versions-by-project': {
+    describe: 'GET /versions?projectId=…&limit=25',
+    path: (c, seq) => `/versions?projectId=${c.projects[seq % c.projects.length]}&limit=25`,
+  },
   'versions-by-status': { describe: 'GET /versions?status=…&limit=25', path: (_c, seq) => `/versions?status=${STATUSES[seq % STATUSES.length]}&limit=25` },
-  'versions-by-name': { describe: 'GET /versions?namePrefix=…&limit=25', path: (_c, seq) => `/versions?namePrefix=${NAME_PREFIXES[seq % NAME_PREFIXES.length]}&limit=25` },
+  'versions-by-name': {
+    describe: 'GET /versions?namePrefix=…&limit=25',
+    path: (_c, seq) => `/versions?namePrefix=${NAME_PREFIXES[seq % NAME_PREFIXES.length]}&limit=25`,
+  },
   'models-by-tag': { describe: 'GET /models?tag=scale&limit=25', path: () => '/models?tag=scale&limit=25' },
-  'model-versions': { describe: 'GET /models/{id}/versions?limit=25', path: (c, seq) => `/models/${c.modelIds[(seq * 7919) % c.modelIds.length]}/versions?limit=25` },
+  'model-versions': {
+    describe: 'GET /models/{id}/versions?limit=25',
+    path: (c, seq) => `/models/${c.modelIds[(seq * 7919) % c.modelIds.length]}/versions?limit=25`,
+  },
 };
 
 function scaleScenario(size: Size, query: Query): Scenario {
@@ -118,7 +160,15 @@ function scaleScenario(size: Size, query: Query): Scenario {
       );
       return {
         ...measurement,
-        notes: { tenantId: catalog.tenant.tenantId, models: shape.models, versions: catalog.versions, projects: PROJECTS, pageSize: 25, seedSeconds: catalog.seedSeconds, seeded: 'BatchWriteItem of the domain builders’ items; no audit events' },
+        notes: {
+          tenantId: catalog.tenant.tenantId,
+          models: shape.models,
+          versions: catalog.versions,
+          projects: PROJECTS,
+          pageSize: 25,
+          seedSeconds: catalog.seedSeconds,
+          seeded: 'BatchWriteItem of the domain builders’ items; no audit events',
+        },
       };
     },
   };

@@ -17,7 +17,8 @@ const DEFAULTS = { connections: 8, durationSeconds: 10, warmupSeconds: 3 };
 
 export const catalogCreateVersion: Scenario = {
   name: 'catalog-create-version',
-  measures: 'POST /models/{id}/versions (declared artifact), spread over 100 models: quota UpdateItem + 2-item transaction (version, audit event), both group-committed with concurrent requests, the events linked into the audit chain at commit (one head write per combined call; with --audit-chain deferred the sealer links them behind)',
+  measures:
+    'POST /models/{id}/versions (declared artifact), spread over 100 models: quota UpdateItem + 2-item transaction (version, audit event), both group-committed with concurrent requests, the events linked into the audit chain at commit (one head write per combined call; with --audit-chain deferred the sealer links them behind)',
   requires: ['api'],
   defaults: DEFAULTS,
   objective: { reqPerSecAtLeast: 300 },
@@ -75,7 +76,9 @@ async function sealerBacklog(context: ScenarioContext, tenantId: string, measure
     }
     const drainSeconds = Math.round((performance.now() - started) / 100) / 10;
     const created = measurement.statusCodes['201'] ?? 0;
-    context.report(`  audit sealer: ${atEnd} of ${created} events unsealed when the window closed; ${left === 0 ? `drained in ${drainSeconds} s` : `${left} still unsealed after ${drainSeconds} s`}`);
+    context.report(
+      `  audit sealer: ${atEnd} of ${created} events unsealed when the window closed; ${left === 0 ? `drained in ${drainSeconds} s` : `${left} still unsealed after ${drainSeconds} s`}`,
+    );
     return { unsealedAtEnd: atEnd, createdInWindow: created, drainSeconds: left === 0 ? drainSeconds : undefined, stillUnsealed: left || undefined };
   } finally {
     store.close();

@@ -60,13 +60,30 @@ async function runAgainstTable(operation: Operation, { target, load, report, win
       }
     }
     const call = {
-      'get-item': (caller: number, n: number) => docs.send(new GetCommand({ TableName: table, Key: keyOf((caller * 7919 + n) % (PARTITIONS * ITEMS_PER_PARTITION)) })),
-      'put-item': (caller: number, n: number) => docs.send(new PutCommand({ TableName: table, Item: { ...item(PARTITIONS + caller, n), sk: `VERSION#${caller}#${n}` } })),
+      'get-item': (caller: number, n: number) =>
+        docs.send(new GetCommand({ TableName: table, Key: keyOf((caller * 7919 + n) % (PARTITIONS * ITEMS_PER_PARTITION)) })),
+      'put-item': (caller: number, n: number) =>
+        docs.send(new PutCommand({ TableName: table, Item: { ...item(PARTITIONS + caller, n), sk: `VERSION#${caller}#${n}` } })),
       query: (caller: number, n: number) =>
-        docs.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': item((caller + n) % PARTITIONS, 0).pk }, Limit: ITEMS_PER_PARTITION })),
+        docs.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': item((caller + n) % PARTITIONS, 0).pk },
+            Limit: ITEMS_PER_PARTITION,
+          }),
+        ),
     }[operation];
     const measurement = await runClosedLoop(`dynamodb-${operation}`, call, load, report, window);
-    return { ...measurement, notes: { itemBytes: JSON.stringify(item(0, 0)).length, partitions: PARTITIONS, itemsPerPartition: ITEMS_PER_PARTITION, client: 'lib-dynamodb DocumentClient' } };
+    return {
+      ...measurement,
+      notes: {
+        itemBytes: JSON.stringify(item(0, 0)).length,
+        partitions: PARTITIONS,
+        itemsPerPartition: ITEMS_PER_PARTITION,
+        client: 'lib-dynamodb DocumentClient',
+      },
+    };
   } finally {
     await clients.dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
     clients.dynamodb.destroy();

@@ -93,7 +93,15 @@ export interface Measurement {
     /** Sampled once per second over the measured window. */
     readonly perSecond: { readonly mean: number; readonly stddev: number; readonly min: number; readonly max: number };
   };
-  readonly latencyMs: { readonly mean: number; readonly p50: number; readonly p90: number; readonly p95: number; readonly p97_5: number; readonly p99: number; readonly max: number };
+  readonly latencyMs: {
+    readonly mean: number;
+    readonly p50: number;
+    readonly p90: number;
+    readonly p95: number;
+    readonly p97_5: number;
+    readonly p99: number;
+    readonly max: number;
+  };
   /** Connection errors and timeouts (HTTP) or thrown calls (SDK). */
   readonly errors: number;
   /** Answers outside 2xx; the run still completes, but the numbers are suspect. */

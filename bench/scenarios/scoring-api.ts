@@ -32,7 +32,8 @@ export const scoringApi: Scenario = {
     const apiUrl = required(context.target, 'apiUrl');
     const endpoints = await context.shared.once('scoring-api:endpoints', async () => {
       const tenants = [await benchTenant(context)];
-      for (let i = 1; i < SCORING_TENANTS; i++) tenants.push(await onboardTenant(context.target, `Bench scoring ${i + 1}`, { plan: 'enterprise', report: context.report }));
+      for (let i = 1; i < SCORING_TENANTS; i++)
+        tenants.push(await onboardTenant(context.target, `Bench scoring ${i + 1}`, { plan: 'enterprise', report: context.report }));
       const deployed = [];
       for (const tenant of tenants) deployed.push({ tenantId: tenant.tenantId, ...(await deployScoringEndpoint(context.target, tenant, context.report)) });
       return deployed;
@@ -53,7 +54,15 @@ export const scoringApi: Scenario = {
     );
     return {
       ...measurement,
-      notes: { features: SCORING_FEATURES, rowsPerRequest: 1, runtime: 'onnx', credential: 'ci-token (deployer)', capturePercent: 10, tenants: endpoints.map((e) => e.tenantId), plan: 'enterprise' },
+      notes: {
+        features: SCORING_FEATURES,
+        rowsPerRequest: 1,
+        runtime: 'onnx',
+        credential: 'ci-token (deployer)',
+        capturePercent: 10,
+        tenants: endpoints.map((e) => e.tenantId),
+        plan: 'enterprise',
+      },
     };
   },
 };

@@ -70,7 +70,11 @@ function pureTrainingMs(bySegment: number[][][]): number {
 }
 
 function tenantObjects(target: BenchTarget, tenantId: string): TenantObjects {
-  const settings = readSettings({ STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: required(target, 's3Endpoint'), STEWARD_BUCKET_NAME: process.env.STEWARD_BUCKET_NAME });
+  const settings = readSettings({
+    STEWARD_MODE: 'local',
+    STEWARD_S3_ENDPOINT: required(target, 's3Endpoint'),
+    STEWARD_BUCKET_NAME: process.env.STEWARD_BUCKET_NAME,
+  });
   const { s3 } = createAwsClients(settings) as { s3: S3Client };
   return new TenantObjects(s3, settings.STEWARD_BUCKET_NAME, tenantId);
 }
@@ -119,7 +123,11 @@ export const segments1k: Scenario = {
     const project = await api.call<{ projectId: string }>('POST', '/projects', { token, body: { name: 'bench-segments' } });
     await tenantObjects(target, tenant.tenantId).put('bench/stores.csv', csv, 'text/csv');
     const dataset = await api.call<{ datasetId: string }>('POST', '/datasets', { token, body: { name: 'bench-stores', format: 'csv', tags: [] } });
-    const version = await api.call<{ version: number }>('POST', `/datasets/${dataset.datasetId}/versions`, { token, expect: 202, body: { sourceKey: 'bench/stores.csv', targetColumn: 'sales' } });
+    const version = await api.call<{ version: number }>('POST', `/datasets/${dataset.datasetId}/versions`, {
+      token,
+      expect: 202,
+      body: { sourceKey: 'bench/stores.csv', targetColumn: 'sales' },
+    });
     // The version is hashed and profiled by a pipeline (profile-dataset) before it can be trained on.
     for (;;) {
       const state = await api.call<{ status: string; statusReason?: string }>('GET', `/datasets/${dataset.datasetId}/versions/${version.version}`, { token });
@@ -137,7 +145,13 @@ export const segments1k: Scenario = {
     const run = await api.call<{ executionId: string }>('POST', '/pipelines/train-segments/executions', {
       token,
       expect: 202,
-      body: { projectId: project.projectId, family: 'stores', dataset: { datasetId: dataset.datasetId, version: version.version }, segmentColumn: 'store', target: 'sales' },
+      body: {
+        projectId: project.projectId,
+        family: 'stores',
+        dataset: { datasetId: dataset.datasetId, version: version.version },
+        segmentColumn: 'store',
+        target: 'sales',
+      },
     });
     let execution: { status: string; cause?: string; currentState?: string; output?: SegmentSummary };
     let last = 0;
@@ -154,7 +168,8 @@ export const segments1k: Scenario = {
     const facts = await window.end();
     if (execution.status !== 'SUCCEEDED' || !execution.output) throw new Error(`train-segments ended ${execution.status}: ${execution.cause}`);
     const summary = execution.output;
-    if (summary.trained !== SEGMENTS) throw new Error(`trained ${summary.trained} of ${SEGMENTS} segments (${summary.skipped} skipped, ${summary.failed} failed)`);
+    if (summary.trained !== SEGMENTS)
+      throw new Error(`trained ${summary.trained} of ${SEGMENTS} segments (${summary.skipped} skipped, ${summary.failed} failed)`);
     const overheadMs = (wallMs - trainingMs) / SEGMENTS;
     const rate = SEGMENTS / (wallMs / 1000);
     const ms = Math.round(wallMs);

@@ -29,29 +29,42 @@ interface StoreFixture {
 function storeFixture(context: ScenarioContext): Promise<StoreFixture> {
   return context.shared.once('store-tenants', async () => {
     const api = new BenchApi(required(context.target, 'apiUrl'));
-    const tenants = await inPool(Array.from({ length: TENANTS }, (_, i) => i), 2, async (i) => {
-      const tenant = await onboardTenant(context.target, `Store Bench ${i}`, { report: context.report });
-      const project = await api.call<{ projectId: string }>('POST', '/projects', { token: tenant.ciToken, body: { name: `store-bench-${i}` } });
-      const modelIds = await inPool(Array.from({ length: 20 }, (_, m) => m), 4, async (m) => {
-        const model = await api.call<{ modelId: string }>('POST', '/models', {
-          token: tenant.ciToken,
-          body: { projectId: project.projectId, name: `store-model-${String(m).padStart(3, '0')}`, type: 'ml', framework: 'onnx', schema: BENCH_SCHEMA },
-        });
-        return model.modelId;
-      });
-      const versions = await inPool(modelIds.flatMap((modelId) => [modelId, modelId, modelId]), 4, async (modelId) => {
-        const v = await api.call<{ version: number }>('POST', `/models/${modelId}/versions`, { token: tenant.ciToken, body: { artifact: BENCH_ARTIFACT } });
-        return { modelId, version: v.version };
-      });
-      return { ...tenant, projectId: project.projectId, modelIds, versions };
-    });
+    const tenants = await inPool(
+      Array.from({ length: TENANTS }, (_, i) => i),
+      2,
+      async (i) => {
+        const tenant = await onboardTenant(context.target, `Store Bench ${i}`, { report: context.report });
+        const project = await api.call<{ projectId: string }>('POST', '/projects', { token: tenant.ciToken, body: { name: `store-bench-${i}` } });
+        const modelIds = await inPool(
+          Array.from({ length: 20 }, (_, m) => m),
+          4,
+          async (m) => {
+            const model = await api.call<{ modelId: string }>('POST', '/models', {
+              token: tenant.ciToken,
+              body: { projectId: project.projectId, name: `store-model-${String(m).padStart(3, '0')}`, type: 'ml', framework: 'onnx', schema: BENCH_SCHEMA },
+            });
+            return model.modelId;
+          },
+        );
+        const versions = await inPool(
+          modelIds.flatMap((modelId) => [modelId, modelId, modelId]),
+          4,
+          async (modelId) => {
+            const v = await api.call<{ version: number }>('POST', `/models/${modelId}/versions`, { token: tenant.ciToken, body: { artifact: BENCH_ARTIFACT } });
+            return { modelId, version: v.version };
+          },
+        );
+        return { ...tenant, projectId: project.projectId, modelIds, versions };
+      },
+    );
     return { tenants };
   });
 }
 
 export const storeNoop: Scenario = {
   name: 'store-noop',
-  measures: 'GET /me with a CI token over 4 enterprise tenants: routing, authentication, the rate limiter and JSON, no catalog item (the ceiling of the store scenarios)',
+  measures:
+    'GET /me with a CI token over 4 enterprise tenants: routing, authentication, the rate limiter and JSON, no catalog item (the ceiling of the store scenarios)',
   requires: ['api'],
   defaults: DEFAULTS,
   async run(context) {
@@ -94,7 +107,12 @@ export const storeRegisterVersion: Scenario = {
 };
 
 /** A read spread over the fixture's tenants (each admits 5,000 req/s), round robin, then over `items` of each. */
-function readScenario<T>(name: string, measures: string, itemsOf: (tenant: StoreFixture['tenants'][number]) => readonly T[], pathOf: (item: T) => string): Scenario {
+function readScenario<T>(
+  name: string,
+  measures: string,
+  itemsOf: (tenant: StoreFixture['tenants'][number]) => readonly T[],
+  pathOf: (item: T) => string,
+): Scenario {
   return {
     name,
     measures,
@@ -113,7 +131,12 @@ function readScenario<T>(name: string, measures: string, itemsOf: (tenant: Store
   };
 }
 
-export const storeGetModel = readScenario('store-get-model', 'GET /models/{id} (with latestVersion) over 4 tenants × 20 models', (t) => t.modelIds, (modelId) => `/models/${modelId}`);
+export const storeGetModel = readScenario(
+  'store-get-model',
+  'GET /models/{id} (with latestVersion) over 4 tenants × 20 models',
+  (t) => t.modelIds,
+  (modelId) => `/models/${modelId}`,
+);
 
 export const storeGetVersion = readScenario(
   'store-get-version',
@@ -130,10 +153,16 @@ function searchScenario(models: number): Scenario {
     measures: `GET /models?namePrefix=…&limit=25 on a tenant of ${models.toLocaleString('en')} models (100 prefixes, each matching ${models / 100} models)`,
     requires: ['api'],
     defaults: DEFAULTS,
-    ...(models === SCALE_LARGE ? { objective: { reqPerSecAtLeast: 3_000 }, compare: { with: 'store-search-1k', kind: 'p95' as const, atMost: 1.5 } } : { compare: COMPARE_NOOP }),
+    ...(models === SCALE_LARGE
+      ? { objective: { reqPerSecAtLeast: 3_000 }, compare: { with: 'store-search-1k', kind: 'p95' as const, atMost: 1.5 } }
+      : { compare: COMPARE_NOOP }),
     async run(context) {
       const tenant = await scaleTenant(context, models);
-      return load(context, name, (seq) => ({ method: 'GET', path: `/models?namePrefix=scale-${String(seq % 100).padStart(2, '0')}&limit=25`, token: tenant.ciToken }));
+      return load(context, name, (seq) => ({
+        method: 'GET',
+        path: `/models?namePrefix=scale-${String(seq % 100).padStart(2, '0')}&limit=25`,
+        token: tenant.ciToken,
+      }));
     },
   };
 }
@@ -161,7 +190,17 @@ function scaleTenant(context: ScenarioContext, models: number): Promise<BenchTen
       for (let start = 0; start < models; start += 20) {
         const writes = [];
         for (let i = start; i < Math.min(models, start + 20); i++) {
-          const model = benchModel({ projectId: project.projectId, name: `scale-${String(i % 100).padStart(2, '0')}-${String(i).padStart(6, '0')}`, tags: ['scale'], owner: 'bench:seed', versions: 0 }, 'bench:seed', at);
+          const model = benchModel(
+            {
+              projectId: project.projectId,
+              name: `scale-${String(i % 100).padStart(2, '0')}-${String(i).padStart(6, '0')}`,
+              tags: ['scale'],
+              owner: 'bench:seed',
+              versions: 0,
+            },
+            'bench:seed',
+            at,
+          );
           writes.push(...modelCreationWrites(model));
         }
         await table.transact(writes);
@@ -178,7 +217,11 @@ function scaleTenant(context: ScenarioContext, models: number): Promise<BenchTen
   });
 }
 
-function load(context: ScenarioContext, title: string, next: (seq: number) => { method: string; path: string; token: string; body?: string }): Promise<Measurement> {
+function load(
+  context: ScenarioContext,
+  title: string,
+  next: (seq: number) => { method: string; path: string; token: string; body?: string },
+): Promise<Measurement> {
   const first = next(0);
   return runHttpLoad(
     {
@@ -189,7 +232,12 @@ function load(context: ScenarioContext, title: string, next: (seq: number) => { 
       body: first.body,
       next: (seq) => {
         const shape = next(seq);
-        return { method: shape.method as 'GET', path: shape.path, headers: { authorization: `Bearer ${shape.token}`, 'content-type': 'application/json' }, body: shape.body };
+        return {
+          method: shape.method as 'GET',
+          path: shape.path,
+          headers: { authorization: `Bearer ${shape.token}`, 'content-type': 'application/json' },
+          body: shape.body,
+        };
       },
     },
     context.load,

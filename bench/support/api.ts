@@ -49,10 +49,16 @@ export interface BenchTenant {
  * in, invites a data scientist (who accepts and signs in) and creates a CI
  * token with the role data-scientist.
  */
-export async function onboardTenant(target: BenchTarget, name: string, options: { plan?: 'free' | 'standard' | 'enterprise'; report?: (line: string) => void } = {}): Promise<BenchTenant> {
+export async function onboardTenant(
+  target: BenchTarget,
+  name: string,
+  options: { plan?: 'free' | 'standard' | 'enterprise'; report?: (line: string) => void } = {},
+): Promise<BenchTenant> {
   const api = new BenchApi(required(target, 'apiUrl'));
   if (!target.admin) {
-    throw new Error('onboarding a bench tenant needs a platform administrator: give --admin-email/--admin-password (or STEWARD_BOOTSTRAP_ADMIN_EMAIL/PASSWORD) for a running platform');
+    throw new Error(
+      'onboarding a bench tenant needs a platform administrator: give --admin-email/--admin-password (or STEWARD_BOOTSTRAP_ADMIN_EMAIL/PASSWORD) for a running platform',
+    );
   }
   const plan = options.plan ?? 'enterprise';
   const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
@@ -61,11 +67,17 @@ export async function onboardTenant(target: BenchTarget, name: string, options: 
   const platformAdmin = await api.signIn(target.admin.email, target.admin.password);
   const { tenantId } = await api.call<{ tenantId: string }>('POST', '/signup', { body: { name, adminEmail, plan }, expect: 202 });
   await api.call('POST', `/platform/tenants/${tenantId}/approve`, { token: platformAdmin, expect: 200 });
-  await api.call('POST', '/auth/accept-invitation', { body: { invitation: await mailedInvitation(target, adminEmail), password: BENCH_PASSWORD }, expect: 200 });
+  await api.call('POST', '/auth/accept-invitation', {
+    body: { invitation: await mailedInvitation(target, adminEmail), password: BENCH_PASSWORD },
+    expect: 200,
+  });
   const adminIdToken = await api.signIn(adminEmail, BENCH_PASSWORD);
   const scientistEmail = `data-scientist@${slug}.example`;
   await api.call('POST', '/users', { token: adminIdToken, body: { email: scientistEmail, roles: ['data-scientist'] } });
-  await api.call('POST', '/auth/accept-invitation', { body: { invitation: await mailedInvitation(target, scientistEmail), password: BENCH_PASSWORD }, expect: 200 });
+  await api.call('POST', '/auth/accept-invitation', {
+    body: { invitation: await mailedInvitation(target, scientistEmail), password: BENCH_PASSWORD },
+    expect: 200,
+  });
   const dataScientistIdToken = await api.signIn(scientistEmail, BENCH_PASSWORD);
   const created = await api.call<{ token: { tokenId: string }; secret: string }>('POST', '/tokens', {
     token: adminIdToken,

@@ -62,7 +62,10 @@ export function bareOps(bare: BareCatalog): BareOps {
       // the same CounterCombiner) beside VersionNumbers.next (the model's facts and next number: the
       // same class, so a GetItem + Query only the first time a model is seen), as registerVersion runs them.
       const numbers = VersionNumbers.of(table, modelId);
-      const [, first] = await Promise.all([counterCombiner(documents).add({ tableName, key: usageKey, attribute: 'versions', by: 1, atMost: quota }), numbers.next()]);
+      const [, first] = await Promise.all([
+        counterCombiner(documents).add({ tableName, key: usageKey, attribute: 'versions', by: 1, atMost: quota }),
+        numbers.next(),
+      ]);
       for (let next = first; ; next = await numbers.next()) {
         const { facts, number } = next;
         const now = new Date();
@@ -88,7 +91,10 @@ export function bareOps(bare: BareCatalog): BareOps {
           // ScopedTable.transact → the same TransactionCombiner (concurrent transactions share one call),
           // the audit event linked into the tenant's chain at commit where the platform does that too.
           const chain = table.chainSequence;
-          await transactionCombiner(documents).write(writes.map((w) => table.prepare(w)), chain ? [{ index: 1, sequence: chain }] : []);
+          await transactionCombiner(documents).write(
+            writes.map((w) => table.prepare(w)),
+            chain ? [{ index: 1, sequence: chain }] : [],
+          );
           numbers.taken(number);
           return;
         } catch (error) {
@@ -152,7 +158,10 @@ export function warmStore(context: ScenarioContext, endpoint: string): Promise<v
     const quiet = () => undefined;
     await runClosedLoop(
       'warm-up',
-      (caller, n) => [() => ops.createVersion(caller, n, 8), () => ops.getVersion(n * 8 + caller), () => ops.searchVersions(n + caller), () => ops.searchModels(n + caller)][(n + caller) % 4](),
+      (caller, n) =>
+        [() => ops.createVersion(caller, n, 8), () => ops.getVersion(n * 8 + caller), () => ops.searchVersions(n + caller), () => ops.searchModels(n + caller)][
+          (n + caller) % 4
+        ](),
       { connections: 8, durationSeconds: STORE_WARMUP_SECONDS, warmupSeconds: 0 },
       quiet,
     );

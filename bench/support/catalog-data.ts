@@ -53,7 +53,12 @@ export interface CatalogStore {
 }
 
 /** The platform's table (created if missing: a fresh in-memory DynamoDB Local) bound to one tenant. */
-export async function openCatalogStore(endpoint: string, tableName: string, tenantId: string, auditChain: 'at-commit' | 'deferred' = 'deferred'): Promise<CatalogStore> {
+export async function openCatalogStore(
+  endpoint: string,
+  tableName: string,
+  tenantId: string,
+  auditChain: 'at-commit' | 'deferred' = 'deferred',
+): Promise<CatalogStore> {
   const clients = createAwsClients(readSettings({ STEWARD_MODE: 'local', STEWARD_DYNAMODB_ENDPOINT: endpoint, STEWARD_TABLE_NAME: tableName }));
   await bootstrapTable(clients.dynamodb, tableName);
   return {
@@ -102,7 +107,13 @@ export function benchModel(spec: ModelSpec, actor: string, at: Date): Model {
   };
 }
 
-export function benchVersion(model: Pick<Model, 'modelId' | 'name' | 'projectId'>, number: number, actor: string, at: Date, status: VersionStatus = 'registered'): ModelVersion {
+export function benchVersion(
+  model: Pick<Model, 'modelId' | 'name' | 'projectId'>,
+  number: number,
+  actor: string,
+  at: Date,
+  status: VersionStatus = 'registered',
+): ModelVersion {
   const verified = status !== 'registered' && status !== 'training';
   return {
     modelId: model.modelId,

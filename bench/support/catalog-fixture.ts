@@ -52,12 +52,26 @@ export function apiCatalog(context: ScenarioContext): Promise<ApiCatalog> {
     const api = new BenchApi(required(context.target, 'apiUrl'));
     const token = tenant.ciToken;
     const started = performance.now();
-    const project = await api.call<{ projectId: string }>('POST', '/projects', { token, body: { name: 'bench-catalog', description: 'benchmark catalog', tags: ['bench'] } });
-    const models = await inPool(Array.from({ length: CATALOG_MODELS }, (_, i) => i), 8, (i) =>
-      api.call<{ modelId: string; name: string }>('POST', '/models', {
-        token,
-        body: { projectId: project.projectId, name: catalogModelName(i), type: 'ml', framework: 'onnx', description: `benchmark model ${i}`, tags: catalogTags(i), schema: BENCH_SCHEMA },
-      }),
+    const project = await api.call<{ projectId: string }>('POST', '/projects', {
+      token,
+      body: { name: 'bench-catalog', description: 'benchmark catalog', tags: ['bench'] },
+    });
+    const models = await inPool(
+      Array.from({ length: CATALOG_MODELS }, (_, i) => i),
+      8,
+      (i) =>
+        api.call<{ modelId: string; name: string }>('POST', '/models', {
+          token,
+          body: {
+            projectId: project.projectId,
+            name: catalogModelName(i),
+            type: 'ml',
+            framework: 'onnx',
+            description: `benchmark model ${i}`,
+            tags: catalogTags(i),
+            schema: BENCH_SCHEMA,
+          },
+        }),
     );
     context.report(`  created 1 project and ${models.length} models through the API`);
     let registered = 0;
@@ -88,7 +102,10 @@ export interface BareCatalog {
  * its DynamoDB Local by default. Unregistered, so the audit sweep never visits
  * it: the bare baselines measure DynamoDB alone.
  */
-export function bareCatalog(context: ScenarioContext, endpoint = context.target.bareDynamodbEndpoint ?? required(context.target, 'dynamodbEndpoint')): Promise<BareCatalog> {
+export function bareCatalog(
+  context: ScenarioContext,
+  endpoint = context.target.bareDynamodbEndpoint ?? required(context.target, 'dynamodbEndpoint'),
+): Promise<BareCatalog> {
   return context.shared.once(`catalog:bare:${endpoint}`, async () => {
     const tenantId = syntheticTenantId();
     const store = await openCatalogStore(endpoint, context.target.tableName, tenantId, context.target.auditChain);

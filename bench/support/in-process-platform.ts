@@ -40,7 +40,15 @@ export async function startInProcessPlatform(name: string): Promise<InProcessPla
       STEWARD_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
     },
   });
-  const target: BenchTarget = { apiUrl: running.apiUrl, inboxUrl: running.standIns.endpoints.inbox, admin, tableName: 'steward', auditChain: 'at-commit', processes: {}, description: 'in process' };
+  const target: BenchTarget = {
+    apiUrl: running.apiUrl,
+    inboxUrl: running.standIns.endpoints.inbox,
+    admin,
+    tableName: 'steward',
+    auditChain: 'at-commit',
+    processes: {},
+    description: 'in process',
+  };
   return {
     running,
     dataDir,

@@ -37,7 +37,11 @@ export function scoringRow(): Record<string, number> {
  * a deployer invited into `tenant`), and a CI token of role deployer to
  * score it with.
  */
-export async function deployScoringEndpoint(target: BenchTarget, tenant: BenchTenant, report: (line: string) => void): Promise<{ endpointName: string; token: string }> {
+export async function deployScoringEndpoint(
+  target: BenchTarget,
+  tenant: BenchTenant,
+  report: (line: string) => void,
+): Promise<{ endpointName: string; token: string }> {
   const api = new BenchApi(required(target, 'apiUrl'));
   report('  importing, approving and deploying a 20-feature ONNX logistic regression through the API');
   const user = async (role: string) => {
@@ -48,25 +52,47 @@ export async function deployScoringEndpoint(target: BenchTarget, tenant: BenchTe
   };
   const [approver, deployer] = [await user('approver'), await user('deployer')];
   const ds = tenant.dataScientistIdToken;
-  const project = await api.call<{ projectId: string }>('POST', '/projects', { token: ds, body: { name: `scoring-${Math.random().toString(36).slice(2, 8)}` } });
-  const model = await api.call<{ modelId: string }>('POST', '/models', { token: ds, body: { projectId: project.projectId, name: `scoring-${Math.random().toString(36).slice(2, 8)}`, type: 'ml', framework: 'onnx', schema: SCORING_IO_SCHEMA } });
+  const project = await api.call<{ projectId: string }>('POST', '/projects', {
+    token: ds,
+    body: { name: `scoring-${Math.random().toString(36).slice(2, 8)}` },
+  });
+  const model = await api.call<{ modelId: string }>('POST', '/models', {
+    token: ds,
+    body: { projectId: project.projectId, name: `scoring-${Math.random().toString(36).slice(2, 8)}`, type: 'ml', framework: 'onnx', schema: SCORING_IO_SCHEMA },
+  });
   const bytes = scoringModelOnnx();
   const base = `/models/${model.modelId}/versions`;
-  const version = await api.call<{ version: number }>('POST', base, { token: ds, body: { artifact: { format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length } } });
-  const upload = await api.call<{ url: string; headers: Record<string, string> }>('POST', `${base}/${version.version}/artifact/upload-url`, { token: ds, expect: 200 });
+  const version = await api.call<{ version: number }>('POST', base, {
+    token: ds,
+    body: { artifact: { format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length } },
+  });
+  const upload = await api.call<{ url: string; headers: Record<string, string> }>('POST', `${base}/${version.version}/artifact/upload-url`, {
+    token: ds,
+    expect: 200,
+  });
   const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: Buffer.from(bytes) });
   if (!put.ok) throw new Error(`artifact upload answered ${put.status}`);
   await api.call('POST', `${base}/${version.version}/artifact/finalize`, { token: ds, expect: 200 });
-  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await api.call('POST', `${base}/${version.version}/status`, { token: ds, body: { to }, expect: 200 });
+  for (const to of ['evaluating', 'evaluated', 'pending-approval'])
+    await api.call('POST', `${base}/${version.version}/status`, { token: ds, body: { to }, expect: 200 });
   await api.call('POST', `${base}/${version.version}/decision`, { token: approver, body: { decision: 'approve', reason: 'bench model' }, expect: 200 });
   const name = `bench-${Math.random().toString(36).slice(2, 8)}`;
-  const started = await api.call<{ deployment: { deploymentId: string } }>('POST', '/deployments', { token: deployer, body: { endpointName: name, variants: [{ modelId: model.modelId, version: version.version }] }, expect: 202 });
+  const started = await api.call<{ deployment: { deploymentId: string } }>('POST', '/deployments', {
+    token: deployer,
+    body: { endpointName: name, variants: [{ modelId: model.modelId, version: version.version }] },
+    expect: 202,
+  });
   for (let i = 0; ; i++) {
-    const d = await api.call<{ status: string; reason?: string }>('GET', `/endpoints/${name}/deployments/${started.deployment.deploymentId}`, { token: deployer });
+    const d = await api.call<{ status: string; reason?: string }>('GET', `/endpoints/${name}/deployments/${started.deployment.deploymentId}`, {
+      token: deployer,
+    });
     if (d.status === 'live') break;
     if (d.status === 'failed' || i > 300) throw new Error(`the bench deployment did not go live: ${d.status} ${d.reason ?? ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const created = await api.call<{ secret: string }>('POST', '/tokens', { token: tenant.adminIdToken, body: { name: 'bench-scoring', roles: ['deployer'], expiresInDays: 1 } });
+  const created = await api.call<{ secret: string }>('POST', '/tokens', {
+    token: tenant.adminIdToken,
+    body: { name: 'bench-scoring', roles: ['deployer'], expiresInDays: 1 },
+  });
   return { endpointName: name, token: created.secret };
 }

@@ -39,13 +39,22 @@ async function main(): Promise<void> {
   const dataDir = values.memory ? undefined : mkdtempSync(join(tmpdir(), 'steward-ddb-costs-'));
   const port = await freePort();
   const ddb = await startDynamoDbLocal({ port, dataDir });
-  const dynamodb = withoutSdkLogging(new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }));
+  const dynamodb = withoutSdkLogging(
+    new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }),
+  );
   const documents = DynamoDBDocumentClient.from(dynamodb);
-  process.stdout.write(`DynamoDB Local ${values.memory ? 'in memory' : `on disk (${dataDir})`}; ${CALLERS} callers, ${seconds} s per figure after a short warm-up\n`);
+  process.stdout.write(
+    `DynamoDB Local ${values.memory ? 'in memory' : `on disk (${dataDir})`}; ${CALLERS} callers, ${seconds} s per figure after a short warm-up\n`,
+  );
   let seq = 0;
   const item = (withIndexes: boolean) => {
     const k = String(seq++).padStart(10, '0');
-    return { pk: `T#bench#I${k}`, sk: 'S', data: PAD, ...(withIndexes ? { gsi1pk: 'T#bench#G1', gsi1sk: k, gsi2pk: `T#bench#G2${seq % 50}`, gsi2sk: k, gsi3pk: 'T#bench#ALL', gsi3sk: k } : {}) };
+    return {
+      pk: `T#bench#I${k}`,
+      sk: 'S',
+      data: PAD,
+      ...(withIndexes ? { gsi1pk: 'T#bench#G1', gsi1sk: k, gsi2pk: `T#bench#G2${seq % 50}`, gsi2sk: k, gsi3pk: 'T#bench#ALL', gsi3sk: k } : {}),
+    };
   };
   try {
     await createTable(dynamodb, 'costs', false);
@@ -54,14 +63,28 @@ async function main(): Promise<void> {
     await closedLoop(WARMUP_SECONDS, (n) =>
       n % 2 === 0
         ? documents.send(new PutCommand({ TableName: 'costs', Item: item(true) }))
-        : documents.send(new TransactWriteCommand({ TransactItems: [1, 2, 3].map(() => ({ Put: { TableName: 'costs', Item: item(true), ConditionExpression: 'attribute_not_exists(pk)' } })) })),
+        : documents.send(
+            new TransactWriteCommand({
+              TransactItems: [1, 2, 3].map(() => ({ Put: { TableName: 'costs', Item: item(true), ConditionExpression: 'attribute_not_exists(pk)' } })),
+            }),
+          ),
     );
     process.stdout.write('\nper-item cost (items with 3 GSI keys)\n');
     for (const k of [1, 2, 4, 10, 25]) {
-      const calls = await closedLoop(seconds, () => documents.send(new TransactWriteCommand({ TransactItems: Array.from({ length: k }, () => ({ Put: { TableName: 'costs', Item: item(true), ConditionExpression: 'attribute_not_exists(pk)' } })) })));
+      const calls = await closedLoop(seconds, () =>
+        documents.send(
+          new TransactWriteCommand({
+            TransactItems: Array.from({ length: k }, () => ({
+              Put: { TableName: 'costs', Item: item(true), ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+          }),
+        ),
+      );
       report(`TransactWriteItems of ${k}`, calls, k);
     }
-    const batches = await closedLoop(seconds, () => documents.send(new BatchWriteCommand({ RequestItems: { costs: Array.from({ length: 25 }, () => ({ PutRequest: { Item: item(true) } })) } })));
+    const batches = await closedLoop(seconds, () =>
+      documents.send(new BatchWriteCommand({ RequestItems: { costs: Array.from({ length: 25 }, () => ({ PutRequest: { Item: item(true) } })) } })),
+    );
     report('BatchWriteItem of 25', batches, 25);
 
     process.stdout.write('\nstream cost (PutItem, table with 4 GSIs)\n');
@@ -81,7 +104,9 @@ async function main(): Promise<void> {
 
   function report(label: string, callsPerSecond: number, itemsPerCall: number): void {
     const msPerItem = 1000 / (callsPerSecond * itemsPerCall);
-    process.stdout.write(`  ${label.padEnd(34)} ${callsPerSecond.toFixed(0).padStart(6)} calls/s ${(callsPerSecond * itemsPerCall).toFixed(0).padStart(6)} items/s ${msPerItem.toFixed(2).padStart(6)} ms/item\n`);
+    process.stdout.write(
+      `  ${label.padEnd(34)} ${callsPerSecond.toFixed(0).padStart(6)} calls/s ${(callsPerSecond * itemsPerCall).toFixed(0).padStart(6)} items/s ${msPerItem.toFixed(2).padStart(6)} ms/item\n`,
+    );
   }
 }
 

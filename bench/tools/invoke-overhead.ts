@@ -40,8 +40,12 @@ function gatewayApp() {
   const bytes = scoringModelOnnx();
   const ioSchema = SCORING_IO_SCHEMA;
   const registry = new InMemoryEndpointRegistry();
-  const models = new ModelCache((model) => loadModel({ runtime: model.runtime, artifact: singleFileArtifact(model.artifactUri, 'model.onnx', bytes), ioSchema: model.ioSchema }));
-  const config = endpointConfigSchema.parse({ productionVariants: [{ variantName: 'AllTraffic', model: { runtime: 'onnx', artifactUri: 's3://bench/model.onnx', ioSchema } }] });
+  const models = new ModelCache((model) =>
+    loadModel({ runtime: model.runtime, artifact: singleFileArtifact(model.artifactUri, 'model.onnx', bytes), ioSchema: model.ioSchema }),
+  );
+  const config = endpointConfigSchema.parse({
+    productionVariants: [{ variantName: 'AllTraffic', model: { runtime: 'onnx', artifactUri: 's3://bench/model.onnx', ioSchema } }],
+  });
   const deps = { registry, models, log: silent };
   const invoke = createInvokeEndpoint(deps);
   return { app: createGatewayApp(deps, invoke), handler: new InProcessGatewayHandler(() => invoke), ready: registry.put(ENDPOINT, config, new Date()) };
@@ -64,7 +68,9 @@ class CannedHandler {
   readonly metadata = { handlerProtocol: 'http/1.1' };
   private readonly answer = new TextEncoder().encode('{"predictions":[{"score":0.5}]}');
   async handle() {
-    return { response: { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-invoked-production-variant': 'AllTraffic' }, body: this.answer } };
+    return {
+      response: { statusCode: 200, headers: { 'content-type': 'application/json', 'x-amzn-invoked-production-variant': 'AllTraffic' }, body: this.answer },
+    };
   }
   updateHttpClientConfig(): void {}
   httpHandlerConfigs() {
@@ -76,10 +82,20 @@ class CannedHandler {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
 function rawPost(port: number, body: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/endpoints/${ENDPOINT}/invocations`, agent, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': body.byteLength } }, (res) => {
-      res.on('data', () => undefined);
-      res.on('end', resolve);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/endpoints/${ENDPOINT}/invocations`,
+        agent,
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': body.byteLength },
+      },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', resolve);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -88,7 +104,10 @@ function rawPost(port: number, body: Uint8Array): Promise<void> {
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) return child();
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, rounds: { type: 'string', default: '2' } } });
-  const gateway = fork(__filename, ['--child'], { execArgv: ['--import', 'tsx', ...(process.env.CHILD_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CHILD_PROF] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const gateway = fork(__filename, ['--child'], {
+    execArgv: ['--import', 'tsx', ...(process.env.CHILD_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CHILD_PROF] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise<number>((resolve) => gateway.once('message', (m: { port: number }) => resolve(m.port)));
   const endpoint = `http://127.0.0.1:${port}`;
   const local = gatewayApp();
@@ -96,7 +115,12 @@ async function main(): Promise<void> {
   const platformClient = (requestHandler?: CannedHandler | InProcessGatewayHandler) =>
     sagemakerRuntimeClient({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, ...(requestHandler ? { requestHandler: requestHandler as never } : {}) });
   const sdkDefaults = (requestHandler?: CannedHandler) =>
-    new SageMakerRuntimeClient({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, ...(requestHandler ? { requestHandler: requestHandler as never } : {}) });
+    new SageMakerRuntimeClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: CREDENTIALS,
+      ...(requestHandler ? { requestHandler: requestHandler as never } : {}),
+    });
   let variants: Array<{ name: string; make: () => SageMakerRuntimeClient | undefined; remote: boolean }> = [
     { name: 'node:http request, no SDK (floor)', make: () => undefined, remote: true },
     { name: 'SDK defaults, canned answer', make: () => sdkDefaults(new CannedHandler()), remote: false },
@@ -113,7 +137,18 @@ async function main(): Promise<void> {
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const variant of variants) {
         const client = variant.make();
-        const call = !client ? () => rawPost(port, body) : () => client.send(new InvokeEndpointCommand({ EndpointName: ENDPOINT, Body: body, ContentType: 'application/json', Accept: 'application/json', InferenceId: 'x' }));
+        const call = !client
+          ? () => rawPost(port, body)
+          : () =>
+              client.send(
+                new InvokeEndpointCommand({
+                  EndpointName: ENDPOINT,
+                  Body: body,
+                  ContentType: 'application/json',
+                  Accept: 'application/json',
+                  InferenceId: 'x',
+                }),
+              );
         await loop(call, seconds / 2);
         const gw0 = await gatewayCpu(gateway);
         const cpu0 = process.cpuUsage();

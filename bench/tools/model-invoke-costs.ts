@@ -28,7 +28,14 @@ async function loadFrom(root: string): Promise<Invocable> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { calls: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '9' }, base: { type: 'string' }, body: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      calls: { type: 'string', default: '20000' },
+      rounds: { type: 'string', default: '9' },
+      base: { type: 'string' },
+      body: { type: 'boolean', default: false },
+    },
+  });
   const calls = Number(values.calls);
   const rounds = Number(values.rounds);
   const sides: [string, Invocable][] = [];
@@ -55,7 +62,8 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   process.stdout.write(`CPU per invoke (µs, median of ${rounds} rounds of ${calls}, 8 callers):\n`);
-  for (const [name, xs] of samples) process.stdout.write(`  ${name.padEnd(5)} ${median(xs).toFixed(2).padStart(7)}   rounds ${xs.map((x) => x.toFixed(1)).join(' ')}\n`);
+  for (const [name, xs] of samples)
+    process.stdout.write(`  ${name.padEnd(5)} ${median(xs).toFixed(2).padStart(7)}   rounds ${xs.map((x) => x.toFixed(1)).join(' ')}\n`);
   if (sides.length === 2) {
     const base = samples.get('base')!;
     const diffs = samples.get('this')!.map((x, i) => x - base[i]);

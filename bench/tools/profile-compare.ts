@@ -52,7 +52,9 @@ function main(): void {
     options: { yardstick: { type: 'string', default: '@smithy/core,@smithy/signature-v4,@aws-sdk/core' }, top: { type: 'string', default: '40' } },
   });
   if (positionals.length !== 4) {
-    process.stderr.write('usage: npx tsx bench/tools/profile-compare.ts <before.cpuprofile> <requests> <after.cpuprofile> <requests> [--yardstick <pkg,pkg>] [--top 40]\n');
+    process.stderr.write(
+      'usage: npx tsx bench/tools/profile-compare.ts <before.cpuprofile> <requests> <after.cpuprofile> <requests> [--yardstick <pkg,pkg>] [--top 40]\n',
+    );
     process.exit(2);
   }
   const load = (file: string, requests: string) => microsPerRequest(JSON.parse(readFileSync(file, 'utf8')) as Profile, Number(requests));
@@ -63,7 +65,9 @@ function main(): void {
   const scale = sum(before, yardstick) / sum(after, yardstick);
   const row = (a: number | string, b: number | string, c: number | string, d: number | string, name: string) =>
     `  ${[a, b, c, d].map((v) => (typeof v === 'number' ? v.toFixed(1) : v).padStart(9)).join('')}  ${name}\n`;
-  process.stdout.write(`\nCPU per request (µs); yardstick ${yardstick.join(' + ')}: ${sum(before, yardstick).toFixed(1)} before, ${sum(after, yardstick).toFixed(1)} after, so after × ${scale.toFixed(3)}\n\n`);
+  process.stdout.write(
+    `\nCPU per request (µs); yardstick ${yardstick.join(' + ')}: ${sum(before, yardstick).toFixed(1)} before, ${sum(after, yardstick).toFixed(1)} after, so after × ${scale.toFixed(3)}\n\n`,
+  );
   process.stdout.write(row('before', 'after', 'scaled', 'change', 'place'));
   process.stdout.write(row(sum(before), sum(after), sum(after) * scale, sum(after) * scale - sum(before), '(total)'));
   const places = [...new Set([...before.keys(), ...after.keys()])]

@@ -51,7 +51,12 @@ export function categoryOf(url: string, functionName: string): string {
   return repo >= 0 ? path.slice(repo + process.cwd().length + 1) : path;
 }
 
-export function summarize(profile: Profile): { totalMs: number; byCategory: [string, number][]; byFunction: [string, number][]; inclusive: [string, number][] } {
+export function summarize(profile: Profile): {
+  totalMs: number;
+  byCategory: [string, number][];
+  byFunction: [string, number][];
+  inclusive: [string, number][];
+} {
   const selfMs = new Map<number, number>();
   if (profile.samples && profile.timeDeltas) {
     for (let i = 0; i < profile.samples.length; i++) {
@@ -59,7 +64,13 @@ export function summarize(profile: Profile): { totalMs: number; byCategory: [str
       selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000);
     }
   } else {
-    const interval = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0));
+    const interval =
+      (profile.endTime - profile.startTime) /
+      1000 /
+      Math.max(
+        1,
+        profile.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0),
+      );
     for (const n of profile.nodes) selfMs.set(n.id, (n.hitCount ?? 0) * interval);
   }
   const byCategory = new Map<string, number>();
@@ -72,7 +83,12 @@ export function summarize(profile: Profile): { totalMs: number; byCategory: [str
     const { functionName, url, lineNumber } = node.callFrame;
     const category = categoryOf(url, functionName);
     byCategory.set(category, (byCategory.get(category) ?? 0) + ms);
-    const where = url ? `${url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(`${process.cwd()}/`, '')}:${lineNumber + 1}` : '';
+    const where = url
+      ? `${url
+          .replace(/^file:\/\//, '')
+          .replace(/^.*node_modules\//, '')
+          .replace(`${process.cwd()}/`, '')}:${lineNumber + 1}`
+      : '';
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
   }
@@ -107,7 +123,9 @@ function main(): void {
     const idle = byCategory.find(([c]) => c === '(idle)')?.[1] ?? 0;
     const busy = totalMs - idle;
     const pct = (ms: number, of: number) => `${((ms / of) * 100).toFixed(1).padStart(5)} %`;
-    process.stdout.write(`\n${file}\n  ${(totalMs / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s busy (${pct(busy, totalMs).trim()}); shares below are of busy time\n\n  self time by where the code lives:\n`);
+    process.stdout.write(
+      `\n${file}\n  ${(totalMs / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s busy (${pct(busy, totalMs).trim()}); shares below are of busy time\n\n  self time by where the code lives:\n`,
+    );
     for (const [category, ms] of byCategory.filter(([c]) => c !== '(idle)').slice(0, 30)) {
       process.stdout.write(`  ${pct(ms, busy)}  ${(ms / 1000).toFixed(2).padStart(7)} s  ${category}\n`);
     }

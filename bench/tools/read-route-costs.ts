@@ -47,7 +47,9 @@ async function main(): Promise<void> {
         const writes = [];
         for (let i = start; i < start + 20; i++) {
           const name = `scale-${String(i % 100).padStart(2, '0')}-${String(i).padStart(6, '0')}`;
-          writes.push(...modelCreationWrites(benchModel({ projectId: project.projectId, name, tags: ['scale'], owner: 'bench:seed', versions: 0 }, 'bench:seed', at)));
+          writes.push(
+            ...modelCreationWrites(benchModel({ projectId: project.projectId, name, tags: ['scale'], owner: 'bench:seed', versions: 0 }, 'bench:seed', at)),
+          );
         }
         await table.transact(writes);
       }
@@ -83,7 +85,9 @@ async function main(): Promise<void> {
     process.stdout.write(`CPU per request in process (µs, median of ${rounds} rounds of ${requests}; no HTTP server):\n`);
     for (const [name, xs] of samples) {
       const m = median(xs);
-      process.stdout.write(`  ${name.padEnd(36)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / noop).toFixed(2)}   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}\n`);
+      process.stdout.write(
+        `  ${name.padEnd(36)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / noop).toFixed(2)}   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}\n`,
+      );
     }
   } finally {
     await platform.stop();

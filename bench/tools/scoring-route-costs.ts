@@ -50,7 +50,11 @@ interface Side {
 }
 
 async function startSide(name: string, acquire: typeof acquireTarget, report: (line: string) => void): Promise<Side> {
-  const acquired = await acquire(new Set(['api', 'scoring']), {}, { keepData: false, report, platformProcess: 'separate', bareDynamodb: 'platform', auditSealer: true, auditChain: 'at-commit' });
+  const acquired = await acquire(
+    new Set(['api', 'scoring']),
+    {},
+    { keepData: false, report, platformProcess: 'separate', bareDynamodb: 'platform', auditSealer: true, auditChain: 'at-commit' },
+  );
   try {
     const { target } = acquired;
     const api = target.processes.api;
@@ -86,7 +90,9 @@ async function startSide(name: string, acquire: typeof acquireTarget, report: (l
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, base: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, base: { type: 'string' } },
+  });
   const requests = Number(values.requests);
   const rounds = Number(values.rounds);
   const report = (line: string) => process.stdout.write(`${line}\n`);
@@ -120,7 +126,9 @@ async function main(): Promise<void> {
         const xs = samples.get(`${side.name} ${route}`)!;
         const m = median(xs);
         const ratios = xs.map((x, i) => x / noop[i]);
-        report(`  ${side.name.padEnd(5)} ${route.padEnd(36)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / median(noop)).toFixed(2)} (median of rounds ${median(ratios).toFixed(2)})   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}`);
+        report(
+          `  ${side.name.padEnd(5)} ${route.padEnd(36)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / median(noop)).toFixed(2)} (median of rounds ${median(ratios).toFixed(2)})   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}`,
+        );
       }
     }
     if (sides.length === 2) {

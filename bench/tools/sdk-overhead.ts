@@ -30,14 +30,19 @@ const VARIANTS: Variant[] = [
     // (schemaLogFilter) before handing them to the logger, even the default no-op one.
     make: (endpoint) => {
       const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxAttempts: 4 });
-      return { dynamodb, documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }) };
+      return {
+        dynamodb,
+        documents: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }),
+      };
     },
   },
   { name: 'platform client (no logger)', make: (endpoint) => createAwsClients(readSettings({ STEWARD_MODE: 'local', STEWARD_DYNAMODB_ENDPOINT: endpoint })) },
 ];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { endpoint: { type: 'string' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({
+    options: { endpoint: { type: 'string' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' } },
+  });
   let endpoint = values.endpoint;
   let stop = async () => {};
   if (!endpoint) {
@@ -51,7 +56,11 @@ async function main(): Promise<void> {
   try {
     const tenantId = syntheticTenantId();
     const seedStore = await openCatalogStore(endpoint, 'steward', tenantId);
-    const model = benchModel({ projectId: '01benchprojectxxxxxxxxxxxx', name: 'sdk-overhead', tags: [], owner: 'token:x', versions: 50 }, 'token:x', new Date());
+    const model = benchModel(
+      { projectId: '01benchprojectxxxxxxxxxxxx', name: 'sdk-overhead', tags: [], owner: 'token:x', versions: 50 },
+      'token:x',
+      new Date(),
+    );
     const items = Array.from({ length: 50 }, (_, v) => versionWriteItem(seedStore.table, benchVersion(model, v + 1, 'token:x', new Date())));
     await batchPut(seedStore.documents, seedStore.tableName, items, { total: items.length, label: 'seed', report: () => undefined });
     seedStore.close();
@@ -63,10 +72,19 @@ async function main(): Promise<void> {
         const store = await openCatalogStore(endpoint, 'steward', tenantId);
         const pk = store.table.partitionKey(['MODEL', model.modelId]);
         const ops = {
-          GetItem: (n: number) => clients.documents.send(new GetCommand({ TableName: 'steward', Key: { pk, sk: `V#${String((n % 50) + 1).padStart(8, '0')}` }, ConsistentRead: true })),
+          GetItem: (n: number) =>
+            clients.documents.send(
+              new GetCommand({ TableName: 'steward', Key: { pk, sk: `V#${String((n % 50) + 1).padStart(8, '0')}` }, ConsistentRead: true }),
+            ),
           'Query 25': () =>
             clients.documents.send(
-              new QueryCommand({ TableName: 'steward', KeyConditionExpression: '#p = :p AND begins_with(#s, :s)', ExpressionAttributeNames: { '#p': 'pk', '#s': 'sk' }, ExpressionAttributeValues: { ':p': pk, ':s': 'V#' }, Limit: 25 }),
+              new QueryCommand({
+                TableName: 'steward',
+                KeyConditionExpression: '#p = :p AND begins_with(#s, :s)',
+                ExpressionAttributeNames: { '#p': 'pk', '#s': 'sk' },
+                ExpressionAttributeValues: { ':p': pk, ':s': 'V#' },
+                Limit: 25,
+              }),
             ),
         };
         for (const [name, op] of Object.entries(ops)) {
@@ -75,7 +93,9 @@ async function main(): Promise<void> {
           const { calls, elapsed } = await loop(op, seconds);
           const cpu = process.cpuUsage(cpu0);
           const cpuMs = (cpu.user + cpu.system) / 1000 / calls;
-          process.stdout.write(`  ${variant.name.padEnd(28)} ${name.padEnd(9)} ${(calls / elapsed).toFixed(0).padStart(6)} calls/s  client CPU ${cpuMs.toFixed(3)} ms/call\n`);
+          process.stdout.write(
+            `  ${variant.name.padEnd(28)} ${name.padEnd(9)} ${(calls / elapsed).toFixed(0).padStart(6)} calls/s  client CPU ${cpuMs.toFixed(3)} ms/call\n`,
+          );
         }
         store.close();
         clients.dynamodb.destroy();

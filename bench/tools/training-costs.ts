@@ -54,7 +54,16 @@ const TEMPLATES: Template[] = [
       const f = fitLogisticRegression(x, y, { l2: 1, maxIterations: 100, tolerance: 1e-8 });
       return {
         predict: (row) => sigmoid(linearScore(f, row)),
-        onnx: () => exportLinearModelToOnnx({ kind: 'logistic', inputName: 'x', center: f.scaling.center, scale: f.scaling.scale, coefficients: f.coefficients, intercept: f.intercept, outputs: OUTPUTS }),
+        onnx: () =>
+          exportLinearModelToOnnx({
+            kind: 'logistic',
+            inputName: 'x',
+            center: f.scaling.center,
+            scale: f.scaling.scale,
+            coefficients: f.coefficients,
+            intercept: f.intercept,
+            outputs: OUTPUTS,
+          }),
       };
     },
   },
@@ -77,7 +86,16 @@ const TEMPLATES: Template[] = [
       const f = fitLeastSquares(x, y, { l2: 0 });
       return {
         predict: (row) => linearScore(f, row),
-        onnx: () => exportLinearModelToOnnx({ kind: 'linear', inputName: 'x', center: f.scaling.center, scale: f.scaling.scale, coefficients: f.coefficients, intercept: f.intercept, outputs: OUTPUTS }),
+        onnx: () =>
+          exportLinearModelToOnnx({
+            kind: 'linear',
+            inputName: 'x',
+            center: f.scaling.center,
+            scale: f.scaling.scale,
+            coefficients: f.coefficients,
+            intercept: f.intercept,
+            outputs: OUTPUTS,
+          }),
       };
     },
   },
@@ -122,10 +140,23 @@ async function measureTemplate(t: Template, rounds: number): Promise<Record<stri
     }
     evaluateMs.push(performance.now() - t0);
   }
-  return { template: t.name, rows: `${x.length}+${hx.length}`, fitMs: +median(fitMs).toFixed(1), exportMs: +median(exportMs).toFixed(2), evaluateMs: +median(evaluateMs).toFixed(1), holdout: headline };
+  return {
+    template: t.name,
+    rows: `${x.length}+${hx.length}`,
+    fitMs: +median(fitMs).toFixed(1),
+    exportMs: +median(exportMs).toFixed(2),
+    evaluateMs: +median(evaluateMs).toFixed(1),
+    holdout: headline,
+  };
 }
 
-async function measureRunner(name: string, command: string[], channels: Record<string, Record<string, string>>, hyperparameters: Record<string, string>, rounds: number) {
+async function measureRunner(
+  name: string,
+  command: string[],
+  channels: Record<string, Record<string, string>>,
+  hyperparameters: Record<string, string>,
+  rounds: number,
+) {
   const durations: number[] = [];
   const cpu: number[] = [];
   const memory: number[] = [];
@@ -148,11 +179,23 @@ async function main(): Promise<void> {
   for (const t of TEMPLATES) templates.push(await measureTemplate(t, rounds));
   console.table(templates);
   const trivial = `require('node:fs').writeFileSync(process.env.SM_MODEL_DIR + '/model.onnx', 'x')`;
-  const runners = [await measureRunner('node, writes a model (fixed cost of a run)', [process.execPath, '-e', trivial], { train: { 'a.csv': 'a\n1\n' } }, {}, rounds)];
-  const python = [values.python, 'python3', '/usr/bin/python3'].find((p) => p && spawnSync(p, ['-c', 'import sklearn, onnx'], { stdio: 'ignore' }).status === 0);
+  const runners = [
+    await measureRunner('node, writes a model (fixed cost of a run)', [process.execPath, '-e', trivial], { train: { 'a.csv': 'a\n1\n' } }, {}, rounds),
+  ];
+  const python = [values.python, 'python3', '/usr/bin/python3'].find(
+    (p) => p && spawnSync(p, ['-c', 'import sklearn, onnx'], { stdio: 'ignore' }).status === 0,
+  );
   if (python) {
     const data = readFileSync(join(DATASETS, 'breast-cancer.csv'), 'utf8');
-    runners.push(await measureRunner(`${python} templates/python-sklearn/train.py (569 rows)`, [python, join(__dirname, '../../templates/python-sklearn/train.py')], { train: { 'data.csv': data } }, { target: 'benign' }, rounds));
+    runners.push(
+      await measureRunner(
+        `${python} templates/python-sklearn/train.py (569 rows)`,
+        [python, join(__dirname, '../../templates/python-sklearn/train.py')],
+        { train: { 'data.csv': data } },
+        { target: 'benign' },
+        rounds,
+      ),
+    );
   } else console.log('no python3 with scikit-learn and onnx: the Python template is not measured');
   console.table(runners);
 }

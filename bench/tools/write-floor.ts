@@ -56,17 +56,31 @@ async function main(): Promise<void> {
     const token = tenants[0].ciToken;
     const api = new BenchApi(running.apiUrl);
     const project = await api.call<{ projectId: string }>('POST', '/projects', { token, body: { name: 'write-floor' } });
-    const model = await api.call<{ modelId: string }>('POST', '/models', { token, body: { projectId: project.projectId, name: 'floor-model', type: 'ml', framework: 'onnx', schema: BENCH_SCHEMA } });
+    const model = await api.call<{ modelId: string }>('POST', '/models', {
+      token,
+      body: { projectId: project.projectId, name: 'floor-model', type: 'ml', framework: 'onnx', schema: BENCH_SCHEMA },
+    });
 
     const app = createApp(running.local.platform);
     let sequence = 0;
     const send = async (method: string, path: string, body: unknown, bearer = token, expect = method === 'GET' ? 200 : 201) => {
-      const init: RequestInit = { method, headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) };
+      const init: RequestInit = {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      };
       const response = await app.fetch(new Request(`http://127.0.0.1${path}`, init));
       if (response.status !== expect) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
       await response.text();
     };
-    const registerModel = () => send('POST', '/models', { projectId: project.projectId, name: `floor-${process.pid}-${sequence++}`, type: 'ml', framework: 'onnx', schema: BENCH_SCHEMA });
+    const registerModel = () =>
+      send('POST', '/models', {
+        projectId: project.projectId,
+        name: `floor-${process.pid}-${sequence++}`,
+        type: 'ml',
+        framework: 'onnx',
+        schema: BENCH_SCHEMA,
+      });
     const registerVersion = () => send('POST', `/models/${model.modelId}/versions`, { artifact: BENCH_ARTIFACT });
     const me = (i: number) => send('GET', '/me', undefined, tenants[i % tenants.length].ciToken);
 
@@ -93,8 +107,11 @@ async function main(): Promise<void> {
     const describe = (name: string, rows: { inserted: Row[]; updated: Row[] }) => {
       const bytes = [...rows.inserted, ...rows.updated].reduce((sum, row) => sum + String(row.body).length, 0);
       // The partition without its tenant prefix, and the sort key's first part: what kind of item each row is.
-      const kinds = (list: Row[]) => list.map((row) => `${String(row.pk).split('#').slice(2).join('#') || String(row.pk)}/${String(row.sk).split('#')[0]}`).join(', ');
-      process.stdout.write(`${name}: ${rows.inserted.length} rows inserted (${kinds(rows.inserted)}), ${rows.updated.length} updated (${kinds(rows.updated)}), ${bytes} bytes of item JSON\n`);
+      const kinds = (list: Row[]) =>
+        list.map((row) => `${String(row.pk).split('#').slice(2).join('#') || String(row.pk)}/${String(row.sk).split('#')[0]}`).join(', ');
+      process.stdout.write(
+        `${name}: ${rows.inserted.length} rows inserted (${kinds(rows.inserted)}), ${rows.updated.length} updated (${kinds(rows.updated)}), ${bytes} bytes of item JSON\n`,
+      );
     };
     describe('POST /models', modelRows);
     describe('POST /models/{id}/versions', versionRows);
@@ -161,7 +178,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\nCPU per request in process (µs, median of ${rounds} rounds of ${requests}, ${IN_FLIGHT} in flight; no HTTP server):\n`);
     for (const [name, xs] of samples) {
       const m = median(xs);
-      process.stdout.write(`  ${name.padEnd(44)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / noop).toFixed(2)}   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}\n`);
+      process.stdout.write(
+        `  ${name.padEnd(44)} ${m.toFixed(1).padStart(7)}   × GET /me ${(m / noop).toFixed(2)}   rounds ${xs.map((x) => x.toFixed(0)).join(' ')}\n`,
+      );
     }
   } finally {
     raw.close();

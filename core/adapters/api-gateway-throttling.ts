@@ -1,4 +1,11 @@
-import { type APIGatewayClient, CreateApiKeyCommand, CreateUsagePlanKeyCommand, DeleteApiKeyCommand, NotFoundException, UpdateApiKeyCommand } from '@aws-sdk/client-api-gateway';
+import {
+  type APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  NotFoundException,
+  UpdateApiKeyCommand,
+} from '@aws-sdk/client-api-gateway';
 import { randomBytes } from 'node:crypto';
 import type { TenantThrottling } from '../ports/tenant-throttling';
 import type { PlanName } from '../tenancy/plans';
@@ -11,7 +18,10 @@ import type { PlanName } from '../tenancy/plans';
 export class ApiGatewayThrottling implements TenantThrottling {
   readonly kind = 'api-gateway' as const;
 
-  constructor(private readonly apigateway: APIGatewayClient, private readonly usagePlans: Readonly<Record<PlanName, string>>) {}
+  constructor(
+    private readonly apigateway: APIGatewayClient,
+    private readonly usagePlans: Readonly<Record<PlanName, string>>,
+  ) {}
 
   async provision(tenantId: string, plan: PlanName): Promise<{ usageKey: string; usageKeyId: string }> {
     const value = randomBytes(30).toString('base64url');

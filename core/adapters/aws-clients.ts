@@ -130,7 +130,9 @@ export function withSigningKeyKept<S>(signer: S): S {
   const target = signer as S & { getSigningKey?: KeyDeriver };
   const derive = target.getSigningKey;
   if (typeof derive !== 'function') return signer;
-  let kept: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string; shortDate: string; service?: string; key: Promise<Uint8Array> } | undefined;
+  let kept:
+    | { accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string; shortDate: string; service?: string; key: Promise<Uint8Array> }
+    | undefined;
   target.getSigningKey = function (credentials, region, shortDate, service) {
     if (
       kept &&
@@ -144,7 +146,15 @@ export function withSigningKeyKept<S>(signer: S): S {
       return kept.key;
     }
     const key = derive.call(this, credentials, region, shortDate, service);
-    const entry = { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken, region, shortDate, service, key };
+    const entry = {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      region,
+      shortDate,
+      service,
+      key,
+    };
     kept = entry;
     key.catch(() => {
       if (kept === entry) kept = undefined;

@@ -199,7 +199,11 @@ export async function verifyChain(table: MetadataTable, options: VerifyOptions =
   const base = { from, head, unsealed };
   if (!stored) {
     const orphan = (await table.query<StoredAuditEvent>({ index: 'gsi1', partition: CHAIN_PARTITION, limit: 1 })).items[0];
-    if (orphan) return broken({ ...base, checked: 0, through: from - 1 }, { reason: 'link-broken', seq: orphan.seq ?? 1, eventId: orphan.eventId, detail: 'the chain head is missing while sealed events exist' });
+    if (orphan)
+      return broken(
+        { ...base, checked: 0, through: from - 1 },
+        { reason: 'link-broken', seq: orphan.seq ?? 1, eventId: orphan.eventId, detail: 'the chain head is missing while sealed events exist' },
+      );
     return { ok: true, checked: 0, through: 0, complete: true, ...base };
   }
   if (from > head.seq) return { ok: true, checked: 0, through: from - 1, complete: true, ...base };
@@ -207,7 +211,11 @@ export async function verifyChain(table: MetadataTable, options: VerifyOptions =
   let anchor: ChainHead = genesis;
   if (from > 1) {
     const before = await eventAt(table, from - 1);
-    if (!before?.hash) return broken({ ...base, checked: 0, through: from - 1 }, { reason: 'sequence-gap', seq: from - 1, detail: `no sealed event at seq ${from - 1} to anchor the check` });
+    if (!before?.hash)
+      return broken(
+        { ...base, checked: 0, through: from - 1 },
+        { reason: 'sequence-gap', seq: from - 1, detail: `no sealed event at seq ${from - 1} to anchor the check` },
+      );
     anchor = { seq: from - 1, hash: before.hash };
   }
 

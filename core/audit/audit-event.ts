@@ -40,7 +40,13 @@ export interface AuditEvent {
  * the event into the owner's hash chain; elsewhere it enters the `UNSEALED`
  * index, from which the chain sealer links it.
  */
-export function auditWrite(meta: ActionMeta, action: string, target: AuditTarget, change: { before?: unknown; after?: unknown }, at: Date): { event: AuditEvent; write: ScopedWrite } {
+export function auditWrite(
+  meta: ActionMeta,
+  action: string,
+  target: AuditTarget,
+  change: { before?: unknown; after?: unknown },
+  at: Date,
+): { event: AuditEvent; write: ScopedWrite } {
   const eventId = ulid(at.getTime()).toLowerCase();
   const event: AuditEvent = {
     eventId,

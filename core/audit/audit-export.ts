@@ -47,7 +47,12 @@ export interface AuditExport {
  * JSON Lines: one canonical-JSON event per line, with `seq`, `prevHash` and
  * `hash` — sort by `seq` and re-verify with the rule in chain-hash.ts.
  */
-export async function exportAuditTrail(table: MetadataTable, filter: AuditFilter, format: ExportFormat, options: { now: Date; maxSeal?: number }): Promise<AuditExport> {
+export async function exportAuditTrail(
+  table: MetadataTable,
+  filter: AuditFilter,
+  format: ExportFormat,
+  options: { now: Date; maxSeal?: number },
+): Promise<AuditExport> {
   const events = allAuditEvents(table, filter); // validates the filter before anything is written
   await sealAsMuchAsPossible(table, options.maxSeal ?? 10_000);
   const head = await readChainHead(table).then(
@@ -55,7 +60,10 @@ export async function exportAuditTrail(table: MetadataTable, filter: AuditFilter
     () => undefined,
   );
   const lines = format === 'jsonl' ? jsonLines(events) : csvLines(events);
-  const stamp = options.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = options.now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return {
     contentType: EXPORT_MEDIA_TYPES[format],
     filename: `audit-${chainOwner(table)}-${stamp}.${format}`,

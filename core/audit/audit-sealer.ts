@@ -65,7 +65,10 @@ export class AuditSealer implements AuditSealing {
   private stopped = false;
   private readonly deps: () => AuditSealerDeps;
 
-  constructor(deps: AuditSealerDeps | (() => AuditSealerDeps), private readonly options: AuditSealerOptions = {}) {
+  constructor(
+    deps: AuditSealerDeps | (() => AuditSealerDeps),
+    private readonly options: AuditSealerOptions = {},
+  ) {
     this.deps = typeof deps === 'function' ? deps : () => deps;
   }
 

@@ -5,9 +5,19 @@ import type { TenantScope } from '../tenancy/tenant-scope';
 import type { StoredAuditEvent } from './chain-hash';
 
 export const AuditFilterSchema = z.object({
-  targetType: z.string().regex(/^[a-z-]{2,40}$/).optional(),
-  targetId: z.string().regex(/^[0-9a-z-]{1,64}$/).optional(),
-  actor: z.string().regex(/^[a-z-]+(:[0-9a-z-]+)?$/).max(120).optional(),
+  targetType: z
+    .string()
+    .regex(/^[a-z-]{2,40}$/)
+    .optional(),
+  targetId: z
+    .string()
+    .regex(/^[0-9a-z-]{1,64}$/)
+    .optional(),
+  actor: z
+    .string()
+    .regex(/^[a-z-]+(:[0-9a-z-]+)?$/)
+    .max(120)
+    .optional(),
   from: z.string().datetime().optional(),
   to: z.string().datetime().optional(),
 });
@@ -41,7 +51,11 @@ export function allAuditEvents(table: MetadataTable, filter: AuditFilter, pageSi
   };
 }
 
-async function queryAuditEvents(table: MetadataTable, filter: AuditFilter, page: { limit: number; cursor?: string; descending: boolean }): Promise<Page<StoredAuditEvent>> {
+async function queryAuditEvents(
+  table: MetadataTable,
+  filter: AuditFilter,
+  page: { limit: number; cursor?: string; descending: boolean },
+): Promise<Page<StoredAuditEvent>> {
   const result = await table.query<StoredAuditEvent & { entity?: string }>({ ...auditQuery(filter), ...page });
   return { items: result.items.map(({ entity: _e, ...event }) => event as StoredAuditEvent), cursor: result.cursor };
 }

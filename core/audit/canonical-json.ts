@@ -101,20 +101,24 @@ function write(value: unknown, path: string): string {
       throw new TypeError(`canonical JSON: ${path} is a ${typeof value}, not a JSON value`);
   }
   if (Array.isArray(value)) {
-    return `[${value.map((element, i) => {
-      if (element === undefined) throw new TypeError(`canonical JSON: ${path}[${i}] is undefined`);
-      return write(element, `${path}[${i}]`);
-    }).join(',')}]`;
+    return `[${value
+      .map((element, i) => {
+        if (element === undefined) throw new TypeError(`canonical JSON: ${path}[${i}] is undefined`);
+        return write(element, `${path}[${i}]`);
+      })
+      .join(',')}]`;
   }
   // A plain object's prototype is *an* Object.prototype (whose own prototype is null), not
   // necessarily this realm's: values decoded by Node internals (IPC from a child process)
   // or made in another vm context are plain JSON too. Dates, Maps, class instances sit one level deeper.
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype !== null && (Object.getPrototypeOf(prototype) !== null || Object.prototype.toString.call(value) !== '[object Object]')) {
-    throw new TypeError(`canonical JSON: ${path} is a ${(value).constructor?.name ?? 'non-plain object'}, not a plain object`);
+    throw new TypeError(`canonical JSON: ${path} is a ${value.constructor?.name ?? 'non-plain object'}, not a plain object`);
   }
   const record = value as Record<string, unknown>;
   // Default string comparison in JavaScript is by UTF-16 code units: exactly RFC 8785's order.
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${write(record[k], `${path}.${k}`)}`).join(',')}}`;
 }

@@ -70,7 +70,10 @@ export class ChainWalk {
         reason: 'sequence-gap',
         seq,
         eventId: event.eventId,
-        detail: event.seq > seq ? `expected seq ${seq}, found ${event.seq}: ${event.seq - seq} event(s) missing` : `seq ${event.seq} appears again where ${seq} was expected`,
+        detail:
+          event.seq > seq
+            ? `expected seq ${seq}, found ${event.seq}: ${event.seq - seq} event(s) missing`
+            : `seq ${event.seq} appears again where ${seq} was expected`,
       };
     }
     if (event.prevHash !== this.previousHash) {

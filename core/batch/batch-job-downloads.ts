@@ -13,7 +13,10 @@ import { BatchPartitionResultSchema, loadBatchJob } from './batch-job-records';
 /** A job's files, relative to its output folder: the reports, and one output (and rejected) part per partition. */
 export const BatchJobFileName = z
   .string()
-  .regex(/^(rejected\.csv|manifest\.json|statistics\.json|(outputs|rejected)\/part-\d{5}\.csv)$/, 'one of rejected.csv, manifest.json, statistics.json, outputs/part-NNNNN.csv, rejected/part-NNNNN.csv');
+  .regex(
+    /^(rejected\.csv|manifest\.json|statistics\.json|(outputs|rejected)\/part-\d{5}\.csv)$/,
+    'one of rejected.csv, manifest.json, statistics.json, outputs/part-NNNNN.csv, rejected/part-NNNNN.csv',
+  );
 
 export const BatchJobPartitionView = z.object({
   index: z.number().int().min(0),
@@ -39,7 +42,11 @@ function relativeTo(prefix: string, key: string): string {
 }
 
 /** The partitions scored so far, in index order (a running job shows them as they land). */
-export async function listBatchJobPartitions(scope: TenantScope, jobId: string, page: { limit: number; cursor?: string }): Promise<Page<BatchJobPartitionView>> {
+export async function listBatchJobPartitions(
+  scope: TenantScope,
+  jobId: string,
+  page: { limit: number; cursor?: string },
+): Promise<Page<BatchJobPartitionView>> {
   const job = await loadBatchJob(scope.table, jobId);
   const result = await scope.table.query({ partition: ['BATCHJOB', jobId], sortBeginsWith: 'P#', limit: page.limit, cursor: page.cursor, consistent: true });
   const items = result.items.map((item) => {

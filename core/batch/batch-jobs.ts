@@ -8,15 +8,7 @@ import { loadVersion } from '../catalog/versions';
 import { SERVING_RUNTIME_BY_FORMAT } from '../deployments/request-deployment';
 import { Conflict, NotFound, ValidationFailed } from '../errors';
 import type { TenantScope } from '../tenancy/tenant-scope';
-import {
-  type BatchJob,
-  BatchJobSchema,
-  type BatchProgress,
-  batchJobWrite,
-  loadBatchJob,
-  loadPartitionResults,
-  progressOf,
-} from './batch-job-records';
+import { type BatchJob, BatchJobSchema, type BatchProgress, batchJobWrite, loadBatchJob, loadPartitionResults, progressOf } from './batch-job-records';
 
 /** The pipeline every batch job runs (state-machines/batch-score.asl.json). */
 export const BATCH_SCORE_PIPELINE = 'batch-score';
@@ -32,7 +24,10 @@ const FolderSchema = z
   .trim()
   .min(2)
   .max(512)
-  .regex(/^(?!.*\/\/)(?!(?:.*\/)?\.\.?\/)[A-Za-z0-9][A-Za-z0-9._\-/=]*\/$/, 'a relative folder (letters, digits, . _ - = and /) ending with /, without . or .. segments');
+  .regex(
+    /^(?!.*\/\/)(?!(?:.*\/)?\.\.?\/)[A-Za-z0-9][A-Za-z0-9._\-/=]*\/$/,
+    'a relative folder (letters, digits, . _ - = and /) ending with /, without . or .. segments',
+  );
 
 export const BatchJobRequest = z.object({
   model: z.object({ modelId: CatalogIdSchema, version: z.number().int().min(1).max(99_999_999) }),
@@ -65,7 +60,11 @@ export async function prepareBatchJob(scope: TenantScope, request: BatchJobReque
     version = await loadVersion(scope.table, model.modelId, model.version);
   } catch (error) {
     if (error instanceof NotFound) {
-      throw new ValidationFailed(`model ${model.modelId} has no version ${model.version}`, [{ field: `${field}.model.version`, problem: 'no such version of this model' }], { cause: error });
+      throw new ValidationFailed(
+        `model ${model.modelId} has no version ${model.version}`,
+        [{ field: `${field}.model.version`, problem: 'no such version of this model' }],
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -75,9 +74,10 @@ export async function prepareBatchJob(scope: TenantScope, request: BatchJobReque
     ]);
   }
   if (!BATCH_ARTIFACT_FORMATS.has(version.artifact.format) || version.artifact.state !== 'verified') {
-    throw new ValidationFailed(`version ${model.version} holds a ${version.artifact.state} ${version.artifact.format} artifact, which batch scoring cannot load`, [
-      { field: `${field}.model.version`, problem: `artifact '${version.artifact.format}' is not batch-scorable` },
-    ]);
+    throw new ValidationFailed(
+      `version ${model.version} holds a ${version.artifact.state} ${version.artifact.format} artifact, which batch scoring cannot load`,
+      [{ field: `${field}.model.version`, problem: `artifact '${version.artifact.format}' is not batch-scorable` }],
+    );
   }
   if (input.kind === 'dataset') {
     let dataset;
@@ -85,15 +85,23 @@ export async function prepareBatchJob(scope: TenantScope, request: BatchJobReque
       dataset = await loadDatasetVersion(scope.table, input.datasetId, input.version);
     } catch (error) {
       if (error instanceof NotFound) {
-        throw new ValidationFailed(`dataset ${input.datasetId} has no version ${input.version}`, [{ field: `${field}.input.version`, problem: 'no such dataset version' }], { cause: error });
+        throw new ValidationFailed(
+          `dataset ${input.datasetId} has no version ${input.version}`,
+          [{ field: `${field}.input.version`, problem: 'no such dataset version' }],
+          { cause: error },
+        );
       }
       throw error;
     }
     if (dataset.format !== 'csv') {
-      throw new ValidationFailed(`dataset version holds ${dataset.format}; batch scoring reads CSV`, [{ field: `${field}.input.datasetId`, problem: `format '${dataset.format}' is not CSV` }]);
+      throw new ValidationFailed(`dataset version holds ${dataset.format}; batch scoring reads CSV`, [
+        { field: `${field}.input.datasetId`, problem: `format '${dataset.format}' is not CSV` },
+      ]);
     }
   } else if (input.prefix.startsWith(request.outputPrefix) || request.outputPrefix.startsWith(input.prefix)) {
-    throw new ValidationFailed('the input and output folders overlap', [{ field: `${field}.outputPrefix`, problem: `overlaps input prefix '${input.prefix}'` }]);
+    throw new ValidationFailed('the input and output folders overlap', [
+      { field: `${field}.outputPrefix`, problem: `overlaps input prefix '${input.prefix}'` },
+    ]);
   }
   const now = scope.now();
   const jobId = newCatalogId(now);
@@ -113,7 +121,11 @@ export async function prepareBatchJob(scope: TenantScope, request: BatchJobReque
 
 /** The job's creation: the record, its audit event, and (for scheduled jobs) the slot claim, in one transaction. */
 export function jobCreationWrites(scope: TenantScope, job: BatchJob, extra: readonly ScopedWrite[] = []): ScopedWrite[] {
-  return [...extra, batchJobWrite(job, 'new'), auditWrite(scope.meta, 'batch-job.created', { type: 'batch-job', id: job.jobId }, { after: job }, scope.now()).write];
+  return [
+    ...extra,
+    batchJobWrite(job, 'new'),
+    auditWrite(scope.meta, 'batch-job.created', { type: 'batch-job', id: job.jobId }, { after: job }, scope.now()).write,
+  ];
 }
 
 /**
@@ -122,7 +134,13 @@ export function jobCreationWrites(scope: TenantScope, job: BatchJob, extra: read
  */
 export async function startBatchJob(runner: PipelineRunner, scope: TenantScope, job: BatchJob): Promise<BatchJob> {
   try {
-    const started = await runner.start({ tenantId: scope.tenantId, actor: job.createdBy, pipeline: BATCH_SCORE_PIPELINE, input: { jobId: job.jobId }, name: `batch-${job.jobId}` });
+    const started = await runner.start({
+      tenantId: scope.tenantId,
+      actor: job.createdBy,
+      pipeline: BATCH_SCORE_PIPELINE,
+      input: { jobId: job.jobId },
+      name: `batch-${job.jobId}`,
+    });
     return { ...job, executionId: started.executionId.slice(started.executionId.lastIndexOf(':') + 1) };
   } catch (error) {
     if (error instanceof Conflict) return job;
@@ -175,13 +193,23 @@ export async function getBatchJob(scope: TenantScope, jobId: string): Promise<Ba
 }
 
 /** Jobs newest first, all or those scoring one model version. Progress is the last recorded (running jobs: open one for live counts). */
-export async function listBatchJobs(scope: TenantScope, filter: z.infer<typeof BatchJobListInput>, page: { limit: number; cursor?: string }): Promise<Page<BatchJob>> {
+export async function listBatchJobs(
+  scope: TenantScope,
+  filter: z.infer<typeof BatchJobListInput>,
+  page: { limit: number; cursor?: string },
+): Promise<Page<BatchJob>> {
   if (filter.version !== undefined && !filter.modelId) {
     throw new ValidationFailed('filtering by version needs modelId', [{ field: 'query.modelId', problem: 'required with version' }]);
   }
   const result =
     filter.modelId && filter.version !== undefined
-      ? await scope.table.query({ index: 'gsi2', partition: ['BATCHJOBS', 'version', filter.modelId, filter.version], descending: true, limit: page.limit, cursor: page.cursor })
+      ? await scope.table.query({
+          index: 'gsi2',
+          partition: ['BATCHJOBS', 'version', filter.modelId, filter.version],
+          descending: true,
+          limit: page.limit,
+          cursor: page.cursor,
+        })
       : await scope.table.query({ index: 'gsi1', partition: ['BATCHJOBS', 'all'], descending: true, limit: page.limit, cursor: page.cursor });
   const jobs = result.items.map((item) => BatchJobSchema.parse(item));
   return { items: filter.modelId ? jobs.filter((j) => j.model.modelId === filter.modelId) : jobs, cursor: result.cursor };
@@ -192,7 +220,10 @@ async function moveJob(scope: TenantScope, jobId: string, action: string, change
   const changed = change(before);
   if (!changed) return before;
   const after: BatchJob = { ...changed, updatedAt: scope.now().toISOString(), revision: before.revision + 1 };
-  await scope.table.transact([batchJobWrite(after, { revision: before.revision }), auditWrite(scope.meta, action, { type: 'batch-job', id: jobId }, { before, after }, scope.now()).write]);
+  await scope.table.transact([
+    batchJobWrite(after, { revision: before.revision }),
+    auditWrite(scope.meta, action, { type: 'batch-job', id: jobId }, { before, after }, scope.now()).write,
+  ]);
   return after;
 }
 

@@ -28,7 +28,9 @@ export async function planPartitions(scope: TenantScope, job: BatchJob): Promise
   const csv = objects.filter((o) => o.size > 0 && o.key.toLowerCase().endsWith('.csv')).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   if (csv.length === 0) throw new ValidationFailed(`no CSV objects under '${job.input.prefix}'`, [{ field: 'input.prefix', problem: 'holds no .csv objects' }]);
   if (objects.length > MAX_PARTITIONS) {
-    throw new ValidationFailed(`more than ${MAX_PARTITIONS} objects under '${job.input.prefix}'`, [{ field: 'input.prefix', problem: `over ${MAX_PARTITIONS} partitions` }]);
+    throw new ValidationFailed(`more than ${MAX_PARTITIONS} objects under '${job.input.prefix}'`, [
+      { field: 'input.prefix', problem: `over ${MAX_PARTITIONS} partitions` },
+    ]);
   }
   return csv.map((o, index) => ({ index, source: o.key }));
 }

@@ -47,7 +47,15 @@ export async function writeBatchOutputs(scope: TenantScope, jobId: string): Prom
     model: job.model,
     input: job.input,
     totals,
-    parts: partitions.map((p) => ({ index: p.index, source: p.source, output: p.outputKey, rejected: p.rejectedKey, rowsIn: p.rowsIn, rowsOut: p.rowsOut, rowsRejected: p.rowsRejected })),
+    parts: partitions.map((p) => ({
+      index: p.index,
+      source: p.source,
+      output: p.outputKey,
+      rejected: p.rejectedKey,
+      rowsIn: p.rowsIn,
+      rowsOut: p.rowsOut,
+      rowsRejected: p.rowsRejected,
+    })),
     ...(rejectedReportKey ? { rejectedReport: rejectedReportKey } : {}),
     writtenAt: scope.now().toISOString(),
   };
@@ -98,6 +106,10 @@ export async function captureBatchStatistics(scope: TenantScope, jobId: string):
     return { column, count: s.count, mean, std: Math.sqrt(variance), min: s.min, max: s.max };
   });
   const statisticsKey = batchOutputKeys.statistics(job);
-  await scope.objects.put(statisticsKey, JSON.stringify({ jobId, model: job.model, columns, capturedAt: scope.now().toISOString() }, null, 2), 'application/json');
+  await scope.objects.put(
+    statisticsKey,
+    JSON.stringify({ jobId, model: job.model, columns, capturedAt: scope.now().toISOString() }, null, 2),
+    'application/json',
+  );
   return { statisticsKey, columns };
 }

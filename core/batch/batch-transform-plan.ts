@@ -45,9 +45,10 @@ export async function planBatchTransform(
   try {
     maxPayloadInMB = payloadMegabytesFor(largest.size);
   } catch {
-    throw new ValidationFailed(`${largest.key} is ${largest.size} bytes; a batch partition is scored as one request of at most ${MAX_TRANSFORM_PAYLOAD_MB} MB`, [
-      { field: 'input', problem: `${largest.key} exceeds ${MAX_TRANSFORM_PAYLOAD_MB} MB; split it into smaller CSV files` },
-    ]);
+    throw new ValidationFailed(
+      `${largest.key} is ${largest.size} bytes; a batch partition is scored as one request of at most ${MAX_TRANSFORM_PAYLOAD_MB} MB`,
+      [{ field: 'input', problem: `${largest.key} exceeds ${MAX_TRANSFORM_PAYLOAD_MB} MB; split it into smaller CSV files` }],
+    );
   }
   const live = await liveModelOf(scope, job);
   return {

@@ -47,7 +47,8 @@ export function transformOutputKey(job: Pick<BatchJob, 'jobId'>, partition: Batc
 /** MaxPayloadInMB that fits the largest partition. @throws RangeError past SageMaker's 100 MB (the plan names the file) */
 export function payloadMegabytesFor(largestBytes: number): number {
   const mb = Math.max(1, Math.ceil(largestBytes / MIB));
-  if (mb > MAX_TRANSFORM_PAYLOAD_MB) throw new RangeError(`a partition of ${largestBytes} bytes exceeds a batch transform's ${MAX_TRANSFORM_PAYLOAD_MB} MB payload`);
+  if (mb > MAX_TRANSFORM_PAYLOAD_MB)
+    throw new RangeError(`a partition of ${largestBytes} bytes exceeds a batch transform's ${MAX_TRANSFORM_PAYLOAD_MB} MB payload`);
   return mb;
 }
 

@@ -15,7 +15,13 @@ import { type BatchPartition, batchOutputKeys } from './batch-partitions';
  * files exactly once.
  * @throws ValidationFailed when the file is not readable CSV or lacks a model input or passthrough column (the job fails, naming it)
  */
-export async function scorePartition(scope: TenantScope, scorer: PartitionScorer, job: BatchJob, partition: BatchPartition, model: PartitionModel): Promise<BatchPartitionResult> {
+export async function scorePartition(
+  scope: TenantScope,
+  scorer: PartitionScorer,
+  job: BatchJob,
+  partition: BatchPartition,
+  model: PartitionModel,
+): Promise<BatchPartitionResult> {
   const outputKey = batchOutputKeys.output(job, partition.index);
   const rejectedKey = batchOutputKeys.rejected(job, partition.index);
   const scored = await scorer.score(scope.objects, { model, source: partition.source, outputKey, rejectedKey, passthrough: job.passthrough });
@@ -30,6 +36,8 @@ export async function scorePartition(scope: TenantScope, scorer: PartitionScorer
     statistics: { ...scored.statistics },
     finishedAt: scope.now().toISOString(),
   };
-  await scope.table.transact([{ kind: 'put', key: batchPartitionKey(job.jobId, partition.index), item: { entity: 'batch-partition', jobId: job.jobId, ...result }, expect: 'any' }]);
+  await scope.table.transact([
+    { kind: 'put', key: batchPartitionKey(job.jobId, partition.index), item: { entity: 'batch-partition', jobId: job.jobId, ...result }, expect: 'any' },
+  ]);
   return result;
 }

@@ -31,7 +31,9 @@ export async function collectTransformOutput(scope: TenantScope, job: BatchJob, 
   }
   const answer = parsed.data;
   if (answer.rowsIn !== answer.rowsOut + answer.rowsRejected) {
-    throw new ValidationFailed(`${answerKey} accounts for ${answer.rowsOut + answer.rowsRejected} of ${answer.rowsIn} rows`, [{ field: 'transform', problem: 'row counts do not add up' }]);
+    throw new ValidationFailed(`${answerKey} accounts for ${answer.rowsOut + answer.rowsRejected} of ${answer.rowsIn} rows`, [
+      { field: 'transform', problem: 'row counts do not add up' },
+    ]);
   }
   const outputKey = batchOutputKeys.output(job, partition.index);
   const rejectedKey = batchOutputKeys.rejected(job, partition.index);
@@ -48,6 +50,8 @@ export async function collectTransformOutput(scope: TenantScope, job: BatchJob, 
     statistics: answer.statistics,
     finishedAt: scope.now().toISOString(),
   };
-  await scope.table.transact([{ kind: 'put', key: batchPartitionKey(job.jobId, partition.index), item: { entity: 'batch-partition', jobId: job.jobId, ...result }, expect: 'any' }]);
+  await scope.table.transact([
+    { kind: 'put', key: batchPartitionKey(job.jobId, partition.index), item: { entity: 'batch-partition', jobId: job.jobId, ...result }, expect: 'any' },
+  ]);
   return result;
 }

@@ -52,7 +52,13 @@ export function buildersOf(model: Pick<ModelRecord, 'owner'>, version: Pick<Mode
  */
 export function decisionBarriers(
   scope: TenantScope,
-  input: { model: ModelRecord; version: ModelVersion; governing: GoverningPolicy; approvals: readonly ApprovalRecord[]; judgement: Pick<Judgement, 'verdict' | 'gates'> },
+  input: {
+    model: ModelRecord;
+    version: ModelVersion;
+    governing: GoverningPolicy;
+    approvals: readonly ApprovalRecord[];
+    judgement: Pick<Judgement, 'verdict' | 'gates'>;
+  },
   decision: 'approve' | 'reject',
 ): Barrier[] {
   const { model, version, governing, approvals, judgement } = input;
@@ -63,11 +69,14 @@ export function decisionBarriers(
     forbidden('segregation of duties: you registered this version, started the run that trained it, or own the model, so someone else must decide');
   }
   if (!rolesSatisfy(scope.principal.roles, governing.policy)) {
-    forbidden(`${describePolicyRef(governing.ref)} takes decisions from ${governing.policy.approvals.roles.join(' or ')}; your roles (${scope.principal.roles.join(', ') || 'none'}) are not among them`);
+    forbidden(
+      `${describePolicyRef(governing.ref)} takes decisions from ${governing.policy.approvals.roles.join(' or ')}; your roles (${scope.principal.roles.join(', ') || 'none'}) are not among them`,
+    );
   }
   if (version.status !== 'pending-approval') conflict(`version ${version.version} is ${version.status}, not pending-approval`);
   if (approvals.some((a) => a.decidedBy === scope.meta.actor)) conflict('you have already decided on this version; another person must give the next approval');
-  if (decision === 'approve' && judgement.verdict === 'fail') conflict(`the gates of ${describePolicyRef(governing.ref)} fail, and no approval overrides a failed gate: ${gateSummary(judgement)}`);
+  if (decision === 'approve' && judgement.verdict === 'fail')
+    conflict(`the gates of ${describePolicyRef(governing.ref)} fail, and no approval overrides a failed gate: ${gateSummary(judgement)}`);
   return out;
 }
 
@@ -82,7 +91,12 @@ export function decisionBarriers(
  * and the audit event are one transaction, guarded by the version's revision
  * (two approvals at once cannot both count as the last).
  */
-export async function decideOnVersion(scope: TenantScope, modelId: string, number: number, input: z.infer<typeof DecisionInput>): Promise<{ version: ModelVersion; approval: ApprovalRecord }> {
+export async function decideOnVersion(
+  scope: TenantScope,
+  modelId: string,
+  number: number,
+  input: z.infer<typeof DecisionInput>,
+): Promise<{ version: ModelVersion; approval: ApprovalRecord }> {
   const [model, before] = await Promise.all([loadModelRecord(scope.table, modelId), loadVersion(scope.table, modelId, number)]);
   const [judgement, approvals] = await Promise.all([judgeVersion(scope, modelId, number, { model }), listApprovals(scope, modelId, number)]);
   const governing = judgement.governing;
@@ -95,8 +109,19 @@ export async function decideOnVersion(scope: TenantScope, modelId: string, numbe
   const given = approvals.filter((a) => a.decision === 'approve' && !a.decidedBy.startsWith(SYSTEM_PREFIX)).length + (input.decision === 'approve' ? 1 : 0);
   const to = input.decision === 'reject' ? 'rejected' : given >= required ? 'approved' : 'pending-approval';
   const statusReason =
-    to === 'pending-approval' ? `${given} of ${required} approvals (${describePolicyRef(governing.ref)}); latest: ${input.reason}` : `${input.reason} (${describePolicyRef(governing.ref)})`;
-  return commit(scope, before, { decision: input.decision, reason: input.reason, policy: governing.ref, required, given, to, statusReason, expectedRevision: input.expectedRevision });
+    to === 'pending-approval'
+      ? `${given} of ${required} approvals (${describePolicyRef(governing.ref)}); latest: ${input.reason}`
+      : `${input.reason} (${describePolicyRef(governing.ref)})`;
+  return commit(scope, before, {
+    decision: input.decision,
+    reason: input.reason,
+    policy: governing.ref,
+    required,
+    given,
+    to,
+    statusReason,
+    expectedRevision: input.expectedRevision,
+  });
 }
 
 /**
@@ -119,7 +144,16 @@ export async function recordPolicyDecision(
 async function commit(
   scope: TenantScope,
   before: ModelVersion,
-  d: { decision: 'approve' | 'reject'; reason: string; policy?: PolicyRef; required?: number; given?: number; to: 'approved' | 'rejected' | 'pending-approval'; statusReason: string; expectedRevision?: number },
+  d: {
+    decision: 'approve' | 'reject';
+    reason: string;
+    policy?: PolicyRef;
+    required?: number;
+    given?: number;
+    to: 'approved' | 'rejected' | 'pending-approval';
+    statusReason: string;
+    expectedRevision?: number;
+  },
 ): Promise<{ version: ModelVersion; approval: ApprovalRecord }> {
   const { modelId, version: number } = before;
   const now = scope.now();
@@ -135,16 +169,35 @@ async function commit(
     ...(d.required !== undefined ? { approvalsRequired: d.required } : {}),
     ...(d.given !== undefined ? { approvalsGiven: d.given } : {}),
   };
-  const after: ModelVersion = { ...before, status: d.to, statusReason: d.statusReason.slice(0, 4000), updatedAt: now.toISOString(), revision: before.revision + 1 };
+  const after: ModelVersion = {
+    ...before,
+    status: d.to,
+    statusReason: d.statusReason.slice(0, 4000),
+    updatedAt: now.toISOString(),
+    revision: before.revision + 1,
+  };
   const action = d.to === 'approved' ? 'version.approved' : d.to === 'rejected' ? 'version.rejected' : 'version.approval-recorded';
   await scope.table.transact([
     versionWrite(after, { revision: d.expectedRevision ?? before.revision }),
-    { kind: 'put', key: { partition: ['MODEL', modelId], sort: `A#${pad(number)}#${approval.approvalId}` }, item: { entity: 'approval', ...approval }, expect: 'new' },
+    {
+      kind: 'put',
+      key: { partition: ['MODEL', modelId], sort: `A#${pad(number)}#${approval.approvalId}` },
+      item: { entity: 'approval', ...approval },
+      expect: 'new',
+    },
     auditWrite(
       scope.meta,
       action,
       { type: 'version', id: `${modelId}-${number}` },
-      { before: { status: before.status }, after: { status: d.to, reason: d.reason, ...(d.policy ? { policy: d.policy } : {}), ...(d.given !== undefined ? { approvalsGiven: d.given, approvalsRequired: d.required } : {}) } },
+      {
+        before: { status: before.status },
+        after: {
+          status: d.to,
+          reason: d.reason,
+          ...(d.policy ? { policy: d.policy } : {}),
+          ...(d.given !== undefined ? { approvalsGiven: d.given, approvalsRequired: d.required } : {}),
+        },
+      },
       now,
     ).write,
   ]);
@@ -152,6 +205,11 @@ async function commit(
 }
 
 export async function listApprovals(scope: TenantScope, modelId: string, number: number): Promise<ApprovalRecord[]> {
-  const page = await scope.table.query<ApprovalRecord & { entity?: string }>({ partition: ['MODEL', modelId], sortBeginsWith: `A#${pad(number)}#`, limit: 100, consistent: true });
+  const page = await scope.table.query<ApprovalRecord & { entity?: string }>({
+    partition: ['MODEL', modelId],
+    sortBeginsWith: `A#${pad(number)}#`,
+    limit: 100,
+    consistent: true,
+  });
   return page.items.map(({ entity: _e, ...a }) => ApprovalRecordSchema.parse(a));
 }

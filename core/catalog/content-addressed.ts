@@ -51,11 +51,19 @@ export async function storeContent(objects: TenantObjectStore, snapshot: string,
  * copy is removed and the step fails as retryable. An existing content key
  * already holds these bytes (filled only this way or by `storeContent`).
  */
-export async function fileProducedContent(objects: TenantObjectStore, source: string, family: ContentFamily, sha256: string, contentType?: string): Promise<string> {
+export async function fileProducedContent(
+  objects: TenantObjectStore,
+  source: string,
+  family: ContentFamily,
+  sha256: string,
+  contentType?: string,
+): Promise<string> {
   const key = contentKey(family, sha256);
   if (await objects.head(key)) return key;
   await objects.copy(source, key, contentType ? { contentType } : undefined);
-  const copied = createHash('sha256').update(await objects.getBytes(key)).digest('hex');
+  const copied = createHash('sha256')
+    .update(await objects.getBytes(key))
+    .digest('hex');
   if (copied !== sha256) {
     await objects.remove(key).catch(() => undefined);
     throw new DependencyFailed(`the produced object '${source}' changed before it was filed: its copy hashes to ${copied}, produced ${sha256}`);

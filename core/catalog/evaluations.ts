@@ -7,7 +7,9 @@ import { newCatalogId, pad } from './identifiers';
 import { loadVersion } from './versions';
 
 export const RecordEvaluationInput = z.object({
-  metrics: z.record(z.string().regex(/^[a-z][a-z0-9_.-]{0,40}$/i, 'metric names are identifiers'), z.number().finite()).refine((m) => Object.keys(m).length > 0, 'give at least one metric'),
+  metrics: z
+    .record(z.string().regex(/^[a-z][a-z0-9_.-]{0,40}$/i, 'metric names are identifiers'), z.number().finite())
+    .refine((m) => Object.keys(m).length > 0, 'give at least one metric'),
   dataset: z.object({ datasetId: z.string().regex(/^[0-9a-z]{26}$/), version: z.number().int().min(1) }).optional(),
   executionId: z.string().max(200).optional(),
   notes: z.string().trim().max(2000).optional(),
@@ -62,7 +64,12 @@ export async function recordEvaluation(
   };
   await scope.table.transact([
     { kind: 'check', key: { partition: ['MODEL', modelId], sort: `V#${pad(number)}` }, expect: { revision: version.revision } },
-    { kind: 'put', key: { partition: ['MODEL', modelId], sort: `E#${pad(number)}#${evaluation.evaluationId}` }, item: { entity: 'evaluation', ...evaluation }, expect: 'new' },
+    {
+      kind: 'put',
+      key: { partition: ['MODEL', modelId], sort: `E#${pad(number)}#${evaluation.evaluationId}` },
+      item: { entity: 'evaluation', ...evaluation },
+      expect: 'new',
+    },
     auditWrite(scope.meta, 'version.evaluation-recorded', { type: 'version', id: `${modelId}-${number}` }, { after: evaluation }, now).write,
   ]);
   return evaluation;
@@ -72,8 +79,17 @@ export async function listEvaluations(scope: TenantScope, modelId: string, numbe
   const out: Evaluation[] = [];
   let cursor: string | undefined;
   do {
-    const page = await scope.table.query<Evaluation & { entity?: string }>({ partition: ['MODEL', modelId], sortBeginsWith: `E#${pad(number)}#`, limit: 100, cursor });
-    out.push(...page.items.map(({ entity: _e, ...e }) => EvaluationSchema.parse({ ...e, source: e.source ?? (e.createdBy.startsWith('pipeline:') ? 'platform' : 'person') })));
+    const page = await scope.table.query<Evaluation & { entity?: string }>({
+      partition: ['MODEL', modelId],
+      sortBeginsWith: `E#${pad(number)}#`,
+      limit: 100,
+      cursor,
+    });
+    out.push(
+      ...page.items.map(({ entity: _e, ...e }) =>
+        EvaluationSchema.parse({ ...e, source: e.source ?? (e.createdBy.startsWith('pipeline:') ? 'platform' : 'person') }),
+      ),
+    );
     cursor = page.cursor;
   } while (cursor);
   return out;

@@ -36,17 +36,28 @@ export async function versionLineage(scope: TenantScope, modelId: string, number
   const [evaluations, approvals] = await Promise.all([listEvaluations(scope, modelId, number), listApprovals(scope, modelId, number)]);
   const root = `version:${modelId}/${number}`;
   const nodes: LineageNode[] = [
-    { id: root, kind: 'version', label: `${model.name} v${number}`, attributes: { status: version.status, source: version.source, format: version.artifact.format, sha256: version.artifact.sha256, stage: version.stage } },
+    {
+      id: root,
+      kind: 'version',
+      label: `${model.name} v${number}`,
+      attributes: { status: version.status, source: version.source, format: version.artifact.format, sha256: version.artifact.sha256, stage: version.stage },
+    },
   ];
   const edges: LineageEdge[] = [];
   for (const d of version.lineage.datasets) {
     const id = `dataset:${d.datasetId}/${d.version}`;
-    if (!nodes.some((n) => n.id === id)) nodes.push({ id, kind: 'dataset', label: `dataset ${d.datasetId} v${d.version}`, attributes: { datasetId: d.datasetId, version: d.version } });
+    if (!nodes.some((n) => n.id === id))
+      nodes.push({ id, kind: 'dataset', label: `dataset ${d.datasetId} v${d.version}`, attributes: { datasetId: d.datasetId, version: d.version } });
     edges.push({ from: id, to: root, relation: d.role === 'training' ? 'trained-on' : 'evaluated-on' });
   }
   if (version.lineage.executionId) {
     const id = `execution:${version.lineage.executionId}`;
-    nodes.push({ id, kind: 'execution', label: `pipeline run ${version.lineage.executionId}`, attributes: { executionId: version.lineage.executionId, hyperparameters: version.lineage.hyperparameters } });
+    nodes.push({
+      id,
+      kind: 'execution',
+      label: `pipeline run ${version.lineage.executionId}`,
+      attributes: { executionId: version.lineage.executionId, hyperparameters: version.lineage.hyperparameters },
+    });
     edges.push({ from: id, to: root, relation: 'produced' });
   }
   if (version.lineage.codeRevision) {
@@ -65,13 +76,19 @@ export async function versionLineage(scope: TenantScope, modelId: string, number
     edges.push({ from: id, to: root, relation: 'evaluates' });
     if (e.dataset) {
       const ds = `dataset:${e.dataset.datasetId}/${e.dataset.version}`;
-      if (!nodes.some((n) => n.id === ds)) nodes.push({ id: ds, kind: 'dataset', label: `dataset ${e.dataset.datasetId} v${e.dataset.version}`, attributes: { ...e.dataset } });
+      if (!nodes.some((n) => n.id === ds))
+        nodes.push({ id: ds, kind: 'dataset', label: `dataset ${e.dataset.datasetId} v${e.dataset.version}`, attributes: { ...e.dataset } });
       edges.push({ from: ds, to: id, relation: 'evaluated-on' });
     }
   }
   for (const a of approvals) {
     const id = `approval:${a.approvalId}`;
-    nodes.push({ id, kind: 'approval', label: `${a.decision} by ${a.decidedBy}`, attributes: { decision: a.decision, reason: a.reason, decidedBy: a.decidedBy, decidedAt: a.decidedAt } });
+    nodes.push({
+      id,
+      kind: 'approval',
+      label: `${a.decision} by ${a.decidedBy}`,
+      attributes: { decision: a.decision, reason: a.reason, decidedBy: a.decidedBy, decidedAt: a.decidedAt },
+    });
     edges.push({ from: id, to: root, relation: 'decides' });
   }
   for (const d of await versionDeployments(scope, modelId, number)) {
@@ -95,8 +112,16 @@ export interface DatasetUsage {
 }
 
 /** The reverse direction: which model versions used a dataset (optionally one of its versions). */
-export async function datasetUsage(scope: TenantScope, datasetId: string, page: { limit: number; cursor?: string; datasetVersion?: number }): Promise<Page<DatasetUsage>> {
-  const result = await scope.table.query<DatasetUsage & { entity?: string }>({ partition: ['DATASET', datasetId, 'USED-BY'], limit: page.limit, cursor: page.cursor });
+export async function datasetUsage(
+  scope: TenantScope,
+  datasetId: string,
+  page: { limit: number; cursor?: string; datasetVersion?: number },
+): Promise<Page<DatasetUsage>> {
+  const result = await scope.table.query<DatasetUsage & { entity?: string }>({
+    partition: ['DATASET', datasetId, 'USED-BY'],
+    limit: page.limit,
+    cursor: page.cursor,
+  });
   const items = result.items.map(({ entity: _e, ...u }) => u).filter((u) => page.datasetVersion === undefined || u.datasetVersion === page.datasetVersion);
   return { items, cursor: result.cursor };
 }
@@ -116,6 +141,10 @@ export interface DeploymentRef {
  * back-references written by the deployment pipeline).
  */
 export async function versionDeployments(scope: TenantScope, modelId: string, number: number): Promise<DeploymentRef[]> {
-  const page = await scope.table.query<DeploymentRef & { entity?: string }>({ partition: ['MODEL', modelId], sortBeginsWith: `D#${String(number).padStart(8, '0')}#`, limit: 100 });
+  const page = await scope.table.query<DeploymentRef & { entity?: string }>({
+    partition: ['MODEL', modelId],
+    sortBeginsWith: `D#${String(number).padStart(8, '0')}#`,
+    limit: 100,
+  });
   return page.items.map(({ entity: _e, ...d }) => d);
 }

@@ -6,14 +6,30 @@ import type { TenantScope } from '../tenancy/tenant-scope';
 import { quotaReservationWrite, reserveQuota } from '../tenancy/usage';
 import { IoSchema } from './artifacts/io-schema';
 import { NameSchema, nameKey, newCatalogId, TagsSchema } from './identifiers';
-import { facetPartition, loadModel, type Model, MODEL_TYPES, type ModelFacet, modelEntryWrites, modelKey, modelNameGuard, type ModelSummary, modelWrite } from './models';
+import {
+  facetPartition,
+  loadModel,
+  type Model,
+  MODEL_TYPES,
+  type ModelFacet,
+  modelEntryWrites,
+  modelKey,
+  modelNameGuard,
+  type ModelSummary,
+  modelWrite,
+} from './models';
 import { getProject } from './projects';
 
 export const CreateModelInput = z.object({
   projectId: z.string().regex(/^[0-9a-z]{26}$/, 'not a project id'),
   name: NameSchema,
   type: z.enum(MODEL_TYPES),
-  framework: z.string().trim().min(1).max(60).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
+  framework: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
   description: z.string().trim().max(4000).optional(),
   owner: z.string().trim().min(1).max(200).optional(),
   tags: TagsSchema,
@@ -31,7 +47,10 @@ export const UpdateModelInput = z
 
 export const ModelSearchInput = z.object({
   namePrefix: z.string().trim().max(100).optional(),
-  projectId: z.string().regex(/^[0-9a-z]{26}$/).optional(),
+  projectId: z
+    .string()
+    .regex(/^[0-9a-z]{26}$/)
+    .optional(),
   type: z.enum(MODEL_TYPES).optional(),
   framework: z.string().max(60).optional(),
   owner: z.string().max(200).optional(),
@@ -125,10 +144,17 @@ export async function updateModel(scope: TenantScope, modelId: string, input: z.
  * tag; all models when none), optionally narrowed by a name prefix, sorted by
  * name. Every page is one Query of `limit` entries, whatever the catalog size.
  */
-export async function searchModels(scope: TenantScope, input: z.infer<typeof ModelSearchInput>, page: { limit: number; cursor?: string }): Promise<Page<ModelSummary>> {
+export async function searchModels(
+  scope: TenantScope,
+  input: z.infer<typeof ModelSearchInput>,
+  page: { limit: number; cursor?: string },
+): Promise<Page<ModelSummary>> {
   const facets = (['projectId', 'type', 'framework', 'owner', 'tag'] as const).filter((f) => input[f] !== undefined);
   if (facets.length > 1) {
-    throw new ValidationFailed('filter by one of projectId, type, framework, owner or tag (plus namePrefix)', facets.slice(1).map((f) => ({ field: `query.${f}`, problem: `cannot combine with ${facets[0]}` })));
+    throw new ValidationFailed(
+      'filter by one of projectId, type, framework, owner or tag (plus namePrefix)',
+      facets.slice(1).map((f) => ({ field: `query.${f}`, problem: `cannot combine with ${facets[0]}` })),
+    );
   }
   const facet = facets[0];
   const [name, value]: [ModelFacet, string] = facet ? [facet === 'projectId' ? 'project' : facet, String(input[facet])] : ['all', ''];

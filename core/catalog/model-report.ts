@@ -29,7 +29,16 @@ export async function gatherReport(scope: TenantScope, modelId: string, number: 
     listApprovals(scope, modelId, number),
     listAuditEvents(scope, { targetType: 'version', targetId: `${modelId}-${number}` }, { limit: 100 }),
   ]);
-  return { generatedAt: scope.now().toISOString(), generatedBy: scope.meta.actor, model, version, lineage, evaluations, approvals, history: history.items.reverse() };
+  return {
+    generatedAt: scope.now().toISOString(),
+    generatedBy: scope.meta.actor,
+    model,
+    version,
+    lineage,
+    evaluations,
+    approvals,
+    history: history.items.reverse(),
+  };
 }
 
 export function renderMarkdown(r: ModelReportData): string {
@@ -60,7 +69,7 @@ export function renderMarkdown(r: ModelReportData): string {
     '',
     '## Description',
     '',
-    version.description ?? model.description ? fenced((version.description ?? model.description)!) : '_No description._',
+    (version.description ?? model.description) ? fenced((version.description ?? model.description)!) : '_No description._',
     '',
     '## Input and output schema',
     '',
@@ -75,7 +84,10 @@ export function renderMarkdown(r: ModelReportData): string {
     '## Lineage',
     '',
     r.lineage.edges.length
-      ? table(['From', 'Relation', 'To'], r.lineage.edges.map((e) => [label(r.lineage, e.from), e.relation, label(r.lineage, e.to)]))
+      ? table(
+          ['From', 'Relation', 'To'],
+          r.lineage.edges.map((e) => [label(r.lineage, e.from), e.relation, label(r.lineage, e.to)]),
+        )
       : '_No recorded inputs (imported model)._',
     '',
     `Code revision: ${inline(version.lineage.codeRevision ?? '—')}; hyper-parameters: ${Object.keys(version.lineage.hyperparameters).length ? codeSpan(JSON.stringify(version.lineage.hyperparameters)) : '—'}`,
@@ -83,13 +95,19 @@ export function renderMarkdown(r: ModelReportData): string {
     '## Evaluations',
     '',
     r.evaluations.length
-      ? table(['When', 'By', 'Source', 'Dataset', 'Metrics'], r.evaluations.map((e) => [e.createdAt, e.createdBy, e.source, e.dataset ? `${e.dataset.datasetId} v${e.dataset.version}` : '—', metrics(e.metrics)]))
+      ? table(
+          ['When', 'By', 'Source', 'Dataset', 'Metrics'],
+          r.evaluations.map((e) => [e.createdAt, e.createdBy, e.source, e.dataset ? `${e.dataset.datasetId} v${e.dataset.version}` : '—', metrics(e.metrics)]),
+        )
       : '_None recorded._',
     '',
     '## Approvals',
     '',
     r.approvals.length
-      ? table(['When', 'Decision', 'By', 'Reason', 'Policy'], r.approvals.map((a) => [a.decidedAt, a.decision, a.decidedBy, a.reason, a.policy ? describePolicyRef(a.policy) : '—']))
+      ? table(
+          ['When', 'Decision', 'By', 'Reason', 'Policy'],
+          r.approvals.map((a) => [a.decidedAt, a.decision, a.decidedBy, a.reason, a.policy ? describePolicyRef(a.policy) : '—']),
+        )
       : '_None recorded._',
     '',
     '## Deployments',
@@ -105,14 +123,28 @@ export function renderMarkdown(r: ModelReportData): string {
                 const value = a[key];
                 return value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
               };
-              return [text('endpointName'), text('deploymentId'), text('variantName'), text('role'), text('weight'), text('status'), text('since'), text('until')];
+              return [
+                text('endpointName'),
+                text('deploymentId'),
+                text('variantName'),
+                text('role'),
+                text('weight'),
+                text('status'),
+                text('since'),
+                text('until'),
+              ];
             }),
         )
       : '_Never deployed._',
     '',
     '## History (audit trail)',
     '',
-    r.history.length ? table(['When', 'Action', 'Actor', 'Request'], r.history.map((h) => [h.at, h.action, h.actor, h.requestId])) : '_No events._',
+    r.history.length
+      ? table(
+          ['When', 'Action', 'Actor', 'Request'],
+          r.history.map((h) => [h.at, h.action, h.actor, h.requestId]),
+        )
+      : '_No events._',
     '',
   ];
   return lines.join('\n');
@@ -140,7 +172,9 @@ export function renderHtml(r: ModelReportData): string {
       }
       i--;
       const [head, , ...rest] = tableRows;
-      body.push(`<table><thead><tr>${head.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rest.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+      body.push(
+        `<table><thead><tr>${head.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rest.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
+      );
     } else if (line.trim()) body.push(`<p>${esc(unescapeInline(line.replace(/^_(.*)_$/, '$1').replace(/(?<!\\)`/g, '')))}</p>`);
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(`Model report: ${r.model.name} v${r.version.version}`)}</title>

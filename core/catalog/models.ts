@@ -121,7 +121,11 @@ export type ModelRecord = Omit<Model, 'latestVersion'>;
  */
 const StoredModelSchema = ModelSchema.omit({ latestVersion: true }).extend({
   schema: z.custom<z.infer<typeof IoSchema>>(
-    (value) => typeof value === 'object' && value !== null && Array.isArray((value as { inputs?: unknown }).inputs) && Array.isArray((value as { outputs?: unknown }).outputs),
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      Array.isArray((value as { inputs?: unknown }).inputs) &&
+      Array.isArray((value as { outputs?: unknown }).outputs),
     'a stored input/output schema',
   ),
 });

@@ -62,7 +62,13 @@ export async function finalizeProducedArtifact(scope: TenantScope, modelId: stri
   try {
     await scope.table.transact([
       versionWrite(after, { revision: before.revision }),
-      auditWrite(scope.meta, 'version.artifact-verified', { type: 'version', id: `${modelId}-${number}` }, { before: before.artifact, after: after.artifact }, now).write,
+      auditWrite(
+        scope.meta,
+        'version.artifact-verified',
+        { type: 'version', id: `${modelId}-${number}` },
+        { before: before.artifact, after: after.artifact },
+        now,
+      ).write,
     ]);
   } catch (error) {
     await release();

@@ -80,7 +80,13 @@ export async function getProject(scope: TenantScope, projectId: string): Promise
 }
 
 export async function listProjects(scope: TenantScope, page: { limit: number; cursor?: string; namePrefix?: string }): Promise<Page<Project>> {
-  const result = await scope.table.query({ index: 'gsi1', partition: ['PROJECTS'], sortBeginsWith: page.namePrefix ? nameKey(page.namePrefix) : undefined, limit: page.limit, cursor: page.cursor });
+  const result = await scope.table.query({
+    index: 'gsi1',
+    partition: ['PROJECTS'],
+    sortBeginsWith: page.namePrefix ? nameKey(page.namePrefix) : undefined,
+    limit: page.limit,
+    cursor: page.cursor,
+  });
   return { items: result.items.map((i) => ProjectSchema.parse(i)), cursor: result.cursor };
 }
 

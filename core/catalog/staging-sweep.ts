@@ -12,7 +12,10 @@ export class StagingSweep {
   private timer?: ReturnType<typeof setInterval>;
   private running?: Promise<number>;
 
-  constructor(private readonly platform: () => Platform, private readonly options: { everyMs: number } = { everyMs: 10 * 60 * 1000 }) {}
+  constructor(
+    private readonly platform: () => Platform,
+    private readonly options: { everyMs: number } = { everyMs: 10 * 60 * 1000 },
+  ) {}
 
   start(): this {
     this.timer ??= setInterval(() => void this.sweep(), this.options.everyMs);

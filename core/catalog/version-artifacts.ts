@@ -14,7 +14,12 @@ const DOWNLOAD_URL_SECONDS = 15 * 60;
 const INSPECTION_URL_SECONDS = 30 * 60;
 
 /** The Content-Type each artifact format is stored with (also by produced-artifacts.ts). */
-export const CONTENT_TYPES = { onnx: 'application/octet-stream', rules: 'application/json', scorecard: 'application/json', 'sagemaker-container': 'application/json' } as const;
+export const CONTENT_TYPES = {
+  onnx: 'application/octet-stream',
+  rules: 'application/json',
+  scorecard: 'application/json',
+  'sagemaker-container': 'application/json',
+} as const;
 
 /**
  * A presigned PUT for the version's artifact, valid 15 minutes, only while
@@ -22,7 +27,11 @@ export const CONTENT_TYPES = { onnx: 'application/octet-stream', rules: 'applica
  * the declared size and SHA-256 (S3 refuses any other body); the declared
  * size is reserved against the storage quota until finalize or expiry.
  */
-export async function artifactUploadUrl(scope: TenantScope, modelId: string, number: number): Promise<{ url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string }> {
+export async function artifactUploadUrl(
+  scope: TenantScope,
+  modelId: string,
+  number: number,
+): Promise<{ url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string }> {
   const version = await loadVersion(scope.table, modelId, number);
   if (version.artifact.state !== 'awaiting-upload') throw new Conflict('this version’s artifact is already verified; versions are immutable');
   const contentType = CONTENT_TYPES[version.artifact.format];
@@ -67,9 +76,9 @@ export async function finalizeArtifact(scope: TenantScope, modelId: string, numb
   let summary: Record<string, unknown>;
   try {
     const url = await scope.objects.presignGet(snapshot, { expiresInSeconds: INSPECTION_URL_SECONDS });
-    const inspected = await scope.inspector.inspectArtifact({ url, size: before.artifact.size, format: before.artifact.format, expectedSha256: before.artifact.sha256, ioSchema: model.schema }).catch(
-      (error: unknown) => (error instanceof ValidationFailed ? refuse(error) : Promise.reject(error)),
-    );
+    const inspected = await scope.inspector
+      .inspectArtifact({ url, size: before.artifact.size, format: before.artifact.format, expectedSha256: before.artifact.sha256, ioSchema: model.schema })
+      .catch((error: unknown) => (error instanceof ValidationFailed ? refuse(error) : Promise.reject(error)));
     if (inspected.refusal) await refuse(errorOf(inspected.refusal));
     summary = inspected.summary ?? {};
     key = await storeContent(scope.objects, snapshot, 'artifacts', before.artifact.sha256, CONTENT_TYPES[before.artifact.format]);
@@ -90,7 +99,13 @@ export async function finalizeArtifact(scope: TenantScope, modelId: string, numb
     await scope.table.transact([
       versionWrite(after, { revision: before.revision }),
       ...(staged ? [settleStagedWrite(uploaded)] : []),
-      auditWrite(scope.meta, 'version.artifact-verified', { type: 'version', id: `${modelId}-${number}` }, { before: before.artifact, after: after.artifact }, now).write,
+      auditWrite(
+        scope.meta,
+        'version.artifact-verified',
+        { type: 'version', id: `${modelId}-${number}` },
+        { before: before.artifact, after: after.artifact },
+        now,
+      ).write,
     ]);
   } catch (error) {
     await release();
@@ -100,10 +115,19 @@ export async function finalizeArtifact(scope: TenantScope, modelId: string, numb
   return after;
 }
 
-export async function artifactDownloadUrl(scope: TenantScope, modelId: string, number: number): Promise<{ url: string; expiresAt: string; sha256: string; size: number }> {
+export async function artifactDownloadUrl(
+  scope: TenantScope,
+  modelId: string,
+  number: number,
+): Promise<{ url: string; expiresAt: string; sha256: string; size: number }> {
   const version = await loadVersion(scope.table, modelId, number);
   if (version.artifact.state !== 'verified') throw new Conflict('the artifact is not verified yet');
   const name = `${version.modelName}-v${number}.${version.artifact.format === 'onnx' ? 'onnx' : 'json'}`;
   const url = await scope.objects.presignGet(version.artifact.key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: name });
-  return { url, expiresAt: new Date(scope.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(), sha256: version.artifact.sha256, size: version.artifact.size };
+  return {
+    url,
+    expiresAt: new Date(scope.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
+    sha256: version.artifact.sha256,
+    size: version.artifact.size,
+  };
 }

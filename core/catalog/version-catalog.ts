@@ -37,7 +37,10 @@ export const TransitionInput = z.object({
 export const VersionSearchInput = z.object({
   status: z.enum(VERSION_STATUSES).optional(),
   stage: z.enum(['champion', 'challenger']).optional(),
-  projectId: z.string().regex(/^[0-9a-z]{26}$/).optional(),
+  projectId: z
+    .string()
+    .regex(/^[0-9a-z]{26}$/)
+    .optional(),
   namePrefix: z.string().trim().max(100).optional(),
   order: z.enum(['asc', 'desc']).default('asc'),
 });
@@ -120,11 +123,15 @@ async function claimNextNumber(
       // meanwhile by the other process writing (two API workers on one model lost 40 tries in a row).
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * (attempt + 1))));
       if (await numbers.numberTaken(number)) {
-        if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS) throw new DependencyFailed('other processes kept taking the next version number of this model; the registration was not made', { cause: error });
+        if (attempt + 1 >= MAX_ALLOCATION_ATTEMPTS)
+          throw new DependencyFailed('other processes kept taking the next version number of this model; the registration was not made', { cause: error });
         continue;
       }
       if (version.lineage.datasets.length > 0) {
-        throw new ValidationFailed('a dataset named in the lineage does not exist', version.lineage.datasets.map((d, i) => ({ field: `body.lineage.datasets.${i}`, problem: `dataset ${d.datasetId} version ${d.version} must exist` })));
+        throw new ValidationFailed(
+          'a dataset named in the lineage does not exist',
+          version.lineage.datasets.map((d, i) => ({ field: `body.lineage.datasets.${i}`, problem: `dataset ${d.datasetId} version ${d.version} must exist` })),
+        );
       }
       throw error;
     }
@@ -141,15 +148,32 @@ function datasetUsageWrites(version: ModelVersion): ScopedWrite[] {
     {
       kind: 'put' as const,
       key: { partition: ['DATASET', d.datasetId, 'USED-BY'], sort: `${version.modelId}#${pad(version.version)}#${d.role}` },
-      item: { entity: 'dataset-usage', datasetId: d.datasetId, datasetVersion: d.version, role: d.role, modelId: version.modelId, modelName: version.modelName, version: version.version, createdAt: version.createdAt },
+      item: {
+        entity: 'dataset-usage',
+        datasetId: d.datasetId,
+        datasetVersion: d.version,
+        role: d.role,
+        modelId: version.modelId,
+        modelName: version.modelName,
+        version: version.version,
+        createdAt: version.createdAt,
+      },
     },
   ]);
 }
 
 function assertFormatFits(model: Pick<Model, 'type'>, format: (typeof ARTIFACT_FORMATS)[number]): void {
   // Decision documents (rules, scorecards) are not ML artifacts; an ML model holds ONNX or a serving container.
-  const fits = model.type === 'ml' ? format === 'onnx' || format === 'sagemaker-container' : model.type === 'rules' ? format === 'rules' || format === 'sagemaker-container' : format !== 'rules';
-  if (!fits) throw new ValidationFailed(`a '${model.type}' model cannot hold a '${format}' artifact`, [{ field: 'body.artifact.format', problem: `not allowed for model type '${model.type}'` }]);
+  const fits =
+    model.type === 'ml'
+      ? format === 'onnx' || format === 'sagemaker-container'
+      : model.type === 'rules'
+        ? format === 'rules' || format === 'sagemaker-container'
+        : format !== 'rules';
+  if (!fits)
+    throw new ValidationFailed(`a '${model.type}' model cannot hold a '${format}' artifact`, [
+      { field: 'body.artifact.format', problem: `not allowed for model type '${model.type}'` },
+    ]);
 }
 
 export function getVersion(scope: TenantScope, modelId: string, version: number): Promise<ModelVersion> {
@@ -157,9 +181,19 @@ export function getVersion(scope: TenantScope, modelId: string, version: number)
 }
 
 /** A model's versions, newest first by default. */
-export async function listModelVersions(scope: TenantScope, modelId: string, page: { limit: number; cursor?: string; order?: 'asc' | 'desc' }): Promise<Page<ModelVersion>> {
+export async function listModelVersions(
+  scope: TenantScope,
+  modelId: string,
+  page: { limit: number; cursor?: string; order?: 'asc' | 'desc' },
+): Promise<Page<ModelVersion>> {
   await loadModelRecord(scope.table, modelId);
-  const result = await scope.table.query<ModelVersion>({ partition: ['MODEL', modelId], sortBeginsWith: 'V#', limit: page.limit, cursor: page.cursor, descending: page.order !== 'asc' });
+  const result = await scope.table.query<ModelVersion>({
+    partition: ['MODEL', modelId],
+    sortBeginsWith: 'V#',
+    limit: page.limit,
+    cursor: page.cursor,
+    descending: page.order !== 'asc',
+  });
   return { items: result.items.map(withoutEntity), cursor: result.cursor };
 }
 
@@ -167,12 +201,24 @@ export async function listModelVersions(scope: TenantScope, modelId: string, pag
  * Versions across the tenant by status, stage or project (or all), with an
  * optional model-name prefix; one Query per page on the matching index.
  */
-export async function searchVersions(scope: TenantScope, input: z.infer<typeof VersionSearchInput>, page: { limit: number; cursor?: string }): Promise<Page<ModelVersion>> {
+export async function searchVersions(
+  scope: TenantScope,
+  input: z.infer<typeof VersionSearchInput>,
+  page: { limit: number; cursor?: string },
+): Promise<Page<ModelVersion>> {
   const dims = (['status', 'stage', 'projectId'] as const).filter((d) => input[d] !== undefined);
   if (dims.length > 1) {
-    throw new ValidationFailed('filter by one of status, stage or projectId (plus namePrefix)', dims.slice(1).map((d) => ({ field: `query.${d}`, problem: `cannot combine with ${dims[0]}` })));
+    throw new ValidationFailed(
+      'filter by one of status, stage or projectId (plus namePrefix)',
+      dims.slice(1).map((d) => ({ field: `query.${d}`, problem: `cannot combine with ${dims[0]}` })),
+    );
   }
-  const base = { limit: page.limit, cursor: page.cursor, descending: input.order === 'desc', sortBeginsWith: input.namePrefix ? nameKey(input.namePrefix) : undefined };
+  const base = {
+    limit: page.limit,
+    cursor: page.cursor,
+    descending: input.order === 'desc',
+    sortBeginsWith: input.namePrefix ? nameKey(input.namePrefix) : undefined,
+  };
   let request: QueryRequest;
   if (input.status) request = { ...base, index: 'gsi1', partition: ['VERSIONS', 'status', input.status] };
   else if (input.projectId) request = { ...base, index: 'gsi2', partition: ['VERSIONS', 'project', input.projectId] };
@@ -210,10 +256,23 @@ export async function changeStatus(
     throw new Conflict('the artifact has not been uploaded and verified yet (POST …/artifact/finalize)');
   }
   const now = scope.now();
-  const after: ModelVersion = { ...before, ...options.patch, status: to, statusReason: options.reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
+  const after: ModelVersion = {
+    ...before,
+    ...options.patch,
+    status: to,
+    statusReason: options.reason,
+    updatedAt: now.toISOString(),
+    revision: before.revision + 1,
+  };
   await scope.table.transact([
     versionWrite(after, { revision: before.revision }),
-    auditWrite(scope.meta, options.action, { type: 'version', id: `${modelId}-${number}` }, { before: { status: before.status, revision: before.revision }, after: { status: to, revision: after.revision, reason: options.reason } }, now).write,
+    auditWrite(
+      scope.meta,
+      options.action,
+      { type: 'version', id: `${modelId}-${number}` },
+      { before: { status: before.status, revision: before.revision }, after: { status: to, revision: after.revision, reason: options.reason } },
+      now,
+    ).write,
   ]);
   return after;
 }
@@ -247,7 +306,8 @@ export async function setAlias(scope: TenantScope, modelId: string, alias: Model
   await scope.table.transact([
     modelWrite(after, { revision: model.revision }),
     ...writes,
-    auditWrite(scope.meta, 'model.alias-set', { type: 'model', id: modelId }, { before: { [alias]: previousNumber ?? null }, after: { [alias]: number } }, now).write,
+    auditWrite(scope.meta, 'model.alias-set', { type: 'model', id: modelId }, { before: { [alias]: previousNumber ?? null }, after: { [alias]: number } }, now)
+      .write,
   ]);
   return after;
 }

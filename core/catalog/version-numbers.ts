@@ -29,7 +29,10 @@ const remembered = new Map<string, Remembered>();
  * table and tenant prefix, so nothing crosses tenants.
  */
 export class VersionNumbers {
-  private constructor(private readonly table: MetadataTable, private readonly modelId: string) {}
+  private constructor(
+    private readonly table: MetadataTable,
+    private readonly modelId: string,
+  ) {}
 
   static of(table: MetadataTable, modelId: string): VersionNumbers {
     return new VersionNumbers(table, modelId);

@@ -61,7 +61,10 @@ export const settingsSchema = z.object({
   /** AWS: the function untrusted uploads are inspected in (its name or ARN); without it the API refuses to inspect. */
   STEWARD_INSPECTOR_FUNCTION: z.string().min(1).optional(),
   /** SMTP relay for invitations and notices (`smtp://host:port`); locally the mail catcher. */
-  STEWARD_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://…').optional(),
+  STEWARD_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://…')
+    .optional(),
   /** First platform administrator, created at start when none exists (local mode). */
   STEWARD_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
   STEWARD_BOOTSTRAP_ADMIN_PASSWORD: z.string().optional(),

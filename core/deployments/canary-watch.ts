@@ -18,10 +18,16 @@ export function judgeCanary(d: Deployment, stats: VariantStats, now: Date): Cana
   const canary = d.canary;
   if (!canary || d.status !== 'live' || stats.requests < canary.minRequests) return { action: 'none' };
   if (stats.errorRate > canary.maxErrorRate) {
-    return { action: 'rollback', reason: `canary ${canary.variantName} error rate ${stats.errorRate.toFixed(3)} over ${stats.requests} requests exceeded ${canary.maxErrorRate}` };
+    return {
+      action: 'rollback',
+      reason: `canary ${canary.variantName} error rate ${stats.errorRate.toFixed(3)} over ${stats.requests} requests exceeded ${canary.maxErrorRate}`,
+    };
   }
   if (stats.p99Ms > canary.maxLatencyMs) {
-    return { action: 'rollback', reason: `canary ${canary.variantName} p99 latency ${stats.p99Ms.toFixed(1)} ms over ${stats.requests} requests exceeded ${canary.maxLatencyMs} ms` };
+    return {
+      action: 'rollback',
+      reason: `canary ${canary.variantName} p99 latency ${stats.p99Ms.toFixed(1)} ms over ${stats.requests} requests exceeded ${canary.maxLatencyMs} ms`,
+    };
   }
   if (now.getTime() - Date.parse(canary.stepStartedAt) < canary.bakeSeconds * 1000) return { action: 'none' };
   const toStep = canary.stepIndex + 1;
@@ -105,7 +111,11 @@ async function weigh(key: string, scope: TenantScope, deps: Pick<DeploymentDeps,
   } catch (error) {
     // Another process (or an operator) changed the endpoint first: its change stands, and this verdict is moot.
     if (!(error instanceof Conflict || error instanceof StaleWrite)) throw error;
-    scope.log.info('canary verdict not applied: the endpoint changed meanwhile', { endpointName: d.endpointName, deploymentId: d.deploymentId, reason: error.message });
+    scope.log.info('canary verdict not applied: the endpoint changed meanwhile', {
+      endpointName: d.endpointName,
+      deploymentId: d.deploymentId,
+      reason: error.message,
+    });
     return { action: 'none' };
   } finally {
     busy.delete(key);
@@ -119,9 +129,18 @@ async function advanceCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'con
   const now = scope.now();
   const at = now.toISOString();
   const nextProduction = promote
-    ? production.filter((r) => r.variant.variantName === canary.variantName).map((r) => ({ ...r, variant: { ...r.variant, role: 'production' as const, weight: 1 } }))
+    ? production
+        .filter((r) => r.variant.variantName === canary.variantName)
+        .map((r) => ({ ...r, variant: { ...r.variant, role: 'production' as const, weight: 1 } }))
     : weighCanary(production, { ...canary, stepIndex: toStep });
-  const config = buildEndpointConfig({ tenantId: scope.tenantId, deploymentId: d.deploymentId, step: toStep, production: nextProduction, shadows, ...(d.config.captureUri ? { captureUri: d.config.captureUri } : {}) });
+  const config = buildEndpointConfig({
+    tenantId: scope.tenantId,
+    deploymentId: d.deploymentId,
+    step: toStep,
+    production: nextProduction,
+    shadows,
+    ...(d.config.captureUri ? { captureUri: d.config.captureUri } : {}),
+  });
   await deps.control.createModels(config);
   await deps.control.createEndpointConfig(config);
   await deps.control.createOrUpdateEndpoint(d.servedName, config);
@@ -138,7 +157,13 @@ async function advanceCanary(scope: TenantScope, deps: Pick<DeploymentDeps, 'con
     deploymentWrite(next, { revision: d.revision }),
     ...next.variants.map((v) => servedVersionWrite(next, v, 'live', at)),
     ...dropped.map((v) => servedVersionWrite(next, v, 'superseded', at)),
-    auditWrite(scope.meta, promote ? 'deployment.canary-promoted' : 'deployment.canary-advanced', { type: 'deployment', id: d.deploymentId }, { before: { variants: d.variants }, after: { variants: next.variants, step: toStep } }, now).write,
+    auditWrite(
+      scope.meta,
+      promote ? 'deployment.canary-promoted' : 'deployment.canary-advanced',
+      { type: 'deployment', id: d.deploymentId },
+      { before: { variants: d.variants }, after: { variants: next.variants, step: toStep } },
+      now,
+    ).write,
   ]);
   forgetLiveDeployment(scope.table.identity, d.endpointName);
   if (promote) {

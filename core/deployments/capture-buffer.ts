@@ -68,9 +68,14 @@ function write(entry: Pending): Promise<void> {
   const hour = entry.first.at.slice(0, 13).replace(/[-T]/g, '/');
   const key = `captures/${entry.endpointName}/${hour}/${entry.first.at.replace(/[:.]/g, '-')}-${entry.first.requestId}.jsonl`;
   // A lost sample must not fail scoring; it is logged, with how many records it held.
-  const done = entry.objects
-    .put(key, entry.lines.join('\n') + '\n', 'application/x-ndjson')
-    .catch((error: Error) => entry.log?.warn('scoring capture not written', { tenantId: entry.objects.tenantId, endpointName: entry.endpointName, records: entry.lines.length, error: error.message }));
+  const done = entry.objects.put(key, entry.lines.join('\n') + '\n', 'application/x-ndjson').catch((error: Error) =>
+    entry.log?.warn('scoring capture not written', {
+      tenantId: entry.objects.tenantId,
+      endpointName: entry.endpointName,
+      records: entry.lines.length,
+      error: error.message,
+    }),
+  );
   writing = Promise.all([writing, done]);
   return done;
 }

@@ -51,7 +51,12 @@ export async function planDeployment(scope: TenantScope, deps: Pick<DeploymentDe
   const live = endpoint.liveDeploymentId ? await loadDeployment(scope.table, ref.endpointName, endpoint.liveDeploymentId) : undefined;
   // The control plane, not the record, says whether the endpoint exists: a record can outlive an endpoint deleted by hand.
   const endpointExists = (await deps.control.describeEndpoint(d.servedName)) !== undefined;
-  return { endpointName: d.servedName, endpointExists, config: d.config, ...(live ? { restore: { deploymentId: live.deploymentId, config: live.config } } : {}) };
+  return {
+    endpointName: d.servedName,
+    endpointExists,
+    config: d.config,
+    ...(live ? { restore: { deploymentId: live.deploymentId, config: live.config } } : {}),
+  };
 }
 
 /** The stored rules or scorecard document a variant serves (small JSON), for its smoke row; undefined for other runtimes or when it cannot be read. */
@@ -69,20 +74,31 @@ async function documentOf(scope: TenantScope, d: Deployment, variantName: string
 }
 
 /** Scores a row the version accepts (smoke-row.ts) on every production variant (TargetVariant) and expects one prediction back from each. */
-export async function smokeTest(scope: TenantScope, deps: DeploymentDeps, ref: DeploymentRef): Promise<{ variants: { variantName: string; answer: unknown }[] }> {
+export async function smokeTest(
+  scope: TenantScope,
+  deps: DeploymentDeps,
+  ref: DeploymentRef,
+): Promise<{ variants: { variantName: string; answer: unknown }[] }> {
   const d = await deploying(scope, ref);
   const results: { variantName: string; answer: unknown }[] = [];
   for (const v of d.config.productionVariants) {
     const row = v.model.ioSchema ? smokeRow(v.model.runtime, v.model.ioSchema, await documentOf(scope, d, v.variantName, v.model.runtime)) : {};
     let answer: unknown;
     try {
-      const out = await deps.invoker.invoke({ endpointName: d.servedName, targetVariant: v.variantName, contentType: 'application/json', accept: 'application/json', body: new TextEncoder().encode(JSON.stringify([row])) });
+      const out = await deps.invoker.invoke({
+        endpointName: d.servedName,
+        targetVariant: v.variantName,
+        contentType: 'application/json',
+        accept: 'application/json',
+        body: new TextEncoder().encode(JSON.stringify([row])),
+      });
       answer = JSON.parse(new TextDecoder().decode(out.body));
     } catch (error) {
       throw new SmokeTestFailed(`variant ${v.variantName} failed its smoke test: ${(error as Error).message}`, { cause: error });
     }
     const predictions = (answer as { predictions?: unknown[] } | undefined)?.predictions;
-    if (!Array.isArray(predictions) || predictions.length !== 1) throw new SmokeTestFailed(`variant ${v.variantName} answered the smoke test without one prediction: ${JSON.stringify(answer).slice(0, 200)}`);
+    if (!Array.isArray(predictions) || predictions.length !== 1)
+      throw new SmokeTestFailed(`variant ${v.variantName} answered the smoke test without one prediction: ${JSON.stringify(answer).slice(0, 200)}`);
     results.push({ variantName: v.variantName, answer: predictions[0] });
   }
   return { variants: results };
@@ -117,7 +133,12 @@ export interface RestoreOutcome {
  * created, and says how that went; here the deployment becomes `failed` with
  * the reason, in one transaction with its audit event.
  */
-export async function recordDeploymentFailure(scope: TenantScope, ref: DeploymentRef, error: { Error?: string; Cause?: string }, restored: RestoreOutcome): Promise<{ status: 'failed'; reason: string }> {
+export async function recordDeploymentFailure(
+  scope: TenantScope,
+  ref: DeploymentRef,
+  error: { Error?: string; Cause?: string },
+  restored: RestoreOutcome,
+): Promise<{ status: 'failed'; reason: string }> {
   const d = await loadDeployment(scope.table, ref.endpointName, ref.deploymentId);
   const reason = `${error.Error ?? 'Error'}: ${parseCause(error.Cause)}`.slice(0, 1000);
   if (d.status !== 'deploying') return { status: 'failed', reason };
@@ -131,9 +152,19 @@ export async function recordDeploymentFailure(scope: TenantScope, ref: Deploymen
   const writes = [deploymentWrite(failed, { revision: d.revision })];
   if (endpoint && endpoint.pendingDeploymentId === d.deploymentId) {
     const { pendingDeploymentId: _p, ...rest } = endpoint;
-    writes.push(endpointWrite({ ...rest, status: live ? 'in-service' : 'deleted', updatedAt: at, revision: endpoint.revision + 1 }, { revision: endpoint.revision }));
+    writes.push(
+      endpointWrite({ ...rest, status: live ? 'in-service' : 'deleted', updatedAt: at, revision: endpoint.revision + 1 }, { revision: endpoint.revision }),
+    );
   }
-  writes.push(auditWrite(scope.meta, 'deployment.failed', { type: 'deployment', id: d.deploymentId }, { before: { status: 'deploying' }, after: { status: 'failed', reason, restore } }, now).write);
+  writes.push(
+    auditWrite(
+      scope.meta,
+      'deployment.failed',
+      { type: 'deployment', id: d.deploymentId },
+      { before: { status: 'deploying' }, after: { status: 'failed', reason, restore } },
+      now,
+    ).write,
+  );
   await scope.table.transact(writes);
   return { status: 'failed', reason };
 }

@@ -19,14 +19,19 @@ import type { MetadataTable, ScopedWrite } from '../ports/metadata-store';
  */
 
 export const ENDPOINT_NAME = /^[a-z0-9](-?[a-z0-9]){0,39}$/;
-export const EndpointName = z.string().regex(ENDPOINT_NAME, 'use 1-40 lowercase letters, digits and single hyphens, starting and ending with a letter or digit');
+export const EndpointName = z
+  .string()
+  .regex(ENDPOINT_NAME, 'use 1-40 lowercase letters, digits and single hyphens, starting and ending with a letter or digit');
 
 const ServedModel = z.object({
   modelName: z.string(),
   runtime: z.enum(['onnx', 'rules', 'scorecard', 'linear']),
   artifactUri: z.string(),
   ioSchema: IoSchema.optional(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export const EndpointConfigRecord = z.object({
@@ -172,7 +177,12 @@ export async function loadDeployment(table: MetadataTable, endpointName: string,
 }
 
 export async function listEndpointDeployments(table: MetadataTable, endpointName: string, limit = 50): Promise<Deployment[]> {
-  const page = await table.query<Deployment & { entity?: string }>({ partition: ['ENDPOINT', endpointName], sortBeginsWith: 'DEPLOYMENT#', descending: true, limit });
+  const page = await table.query<Deployment & { entity?: string }>({
+    partition: ['ENDPOINT', endpointName],
+    sortBeginsWith: 'DEPLOYMENT#',
+    descending: true,
+    limit,
+  });
   return page.items.map(strip);
 }
 

@@ -27,11 +27,15 @@ export async function rollbackEndpoint(
   if (options.expectLive !== undefined && endpoint.liveDeploymentId !== options.expectLive) {
     throw new Conflict(`endpoint '${endpointName}' no longer serves deployment ${options.expectLive}; nothing rolled back`);
   }
-  if (endpoint.pendingDeploymentId) throw new Conflict(`endpoint '${endpointName}' is being deployed (deployment ${endpoint.pendingDeploymentId}); roll back when it is live or failed`);
+  if (endpoint.pendingDeploymentId)
+    throw new Conflict(`endpoint '${endpointName}' is being deployed (deployment ${endpoint.pendingDeploymentId}); roll back when it is live or failed`);
   if (!endpoint.liveDeploymentId) throw new Conflict(`endpoint '${endpointName}' serves nothing to roll back from`);
   const previousId = endpoint.history[endpoint.history.length - 1];
   if (!previousId) throw new Conflict(`endpoint '${endpointName}' has no previous deployment to roll back to`);
-  const [current, previous] = await Promise.all([loadDeployment(scope.table, endpointName, endpoint.liveDeploymentId), loadDeployment(scope.table, endpointName, previousId)]);
+  const [current, previous] = await Promise.all([
+    loadDeployment(scope.table, endpointName, endpoint.liveDeploymentId),
+    loadDeployment(scope.table, endpointName, previousId),
+  ]);
   await applyStoredDeployment(deps, previous);
   const switched = await switchServing(scope, {
     endpoint,
@@ -48,7 +52,8 @@ export async function rollbackEndpoint(
 /** Removes the endpoint; its versions go back to `approved` and stop being champion. */
 export async function undeployEndpoint(scope: TenantScope, deps: Pick<DeploymentDeps, 'control'>, endpointName: string): Promise<EndpointRecord> {
   const endpoint = await requireEndpoint(scope.table, endpointName);
-  if (endpoint.pendingDeploymentId) throw new Conflict(`endpoint '${endpointName}' is being deployed (deployment ${endpoint.pendingDeploymentId}); undeploy when it is live or failed`);
+  if (endpoint.pendingDeploymentId)
+    throw new Conflict(`endpoint '${endpointName}' is being deployed (deployment ${endpoint.pendingDeploymentId}); undeploy when it is live or failed`);
   const current = endpoint.liveDeploymentId ? await loadDeployment(scope.table, endpointName, endpoint.liveDeploymentId) : undefined;
   await deps.control.deleteEndpoint(endpoint.servedName);
   const switched = await switchServing(scope, {

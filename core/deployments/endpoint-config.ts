@@ -35,7 +35,11 @@ export function buildEndpointConfig(input: {
   return {
     configName: input.step === 0 ? base : `${base}-s${input.step}`,
     productionVariants: input.production.map((r, i) => ({ variantName: r.variant.variantName, weight: r.variant.weight, model: model(r, i) })),
-    shadowVariants: input.shadows.map((r, i) => ({ variantName: r.variant.variantName, samplingPercentage: r.variant.weight, model: model(r, input.production.length + i) })),
+    shadowVariants: input.shadows.map((r, i) => ({
+      variantName: r.variant.variantName,
+      samplingPercentage: r.variant.weight,
+      model: model(r, input.production.length + i),
+    })),
     ...(input.shadows.length && input.captureUri ? { captureUri: input.captureUri } : {}),
     tags: { TenantId: input.tenantId, DeploymentId: input.deploymentId },
   };
@@ -45,7 +49,13 @@ export function buildEndpointConfig(input: {
 export function resolvedVariantsOf(d: Deployment): { production: ResolvedVariant[]; shadows: ResolvedVariant[] } {
   const resolve = (v: ServedVariant): ResolvedVariant => {
     const served = [...d.config.productionVariants, ...d.config.shadowVariants].find((p) => p.variantName === v.variantName)!;
-    return { variant: v, runtime: served.model.runtime, artifactUri: served.model.artifactUri, ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}), ...(served.model.sha256 ? { sha256: served.model.sha256 } : {}) };
+    return {
+      variant: v,
+      runtime: served.model.runtime,
+      artifactUri: served.model.artifactUri,
+      ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}),
+      ...(served.model.sha256 ? { sha256: served.model.sha256 } : {}),
+    };
   };
   return { production: d.variants.filter((v) => v.role !== 'shadow').map(resolve), shadows: d.variants.filter((v) => v.role === 'shadow').map(resolve) };
 }

@@ -41,7 +41,10 @@ export const DeployInput = z
   .object({
     endpointName: EndpointName,
     /** The production variants; weights are relative (A/B). Omit when `canary` is given: the live variants stay. */
-    variants: z.array(VersionRef.extend({ weight: z.number().min(0).max(1000).default(1), variantName: VariantName.optional() })).max(10).default([]),
+    variants: z
+      .array(VersionRef.extend({ weight: z.number().min(0).max(1000).default(1), variantName: VariantName.optional() }))
+      .max(10)
+      .default([]),
     /** Receives a copy of every request (or a sample); its answers are captured, never returned. */
     shadow: VersionRef.extend({ samplingPercentage: z.number().min(1).max(100).default(100), variantName: VariantName.optional() }).optional(),
     /** A new version beside the live ones, promoted in steps while it stays within its thresholds. */
@@ -59,8 +62,10 @@ export const DeployInput = z
   })
   .superRefine((input, ctx) => {
     if (!input.canary && input.variants.length === 0) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'give at least one variant (or a canary)' });
-    if (input.canary && input.variants.length > 0) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'a canary is weighed against the live variants; do not list variants with it' });
-    if (input.variants.length && input.variants.every((v) => v.weight === 0)) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'at least one variant needs a weight above 0' });
+    if (input.canary && input.variants.length > 0)
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: 'a canary is weighed against the live variants; do not list variants with it' });
+    if (input.variants.length && input.variants.every((v) => v.weight === 0))
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: 'at least one variant needs a weight above 0' });
     if (input.canary) {
       const steps = input.canary.steps;
       if (steps.some((s, i) => i > 0 && s <= steps[i - 1])) ctx.addIssue({ code: 'custom', path: ['canary', 'steps'], message: 'steps must increase' });
@@ -85,7 +90,8 @@ export const SERVING_RUNTIME_BY_FORMAT: Readonly<Partial<Record<ModelVersion['ar
 /** The runtime that serves a version, by its artifact's format. */
 export function servingRuntimeOf(version: ModelVersion, field: string): ServingRuntime {
   const runtime = SERVING_RUNTIME_BY_FORMAT[version.artifact.format];
-  if (!runtime) throw new Conflict(`version ${version.version} is a ${version.artifact.format} artifact, which Steward's serving runtimes do not serve yet (${field})`);
+  if (!runtime)
+    throw new Conflict(`version ${version.version} is a ${version.artifact.format} artifact, which Steward's serving runtimes do not serve yet (${field})`);
   return runtime;
 }
 
@@ -108,7 +114,13 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
   const live = endpoint?.liveDeploymentId ? await loadDeployment(scope.table, input.endpointName, endpoint.liveDeploymentId) : undefined;
   if (input.canary && !live) throw new Conflict(`a canary needs a live deployment on '${input.endpointName}' to be weighed against; deploy variants first`);
 
-  const resolve = async (ref: { modelId: string; version: number }, role: ServedVariant['role'], weight: number, variantName: string, field: string): Promise<ResolvedVariant> => {
+  const resolve = async (
+    ref: { modelId: string; version: number },
+    role: ServedVariant['role'],
+    weight: number,
+    variantName: string,
+    field: string,
+  ): Promise<ResolvedVariant> => {
     const [model, version] = await Promise.all([loadModel(scope.table, ref.modelId), loadVersion(scope.table, ref.modelId, ref.version)]);
     if (version.status !== 'approved' && version.status !== 'deployed') {
       throw new Conflict(`${model.name} v${version.version} is ${version.status}; only approved versions deploy (${field})`);
@@ -164,12 +176,27 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
   }
   const shadows: ResolvedVariant[] = [];
   if (input.shadow) {
-    shadows.push(await resolve(input.shadow, 'shadow', input.shadow.samplingPercentage, unique(input.shadow.variantName, `shadow-v${input.shadow.version}`, 'body.shadow.variantName'), 'body.shadow'));
+    shadows.push(
+      await resolve(
+        input.shadow,
+        'shadow',
+        input.shadow.samplingPercentage,
+        unique(input.shadow.variantName, `shadow-v${input.shadow.version}`, 'body.shadow.variantName'),
+        'body.shadow',
+      ),
+    );
   }
 
   const deploymentId = newCatalogId(now);
   const servedName = `${scope.tenantId}-${input.endpointName}`;
-  const config = buildEndpointConfig({ tenantId: scope.tenantId, deploymentId, step: 0, production, shadows, captureUri: `s3://${deps.bucket}/${scope.objects.keyOf(`captures/${input.endpointName}/shadow`)}/` });
+  const config = buildEndpointConfig({
+    tenantId: scope.tenantId,
+    deploymentId,
+    step: 0,
+    production,
+    shadows,
+    captureUri: `s3://${deps.bucket}/${scope.objects.keyOf(`captures/${input.endpointName}/shadow`)}/`,
+  });
   const deployment: Deployment = {
     deploymentId,
     endpointName: input.endpointName,
@@ -187,12 +214,33 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
     revision: 1,
   };
   const nextEndpoint: EndpointRecord = endpoint
-    ? { ...endpoint, status: endpoint.status === 'deleted' ? 'creating' : endpoint.status, pendingDeploymentId: deploymentId, updatedAt: at, revision: endpoint.revision + 1 }
-    : { endpointName: input.endpointName, servedName, status: 'creating', pendingDeploymentId: deploymentId, history: [], createdAt: at, updatedAt: at, revision: 1 };
+    ? {
+        ...endpoint,
+        status: endpoint.status === 'deleted' ? 'creating' : endpoint.status,
+        pendingDeploymentId: deploymentId,
+        updatedAt: at,
+        revision: endpoint.revision + 1,
+      }
+    : {
+        endpointName: input.endpointName,
+        servedName,
+        status: 'creating',
+        pendingDeploymentId: deploymentId,
+        history: [],
+        createdAt: at,
+        updatedAt: at,
+        revision: 1,
+      };
   await scope.table.transact([
     deploymentWrite(deployment, 'new'),
     endpointWrite(nextEndpoint, endpoint ? { revision: endpoint.revision } : 'new'),
-    auditWrite(scope.meta, 'deployment.requested', { type: 'deployment', id: deploymentId }, { after: { endpointName: input.endpointName, variants: deployment.variants, canary: canary ?? null } }, now).write,
+    auditWrite(
+      scope.meta,
+      'deployment.requested',
+      { type: 'deployment', id: deploymentId },
+      { after: { endpointName: input.endpointName, variants: deployment.variants, canary: canary ?? null } },
+      now,
+    ).write,
   ]);
   if (!deps.pipelines) return { deployment };
   const started = await deps.pipelines.start({
@@ -207,7 +255,13 @@ export async function requestDeployment(scope: TenantScope, deps: DeploymentDeps
   async function resolveStored(from: Deployment, v: ServedVariant): Promise<ResolvedVariant> {
     const served = from.config.productionVariants.find((p) => p.variantName === v.variantName);
     if (!served) throw new Conflict(`the live deployment ${from.deploymentId} has no variant ${v.variantName}`);
-    return { variant: { ...v, role: 'production' }, runtime: served.model.runtime, artifactUri: served.model.artifactUri, ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}), ...(served.model.sha256 ? { sha256: served.model.sha256 } : {}) };
+    return {
+      variant: { ...v, role: 'production' },
+      runtime: served.model.runtime,
+      artifactUri: served.model.artifactUri,
+      ...(served.model.ioSchema ? { ioSchema: served.model.ioSchema } : {}),
+      ...(served.model.sha256 ? { sha256: served.model.sha256 } : {}),
+    };
   }
 }
 

@@ -38,7 +38,13 @@ export async function scoreEndpoint(
   const syncing = serveStoredDeployment(scope.table, deps, deployment);
   if (syncing) await syncing;
   const started = performance.now();
-  const invocation = { endpointName: deployment.servedName, body: request.body, contentType: request.contentType, accept: 'application/json', inferenceId: scope.meta.requestId };
+  const invocation = {
+    endpointName: deployment.servedName,
+    body: request.body,
+    contentType: request.contentType,
+    accept: 'application/json',
+    inferenceId: scope.meta.requestId,
+  };
   let answer: InvocationAnswer;
   try {
     try {
@@ -74,18 +80,22 @@ export async function scoreEndpoint(
     predictions,
   };
   if (deployment.capturePercent > 0 && (request.random ?? Math.random)() * 100 < deployment.capturePercent) {
-    captureScoring(scope.objects, {
-      at: scope.now().toISOString(),
-      requestId: scope.meta.requestId,
-      endpointName: request.endpointName,
-      deploymentId: deployment.deploymentId,
-      variant: answer.variant,
-      modelId: result.modelId,
-      version: result.version,
-      latencyMs: Math.round(latencyMs * 100) / 100,
-      input: inputOf(request.body, request.contentType),
-      output: predictions,
-    }, scope.log);
+    captureScoring(
+      scope.objects,
+      {
+        at: scope.now().toISOString(),
+        requestId: scope.meta.requestId,
+        endpointName: request.endpointName,
+        deploymentId: deployment.deploymentId,
+        variant: answer.variant,
+        modelId: result.modelId,
+        version: result.version,
+        latencyMs: Math.round(latencyMs * 100) / 100,
+        input: inputOf(request.body, request.contentType),
+        output: predictions,
+      },
+      scope.log,
+    );
   }
   afterCall(scope, deps, deployment);
   return result;
@@ -93,7 +103,9 @@ export async function scoreEndpoint(
 
 function afterCall(scope: TenantScope, deps: Pick<DeploymentDeps, 'control' | 'counts'>, deployment: Deployment): void {
   if (!deployment.canary) return;
-  void watchCanary(scope, deps, deployment).catch((error: Error) => scope.log.error('canary evaluation failed', { endpointName: deployment.endpointName, error: error.message }));
+  void watchCanary(scope, deps, deployment).catch((error: Error) =>
+    scope.log.error('canary evaluation failed', { endpointName: deployment.endpointName, error: error.message }),
+  );
 }
 
 /**

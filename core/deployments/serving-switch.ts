@@ -38,7 +38,14 @@ export async function switchServing(
   }
   const from = input.from && input.from.deploymentId !== input.to?.deploymentId ? input.from : undefined;
   if (from) {
-    const ended: Deployment = { ...from, status: input.fromStatus ?? 'superseded', endedAt: at, updatedAt: at, revision: from.revision + 1, ...(input.reason ? { reason: input.reason } : {}) };
+    const ended: Deployment = {
+      ...from,
+      status: input.fromStatus ?? 'superseded',
+      endedAt: at,
+      updatedAt: at,
+      revision: from.revision + 1,
+      ...(input.reason ? { reason: input.reason } : {}),
+    };
     writes.push(deploymentWrite(ended, { revision: from.revision }));
     for (const v of from.variants) writes.push(servedVersionWrite(ended, v, ended.status, at));
   }
@@ -59,9 +66,29 @@ export async function switchServing(
     const [modelId, n] = key.split('|') as [string, string];
     const version = await loadVersion(scope.table, modelId, Number(n));
     const target = served.has(key) ? 'deployed' : 'approved';
-    if (version.status === target || (target === 'deployed' && version.status !== 'approved') || (target === 'approved' && version.status !== 'deployed')) continue;
-    writes.push(versionWrite({ ...version, status: target, statusReason: `${target === 'deployed' ? 'served by' : 'no longer served by'} endpoint ${input.endpoint.endpointName}`, updatedAt: at, revision: version.revision + 1 }, { revision: version.revision }));
-    writes.push(auditWrite(scope.meta, target === 'deployed' ? 'version.deployed' : 'version.undeployed', { type: 'version', id: `${modelId}-${n}` }, { before: { status: version.status }, after: { status: target, endpointName: input.endpoint.endpointName } }, now).write);
+    if (version.status === target || (target === 'deployed' && version.status !== 'approved') || (target === 'approved' && version.status !== 'deployed'))
+      continue;
+    writes.push(
+      versionWrite(
+        {
+          ...version,
+          status: target,
+          statusReason: `${target === 'deployed' ? 'served by' : 'no longer served by'} endpoint ${input.endpoint.endpointName}`,
+          updatedAt: at,
+          revision: version.revision + 1,
+        },
+        { revision: version.revision },
+      ),
+    );
+    writes.push(
+      auditWrite(
+        scope.meta,
+        target === 'deployed' ? 'version.deployed' : 'version.undeployed',
+        { type: 'version', id: `${modelId}-${n}` },
+        { before: { status: version.status }, after: { status: target, endpointName: input.endpoint.endpointName } },
+        now,
+      ).write,
+    );
   }
   writes.push(
     auditWrite(
@@ -70,7 +97,12 @@ export async function switchServing(
       { type: 'deployment', id: to?.deploymentId ?? from?.deploymentId ?? input.endpoint.endpointName },
       {
         before: from ? { deploymentId: from.deploymentId, variants: from.variants } : null,
-        after: { endpointName: input.endpoint.endpointName, deploymentId: to?.deploymentId ?? null, variants: to?.variants ?? [], ...(input.reason ? { reason: input.reason } : {}) },
+        after: {
+          endpointName: input.endpoint.endpointName,
+          deploymentId: to?.deploymentId ?? null,
+          variants: to?.variants ?? [],
+          ...(input.reason ? { reason: input.reason } : {}),
+        },
       },
       now,
     ).write,

@@ -29,7 +29,8 @@ function valueInBins(c: Characteristic, field: Field): unknown {
     if ('values' in bin) return field.type === 'bool' ? bin.values[0] === 'true' : bin.values[0];
     if (!isNumericType(field.type)) continue;
     // min ≤ x < max, either end open.
-    const candidate = bin.min !== undefined ? (integer ? Math.ceil(bin.min) : bin.min) : bin.max !== undefined ? (integer ? Math.ceil(bin.max) - 1 : bin.max - 1) : 0;
+    const candidate =
+      bin.min !== undefined ? (integer ? Math.ceil(bin.min) : bin.min) : bin.max !== undefined ? (integer ? Math.ceil(bin.max) - 1 : bin.max - 1) : 0;
     if (bin.max === undefined || candidate < bin.max) return candidate;
   }
   return c.other ? undefined : c.missing ? null : undefined;

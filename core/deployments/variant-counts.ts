@@ -132,7 +132,10 @@ export class SharedVariantCounts implements VariantCounts {
    * added to, with what it was found by (`pending`: the buffer it is in, replaced by each flush). Per deployment, not
    * one for the process: calls to several endpoints (tenants) interleave, and each would otherwise build the next one's key.
    */
-  private readonly lastOf = new WeakMap<Deployment, { table: MetadataTable; variant: string; minute: string; pending: Map<string, PendingTally>; tally: PendingTally }>();
+  private readonly lastOf = new WeakMap<
+    Deployment,
+    { table: MetadataTable; variant: string; minute: string; pending: Map<string, PendingTally>; tally: PendingTally }
+  >();
 
   /** The last minute recorded in, as `YYYY-MM-DDTHH:MM`: formatted once a minute, not on every call. */
   private minute = { number: Number.NaN, text: '' };
@@ -185,7 +188,13 @@ export class SharedVariantCounts implements VariantCounts {
     const total = emptyTally();
     let cursor: string | undefined;
     do {
-      const page = await table.query<Record<string, unknown>>({ partition, sortBeginsWith: `${variant}#`, consistent: true, limit: 500, ...(cursor ? { cursor } : {}) });
+      const page = await table.query<Record<string, unknown>>({
+        partition,
+        sortBeginsWith: `${variant}#`,
+        consistent: true,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
       for (const item of page.items) addInto(total, tallyOfItem(item));
       cursor = page.cursor;
     } while (cursor);

@@ -22,9 +22,7 @@ export const precisionRecallPointSchema = z.object({ precision: rate, recall: ra
 
 export const calibrationSchema = z.object({
   strategy: z.literal('uniform'),
-  bins: z.array(
-    z.object({ lower: rate, upper: rate, count: z.number().int().min(0), meanPredicted: rate.nullable(), fractionPositive: rate.nullable() }),
-  ),
+  bins: z.array(z.object({ lower: rate, upper: rate, count: z.number().int().min(0), meanPredicted: rate.nullable(), fractionPositive: rate.nullable() })),
 });
 
 export const residualHistogramSchema = z

@@ -69,7 +69,8 @@ export function attributeFairness(
       else t.falsePositives++;
     }
   });
-  if (tallies.size > MAX_FAIRNESS_GROUPS) throw new RangeError(`'${attribute}' has ${tallies.size} distinct values; at most ${MAX_FAIRNESS_GROUPS} groups are compared`);
+  if (tallies.size > MAX_FAIRNESS_GROUPS)
+    throw new RangeError(`'${attribute}' has ${tallies.size} distinct values; at most ${MAX_FAIRNESS_GROUPS} groups are compared`);
   const base = [...tallies.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([value, t]) => ({

@@ -71,7 +71,10 @@ export function importanceMetric(task: EvaluationTask, name: string, threshold =
     mae: { name, higherIsBetter: false, compute: (y, p) => regressionMetrics(y, p).mae },
   };
   const metric = (task === 'binary' ? binary : regression)[name];
-  if (!metric) throw new RangeError(`permutation importance cannot use '${name}' for ${task} models; use one of ${Object.keys(task === 'binary' ? binary : regression).join(', ')}`);
+  if (!metric)
+    throw new RangeError(
+      `permutation importance cannot use '${name}' for ${task} models; use one of ${Object.keys(task === 'binary' ? binary : regression).join(', ')}`,
+    );
   return metric;
 }
 
@@ -132,7 +135,10 @@ export async function evaluateModel(input: ModelEvaluationInput): Promise<ModelE
     for (const attribute of input.protectedAttributes ?? []) {
       const groups = new Set(attribute.values).size;
       if (groups > MAX_FAIRNESS_GROUPS) {
-        skipped.push({ section: `fairness.${attribute.name}`, reason: `${groups} distinct values (continuous?); bin it into at most ${MAX_FAIRNESS_GROUPS} groups` });
+        skipped.push({
+          section: `fairness.${attribute.name}`,
+          reason: `${groups} distinct values (continuous?); bin it into at most ${MAX_FAIRNESS_GROUPS} groups`,
+        });
         continue;
       }
       fairness.push(attributeFairness(attribute.name, y, predictions, attribute.values, { threshold, reference: attribute.reference }));

@@ -34,7 +34,10 @@ export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
 
 /** The same shape, refusing unknown fields: a mistyped field of a governance rule must not be dropped silently. */
 export const StrictApprovalPolicySchema = ApprovalPolicySchema.extend({
-  approvals: ApprovalPolicySchema.shape.approvals.unwrap().strict().default({ count: 1, roles: ['approver'] }),
+  approvals: ApprovalPolicySchema.shape.approvals
+    .unwrap()
+    .strict()
+    .default({ count: 1, roles: ['approver'] }),
 }).strict();
 
 /** What applies when a tenant has stored no policy: a person approves every version; no gate, nothing automatic. */
@@ -92,8 +95,10 @@ export function validatePolicy(raw: unknown, field = 'body'): { policy: Approval
       problem: `no one could satisfy this policy: ${unable.map((r) => `'${r}'`).join(', ')} cannot decide approvals (only ${able.join(', ')} can)`,
     });
   }
-  if (new Set(policy.approvals.roles).size !== policy.approvals.roles.length) problems.push({ field: `${field}.approvals.roles`, problem: 'a role is listed twice' });
-  if (new Set(policy.evaluationSources).size !== policy.evaluationSources.length) problems.push({ field: `${field}.evaluationSources`, problem: 'a source is listed twice' });
+  if (new Set(policy.approvals.roles).size !== policy.approvals.roles.length)
+    problems.push({ field: `${field}.approvals.roles`, problem: 'a role is listed twice' });
+  if (new Set(policy.evaluationSources).size !== policy.evaluationSources.length)
+    problems.push({ field: `${field}.evaluationSources`, problem: 'a source is listed twice' });
   if (problems.length > 0) throw new ValidationFailed(`invalid approval policy: ${problems.map((p) => `${p.field}: ${p.problem}`).join('; ')}`, problems);
   return { policy, gates };
 }

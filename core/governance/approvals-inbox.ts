@@ -45,7 +45,10 @@ export async function approvalsInbox(scope: TenantScope, page: { limit: number; 
       const model = await models.get(version.modelId)!;
       if (!policies.has(model.projectId)) policies.set(model.projectId, governingPolicy(scope, model.projectId));
       const governing = await policies.get(model.projectId)!;
-      const [judgement, approvals] = await Promise.all([judgeVersion(scope, model.modelId, version.version, { model, governing }), listApprovals(scope, model.modelId, version.version)]);
+      const [judgement, approvals] = await Promise.all([
+        judgeVersion(scope, model.modelId, version.version, { model, governing }),
+        listApprovals(scope, model.modelId, version.version),
+      ]);
       const context = { model, version, governing, approvals, judgement };
       const approveBarriers = decisionBarriers(scope, context, 'approve');
       const rejectBarriers = decisionBarriers(scope, context, 'reject');

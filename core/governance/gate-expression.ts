@@ -76,7 +76,12 @@ function reduce(node: jsep.Expression, metrics: Set<GateMetric>): GateNode {
       return metric((node as jsep.Identifier).name, 'candidate', metrics);
     case 'MemberExpression': {
       const member = node as jsep.MemberExpression;
-      if (member.computed || member.object.type !== 'Identifier' || member.property.type !== 'Identifier' || (member.object as jsep.Identifier).name !== 'champion') {
+      if (
+        member.computed ||
+        member.object.type !== 'Identifier' ||
+        member.property.type !== 'Identifier' ||
+        (member.object as jsep.Identifier).name !== 'champion'
+      ) {
         throw new GateProblem('the only dotted name allowed is champion.<metric>');
       }
       return metric((member.property as jsep.Identifier).name, 'champion', metrics);
@@ -115,7 +120,9 @@ function reduce(node: jsep.Expression, metrics: Set<GateMetric>): GateNode {
       throw new GateProblem('function calls are not allowed');
     case 'Compound':
     case 'SequenceExpression':
-      throw new GateProblem('malformed expression: two expressions side by side (a missing operator, or a dangling and/or?); write one condition per gate, combined with and/or');
+      throw new GateProblem(
+        'malformed expression: two expressions side by side (a missing operator, or a dangling and/or?); write one condition per gate, combined with and/or',
+      );
     default:
       throw new GateProblem(`${node.type} is not allowed in a gate`);
   }
@@ -134,7 +141,8 @@ function typeOf(node: GateNode): 'number' | 'condition' {
 }
 
 function expect(node: GateNode, type: 'number' | 'condition', where: string): true {
-  if (typeOf(node) !== type) throw new GateProblem(`${where} takes ${type === 'number' ? 'numbers' : 'conditions'}, not ${type === 'number' ? 'a condition' : 'a number'}`);
+  if (typeOf(node) !== type)
+    throw new GateProblem(`${where} takes ${type === 'number' ? 'numbers' : 'conditions'}, not ${type === 'number' ? 'a condition' : 'a number'}`);
   return true;
 }
 
@@ -176,7 +184,8 @@ function truthOf(node: GateNode, facts: GateFacts): Truth {
       const right = valueOf(node.right, facts);
       const said = `${left.text} ${node.op} ${right.text}`;
       const missing = [left, right].filter((v): v is Extract<Value, { missing: string }> => 'missing' in v);
-      if (missing.some((m) => m.missing === 'candidate')) return { truth: false, notes: [`${said}: the counted evaluations record no ${missing.find((m) => m.missing === 'candidate')!.text}`] };
+      if (missing.some((m) => m.missing === 'candidate'))
+        return { truth: false, notes: [`${said}: the counted evaluations record no ${missing.find((m) => m.missing === 'candidate')!.text}`] };
       if (missing.some((m) => m.missing === 'no-champion')) return { truth: true, notes: [`${said}: no champion to compare with`] };
       if (missing.length > 0) return { truth: 'unknown', notes: [`${said}: the champion has no counted ${missing[0].text.replace(/^champion\./, '')}`] };
       const a = (left as { value: number }).value;
@@ -214,7 +223,9 @@ function valueOf(node: GateNode, facts: GateFacts): Value {
       }
       if (!facts.champion) return { missing: 'no-champion', text: node.written };
       const value = facts.champion.metrics[node.metric];
-      return typeof value === 'number' ? { value, text: `${node.written} ${fmt(value)} (v${facts.champion.version})` } : { missing: 'champion', text: node.written };
+      return typeof value === 'number'
+        ? { value, text: `${node.written} ${fmt(value)} (v${facts.champion.version})` }
+        : { missing: 'champion', text: node.written };
     }
     case 'negate': {
       const inner = valueOf(node.argument, facts);
@@ -225,7 +236,14 @@ function valueOf(node: GateNode, facts: GateFacts): Value {
       const right = valueOf(node.right, facts);
       if ('missing' in left) return left;
       if ('missing' in right) return right;
-      const value = node.op === '+' ? left.value + right.value : node.op === '-' ? left.value - right.value : node.op === '*' ? left.value * right.value : left.value / right.value;
+      const value =
+        node.op === '+'
+          ? left.value + right.value
+          : node.op === '-'
+            ? left.value - right.value
+            : node.op === '*'
+              ? left.value * right.value
+              : left.value / right.value;
       return { value, text: `(${left.text} ${node.op} ${right.text} = ${fmt(value)})` };
     }
     default:

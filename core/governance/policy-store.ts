@@ -97,7 +97,12 @@ export async function setTenantPolicy(scope: TenantScope, raw: unknown, options:
 }
 
 /** Sets a project's override. 404 for a project not in the tenant's catalog (checked before the body). */
-export async function setProjectPolicy(scope: TenantScope, projectId: string, raw: unknown, options: { expectedRevision?: number } = {}): Promise<GoverningPolicy> {
+export async function setProjectPolicy(
+  scope: TenantScope,
+  projectId: string,
+  raw: unknown,
+  options: { expectedRevision?: number } = {},
+): Promise<GoverningPolicy> {
   await getProject(scope, projectId);
   return write(scope, { scope: 'project', projectId }, validatePolicy(raw).policy, options.expectedRevision, true);
 }
@@ -112,9 +117,19 @@ export async function removeProjectPolicy(scope: TenantScope, projectId: string)
 }
 
 /** Every revision of the tenant's policy or of a project's override, newest first. */
-export async function policyRevisions(scope: TenantScope, target: Target, page: { limit: number; cursor?: string }): Promise<{ items: PolicyRevision[]; cursor?: string }> {
+export async function policyRevisions(
+  scope: TenantScope,
+  target: Target,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: PolicyRevision[]; cursor?: string }> {
   if (target.scope === 'project') await getProject(scope, target.projectId);
-  const result = await scope.table.query({ partition: ['POLICY'], sortBeginsWith: historyPrefix(target), descending: true, limit: page.limit, cursor: page.cursor });
+  const result = await scope.table.query({
+    partition: ['POLICY'],
+    sortBeginsWith: historyPrefix(target),
+    descending: true,
+    limit: page.limit,
+    cursor: page.cursor,
+  });
   return {
     items: result.items.map((item) => {
       const stored = StoredPolicySchema.parse(item);
@@ -124,7 +139,13 @@ export async function policyRevisions(scope: TenantScope, target: Target, page: 
   };
 }
 
-async function write(scope: TenantScope, target: Target, policy: ApprovalPolicy, expectedRevision: number | undefined, active: boolean): Promise<GoverningPolicy> {
+async function write(
+  scope: TenantScope,
+  target: Target,
+  policy: ApprovalPolicy,
+  expectedRevision: number | undefined,
+  active: boolean,
+): Promise<GoverningPolicy> {
   const before = await readStored(scope, target);
   const current = before?.revision ?? 0;
   if (expectedRevision !== undefined && expectedRevision !== current) {
@@ -142,12 +163,20 @@ async function write(scope: TenantScope, target: Target, policy: ApprovalPolicy,
   };
   const writes: ScopedWrite[] = [
     { kind: 'put', key: currentKey(target), item: { entity: 'approval-policy', ...stored }, expect: before ? { revision: before.revision } : 'new' },
-    { kind: 'put', key: { partition: ['POLICY'], sort: `${historyPrefix(target)}${pad(stored.revision)}` }, item: { entity: 'approval-policy-revision', ...stored }, expect: 'new' },
+    {
+      kind: 'put',
+      key: { partition: ['POLICY'], sort: `${historyPrefix(target)}${pad(stored.revision)}` },
+      item: { entity: 'approval-policy-revision', ...stored },
+      expect: 'new',
+    },
     auditWrite(
       scope.meta,
       active ? 'policy.updated' : 'policy.override-removed',
       auditTarget(target),
-      { before: before ? { revision: before.revision, active: before.active, policy: before.policy } : null, after: { revision: stored.revision, active, policy } },
+      {
+        before: before ? { revision: before.revision, active: before.active, policy: before.policy } : null,
+        after: { revision: stored.revision, active, policy },
+      },
       now,
     ).write,
   ];

@@ -73,7 +73,9 @@ export function tightened(policy: ApprovalPolicy, tightening: PolicyTightening |
     ...policy,
     gates: [...policy.gates, ...tightening.gates],
     autoApprove: policy.autoApprove && tightening.autoApprove !== false,
-    evaluationSources: tightening.evaluationSources ? policy.evaluationSources.filter((s) => tightening.evaluationSources!.includes(s)) : policy.evaluationSources,
+    evaluationSources: tightening.evaluationSources
+      ? policy.evaluationSources.filter((s) => tightening.evaluationSources!.includes(s))
+      : policy.evaluationSources,
   };
 }
 

@@ -17,7 +17,10 @@ const point = z.record(z.string(), z.number().nullable());
 const CurvesSchema = z.object({
   rocCurve: z.array(point).optional(),
   precisionRecallCurve: z.array(point).optional(),
-  calibration: z.object({ bins: z.array(point) }).passthrough().optional(),
+  calibration: z
+    .object({ bins: z.array(point) })
+    .passthrough()
+    .optional(),
   residualHistogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }).optional(),
 });
 
@@ -43,7 +46,14 @@ export const ComparedVersionSchema = z.object({
   deltas: z.record(z.string(), z.number()),
   /** Whether the version is better than the champion on each metric with a known direction. */
   betterThanChampion: z.record(z.string(), z.boolean()),
-  evaluations: z.array(z.object({ evaluationId: z.string(), source: z.enum(EVALUATION_SOURCES), createdAt: z.string(), dataset: z.object({ datasetId: z.string(), version: z.number() }).optional() })),
+  evaluations: z.array(
+    z.object({
+      evaluationId: z.string(),
+      source: z.enum(EVALUATION_SOURCES),
+      createdAt: z.string(),
+      dataset: z.object({ datasetId: z.string(), version: z.number() }).optional(),
+    }),
+  ),
   curves: CurvesSchema.optional(),
 });
 
@@ -97,7 +107,8 @@ export async function compareVersions(scope: TenantScope, modelId: string, query
   if (query.versions) {
     const numbers = [...new Set(query.versions.split(',').map(Number))];
     if (numbers.some((n) => n < 1)) throw new ValidationFailed('version numbers start at 1', [{ field: 'query.versions', problem: 'a number below 1' }]);
-    if (numbers.length > MAX_COMPARED_VERSIONS) throw new ValidationFailed(`compare at most ${MAX_COMPARED_VERSIONS} versions`, [{ field: 'query.versions', problem: 'too many' }]);
+    if (numbers.length > MAX_COMPARED_VERSIONS)
+      throw new ValidationFailed(`compare at most ${MAX_COMPARED_VERSIONS} versions`, [{ field: 'query.versions', problem: 'too many' }]);
     versions = await Promise.all(numbers.map((n) => loadVersion(scope.table, modelId, n)));
   } else {
     versions = (await listModelVersions(scope, modelId, { limit: DEFAULT_COMPARED_VERSIONS, order: 'desc' })).items.reverse();
@@ -134,7 +145,12 @@ export async function compareVersions(scope: TenantScope, modelId: string, query
         metrics,
         deltas,
         betterThanChampion: better,
-        evaluations: evaluations.map((e) => ({ evaluationId: e.evaluationId, source: e.source, createdAt: e.createdAt, ...(e.dataset ? { dataset: e.dataset } : {}) })),
+        evaluations: evaluations.map((e) => ({
+          evaluationId: e.evaluationId,
+          source: e.source,
+          createdAt: e.createdAt,
+          ...(e.dataset ? { dataset: e.dataset } : {}),
+        })),
         ...(curves && Object.keys(curves).length > 0 ? { curves } : {}),
       };
     }),

@@ -31,7 +31,10 @@ export type Judgement = z.infer<typeof JudgementSchema>;
  * policy counts (a person's posted numbers do not satisfy a platform-only
  * policy), with the evaluations that supplied them.
  */
-export function countedMetrics(evaluations: readonly Pick<Evaluation, 'evaluationId' | 'createdAt' | 'source' | 'metrics'>[], sources: readonly EvaluationSource[]): { metrics: Record<string, number>; evaluationIds: string[] } {
+export function countedMetrics(
+  evaluations: readonly Pick<Evaluation, 'evaluationId' | 'createdAt' | 'source' | 'metrics'>[],
+  sources: readonly EvaluationSource[],
+): { metrics: Record<string, number>; evaluationIds: string[] } {
   const counted = evaluations
     .filter((e) => sources.includes(e.source))
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.evaluationId.localeCompare(b.evaluationId)));
@@ -59,7 +62,12 @@ export function judge(policy: ApprovalPolicy, facts: GateFacts): { verdict: Judg
  * those of the model's champion (its `champion` alias, unless that is this
  * version), read from the catalog.
  */
-export async function judgeVersion(scope: TenantScope, modelId: string, version: number, options: { model?: ModelRecord; governing?: GoverningPolicy } = {}): Promise<Judgement & { governing: GoverningPolicy }> {
+export async function judgeVersion(
+  scope: TenantScope,
+  modelId: string,
+  version: number,
+  options: { model?: ModelRecord; governing?: GoverningPolicy } = {},
+): Promise<Judgement & { governing: GoverningPolicy }> {
   const model = options.model ?? (await loadModelRecord(scope.table, modelId));
   const policy = options.governing ?? (await governingPolicy(scope, model.projectId));
   const sources = policy.policy.evaluationSources;
@@ -69,9 +77,21 @@ export async function judgeVersion(scope: TenantScope, modelId: string, version:
     championVersion !== undefined && championVersion !== version ? listEvaluations(scope, modelId, championVersion) : Promise.resolve(undefined),
   ]);
   const candidate = countedMetrics(own, sources);
-  const champion = championEvaluations && championVersion !== undefined ? { version: championVersion, metrics: countedMetrics(championEvaluations, sources).metrics } : undefined;
+  const champion =
+    championEvaluations && championVersion !== undefined
+      ? { version: championVersion, metrics: countedMetrics(championEvaluations, sources).metrics }
+      : undefined;
   const { verdict, gates } = judge(policy.policy, { candidate: candidate.metrics, ...(champion ? { champion } : {}) });
-  return { governing: policy, policy: policy.ref, verdict, gates, metrics: candidate.metrics, evaluationIds: candidate.evaluationIds, sources: [...sources], ...(champion ? { champion } : {}) };
+  return {
+    governing: policy,
+    policy: policy.ref,
+    verdict,
+    gates,
+    metrics: candidate.metrics,
+    evaluationIds: candidate.evaluationIds,
+    sources: [...sources],
+    ...(champion ? { champion } : {}),
+  };
 }
 
 export function gateSummary(judgement: Pick<Judgement, 'verdict' | 'gates'>): string {

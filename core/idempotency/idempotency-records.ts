@@ -43,7 +43,9 @@ function ref(key: string): KeyRef {
 
 /** What makes two requests "the same": caller, method, path and query, and the body's bytes. */
 export function requestFingerprint(parts: { actor: string; method: string; url: string; body: string }): string {
-  return createHash('sha256').update(JSON.stringify([parts.actor, parts.method, parts.url, parts.body])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([parts.actor, parts.method, parts.url, parts.body]))
+    .digest('hex');
 }
 
 export async function claimKey(table: MetadataTable, key: string, fingerprint: string, actor: string, now: Date): Promise<Claim> {

@@ -35,5 +35,9 @@ export async function provisionInvitee(deps: IdentityDeps, user: DirectoryUser, 
 
 /** Mails a notice after the fact: its loss is logged, never the caller's failure (it carries no secret). */
 export async function sendNotice(mail: MailSender, message: OutgoingMail, log: Log): Promise<void> {
-  await mail.send(message).catch((error: unknown) => log.warn('a notice mail could not be sent', { subject: message.subject, error: error instanceof Error ? error.message : String(error) }));
+  await mail
+    .send(message)
+    .catch((error: unknown) =>
+      log.warn('a notice mail could not be sent', { subject: message.subject, error: error instanceof Error ? error.message : String(error) }),
+    );
 }

@@ -56,7 +56,12 @@ export class Logins {
 
   /** `expect: 'new'` makes an email unique across the platform. */
   write(login: Login, previousVersion?: number): ScopedWrite {
-    return { kind: 'put', key: Logins.key(login.email), item: { entity: 'login', ...login }, expect: previousVersion === undefined ? 'new' : { revision: previousVersion } };
+    return {
+      kind: 'put',
+      key: Logins.key(login.email),
+      item: { entity: 'login', ...login },
+      expect: previousVersion === undefined ? 'new' : { revision: previousVersion },
+    };
   }
 
   writeInvitation(tokenHash: string, invitation: Invitation): ScopedWrite {

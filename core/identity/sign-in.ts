@@ -79,7 +79,16 @@ async function activeGroups(platform: Platform, login: Login): Promise<string[]>
  * transaction. A store failure here fails the request: a failure that could
  * not be counted must not pass as a free guess.
  */
-async function recordFailure(platform: Platform, failures: SignInFailures, meta: ActionMeta, email: string, login: Login | undefined, state: FailureState, reason: string, now: Date): Promise<void> {
+async function recordFailure(
+  platform: Platform,
+  failures: SignInFailures,
+  meta: ActionMeta,
+  email: string,
+  login: Login | undefined,
+  state: FailureState,
+  reason: string,
+  now: Date,
+): Promise<void> {
   const failedAttempts = await failures.count(email, state, now);
   const lock = !SignInFailures.lockedAt(state, now) && failedAttempts >= LOCKOUT_THRESHOLD ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : undefined;
   const audit = auditWrite(
@@ -96,7 +105,12 @@ async function recordFailure(platform: Platform, failures: SignInFailures, meta:
 }
 
 /** Sets the password of an invited user and activates them; the invitation works once. */
-export async function acceptInvitation(platform: Platform, deps: IdentityDeps, input: z.infer<typeof AcceptInvitationInput>, meta: ActionMeta): Promise<{ email: string; tenantId?: string }> {
+export async function acceptInvitation(
+  platform: Platform,
+  deps: IdentityDeps,
+  input: z.infer<typeof AcceptInvitationInput>,
+  meta: ActionMeta,
+): Promise<{ email: string; tenantId?: string }> {
   const logins = new Logins(platform.platformTable());
   const tokenHash = sha256Hex(input.invitation);
   const now = platform.now();
@@ -106,7 +120,8 @@ export async function acceptInvitation(platform: Platform, deps: IdentityDeps, i
     throw new ValidationFailed('the invitation is unknown, used or expired', [{ field: 'body.invitation', problem: 'unknown, used or expired' }]);
   }
   const login = await logins.getByKey(invitation.emailKey);
-  if (!login || !invitation.tenantId) throw new ValidationFailed('the invitation no longer matches an account', [{ field: 'body.invitation', problem: 'no matching account' }]);
+  if (!login || !invitation.tenantId)
+    throw new ValidationFailed('the invitation no longer matches an account', [{ field: 'body.invitation', problem: 'no matching account' }]);
   const tenantTable = platform.tenantTable(invitation.tenantId);
   const users = new TenantUsers(tenantTable);
   const before = await users.get(invitation.subjectId);
@@ -115,7 +130,13 @@ export async function acceptInvitation(platform: Platform, deps: IdentityDeps, i
   const audit = auditWrite({ ...meta, actor: `user:${before.userId}` }, 'user.activated', { type: 'user', id: before.userId }, { before, after }, now);
   await platform.store.transactAcross([
     [tenantTable, [users.write(after, before.revision), audit.write]],
-    [platform.platformTable(), [logins.write({ ...login, passwordHash: await hashPassword(input.password), revision: login.revision + 1 }, login.revision), logins.deleteInvitation(tokenHash)]],
+    [
+      platform.platformTable(),
+      [
+        logins.write({ ...login, passwordHash: await hashPassword(input.password), revision: login.revision + 1 }, login.revision),
+        logins.deleteInvitation(tokenHash),
+      ],
+    ],
   ]);
   deps.identityChanged();
   return { email: login.email, tenantId: invitation.tenantId };
@@ -138,7 +159,13 @@ export async function bootstrapPlatformAdmin(platform: Platform, input: { email:
   const now = platform.now();
   const adminId = ulid(now.getTime()).toLowerCase();
   const admin = { adminId, email, status: 'active' as const, createdAt: now.toISOString(), revision: 1 };
-  const audit = auditWrite({ actor: 'system:bootstrap', requestId: 'bootstrap' }, 'platform-admin.created', { type: 'platform-admin', id: adminId }, { after: admin }, now);
+  const audit = auditWrite(
+    { actor: 'system:bootstrap', requestId: 'bootstrap' },
+    'platform-admin.created',
+    { type: 'platform-admin', id: adminId },
+    { after: admin },
+    now,
+  );
   await table.transact([
     admins.write(admin),
     logins.write({ email, kind: 'platform-admin', subjectId: adminId, passwordHash: await hashPassword(password.data), failedAttempts: 0, revision: 1 }),

@@ -23,7 +23,11 @@ export const CreateTokenInput = z.object({
 });
 
 /** Creates a CI token; the secret is in the result once and stored only as a hash. */
-export async function createToken(scope: TenantScope, deps: Pick<IdentityDeps, 'controlPlane'>, input: z.infer<typeof CreateTokenInput>): Promise<{ token: CiToken; secret: string }> {
+export async function createToken(
+  scope: TenantScope,
+  deps: Pick<IdentityDeps, 'controlPlane'>,
+  input: z.infer<typeof CreateTokenInput>,
+): Promise<{ token: CiToken; secret: string }> {
   const now = scope.now();
   const tokenId = ulid(now.getTime()).toLowerCase();
   const secret = newSecret();

@@ -14,13 +14,22 @@ import { type TenantUser, TenantUsers } from './users';
 export const InviteUserInput = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
   displayName: z.string().trim().min(1).max(120).optional(),
-  roles: z.array(TenantRoleSchema).min(1).max(5).transform((r) => [...new Set(r)]),
+  roles: z
+    .array(TenantRoleSchema)
+    .min(1)
+    .max(5)
+    .transform((r) => [...new Set(r)]),
 });
 
 export const UpdateUserInput = z
   .object({
     displayName: z.string().trim().min(1).max(120).optional(),
-    roles: z.array(TenantRoleSchema).min(1).max(5).transform((r) => [...new Set(r)]).optional(),
+    roles: z
+      .array(TenantRoleSchema)
+      .min(1)
+      .max(5)
+      .transform((r) => [...new Set(r)])
+      .optional(),
   })
   .refine((v) => v.displayName !== undefined || v.roles !== undefined, { message: 'give displayName or roles' });
 
@@ -32,7 +41,11 @@ export const UpdateUserInput = z
  * recorded as invited, and the address's owner gets a notice instead of an
  * invitation.
  */
-export async function inviteUser(scope: TenantScope, deps: IdentityDeps, input: z.infer<typeof InviteUserInput>): Promise<{ user: TenantUser; invitation: InvitationSent }> {
+export async function inviteUser(
+  scope: TenantScope,
+  deps: IdentityDeps,
+  input: z.infer<typeof InviteUserInput>,
+): Promise<{ user: TenantUser; invitation: InvitationSent }> {
   const users = new TenantUsers(scope.table);
   if (await users.findByEmail(input.email)) throw new Conflict(`a user with email ${input.email} already exists in this tenant`);
   const now = scope.now();

@@ -3,7 +3,14 @@ import { ValidationFailed } from '../errors';
 import { validateArtifact } from '../catalog/artifacts/validate-artifact';
 import { MalformedDataset } from '../catalog/datasets/dataset-problems';
 import { inspectDatasetObject } from '../catalog/datasets/inspect-dataset-object';
-import type { ArtifactInspectionJob, ArtifactInspectionResult, DatasetInspectionJob, DatasetInspectionResult, InspectionJob, InspectionRefusal } from './inspection-job';
+import type {
+  ArtifactInspectionJob,
+  ArtifactInspectionResult,
+  DatasetInspectionJob,
+  DatasetInspectionResult,
+  InspectionJob,
+  InspectionRefusal,
+} from './inspection-job';
 import { UrlObjectReader } from './url-object-reader';
 
 /**
@@ -39,7 +46,12 @@ async function inspectDataset(job: DatasetInspectionJob): Promise<DatasetInspect
   const reader = new UrlObjectReader(job.url, 'dataset file');
   const storage = { open: () => reader.open(), ranges: async (_key: string, byteLength: number) => reader.ranges(byteLength) };
   const inspection = await inspectDatasetObject(storage, 'dataset file', job.format, { size: job.size, expectedSha256: job.expectedSha256 });
-  return { sha256: inspection.sha256, bytes: inspection.bytes, profile: inspection.profile, problem: inspection.problem ? refusalOf(inspection.problem) : undefined };
+  return {
+    sha256: inspection.sha256,
+    bytes: inspection.bytes,
+    profile: inspection.profile,
+    problem: inspection.problem ? refusalOf(inspection.problem) : undefined,
+  };
 }
 
 export function refusalOf(error: ValidationFailed): InspectionRefusal {

@@ -9,7 +9,10 @@ import type { ByteRangeSource } from '../catalog/datasets/tabular-readers';
  * the URL's lifetime.
  */
 export class UrlObjectReader {
-  constructor(private readonly url: string, private readonly label: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly label: string,
+  ) {}
 
   /** The object's bytes as a stream of chunks. */
   async open(): Promise<AsyncIterable<Uint8Array>> {

@@ -51,7 +51,10 @@ export function fitLogisticRegression(x: readonly (readonly number[])[], y: read
     }
     for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) hessian[b][a] = hessian[a][b];
     const step = solveSymmetricPositiveDefinite(hessian, gradient);
-    if (!step) throw new TrainingFailed('logistic regression could not solve its Newton step; the features may be collinear or the classes perfectly separated (raise hyperparameters.l2)');
+    if (!step)
+      throw new TrainingFailed(
+        'logistic regression could not solve its Newton step; the features may be collinear or the classes perfectly separated (raise hyperparameters.l2)',
+      );
     // Step halving keeps Newton's method monotone when a full step overshoots.
     let factor = 1;
     let next = w.map((v, a) => v - step[a]);

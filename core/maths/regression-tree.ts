@@ -5,9 +5,7 @@
  * TypeScript exactly as onnxruntime does. NaN goes right (ONNX's default
  * `missing_value_tracks_true = 0`).
  */
-export type TreeNode =
-  | { readonly feature: number; readonly threshold: number; readonly left: number; readonly right: number }
-  | { readonly value: number };
+export type TreeNode = { readonly feature: number; readonly threshold: number; readonly left: number; readonly right: number } | { readonly value: number };
 
 export interface RegressionTree {
   /** Node 0 is the root; children always come after their parent. */
@@ -53,7 +51,13 @@ export function sortColumns(x: readonly (readonly number[])[]): SortedColumns {
  * target), depth first, to at most `maxDepth` with at least `minSamplesLeaf`
  * rows per leaf. A split threshold lies between two distinct float32 values.
  */
-export function growTree(sorted: SortedColumns, rows: readonly number[], target: Float64Array, hessian: Float64Array, options: TreeGrowthOptions): RegressionTree {
+export function growTree(
+  sorted: SortedColumns,
+  rows: readonly number[],
+  target: Float64Array,
+  hessian: Float64Array,
+  options: TreeGrowthOptions,
+): RegressionTree {
   const nodes: TreeNode[] = [];
   const member = new Uint8Array(target.length);
   const grow = (subset: number[], depth: number): number => {
@@ -65,7 +69,10 @@ export function growTree(sorted: SortedColumns, rows: readonly number[], target:
       sum += target[i];
       hessianSum += hessian[i];
     }
-    const split = depth < options.maxDepth && subset.length >= 2 * options.minSamplesLeaf ? bestSplit(sorted, subset, target, sum, member, options.minSamplesLeaf) : undefined;
+    const split =
+      depth < options.maxDepth && subset.length >= 2 * options.minSamplesLeaf
+        ? bestSplit(sorted, subset, target, sum, member, options.minSamplesLeaf)
+        : undefined;
     if (!split) {
       nodes[index] = { value: options.leafValue(sum, hessianSum, subset.length) };
       return index;

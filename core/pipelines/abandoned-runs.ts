@@ -66,7 +66,12 @@ export type AbandonedRunPlatform = Pick<Platform, 'log' | 'now' | 'tenantTable' 
   readonly serving: Pick<Platform['serving'], 'control'>;
 };
 
-type Settle = (scope: TenantScope, deps: { control: EndpointControl }, run: AbandonedRun & { executionId: string }, failure: PipelineFailure) => Promise<SettleOutcome>;
+type Settle = (
+  scope: TenantScope,
+  deps: { control: EndpointControl },
+  run: AbandonedRun & { executionId: string },
+  failure: PipelineFailure,
+) => Promise<SettleOutcome>;
 
 const ERROR_OF: Readonly<Record<AbandonCause, string>> = {
   interrupted: 'States.Interrupted',
@@ -83,7 +88,10 @@ export function abandonFailure(run: Pick<AbandonedRun, 'executionId' | 'cause' |
     interrupted: 'was interrupted (the process running it stopped before it finished)',
     'runtime error': 'failed with an error no Catch handles (States.Runtime)',
   }[run.cause];
-  return { error: ERROR_OF[run.cause], cause: `pipeline execution ${run.executionId} ${what}${run.detail ? `: ${run.detail}` : ''}; its failure path never ran` };
+  return {
+    error: ERROR_OF[run.cause],
+    cause: `pipeline execution ${run.executionId} ${what}${run.detail ? `: ${run.detail}` : ''}; its failure path never ran`,
+  };
 }
 
 /** Endpoint states in which SageMaker accepts no update or delete. */
@@ -92,7 +100,10 @@ const BUSY: ReadonlySet<string> = new Set(['Creating', 'Updating', 'SystemUpdati
 const DeployInput = z.object({ deploymentId: z.string().min(1).max(64), endpointName: z.string().min(1).max(64) });
 const ProfileInput = z.object({ datasetId: CatalogIdSchema, version: z.number().int().positive() });
 const TrainInput = z.object({ modelId: CatalogIdSchema });
-const BatchInput = z.union([z.object({ jobId: CatalogIdSchema }), z.object({ scheduled: z.object({ scheduleId: CatalogIdSchema, slot: z.string().min(1).max(64) }) })]);
+const BatchInput = z.union([
+  z.object({ jobId: CatalogIdSchema }),
+  z.object({ scheduled: z.object({ scheduleId: CatalogIdSchema, slot: z.string().min(1).max(64) }) }),
+]);
 
 /**
  * deploy: the deployment is `deploying` only during its own execution (one
@@ -111,7 +122,8 @@ const settleDeploy: Settle = async (scope, deps, run, failure) => {
   if (d.status !== 'deploying') return { settled: false, subject, note: `already ${d.status}` };
   const endpoint = await loadEndpoint(scope.table, endpointName);
   // An endpoint whose pending deployment is another one has moved on: its control plane is not this run's to touch.
-  const restored: RestoreOutcome = endpoint?.pendingDeploymentId === deploymentId ? await restoreEndpoint(scope, deps.control, endpoint, d) : { outcome: 'nothing to restore' };
+  const restored: RestoreOutcome =
+    endpoint?.pendingDeploymentId === deploymentId ? await restoreEndpoint(scope, deps.control, endpoint, d) : { outcome: 'nothing to restore' };
   await recordDeploymentFailure(scope, { deploymentId, endpointName }, { Error: failure.error, Cause: failure.cause }, restored);
   return { settled: true, subject };
 };
@@ -121,7 +133,8 @@ async function restoreEndpoint(scope: TenantScope, control: EndpointControl, end
   const described = await control.describeEndpoint(d.servedName);
   // SageMaker refuses to update (or delete) an endpoint mid-update; a cut-off execution does not stop one. Thrown, so the
   // settling is tried again (EventBridge redelivers to the recorder; the local runner at its next start) once it has finished.
-  if (described && BUSY.has(described.status)) throw new DependencyFailed(`endpoint ${d.servedName} is ${described.status}; it is put back once that has finished`);
+  if (described && BUSY.has(described.status))
+    throw new DependencyFailed(`endpoint ${d.servedName} is ${described.status}; it is put back once that has finished`);
   try {
     if (endpoint.liveDeploymentId) {
       const live = await loadDeployment(scope.table, endpoint.endpointName, endpoint.liveDeploymentId);
@@ -157,7 +170,11 @@ const settleTraining: Settle = async (scope, _deps, run, failure) => {
   if (!input.success) return { settled: false, note: 'the input names no model' };
   const outcome = await failRunVersion(scope, { failure, modelId: input.data.modelId, executionId: runIdOf(run.executionId), log: scope.log });
   const subject = outcome.version ? `model ${outcome.version.modelId} version ${outcome.version.version}` : `model ${input.data.modelId}`;
-  return { settled: outcome.versionMarkedFailed, subject, ...(outcome.note ? { note: outcome.note } : outcome.version ? {} : { note: 'the run registered no version' }) };
+  return {
+    settled: outcome.versionMarkedFailed,
+    subject,
+    ...(outcome.note ? { note: outcome.note } : outcome.version ? {} : { note: 'the run registered no version' }),
+  };
 };
 
 /** batch-score: the job (named in the input, or opened for the scheduled slot), failed while queued or running for this execution; RecordFailure's domain function. */
@@ -176,7 +193,8 @@ const settleBatch: Settle = async (scope, _deps, run, failure) => {
   const job = await loadBatchJob(scope.table, jobId).catch(notFoundAsUndefined);
   if (!job) return { settled: false, subject, note: 'no such job' };
   if (job.status !== 'queued' && job.status !== 'running') return { settled: false, subject, note: `already ${job.status}` };
-  if (job.executionId !== undefined && job.executionId !== runIdOf(run.executionId)) return { settled: false, subject, note: `run by execution ${job.executionId}` };
+  if (job.executionId !== undefined && job.executionId !== runIdOf(run.executionId))
+    return { settled: false, subject, note: `run by execution ${job.executionId}` };
   await failBatchJob(scope, jobId, `${failure.error}: ${failure.cause}`);
   return { settled: true, subject };
 };
@@ -202,7 +220,11 @@ const settleSegments: Settle = async (scope, _deps, run, failure) => {
     }
     cursor = page.cursor;
   } while (cursor);
-  return { settled: failed.length > 0, subject: `segment family ${family}`, ...(failed.length > 0 ? { note: `failed ${failed.join(', ')}` } : { note: 'no segment version was in progress' }) };
+  return {
+    settled: failed.length > 0,
+    subject: `segment family ${family}`,
+    ...(failed.length > 0 ? { note: `failed ${failed.join(', ')}` } : { note: 'no segment version was in progress' }),
+  };
 };
 
 /**
@@ -235,7 +257,14 @@ export async function settleAbandonedRun(platform: AbandonedRunPlatform, run: Ab
   const scope = await pipelineScope(platform, { tenantId: run.tenantId, actor: run.actor, executionId }).catch(notFoundAsUndefined);
   if (!scope) return { settled: false, note: `tenant ${run.tenantId} does not exist` };
   const outcome = await settle(scope, { control: platform.serving.control }, { ...run, executionId }, abandonFailure({ ...run, executionId }));
-  if (outcome.settled) platform.log.warn('subject of an abandoned pipeline run failed', { tenantId: run.tenantId, pipeline: run.pipeline, executionId, cause: run.cause, subject: outcome.subject });
+  if (outcome.settled)
+    platform.log.warn('subject of an abandoned pipeline run failed', {
+      tenantId: run.tenantId,
+      pipeline: run.pipeline,
+      executionId,
+      cause: run.cause,
+      subject: outcome.subject,
+    });
   return outcome;
 }
 

@@ -31,7 +31,8 @@ export type ApprovalDecision = z.infer<typeof approvalDecisionSchema>;
 export function outcomeOf(judgement: Pick<Judgement, 'verdict' | 'gates'>, autoApprove: boolean): { outcome: ApprovalOutcome; reasons: string[] } {
   const said = (outcome: 'passed' | 'failed' | 'undecided') => judgement.gates.filter((g) => g.outcome === outcome).map((g) => `${g.expression}: ${g.reason}`);
   if (judgement.verdict === 'fail') return { outcome: 'REJECTED', reasons: said('failed') };
-  if (judgement.verdict === 'undecided') return { outcome: 'PENDING_APPROVAL', reasons: [...said('undecided'), 'a person must compare the candidate with the champion'] };
+  if (judgement.verdict === 'undecided')
+    return { outcome: 'PENDING_APPROVAL', reasons: [...said('undecided'), 'a person must compare the candidate with the champion'] };
   const passed = judgement.gates.length > 0 ? said('passed') : ['the policy has no gates'];
   return autoApprove
     ? { outcome: 'AUTO_APPROVED', reasons: [...passed, 'the policy approves automatically'] }

@@ -40,7 +40,9 @@ export async function readChampion(scope: TenantScope, modelId: string, metric: 
   const version = model.aliases.champion;
   if (version === undefined || version === candidateVersion) return undefined;
   const evaluations = (await listEvaluations(scope, modelId, version)).filter((e) => typeof e.metrics[metric] === 'number');
-  const latest = evaluations.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.evaluationId.localeCompare(b.evaluationId))).at(-1);
+  const latest = evaluations
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.evaluationId.localeCompare(b.evaluationId)))
+    .at(-1);
   if (!latest) return { version, value: null };
   return {
     version,

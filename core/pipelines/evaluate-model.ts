@@ -100,14 +100,24 @@ export async function evaluateArtifact(
     await scorer.release();
   }
   const missing = attributes.filter((a) => a.column < 0).map((a) => ({ section: `fairness.${a.name}`, reason: `no column '${a.name}' in the evaluated data` }));
-  const details: EvaluationDetails = missing.length > 0 ? { ...evaluation.details, skipped: [...(evaluation.details.skipped ?? []), ...missing] } : evaluation.details;
+  const details: EvaluationDetails =
+    missing.length > 0 ? { ...evaluation.details, skipped: [...(evaluation.details.skipped ?? []), ...missing] } : evaluation.details;
   const reportKey = evaluationReportKey(plan.modelId, subject.runId);
   const metrics = metricValuesSchema.parse(Object.fromEntries(Object.entries(evaluation.metrics).filter(([name]) => name in METRICS)));
   const result: EvaluationResult = {
     task: plan.task,
     holdoutRows: evaluation.rows,
     metrics,
-    ...(details.confusion ? { confusion: { truePositive: details.confusion.truePositive, falsePositive: details.confusion.falsePositive, trueNegative: details.confusion.trueNegative, falseNegative: details.confusion.falseNegative } } : {}),
+    ...(details.confusion
+      ? {
+          confusion: {
+            truePositive: details.confusion.truePositive,
+            falsePositive: details.confusion.falsePositive,
+            trueNegative: details.confusion.trueNegative,
+            falseNegative: details.confusion.falseNegative,
+          },
+        }
+      : {}),
     reportKey,
   };
   const report: EvaluationReport = {

@@ -32,25 +32,43 @@ function refuse(message: string, field: string, problem: string): ValidationFail
  */
 export async function planVersionEvaluation(scope: TenantScope, input: EvaluateInput): Promise<EvaluationPlan> {
   const [model, version] = await Promise.all([loadModelRecord(scope.table, input.modelId), getVersion(scope, input.modelId, input.version)]);
-  if (version.artifact.state !== 'verified') throw refuse(`version ${input.version}'s artifact is not uploaded and verified yet`, 'version', 'artifact not verified');
+  if (version.artifact.state !== 'verified')
+    throw refuse(`version ${input.version}'s artifact is not uploaded and verified yet`, 'version', 'artifact not verified');
   const runtime = evaluationRuntimeOf(version);
   if (!EVALUABLE.has(version.status)) {
-    throw refuse(`version ${input.version} is ${version.status}; a platform evaluation is recorded before a version goes to approval`, 'version', `status ${version.status}`);
+    throw refuse(
+      `version ${input.version} is ${version.status}; a platform evaluation is recorded before a version goes to approval`,
+      'version',
+      `status ${version.status}`,
+    );
   }
   let dataset;
   try {
     dataset = await getDatasetVersion(scope, input.dataset.datasetId, input.dataset.version);
   } catch (error) {
-    if (error instanceof NotFound) throw new ValidationFailed(`dataset ${input.dataset.datasetId} has no version ${input.dataset.version} in this tenant's catalog`, [{ field: 'dataset', problem: 'no such dataset version' }], { cause: error });
+    if (error instanceof NotFound)
+      throw new ValidationFailed(
+        `dataset ${input.dataset.datasetId} has no version ${input.dataset.version} in this tenant's catalog`,
+        [{ field: 'dataset', problem: 'no such dataset version' }],
+        { cause: error },
+      );
     throw error;
   }
-  if (dataset.format !== 'csv') throw refuse(`dataset version ${input.dataset.version} is ${dataset.format}; evaluations read CSV`, 'dataset', `format ${dataset.format}`);
+  if (dataset.format !== 'csv')
+    throw refuse(`dataset version ${input.dataset.version} is ${dataset.format}; evaluations read CSV`, 'dataset', `format ${dataset.format}`);
   const target = input.target ?? dataset.targetColumn;
-  if (!target) throw refuse(`dataset version ${input.dataset.version} names no target column; give 'target'`, 'target', 'required: the dataset version has no targetColumn');
+  if (!target)
+    throw refuse(
+      `dataset version ${input.dataset.version} names no target column; give 'target'`,
+      'target',
+      'required: the dataset version has no targetColumn',
+    );
   const columns = new Set(dataset.schema.map((c) => c.name));
-  if (!columns.has(target)) throw refuse(`target column '${target}' is not in dataset version ${input.dataset.version}`, 'target', 'not a column of the dataset');
+  if (!columns.has(target))
+    throw refuse(`target column '${target}' is not in dataset version ${input.dataset.version}`, 'target', 'not a column of the dataset');
   const missing = model.schema.inputs.filter((f) => !columns.has(f.name)).map((f) => f.name);
-  if (missing.length > 0) throw refuse(`the dataset lacks the model's input(s) ${missing.join(', ')}`, 'dataset', `missing columns: ${missing.slice(0, 20).join(', ')}`);
+  if (missing.length > 0)
+    throw refuse(`the dataset lacks the model's input(s) ${missing.join(', ')}`, 'dataset', `missing columns: ${missing.slice(0, 20).join(', ')}`);
   if (input.scoreOutput !== undefined && !model.schema.outputs.some((f) => f.name === input.scoreOutput)) {
     throw refuse(`the model declares no output '${input.scoreOutput}'`, 'scoreOutput', `not one of: ${model.schema.outputs.map((f) => f.name).join(', ')}`);
   }
@@ -59,7 +77,13 @@ export async function planVersionEvaluation(scope: TenantScope, input: EvaluateI
     version: input.version,
     artifact: { format: version.artifact.format, key: version.artifact.key, sha256: version.artifact.sha256 },
     runtime,
-    dataset: { datasetId: dataset.datasetId, version: dataset.version, key: dataset.key, sha256: dataset.sha256, protectedAttributes: [...dataset.protectedAttributes] },
+    dataset: {
+      datasetId: dataset.datasetId,
+      version: dataset.version,
+      key: dataset.key,
+      sha256: dataset.sha256,
+      protectedAttributes: [...dataset.protectedAttributes],
+    },
     target,
     task: input.task,
     ...(input.positiveClass !== undefined ? { positiveClass: input.positiveClass } : {}),
@@ -82,9 +106,15 @@ export function targetLabels(cells: readonly string[], plan: Pick<EvaluationPlan
   if (plan.task !== 'regression' && lower.every((c) => c === 'true' || c === 'false')) return { task: 'binary', y: lower.map((c) => (c === 'true' ? 1 : 0)) };
   const numbers = trimmed.map(Number);
   const bad = numbers.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw refuse(`row ${bad + 1}: '${plan.target}' is '${trimmed[bad].slice(0, 40)}'; name the positive class ('positiveClass') for a categorical target`, 'target', 'not numeric');
+  if (bad >= 0)
+    throw refuse(
+      `row ${bad + 1}: '${plan.target}' is '${trimmed[bad].slice(0, 40)}'; name the positive class ('positiveClass') for a categorical target`,
+      'target',
+      'not numeric',
+    );
   const binary = numbers.every((v) => v === 0 || v === 1);
-  if (plan.task === 'binary' && !binary) throw refuse(`binary evaluation needs 0/1 labels; '${plan.target}' has other values (name the positive class)`, 'target', 'not 0/1');
+  if (plan.task === 'binary' && !binary)
+    throw refuse(`binary evaluation needs 0/1 labels; '${plan.target}' has other values (name the positive class)`, 'target', 'not 0/1');
   return { task: plan.task === 'auto' ? (binary ? 'binary' : 'regression') : plan.task, y: numbers };
 }
 
@@ -104,20 +134,32 @@ export function scoreReader(first: Prediction, plan: Pick<EvaluationPlan, 'posit
   if (probabilities !== null && typeof probabilities === 'object' && !Array.isArray(probabilities)) {
     const classes = Object.keys(probabilities);
     const positive =
-      plan.positiveClass !== undefined ? plan.positiveClass
-      : classes.includes('1') ? '1'
-      : classes.includes('true') ? 'true'
-      : classes.length === 2 ? classes[1]
-      : undefined;
+      plan.positiveClass !== undefined
+        ? plan.positiveClass
+        : classes.includes('1')
+          ? '1'
+          : classes.includes('true')
+            ? 'true'
+            : classes.length === 2
+              ? classes[1]
+              : undefined;
     if (positive === undefined || !classes.includes(positive)) {
-      throw refuse(`the model's classes are ${classes.join(', ')}; name the positive one ('positiveClass')`, 'positiveClass', plan.positiveClass === undefined ? 'required for this classifier' : 'not one of the model’s classes');
+      throw refuse(
+        `the model's classes are ${classes.join(', ')}; name the positive one ('positiveClass')`,
+        'positiveClass',
+        plan.positiveClass === undefined ? 'required for this classifier' : 'not one of the model’s classes',
+      );
     }
     return (p) => numeric((p.probabilities as Record<string, unknown>)[positive]);
   }
   if (Number.isFinite(numeric(first.score))) return (p) => numeric(p.score);
   const fields = Object.keys(first).filter((k) => Number.isFinite(numeric(first[k])));
   if (fields.length === 1) return (p) => numeric(p[fields[0]]);
-  throw refuse(`the model answers ${Object.keys(first).join(', ')}; name the field that carries the score ('scoreOutput')`, 'scoreOutput', 'required: several numeric outputs');
+  throw refuse(
+    `the model answers ${Object.keys(first).join(', ')}; name the field that carries the score ('scoreOutput')`,
+    'scoreOutput',
+    'required: several numeric outputs',
+  );
 }
 
 /**
@@ -132,10 +174,18 @@ export function scoreReader(first: Prediction, plan: Pick<EvaluationPlan, 'posit
  * the version as it was; a retry finds this run's evaluation by its
  * executionId and records nothing twice.
  */
-export async function evaluateVersion(scope: TenantScope, plan: EvaluationPlan, run: { executionId: string; signal?: AbortSignal }): Promise<VersionEvaluationResult> {
+export async function evaluateVersion(
+  scope: TenantScope,
+  plan: EvaluationPlan,
+  run: { executionId: string; signal?: AbortSignal },
+): Promise<VersionEvaluationResult> {
   const [model, dataset] = await Promise.all([loadModelRecord(scope.table, plan.modelId), loadCsvDataset(scope.objects, plan.dataset.key)]);
   if (dataset.sha256 !== plan.dataset.sha256) {
-    throw refuse(`dataset ${plan.dataset.datasetId} version ${plan.dataset.version}'s file does not match its recorded SHA-256`, 'dataset', `the stored file hashes to ${dataset.sha256}`);
+    throw refuse(
+      `dataset ${plan.dataset.datasetId} version ${plan.dataset.version}'s file does not match its recorded SHA-256`,
+      'dataset',
+      `the stored file hashes to ${dataset.sha256}`,
+    );
   }
   const { header, rows: cells } = dataset.csv;
   if (cells.length < 2) throw refuse('the dataset has fewer than two rows to evaluate on', 'dataset', 'too few rows');
@@ -163,7 +213,8 @@ export async function evaluateVersion(scope: TenantScope, plan: EvaluationPlan, 
     const predict = async (batch: readonly (readonly number[])[]): Promise<number[]> => {
       const answers = await tabular.predict(batch.map((indices) => indices.map((row, field) => inputRows[row][field])));
       return answers.map((answer, i) => {
-        if (answer instanceof RowProblem) throw refuse(`the model could not score row ${batch[i][0] + 1}: ${answer.problem}`, answer.field ?? 'dataset', answer.problem);
+        if (answer instanceof RowProblem)
+          throw refuse(`the model could not score row ${batch[i][0] + 1}: ${answer.problem}`, answer.field ?? 'dataset', answer.problem);
         read ??= scoreReader(answer, plan);
         return read(answer);
       });
@@ -197,20 +248,46 @@ export async function evaluateVersion(scope: TenantScope, plan: EvaluationPlan, 
     }),
     'application/json',
   );
-  const recorded = await recordOnVersion(scope, plan, { executionId: run.executionId, task, rows: evaluation.rows, metrics: evaluation.metrics, details: evaluation.details, reportKey });
-  return { modelId: plan.modelId, version: plan.version, evaluationId: recorded.evaluation.evaluationId, task, rows: evaluation.rows, metrics: evaluation.metrics, reportKey, status: recorded.status };
+  const recorded = await recordOnVersion(scope, plan, {
+    executionId: run.executionId,
+    task,
+    rows: evaluation.rows,
+    metrics: evaluation.metrics,
+    details: evaluation.details,
+    reportKey,
+  });
+  return {
+    modelId: plan.modelId,
+    version: plan.version,
+    evaluationId: recorded.evaluation.evaluationId,
+    task,
+    rows: evaluation.rows,
+    metrics: evaluation.metrics,
+    reportKey,
+    status: recorded.status,
+  };
 }
 
 async function recordOnVersion(
   scope: TenantScope,
   plan: EvaluationPlan,
-  result: { executionId: string; task: EvaluationTask; rows: number; metrics: Record<string, number | null>; details: Evaluation['details']; reportKey: string },
+  result: {
+    executionId: string;
+    task: EvaluationTask;
+    rows: number;
+    metrics: Record<string, number | null>;
+    details: Evaluation['details'];
+    reportKey: string;
+  },
 ): Promise<{ evaluation: Evaluation; status: VersionStatus }> {
   let version = await getVersion(scope, plan.modelId, plan.version);
   const existing = (await listEvaluations(scope, plan.modelId, plan.version)).find((e) => e.executionId === result.executionId);
   if (existing) return { evaluation: existing, status: version.status };
   if (version.status === 'registered' || version.status === 'trained') {
-    version = await changeStatus(scope, plan.modelId, plan.version, 'evaluating', { action: STATUS_ACTION, reason: `platform evaluation by execution ${result.executionId}` });
+    version = await changeStatus(scope, plan.modelId, plan.version, 'evaluating', {
+      action: STATUS_ACTION,
+      reason: `platform evaluation by execution ${result.executionId}`,
+    });
   }
   if (version.status !== 'evaluating' && version.status !== 'evaluated') {
     throw refuse(`version ${plan.version} became ${version.status} while it was being evaluated; nothing was recorded`, 'version', `status ${version.status}`);
@@ -221,11 +298,19 @@ async function recordOnVersion(
     scope,
     plan.modelId,
     plan.version,
-    { metrics, dataset: { datasetId: plan.dataset.datasetId, version: plan.dataset.version }, executionId: result.executionId, notes: notes.slice(0, MAX_NOTES) },
+    {
+      metrics,
+      dataset: { datasetId: plan.dataset.datasetId, version: plan.dataset.version },
+      executionId: result.executionId,
+      notes: notes.slice(0, MAX_NOTES),
+    },
     { source: 'platform', ...(result.details ? { details: result.details } : {}) },
   );
   if (version.status === 'evaluating') {
-    version = await changeStatus(scope, plan.modelId, plan.version, 'evaluated', { action: STATUS_ACTION, reason: `platform evaluation ${evaluation.evaluationId} on ${result.rows} rows` });
+    version = await changeStatus(scope, plan.modelId, plan.version, 'evaluated', {
+      action: STATUS_ACTION,
+      reason: `platform evaluation ${evaluation.evaluationId} on ${result.rows} rows`,
+    });
   }
   return { evaluation, status: version.status };
 }

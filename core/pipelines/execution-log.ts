@@ -208,7 +208,13 @@ export async function markExecutionInterrupted(
 ): Promise<ExecutionRecord | undefined> {
   const record = await table.get<ExecutionRecord>({ partition: executionPartition(executionId), sort: 'EXECUTION' });
   if (!record || record.status !== 'RUNNING') return undefined;
-  const last = await table.query<TransitionEvent>({ partition: executionPartition(executionId), sortBeginsWith: 'EVENT#', descending: true, limit: 1, consistent: true });
+  const last = await table.query<TransitionEvent>({
+    partition: executionPartition(executionId),
+    sortBeginsWith: 'EVENT#',
+    descending: true,
+    limit: 1,
+    consistent: true,
+  });
   const seq = (last.items[0]?.seq ?? 0) + 1;
   return recordExecutionStopped(table, record, {
     status: 'FAILED',

@@ -58,7 +58,14 @@ export function executionProgress(execution: ExecutionRecord, events: readonly T
     const key = keyOf(event);
     switch (event.type) {
       case 'StateEntered': {
-        const visit: Visit = { name: event.state, type: event.stateType, ...(event.index !== undefined ? { index: event.index } : {}), status: 'running', enteredAt: event.at, attempts: 1 };
+        const visit: Visit = {
+          name: event.state,
+          type: event.stateType,
+          ...(event.index !== undefined ? { index: event.index } : {}),
+          status: 'running',
+          enteredAt: event.at,
+          attempts: 1,
+        };
         visits.push(visit);
         open.set(key, visit);
         break;
@@ -119,7 +126,9 @@ export function executionProgress(execution: ExecutionRecord, events: readonly T
     status: execution.status,
     ...(execution.currentState ? { currentState: execution.currentState } : {}),
     startedAt: execution.startedAt,
-    ...(execution.stoppedAt ? { stoppedAt: execution.stoppedAt, durationMs: elapsed(execution.startedAt, execution.stoppedAt) } : { durationMs: elapsed(execution.startedAt, now.toISOString()) }),
+    ...(execution.stoppedAt
+      ? { stoppedAt: execution.stoppedAt, durationMs: elapsed(execution.startedAt, execution.stoppedAt) }
+      : { durationMs: elapsed(execution.startedAt, now.toISOString()) }),
     states,
   };
 }

@@ -90,6 +90,12 @@ export async function applyExecutionStatusChange(table: MetadataTable, change: E
 }
 
 async function lastSeq(table: MetadataTable, executionId: string): Promise<number> {
-  const last = await table.query<TransitionEvent>({ partition: executionKey(executionId).partition, sortBeginsWith: 'EVENT#', descending: true, limit: 1, consistent: true });
+  const last = await table.query<TransitionEvent>({
+    partition: executionKey(executionId).partition,
+    sortBeginsWith: 'EVENT#',
+    descending: true,
+    limit: 1,
+    consistent: true,
+  });
   return last.items[0]?.seq ?? 0;
 }

@@ -31,7 +31,9 @@ export async function openOnnxScorer(bytes: Uint8Array, io: { inputName: string;
     // small tabular graphs ever gain from them, and an idle pool spins on the event loop's core.
     session = await InferenceSession.create(bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
   } catch (error) {
-    throw new ValidationFailed('the model artifact is not a loadable ONNX model', [{ field: 'artifact', problem: (error as Error).message.slice(0, 300) }], { cause: error });
+    throw new ValidationFailed('the model artifact is not a loadable ONNX model', [{ field: 'artifact', problem: (error as Error).message.slice(0, 300) }], {
+      cause: error,
+    });
   }
   return {
     async score(rows) {
@@ -44,7 +46,9 @@ export async function openOnnxScorer(bytes: Uint8Array, io: { inputName: string;
         const out = await session.run({ [io.inputName]: new Tensor('float32', data, [batch.length, width]) }, [io.outputName]);
         const values = out[io.outputName].data as ArrayLike<number | bigint>;
         if (values.length !== batch.length) {
-          throw new ValidationFailed(`output '${io.outputName}' gave ${values.length} values for ${batch.length} rows`, [{ field: 'artifact', problem: 'not one value per row' }]);
+          throw new ValidationFailed(`output '${io.outputName}' gave ${values.length} values for ${batch.length} rows`, [
+            { field: 'artifact', problem: 'not one value per row' },
+          ]);
         }
         for (let i = 0; i < values.length; i++) scores.push(Number(values[i]));
       }

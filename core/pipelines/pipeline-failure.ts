@@ -19,7 +19,13 @@ export function describeFailure(caught: { Error?: unknown; Cause?: unknown } | u
     try {
       const parsed = JSON.parse(cause) as { errorMessage?: unknown; FailureReason?: unknown; TransformJobName?: unknown; TrainingJobName?: unknown };
       if (typeof parsed.errorMessage === 'string') cause = parsed.errorMessage;
-      else if (typeof parsed.FailureReason === 'string') cause = typeof parsed.TransformJobName === 'string' ? `transform job ${parsed.TransformJobName}: ${parsed.FailureReason}` : typeof parsed.TrainingJobName === 'string' ? `training job ${parsed.TrainingJobName}: ${parsed.FailureReason}` : parsed.FailureReason;
+      else if (typeof parsed.FailureReason === 'string')
+        cause =
+          typeof parsed.TransformJobName === 'string'
+            ? `transform job ${parsed.TransformJobName}: ${parsed.FailureReason}`
+            : typeof parsed.TrainingJobName === 'string'
+              ? `training job ${parsed.TrainingJobName}: ${parsed.FailureReason}`
+              : parsed.FailureReason;
     } catch {
       // Not JSON after all: keep the text as it is.
     }

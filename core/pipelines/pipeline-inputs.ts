@@ -35,7 +35,10 @@ export const PIPELINE_INPUTS: Readonly<Record<string, PipelineInputSpec>> = {
       // A policy request that would loosen the governing policy is refused now, not at the policy step.
       await requestedTightening(scope, input.modelId, input.policy);
       // A dataset version still being profiled (or failed) is a 409 now; a missing one fails the run's validation as before.
-      if ('datasetId' in input.dataset) await loadDatasetVersion(scope.table, input.dataset.datasetId, input.dataset.version).catch((e: unknown) => (e instanceof NotFound ? undefined : Promise.reject(e)));
+      if ('datasetId' in input.dataset)
+        await loadDatasetVersion(scope.table, input.dataset.datasetId, input.dataset.version).catch((e: unknown) =>
+          e instanceof NotFound ? undefined : Promise.reject(e),
+        );
     },
   }),
   evaluate: spec({

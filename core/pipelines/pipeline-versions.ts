@@ -121,7 +121,9 @@ export async function registerTrainedVersion(
     bytes ??= await scope.objects.getBytes(training.artifact.key);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== training.artifact.sha256) {
-      throw new ValidationFailed(`the trained artifact '${training.artifact.key}' changed after training`, [{ field: 'training.artifact', problem: `hashes to ${sha256}, trained ${training.artifact.sha256}` }]);
+      throw new ValidationFailed(`the trained artifact '${training.artifact.key}' changed after training`, [
+        { field: 'training.artifact', problem: `hashes to ${sha256}, trained ${training.artifact.sha256}` },
+      ]);
     }
     return bytes;
   };
@@ -136,7 +138,10 @@ export async function registerTrainedVersion(
           `${plan.algorithm} of '${plan.target}' on ${plan.features.length} features, trained by pipeline train-evaluate (execution ${executionId}, started by ${run.startedBy})`,
         artifact: { format: 'onnx', sha256: training.artifact.sha256, size: training.artifact.size },
         lineage: {
-          datasets: plan.dataset.datasetId !== undefined && plan.dataset.version !== undefined ? [{ datasetId: plan.dataset.datasetId, version: plan.dataset.version, role: 'training' }] : [],
+          datasets:
+            plan.dataset.datasetId !== undefined && plan.dataset.version !== undefined
+              ? [{ datasetId: plan.dataset.datasetId, version: plan.dataset.version, role: 'training' }]
+              : [],
           hyperparameters: { ...plan.hyperparameters, ...containerLineage(training) },
           executionId,
           ...(plan.codeRevision ? { codeRevision: plan.codeRevision } : {}),
@@ -171,26 +176,49 @@ export async function registerTrainedVersion(
  */
 export async function evaluateTrainedVersion(
   scope: TenantScope,
-  run: { plan: TrainingPlan; training: TrainingResult; ref: VersionRef; executionId: string; signal?: AbortSignal; /** false: no permutation importance (segment families on a per-model budget). */ importance?: false },
+  run: {
+    plan: TrainingPlan;
+    training: TrainingResult;
+    ref: VersionRef;
+    executionId: string;
+    signal?: AbortSignal;
+    /** false: no permutation importance (segment families on a per-model budget). */ importance?: false;
+  },
 ): Promise<EvaluationResult> {
   const { plan, training, ref, executionId } = run;
   let version = await getVersion(scope, ref.modelId, ref.version);
-  const recorded = async (): Promise<Evaluation | undefined> => (await listEvaluations(scope, ref.modelId, ref.version)).find((e) => e.executionId === executionId);
+  const recorded = async (): Promise<Evaluation | undefined> =>
+    (await listEvaluations(scope, ref.modelId, ref.version)).find((e) => e.executionId === executionId);
   if (version.status === 'trained') {
-    version = await changeStatus(scope, ref.modelId, ref.version, 'evaluating', { action: STATUS_ACTION, reason: `hold-out evaluation by execution ${executionId}` });
+    version = await changeStatus(scope, ref.modelId, ref.version, 'evaluating', {
+      action: STATUS_ACTION,
+      reason: `hold-out evaluation by execution ${executionId}`,
+    });
   }
   if (version.status !== 'evaluating' && version.status !== 'evaluated') {
-    throw new ValidationFailed(`version ${ref.version} is ${version.status}; it cannot be evaluated now`, [{ field: 'version', problem: `status ${version.status}` }]);
+    throw new ValidationFailed(`version ${ref.version} is ${version.status}; it cannot be evaluated now`, [
+      { field: 'version', problem: `status ${version.status}` },
+    ]);
   }
   const bytes = await scope.objects.getBytes(version.artifact.key);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== version.artifact.sha256) {
-    throw new ValidationFailed(`version ${ref.version}'s artifact does not match its recorded hash`, [{ field: 'artifact', problem: `hashes to ${sha256}, recorded ${version.artifact.sha256}` }]);
+    throw new ValidationFailed(`version ${ref.version}'s artifact does not match its recorded hash`, [
+      { field: 'artifact', problem: `hashes to ${sha256}, recorded ${version.artifact.sha256}` },
+    ]);
   }
-  const { details, ...result } = await evaluateArtifact(scope.objects, plan, { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 }, { now: () => scope.now(), signal: run.signal, ...(run.importance === false ? { importance: false as const } : {}) });
+  const { details, ...result } = await evaluateArtifact(
+    scope.objects,
+    plan,
+    { runId: training.runId, version: ref.version, artifact: bytes, artifactSha256: sha256 },
+    { now: () => scope.now(), signal: run.signal, ...(run.importance === false ? { importance: false as const } : {}) },
+  );
   let evaluation = await recorded();
   if (!evaluation) {
-    if (version.status !== 'evaluating') throw new ValidationFailed(`version ${ref.version} is ${version.status} without this run's evaluation`, [{ field: 'version', problem: 'already evaluated by another run' }]);
+    if (version.status !== 'evaluating')
+      throw new ValidationFailed(`version ${ref.version} is ${version.status} without this run's evaluation`, [
+        { field: 'version', problem: 'already evaluated by another run' },
+      ]);
     const metrics = Object.fromEntries(Object.entries(result.metrics).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
     const confusion = result.confusion
       ? `; confusion matrix TP ${result.confusion.truePositive}, FP ${result.confusion.falsePositive}, TN ${result.confusion.trueNegative}, FN ${result.confusion.falseNegative}`
@@ -203,7 +231,9 @@ export async function evaluateTrainedVersion(
         RecordEvaluationInput,
         {
           metrics,
-          ...(plan.dataset.datasetId !== undefined && plan.dataset.version !== undefined ? { dataset: { datasetId: plan.dataset.datasetId, version: plan.dataset.version } } : {}),
+          ...(plan.dataset.datasetId !== undefined && plan.dataset.version !== undefined
+            ? { dataset: { datasetId: plan.dataset.datasetId, version: plan.dataset.version } }
+            : {}),
           executionId,
           notes: reasonText(
             `hold-out of ${result.holdoutRows} rows (fraction ${plan.evaluation.holdoutFraction}, seed ${plan.evaluation.seed}) of dataset ${plan.dataset.key} (sha256 ${plan.dataset.sha256})${confusion}; full report (every curve point): ${result.reportKey}`,
@@ -248,14 +278,18 @@ export async function applyApprovalOutcome(scope: TenantScope, ref: VersionRef, 
   if (version.status === 'evaluated') {
     version = await changeStatus(scope, ref.modelId, ref.version, 'pending-approval', {
       action: STATUS_ACTION,
-      reason: reasonText(`approval policy: ${decision.outcome === 'PENDING_APPROVAL' ? 'a person must decide' : decision.outcome === 'AUTO_APPROVED' ? 'approves' : 'rejects'}: ${reasons}`),
+      reason: reasonText(
+        `approval policy: ${decision.outcome === 'PENDING_APPROVAL' ? 'a person must decide' : decision.outcome === 'AUTO_APPROVED' ? 'approves' : 'rejects'}: ${reasons}`,
+      ),
     });
   }
   if (decision.outcome === 'PENDING_APPROVAL') return version;
   if (version.status !== 'pending-approval') {
     const expected: VersionStatus = decision.outcome === 'AUTO_APPROVED' ? 'approved' : 'rejected';
     if (version.status === expected) return version; // a retry after the decision was recorded
-    throw new ValidationFailed(`version ${ref.version} is ${version.status}; the policy's decision cannot be recorded`, [{ field: 'version', problem: `status ${version.status}` }]);
+    throw new ValidationFailed(`version ${ref.version} is ${version.status}; the policy's decision cannot be recorded`, [
+      { field: 'version', problem: `status ${version.status}` },
+    ]);
   }
   const { version: decided } = await recordPolicyDecision(approvalPolicyScope(scope), ref.modelId, ref.version, {
     decision: decision.outcome === 'AUTO_APPROVED' ? 'approve' : 'reject',

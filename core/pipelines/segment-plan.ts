@@ -32,19 +32,31 @@ export async function checkSegmentRequest(scope: TenantScope, input: TrainSegmen
   try {
     dataset = await getDatasetVersion(scope, input.dataset.datasetId, input.dataset.version);
   } catch (error) {
-    if (error instanceof NotFound) throw new ValidationFailed(`dataset ${input.dataset.datasetId} has no version ${input.dataset.version} in this tenant's catalog`, [{ field: 'dataset', problem: 'no such dataset version' }], { cause: error });
+    if (error instanceof NotFound)
+      throw new ValidationFailed(
+        `dataset ${input.dataset.datasetId} has no version ${input.dataset.version} in this tenant's catalog`,
+        [{ field: 'dataset', problem: 'no such dataset version' }],
+        { cause: error },
+      );
     throw error;
   }
-  if (dataset.format !== 'csv') throw refuse(`dataset version ${input.dataset.version} is ${dataset.format}; the built-in trainers read CSV`, 'dataset', `format ${dataset.format}`);
+  if (dataset.format !== 'csv')
+    throw refuse(`dataset version ${input.dataset.version} is ${dataset.format}; the built-in trainers read CSV`, 'dataset', `format ${dataset.format}`);
   const columns = new Map(dataset.schema.map((c) => [c.name, c]));
-  if (!columns.has(input.segmentColumn)) throw refuse(`segment column '${input.segmentColumn}' is not in the dataset`, 'segmentColumn', 'not a column of the dataset');
+  if (!columns.has(input.segmentColumn))
+    throw refuse(`segment column '${input.segmentColumn}' is not in the dataset`, 'segmentColumn', 'not a column of the dataset');
   if (!columns.has(input.target)) throw refuse(`target column '${input.target}' is not in the dataset`, 'target', 'not a column of the dataset');
   if (input.target === input.segmentColumn) throw refuse('the target cannot be the segment column', 'target', 'is the segment column');
   const reserved = new Set([input.target, input.segmentColumn, ...dataset.protectedAttributes]);
   const features = input.features ?? dataset.schema.filter((c) => !reserved.has(c.name) && NUMERIC_COLUMNS.has(c.type)).map((c) => c.name);
   if (features.length === 0) throw refuse('the dataset has no numeric feature column besides the target and the segment column', 'features', 'none numeric');
   const bad = features.filter((f) => !columns.has(f) || !NUMERIC_COLUMNS.has(columns.get(f)!.type) || f === input.target || f === input.segmentColumn);
-  if (bad.length > 0) throw refuse(`features must be numeric columns other than the target and the segment column: ${bad.join(', ')}`, 'features', `not usable: ${bad.slice(0, 20).join(', ')}`);
+  if (bad.length > 0)
+    throw refuse(
+      `features must be numeric columns other than the target and the segment column: ${bad.join(', ')}`,
+      'features',
+      `not usable: ${bad.slice(0, 20).join(', ')}`,
+    );
   return { dataset, features };
 }
 
@@ -60,7 +72,8 @@ export async function checkSegmentRequest(scope: TenantScope, input: TrainSegmen
 export async function planSegments(scope: TenantScope, input: TrainSegmentsInput, run: { runId: string; startedBy: string }): Promise<SegmentPlan> {
   const { dataset, features } = await checkSegmentRequest(scope, input);
   const loaded = await loadCsvDataset(scope.objects, dataset.key);
-  if (loaded.sha256 !== dataset.sha256) throw refuse(`dataset version ${dataset.version}'s file does not match its recorded SHA-256`, 'dataset', `the stored file hashes to ${loaded.sha256}`);
+  if (loaded.sha256 !== dataset.sha256)
+    throw refuse(`dataset version ${dataset.version}'s file does not match its recorded SHA-256`, 'dataset', `the stored file hashes to ${loaded.sha256}`);
   const { header, rows } = loaded.csv;
   const kept = [...features, input.target, ...dataset.protectedAttributes.filter((a) => header.includes(a) && !features.includes(a) && a !== input.target)];
   const columns = kept.map((name) => header.indexOf(name));
@@ -81,12 +94,22 @@ export async function planSegments(scope: TenantScope, input: TrainSegmentsInput
     group.push(row);
   }
   if (unlabelled > 0) skipped.push({ value: '', rows: unlabelled, reason: `no '${input.segmentColumn}' value` });
-  if (groups.size > MAX_SEGMENTS) throw refuse(`column '${input.segmentColumn}' has ${groups.size} values; one run trains at most ${MAX_SEGMENTS} segments`, 'segmentColumn', 'too many segments');
+  if (groups.size > MAX_SEGMENTS)
+    throw refuse(
+      `column '${input.segmentColumn}' has ${groups.size} values; one run trains at most ${MAX_SEGMENTS} segments`,
+      'segmentColumn',
+      'too many segments',
+    );
   const names = new Map<string, string>();
   for (const value of groups.keys()) {
     const name = segmentModelName(input.family, value).toLowerCase();
     const other = names.get(name);
-    if (other !== undefined) throw refuse(`segments '${other}' and '${value}' would both be model '${segmentModelName(input.family, value)}'`, 'segmentColumn', 'values collide as model names');
+    if (other !== undefined)
+      throw refuse(
+        `segments '${other}' and '${value}' would both be model '${segmentModelName(input.family, value)}'`,
+        'segmentColumn',
+        'values collide as model names',
+      );
     names.set(name, value);
   }
 
@@ -107,7 +130,19 @@ export async function planSegments(scope: TenantScope, input: TrainSegmentsInput
   }
   // Values not trained at all are outcomes of the run too, numbered after the trained ones, so the run's table lists every value.
   const at = scope.now().toISOString();
-  skipped.forEach((s, i) => writes.push(() => recordSegmentOutcome(scope.table, run.runId, { index: segments.length + i, value: s.value, rows: s.rows, outcome: 'skipped', reason: s.reason, durationMs: 0, at })));
+  skipped.forEach((s, i) =>
+    writes.push(() =>
+      recordSegmentOutcome(scope.table, run.runId, {
+        index: segments.length + i,
+        value: s.value,
+        rows: s.rows,
+        outcome: 'skipped',
+        reason: s.reason,
+        durationMs: 0,
+        at,
+      }),
+    ),
+  );
   for (let i = 0; i < writes.length; i += WRITE_CONCURRENCY) await Promise.all(writes.slice(i, i + WRITE_CONCURRENCY).map((write) => write()));
   return {
     run: {
@@ -135,6 +170,7 @@ export async function planSegments(scope: TenantScope, input: TrainSegmentsInput
 /** `auto` decided once for the whole dataset, so every segment of a family has the same task: 0/1 labels are binary. */
 function decideTask(cells: readonly string[]): 'binary' | 'regression' {
   const values = cells.map((c) => Number(c.trim()));
-  if (values.some((v) => !Number.isFinite(v))) throw refuse('the target has non-numeric values; the built-in trainers need 0/1 or numeric targets', 'target', 'not numeric');
+  if (values.some((v) => !Number.isFinite(v)))
+    throw refuse('the target has non-numeric values; the built-in trainers need 0/1 or numeric targets', 'target', 'not numeric');
   return values.every((v) => v === 0 || v === 1) ? 'binary' : 'regression';
 }

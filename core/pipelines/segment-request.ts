@@ -42,7 +42,15 @@ export const trainSegmentsInputSchema = z
     algorithm: builtInAlgorithmSchema.optional(),
     hyperparameters: hyperparametersSchema.optional(),
     evaluation: z
-      .object({ holdoutFraction: z.number().gt(0).lt(1).optional(), seed: z.number().int().min(0).max(2 ** 31 - 1).optional() })
+      .object({
+        holdoutFraction: z.number().gt(0).lt(1).optional(),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .optional(),
+      })
       .strict()
       .optional(),
     /** Segments with fewer rows are not trained (listed as skipped). @default 10 */
@@ -97,6 +105,9 @@ export const segmentSummaryKey = (runId: string) => `${segmentsFolder(runId)}sum
  * that collide that way are refused by the plan).
  */
 export function segmentModelName(family: string, value: string): string {
-  const slug = value.trim().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100 - family.length - 1);
+  const slug = value
+    .trim()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 100 - family.length - 1);
   return `${family}.${slug.length > 0 ? slug : '-'}`;
 }

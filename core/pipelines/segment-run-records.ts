@@ -37,13 +37,23 @@ function partitionOf(runId: string): string[] {
 
 export async function recordSegmentOutcome(table: MetadataTable, runId: string, outcome: SegmentOutcome): Promise<void> {
   await table.transact([
-    { kind: 'put', key: { partition: partitionOf(runId), sort: `S#${String(outcome.index).padStart(6, '0')}` }, item: { entity: 'segment-outcome', ...outcome }, expect: 'any' },
+    {
+      kind: 'put',
+      key: { partition: partitionOf(runId), sort: `S#${String(outcome.index).padStart(6, '0')}` },
+      item: { entity: 'segment-outcome', ...outcome },
+      expect: 'any',
+    },
   ]);
 }
 
 /** One page of a run's segment outcomes, in segment order. */
 export async function listSegmentOutcomes(table: MetadataTable, runId: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<SegmentOutcome>> {
-  const result = await table.query<SegmentOutcome & { entity?: string }>({ partition: partitionOf(runId), sortBeginsWith: 'S#', limit: page.limit ?? PAGE, cursor: page.cursor });
+  const result = await table.query<SegmentOutcome & { entity?: string }>({
+    partition: partitionOf(runId),
+    sortBeginsWith: 'S#',
+    limit: page.limit ?? PAGE,
+    cursor: page.cursor,
+  });
   return { items: result.items.map(({ entity: _e, ...o }) => SegmentOutcomeSchema.parse(o)), cursor: result.cursor };
 }
 

@@ -22,7 +22,9 @@ const TRANSIENT = [DependencyFailed, StaleWrite];
 function segmentSchema(run: Pick<SegmentRun, 'features' | 'task'>): IoSchema {
   return {
     inputs: run.features.map((name) => ({ name, type: 'float' as const })),
-    outputs: [run.task === 'binary' ? { name: 'probability', type: 'float' as const, description: 'P(target = 1)' } : { name: 'prediction', type: 'float' as const }],
+    outputs: [
+      run.task === 'binary' ? { name: 'probability', type: 'float' as const, description: 'P(target = 1)' } : { name: 'prediction', type: 'float' as const },
+    ],
   };
 }
 
@@ -72,7 +74,10 @@ export async function ensureSegmentModel(scope: TenantScope, run: SegmentRun, va
  * store does not cost the other 999 theirs. Transient errors are thrown on
  * for Step Functions to retry; everything is idempotent per execution.
  */
-export async function trainSegment(stepScope: TenantScope, input: { run: SegmentRun; segment: SegmentItem; executionId: string; signal?: AbortSignal }): Promise<{ index: number; outcome: SegmentOutcome['outcome'] }> {
+export async function trainSegment(
+  stepScope: TenantScope,
+  input: { run: SegmentRun; segment: SegmentItem; executionId: string; signal?: AbortSignal },
+): Promise<{ index: number; outcome: SegmentOutcome['outcome'] }> {
   const { run, segment, executionId } = input;
   const started = performance.now();
   // One read of the segment's rows and of its artifact for training, registration and evaluation alike.
@@ -94,7 +99,8 @@ export async function trainSegment(stepScope: TenantScope, input: { run: Segment
     return { index: segment.index, outcome: outcome.outcome };
   };
   try {
-    if (segment.index >= MAX_SEGMENTS) throw new ValidationFailed('segment index out of range', [{ field: 'segment.index', problem: `at most ${MAX_SEGMENTS}` }]);
+    if (segment.index >= MAX_SEGMENTS)
+      throw new ValidationFailed('segment index out of range', [{ field: 'segment.index', problem: `at most ${MAX_SEGMENTS}` }]);
     const key = segmentDataKey(run.runId, segment.index);
     await objects.getBytes(key); // kept: the size check, the trainer and the evaluation read it from memory
     const loaded = await loadCsvDataset(scope.objects, key);
@@ -119,22 +125,48 @@ export async function trainSegment(stepScope: TenantScope, input: { run: Segment
       throw error;
     }
     // The lineage names the catalog dataset version the segment's rows came from (the description names the segment).
-    plan = { ...plan, dataset: { ...plan.dataset, datasetId: run.dataset.datasetId, version: run.dataset.version, ...(run.dataset.protectedAttributes.length > 0 ? { protectedAttributes: run.dataset.protectedAttributes } : {}) } };
+    plan = {
+      ...plan,
+      dataset: {
+        ...plan.dataset,
+        datasetId: run.dataset.datasetId,
+        version: run.dataset.version,
+        ...(run.dataset.protectedAttributes.length > 0 ? { protectedAttributes: run.dataset.protectedAttributes } : {}),
+      },
+    };
     const training = await trainModel(scope.objects, plan, { runId: run.runId, now: () => scope.now(), signal: input.signal });
     trainingMs = training.durationMs;
     // The trainer exported the bytes in this process: filed straight under their content key (read back and hashed there,
     // so the evaluation's read of the version's artifact is served from the step's cache and hashed against the record again).
     version = await registerTrainedVersion(scope, { plan, training, executionId, startedBy: run.startedBy, producedHere: true });
     const ref = versionRefOf(version);
-    const evaluation = await evaluateTrainedVersion(scope, { plan, training, ref, executionId, signal: input.signal, ...(run.importance === false ? { importance: false as const } : {}) });
+    const evaluation = await evaluateTrainedVersion(scope, {
+      plan,
+      training,
+      ref,
+      executionId,
+      signal: input.signal,
+      ...(run.importance === false ? { importance: false as const } : {}),
+    });
     const decision = await decideByPolicy(scope, { plan, version: ref.version });
     const decided = await applyApprovalOutcome(scope, ref, decision);
-    return await finish({ outcome: 'trained', version: decided.version, status: decided.status, metrics: evaluation.metrics, ...(evaluation.evaluationId ? { evaluationId: evaluation.evaluationId } : {}) });
+    return await finish({
+      outcome: 'trained',
+      version: decided.version,
+      status: decided.status,
+      metrics: evaluation.metrics,
+      ...(evaluation.evaluationId ? { evaluationId: evaluation.evaluationId } : {}),
+    });
   } catch (error) {
     if (TRANSIENT.some((kind) => error instanceof kind) || input.signal?.aborted) throw error;
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (version) {
-      await failRunVersion(scope, { failure: { error: error instanceof Error ? error.name : 'Error', cause: reason }, ref: versionRefOf(version), executionId, log: scope.log });
+      await failRunVersion(scope, {
+        failure: { error: error instanceof Error ? error.name : 'Error', cause: reason },
+        ref: versionRefOf(version),
+        executionId,
+        log: scope.log,
+      });
     }
     return finish({ outcome: 'failed', reason: reason.slice(0, 1000), ...(version ? { version: version.version } : {}) });
   }

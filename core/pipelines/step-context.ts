@@ -43,7 +43,9 @@ export function runIdOf(executionId: string): string {
  */
 export async function stepScope(platform: Platform, ctx: PipelineContext): Promise<{ scope: TenantScope; executionId: string }> {
   if (!ctx.executionId) {
-    throw new ValidationFailed('a pipeline step acting on the catalog needs context.executionId ($$.Execution.Id)', [{ field: 'context.executionId', problem: 'missing' }]);
+    throw new ValidationFailed('a pipeline step acting on the catalog needs context.executionId ($$.Execution.Id)', [
+      { field: 'context.executionId', problem: 'missing' },
+    ]);
   }
   const executionId = runIdOf(ctx.executionId);
   return { scope: await pipelineScope(platform, { tenantId: ctx.tenantId, actor: ctx.actor, executionId }), executionId };

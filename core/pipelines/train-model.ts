@@ -106,7 +106,11 @@ export async function trainModel(
     const serving = servingLinearModel(plan, fitted.linear, {
       run: options.runId,
       hyperparameters: plan.hyperparameters,
-      dataset: { key: plan.dataset.key, sha256: dataset.sha256, ...(plan.dataset.datasetId ? { datasetId: plan.dataset.datasetId, version: plan.dataset.version } : {}) },
+      dataset: {
+        key: plan.dataset.key,
+        sha256: dataset.sha256,
+        ...(plan.dataset.datasetId ? { datasetId: plan.dataset.datasetId, version: plan.dataset.version } : {}),
+      },
       iterations: fitted.iterations,
       converged: fitted.converged,
       trainedAt: options.now().toISOString(),
@@ -151,7 +155,10 @@ interface FittedTemplate {
 function fitTemplate(plan: TrainingPlan, x: number[][], y: number[], signal?: AbortSignal): FittedTemplate {
   const h = plan.hyperparameters;
   const algorithm = builtInAlgorithmSchema.safeParse(plan.algorithm);
-  if (!algorithm.success) throw new ValidationFailed(`'${plan.algorithm}' is trained by its container (PlanContainerTraining), not by TrainModel`, [{ field: 'algorithm', problem: 'not a built-in template' }]);
+  if (!algorithm.success)
+    throw new ValidationFailed(`'${plan.algorithm}' is trained by its container (PlanContainerTraining), not by TrainModel`, [
+      { field: 'algorithm', problem: 'not a built-in template' },
+    ]);
   if (isGradientBoosting(algorithm.data)) {
     const d = DEFAULT_GRADIENT_BOOSTING;
     const model = fitGradientBoosting(x, y, {
@@ -164,7 +171,12 @@ function fitTemplate(plan: TrainingPlan, x: number[][], y: number[], signal?: Ab
       seed: h.seed ?? plan.evaluation.seed,
       signal,
     });
-    return { predict: (row) => boostedPrediction(model, row), exportOnnx: (spec) => exportTreeEnsembleToOnnx({ ...spec, model }), iterations: model.trees.length, converged: true };
+    return {
+      predict: (row) => boostedPrediction(model, row),
+      exportOnnx: (spec) => exportTreeEnsembleToOnnx({ ...spec, model }),
+      iterations: model.trees.length,
+      converged: true,
+    };
   }
   const linear = { ...defaultHyperparameters(plan.task), ...h };
   const fit: LinearModelFit =
@@ -175,7 +187,14 @@ function fitTemplate(plan: TrainingPlan, x: number[][], y: number[], signal?: Ab
   return {
     predict: (row) => (kind === 'logistic' ? sigmoid(linearScore(fit, row)) : linearScore(fit, row)),
     exportOnnx: (spec) =>
-      exportLinearModelToOnnx({ ...spec, kind, center: fit.scaling.center, scale: fit.scaling.scale, coefficients: fit.coefficients, intercept: fit.intercept }),
+      exportLinearModelToOnnx({
+        ...spec,
+        kind,
+        center: fit.scaling.center,
+        scale: fit.scaling.scale,
+        coefficients: fit.coefficients,
+        intercept: fit.intercept,
+      }),
     iterations: fit.iterations,
     converged: fit.converged,
     linear: fit,
@@ -195,9 +214,15 @@ export async function loadPlannedDataset(objects: TenantObjectStore, plan: Pick<
 
 /** The plan's split; binary targets are stratified so both classes reach the hold-out set. */
 export function splitFor(plan: Pick<TrainingPlan, 'task' | 'evaluation'>, y: readonly number[]): ReturnType<typeof holdoutSplit> {
-  const split = holdoutSplit(y.length, { fraction: plan.evaluation.holdoutFraction, seed: plan.evaluation.seed, strata: plan.task === 'binary' ? y : undefined });
+  const split = holdoutSplit(y.length, {
+    fraction: plan.evaluation.holdoutFraction,
+    seed: plan.evaluation.seed,
+    strata: plan.task === 'binary' ? y : undefined,
+  });
   if (split.train.length < 2 || split.holdout.length < 1) {
-    throw new ValidationFailed('the dataset is too small for the requested hold-out fraction', [{ field: 'evaluation.holdoutFraction', problem: 'leaves no rows to train or evaluate' }]);
+    throw new ValidationFailed('the dataset is too small for the requested hold-out fraction', [
+      { field: 'evaluation.holdoutFraction', problem: 'leaves no rows to train or evaluate' },
+    ]);
   }
   return split;
 }

@@ -33,7 +33,11 @@ export const approvalPolicySchema = z
     /** Gates this run adds to the governing policy's (core/governance/gate-expression.ts). */
     gates: z.array(z.string().trim().min(1).max(500)).max(20).optional(),
     /** Narrows whose evaluations the gates read; never widens the policy's. */
-    evaluationSources: z.array(z.enum(['platform', 'person'])).min(1).max(2).optional(),
+    evaluationSources: z
+      .array(z.enum(['platform', 'person']))
+      .min(1)
+      .max(2)
+      .optional(),
   })
   .strict();
 
@@ -48,7 +52,12 @@ export const hyperparametersSchema = z
     learningRate: z.number().gt(0).max(1).optional(),
     minSamplesLeaf: z.number().int().min(1).optional(),
     subsample: z.number().gt(0).max(1).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
   })
   .strict();
 
@@ -93,7 +102,12 @@ export const trainEvaluateInputSchema = z
     evaluation: z
       .object({
         holdoutFraction: z.number().gt(0).lt(1).optional(),
-        seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .optional(),
       })
       .strict()
       .optional(),
@@ -107,7 +121,12 @@ export const trainEvaluateInputSchema = z
   .superRefine((request, ctx) => {
     if (!request.container) return;
     for (const field of ['algorithm', 'hyperparameters'] as const) {
-      if (request[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `'${field}' is for the built-in templates; a container trainer takes its hyper-parameters in 'container.hyperparameters'` });
+      if (request[field] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `'${field}' is for the built-in templates; a container trainer takes its hyper-parameters in 'container.hyperparameters'`,
+        });
     }
   });
 

@@ -15,11 +15,26 @@ export type BuiltInAlgorithm = z.infer<typeof builtInAlgorithmSchema>;
 
 const boosting = { ...DEFAULT_GRADIENT_BOOSTING };
 
-export const TRAINING_TEMPLATES: Record<BuiltInAlgorithm, { readonly task: LearningTask; readonly defaults: Readonly<Record<string, number>>; readonly description: string }> = {
-  'logistic-regression': { task: 'binary', defaults: { l2: 1, maxIterations: 100, tolerance: 1e-8 }, description: 'L2-penalised logistic regression (Newton), standardised features' },
+export const TRAINING_TEMPLATES: Record<
+  BuiltInAlgorithm,
+  { readonly task: LearningTask; readonly defaults: Readonly<Record<string, number>>; readonly description: string }
+> = {
+  'logistic-regression': {
+    task: 'binary',
+    defaults: { l2: 1, maxIterations: 100, tolerance: 1e-8 },
+    description: 'L2-penalised logistic regression (Newton), standardised features',
+  },
   'least-squares': { task: 'regression', defaults: { l2: 0, maxIterations: 1, tolerance: 1e-8 }, description: '(ridge) least squares, standardised features' },
-  'gradient-boosting-classifier': { task: 'binary', defaults: boosting, description: 'gradient-boosted regression trees on log loss; ONNX TreeEnsembleClassifier' },
-  'gradient-boosting-regressor': { task: 'regression', defaults: boosting, description: 'gradient-boosted regression trees on squared error; ONNX TreeEnsembleRegressor' },
+  'gradient-boosting-classifier': {
+    task: 'binary',
+    defaults: boosting,
+    description: 'gradient-boosted regression trees on log loss; ONNX TreeEnsembleClassifier',
+  },
+  'gradient-boosting-regressor': {
+    task: 'regression',
+    defaults: boosting,
+    description: 'gradient-boosted regression trees on squared error; ONNX TreeEnsembleRegressor',
+  },
 };
 
 /** The template a task gets when the request names none. */

@@ -8,13 +8,7 @@ import { CONTAINER_TEMPLATES, type ContainerAlgorithm, containerAlgorithmOf } fr
 import { METRICS, type LearningTask, primaryMetric } from './metric-catalog';
 import { datasetTable, type LoadedDataset, loadCsvDataset } from './training-dataset';
 import { type BuiltInAlgorithm, defaultAlgorithm, isGradientBoosting, TRAINING_TEMPLATES } from './training-templates';
-import {
-  DEFAULT_HOLDOUT_FRACTION,
-  DEFAULT_SEED,
-  defaultHyperparameters,
-  type TrainEvaluateInput,
-  type TrainingPlan,
-} from './training-request';
+import { DEFAULT_HOLDOUT_FRACTION, DEFAULT_SEED, defaultHyperparameters, type TrainEvaluateInput, type TrainingPlan } from './training-request';
 
 const MIN_ROWS = 10;
 
@@ -88,7 +82,12 @@ export function resolveModelIo(model: Pick<Model, 'name' | 'type' | 'schema'>, r
         'unsupported input schema for a built-in trainer',
       );
     }
-    if (!request.features) throw refuse(`model '${model.name}' takes one tensor '${field.name}'; list the columns that fill it in 'features'`, 'features', 'required for a tensor input');
+    if (!request.features)
+      throw refuse(
+        `model '${model.name}' takes one tensor '${field.name}'; list the columns that fill it in 'features'`,
+        'features',
+        'required for a tensor input',
+      );
     if (shape[1] === -1) throw refuse(`input '${field.name}' has no fixed width; declare it as [-1, n]`, 'modelId', 'tensor width not fixed');
     if (request.features.length !== shape[1]) {
       throw refuse(`input '${field.name}' is ${shape[1]} wide; ${request.features.length} features are listed`, 'features', `must list ${shape[1]} columns`);
@@ -105,7 +104,12 @@ export function resolveModelIo(model: Pick<Model, 'name' | 'type' | 'schema'>, r
     if (!shape) rank = 2;
     else if (shape.length === 1 && (shape[0] === -1 || shape[0] === 1)) rank = 1;
     else if (shape.length === 2 && (shape[0] === -1 || shape[0] === 1) && shape[1] === 1) rank = 2;
-    else throw refuse(`output '${field.name}' has shape [${shape.join(', ')}]; a built-in model gives one value per row`, `schema.outputs.${index}.shape`, 'not one value per row');
+    else
+      throw refuse(
+        `output '${field.name}' has shape [${shape.join(', ')}]; a built-in model gives one value per row`,
+        `schema.outputs.${index}.shape`,
+        'not one value per row',
+      );
     switch (field.type) {
       case 'float':
         return { name: field.name, role: 'score', elementType: 'float32', rank };
@@ -149,12 +153,20 @@ export async function resolveDataset(scope: TenantScope, ref: TrainEvaluateInput
     version = await getDatasetVersion(scope, ref.datasetId, ref.version);
   } catch (error) {
     if (error instanceof NotFound) {
-      throw new ValidationFailed(`dataset ${ref.datasetId} has no version ${ref.version} in this tenant's catalog`, [{ field: 'dataset', problem: 'no such dataset version' }], { cause: error });
+      throw new ValidationFailed(
+        `dataset ${ref.datasetId} has no version ${ref.version} in this tenant's catalog`,
+        [{ field: 'dataset', problem: 'no such dataset version' }],
+        { cause: error },
+      );
     }
     throw error;
   }
   if (version.format !== 'csv') {
-    throw refuse(`dataset ${ref.datasetId} version ${ref.version} is ${version.format}; the built-in trainers read CSV`, 'dataset', `format ${version.format} is not supported by built-in trainers`);
+    throw refuse(
+      `dataset ${ref.datasetId} version ${ref.version} is ${version.format}; the built-in trainers read CSV`,
+      'dataset',
+      `format ${version.format} is not supported by built-in trainers`,
+    );
   }
   return { key: version.key, sha256: version.sha256, datasetId: ref.datasetId, version: ref.version, protectedAttributes: version.protectedAttributes };
 }
@@ -174,7 +186,11 @@ export function buildTrainingPlan(input: {
 }): TrainingPlan {
   const { model, dataset, loaded, request } = input;
   if (dataset.sha256 !== undefined && dataset.sha256 !== loaded.sha256) {
-    throw refuse(`dataset ${dataset.datasetId} version ${dataset.version} does not match its recorded hash`, 'dataset', `stored bytes hash to ${loaded.sha256}, the catalog recorded ${dataset.sha256}`);
+    throw refuse(
+      `dataset ${dataset.datasetId} version ${dataset.version} does not match its recorded hash`,
+      'dataset',
+      `stored bytes hash to ${loaded.sha256}, the catalog recorded ${dataset.sha256}`,
+    );
   }
   const io = resolveModelIo(model, request);
   if (!loaded.csv.header.includes(request.target)) {
@@ -191,11 +207,16 @@ export function buildTrainingPlan(input: {
   if (task === 'binary') {
     if (!binaryTarget) throw refuse(`binary classification needs a 0/1 target; column '${request.target}' has other values`, 'target', 'not 0/1');
     const positives = table.y.filter((v) => v === 1).length;
-    if (positives < 2 || table.y.length - positives < 2) throw refuse(`column '${request.target}' needs at least two rows of each class`, 'target', 'a class is (almost) absent');
+    if (positives < 2 || table.y.length - positives < 2)
+      throw refuse(`column '${request.target}' needs at least two rows of each class`, 'target', 'a class is (almost) absent');
   } else {
     const labels = io.outputs.filter((o) => o.role === 'label');
     if (labels.length > 0) {
-      throw refuse(`model '${model.name}' declares label output(s) ${labels.map((o) => `'${o.name}'`).join(', ')}, but '${request.target}' is a regression target`, 'target', 'label outputs need a 0/1 target');
+      throw refuse(
+        `model '${model.name}' declares label output(s) ${labels.map((o) => `'${o.name}'`).join(', ')}, but '${request.target}' is a regression target`,
+        'target',
+        'label outputs need a 0/1 target',
+      );
     }
   }
   const template = request.container ? chooseContainerTemplate(request.container, request.target, task) : chooseTemplate(request, task);
@@ -243,7 +264,8 @@ export function buildTrainingPlan(input: {
 function chooseTemplate(request: TrainEvaluateInput, task: LearningTask): { algorithm: BuiltInAlgorithm; hyperparameters: TrainingPlan['hyperparameters'] } {
   const algorithm = request.algorithm ?? defaultAlgorithm(task);
   const template = TRAINING_TEMPLATES[algorithm];
-  if (template.task !== task) throw refuse(`algorithm '${algorithm}' trains ${template.task} models; '${request.target}' is a ${task} target`, 'algorithm', `not a ${task} template`);
+  if (template.task !== task)
+    throw refuse(`algorithm '${algorithm}' trains ${template.task} models; '${request.target}' is a ${task} target`, 'algorithm', `not a ${task} template`);
   const given = Object.keys(request.hyperparameters ?? {});
   const readable = new Set([...Object.keys(template.defaults), ...(isGradientBoosting(algorithm) ? ['seed'] : [])]);
   const unread = given.filter((name) => !readable.has(name));
@@ -268,16 +290,28 @@ function chooseContainerTemplate(
   task: LearningTask,
 ): { algorithm: ContainerAlgorithm; hyperparameters: TrainingPlan['hyperparameters']; container: NonNullable<TrainingPlan['container']> } {
   const template = CONTAINER_TEMPLATES[container.template];
-  if (template.task !== task) throw refuse(`container template '${container.template}' trains ${template.task} models; '${target}' is a ${task} target`, 'container.template', `not a ${task} template`);
+  if (template.task !== task)
+    throw refuse(
+      `container template '${container.template}' trains ${template.task} models; '${target}' is a ${task} target`,
+      'container.template',
+      `not a ${task} template`,
+    );
   const readable = Object.keys(template.hyperparameters);
   const unread = Object.keys(container.hyperparameters ?? {}).filter((name) => !readable.includes(name));
   if (unread.length > 0) {
     throw new ValidationFailed(
       `container template '${container.template}' does not read hyper-parameter(s) ${unread.join(', ')}`,
-      unread.map((name) => ({ field: `container.hyperparameters.${name}`, problem: `not a ${container.template} hyper-parameter; it reads ${readable.join(', ')}` })),
+      unread.map((name) => ({
+        field: `container.hyperparameters.${name}`,
+        problem: `not a ${container.template} hyper-parameter; it reads ${readable.join(', ')}`,
+      })),
     );
   }
-  return { algorithm: containerAlgorithmOf(container.template), hyperparameters: {}, container: { template: container.template, hyperparameters: { ...container.hyperparameters } } };
+  return {
+    algorithm: containerAlgorithmOf(container.template),
+    hyperparameters: {},
+    container: { template: container.template, hyperparameters: { ...container.hyperparameters } },
+  };
 }
 
 /**

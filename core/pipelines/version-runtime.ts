@@ -11,9 +11,10 @@ import type { TenantObjectStore } from '../ports/object-store';
 export function evaluationRuntimeOf(version: Pick<ModelVersion, 'version' | 'artifact'>): ModelRuntimeKind {
   const kind = runtimeKindForFormat(version.artifact.format);
   if (!kind) {
-    throw new ValidationFailed(`version ${version.version} holds a ${version.artifact.format} artifact, which the platform cannot score itself (SageMaker runs its image)`, [
-      { field: 'version', problem: `no platform runtime for format ${version.artifact.format}` },
-    ]);
+    throw new ValidationFailed(
+      `version ${version.version} holds a ${version.artifact.format} artifact, which the platform cannot score itself (SageMaker runs its image)`,
+      [{ field: 'version', problem: `no platform runtime for format ${version.artifact.format}` }],
+    );
   }
   return kind;
 }
@@ -29,5 +30,10 @@ export async function loadVersionModel(
 ): Promise<ServedModel> {
   const bytes = await objects.getBytes(subject.key);
   const runtime = runtimeFor(subject.runtime);
-  return loadModel({ runtime: subject.runtime, artifact: singleFileArtifact(objects.keyOf(subject.key), runtime.modelFile, bytes), ioSchema: subject.ioSchema, sha256: subject.sha256 });
+  return loadModel({
+    runtime: subject.runtime,
+    artifact: singleFileArtifact(objects.keyOf(subject.key), runtime.modelFile, bytes),
+    ioSchema: subject.ioSchema,
+    sha256: subject.sha256,
+  });
 }

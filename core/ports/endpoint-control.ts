@@ -81,7 +81,11 @@ export interface EndpointControl {
 
 /** A model refused by the control plane (cannot load, bad artifact): the deployment fails with this reason. */
 export class EndpointRejected extends Error {
-  constructor(readonly endpointName: string, readonly reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly endpointName: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
     super(`endpoint ${endpointName} was refused: ${reason}`, options);
     this.name = new.target.name;
   }

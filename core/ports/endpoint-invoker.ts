@@ -41,21 +41,32 @@ export interface EndpointInvoker {
 }
 
 export class EndpointMissing extends Error {
-  constructor(readonly endpointName: string, options?: ErrorOptions) {
+  constructor(
+    readonly endpointName: string,
+    options?: ErrorOptions,
+  ) {
     super(`endpoint ${endpointName} does not exist`, options);
     this.name = new.target.name;
   }
 }
 
 export class ModelRefusedInput extends Error {
-  constructor(message: string, readonly variant?: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly variant?: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = new.target.name;
   }
 }
 
 export class ModelFailed extends Error {
-  constructor(message: string, readonly variant?: string, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly variant?: string,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = new.target.name;
   }

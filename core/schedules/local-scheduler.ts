@@ -42,7 +42,10 @@ export class LocalScheduler {
   private lastTick: Date | undefined;
   private stopped = false;
 
-  constructor(private readonly platform: Platform, options: LocalSchedulerOptions = {}) {
+  constructor(
+    private readonly platform: Platform,
+    options: LocalSchedulerOptions = {},
+  ) {
     this.pollMs = options.pollMs ?? 1000;
     this.graceMs = options.graceMs ?? 5 * 60_000;
   }

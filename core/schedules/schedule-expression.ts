@@ -12,9 +12,7 @@ import { ValidationFailed } from '../errors';
  *   names), `L`, `W` and `#` as EventBridge reads them. Evaluated by croner
  *   (Quartz weekday numbering) in the schedule's IANA time zone.
  */
-export type ParsedExpression =
-  | { readonly kind: 'rate'; readonly periodMs: number }
-  | { readonly kind: 'cron'; readonly pattern: string };
+export type ParsedExpression = { readonly kind: 'rate'; readonly periodMs: number } | { readonly kind: 'cron'; readonly pattern: string };
 
 const RATE = /^rate\((\d{1,6}) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((.+)\)$/;

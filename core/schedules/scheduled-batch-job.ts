@@ -49,7 +49,12 @@ export async function openScheduledJob(scope: TenantScope, scheduleId: string, s
     if (error instanceof NotFound) return { outcome: 'skipped', reason: `schedule ${scheduleId} no longer exists` };
     throw error;
   }
-  const claim = { kind: 'put' as const, key: scheduleSlotKey(scheduleId, slot), item: { entity: 'schedule-slot', scheduleId, slot, claimedAt: scope.now().toISOString() }, expect: 'new' as const };
+  const claim = {
+    kind: 'put' as const,
+    key: scheduleSlotKey(scheduleId, slot),
+    item: { entity: 'schedule-slot', scheduleId, slot, claimedAt: scope.now().toISOString() },
+    expect: 'new' as const,
+  };
   let job: BatchJob | undefined;
   let refused: string | undefined;
   if (!schedule.enabled) refused = 'the schedule is disabled';

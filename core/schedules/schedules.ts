@@ -59,7 +59,14 @@ async function validate(scope: TenantScope, s: Pick<Schedule, 'expression' | 'ti
 }
 
 function controlled(scope: TenantScope, s: Schedule) {
-  return { tenantId: scope.tenantId, scheduleId: s.scheduleId, expression: s.expression, timeZone: s.timeZone, enabled: s.enabled, description: s.description ?? s.name };
+  return {
+    tenantId: scope.tenantId,
+    scheduleId: s.scheduleId,
+    expression: s.expression,
+    timeZone: s.timeZone,
+    enabled: s.enabled,
+    description: s.description ?? s.name,
+  };
 }
 
 /**
@@ -86,7 +93,10 @@ export async function createSchedule(scope: TenantScope, control: ScheduleContro
   await validate(scope, schedule);
   await control.put(controlled(scope, schedule), 'create');
   try {
-    await scope.table.transact([scheduleWrite(schedule, 'new'), auditWrite(scope.meta, 'schedule.created', { type: 'schedule', id: schedule.scheduleId }, { after: schedule }, now).write]);
+    await scope.table.transact([
+      scheduleWrite(schedule, 'new'),
+      auditWrite(scope.meta, 'schedule.created', { type: 'schedule', id: schedule.scheduleId }, { after: schedule }, now).write,
+    ]);
   } catch (error) {
     await control.remove(scope.tenantId, schedule.scheduleId).catch(() => undefined);
     throw error;
@@ -104,7 +114,12 @@ export async function listSchedules(scope: TenantScope, page: { limit: number; c
   return { items: result.items.map((item) => viewOf(ScheduleSchema.parse(item), now)), cursor: result.cursor };
 }
 
-export async function updateSchedule(scope: TenantScope, control: ScheduleControl, scheduleId: string, input: z.infer<typeof UpdateScheduleInput>): Promise<ScheduleView> {
+export async function updateSchedule(
+  scope: TenantScope,
+  control: ScheduleControl,
+  scheduleId: string,
+  input: z.infer<typeof UpdateScheduleInput>,
+): Promise<ScheduleView> {
   const before = await loadSchedule(scope.table, scheduleId);
   assertRevision(scheduleId, before.revision, input.expectedRevision ?? input.revision);
   const now = scope.now();
@@ -127,7 +142,12 @@ export async function updateSchedule(scope: TenantScope, control: ScheduleContro
 }
 
 /** Removes the schedule (its fired-slot claims stay, as the jobs they started do). */
-export async function deleteSchedule(scope: TenantScope, control: ScheduleControl, scheduleId: string, options: z.infer<typeof DeleteScheduleInput> = {}): Promise<void> {
+export async function deleteSchedule(
+  scope: TenantScope,
+  control: ScheduleControl,
+  scheduleId: string,
+  options: z.infer<typeof DeleteScheduleInput> = {},
+): Promise<void> {
   const before = await loadSchedule(scope.table, scheduleId);
   assertRevision(scheduleId, before.revision, options.expectedRevision);
   await control.remove(scope.tenantId, scheduleId);
@@ -136,4 +156,3 @@ export async function deleteSchedule(scope: TenantScope, control: ScheduleContro
     auditWrite(scope.meta, 'schedule.deleted', { type: 'schedule', id: scheduleId }, { before }, scope.now()).write,
   ]);
 }
-

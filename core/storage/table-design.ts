@@ -20,7 +20,11 @@ export const TABLE_INDEXES = [
 export type IndexName = (typeof TABLE_INDEXES)[number]['name'];
 
 /** Every attribute that is a key of the table or of an index: never plain item data. */
-export const KEY_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set([TABLE_KEYS.partition, TABLE_KEYS.sort, ...TABLE_INDEXES.flatMap((i) => [i.partition, i.sort])]);
+export const KEY_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set([
+  TABLE_KEYS.partition,
+  TABLE_KEYS.sort,
+  ...TABLE_INDEXES.flatMap((i) => [i.partition, i.sort]),
+]);
 
 /** Items carrying this attribute (epoch seconds) are expired by DynamoDB TTL. */
 export const TTL_ATTRIBUTE = 'expiresAt';

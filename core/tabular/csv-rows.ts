@@ -162,7 +162,10 @@ export async function* readCsvBatches(source: CsvSource, options: CsvReadOptions
  * // header: ['a', 'b']; records: [{ row: 1, cells: ['1', '2'] }]
  * @throws CsvFormatError
  */
-export async function parseCsvText(text: string | Uint8Array, options: Omit<CsvReadOptions, 'batchSize'> = {}): Promise<{ header?: readonly string[]; records: CsvRecord[] }> {
+export async function parseCsvText(
+  text: string | Uint8Array,
+  options: Omit<CsvReadOptions, 'batchSize'> = {},
+): Promise<{ header?: readonly string[]; records: CsvRecord[] }> {
   let header: readonly string[] | undefined;
   const records: CsvRecord[] = [];
   for await (const batch of readCsvBatches(text, { ...options, batchSize: Number.MAX_SAFE_INTEGER })) {
@@ -236,7 +239,10 @@ export async function readCsvRecords(
  * // header: ['a', 'b']; records: [{ row: 1, cells: ['1', '2'] }]
  * @throws CsvFormatError
  */
-export function parseCsvTextSync(text: string | Uint8Array, options: Omit<CsvReadOptions, 'batchSize'> = {}): { header?: readonly string[]; records: CsvRecord[] } {
+export function parseCsvTextSync(
+  text: string | Uint8Array,
+  options: Omit<CsvReadOptions, 'batchSize'> = {},
+): { header?: readonly string[]; records: CsvRecord[] } {
   let all: string[][];
   try {
     all = parseWhole(text, parserOptions(options));

@@ -44,7 +44,10 @@ export class LeasedRateLimiter implements TenantRateLimit {
   private readonly holdMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly transport: RateLeaseTransport, options: LeasedRateLimiterOptions = {}) {
+  constructor(
+    private readonly transport: RateLeaseTransport,
+    options: LeasedRateLimiterOptions = {},
+  ) {
     this.leaseMs = options.leaseMs ?? 50;
     this.holdMs = options.holdMs ?? 1000;
     this.now = options.now ?? (() => performance.now());

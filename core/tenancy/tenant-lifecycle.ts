@@ -36,7 +36,16 @@ export async function requestTenant(platform: Platform, deps: IdentityDeps, inpu
   await takePublicLimit(platform.platformTable(), 'sign-up', { ip: meta.sourceIp, account: input.adminEmail }, platform.now());
   const taken = await new Logins(platform.platformTable()).get(input.adminEmail);
   const now = platform.now().toISOString();
-  const tenant: Tenant = { tenantId: newTenantId(), name: input.name, adminEmail: input.adminEmail, plan: input.plan, status: 'requested', createdAt: now, updatedAt: now, revision: 1 };
+  const tenant: Tenant = {
+    tenantId: newTenantId(),
+    name: input.name,
+    adminEmail: input.adminEmail,
+    plan: input.plan,
+    status: 'requested',
+    createdAt: now,
+    updatedAt: now,
+    revision: 1,
+  };
   const audit = auditWrite(meta, 'tenant.requested', { type: 'tenant', id: tenant.tenantId }, { after: tenant }, platform.now());
   await platform.store.transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(tenant)]],
@@ -57,7 +66,10 @@ export function listTenants(platform: Platform, options: { status?: TenantStatus
   return new TenantRegistry(platform.platformTable()).list(options);
 }
 
-export async function tenantOverview(platform: Platform, tenantId: string): Promise<{ tenant: ReturnType<typeof publicTenant>; quotas: PlanQuotas; usage: Usage }> {
+export async function tenantOverview(
+  platform: Platform,
+  tenantId: string,
+): Promise<{ tenant: ReturnType<typeof publicTenant>; quotas: PlanQuotas; usage: Usage }> {
   const tenant = await getTenant(platform, tenantId);
   return { tenant: publicTenant(tenant), quotas: PLANS[tenant.plan], usage: await readUsage(platform.tenantTable(tenantId)) };
 }
@@ -67,7 +79,12 @@ export async function tenantOverview(platform: Platform, tenantId: string): Prom
  * invitation goes to the tenant admin by mail; the approving platform admin
  * learns only that it was sent, never its secret.
  */
-export async function approveTenant(platform: Platform, deps: IdentityDeps, tenantId: string, meta: ActionMeta): Promise<{ tenant: Tenant; invitation: InvitationSent }> {
+export async function approveTenant(
+  platform: Platform,
+  deps: IdentityDeps,
+  tenantId: string,
+  meta: ActionMeta,
+): Promise<{ tenant: Tenant; invitation: InvitationSent }> {
   const before = await getTenant(platform, tenantId);
   assertTenantTransition(before.status, 'active');
   if (before.status !== 'requested') throw new Conflict('only a requested tenant can be approved; use resume for a suspended one');
@@ -85,7 +102,8 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
   };
   // The platform admin may learn that the address is taken (the requester was told by mail); nobody else does.
   const invitee = await provisionInvitee(deps, { tenantId, ...admin }, `the tenant "${before.name}"`, now);
-  if (invitee.kind === 'address-taken') throw new Conflict(`${before.adminEmail} already has a Steward account; ask the requester for another address, or delete this request`);
+  if (invitee.kind === 'address-taken')
+    throw new Conflict(`${before.adminEmail} already has a Steward account; ask the requester for another address, or delete this request`);
   const { platformWrites } = invitee;
   Object.assign(after, await platform.throttling.provision(tenantId, before.plan));
   const table = platform.tenantTable(tenantId);
@@ -104,7 +122,14 @@ export async function approveTenant(platform: Platform, deps: IdentityDeps, tena
   return { tenant: after, invitation: { delivery: 'email', to: admin.email } };
 }
 
-export async function changeTenantStatus(platform: Platform, deps: IdentityDeps, tenantId: string, to: 'suspended' | 'active', reason: string, meta: ActionMeta): Promise<Tenant> {
+export async function changeTenantStatus(
+  platform: Platform,
+  deps: IdentityDeps,
+  tenantId: string,
+  to: 'suspended' | 'active',
+  reason: string,
+  meta: ActionMeta,
+): Promise<Tenant> {
   const before = await getTenant(platform, tenantId);
   assertTenantTransition(before.status, to);
   if (to === 'active' && before.status !== 'suspended') throw new Conflict('only a suspended tenant can be resumed; approve a requested one');
@@ -113,7 +138,18 @@ export async function changeTenantStatus(platform: Platform, deps: IdentityDeps,
   await platform.throttling.setEnabled(before.usageKeyId, to === 'active');
   await platform.store.transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
-    [platform.tenantTable(tenantId), [auditWrite(meta, to === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write]],
+    [
+      platform.tenantTable(tenantId),
+      [
+        auditWrite(
+          meta,
+          to === 'suspended' ? 'tenant.suspended' : 'tenant.resumed',
+          { type: 'tenant', id: tenantId },
+          { before: publicTenant(before), after: publicTenant(after) },
+          now,
+        ).write,
+      ],
+    ],
   ]);
   deps.identityChanged();
   return after;
@@ -124,14 +160,23 @@ export async function changeTenantStatus(platform: Platform, deps: IdentityDeps,
  * object purged. The audit trail is kept, as is the registry entry, so the
  * deletion itself stays provable.
  */
-export async function deleteTenant(platform: Platform, deps: IdentityDeps, tenantId: string, reason: string, meta: ActionMeta): Promise<{ tenant: Tenant; itemsRemoved: number; objectsRemoved: number }> {
+export async function deleteTenant(
+  platform: Platform,
+  deps: IdentityDeps,
+  tenantId: string,
+  reason: string,
+  meta: ActionMeta,
+): Promise<{ tenant: Tenant; itemsRemoved: number; objectsRemoved: number }> {
   const before = await getTenant(platform, tenantId);
   assertTenantTransition(before.status, 'deleted');
   const now = platform.now();
   const after: Tenant = { ...before, status: 'deleted', statusReason: reason, updatedAt: now.toISOString(), revision: before.revision + 1 };
   await platform.store.transactAcross([
     [platform.platformTable(), [new TenantRegistry(platform.platformTable()).write(after, before.revision)]],
-    [platform.tenantTable(tenantId), [auditWrite(meta, 'tenant.deleted', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write]],
+    [
+      platform.tenantTable(tenantId),
+      [auditWrite(meta, 'tenant.deleted', { type: 'tenant', id: tenantId }, { before: publicTenant(before), after: publicTenant(after) }, now).write],
+    ],
   ]);
   deps.identityChanged();
   await platform.throttling.remove(before.usageKeyId);

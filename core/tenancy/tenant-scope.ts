@@ -34,7 +34,12 @@ export interface TenantScope {
 /** What a scope is built from: the platform's tables, objects, clock, log and inspector. */
 export type ScopePlatform = Pick<Platform, 'tenantTable' | 'tenantObjects' | 'now' | 'log' | 'inspector'>;
 
-export function tenantScope(platform: ScopePlatform, principal: TenantPrincipal, request: { requestId: string; sourceIp?: string }, quotas: PlanQuotas): TenantScope {
+export function tenantScope(
+  platform: ScopePlatform,
+  principal: TenantPrincipal,
+  request: { requestId: string; sourceIp?: string },
+  quotas: PlanQuotas,
+): TenantScope {
   return {
     tenantId: principal.tenantId,
     principal,
@@ -60,7 +65,10 @@ export function tenantScope(platform: ScopePlatform, principal: TenantPrincipal,
  * started the run) and the quotas of the tenant's plan, read from the tenant
  * registry. A tenant that is not active is refused, as the API refuses it.
  */
-export async function pipelineScope(platform: ScopePlatform & Pick<Platform, 'platformTable'>, execution: { tenantId: string; actor: string; executionId: string }): Promise<TenantScope> {
+export async function pipelineScope(
+  platform: ScopePlatform & Pick<Platform, 'platformTable'>,
+  execution: { tenantId: string; actor: string; executionId: string },
+): Promise<TenantScope> {
   const tenant = await new TenantRegistry(platform.platformTable()).get(assertTenantId(execution.tenantId));
   if (!tenant) throw new NotFound('tenant', execution.tenantId);
   if (!tenantAdmitsRequests(tenant)) throw new Forbidden(`tenant ${execution.tenantId} is ${tenant.status}; its pipelines cannot act`);

@@ -43,11 +43,17 @@ export async function collectContainerModel(
   if (!plan.container) throw new ValidationFailed('the plan names no training container', [{ field: 'plan.container', problem: 'missing' }]);
   const root = `s3://${input.bucket}/${scope.objects.keyOf('x').slice(0, -1)}`;
   const uri = job.ModelArtifacts.S3ModelArtifacts;
-  if (!uri.startsWith(root)) throw new ValidationFailed(`the model archive ${uri} is outside this tenant's storage`, [{ field: 'ModelArtifacts.S3ModelArtifacts', problem: 'not in the tenant prefix' }]);
+  if (!uri.startsWith(root))
+    throw new ValidationFailed(`the model archive ${uri} is outside this tenant's storage`, [
+      { field: 'ModelArtifacts.S3ModelArtifacts', problem: 'not in the tenant prefix' },
+    ]);
   const archiveKey = uri.slice(root.length);
   const files = await unpackModelArchive(await scope.objects.getBytes(archiveKey), [MODEL_FILE, METRICS_FILE]);
   const model = files[MODEL_FILE];
-  if (!model) throw new ValidationFailed(`training job ${job.TrainingJobName} left no ${MODEL_FILE} in SM_MODEL_DIR`, [{ field: 'ModelArtifacts', problem: `no ${MODEL_FILE} in model.tar.gz` }]);
+  if (!model)
+    throw new ValidationFailed(`training job ${job.TrainingJobName} left no ${MODEL_FILE} in SM_MODEL_DIR`, [
+      { field: 'ModelArtifacts', problem: `no ${MODEL_FILE} in model.tar.gz` },
+    ]);
   let metrics: Record<string, number> | undefined;
   if (files[METRICS_FILE]) {
     const parsed = trainerMetricsSchema.safeParse(safeJson(new TextDecoder().decode(files[METRICS_FILE])));
@@ -104,7 +110,9 @@ async function resourceUsageOf(
   const ended = job.TrainingEndTime !== undefined ? new Date(job.TrainingEndTime).getTime() : NaN;
   const jobDurationMs = Number.isFinite(ended - started) ? Math.max(0, ended - started) : 0;
   const usageKey = `${jobFolder}${USAGE_FILE}`;
-  const measured = (await scope.objects.head(usageKey)) ? trainingUsageSchema.safeParse(safeJson(new TextDecoder().decode(await scope.objects.getBytes(usageKey)))) : undefined;
+  const measured = (await scope.objects.head(usageKey))
+    ? trainingUsageSchema.safeParse(safeJson(new TextDecoder().decode(await scope.objects.getBytes(usageKey))))
+    : undefined;
   if (measured?.success && (measured.data.cpuMs !== null || measured.data.peakMemoryBytes !== null)) {
     return {
       source: 'measured',

@@ -40,7 +40,10 @@ export type ContainerAlgorithm = z.infer<typeof containerAlgorithmSchema>;
 export const containerAlgorithmOf = (name: ContainerTemplateName): ContainerAlgorithm => `container:${name}`;
 
 /** The image a template runs in here: the setting's value, else the local placeholder. */
-export function containerImageOf(name: ContainerTemplateName, settings: Readonly<Partial<Record<ContainerTemplate['imageSetting'], string | undefined>>>): string {
+export function containerImageOf(
+  name: ContainerTemplateName,
+  settings: Readonly<Partial<Record<ContainerTemplate['imageSetting'], string | undefined>>>,
+): string {
   const template: ContainerTemplate = CONTAINER_TEMPLATES[name];
   return settings[template.imageSetting] ?? template.localImage;
 }

@@ -34,10 +34,18 @@ export interface ContainerTrainingPlan {
  * trainers would train on, same split, so the platform's hold-out evaluation
  * stays honest) to the run folder and describes the job that trains on it.
  */
-export async function planContainerTraining(scope: TenantScope, plan: TrainingPlan, options: { runId: string; bucket: string }): Promise<ContainerTrainingPlan> {
+export async function planContainerTraining(
+  scope: TenantScope,
+  plan: TrainingPlan,
+  options: { runId: string; bucket: string },
+): Promise<ContainerTrainingPlan> {
   if (!plan.container) throw new ValidationFailed('the plan names no training container', [{ field: 'plan.container', problem: 'missing' }]);
   const reserved = ['target', 'features'].filter((name) => name in plan.container!.hyperparameters);
-  if (reserved.length > 0) throw new ValidationFailed('target and features are set by the plan', reserved.map((name) => ({ field: `container.hyperparameters.${name}`, problem: 'reserved' })));
+  if (reserved.length > 0)
+    throw new ValidationFailed(
+      'target and features are set by the plan',
+      reserved.map((name) => ({ field: `container.hyperparameters.${name}`, problem: 'reserved' })),
+    );
   const dataset = await loadPlannedDataset(scope.objects, plan);
   const table = datasetTable(dataset, { target: plan.target, features: plan.features });
   const split = splitFor(plan, table.y);

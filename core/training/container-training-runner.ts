@@ -32,10 +32,18 @@ export const trainingJobSchema = z
     /** Extra environment for the command (never the platform's own: the child starts from an allowlist). */
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     /** Wall-clock limit; the process tree is stopped (TERM, then KILL after `killGraceMs`) when it is reached. */
-    timeoutMs: z.number().int().positive().max(7 * 24 * 3600 * 1000),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(7 * 24 * 3600 * 1000),
     killGraceMs: z.number().int().min(0).max(60_000).default(2000),
     /** Log kept (stdout and stderr, interleaved as they arrive); past this, the oldest bytes are dropped. @default 5 MiB */
-    maxLogBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    maxLogBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 * 1024),
     /** How often peak memory is sampled. @default 50 */
     memorySampleMs: z.number().int().min(5).max(10_000).default(50),
   })
@@ -112,22 +120,44 @@ export async function runTrainingJob(input: TrainingJob, options: { signal?: Abo
   try {
     const layout = containerLayout(root);
     const channels = Object.keys(job.channels);
-    await Promise.all([layout.configDir, layout.modelDir, layout.outputDataDir, join(root, 'tmp'), ...channels.map((c) => join(layout.dataDir, c))].map((d) => mkdir(d, { recursive: true })));
+    await Promise.all(
+      [layout.configDir, layout.modelDir, layout.outputDataDir, join(root, 'tmp'), ...channels.map((c) => join(layout.dataDir, c))].map((d) =>
+        mkdir(d, { recursive: true }),
+      ),
+    );
     for (const [channel, files] of Object.entries(job.channels)) {
       for (const [name, content] of Object.entries(files)) await writeFile(join(layout.dataDir, channel, name), content);
     }
     const hyperparameters = hyperparameterStrings(job.hyperparameters);
     await writeFile(join(layout.configDir, 'hyperparameters.json'), JSON.stringify(hyperparameters));
-    await writeFile(join(layout.configDir, 'inputdataconfig.json'), JSON.stringify(Object.fromEntries(channels.map((c) => [c, { TrainingInputMode: 'File' }]))));
+    await writeFile(
+      join(layout.configDir, 'inputdataconfig.json'),
+      JSON.stringify(Object.fromEntries(channels.map((c) => [c, { TrainingInputMode: 'File' }]))),
+    );
     await writeFile(join(layout.configDir, 'resourceconfig.json'), JSON.stringify({ current_host: 'algo-1', hosts: ['algo-1'] }));
     const env: Record<string, string> = {};
     for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     Object.assign(env, { HOME: root, TMPDIR: join(root, 'tmp') }, contractEnvironment(layout, channels, hyperparameters, availableParallelism()), job.env);
 
-    const run = await runWithUsage(job.command, { cwd: job.cwd ?? root, env, timeoutMs: job.timeoutMs, killGraceMs: job.killGraceMs, maxLogBytes: job.maxLogBytes, memorySampleMs: job.memorySampleMs, usageFile: join(root, 'usage.stat'), signal: options.signal });
+    const run = await runWithUsage(job.command, {
+      cwd: job.cwd ?? root,
+      env,
+      timeoutMs: job.timeoutMs,
+      killGraceMs: job.killGraceMs,
+      maxLogBytes: job.maxLogBytes,
+      memorySampleMs: job.memorySampleMs,
+      usageFile: join(root, 'usage.stat'),
+      signal: options.signal,
+    });
 
-    const model = await readFile(join(layout.modelDir, MODEL_FILE)).then((b) => new Uint8Array(b), () => undefined);
-    const failureFile = await readFile(join(layout.outputDir, FAILURE_FILE), 'utf8').then((t) => t.trim().slice(0, 4000) || undefined, () => undefined);
+    const model = await readFile(join(layout.modelDir, MODEL_FILE)).then(
+      (b) => new Uint8Array(b),
+      () => undefined,
+    );
+    const failureFile = await readFile(join(layout.outputDir, FAILURE_FILE), 'utf8').then(
+      (t) => t.trim().slice(0, 4000) || undefined,
+      () => undefined,
+    );
     let metrics: Record<string, number> | undefined;
     let metricsProblem: string | undefined;
     const metricsText = await readFile(join(layout.modelDir, METRICS_FILE), 'utf8').catch(() => undefined);
@@ -135,7 +165,8 @@ export async function runTrainingJob(input: TrainingJob, options: { signal?: Abo
       try {
         const checked = trainerMetricsSchema.safeParse(JSON.parse(metricsText));
         if (checked.success) metrics = checked.data;
-        else metricsProblem = `${METRICS_FILE} is not a flat object of finite numbers: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+        else
+          metricsProblem = `${METRICS_FILE} is not a flat object of finite numbers: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
       } catch (error) {
         metricsProblem = `${METRICS_FILE} is not JSON: ${(error as Error).message}`;
       }
@@ -207,7 +238,16 @@ const WRAPPER = 'usage="$1"; shift; "$@"; code=$?; cat "/proc/$$/stat" > "$usage
 
 async function runWithUsage(
   command: readonly string[],
-  o: { cwd: string; env: Record<string, string>; timeoutMs: number; killGraceMs: number; maxLogBytes: number; memorySampleMs: number; usageFile: string; signal?: AbortSignal },
+  o: {
+    cwd: string;
+    env: Record<string, string>;
+    timeoutMs: number;
+    killGraceMs: number;
+    maxLogBytes: number;
+    memorySampleMs: number;
+    usageFile: string;
+    signal?: AbortSignal;
+  },
 ): Promise<RunOutcome> {
   const started = performance.now();
   const chunks: Buffer[] = [];
@@ -229,7 +269,12 @@ async function runWithUsage(
       }
     }
   };
-  const child = spawn('/bin/sh', ['-c', WRAPPER, 'steward-training', o.usageFile, ...command], { cwd: o.cwd, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', WRAPPER, 'steward-training', o.usageFile, ...command], {
+    cwd: o.cwd,
+    env: o.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const memory = child.pid !== undefined ? samplePeakMemory(child.pid, o.memorySampleMs) : undefined;

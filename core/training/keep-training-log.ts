@@ -23,7 +23,7 @@ export async function keepTrainingLog(
 ): Promise<boolean> {
   if (!source) return false;
   if (!job.jobName.startsWith(`${scope.tenantId}-`)) {
-    log.warn('training log not kept: the job is not this tenant\'s', { tenantId: scope.tenantId, jobName: job.jobName });
+    log.warn("training log not kept: the job is not this tenant's", { tenantId: scope.tenantId, jobName: job.jobName });
     return false;
   }
   try {

@@ -20,7 +20,10 @@ export function parseProcStat(text: string): { userMs: number; systemMs: number;
   // The command name (field 2) is in parentheses and may hold spaces; fields are counted after its closing parenthesis.
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state): utime is field 14 → fields[11].
   const ticks = [11, 12, 13, 14].map((i) => Number(fields[i]));
   if (ticks.some((t) => !Number.isFinite(t))) return undefined;

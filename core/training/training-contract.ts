@@ -78,7 +78,12 @@ export function containerLayout(root: string): ContainerLayout {
  * SageMaker's variables (the ones the sagemaker-training toolkit sets and
  * scripts read) for a layout, channels and hyper-parameters.
  */
-export function contractEnvironment(layout: ContainerLayout, channels: readonly string[], hyperparameters: Readonly<Record<string, string>>, cpus: number): Record<string, string> {
+export function contractEnvironment(
+  layout: ContainerLayout,
+  channels: readonly string[],
+  hyperparameters: Readonly<Record<string, string>>,
+  cpus: number,
+): Record<string, string> {
   const env: Record<string, string> = {
     SM_MODEL_DIR: layout.modelDir,
     SM_INPUT_DIR: layout.inputDir,

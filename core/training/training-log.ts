@@ -13,9 +13,16 @@ import { trainingLogKey } from './container-training-plan';
  */
 export async function readTrainingLog(scope: TenantScope, executionId: string, options: { mode: 'aws' | 'local' }): Promise<string> {
   const { execution } = await getExecution(scope.table, executionId);
-  const modelId = execution.pipeline === 'train-evaluate' && typeof execution.input === 'object' && execution.input !== null ? (execution.input as { modelId?: unknown }).modelId : undefined;
+  const modelId =
+    execution.pipeline === 'train-evaluate' && typeof execution.input === 'object' && execution.input !== null
+      ? (execution.input as { modelId?: unknown }).modelId
+      : undefined;
   const key = typeof modelId === 'string' ? trainingLogKey(modelId, runIdOf(executionId)) : undefined;
   if (key && (await scope.objects.head(key))) return new TextDecoder().decode(await scope.objects.getBytes(key));
-  if (options.mode === 'aws' && key) throw new NotFound('training log of execution (kept when the training job ends; until then, CloudWatch log group /aws/sagemaker/TrainingJobs)', executionId);
+  if (options.mode === 'aws' && key)
+    throw new NotFound(
+      'training log of execution (kept when the training job ends; until then, CloudWatch log group /aws/sagemaker/TrainingJobs)',
+      executionId,
+    );
   throw new NotFound('training log of execution', executionId);
 }

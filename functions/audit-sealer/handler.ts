@@ -99,7 +99,9 @@ async function sealUntilConfirmed(table: MetadataTable, eventIds: readonly strin
     await sealPending(table, { max: options.maxPerOwner ?? 5000 });
     const still: string[] = [];
     for (let i = 0; i < waiting.length; i += 25) {
-      const states = await Promise.all(waiting.slice(i, i + 25).map(async (id) => ({ id, item: await table.get<{ hash?: string }>({ partition: ['AUDIT'], sort: `E#${id}` }) })));
+      const states = await Promise.all(
+        waiting.slice(i, i + 25).map(async (id) => ({ id, item: await table.get<{ hash?: string }>({ partition: ['AUDIT'], sort: `E#${id}` }) })),
+      );
       // A missing event cannot be sealed (it was removed after its INSERT): not this batch's to retry.
       still.push(...states.filter((s) => s.item && s.item.hash === undefined).map((s) => s.id));
     }

@@ -26,7 +26,10 @@ export async function handler(event: APIGatewayTokenAuthorizerEvent): Promise<AP
   }
   if (principal.kind !== 'platform-admin' && isPlatformRoute(event.methodArn)) {
     // Refused here, before the API Lambda and outside any usage plan.
-    return { principalId: 'tenant-principal', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }] } };
+    return {
+      principalId: 'tenant-principal',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }] },
+    };
   }
   const tenant = principal.kind === 'platform-admin' ? undefined : await resolver.activeTenant(principal.tenantId);
   return authorizerResult(event.methodArn, principal, tenant?.usageKey);
@@ -39,7 +42,8 @@ export function isPlatformRoute(methodArn: string): boolean {
 }
 
 export function authorizerResult(methodArn: string, principal: object & { kind: string }, usageKey?: string): APIGatewayAuthorizerResult {
-  const principalId = 'userId' in principal ? String(principal.userId) : 'tokenId' in principal ? String(principal.tokenId) : String((principal as { adminId?: string }).adminId);
+  const principalId =
+    'userId' in principal ? String(principal.userId) : 'tokenId' in principal ? String(principal.tokenId) : String((principal as { adminId?: string }).adminId);
   return {
     principalId,
     policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: methodArn }] },

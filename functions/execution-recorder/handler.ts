@@ -102,13 +102,26 @@ export async function recordStatusChange(
   // On every delivery, not only the first: settling is idempotent, and a failure here throws so EventBridge delivers again.
   const abandoned = abandonCauseOfEvent(detail);
   if (settle && abandoned) {
-    const settled = await settle({ tenantId: owner.tenantId, pipeline, executionId, actor: owner.actor, input: isRecord(input) ? input : {}, cause: abandoned, ...(detail.cause ? { detail: detail.cause.slice(0, 300) } : {}) });
+    const settled = await settle({
+      tenantId: owner.tenantId,
+      pipeline,
+      executionId,
+      actor: owner.actor,
+      input: isRecord(input) ? input : {},
+      cause: abandoned,
+      ...(detail.cause ? { detail: detail.cause.slice(0, 300) } : {}),
+    });
     platform.log.info('subject of an abandoned run', { tenantId: owner.tenantId, executionId, status: detail.status, ...settled });
   }
   return outcome;
 }
 
-async function ownerOf(platform: RecorderPlatform, executionId: string, pipeline: string, input: unknown): Promise<{ tenantId: string; actor: string } | undefined> {
+async function ownerOf(
+  platform: RecorderPlatform,
+  executionId: string,
+  pipeline: string,
+  input: unknown,
+): Promise<{ tenantId: string; actor: string } | undefined> {
   const mapped = await executionTenantOf(platform.platformTable(), executionId);
   if (mapped) return mapped.pipeline === pipeline ? { tenantId: mapped.tenantId, actor: mapped.actor } : undefined;
   const context = ContextSchema.safeParse(input);

@@ -18,7 +18,12 @@ export const step = defineStep({
   }),
   run: async (platform, input, ctx) => {
     const { scope, executionId } = await stepScope(platform, ctx);
-    await keepTrainingLog(scope, platform.trainingLogs, { modelId: input.plan.modelId, runId: executionId, jobName: input.trainingJob.job.TrainingJobName }, platform.log);
+    await keepTrainingLog(
+      scope,
+      platform.trainingLogs,
+      { modelId: input.plan.modelId, runId: executionId, jobName: input.trainingJob.job.TrainingJobName },
+      platform.log,
+    );
     return collectContainerModel(scope, {
       plan: input.plan,
       job: input.trainingJob.job,

@@ -20,7 +20,9 @@ export const step = defineStep({
     const template = input.plan.container?.template;
     // On AWS the image is the template's pushed image; the local placeholder would only fail inside SageMaker.
     if (platform.settings.STEWARD_MODE === 'aws' && template && !platform.settings[CONTAINER_TEMPLATES[template].imageSetting]) {
-      throw new ValidationFailed(`no training image is configured for container template '${template}'`, [{ field: 'container.template', problem: `${CONTAINER_TEMPLATES[template].imageSetting} is not set` }]);
+      throw new ValidationFailed(`no training image is configured for container template '${template}'`, [
+        { field: 'container.template', problem: `${CONTAINER_TEMPLATES[template].imageSetting} is not set` },
+      ]);
     }
     const { scope, executionId } = await stepScope(platform, ctx);
     const planned = await planContainerTraining(scope, input.plan, { runId: executionId, bucket: platform.settings.STEWARD_BUCKET_NAME });

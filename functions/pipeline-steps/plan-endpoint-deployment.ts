@@ -29,7 +29,11 @@ export const step = defineStep({
       image: platform.settings.STEWARD_SERVING_IMAGE ?? 'steward-serving:local',
       executionRoleArn: platform.settings.STEWARD_SAGEMAKER_ROLE_ARN ?? 'arn:aws:iam::000000000000:role/steward-serving-local',
     };
-    const requests = (config: EndpointConfigSpec) => ({ configName: config.configName, models: createModelRequests(config, options), endpointConfig: createEndpointConfigRequest(config, options) });
+    const requests = (config: EndpointConfigSpec) => ({
+      configName: config.configName,
+      models: createModelRequests(config, options),
+      endpointConfig: createEndpointConfigRequest(config, options),
+    });
     return {
       endpointName: plan.endpointName,
       endpointExists: plan.endpointExists,

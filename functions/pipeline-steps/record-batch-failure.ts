@@ -14,7 +14,13 @@ export const step = defineStep({
   }),
   run: async (platform, input, ctx) => {
     const failure = describeFailure(input.caught);
-    platform.log.warn('batch job failed', { tenantId: ctx.tenantId, executionId: ctx.executionId, jobId: input.jobId, error: failure.error, cause: failure.cause });
+    platform.log.warn('batch job failed', {
+      tenantId: ctx.tenantId,
+      executionId: ctx.executionId,
+      jobId: input.jobId,
+      error: failure.error,
+      cause: failure.cause,
+    });
     if (!input.jobId) return { ...failure, jobMarkedFailed: false };
     const { scope } = await stepScope(platform, ctx);
     await failBatchJob(scope, input.jobId, `${failure.error}: ${failure.cause}`);

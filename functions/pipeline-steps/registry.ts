@@ -39,7 +39,16 @@ import { step as collectTrainedModel } from './collect-trained-model';
  */
 export const PIPELINE_STEPS: Readonly<Record<string, InvocableStep>> = Object.fromEntries(
   [
-    ...[validateTrainingInput, trainModel, registerModelVersion, evaluateModel, compareWithChampion, applyApprovalPolicy, setVersionStatus, recordPipelineFailure],
+    ...[
+      validateTrainingInput,
+      trainModel,
+      registerModelVersion,
+      evaluateModel,
+      compareWithChampion,
+      applyApprovalPolicy,
+      setVersionStatus,
+      recordPipelineFailure,
+    ],
     // deploy
     ...[planEndpointDeployment, smokeTestDeployment, activateDeployment, recordDeploymentFailure],
     // batch-score

@@ -22,7 +22,9 @@ export const step = defineStep({
   }),
   run: async (platform, input, ctx) => {
     if (input.outcome !== input.decision.outcome) {
-      throw new ValidationFailed(`the ${input.outcome} branch was entered with a ${input.decision.outcome} decision`, [{ field: 'outcome', problem: 'differs from decision.outcome' }]);
+      throw new ValidationFailed(`the ${input.outcome} branch was entered with a ${input.decision.outcome} decision`, [
+        { field: 'outcome', problem: 'differs from decision.outcome' },
+      ]);
     }
     const { scope } = await stepScope(platform, ctx);
     return versionRefOf(await applyApprovalOutcome(scope, input.version, input.decision));

@@ -59,9 +59,15 @@ export function awsPlatform(env: Record<string, string | undefined> = process.en
       mail: settings.STEWARD_SMTP_URL ? new SmtpMailSender(settings.STEWARD_SMTP_URL) : new UnconfiguredMailSender(log),
     }),
     // Many Lambda containers write one tenant's events at once: the table stream seals them (deferred).
-    store: dynamoDbStore({ tableName: settings.STEWARD_TABLE_NAME, documents: clients.documents, tenantDocuments: (tenantId) => broker.clientsFor(tenantId).documents }),
+    store: dynamoDbStore({
+      tableName: settings.STEWARD_TABLE_NAME,
+      documents: clients.documents,
+      tenantDocuments: (tenantId) => broker.clientsFor(tenantId).documents,
+    }),
     tenantObjects: (tenantId) => new TenantObjects(broker.clientsFor(tenantId).s3, settings.STEWARD_BUCKET_NAME, tenantId),
-    throttling: settings.STEWARD_USAGE_PLANS ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS) : undefined,
+    throttling: settings.STEWARD_USAGE_PLANS
+      ? new ApiGatewayThrottling(new APIGatewayClient({ region: settings.AWS_REGION }), settings.STEWARD_USAGE_PLANS)
+      : undefined,
     probes: [tableProbe(clients, settings.STEWARD_TABLE_NAME), bucketProbe(clients, settings.STEWARD_BUCKET_NAME), pipelines.probe()],
     inspector: fileInspector(settings),
     // SageMaker training jobs log to CloudWatch; train-evaluate copies a finished job's log into the run folder.

@@ -98,9 +98,7 @@ export function readAslDefinition(file: string): AslDefinition {
     for (const [, placeholder] of value.matchAll(PLACEHOLDER)) {
       const moduleName = stepNameOfResource(`\${${placeholder}}`);
       if (!moduleName) {
-        throw new InvalidAslDefinition(
-          `${file}: unsupported placeholder \${${placeholder}}; the only substitutions are \${<PascalCaseStep>FunctionArn}`,
-        );
+        throw new InvalidAslDefinition(`${file}: unsupported placeholder \${${placeholder}}; the only substitutions are \${<PascalCaseStep>FunctionArn}`);
       }
       const name = placeholder.slice(0, -FUNCTION_ARN_SUFFIX.length);
       if (!steps.has(name)) steps.set(name, { name, placeholder, moduleName });

@@ -17,11 +17,22 @@ export const STEWARD_STACK_ID = 'Steward';
 
 // `cdk -c key=value` passes strings; cdk.json may hold real booleans and arrays.
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-const origins = z.union([z.array(z.string().min(1)), z.string().transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))]);
+const origins = z.union([
+  z.array(z.string().min(1)),
+  z.string().transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  ),
+]);
 
 /** Stack settings a deployer may set with `-c steward:<key>=<value>` or in cdk.json. */
 export const stewardContextSchema = z.object({
-  namePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/).optional(),
+  namePrefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}$/)
+    .optional(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).optional(),
   mfa: z.enum(['optional', 'required']).optional(),
   userPoolFeaturePlan: z.enum(['essentials', 'plus']).optional(),
@@ -51,9 +62,7 @@ export function createStewardApp(props: StewardAppProps = {}): { app: App; stack
 }
 
 function readStewardContext(app: App): StewardStackProps {
-  const raw = Object.fromEntries(
-    Object.keys(stewardContextSchema.shape).map((key) => [key, app.node.tryGetContext(`steward:${key}`)]),
-  );
+  const raw = Object.fromEntries(Object.keys(stewardContextSchema.shape).map((key) => [key, app.node.tryGetContext(`steward:${key}`)]));
   const parsed = stewardContextSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `steward:${issue.path.join('.')}: ${issue.message}`);

@@ -8,7 +8,11 @@ import { readJsonBodyFromNode } from './node-json-body';
  * Serves the same hono app the Lambda runs (alone, or with the console beside it), on 127.0.0.1:<port>.
  * JSON bodies are read straight from Node's request (node-json-body.ts), not through a fetch Request.
  */
-export function serveApi(app: Pick<OpenAPIHono<ApiEnv>, 'fetch'>, port: number, hostname = '127.0.0.1'): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
+export function serveApi(
+  app: Pick<OpenAPIHono<ApiEnv>, 'fetch'>,
+  port: number,
+  hostname = '127.0.0.1',
+): Promise<{ server: ServerType; url: string; close(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const fetch: typeof app.fetch = (request, env, ...rest) =>
       app.fetch(readJsonBodyFromNode(request, (env as { incoming?: IncomingMessage } | undefined)?.incoming), env, ...rest);

@@ -46,14 +46,18 @@ export async function ensureConsoleBuilt(log: (line: string) => void = (line) =>
     // Built beside dist, then swapped in, so a second process starting at the same time never serves half a build.
     const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
     const fresh = join(CONSOLE_ROOT, `.dist-${process.pid}-${Date.now()}`);
-    await execFileAsync(process.execPath, [vite, 'build', '--config', join(CONSOLE_ROOT, 'vite.config.mts'), '--logLevel', 'warn', '--outDir', fresh], { cwd: CONSOLE_ROOT });
+    await execFileAsync(process.execPath, [vite, 'build', '--config', join(CONSOLE_ROOT, 'vite.config.mts'), '--logLevel', 'warn', '--outDir', fresh], {
+      cwd: CONSOLE_ROOT,
+    });
     const old = `${fresh}-old`;
     if (existsSync(CONSOLE_DIST)) renameSync(CONSOLE_DIST, old);
     renameSync(fresh, CONSOLE_DIST);
     rmSync(old, { recursive: true, force: true });
     return true;
   } catch (error) {
-    log(`steward: the console could not be built (${error instanceof Error ? error.message : String(error)}); run \`npm run build:web\` to see why. The API runs without it.`);
+    log(
+      `steward: the console could not be built (${error instanceof Error ? error.message : String(error)}); run \`npm run build:web\` to see why. The API runs without it.`,
+    );
     return false;
   }
 }
@@ -79,7 +83,9 @@ export function withConsole(api: { fetch: Fetch }, options: { dist?: string; con
   const file = (path: string, cache: string): Response | undefined => {
     const full = normalize(join(dist, path));
     if (!full.startsWith(dist + sep) || !existsSync(full) || !statSync(full).isFile()) return undefined;
-    return new Response(readFileSync(full), { headers: { 'content-type': getMimeType(full) ?? 'application/octet-stream', 'cache-control': cache, ...headers } });
+    return new Response(readFileSync(full), {
+      headers: { 'content-type': getMimeType(full) ?? 'application/octet-stream', 'cache-control': cache, ...headers },
+    });
   };
   return {
     fetch: (request, ...rest) => {

@@ -80,7 +80,9 @@ function ipv4Of(hex: string): string {
 function ipv6Of(hex: string): string {
   const words: string[] = [];
   for (let i = 0; i < 32; i += 8) {
-    const word = Buffer.from(hex.slice(i, i + 8), 'hex').reverse().toString('hex');
+    const word = Buffer.from(hex.slice(i, i + 8), 'hex')
+      .reverse()
+      .toString('hex');
     words.push(word.slice(0, 4), word.slice(4, 8));
   }
   const full = words.map((w) => w.replace(/^0+(?=.)/, '')).join(':');

@@ -136,7 +136,10 @@ export async function createLocalPlatform(
   await runner.recoverInterrupted();
   if (settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL && settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD) {
     // Runs only while no administrator exists; afterwards the variables are ignored, never an error.
-    const outcome = await bootstrapPlatformAdmin(platform, { email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL, password: settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD }).catch((error: unknown) => {
+    const outcome = await bootstrapPlatformAdmin(platform, {
+      email: settings.STEWARD_BOOTSTRAP_ADMIN_EMAIL,
+      password: settings.STEWARD_BOOTSTRAP_ADMIN_PASSWORD,
+    }).catch((error: unknown) => {
       if (error instanceof Conflict) return 'ignored: an administrator already exists' as const;
       throw error;
     });
@@ -193,7 +196,7 @@ export async function openLocalStore(settings: Settings, clients: AwsClients, no
 
 /** `fetch` answered by the hosted gateway's hono app (its /local/endpoints registration API). */
 function inProcessFetch(gateway: ScoringGateway): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => gateway.app.request(input, init));
+  return async (input: string | URL | Request, init?: RequestInit) => gateway.app.request(input, init);
 }
 
 function hostedGatewayProbe(gateway: ScoringGateway): HealthProbe {

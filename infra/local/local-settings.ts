@@ -21,6 +21,8 @@ export function localSettings(endpoints: LocalEndpoints, env: Record<string, str
     STEWARD_S3_ENDPOINT: endpoints.s3,
     STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: endpoints.scoring,
     ...(endpoints.smtp ? { STEWARD_SMTP_URL: endpoints.smtp } : {}),
-    ...(endpoints.api ? { STEWARD_JWT_ISSUER: env.STEWARD_JWT_ISSUER ?? endpoints.api, STEWARD_JWKS_URI: env.STEWARD_JWKS_URI ?? `${endpoints.api}/.well-known/jwks.json` } : {}),
+    ...(endpoints.api
+      ? { STEWARD_JWT_ISSUER: env.STEWARD_JWT_ISSUER ?? endpoints.api, STEWARD_JWKS_URI: env.STEWARD_JWKS_URI ?? `${endpoints.api}/.well-known/jwks.json` }
+      : {}),
   });
 }

@@ -39,7 +39,8 @@ async function run(tenantId: string, request: PartitionScoringRequest): Promise<
 
 function serialize(error: unknown): SerializedError {
   if (error instanceof ValidationFailed) return { name: 'ValidationFailed', message: error.message, fields: [...error.fields] };
-  if (error instanceof NotFound) return { name: 'NotFound', message: error.message, resource: error.resource, ...(error.id !== undefined ? { id: error.id } : {}) };
+  if (error instanceof NotFound)
+    return { name: 'NotFound', message: error.message, resource: error.resource, ...(error.id !== undefined ? { id: error.id } : {}) };
   if (error instanceof StewardError) return { name: error.name, message: error.message };
   return { name: 'Error', message: error instanceof Error ? error.message : String(error) };
 }

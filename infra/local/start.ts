@@ -100,9 +100,15 @@ export async function startPlatform(options: StartOptions): Promise<RunningPlatf
  * What every start does first (one process or several workers): the
  * environment the platform reads, the data folder, the stand-ins.
  */
-export async function startStandInsFor(options: StartOptions): Promise<{ env: Record<string, string | undefined>; mailPorts: { smtp: number; inbox: number }; standIns: RunningStandIns }> {
+export async function startStandInsFor(
+  options: StartOptions,
+): Promise<{ env: Record<string, string | undefined>; mailPorts: { smtp: number; inbox: number }; standIns: RunningStandIns }> {
   const store = options.store ?? 'sqlite';
-  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), STEWARD_STORE: store, STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite') };
+  const env: Record<string, string | undefined> = {
+    ...(options.env ?? process.env),
+    STEWARD_STORE: store,
+    STEWARD_SQLITE_PATH: join(options.dataDir, 'metadata.sqlite'),
+  };
   await assertPortFree(options.apiPort, 'STEWARD_PORT', 'the API');
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const mailPorts = { smtp: options.smtpPort ?? (await freePort()), inbox: options.inboxPort ?? (await freePort()) };
@@ -145,14 +151,24 @@ export function allowedByEnv(env: Record<string, string | undefined>): boolean {
  * the fix) when one is reachable from elsewhere, unless the operator allowed
  * it. Returns the allowed exposures, for the banner.
  */
-export function assertLoopbackOnly(names: ReadonlyMap<number, string>, standInPids: readonly number[], allowed: boolean, ownPids: readonly number[] = [process.pid]): string[] {
+export function assertLoopbackOnly(
+  names: ReadonlyMap<number, string>,
+  standInPids: readonly number[],
+  allowed: boolean,
+  ownPids: readonly number[] = [process.pid],
+): string[] {
   const all = listenersOf([...ownPids, ...standInPids, ...standInPids.flatMap((pid) => descendantsOf(pid))]);
   const listeners = all?.filter((l) => !ownPids.includes(l.pid) || names.has(l.port));
   if (!listeners) {
     if (allowed) return [];
-    throw new StartupProblem('cannot verify that every listener is on 127.0.0.1 (no /proc on this system)', 'start with --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) once you have checked it yourself');
+    throw new StartupProblem(
+      'cannot verify that every listener is on 127.0.0.1 (no /proc on this system)',
+      'start with --allow-non-loopback (or STEWARD_ALLOW_NON_LOOPBACK=1) once you have checked it yourself',
+    );
   }
-  const exposed = listeners.filter((l) => !l.loopback).map((l) => `${names.get(l.port) ?? `process ${l.pid}`} on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`);
+  const exposed = listeners
+    .filter((l) => !l.loopback)
+    .map((l) => `${names.get(l.port) ?? `process ${l.pid}`} on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`);
   if (exposed.length && !allowed) {
     const dynamodb = exposed.some((e) => e.startsWith('DynamoDB Local'));
     throw new StartupProblem(
@@ -166,7 +182,8 @@ export function assertLoopbackOnly(names: ReadonlyMap<number, string>, standInPi
 function portOf(value: string | undefined, fallback: number, variable: string): number {
   if (value === undefined || value === '') return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartupProblem(`${variable}=${value} is not a port`, `set ${variable} to a number between 1 and 65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new StartupProblem(`${variable}=${value} is not a port`, `set ${variable} to a number between 1 and 65535`);
   return port;
 }
 
@@ -175,7 +192,11 @@ export function workerCount(value: string | undefined, variable = 'STEWARD_WORKE
   if (value === undefined || value === '') return 1;
   if (value === 'auto') return availableParallelism();
   const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new StartupProblem(`${variable}=${value} is not a number of workers`, `give --workers (or ${variable}) a whole number from 1 to 64, or auto (one per core)`);
+  if (!Number.isInteger(count) || count < 1 || count > 64)
+    throw new StartupProblem(
+      `${variable}=${value} is not a number of workers`,
+      `give --workers (or ${variable}) a whole number from 1 to 64, or auto (one per core)`,
+    );
   return count;
 }
 
@@ -214,7 +235,8 @@ export function optionsFromCommandLine(argv: readonly string[], env: Record<stri
     process.exit(0);
   }
   const store = values.store ?? env.STEWARD_STORE ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'dynamodb-local') throw new StartupProblem(`--store ${store} is not a store`, 'use --store sqlite (the default) or --store dynamodb-local');
+  if (store !== 'sqlite' && store !== 'dynamodb-local')
+    throw new StartupProblem(`--store ${store} is not a store`, 'use --store sqlite (the default) or --store dynamodb-local');
   return {
     store,
     dataDir: resolve(values['data-dir'] ?? env.STEWARD_DATA_DIR ?? '.steward-data'),

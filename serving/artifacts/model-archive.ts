@@ -38,7 +38,10 @@ function parseOctal(bytes: Uint8Array): number {
 }
 
 function normalise(path: string): string {
-  return path.split('/').filter((part) => part !== '' && part !== '.').join('/');
+  return path
+    .split('/')
+    .filter((part) => part !== '' && part !== '.')
+    .join('/');
 }
 
 /**
@@ -47,7 +50,8 @@ function normalise(path: string): string {
  * Names must fit ustar's 100 bytes.
  */
 export function writeModelArchive(files: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array | string>>): Uint8Array {
-  const entries: [string, Uint8Array | string][] = files instanceof Map ? [...(files as ReadonlyMap<string, Uint8Array>).entries()] : Object.entries(files as Readonly<Record<string, Uint8Array | string>>);
+  const entries: [string, Uint8Array | string][] =
+    files instanceof Map ? [...(files as ReadonlyMap<string, Uint8Array>).entries()] : Object.entries(files as Readonly<Record<string, Uint8Array | string>>);
   const blocks: Buffer[] = [];
   for (const [name, content] of entries) {
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
@@ -58,7 +62,13 @@ export function writeModelArchive(files: ReadonlyMap<string, Uint8Array> | Reado
     header.write('0000000\0', 108, 'ascii');
     header.write('0000000\0', 116, 'ascii');
     header.write(data.length.toString(8).padStart(11, '0') + '\0', 124, 'ascii');
-    header.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136, 'ascii');
+    header.write(
+      Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0') + '\0',
+      136,
+      'ascii',
+    );
     header.write('        ', 148, 'ascii');
     header.write('0', 156, 'ascii');
     header.write('ustar\0' + '00', 257, 'ascii');

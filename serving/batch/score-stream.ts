@@ -134,7 +134,12 @@ const NUMERIC = new Set(['float', 'double', 'int', 'long']);
  * number is finite (and a safe integer for int and long). Parsing a million
  * rows costs about as much as this would without it.
  */
-function numericFastPath(model: TabularModel, columns: readonly number[], width: number, general: (cells: readonly string[], row: number) => InputRow): (cells: readonly string[], row: number) => InputRow {
+function numericFastPath(
+  model: TabularModel,
+  columns: readonly number[],
+  width: number,
+  general: (cells: readonly string[], row: number) => InputRow,
+): (cells: readonly string[], row: number) => InputRow {
   const { inputs } = model;
   if (!inputs.every((f) => NUMERIC.has(f.type) && !f.shape)) return general;
   const integer = inputs.map((f) => f.type === 'int' || f.type === 'long');
@@ -168,7 +173,12 @@ async function* csvInput(job: BatchScoringJob, batchRows: number): AsyncGenerato
       const header = job.csvHeader ?? looksLikeHeader(first.cells, job.model.inputs);
       const names = header ? first.cells.map((c) => c.trim()) : undefined;
       const general = csvRowMapper(job.model, names);
-      map = numericFastPath(job.model, job.model.inputs.map((f, i) => (names ? names.indexOf(f.name) : i)), names ? names.length : job.model.inputs.length, general);
+      map = numericFastPath(
+        job.model,
+        job.model.inputs.map((f, i) => (names ? names.indexOf(f.name) : i)),
+        names ? names.length : job.model.inputs.length,
+        general,
+      );
       carriedColumns = (job.passthrough ?? []).map((name) => {
         const at = names ? names.indexOf(name) : -1;
         if (at < 0) throw new MissingPassthroughColumn(name);
@@ -299,7 +309,11 @@ export async function scoreStream(job: BatchScoringJob): Promise<BatchScoringRes
       await write(
         job.rejected,
         rejections
-          .map((r) => (outputFormat === 'csv' ? `${r.row}${r.carried},${csvCell(r.field)},${csvCell(r.reason)}\n` : `${JSON.stringify({ row: r.row, field: r.field ?? null, reason: r.reason })}\n`))
+          .map((r) =>
+            outputFormat === 'csv'
+              ? `${r.row}${r.carried},${csvCell(r.field)},${csvCell(r.reason)}\n`
+              : `${JSON.stringify({ row: r.row, field: r.field ?? null, reason: r.reason })}\n`,
+          )
           .join(''),
       );
     }

@@ -39,7 +39,11 @@ class CollectedOutput extends Writable {
  * Every failure leaves as a core error, so the pipeline step (in process, or
  * on the far side of a worker) fails the job with a message naming the file.
  */
-export async function scoreStoredPartition(objects: TenantObjectStore, request: PartitionScoringRequest, models: StoredModels): Promise<PartitionScoringOutcome> {
+export async function scoreStoredPartition(
+  objects: TenantObjectStore,
+  request: PartitionScoringRequest,
+  models: StoredModels,
+): Promise<PartitionScoringOutcome> {
   try {
     const model = await models.load(objects, request.model);
     const output = new CollectedOutput();
@@ -47,7 +51,16 @@ export async function scoreStoredPartition(objects: TenantObjectStore, request: 
     const input = await objects.getStream(request.source);
     let result;
     try {
-      result = await scoreStream({ model, input, inputFormat: 'csv', csvHeader: true, passthrough: request.passthrough, output, rejected, batchRows: PARTITION_BATCH_ROWS });
+      result = await scoreStream({
+        model,
+        input,
+        inputFormat: 'csv',
+        csvHeader: true,
+        passthrough: request.passthrough,
+        output,
+        rejected,
+        batchRows: PARTITION_BATCH_ROWS,
+      });
     } finally {
       // A job stopped early (a header lacking an input) leaves the object's body unread: release its connection.
       (input as { destroy?: () => void }).destroy?.();
@@ -64,13 +77,21 @@ function asCoreError(error: unknown, request: PartitionScoringRequest): Error {
   if (error instanceof StewardError) return error;
   const { source } = request;
   if (error instanceof MissingPassthroughColumn) {
-    return new ValidationFailed(`${source} has no column '${error.column}' to pass through`, [{ field: 'passthrough', problem: `no column '${error.column}' in ${source}` }], { cause: error });
+    return new ValidationFailed(
+      `${source} has no column '${error.column}' to pass through`,
+      [{ field: 'passthrough', problem: `no column '${error.column}' in ${source}` }],
+      { cause: error },
+    );
   }
   if (error instanceof InvalidModelInput || error instanceof CsvFormatError) {
     return new ValidationFailed(`${source}: ${error.message}`, [{ field: 'input', problem: error.message }], { cause: error });
   }
   if (error instanceof InvalidArtifact) {
-    return new ValidationFailed(`version ${request.model.version} cannot be loaded for batch scoring: ${error.message}`, [{ field: 'model.version', problem: error.problem }], { cause: error });
+    return new ValidationFailed(
+      `version ${request.model.version} cannot be loaded for batch scoring: ${error.message}`,
+      [{ field: 'model.version', problem: error.problem }],
+      { cause: error },
+    );
   }
   if (error instanceof ArtifactUnavailable) return new NotFound('model artifact', request.model.artifactKey, { cause: error });
   // Anything else (a failing model, a dropped object stream) fails the partition as it is: the step's Retry decides by name.

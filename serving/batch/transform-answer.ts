@@ -29,7 +29,16 @@ class TextSink extends Writable {
 export async function answerTransformRequest(model: TabularModel, body: Uint8Array, passthrough: readonly string[]): Promise<string> {
   const output = new TextSink();
   const rejected = new TextSink();
-  const result = await scoreStream({ model, input: Readable.from([body]), inputFormat: 'csv', csvHeader: true, passthrough, output, rejected, batchRows: 8192 });
+  const result = await scoreStream({
+    model,
+    input: Readable.from([body]),
+    inputFormat: 'csv',
+    csvHeader: true,
+    passthrough,
+    output,
+    rejected,
+    batchRows: 8192,
+  });
   return encodeTransformAnswer({
     rowsIn: result.rowsIn,
     rowsOut: result.rowsOut,

@@ -67,7 +67,9 @@ export function createContainerApp(deps: { model: LoadedModel; log: Log; batch?:
     }
     try {
       const body = await readRequestBody(c, MAX_PAYLOAD_BYTES).catch((error: unknown) => {
-        throw error instanceof RequestBodyTooLarge ? new PayloadTooLarge(Number(c.req.header('content-length') ?? MAX_PAYLOAD_BYTES + 1), MAX_PAYLOAD_BYTES) : error;
+        throw error instanceof RequestBodyTooLarge
+          ? new PayloadTooLarge(Number(c.req.header('content-length') ?? MAX_PAYLOAD_BYTES + 1), MAX_PAYLOAD_BYTES)
+          : error;
       });
       const result = await model.invoke(body, c.req.header('content-type'), c.req.header('accept'));
       const headers: Record<string, string> = { 'Content-Type': result.contentType };

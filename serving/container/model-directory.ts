@@ -22,7 +22,10 @@ export const ModelDescriptor = z.strictObject({
   runtime: z.enum(MODEL_RUNTIME_KINDS).optional(),
   ioSchema: IoSchema.optional(),
   /** SHA-256 (hex) of the runtime's main file, checked before loading. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type ModelDescriptor = z.infer<typeof ModelDescriptor>;
 
@@ -50,11 +53,19 @@ export async function readModelDescriptor(dir: string): Promise<ModelDescriptor>
 export async function detectRuntime(dir: string): Promise<ModelRuntimeKind> {
   const present: ModelRuntimeKind[] = [];
   for (const kind of MODEL_RUNTIME_KINDS) {
-    if (await access(join(dir, runtimeFor(kind).modelFile)).then(() => true, () => false)) present.push(kind);
+    if (
+      await access(join(dir, runtimeFor(kind).modelFile)).then(
+        () => true,
+        () => false,
+      )
+    )
+      present.push(kind);
   }
   if (present.length !== 1) {
     const files = MODEL_RUNTIME_KINDS.map((k) => `${runtimeFor(k).modelFile} (${k})`).join(', ');
-    throw new Error(`cannot tell the model runtime from ${dir}: expected exactly one of ${files}${present.length ? `, found ${present.length}` : ''}; set STEWARD_MODEL_RUNTIME or "runtime" in ${MODEL_DESCRIPTOR_FILE}`);
+    throw new Error(
+      `cannot tell the model runtime from ${dir}: expected exactly one of ${files}${present.length ? `, found ${present.length}` : ''}; set STEWARD_MODEL_RUNTIME or "runtime" in ${MODEL_DESCRIPTOR_FILE}`,
+    );
   }
   return present[0];
 }

@@ -35,7 +35,10 @@ const containerEnvSchema = z.object({
   STEWARD_BIND_HOST: z.string().min(1).default('0.0.0.0'),
   SM_MODEL_DIR: z.string().min(1).default('/opt/ml/model'),
   STEWARD_MODEL_RUNTIME: z.enum(MODEL_RUNTIME_KINDS).optional(),
-  STEWARD_MODEL_SHA256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  STEWARD_MODEL_SHA256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** A batch transform job's passthrough columns (a JSON array; batch-score sets it in the job's Environment). */
   STEWARD_BATCH_PASSTHROUGH: z
     .string()

@@ -100,7 +100,12 @@ function dockerfile(): string {
 
 function readme(manifest: ExportManifest): string {
   const title = manifest.model?.name ? `${manifest.model.name}${manifest.model.version !== undefined ? ` v${manifest.model.version}` : ''}` : 'Model';
-  const example = Object.fromEntries(manifest.ioSchema.inputs.map((f) => [f.name, f.shape ? [] : f.type === 'bool' ? false : f.type === 'category' ? (f.allowed?.[0] ?? 'value') : f.type === 'string' ? 'text' : 0]));
+  const example = Object.fromEntries(
+    manifest.ioSchema.inputs.map((f) => [
+      f.name,
+      f.shape ? [] : f.type === 'bool' ? false : f.type === 'category' ? (f.allowed?.[0] ?? 'value') : f.type === 'string' ? 'text' : 0,
+    ]),
+  );
   return [
     `# ${title}: Steward serving bundle`,
     '',
@@ -128,7 +133,9 @@ function readme(manifest: ExportManifest): string {
     '',
     '| field | type |',
     '|---|---|',
-    ...manifest.ioSchema.inputs.map((f) => `| ${f.name} | ${f.type}${f.shape ? ` ${JSON.stringify(f.shape)}` : ''}${f.allowed ? ` (${f.allowed.join(', ')})` : ''} |`),
+    ...manifest.ioSchema.inputs.map(
+      (f) => `| ${f.name} | ${f.type}${f.shape ? ` ${JSON.stringify(f.shape)}` : ''}${f.allowed ? ` (${f.allowed.join(', ')})` : ''} |`,
+    ),
     '',
     '## Integrity',
     '',
@@ -164,7 +171,11 @@ export async function writeExportBundle(dir: string, request: ExportRequest): Pr
   const runtime = runtimeFor(request.runtime);
   const actual = sha256Hex(request.artifact);
   if (actual !== request.sha256.toLowerCase()) throw new ArtifactChecksumMismatch(`export of ${runtime.modelFile}`, request.sha256, actual);
-  const check = await loadModel({ runtime: request.runtime, artifact: singleFileArtifact(runtime.modelFile, runtime.modelFile, request.artifact), ioSchema: request.ioSchema });
+  const check = await loadModel({
+    runtime: request.runtime,
+    artifact: singleFileArtifact(runtime.modelFile, runtime.modelFile, request.artifact),
+    ioSchema: request.ioSchema,
+  });
   await check.release();
 
   const server = request.serverBundle ?? (await buildServerBundle());

@@ -60,13 +60,18 @@ export function createGatewayApp(deps: GatewayDeps, invokeEndpoint: InvokeEndpoi
 
   app.get('/local/endpoints/:name', async (c) => {
     const record = await registry.get(c.req.param('name'));
-    return record ? c.json(describeEndpoint(record, region, accountId)) : problem(c, 404, 'not-found', 'Not found', `endpoint '${c.req.param('name')}' is not registered`);
+    return record
+      ? c.json(describeEndpoint(record, region, accountId))
+      : problem(c, 404, 'not-found', 'Not found', `endpoint '${c.req.param('name')}' is not registered`);
   });
 
   app.put('/local/endpoints/:name', async (c) => {
     const name = c.req.param('name');
     const nameCheck = endpointNameSchema.safeParse(name);
-    if (!nameCheck.success) return problem(c, 400, 'validation-failed', 'Invalid request', 'invalid endpoint name', [{ field: 'path.name', problem: nameCheck.error.issues[0].message }]);
+    if (!nameCheck.success)
+      return problem(c, 400, 'validation-failed', 'Invalid request', 'invalid endpoint name', [
+        { field: 'path.name', problem: nameCheck.error.issues[0].message },
+      ]);
     let json: unknown;
     try {
       json = await c.req.json();
@@ -86,15 +91,33 @@ export function createGatewayApp(deps: GatewayDeps, invokeEndpoint: InvokeEndpoi
       ...config.shadowVariants.map((v, i) => ({ v, field: `body.shadowVariants.${i}.model.artifactUri` })),
     ];
     const failures = (
-      await Promise.all(variants.map(({ v, field }) => models.reload(v.model).then(() => undefined, (error: Error) => ({ field, problem: error.message }))))
+      await Promise.all(
+        variants.map(({ v, field }) =>
+          models.reload(v.model).then(
+            () => undefined,
+            (error: Error) => ({ field, problem: error.message }),
+          ),
+        ),
+      )
     ).filter((f): f is { field: string; problem: string } => f !== undefined);
     if (failures.length) {
       await retainReferenced();
-      return problem(c, 422, 'invalid-model-artifact', 'Model cannot be loaded', `endpoint '${name}' was not registered: ${failures.map((f) => f.problem).join('; ')}`, failures);
+      return problem(
+        c,
+        422,
+        'invalid-model-artifact',
+        'Model cannot be loaded',
+        `endpoint '${name}' was not registered: ${failures.map((f) => f.problem).join('; ')}`,
+        failures,
+      );
     }
     const { record, created } = await registry.put(name, config, now());
     await retainReferenced();
-    log.info(created ? 'endpoint created' : 'endpoint updated', { endpointName: name, variants: variants.map(({ v }) => v.variantName), tenant: config.tags.TenantId });
+    log.info(created ? 'endpoint created' : 'endpoint updated', {
+      endpointName: name,
+      variants: variants.map(({ v }) => v.variantName),
+      tenant: config.tags.TenantId,
+    });
     return c.json(describeEndpoint(record, region, accountId), created ? 201 : 200);
   });
 
@@ -106,9 +129,7 @@ export function createGatewayApp(deps: GatewayDeps, invokeEndpoint: InvokeEndpoi
     return c.body(null, 204);
   });
 
-  app.notFound((c) =>
-    c.json({ message: `no such operation: ${c.req.method} ${c.req.path}` }, 404, { 'x-amzn-ErrorType': 'UnknownOperationException' }),
-  );
+  app.notFound((c) => c.json({ message: `no such operation: ${c.req.method} ${c.req.path}` }, 404, { 'x-amzn-ErrorType': 'UnknownOperationException' }));
 
   app.onError((error, c) => {
     const requestId = randomUUID();

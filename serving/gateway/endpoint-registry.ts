@@ -12,7 +12,10 @@ export const modelReferenceSchema = z.object({
   runtime: z.enum(MODEL_RUNTIME_KINDS),
   artifactUri: z.string().refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/key'),
   /** The catalog's SHA-256 of the artifact object: the model is loaded only if the stored bytes have it. */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256').optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256')
+    .optional(),
   /** The version's declared inputs and outputs; requests are validated against them. */
   ioSchema: IoSchema.optional(),
 });
@@ -41,14 +44,18 @@ export const endpointConfigSchema = z
     productionVariants: z.array(productionVariantSchema).min(1).max(10),
     shadowVariants: z.array(shadowVariantSchema).max(10).default([]),
     /** Where shadow answers are captured (SageMaker's DataCaptureConfig DestinationS3Uri); absent: only logged. */
-    captureUri: z.string().refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/prefix').optional(),
+    captureUri: z
+      .string()
+      .refine((uri) => parseS3Uri(uri) !== undefined, 'must be s3://bucket/prefix')
+      .optional(),
     /** Resource tags (the tenant, the model version), as on a SageMaker endpoint. */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
   })
   .superRefine((config, ctx) => {
     const names = [...config.productionVariants, ...config.shadowVariants].map((v) => v.variantName);
     const duplicates = names.filter((n, i) => names.indexOf(n) !== i);
-    if (duplicates.length) ctx.addIssue({ code: 'custom', path: ['productionVariants'], message: `variant names must be unique; repeated: ${[...new Set(duplicates)].join(', ')}` });
+    if (duplicates.length)
+      ctx.addIssue({ code: 'custom', path: ['productionVariants'], message: `variant names must be unique; repeated: ${[...new Set(duplicates)].join(', ')}` });
     if (config.productionVariants.every((v) => v.weight === 0)) {
       ctx.addIssue({ code: 'custom', path: ['productionVariants'], message: 'at least one production variant needs a weight above 0' });
     }

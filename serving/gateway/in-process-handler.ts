@@ -29,7 +29,14 @@ export class InProcessGatewayHandler implements HttpHandler {
 
   private answer(request: HttpRequest): Promise<GatewayAnswer> {
     const match = request.method === 'POST' ? INVOCATIONS.exec(request.path) : null;
-    if (!match) return Promise.resolve(sagemakerError('ValidationError', `${request.method} ${request.path} is not supported by the in-process scoring gateway; use InvokeEndpoint.`, 'in-process'));
+    if (!match)
+      return Promise.resolve(
+        sagemakerError(
+          'ValidationError',
+          `${request.method} ${request.path} is not supported by the in-process scoring gateway; use InvokeEndpoint.`,
+          'in-process',
+        ),
+      );
     return this.invoke()(new InProcessCall(decodeURIComponent(match[1]), lowerCaseNames(request.headers), bodyBytes(request.body)));
   }
 

@@ -117,7 +117,9 @@ export function createInvokeEndpoint(deps: GatewayDeps): InvokeEndpoint {
               inferenceId: context.inferenceId,
               at: now().toISOString(),
               input: { contentType: contentType ?? 'application/json', body },
-              output: shadowOutcome.ok ? { contentType: shadowOutcome.result.contentType, body: shadowOutcome.result.body } : { error: shadowOutcome.message, status: shadowOutcome.status },
+              output: shadowOutcome.ok
+                ? { contentType: shadowOutcome.result.contentType, body: shadowOutcome.result.body }
+                : { error: shadowOutcome.message, status: shadowOutcome.status },
             })
             .catch((error: Error) => log.warn('shadow capture failed', { ...context, error: error.message }));
         }
@@ -166,7 +168,11 @@ class PredictionsAnswer implements GatewayAnswer {
   readonly status = 200;
   readonly #result: InvocationResult;
 
-  constructor(readonly headers: Readonly<Record<string, string>>, result: InvocationResult, readonly predictions: readonly Prediction[]) {
+  constructor(
+    readonly headers: Readonly<Record<string, string>>,
+    result: InvocationResult,
+    readonly predictions: readonly Prediction[],
+  ) {
     this.#result = result;
   }
 

@@ -15,7 +15,10 @@ import { createScoringGateway } from './scoring-gateway';
 const gatewayEnvSchema = z.object({
   STEWARD_SCORING_PORT: z.coerce.number().int().min(1).max(65535),
   /** The account named in SageMaker-style messages and ARNs. */
-  STEWARD_LOCAL_ACCOUNT_ID: z.string().regex(/^\d{12}$/).default('000000000000'),
+  STEWARD_LOCAL_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/)
+    .default('000000000000'),
 });
 
 function main(): void {

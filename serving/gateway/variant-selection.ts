@@ -2,7 +2,10 @@ import type { EndpointRecord, ProductionVariant, ShadowVariant } from './endpoin
 
 /** The caller named a TargetVariant the endpoint does not have. */
 export class UnknownTargetVariant extends Error {
-  constructor(readonly endpointName: string, readonly targetVariant: string) {
+  constructor(
+    readonly endpointName: string,
+    readonly targetVariant: string,
+  ) {
     super(`variant ${targetVariant} not found for endpoint ${endpointName}`);
     this.name = new.target.name;
   }

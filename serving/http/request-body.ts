@@ -80,7 +80,8 @@ function bufferedBody(incoming: IncomingMessage): Buffer | undefined {
   const length = incoming.readableLength;
   if (Number(declared) !== length) return undefined;
   const body = length === 0 ? EMPTY : (incoming.read() as unknown);
-  if (!Buffer.isBuffer(body) || body.length !== length) throw new Error(`the request stream gave ${Buffer.isBuffer(body) ? body.length : typeof body} of the ${length} bytes it held`);
+  if (!Buffer.isBuffer(body) || body.length !== length)
+    throw new Error(`the request stream gave ${Buffer.isBuffer(body) ? body.length : typeof body} of the ${length} bytes it held`);
   incoming.resume();
   return body;
 }

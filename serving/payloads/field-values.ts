@@ -78,7 +78,8 @@ export function fromJson(field: Field, value: unknown): Converted {
   if (field.shape) {
     const flat = Array.isArray(value) ? (value as unknown[]).flat(8) : undefined;
     const width = widthOf(field);
-    if (!flat || flat.some((v) => typeof v !== 'number' || !Number.isFinite(v))) return { problem: `expected an array of ${width} numbers (shape ${JSON.stringify(field.shape)})` };
+    if (!flat || flat.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
+      return { problem: `expected an array of ${width} numbers (shape ${JSON.stringify(field.shape)})` };
     if (flat.length !== width) return { problem: `expected ${width} numbers (shape ${JSON.stringify(field.shape)}), got ${flat.length}` };
     return { value: flat as number[] };
   }

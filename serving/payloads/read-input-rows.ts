@@ -18,7 +18,11 @@ type Schema = Pick<TabularModel, 'inputs' | 'optionalInputs'>;
 
 /** A row that does not fit the schema: the message names the row (1-based) and the field. */
 export class RowRejected extends Error {
-  constructor(readonly row: number, readonly field: string | undefined, readonly problem: string) {
+  constructor(
+    readonly row: number,
+    readonly field: string | undefined,
+    readonly problem: string,
+  ) {
     super(field === undefined ? `row ${row}: ${problem}` : `row ${row}, field '${field}': ${problem}`);
     this.name = new.target.name;
   }
@@ -67,7 +71,8 @@ export function csvRowMapper(schema: Schema, header: readonly string[] | undefin
   const converters = inputs.map(cellConverter);
   const required = inputs.map((f) => !schema.optionalInputs?.has(f.name));
   return (cells, row) => {
-    if (cells.length !== width) throw new RowRejected(row, undefined, `has ${cells.length} values; expected ${width}${header ? ' like the header' : ` (${fieldList(inputs)})`}`);
+    if (cells.length !== width)
+      throw new RowRejected(row, undefined, `has ${cells.length} values; expected ${width}${header ? ' like the header' : ` (${fieldList(inputs)})`}`);
     const out = new Array<InputValue>(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       const value = converters[i](cells[columns[i]]);
@@ -113,7 +118,8 @@ export function jsonInstanceRow(instance: unknown, row: number, schema: Schema):
       ? instance.features
       : undefined;
   if (positional) {
-    if (positional.length !== inputs.length) throw new RowRejected(row, undefined, `has ${positional.length} values; expected ${inputs.length} (${fieldList(inputs)})`);
+    if (positional.length !== inputs.length)
+      throw new RowRejected(row, undefined, `has ${positional.length} values; expected ${inputs.length} (${fieldList(inputs)})`);
     const out = new Array<InputValue>(inputs.length);
     for (let i = 0; i < inputs.length; i++) out[i] = jsonValue(inputs[i], positional[i], row, schema);
     return out;
@@ -132,7 +138,8 @@ function readColumns(columns: Record<string, unknown>, schema: Schema): InputRow
     const column = columns[field.name];
     if (column === undefined && schema.optionalInputs?.has(field.name)) continue;
     if (!Array.isArray(column)) throw new InvalidModelInput(`columns.${field.name}: expected an array of values, one per row`);
-    if (length !== undefined && column.length !== length) throw new InvalidModelInput(`columns.${field.name} has ${column.length} values; the other columns have ${length}`);
+    if (length !== undefined && column.length !== length)
+      throw new InvalidModelInput(`columns.${field.name} has ${column.length} values; the other columns have ${length}`);
     length = column.length;
   }
   return Array.from({ length: length ?? 0 }, (_, i) =>
@@ -157,7 +164,8 @@ function readJson(body: Uint8Array, schema: Schema): InputRow[] {
   if (isRecord(parsed)) {
     if (Array.isArray(parsed.instances)) return parsed.instances.map((instance, i) => jsonInstanceRow(instance, i + 1, schema));
     if (isRecord(parsed.columns)) return readColumns(parsed.columns, schema);
-    if ('instances' in parsed || 'columns' in parsed) throw new InvalidModelInput('"instances" must be an array of rows and "columns" an object of field → array of values');
+    if ('instances' in parsed || 'columns' in parsed)
+      throw new InvalidModelInput('"instances" must be an array of rows and "columns" an object of field → array of values');
     if (schema.inputs.some((f) => f.name in parsed)) return [jsonInstanceRow(parsed, 1, schema)];
   }
   throw new InvalidModelInput('a JSON body must be {"instances": [...]}, {"columns": {"field": [...]}}, an array of rows, or one object of field values');

@@ -66,8 +66,29 @@ interface NativeBinding {
 
 /** ONNX's TensorProto.DataType numbers as onnxruntime-node names them (its backend's own table). */
 const ELEMENT_TYPES: readonly (Tensor.Type | undefined)[] = [
-  undefined, 'float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'string', 'bool', 'float16', 'float64', 'uint32', 'uint64',
-  undefined, undefined, undefined, undefined, undefined, undefined, undefined, 'uint4', 'int4',
+  undefined,
+  'float32',
+  'uint8',
+  'int8',
+  'uint16',
+  'int16',
+  'int32',
+  'int64',
+  'string',
+  'bool',
+  'float16',
+  'float64',
+  'uint32',
+  'uint64',
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  'uint4',
+  'int4',
 ];
 
 let native: NativeBinding | null | undefined;
@@ -172,7 +193,11 @@ function runQueued(): void {
     const mine = indexes[s];
     const run = nativeRun(session);
     if (session.maxRows > 1 && mine.length > 1) {
-      const coalesced = runCoalesced(run, mine.map((i) => batch[i]), session.maxRows);
+      const coalesced = runCoalesced(
+        run,
+        mine.map((i) => batch[i]),
+        session.maxRows,
+      );
       for (let k = 0; k < mine.length; k++) outcomes[mine[k]] = coalesced[k];
       continue;
     }

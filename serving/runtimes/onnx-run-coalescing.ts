@@ -255,7 +255,7 @@ export function probeRowIndependence(run: RunModel, inputs: readonly ProbeInput[
   const rowFeeds: Record<string, TensorLike>[] = Array.from({ length: maxRows }, () => ({}));
   for (const [i, input] of inputs.entries()) {
     const shape = input.shape ?? [];
-    if (!input.isTensor || !input.type || shape.length === 0 || typeof shape[0] === 'number' && shape[0] !== -1) return false;
+    if (!input.isTensor || !input.type || shape.length === 0 || (typeof shape[0] === 'number' && shape[0] !== -1)) return false;
     const rest = shape.slice(1);
     if (rest.some((d) => typeof d !== 'number' || d < 1)) return false;
     const width = (rest as number[]).reduce((a, b) => a * b, 1);

@@ -1,6 +1,12 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Field, FieldType, IoSchema } from '../../core/catalog/artifacts/io-schema';
-import { chooseInputBinding, matchOnnxToSchema, type OnnxInputBinding, type OnnxSignature, type OnnxValueInfo } from '../../core/catalog/artifacts/onnx-inspection';
+import {
+  chooseInputBinding,
+  matchOnnxToSchema,
+  type OnnxInputBinding,
+  type OnnxSignature,
+  type OnnxValueInfo,
+} from '../../core/catalog/artifacts/onnx-inspection';
 import { InvalidArtifact } from '../artifacts/artifact-errors';
 import { widthOf } from '../payloads/field-values';
 import type { ModelArtifact, ModelRuntime, RuntimeLoadOptions } from './model-runtime';
@@ -29,7 +35,11 @@ function ort(): Promise<Ort> {
 
 function cleanReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.replace(/\/onnxruntime_src\/\S+\s+\S+\s+/g, '').replace(/\s+/g, ' ').trim().slice(0, 400);
+  return text
+    .replace(/\/onnxruntime_src\/\S+\s+\S+\s+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 400);
 }
 
 const FIELD_TYPE_OF: Partial<Record<Tensor.Type, FieldType>> = {
@@ -95,7 +105,12 @@ export const onnxRuntime: ModelRuntime = {
     try {
       // One thread per session: tabular models are too small for intra-op parallelism to pay, and an
       // idle onnxruntime pool spins, taking the core the event loop (parsing, writing) needs.
-      session = await loadOnnxSession(await ort(), graph.bytes, { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }, COALESCE);
+      session = await loadOnnxSession(
+        await ort(),
+        graph.bytes,
+        { logSeverityLevel: 4, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' },
+        COALESCE,
+      );
     } catch (error) {
       throw new InvalidArtifact(artifact.uri, `not a loadable ONNX model: ${cleanReason(error)}`, { cause: error });
     }
@@ -137,12 +152,17 @@ function tensorData(type: Tensor.Type, rows: readonly InputRow[], fields: readon
     return out;
   }
   const out =
-    type === 'float32' ? new Float32Array(size)
-    : type === 'float64' ? new Float64Array(size)
-    : type === 'int32' ? new Int32Array(size)
-    : type === 'bool' || type === 'uint8' ? new Uint8Array(size)
-    : type === 'int64' ? new BigInt64Array(size)
-    : undefined;
+    type === 'float32'
+      ? new Float32Array(size)
+      : type === 'float64'
+        ? new Float64Array(size)
+        : type === 'int32'
+          ? new Int32Array(size)
+          : type === 'bool' || type === 'uint8'
+            ? new Uint8Array(size)
+            : type === 'int64'
+              ? new BigInt64Array(size)
+              : undefined;
   if (!out) throw new Error(`element type ${type} is not fed by Steward`);
   let k = 0;
   if (out instanceof BigInt64Array) {
@@ -202,12 +222,18 @@ class OnnxTabularModel implements TabularModel {
     const onnxInput = (name: string) => signature.inputs.find((i) => i.name === name)!;
     const feed = (input: OnnxValueInfo, fields: readonly number[]): Feed => {
       const width = fields.reduce((w, f) => w + widthOf(this.inputs[f]), 0);
-      const rowDims = input.dims.length === 1 ? [] : input.dims.length === 2 ? [width] : (this.inputs[fields[0]].shape ?? []).slice(1).map((d) => (d > 0 ? d : 1));
+      const rowDims =
+        input.dims.length === 1 ? [] : input.dims.length === 2 ? [width] : (this.inputs[fields[0]].shape ?? []).slice(1).map((d) => (d > 0 ? d : 1));
       return { input, fields, width, rowDims };
     };
     this.feeds =
       binding.kind === 'packed'
-        ? [feed(onnxInput(binding.onnxInput), io.inputs.map((_, i) => i))]
+        ? [
+            feed(
+              onnxInput(binding.onnxInput),
+              io.inputs.map((_, i) => i),
+            ),
+          ]
         : binding.inputs.map((b) => feed(onnxInput(b.onnxInput), [index.get(b.field)!]));
     const tensorOutputs = new Set(signature.outputs.filter((o) => o.isTensor).map((o) => o.name));
     this.declaredOutputs = io.outputs.map((f) => f.name).filter((n) => tensorOutputs.has(n));
@@ -240,7 +266,7 @@ class OnnxTabularModel implements TabularModel {
 
   private classify(results: Readonly<Record<string, Tensor>>, n: number): Prediction[] {
     const { labels, probabilityOutput } = this.classifier!;
-    const probabilities = (results[probabilityOutput]).data as ArrayLike<number>;
+    const probabilities = results[probabilityOutput].data as ArrayLike<number>;
     const classes = labels.length;
     const out = new Array<Prediction>(n);
     for (let r = 0; r < n; r++) {
@@ -257,7 +283,7 @@ class OnnxTabularModel implements TabularModel {
   }
 
   toCsvRow(prediction: Prediction): readonly (string | number | boolean | null)[] {
-    const cell = (v: PredictionValue | undefined) => (Array.isArray(v) ? v.join(' ') : (v as string | number | boolean | null | undefined) ?? null);
+    const cell = (v: PredictionValue | undefined) => (Array.isArray(v) ? v.join(' ') : ((v as string | number | boolean | null | undefined) ?? null));
     if (this.classifier) {
       const probabilities = prediction.probabilities as Record<string, number>;
       return [cell(prediction.label), ...this.classifier.labels.map((l) => probabilities[String(l)])];

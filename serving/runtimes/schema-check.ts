@@ -2,7 +2,11 @@ import { isNumericType, type Field, type IoSchema } from '../../core/catalog/art
 import { InvalidArtifact } from '../artifacts/artifact-errors';
 
 function compatible(a: Field, b: Field): boolean {
-  return a.type === b.type || (isNumericType(a.type) && isNumericType(b.type)) || (a.type !== 'bool' && b.type !== 'bool' && !isNumericType(a.type) && !isNumericType(b.type));
+  return (
+    a.type === b.type ||
+    (isNumericType(a.type) && isNumericType(b.type)) ||
+    (a.type !== 'bool' && b.type !== 'bool' && !isNumericType(a.type) && !isNumericType(b.type))
+  );
 }
 
 /**

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { FieldValue, IoSchema } from '../../core/catalog/artifacts/io-schema';
-import { compileScorecard, ScorecardDocument, scoreRow, validateScorecardDocument, type CompiledScorecard } from '../../core/catalog/artifacts/scorecard-document';
+import {
+  compileScorecard,
+  ScorecardDocument,
+  scoreRow,
+  validateScorecardDocument,
+  type CompiledScorecard,
+} from '../../core/catalog/artifacts/scorecard-document';
 import { InvalidArtifact } from '../artifacts/artifact-errors';
 import type { ModelArtifact, ModelRuntime, RuntimeLoadOptions } from './model-runtime';
 import { checkedDocument } from './rules-runtime';

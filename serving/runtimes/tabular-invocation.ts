@@ -46,7 +46,10 @@ class JsonPredictions implements InvocationResult {
   readonly #model: TabularModel;
   #written: Uint8Array | undefined;
 
-  constructor(model: TabularModel, readonly predictions: Prediction[]) {
+  constructor(
+    model: TabularModel,
+    readonly predictions: Prediction[],
+  ) {
     this.#model = model;
   }
 

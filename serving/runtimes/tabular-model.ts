@@ -15,7 +15,10 @@ export type Prediction = { readonly [key: string]: PredictionValue };
 
 /** A row the model cannot score although it fits the schema (a value in no scorecard bin, a rule engine refusal). */
 export class RowProblem {
-  constructor(readonly problem: string, readonly field?: string) {}
+  constructor(
+    readonly problem: string,
+    readonly field?: string,
+  ) {}
 }
 
 /**

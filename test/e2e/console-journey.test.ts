@@ -163,7 +163,18 @@ describe('the web console, end to end', () => {
     await page.getByLabel('New project name').fill('credit-risk');
     await page.getByLabel('Description').fill('Cell-nucleus screening, typed before the session expired');
     // The API refuses the first attempt as an expired token would.
-    await page.route('**/projects', (route) => (route.request().method() === 'POST' ? route.fulfill({ status: 401, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:steward:problem:unauthenticated', title: 'Authentication required', status: 401, requestId: 'e2e' }) }) : route.fallback()), { times: 1 });
+    await page.route(
+      '**/projects',
+      (route) =>
+        route.request().method() === 'POST'
+          ? route.fulfill({
+              status: 401,
+              contentType: 'application/problem+json',
+              body: JSON.stringify({ type: 'urn:steward:problem:unauthenticated', title: 'Authentication required', status: 401, requestId: 'e2e' }),
+            })
+          : route.fallback(),
+      { times: 1 },
+    );
     await page.getByRole('button', { name: 'Create project' }).click();
     const dialog = page.getByRole('dialog', { name: 'Your session expired' });
     await dialog.waitFor();
@@ -410,7 +421,10 @@ describe('the web console, end to end', () => {
   it('lets the administrator filter and export the audit log and see the chain verified', async () => {
     await signIn(TENANT.admin, PASSWORD);
     await page.getByRole('link', { name: 'Audit log' }).click();
-    await page.getByTestId('chain-status').getByText(/Chain verified/).waitFor();
+    await page
+      .getByTestId('chain-status')
+      .getByText(/Chain verified/)
+      .waitFor();
     // The API takes a target's type and id together: the form says so before sending anything.
     await page.getByLabel('Target type').fill('version');
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -446,7 +460,10 @@ describe('the web console, end to end', () => {
     await expectAccessible('32-approval-policy-refused');
     // Read back from the API (a fresh load of the page): what was stored before.
     await page.reload();
-    await page.getByRole('form', { name: /Tenant policy/ }).getByRole('heading', { name: title ?? '' }).waitFor();
+    await page
+      .getByRole('form', { name: /Tenant policy/ })
+      .getByRole('heading', { name: title ?? '' })
+      .waitFor();
     await expect(page.getByLabel('Gates, one expression per line').first().inputValue()).resolves.toBe(stored);
   });
 

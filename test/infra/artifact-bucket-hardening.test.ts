@@ -5,7 +5,14 @@ import { cdkJsonContext, FIXTURES, removeTestOutdirs, stewardTestApp } from './s
 
 afterAll(removeTestOutdirs);
 
-type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Principal?: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
 
 /**
  * Issue 14 on AWS: staged uploads expire, verified bytes at content keys
@@ -33,7 +40,13 @@ describe('artifact bucket hardening', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ Id: 'ExpireStagedUploads', Prefix: 'staging/', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' }),
+          Match.objectLike({
+            Id: 'ExpireStagedUploads',
+            Prefix: 'staging/',
+            ExpirationInDays: 1,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+            Status: 'Enabled',
+          }),
         ]),
       },
     });
@@ -56,7 +69,13 @@ describe('artifact bucket hardening', () => {
   it("allows the console's origin only, with the signed upload headers", () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       CorsConfiguration: {
-        CorsRules: [Match.objectLike({ AllowedOrigins: [CONSOLE], AllowedMethods: Match.arrayWith(['PUT', 'GET']), AllowedHeaders: ['content-type', 'x-amz-checksum-sha256'] })],
+        CorsRules: [
+          Match.objectLike({
+            AllowedOrigins: [CONSOLE],
+            AllowedMethods: Match.arrayWith(['PUT', 'GET']),
+            AllowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
+          }),
+        ],
       },
     });
   });

@@ -1,13 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  InvalidAslDefinition,
-  listAslFiles,
-  pipelineNameOf,
-  readAslDefinition,
-  renderAslDefinition,
-  renderAslText,
-} from '../../infra/aws/asl-definition';
+import { InvalidAslDefinition, listAslFiles, pipelineNameOf, readAslDefinition, renderAslDefinition, renderAslText } from '../../infra/aws/asl-definition';
 import { stepNameOfResource } from '../../state-machines/resource-convention';
 import { FIXTURES, oneTaskDefinition, tempDir } from './support/fixtures';
 
@@ -55,9 +48,9 @@ describe('readAslDefinition', () => {
 describe('renderAslDefinition', () => {
   it('substitutes every placeholder the way CloudFormation does', () => {
     const file = path.join(FIXTURES.stateMachines, 'train-evaluate.asl.json');
-    const rendered = JSON.parse(
-      renderAslDefinition(file, { ValidateInputFunctionArn: 'arn:validate', TrainModelFunctionArn: 'arn:train' }),
-    ) as { States: { ValidateInput: { Resource: string }; TrainAndEvaluate: { Branches: Array<{ States: { TrainModel: { Resource: string } } }> } } };
+    const rendered = JSON.parse(renderAslDefinition(file, { ValidateInputFunctionArn: 'arn:validate', TrainModelFunctionArn: 'arn:train' })) as {
+      States: { ValidateInput: { Resource: string }; TrainAndEvaluate: { Branches: Array<{ States: { TrainModel: { Resource: string } } }> } };
+    };
     expect(rendered.States.ValidateInput.Resource).toBe('arn:validate');
     expect(rendered.States.TrainAndEvaluate.Branches[0].States.TrainModel.Resource).toBe('arn:train');
   });

@@ -19,16 +19,26 @@ describe('ASL parity between the CDK stack and the local runner', () => {
     const { stack } = stewardTestApp();
     const machines = Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine');
     const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    const runner = new LocalStepFunctionsRunner({ platform: () => { throw new Error('not needed'); }, log: silent });
+    const runner = new LocalStepFunctionsRunner({
+      platform: () => {
+        throw new Error('not needed');
+      },
+      log: silent,
+    });
     expect(runner.pipelines().length).toBeGreaterThan(0);
     expect(Object.keys(machines)).toHaveLength(runner.pipelines().length);
     for (const pipeline of runner.pipelines()) {
       const [, machine] = Object.entries(machines).find(([, m]) => m.Properties.StateMachineName === `steward-${pipeline}`)!;
-      const { DefinitionString, DefinitionSubstitutions } = machine.Properties as { DefinitionString: string; DefinitionSubstitutions: Record<string, unknown> };
+      const { DefinitionString, DefinitionSubstitutions } = machine.Properties as {
+        DefinitionString: string;
+        DefinitionSubstitutions: Record<string, unknown>;
+      };
       // Bind each `${XxxFunctionArn}` the way the local runner binds that step.
       const local = Object.fromEntries(Object.keys(DefinitionSubstitutions).map((key) => [key, localFunctionArn(stepNameOfResource('${' + key + '}')!)]));
       const distributed = DISTRIBUTED_MAPS[pipeline] ?? [];
-      const expected = distributed.length ? JSON.parse(withDistributedMaps(JSON.stringify(runner.definitionOf(pipeline)), distributed)) : runner.definitionOf(pipeline);
+      const expected = distributed.length
+        ? JSON.parse(withDistributedMaps(JSON.stringify(runner.definitionOf(pipeline)), distributed))
+        : runner.definitionOf(pipeline);
       expect(JSON.parse(renderAslText(DefinitionString, local))).toEqual(expected);
     }
   });

@@ -19,7 +19,8 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     resources = template.toJSON().Resources;
   });
 
-  const batchScore = () => Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === 'steward-batch-score')!;
+  const batchScore = () =>
+    Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === 'steward-batch-score')!;
   const statementsOf = (rolePrefix: string): Statement[] =>
     Object.entries(resources)
       .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(rolePrefix))
@@ -71,7 +72,11 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     expect(processor.States.CollectPartition).toMatchObject({ Resource: '${CollectBatchTransformFunctionArn}', End: true });
     // The model is created (tenant-tagged) before the Map, unless it exists: a live deployment's.
     expect(deployed.States.PlanTransform).toMatchObject({ Resource: '${PlanBatchTransformFunctionArn}', Next: 'CreateTransformModel' });
-    expect(deployed.States.CreateTransformModel).toMatchObject({ Resource: 'arn:aws:states:::sagemaker:createModel', Parameters: { 'Tags.$': '$.transform.model.Tags' }, Next: 'ScorePartitions' });
+    expect(deployed.States.CreateTransformModel).toMatchObject({
+      Resource: 'arn:aws:states:::sagemaker:createModel',
+      Parameters: { 'Tags.$': '$.transform.model.Tags' },
+      Next: 'ScorePartitions',
+    });
     expect(deployed.States.ModelExists.Choices).toEqual([{ Variable: '$.caught.Cause', StringMatches: '*already existing model*', Next: 'ScorePartitions' }]);
   });
 
@@ -81,7 +86,14 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     const actions = (list: Statement[]) => list.flatMap((s) => [s.Action].flat());
     const sagemaker = statements.filter((s) => actions([s]).some((a) => a.startsWith('sagemaker:')));
     expect([...new Set(actions(sagemaker))].sort()).toEqual(
-      ['sagemaker:AddTags', 'sagemaker:CreateModel', 'sagemaker:CreateTransformJob', 'sagemaker:DescribeTransformJob', 'sagemaker:ListTags', 'sagemaker:StopTransformJob'].sort(),
+      [
+        'sagemaker:AddTags',
+        'sagemaker:CreateModel',
+        'sagemaker:CreateTransformJob',
+        'sagemaker:DescribeTransformJob',
+        'sagemaker:ListTags',
+        'sagemaker:StopTransformJob',
+      ].sort(),
     );
     for (const s of sagemaker) {
       for (const r of [s.Resource].flat()) expect(JSON.stringify(r)).toMatch(/:(model|transform-job)\/t\*"/);
@@ -98,7 +110,10 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     expect(JSON.stringify(events.Resource)).toContain(':rule/StepFunctionsGetEventsForSageMakerTransformJobsRule"');
     const passes = statements.filter((s) => actions([s]).includes('iam:PassRole'));
     expect(passes).toEqual([
-      expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ModelServingExecutionRole/), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } }),
+      expect.objectContaining({
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ModelServingExecutionRole/), 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
     ]);
     // Nothing else SageMaker- or EventBridge-wide: no '*' resources on these actions.
     for (const s of [...sagemaker, events, ...passes]) expect(JSON.stringify(s.Resource)).not.toMatch(/"\*"/);
@@ -110,7 +125,9 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     const written = puts.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
     expect(written.some((r) => r.includes('/tenants/*/transforms/*'))).toBe(true);
     // (and train-evaluate's training jobs their model below the run folder: test/infra/training-machine.test.ts)
-    expect(written.every((r) => r.includes('/tenants/*/transforms/*') || r.includes('/tenants/*/captures/*') || r.includes('/tenants/*/models/*/runs/*'))).toBe(true);
+    expect(written.every((r) => r.includes('/tenants/*/transforms/*') || r.includes('/tenants/*/captures/*') || r.includes('/tenants/*/models/*/runs/*'))).toBe(
+      true,
+    );
   });
 
   it('lets the batch-score role start its own child executions and follow them, nothing wider', () => {
@@ -132,7 +149,14 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     const [roleId, role] = Object.entries(resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('BatchSchedulingTargetRole'))!;
     expect(role.Properties.AssumeRolePolicyDocument).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }],
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
     });
     const statements = statementsOf(roleId.replace(/[0-9A-F]{8}$/, ''));
     expect(statements).toHaveLength(1);
@@ -147,7 +171,9 @@ describe('batch-score on AWS: a Distributed Map, started by EventBridge Schedule
     expect(JSON.stringify(env.STEWARD_SCHEDULER_ROLE_ARN)).toContain('BatchSchedulingTargetRole');
     const statements = statementsOf('ApiFunctionServiceRole');
     const actions = statements.flatMap((s) => [s.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']),
+    );
     // The API also passes the SageMaker execution role (deploys); this is the scheduler's, wherever the policy lists it.
     const pass = statements.find((s) => s.Action === 'iam:PassRole' && JSON.stringify(s.Resource).includes('BatchSchedulingTargetRole'))!;
     expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });

@@ -26,7 +26,9 @@ describe('function bundles', () => {
     outdir = built.outdir;
     template = Template.fromStack(built.stack);
     const functions = template.findResources('AWS::Lambda::Function');
-    environments = new Map(Object.values(functions).map((fn) => [fn.Properties.Description as string, fn.Properties.Environment.Variables as Record<string, unknown>]));
+    environments = new Map(
+      Object.values(functions).map((fn) => [fn.Properties.Description as string, fn.Properties.Environment.Variables as Record<string, unknown>]),
+    );
     bundles = new Map(
       Object.values(functions).map((fn) => {
         const props = fn.Properties as { Description: string; Handler: string; Code: { S3Key: string } };
@@ -55,7 +57,10 @@ describe('function bundles', () => {
     });
     if (run.status !== 0) {
       // Minified lines are megabytes long; keep the readable (source-mapped) part.
-      const readable = run.stderr.split('\n').filter((line) => line.length < 300).join('\n');
+      const readable = run.stderr
+        .split('\n')
+        .filter((line) => line.length < 300)
+        .join('\n');
       throw new Error(`loading ${path.basename(path.dirname(bundle))} failed:\n${readable}`);
     }
     return run.stdout.trim();

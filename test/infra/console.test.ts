@@ -36,7 +36,9 @@ describe('the hosted console (S3 + CloudFront)', () => {
       }),
     });
     const site = Object.entries(template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('ConsoleSiteBucket'));
-    expect(site?.[1].Properties).toMatchObject({ PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } });
+    expect(site?.[1].Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
   });
 
   it('names where to upload the build and where the console is', () => {

@@ -21,8 +21,10 @@ describe('profile-dataset on AWS', () => {
     resources = Template.fromStack(stack).toJSON().Resources;
   });
 
-  const machine = () => Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === 'steward-profile-dataset')!;
-  const fnByDescription = (description: string) => Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === description)!;
+  const machine = () =>
+    Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === 'steward-profile-dataset')!;
+  const fnByDescription = (description: string) =>
+    Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === description)!;
 
   it('deploys the ASL file verbatim, its Task resources substituted with the two step functions', () => {
     const [, sm] = machine();
@@ -48,7 +50,9 @@ describe('profile-dataset on AWS', () => {
     const statements = Object.entries(resources)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId))
       .flatMap(([, r]) => (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
-    const inspectorId = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Steward inspector:'))![0];
+    const inspectorId = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Steward inspector:'),
+    )![0];
     expect(statements.some((s) => [s.Action].flat().includes('lambda:InvokeFunction') && JSON.stringify(s.Resource).includes(inspectorId))).toBe(true);
   });
 
@@ -69,7 +73,9 @@ describe('profile-dataset on AWS', () => {
 
   it('is one of the machines whose status changes the execution recorder records', () => {
     const [machineId] = machine();
-    const rule = Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule' && (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.states')!;
+    const rule = Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.states',
+    )!;
     expect((rule.Properties.EventPattern as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn).toContainEqual({ Ref: machineId });
   });
 });

@@ -45,14 +45,21 @@ describe('deploy state machine', () => {
       Parameters: { 'ModelName.$': '$.ModelName', 'ExecutionRoleArn.$': '$.ExecutionRoleArn', 'PrimaryContainer.$': '$.PrimaryContainer', 'Tags.$': '$.Tags' },
     });
     expect(states.CreateEndpointConfig).toMatchObject({ Resource: 'arn:aws:states:::sagemaker:createEndpointConfig', InputPath: '$.plan.endpointConfig' });
-    expect(states.CreateOrUpdate).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.plan.endpointExists', BooleanEquals: true, Next: 'UpdateEndpoint' }], Default: 'CreateEndpoint' });
+    expect(states.CreateOrUpdate).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.plan.endpointExists', BooleanEquals: true, Next: 'UpdateEndpoint' }],
+      Default: 'CreateEndpoint',
+    });
     expect(states.CreateEndpoint).toMatchObject({ Resource: 'arn:aws:states:::sagemaker:createEndpoint', Parameters: { 'Tags.$': '$.plan.endpointTags' } });
     expect(states.UpdateEndpoint).toMatchObject({ Resource: 'arn:aws:states:::sagemaker:updateEndpoint' });
     expect(states.DescribeEndpoint).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:sagemaker:describeEndpoint', Next: 'EndpointReady' });
     expect(states.WaitForEndpoint).toMatchObject({ Type: 'Wait', SecondsPath: '$.plan.pollSeconds', Next: 'CountPoll' });
     expect(JSON.stringify(states.EndpointReady)).toContain('"NumericGreaterThanEqualsPath":"$.plan.maxPolls"');
     // The rollback puts the endpoint back on the live config through the same integrations, or removes an endpoint the deployment created.
-    expect(states.RestoreEndpoint).toMatchObject({ Resource: 'arn:aws:states:::sagemaker:updateEndpoint', Parameters: { 'EndpointConfigName.$': '$.plan.restore.configName' } });
+    expect(states.RestoreEndpoint).toMatchObject({
+      Resource: 'arn:aws:states:::sagemaker:updateEndpoint',
+      Parameters: { 'EndpointConfigName.$': '$.plan.restore.configName' },
+    });
     expect(states.RemoveEndpoint).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:sagemaker:deleteEndpoint' });
     expect(states.SmokeTest.Resource).toBe('${SmokeTestDeploymentFunctionArn}');
   });
@@ -62,7 +69,16 @@ describe('deploy state machine', () => {
     const statements = statementsOf(roleId);
     const sagemaker = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('sagemaker:')));
     expect(actionsOf(sagemaker).sort()).toEqual(
-      ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:ListTags', 'sagemaker:UpdateEndpoint'].sort(),
+      [
+        'sagemaker:AddTags',
+        'sagemaker:CreateEndpoint',
+        'sagemaker:CreateEndpointConfig',
+        'sagemaker:CreateModel',
+        'sagemaker:DeleteEndpoint',
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:ListTags',
+        'sagemaker:UpdateEndpoint',
+      ].sort(),
     );
     for (const s of sagemaker) {
       for (const r of Array.isArray(s.Resource) ? s.Resource : [s.Resource]) expect(resourceText(r)).toMatch(/:(model|endpoint-config|endpoint)\/t\*"/);
@@ -92,7 +108,16 @@ describe('deploy state machine', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint', 'sagemaker:UpdateEndpoint'],
+            Action: [
+              'sagemaker:AddTags',
+              'sagemaker:CreateEndpoint',
+              'sagemaker:CreateEndpointConfig',
+              'sagemaker:CreateModel',
+              'sagemaker:DeleteEndpoint',
+              'sagemaker:DescribeEndpoint',
+              'sagemaker:InvokeEndpoint',
+              'sagemaker:UpdateEndpoint',
+            ],
             Effect: 'Allow',
           }),
         ]),
@@ -100,7 +125,9 @@ describe('deploy state machine', () => {
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelServingExecutionRole'), 'Arn'] } })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ModelServingExecutionRole'), 'Arn'] } }),
+        ]),
       },
     });
   });
@@ -110,6 +137,8 @@ describe('deploy state machine', () => {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })] },
     });
     const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Description === 'steward: REST API (hono)')!;
-    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STEWARD_SAGEMAKER_ROLE_ARN).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ModelServingExecutionRole/), 'Arn'] });
+    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STEWARD_SAGEMAKER_ROLE_ARN).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^ModelServingExecutionRole/), 'Arn'],
+    });
   });
 });

@@ -17,8 +17,12 @@ describe('execution records on AWS: Step Functions status changes → the record
   });
 
   const machines = () => Object.entries(resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  const recorder = () => Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Steward execution recorder'))!;
-  const rule = () => Object.values(resources).find((r) => r.Type === 'AWS::Events::Rule' && (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.states')!;
+  const recorder = () =>
+    Object.entries(resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith('Steward execution recorder'))!;
+  const rule = () =>
+    Object.values(resources).find(
+      (r) => r.Type === 'AWS::Events::Rule' && (r.Properties.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.states',
+    )!;
   const statementsOf = (rolePrefix: string): Statement[] =>
     Object.entries(resources)
       .filter(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.startsWith(rolePrefix))
@@ -42,7 +46,11 @@ describe('execution records on AWS: Step Functions status changes → the record
     expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 185 });
     const [queueId] = target.DeadLetterConfig.Arn['Fn::GetAtt'];
     expect(resources[queueId]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } });
-    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com' });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
   });
 
   it('gives the recorder the pipelines it records, the platform settings, control-plane reads and tenant sessions only', () => {
@@ -66,13 +74,23 @@ describe('execution records on AWS: Step Functions status changes → the record
     const statements = statementsOf(roleId.replace(/[0-9A-F]{8}$/, ''));
     const control = statements.find((s) => [s.Action].flat().includes('sagemaker:UpdateEndpoint'))!;
     expect([control.Action].flat().sort()).toEqual(
-      ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel', 'sagemaker:DeleteEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'].sort(),
+      [
+        'sagemaker:AddTags',
+        'sagemaker:CreateEndpoint',
+        'sagemaker:CreateEndpointConfig',
+        'sagemaker:CreateModel',
+        'sagemaker:DeleteEndpoint',
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:UpdateEndpoint',
+      ].sort(),
     );
     const arns = JSON.stringify(control.Resource);
     for (const kind of ['model', 'endpoint-config', 'endpoint']) expect(arns).toContain(`:${kind}/t*`);
     expect(JSON.stringify(statements)).not.toContain('sagemaker:InvokeEndpoint');
     const passRole = statements.find((s) => [s.Action].flat().includes('iam:PassRole'))!;
-    const executionRole = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('sagemaker.amazonaws.com'))![0];
+    const executionRole = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('sagemaker.amazonaws.com'),
+    )![0];
     expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [executionRole, 'Arn'] });
   });
 });

@@ -70,7 +70,9 @@ describe('the inspector function', () => {
   it('may be invoked only by the API and the pipeline steps', () => {
     const invokers = entries
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy')
-      .filter(([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => JSON.stringify(s.Resource ?? '').includes(inspectorId)))
+      .filter(([, r]) =>
+        (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((s) => JSON.stringify(s.Resource ?? '').includes(inspectorId)),
+      )
       .flatMap(([, r]) => (r.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref));
     const apiRole = roleIdOf(api);
     expect(invokers).toContain(apiRole);

@@ -15,7 +15,8 @@ describe('train-segments and evaluate on AWS', () => {
     resources = Template.fromStack(stewardTestApp().stack).toJSON().Resources;
   });
 
-  const machine = (name: string) => Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === name)!;
+  const machine = (name: string) =>
+    Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === name)!;
 
   it('runs TrainSegments in DISTRIBUTED mode, the children told the parent’s execution id, and nothing else changed', () => {
     const [id, sm] = machine('steward-train-segments');
@@ -34,9 +35,12 @@ describe('train-segments and evaluate on AWS', () => {
     const { TrainSegments: _d, ...deployedRest } = deployed.States;
     const { TrainSegments: _f, ...fileRest } = file.States;
     expect(deployedRest).toEqual(fileRest);
-    expect(Object.keys(sm.Properties.DefinitionSubstitutions as object).sort()).toEqual(
-      ['PlanSegmentsFunctionArn', 'RecordSegmentRunFailureFunctionArn', 'SummarizeSegmentRunFunctionArn', 'TrainSegmentFunctionArn'],
-    );
+    expect(Object.keys(sm.Properties.DefinitionSubstitutions as object).sort()).toEqual([
+      'PlanSegmentsFunctionArn',
+      'RecordSegmentRunFailureFunctionArn',
+      'SummarizeSegmentRunFunctionArn',
+      'TrainSegmentFunctionArn',
+    ]);
     const statements = Object.entries(resources)
       .filter(([policyId, r]) => r.Type === 'AWS::IAM::Policy' && policyId.startsWith(id.replace(/[0-9A-F]{8}$/, 'Role')))
       .flatMap(([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
@@ -46,6 +50,10 @@ describe('train-segments and evaluate on AWS', () => {
   it('deploys evaluate verbatim with its three steps', () => {
     const [, sm] = machine('steward-evaluate');
     expect(sm.Properties.DefinitionString).toBe(fs.readFileSync(`${PROJECT_PATHS.stateMachines}/evaluate.asl.json`, 'utf8'));
-    expect(Object.keys(sm.Properties.DefinitionSubstitutions as object).sort()).toEqual(['EvaluateVersionFunctionArn', 'PlanVersionEvaluationFunctionArn', 'RecordEvaluationFailureFunctionArn']);
+    expect(Object.keys(sm.Properties.DefinitionSubstitutions as object).sort()).toEqual([
+      'EvaluateVersionFunctionArn',
+      'PlanVersionEvaluationFunctionArn',
+      'RecordEvaluationFailureFunctionArn',
+    ]);
   });
 });

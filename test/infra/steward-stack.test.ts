@@ -289,7 +289,11 @@ describe('StewardStack with the fixture pipelines', () => {
 
     it('rate-limits every request per IP: no Authorization header escapes, a well-formed credential only earns a higher ceiling', () => {
       const [, acl] = ofType('AWS::WAFv2::WebACL')[0];
-      const rules = acl.Properties.Rules as Array<{ Name: string; Action?: unknown; Statement: { RateBasedStatement?: { Limit: number; AggregateKeyType: string; ScopeDownStatement?: unknown } } }>;
+      const rules = acl.Properties.Rules as Array<{
+        Name: string;
+        Action?: unknown;
+        Statement: { RateBasedStatement?: { Limit: number; AggregateKeyType: string; ScopeDownStatement?: unknown } };
+      }>;
       const rate = (name: string) => rules.find((r) => r.Name === name)!.Statement.RateBasedStatement!;
       // One rule with no scope-down: every request of an IP counts, whatever its headers.
       const everything = rules.filter((r) => r.Statement.RateBasedStatement && !r.Statement.RateBasedStatement.ScopeDownStatement);
@@ -297,7 +301,9 @@ describe('StewardStack with the fixture pipelines', () => {
       expect(rate('RateLimitPerIpAuthenticated')).toMatchObject({ AggregateKeyType: 'IP', Limit: 30000 });
       // The lower ceiling applies to anything that is not a well-formed credential: a mere `Authorization: x` stays under it.
       expect(rate('RateLimitPerIp')).toMatchObject({ AggregateKeyType: 'IP', Limit: 3000 });
-      const notCredential = rate('RateLimitPerIp').ScopeDownStatement as { NotStatement: { Statement: { RegexMatchStatement: { RegexString: string; FieldToMatch: unknown } } } };
+      const notCredential = rate('RateLimitPerIp').ScopeDownStatement as {
+        NotStatement: { Statement: { RegexMatchStatement: { RegexString: string; FieldToMatch: unknown } } };
+      };
       const { RegexString, FieldToMatch } = notCredential.NotStatement.Statement.RegexMatchStatement;
       expect(FieldToMatch).toEqual({ SingleHeader: { Name: 'authorization' } });
       const wellFormed = new RegExp(RegexString);
@@ -309,7 +315,9 @@ describe('StewardStack with the fixture pipelines', () => {
       const publicRoutes = rate('RateLimitPublicIdentityRoutesPerIp');
       expect(publicRoutes.Limit).toBe(100);
       expect(JSON.stringify(publicRoutes.ScopeDownStatement)).not.toContain('authorization');
-      expect(new RegExp((publicRoutes.ScopeDownStatement as { RegexMatchStatement: { RegexString: string } }).RegexMatchStatement.RegexString).test('/prod/signup')).toBe(true);
+      expect(
+        new RegExp((publicRoutes.ScopeDownStatement as { RegexMatchStatement: { RegexString: string } }).RegexMatchStatement.RegexString).test('/prod/signup'),
+      ).toBe(true);
       for (const r of rules.filter((x) => x.Statement.RateBasedStatement)) expect(r.Action).toEqual({ Block: {} });
     });
 
@@ -352,7 +360,11 @@ describe('StewardStack validation at synth', () => {
 type Method = { HttpMethod: string; AuthorizationType: string; AuthorizerId?: unknown; ApiKeyRequired?: boolean; ResourceId: unknown };
 
 const stubFunction = (stack: Stack, id: string) =>
-  new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({});') });
+  new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+  });
 
 /** The seam the stack uses: pass an authorizer, and tenant routes are authorized and metered, platform routes authorized only. */
 describe('StewardApi authorizer seam', () => {
@@ -385,9 +397,12 @@ describe('StewardApi authorizer seam', () => {
 
   it('without an authorizer, every method is open and nothing is metered (the construct alone, in tests)', () => {
     const { methods, restApi } = methodsWith();
-    expect(methods.filter((m) => !m.route.startsWith('OPTIONS ')).map((m) => m.route).sort()).toEqual(
-      [...tenantRoutes, ...platformRoutes, ...publicRoutes].sort(),
-    );
+    expect(
+      methods
+        .filter((m) => !m.route.startsWith('OPTIONS '))
+        .map((m) => m.route)
+        .sort(),
+    ).toEqual([...tenantRoutes, ...platformRoutes, ...publicRoutes].sort());
     expect(methods.every((m) => m.type === 'NONE' && !m.metered)).toBe(true);
     expect(restApi).not.toHaveProperty('ApiKeySourceType');
   });

@@ -150,7 +150,13 @@ describe('the tenant access role (tenant data path)', () => {
     expect(JSON.stringify(tenantStatement('InvokeOwnEndpoints').Resource)).toContain(':endpoint/*');
     expect(tenantStatement('ManageOwnSageMakerResources').Condition).toEqual({ StringEquals: own });
     expect(actionsOf(tenantStatement('ManageOwnSageMakerResources'))).toEqual(
-      expect.arrayContaining(['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:DeleteEndpointConfig', 'sagemaker:DeleteModel']),
+      expect.arrayContaining([
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:UpdateEndpoint',
+        'sagemaker:DeleteEndpoint',
+        'sagemaker:DeleteEndpointConfig',
+        'sagemaker:DeleteModel',
+      ]),
     );
     expect(tenantStatement('CreateSageMakerResourcesForOwnTenant')).toMatchObject({
       Action: ['sagemaker:AddTags', 'sagemaker:CreateEndpoint', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateModel'],
@@ -175,12 +181,16 @@ describe('the tenant access role (tenant data path)', () => {
         Null: { 'sts:TransitiveTagKeys': 'true' },
       },
     });
-    const trusted = ((statement.Condition as { ArnEquals: { 'aws:PrincipalArn': Array<{ 'Fn::GetAtt': [string, string] }> } }).ArnEquals['aws:PrincipalArn']).map(
+    const trusted = (statement.Condition as { ArnEquals: { 'aws:PrincipalArn': Array<{ 'Fn::GetAtt': [string, string] }> } }).ArnEquals['aws:PrincipalArn'].map(
       (arn) => arn['Fn::GetAtt'][0],
     );
     // Every function but the inspector is on the data path: API, authorizer, sealer, execution recorder and the pipeline steps (one shared role).
     // The inspector reads untrusted files through a presigned URL and may assume nothing (issue 14).
-    const inspectorRole = (ofType('AWS::Lambda::Function').find(([, fn]) => String(fn.Properties.Description).startsWith('Steward inspector:'))![1].Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const inspectorRole = (
+      ofType('AWS::Lambda::Function').find(([, fn]) => String(fn.Properties.Description).startsWith('Steward inspector:'))![1].Properties.Role as {
+        'Fn::GetAtt': [string, string];
+      }
+    )['Fn::GetAtt'][0];
     expect(trusted).not.toContain(inspectorRole);
     expect(trusted.sort()).toEqual([...new Set(functionRoles())].filter((role) => role !== inspectorRole).sort());
     expect(trusted).toHaveLength(5);
@@ -237,7 +247,9 @@ describe('function roles (control plane)', () => {
       Effect: 'Allow',
       Action: 'dynamodb:PutItem',
       Resource: tableArn(),
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`T#${ONE_TENANT_ID}#AUDIT`, `T#${ONE_TENANT_ID}#USER#*`, `T#${ONE_TENANT_ID}#TOKEN#*`] } },
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`T#${ONE_TENANT_ID}#AUDIT`, `T#${ONE_TENANT_ID}#USER#*`, `T#${ONE_TENANT_ID}#TOKEN#*`] },
+      },
     });
     expect(bySid('DeleteTenantItemsByKey')).toEqual({
       Sid: 'DeleteTenantItemsByKey',
@@ -258,7 +270,11 @@ describe('function roles (control plane)', () => {
       Resource: tableArn(),
       Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['T#*'] } },
     });
-    expect(statements.filter((s) => s.Effect === 'Allow' && actionsOf(s).includes('dynamodb:BatchWriteItem') && (leadingKeys(s) ?? ['T#']).some((k) => k.startsWith('T#')))).toEqual([]);
+    expect(
+      statements.filter(
+        (s) => s.Effect === 'Allow' && actionsOf(s).includes('dynamodb:BatchWriteItem') && (leadingKeys(s) ?? ['T#']).some((k) => k.startsWith('T#')),
+      ),
+    ).toEqual([]);
     expect(bySid('KeepTenantAuditTrails')).toEqual({
       Sid: 'KeepTenantAuditTrails',
       Effect: 'Deny',
@@ -298,8 +314,19 @@ describe('function roles (control plane)', () => {
     expect(resourcesOf('EnableDisableDeleteTenantApiKeys')).toMatch(/::\/apikeys\/\*"\]\]\}$/);
     const plans = statements.find((s) => s.Sid === 'PutTenantApiKeysInPlans')!;
     expect(plans.Action).toBe('apigateway:POST');
-    const planRefs = (plans.Resource as Array<{ 'Fn::Join': [string, unknown[]] }>).map((r) => (r['Fn::Join'][1].find((p) => typeof p === 'object' && 'Ref' in (p as Json) && String((p as { Ref: string }).Ref).startsWith('ApiRestApi')) as { Ref: string }).Ref);
-    expect(planRefs.sort()).toEqual(ofType('AWS::ApiGateway::UsagePlan').map(([id]) => id).sort());
+    const planRefs = (plans.Resource as Array<{ 'Fn::Join': [string, unknown[]] }>).map(
+      (r) =>
+        (
+          r['Fn::Join'][1].find((p) => typeof p === 'object' && 'Ref' in (p as Json) && String((p as { Ref: string }).Ref).startsWith('ApiRestApi')) as {
+            Ref: string;
+          }
+        ).Ref,
+    );
+    expect(planRefs.sort()).toEqual(
+      ofType('AWS::ApiGateway::UsagePlan')
+        .map(([id]) => id)
+        .sort(),
+    );
     expect(statements.flatMap(actionsOf).every((a) => ['apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'].includes(a))).toBe(true);
   });
 });
@@ -354,13 +381,20 @@ describe('the API Gateway edge', () => {
       const props = apiResources[ref].Properties as { PathPart: string; ParentId: unknown };
       return `${pathOf(props.ParentId)}/${props.PathPart}`;
     };
-    return ofType('AWS::ApiGateway::Method').map(([, m]): Json & { route: string } => ({ ...m.Properties, route: `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId) || '/'}` }));
+    return ofType('AWS::ApiGateway::Method').map(([, m]): Json & { route: string } => ({
+      ...m.Properties,
+      route: `${m.Properties.HttpMethod} ${pathOf(m.Properties.ResourceId) || '/'}`,
+    }));
   };
 
   it('has one TOKEN authorizer on the Authorization header that caches nothing (suspension and revocation act on the next request)', () => {
     const authorizers = ofType('AWS::ApiGateway::Authorizer');
     expect(authorizers).toHaveLength(1);
-    expect(authorizers[0][1].Properties).toMatchObject({ Type: 'TOKEN', IdentitySource: 'method.request.header.Authorization', AuthorizerResultTtlInSeconds: 0 });
+    expect(authorizers[0][1].Properties).toMatchObject({
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 0,
+    });
     expect(JSON.stringify(authorizers[0][1].Properties.AuthorizerUri)).toContain(logicalId('AWS::Lambda::Function', 'AuthorizerFunction'));
   });
 
@@ -378,7 +412,7 @@ describe('the API Gateway edge', () => {
     expect(methods().filter((m) => /\/(auth|\.well-known)\b/.test(m.route))).toEqual([]);
   });
 
-  it('meters tenant routes by the authorizer\'s usage key, not platform routes', () => {
+  it("meters tenant routes by the authorizer's usage key, not platform routes", () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
     const byRoute = Object.fromEntries(methods().map((m) => [m.route, m]));
     for (const route of ['ANY /', 'ANY /{proxy+}']) expect(byRoute[route]).toMatchObject({ ApiKeyRequired: true });
@@ -462,13 +496,19 @@ describe('the audit sealer', () => {
 
   it('sweeps on a schedule as a backstop', () => {
     // The other rule is the execution recorder's (test/infra/execution-recording.test.ts).
-    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties).filter((r) => r.ScheduleExpression !== undefined);
+    const rules = ofType('AWS::Events::Rule')
+      .map(([, r]) => r.Properties)
+      .filter((r) => r.ScheduleExpression !== undefined);
     expect(rules).toEqual([
       expect.objectContaining({
         ScheduleExpression: 'rate(15 minutes)',
-        Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'AuditSealerFunction'), 'Arn'] }, Input: JSON.stringify({ sweep: true }) })],
+        Targets: [
+          expect.objectContaining({
+            Arn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'AuditSealerFunction'), 'Arn'] },
+            Input: JSON.stringify({ sweep: true }),
+          }),
+        ],
       }),
     ]);
   });
 });
-

@@ -17,7 +17,9 @@ describe('train-evaluate state machine: training containers', () => {
   beforeAll(() => {
     const { stack } = stewardTestApp();
     resources = Template.fromStack(stack).toJSON().Resources as typeof resources;
-    const [, found] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === 'steward-train-evaluate')!;
+    const [, found] = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && r.Properties.StateMachineName === 'steward-train-evaluate',
+    )!;
     machine = found;
     const roleRef = JSON.stringify(machine.Properties.RoleArn);
     const roleId = /"([A-Za-z0-9]+)"/.exec(roleRef.slice(roleRef.indexOf('Fn::GetAtt')))![1];
@@ -36,12 +38,19 @@ describe('train-evaluate state machine: training containers', () => {
 
   it('creates training jobs only with a TenantId tag, on tenant-prefixed names, follows them, and passes the SageMaker role to SageMaker only', () => {
     const create = bySid('TrainingJobCreateTenantTagged')!;
-    expect(create).toMatchObject({ Effect: 'Allow', Action: ['sagemaker:AddTags', 'sagemaker:CreateTrainingJob'], Condition: { Null: { 'aws:RequestTag/TenantId': 'false' } } });
+    expect(create).toMatchObject({
+      Effect: 'Allow',
+      Action: ['sagemaker:AddTags', 'sagemaker:CreateTrainingJob'],
+      Condition: { Null: { 'aws:RequestTag/TenantId': 'false' } },
+    });
     expect(JSON.stringify(create.Resource)).toContain(':training-job/t*');
     expect(bySid('TrainingJobFollow')).toMatchObject({ Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:ListTags', 'sagemaker:StopTrainingJob'] });
     expect(JSON.stringify(bySid('TrainingJobFollow')!.Resource)).toContain(':training-job/t*');
     expect(JSON.stringify(bySid('TrainingJobCompletionEvents')!.Resource)).toContain('rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule');
-    expect(bySid('TrainingJobPassExecutionRole')).toMatchObject({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } });
+    expect(bySid('TrainingJobPassExecutionRole')).toMatchObject({
+      Action: 'iam:PassRole',
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
     // No SageMaker action on any other resource than tenant-prefixed training jobs.
     for (const s of statements.filter((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]).some((a) => a.startsWith('sagemaker:')))) {
       expect(JSON.stringify(s.Resource)).toContain(':training-job/t*');
@@ -54,7 +63,12 @@ describe('train-evaluate state machine: training containers', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
       .filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:PutObject')));
-    expect(puts.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)).some((r) => r.includes('/tenants/*/models/*/runs/*'))).toBe(true);
+    expect(
+      puts
+        .flatMap((s) => [s.Resource].flat())
+        .map((r) => JSON.stringify(r))
+        .some((r) => r.includes('/tenants/*/models/*/runs/*')),
+    ).toBe(true);
   });
 });
 
@@ -83,7 +97,9 @@ describe('container training on AWS: template image and training logs', () => {
   const actionsOf = (s: Statement) => [s.Action].flat();
 
   it('stages templates/python-sklearn as a Docker image asset (synth needs no Docker: the build runs at deploy), for linux/amd64', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'Steward.assets.json'), 'utf8')) as { dockerImages: Record<string, { displayName?: string; source: { directory: string; platform?: string } }> };
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'Steward.assets.json'), 'utf8')) as {
+      dockerImages: Record<string, { displayName?: string; source: { directory: string; platform?: string } }>;
+    };
     const images = Object.values(manifest.dockerImages);
     const image = images.find((i) => i.displayName === 'training template python-sklearn')!;
     expect(image).toBeDefined();

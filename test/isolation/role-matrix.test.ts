@@ -132,7 +132,10 @@ describe('the role matrix at the edge, over every tenant route of the OpenAPI do
     for (const op of ops.filter((o) => o.kind === 'tenant' || o.kind === 'platform')) {
       // Real ids where the fixtures exist (cached: nothing is created here), placeholders otherwise.
       const params: Params = await A.params(op).catch(() => ({}));
-      const res = await ctx.api.call(op.method, op.path.replace(/\{([^}]+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? 'x')));
+      const res = await ctx.api.call(
+        op.method,
+        op.path.replace(/\{([^}]+)\}/g, (_, n: string) => encodeURIComponent(params[n] ?? 'x')),
+      );
       log.count(op);
       if (res.status !== 401) wrong.push(`${op.key}: ${res.status}`);
     }

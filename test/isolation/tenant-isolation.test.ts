@@ -21,7 +21,6 @@ const PUBLIC_ROUTES = [
   'POST /signup',
 ];
 
-
 /** Headers a confused edge might take a tenant from. */
 const FORGED_TENANT_HEADERS = ['x-tenant-id', 'x-steward-tenant'];
 
@@ -71,7 +70,10 @@ describe('tenant isolation over every operation of the OpenAPI document', () => 
       // Fixtures and requests, built before the snapshot: building may act.
       for (const [key, why] of await fx.prepare([...tenantOps, ...platformOps])) unprepared.set(key, `${fx.label}: ${why}`);
     }
-    before = await settledSnapshot(A, tenantOps.filter((o) => !unprepared.has(o.key)));
+    before = await settledSnapshot(
+      A,
+      tenantOps.filter((o) => !unprepared.has(o.key)),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -103,7 +105,14 @@ describe('tenant isolation over every operation of the OpenAPI document', () => 
     if (res.status === 403 || res.status === 404) return;
     if (op.method === 'GET' && isPaginated(op) && res.status === 200 && Array.isArray(res.body?.items) && res.body.items.length === 0) return;
     if (is2xx(res.status) || [409, 412, 422].includes(res.status)) log.leak(op, credential, request, res, `B reached A's resource: ${res.status}`);
-    else log.error(op, credential, request, res, res.status === 400 ? 'the request is invalid (fix its fixture or BODIES entry)' : `expected 403 or 404, got ${res.status}`);
+    else
+      log.error(
+        op,
+        credential,
+        request,
+        res,
+        res.status === 400 ? 'the request is invalid (fix its fixture or BODIES entry)' : `expected 403 or 404, got ${res.status}`,
+      );
   }
 
   /** B's write naming A's resources in its body: any refusal will do, acceptance is a leak. */
@@ -220,7 +229,10 @@ describe('tenant isolation over every operation of the OpenAPI document', () => 
       const variants: Array<(r: Request) => Request | undefined> = [
         (r) => ({ ...r, query: { ...r.query, tenantId: forged } }),
         ...FORGED_TENANT_HEADERS.map((h) => (r: Request) => ({ ...r, headers: { [h]: forged } })),
-        (r) => (op.mutating && (r.body === undefined || (typeof r.body === 'object' && !Array.isArray(r.body))) ? { ...r, body: { ...((r.body) ?? {}), tenantId: forged } } : undefined),
+        (r) =>
+          op.mutating && (r.body === undefined || (typeof r.body === 'object' && !Array.isArray(r.body)))
+            ? { ...r, body: { ...(r.body ?? {}), tenantId: forged } }
+            : undefined,
       ];
       for (const credential of await B.holders(op.permission)) {
         for (const variant of variants) {

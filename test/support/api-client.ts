@@ -43,7 +43,10 @@ export const USER_PASSWORD = 'tenant user password 1';
 
 /** A platform with a bootstrapped administrator, and the app over it. */
 export async function bootApi(options: { now?: () => Date; env?: Record<string, string> } = {}) {
-  const local = await testPlatform({ STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD, ...options.env }, { now: options.now });
+  const local = await testPlatform(
+    { STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD, ...options.env },
+    { now: options.now },
+  );
   const api = new ApiClient(createApp(local.platform));
   const adminToken = await signInAs(api, ADMIN_EMAIL, ADMIN_PASSWORD);
   return { local, api, adminToken, platform: local.platform };
@@ -65,7 +68,12 @@ export interface OnboardedTenant {
 }
 
 /** Sign-up → approval → invitation accepted → one user per role, each signed in. */
-export async function onboardTenant(api: ApiClient, adminToken: string, name: string, options: { plan?: string; roles?: readonly TenantRole[]; inbox?: string } = {}): Promise<OnboardedTenant> {
+export async function onboardTenant(
+  api: ApiClient,
+  adminToken: string,
+  name: string,
+  options: { plan?: string; roles?: readonly TenantRole[]; inbox?: string } = {},
+): Promise<OnboardedTenant> {
   const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
   const adminEmail = `admin@${slug}.example`;
   const signup = await api.call('POST', '/signup', { body: { name, adminEmail, plan: options.plan ?? 'enterprise' } });

@@ -19,7 +19,9 @@ export async function tamperEdit(local: LocalPlatform, table: MetadataTable, key
       new UpdateCommand({
         TableName: t.tableName,
         Key: { pk: t.partitionKey(key.partition), sk: key.sort },
-        UpdateExpression: `SET ${Object.keys(fields).map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+        UpdateExpression: `SET ${Object.keys(fields)
+          .map((_, i) => `#f${i} = :f${i}`)
+          .join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),

@@ -12,7 +12,10 @@ import { localSettings } from '../../infra/local/local-settings';
  * files running in parallel workers never see each other's data, while sharing
  * one emulator.
  */
-export async function testPlatform(overrides: Record<string, string> = {}, options: { now?: () => Date; scheduler?: boolean } = {}): Promise<LocalPlatform & { settings: Settings }> {
+export async function testPlatform(
+  overrides: Record<string, string> = {},
+  options: { now?: () => Date; scheduler?: boolean } = {},
+): Promise<LocalPlatform & { settings: Settings }> {
   const dynamodb = process.env.STEWARD_TEST_DYNAMODB_ENDPOINT;
   const s3 = process.env.STEWARD_TEST_S3_ENDPOINT;
   const scoring = process.env.STEWARD_TEST_SCORING_ENDPOINT;

@@ -1,4 +1,10 @@
-import { type CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand, type OutputLogEvent, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  type CloudWatchLogsClient,
+  DescribeLogStreamsCommand,
+  GetLogEventsCommand,
+  type OutputLogEvent,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { type TrainingLogSource, truncationNotice } from '../../ports/training-log-source';
 
 /** Where SageMaker sends every training job's stdout and stderr. */
@@ -87,7 +93,9 @@ export class CloudWatchTrainingLogs implements TrainingLogSource {
     let nextToken: string | undefined;
     try {
       do {
-        const page = await this.client.send(new DescribeLogStreamsCommand({ logGroupName: this.logGroupName, logStreamNamePrefix: `${jobName}/`, ...(nextToken ? { nextToken } : {}) }));
+        const page = await this.client.send(
+          new DescribeLogStreamsCommand({ logGroupName: this.logGroupName, logStreamNamePrefix: `${jobName}/`, ...(nextToken ? { nextToken } : {}) }),
+        );
         for (const stream of page.logStreams ?? []) if (stream.logStreamName) names.push(stream.logStreamName);
         nextToken = page.nextToken;
       } while (nextToken);
@@ -109,7 +117,9 @@ export class CloudWatchTrainingLogs implements TrainingLogSource {
     for (let page = 0; page < this.maxPages; page++) {
       let out;
       try {
-        out = await this.client.send(new GetLogEventsCommand({ logGroupName: this.logGroupName, logStreamName, startFromHead: false, ...(nextToken ? { nextToken } : {}) }));
+        out = await this.client.send(
+          new GetLogEventsCommand({ logGroupName: this.logGroupName, logStreamName, startFromHead: false, ...(nextToken ? { nextToken } : {}) }),
+        );
       } catch (error) {
         if (error instanceof ResourceNotFoundException) return pages.length ? { events: pages.reverse().flat(), complete: false } : undefined;
         throw error;

@@ -36,9 +36,10 @@ export async function bootstrapTable(dynamodb: DynamoDBClient, tableName: string
         new CreateTableCommand({
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [TABLE_KEYS.partition, TABLE_KEYS.sort, ...TABLE_INDEXES.flatMap((i) => [i.partition, i.sort])].map(
-            (name) => ({ AttributeName: name, AttributeType: 'S' }),
-          ),
+          AttributeDefinitions: [TABLE_KEYS.partition, TABLE_KEYS.sort, ...TABLE_INDEXES.flatMap((i) => [i.partition, i.sort])].map((name) => ({
+            AttributeName: name,
+            AttributeType: 'S',
+          })),
           KeySchema: [
             { AttributeName: TABLE_KEYS.partition, KeyType: 'HASH' },
             { AttributeName: TABLE_KEYS.sort, KeyType: 'RANGE' },
@@ -64,9 +65,7 @@ export async function bootstrapTable(dynamodb: DynamoDBClient, tableName: string
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
     try {
-      await dynamodb.send(
-        new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
-      );
+      await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
     } catch (error) {
       // Another process starting on the same data enabled it first.
       const again = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));

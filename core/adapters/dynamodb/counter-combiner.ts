@@ -47,7 +47,10 @@ export class CounterCombiner {
   private readonly lingerMs: number;
 
   /** `lingerMs`: as TransactionCombiner's, a short wait for company while adds are concurrent (default 2 ms). */
-  constructor(private readonly client: DynamoDBDocumentClient, options: { lingerMs?: number } = {}) {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    options: { lingerMs?: number } = {},
+  ) {
     this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
   }
 

@@ -1,12 +1,16 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { Conflict, DependencyFailed, StaleWrite, StewardError } from '../../errors';
-import { QuotaCeiling, type GuardedUpdate, type KeyRef, type MetadataTable, type Page, type QueryRequest, type ScopedWrite, type Item } from '../../ports/metadata-store';
+import {
+  QuotaCeiling,
+  type GuardedUpdate,
+  type KeyRef,
+  type MetadataTable,
+  type Page,
+  type QueryRequest,
+  type ScopedWrite,
+  type Item,
+} from '../../ports/metadata-store';
 import { KEY_ATTRIBUTE_NAMES, TABLE_INDEXES } from '../../storage/table-design';
 import { counterCombiner } from './counter-combiner';
 import { decodeCursor, encodeCursor } from '../store-cursor';
@@ -228,29 +232,33 @@ export async function transactAcross(groups: ReadonlyArray<readonly [MetadataTab
 }
 
 async function callStore<T>(run: () => Promise<T>, writes?: readonly ScopedWrite[]): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      // Our own errors (a refused cursor, say) are the caller's business, not a store failure.
-      if (error instanceof StewardError) throw error;
-      if (error instanceof TransactionCanceledException) {
-        const reasons = error.CancellationReasons ?? [];
-        const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) {
-          const write = writes?.[failed];
-          if (write?.kind === 'add') throw new QuotaCeiling(write.attribute, write.atMost ?? 0, { cause: error });
-          const expect = write && 'expect' in write ? write.expect : undefined;
-          if (expect && typeof expect === 'object') throw new StaleWrite('the item changed since it was read; re-read and retry', { cause: error });
-          throw new Conflict(expect === 'new' ? 'an item with this identity already exists' : 'a precondition of this change no longer holds', { cause: error });
-        }
-        if (reasons.some((r) => r.Code === 'TransactionConflict')) throw new StaleWrite('a concurrent change touched the same items; retry', { cause: error });
+  try {
+    return await run();
+  } catch (error) {
+    // Our own errors (a refused cursor, say) are the caller's business, not a store failure.
+    if (error instanceof StewardError) throw error;
+    if (error instanceof TransactionCanceledException) {
+      const reasons = error.CancellationReasons ?? [];
+      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+      if (failed >= 0) {
+        const write = writes?.[failed];
+        if (write?.kind === 'add') throw new QuotaCeiling(write.attribute, write.atMost ?? 0, { cause: error });
+        const expect = write && 'expect' in write ? write.expect : undefined;
+        if (expect && typeof expect === 'object') throw new StaleWrite('the item changed since it was read; re-read and retry', { cause: error });
+        throw new Conflict(expect === 'new' ? 'an item with this identity already exists' : 'a precondition of this change no longer holds', { cause: error });
       }
-      if (error instanceof ConditionalCheckFailedException) throw new Conflict('a precondition of this change no longer holds', { cause: error });
-      throw new DependencyFailed('metadata store request failed', { cause: error });
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) throw new StaleWrite('a concurrent change touched the same items; retry', { cause: error });
     }
+    if (error instanceof ConditionalCheckFailedException) throw new Conflict('a precondition of this change no longer holds', { cause: error });
+    throw new DependencyFailed('metadata store request failed', { cause: error });
+  }
 }
 
-function condition(expect: Exclude<ScopedWrite, { kind: 'add' }>['expect']): { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, unknown> } {
+function condition(expect: Exclude<ScopedWrite, { kind: 'add' }>['expect']): {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
   if (expect === undefined || expect === 'any') return {};
   if (expect === 'new' || expect === 'absent') return { ConditionExpression: 'attribute_not_exists(pk)' };
   if (expect === 'exists') return { ConditionExpression: 'attribute_exists(pk)' };

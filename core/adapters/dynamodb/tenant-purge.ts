@@ -29,7 +29,9 @@ export async function purgeTenantItems(documents: DynamoDBDocumentClient, tableN
     );
     const keys = (page.Items ?? []) as { pk: string; sk: string }[];
     for (let i = 0; i < keys.length; i += PARALLEL_DELETES) {
-      await Promise.all(keys.slice(i, i + PARALLEL_DELETES).map((k) => documents.send(new DeleteCommand({ TableName: tableName, Key: { pk: k.pk, sk: k.sk } }))));
+      await Promise.all(
+        keys.slice(i, i + PARALLEL_DELETES).map((k) => documents.send(new DeleteCommand({ TableName: tableName, Key: { pk: k.pk, sk: k.sk } }))),
+      );
     }
     removed += keys.length;
     start = page.LastEvaluatedKey;

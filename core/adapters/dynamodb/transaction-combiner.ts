@@ -73,7 +73,10 @@ export class TransactionCombiner {
   private lingering = false;
   private lingered = false;
 
-  constructor(private readonly client: DynamoDBDocumentClient, options: CombinerOptions = {}) {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    options: CombinerOptions = {},
+  ) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
     this.lingerMs = Math.max(0, options.lingerMs ?? DEFAULT_LINGER_MS);
   }
@@ -84,7 +87,17 @@ export class TransactionCombiner {
    */
   write(items: TransactItem[], appends: readonly Append[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ items, keys: items.map(itemKey), appends, bytes: JSON.stringify(items).length, solo: false, unlinked: false, headRefusals: 0, resolve, reject });
+      this.queue.push({
+        items,
+        keys: items.map(itemKey),
+        appends,
+        bytes: JSON.stringify(items).length,
+        solo: false,
+        unlinked: false,
+        headRefusals: 0,
+        resolve,
+        reject,
+      });
       this.pump();
     });
   }
@@ -224,7 +237,14 @@ export class TransactionCombiner {
         const own = reasons.slice(offset, offset + p.items.length);
         offset += p.items.length;
         if (own.every((r) => !failed(r.Code))) again.push(p);
-        else p.reject(new TransactionCanceledException({ message: (error as Error).message, $metadata: (error as TransactionCanceledException).$metadata, CancellationReasons: own }));
+        else
+          p.reject(
+            new TransactionCanceledException({
+              message: (error as Error).message,
+              $metadata: (error as TransactionCanceledException).$metadata,
+              CancellationReasons: own,
+            }),
+          );
       }
       if (call.heads.some((h) => failed(reasons[h.index]?.Code))) {
         // Another process extended a sequence first: link again on the fresh head, or give up linking.

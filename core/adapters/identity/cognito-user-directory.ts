@@ -24,7 +24,10 @@ import type { DirectoryUser, Invitation, UserDirectory } from '../../ports/user-
 export class CognitoUserDirectory implements UserDirectory {
   readonly kind = 'cognito' as const;
 
-  constructor(private readonly cognito: CognitoIdentityProviderClient, private readonly userPoolId: string) {}
+  constructor(
+    private readonly cognito: CognitoIdentityProviderClient,
+    private readonly userPoolId: string,
+  ) {}
 
   async provision(user: DirectoryUser): Promise<{ platformWrites: never[]; invitation: Invitation }> {
     try {
@@ -42,7 +45,8 @@ export class CognitoUserDirectory implements UserDirectory {
       );
     } catch (error) {
       // An email is an alias of one user: a second user with it is refused. The use case keeps this from the caller (core/identity/invitations.ts).
-      if (error instanceof UsernameExistsException || error instanceof AliasExistsException) throw new Conflict(`a user with email ${user.email} already exists`, { cause: error });
+      if (error instanceof UsernameExistsException || error instanceof AliasExistsException)
+        throw new Conflict(`a user with email ${user.email} already exists`, { cause: error });
       throw error;
     }
     for (const role of user.roles) await this.addToGroup(user.userId, role);

@@ -62,7 +62,10 @@ async function toSigningKeys(file: KeyFile, version: string, now: Date): Promise
 export class FileIssuerKeyRing implements IssuerKeyRing {
   private loaded?: { mtimeMs: number; keys: Promise<SigningKeys> };
 
-  constructor(private readonly path: string, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly path: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   async current(): Promise<SigningKeys> {
     let mtimeMs = this.mtime();

@@ -15,7 +15,10 @@ const LEGACY_KEY_IN_STORE = { partition: ['ISSUER'], sort: 'SIGNING-KEY' };
  * very verifier used on AWS checks them, fed the issuer's JWKS directly (and
  * fed again after a key rotation).
  */
-export function localIdentity(platformTable: MetadataTable, options: { issuer: string; audience: string; keys: IssuerKeyRing; mail: MailSender }): IdentityParts {
+export function localIdentity(
+  platformTable: MetadataTable,
+  options: { issuer: string; audience: string; keys: IssuerKeyRing; mail: MailSender },
+): IdentityParts {
   const issuer = new LocalIdTokenIssuer(options.keys, options.issuer, options.audience);
   let verifier: { version: string; verifier: IdTokenVerifier } | undefined;
   return {

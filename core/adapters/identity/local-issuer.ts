@@ -11,7 +11,11 @@ export const LOCAL_ID_TOKEN_MAX_TTL_SECONDS = 3600;
  * ID tokens. Local mode only.
  */
 export class LocalIdTokenIssuer implements IdTokenIssuer {
-  constructor(private readonly keys: IssuerKeyRing, private readonly issuer: string, private readonly audience: string) {}
+  constructor(
+    private readonly keys: IssuerKeyRing,
+    private readonly issuer: string,
+    private readonly audience: string,
+  ) {}
 
   async jwks(): Promise<{ keys: Record<string, unknown>[] }> {
     return (await this.keys.current()).jwks;

@@ -24,7 +24,12 @@ export class LocalUserDirectory implements UserDirectory {
     return {
       platformWrites: [
         this.logins.write({ email: user.email, kind: 'user', tenantId: user.tenantId, subjectId: user.userId, failedAttempts: 0, revision: 1 }),
-        this.logins.writeInvitation(sha256Hex(secret), { emailKey: Logins.key(user.email).partition[1], tenantId: user.tenantId, subjectId: user.userId, expiresAt }),
+        this.logins.writeInvitation(sha256Hex(secret), {
+          emailKey: Logins.key(user.email).partition[1],
+          tenantId: user.tenantId,
+          subjectId: user.userId,
+          expiresAt,
+        }),
       ],
       invitation: { delivery: 'token', token: secret, expiresAt: new Date(expiresAt * 1000).toISOString() },
     };

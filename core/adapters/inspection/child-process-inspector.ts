@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { DependencyFailed } from '../../errors';
-import { ArtifactInspectionResult, DatasetInspectionResult, type ArtifactInspectionJob, type DatasetInspectionJob, type InspectionJob, WorkerAnswer, WorkerReady } from '../../inspection/inspection-job';
+import {
+  ArtifactInspectionResult,
+  DatasetInspectionResult,
+  type ArtifactInspectionJob,
+  type DatasetInspectionJob,
+  type InspectionJob,
+  WorkerAnswer,
+  WorkerReady,
+} from '../../inspection/inspection-job';
 import { artifactLimits, datasetLimits, type IsolationLimits, limitExceeded, refusalField, timeLimitProblem } from '../../inspection/inspection-limits';
 import type { FileInspector } from '../../ports/file-inspector';
 
@@ -45,7 +53,8 @@ let running = 0;
 const waiting: Array<() => void> = [];
 
 async function inspect<T>(job: InspectionJob, limits: IsolationLimits, schema: z.ZodType<T>): Promise<T> {
-  if (!existsSync(WORKER_ENTRY)) throw new DependencyFailed('the inspection worker is not part of this build (on AWS, inspections run in the inspector function)');
+  if (!existsSync(WORKER_ENTRY))
+    throw new DependencyFailed('the inspection worker is not part of this build (on AWS, inspections run in the inspector function)');
   if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
   running++;
   try {
@@ -76,7 +85,12 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
       child = fork(WORKER_ENTRY, [], {
         execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href, `--max-old-space-size=${limits.memoryMb}`],
         // No credentials, no settings: the URL in the job is the worker's only access.
-        env: { PATH: process.env.PATH ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          NODE_OPTIONS: '',
+        },
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
     } catch (error) {
@@ -114,7 +128,13 @@ function inWorker(job: InspectionJob, limits: IsolationLimits, field: string): P
       if (settled) return;
       if (!ready) {
         // It died loading its own modules, before it saw the file: our failure, not the upload's.
-        finish(() => reject(new DependencyFailed(`the inspection process could not start (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`)));
+        finish(() =>
+          reject(
+            new DependencyFailed(
+              `the inspection process could not start (${signal ?? `exit code ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`,
+            ),
+          ),
+        );
       } else if (/heap out of memory|Allocation failed/i.test(stderr)) {
         finish(() => reject(limitExceeded(field, `the inspection used more than ${limits.memoryMb} MB of memory (limit: inspection memory) and was stopped`)));
       } else {

@@ -10,7 +10,10 @@ import type { MailSender, OutgoingMail } from '../../ports/mail-sender';
 export class SmtpMailSender implements MailSender {
   private readonly transport: Transporter;
 
-  constructor(url: string, private readonly from = 'Steward <steward@localhost>') {
+  constructor(
+    url: string,
+    private readonly from = 'Steward <steward@localhost>',
+  ) {
     // The local catcher offers no TLS (it never leaves loopback); a remote relay is reached with smtps:// or STARTTLS.
     const target = new URL(url);
     const loopback = target.hostname === '127.0.0.1' || target.hostname === 'localhost';

@@ -1,10 +1,4 @@
-import {
-  CreateBucketCommand,
-  HeadBucketCommand,
-  PutBucketVersioningCommand,
-  type S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketVersioningCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 
 /**
  * Creates the artifact bucket if missing (local mode; on AWS the CDK stack owns

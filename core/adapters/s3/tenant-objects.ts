@@ -33,7 +33,11 @@ export class TenantObjects {
   /** The tenant's staging area (core/ports/object-store.ts): outside the root, so one literal lifecycle prefix expires every tenant's. */
   readonly stagingRoot: string;
 
-  constructor(private readonly s3: S3Client, readonly bucket: string, readonly tenantId: string) {
+  constructor(
+    private readonly s3: S3Client,
+    readonly bucket: string,
+    readonly tenantId: string,
+  ) {
     this.root = `tenants/${assertTenantId(tenantId)}/`;
     this.stagingRoot = `${STAGING_PREFIX}${tenantId}/`;
   }
@@ -44,7 +48,8 @@ export class TenantObjects {
       throw new ValidationFailed('invalid object key', [{ field: 'key', problem: `'${relative}' is not a relative object key` }]);
     }
     if (relative.startsWith(STAGING_PREFIX)) {
-      if (relative.length === STAGING_PREFIX.length) throw new ValidationFailed('invalid object key', [{ field: 'key', problem: `'${relative}' names no object` }]);
+      if (relative.length === STAGING_PREFIX.length)
+        throw new ValidationFailed('invalid object key', [{ field: 'key', problem: `'${relative}' names no object` }]);
       return this.stagingRoot + relative.slice(STAGING_PREFIX.length);
     }
     return this.root + relative;
@@ -68,7 +73,8 @@ export class TenantObjects {
   async getStream(relative: string): Promise<AsyncIterable<Uint8Array>> {
     const out = await this.call(() => this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(relative) })), relative);
     const body = out.Body as unknown;
-    if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') throw new DependencyFailed('object store returned a body that is not a stream');
+    if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function')
+      throw new DependencyFailed('object store returned a body that is not a stream');
     return body as AsyncIterable<Uint8Array>;
   }
 
@@ -77,7 +83,8 @@ export class TenantObjects {
       const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(relative) }));
       return { key: relative, size: out.ContentLength ?? 0, etag: out.ETag, contentType: out.ContentType };
     } catch (error) {
-      if (error instanceof S3NotFound || error instanceof NoSuchKey || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      if (error instanceof S3NotFound || error instanceof NoSuchKey || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+        return undefined;
       throw new DependencyFailed('object store request failed', { cause: error });
     }
   }

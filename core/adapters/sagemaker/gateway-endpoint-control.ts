@@ -15,7 +15,10 @@ import { DependencyFailed } from '../../errors';
 export class GatewayEndpointControl implements EndpointControl {
   readonly kind = 'local' as const;
 
-  constructor(private readonly baseUrl: string, private readonly fetchImpl: typeof fetch = fetch) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
 
   async createModels(_config: EndpointConfigSpec): Promise<void> {
     // The registration below carries the models; the gateway loads them there.
@@ -73,5 +76,10 @@ export class GatewayEndpointControl implements EndpointControl {
 }
 
 function modelOf(model: ServedModelSpec) {
-  return { runtime: model.runtime, artifactUri: model.artifactUri, ...(model.ioSchema ? { ioSchema: model.ioSchema } : {}), ...(model.sha256 ? { sha256: model.sha256 } : {}) };
+  return {
+    runtime: model.runtime,
+    artifactUri: model.artifactUri,
+    ...(model.ioSchema ? { ioSchema: model.ioSchema } : {}),
+    ...(model.sha256 ? { sha256: model.sha256 } : {}),
+  };
 }

@@ -52,7 +52,12 @@ export class HostedGatewayInvoker implements EndpointInvoker {
 class DirectAnswer implements InvocationAnswer {
   readonly #answer: GatewayAnswer;
 
-  constructor(answer: GatewayAnswer, readonly contentType: string, readonly variant: string, readonly predictions: readonly Readonly<Record<string, unknown>>[]) {
+  constructor(
+    answer: GatewayAnswer,
+    readonly contentType: string,
+    readonly variant: string,
+    readonly predictions: readonly Readonly<Record<string, unknown>>[],
+  ) {
     this.#answer = answer;
   }
 
@@ -63,7 +68,11 @@ class DirectAnswer implements InvocationAnswer {
 
 /** The gateway's error answer, kept as the `cause` of the port's error (what the SDK's exception is for the SDK adapter). */
 export class GatewayRefused extends Error {
-  constructor(readonly status: number, readonly fields: RuntimeErrorFields, readonly requestId: string | undefined) {
+  constructor(
+    readonly status: number,
+    readonly fields: RuntimeErrorFields,
+    readonly requestId: string | undefined,
+  ) {
     super(`${fields.name} (${status}): ${fields.message}`);
     this.name = new.target.name;
   }

@@ -21,7 +21,10 @@ export type SageMakerEndpointControlOptions = SageMakerModelOptions;
 export class SageMakerEndpointControl implements EndpointControl {
   readonly kind = 'sagemaker' as const;
 
-  constructor(private readonly client: SageMakerClient, private readonly options: SageMakerEndpointControlOptions) {}
+  constructor(
+    private readonly client: SageMakerClient,
+    private readonly options: SageMakerEndpointControlOptions,
+  ) {}
 
   async createModels(config: EndpointConfigSpec): Promise<void> {
     for (const request of createModelRequests(config, this.options)) {

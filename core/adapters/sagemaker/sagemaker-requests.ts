@@ -54,15 +54,28 @@ export function createModelRequests(config: EndpointConfigSpec, options: SageMak
 }
 
 /** CreateEndpointConfig: weighted production variants, the shadow variants, and data capture of the shadow's answers. */
-export function createEndpointConfigRequest(config: EndpointConfigSpec, options: SageMakerModelOptions): CreateEndpointConfigInput & { EndpointConfigName: string } {
-  const instance = { InstanceType: options.instanceType ?? ('ml.m5.large'), InitialInstanceCount: options.instanceCount ?? 1 } as const;
+export function createEndpointConfigRequest(
+  config: EndpointConfigSpec,
+  options: SageMakerModelOptions,
+): CreateEndpointConfigInput & { EndpointConfigName: string } {
+  const instance = { InstanceType: options.instanceType ?? 'ml.m5.large', InitialInstanceCount: options.instanceCount ?? 1 } as const;
   return {
     EndpointConfigName: config.configName,
-    ProductionVariants: config.productionVariants.map((v) => ({ VariantName: v.variantName, ModelName: v.model.modelName, InitialVariantWeight: v.weight, ...instance })),
+    ProductionVariants: config.productionVariants.map((v) => ({
+      VariantName: v.variantName,
+      ModelName: v.model.modelName,
+      InitialVariantWeight: v.weight,
+      ...instance,
+    })),
     ...(config.shadowVariants.length
       ? {
           // SageMaker mirrors every request to a shadow; the weight only sizes its share of capacity.
-          ShadowProductionVariants: config.shadowVariants.map((v) => ({ VariantName: v.variantName, ModelName: v.model.modelName, InitialVariantWeight: 1, ...instance })),
+          ShadowProductionVariants: config.shadowVariants.map((v) => ({
+            VariantName: v.variantName,
+            ModelName: v.model.modelName,
+            InitialVariantWeight: 1,
+            ...instance,
+          })),
         }
       : {}),
     ...(config.captureUri

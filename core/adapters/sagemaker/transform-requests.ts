@@ -29,7 +29,11 @@ export interface BatchTransformRequests {
   readonly deployed: boolean;
 }
 
-export function batchTransformRequests(plan: BatchTransformPlan, passthrough: readonly string[], options: SageMakerModelOptions & { transformInstanceType?: TransformInstanceType }): BatchTransformRequests {
+export function batchTransformRequests(
+  plan: BatchTransformPlan,
+  passthrough: readonly string[],
+  options: SageMakerModelOptions & { transformInstanceType?: TransformInstanceType },
+): BatchTransformRequests {
   const [model] = createModelRequests(
     { configName: plan.model.modelName, productionVariants: [{ variantName: 'batch', weight: 1, model: plan.model }], shadowVariants: [], tags: plan.tags },
     options,

@@ -35,7 +35,10 @@ export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 export class EventBridgeScheduleControl implements ScheduleControl {
   readonly kind = 'eventbridge' as const;
 
-  constructor(private readonly scheduler: SchedulerClient, private readonly options: EventBridgeScheduleControlOptions) {}
+  constructor(
+    private readonly scheduler: SchedulerClient,
+    private readonly options: EventBridgeScheduleControlOptions,
+  ) {}
 
   static scheduleName(tenantId: string, scheduleId: string): string {
     return `${tenantId}-${scheduleId}`;
@@ -82,7 +85,9 @@ export class EventBridgeScheduleControl implements ScheduleControl {
 
   async remove(tenantId: string, scheduleId: string): Promise<void> {
     try {
-      await this.scheduler.send(new DeleteScheduleCommand({ Name: EventBridgeScheduleControl.scheduleName(tenantId, scheduleId), GroupName: this.options.groupName }));
+      await this.scheduler.send(
+        new DeleteScheduleCommand({ Name: EventBridgeScheduleControl.scheduleName(tenantId, scheduleId), GroupName: this.options.groupName }),
+      );
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return;
       throw new DependencyFailed(`EventBridge Scheduler refused to delete ${tenantId}-${scheduleId}: ${(error as Error).message}`, { cause: error });

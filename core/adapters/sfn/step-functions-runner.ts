@@ -68,7 +68,14 @@ export class StepFunctionsRunner implements PipelineRunner {
     await rememberExecutionTenant(tables.platformTable(), { executionId, tenantId, pipeline: request.pipeline, actor: request.actor });
     let record: ExecutionRecord;
     try {
-      record = await recordExecutionStarted(table, { executionId, pipeline: request.pipeline, name: request.name ?? executionId, actor: request.actor, input, startedAt });
+      record = await recordExecutionStarted(table, {
+        executionId,
+        pipeline: request.pipeline,
+        name: request.name ?? executionId,
+        actor: request.actor,
+        input,
+        startedAt,
+      });
     } catch (error) {
       const raced = error instanceof Conflict ? await existing() : undefined;
       if (raced) return raced;
@@ -79,7 +86,12 @@ export class StepFunctionsRunner implements PipelineRunner {
     } catch (error) {
       const cause = `Step Functions did not start the execution: ${error instanceof Error ? error.message : String(error)}`;
       const at = tables.now().toISOString();
-      await recordExecutionStopped(table, record, { status: 'FAILED', error: 'States.StartFailed', cause, event: { seq: 1, type: 'ExecutionFailed', at, error: 'States.StartFailed', cause } }).catch(() => undefined);
+      await recordExecutionStopped(table, record, {
+        status: 'FAILED',
+        error: 'States.StartFailed',
+        cause,
+        event: { seq: 1, type: 'ExecutionFailed', at, error: 'States.StartFailed', cause },
+      }).catch(() => undefined);
       throw new DependencyFailed(cause, { cause: error });
     }
     return { executionId, startedAt };

@@ -56,7 +56,9 @@ export function openDatabase(path: string): Database.Database {
     // wrote ~10 pages to the WAL, ~2.5 of them interior pages. Here the items are appended in rowid order and
     // the key index holds keys only (~8 pages; in process the store's part of a registration −15 %). Reads by
     // key or range take one more B-tree step (key index → row): no difference measurable for a get.
-    db.exec(`CREATE TABLE IF NOT EXISTS items (pk TEXT NOT NULL, sk TEXT NOT NULL, ${indexColumns}, expires_at INTEGER, body TEXT NOT NULL, PRIMARY KEY (pk, sk))`);
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS items (pk TEXT NOT NULL, sk TEXT NOT NULL, ${indexColumns}, expires_at INTEGER, body TEXT NOT NULL, PRIMARY KEY (pk, sk))`,
+    );
     for (const index of TABLE_INDEXES) {
       db.exec(`CREATE INDEX IF NOT EXISTS ${index.name} ON items (${index.partition}, ${index.sort}, pk, sk) WHERE ${index.partition} IS NOT NULL`);
     }
@@ -73,14 +75,21 @@ export function openDatabase(path: string): Database.Database {
 function unusable(path: string, error: unknown): MetadataFileUnusable {
   const code = (error as { code?: string }).code ?? '';
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new MetadataFileUnusable(`metadata file ${path} is not a Steward database or is damaged: restore it with \`npm run steward -- restore <backup>\` into an empty data folder`, { cause: error });
+    return new MetadataFileUnusable(
+      `metadata file ${path} is not a Steward database or is damaged: restore it with \`npm run steward -- restore <backup>\` into an empty data folder`,
+      { cause: error },
+    );
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new MetadataFileUnusable(`metadata file ${path} is locked by another process: stop the other Steward using this data folder, or choose another with --data-dir`, { cause: error });
+    return new MetadataFileUnusable(
+      `metadata file ${path} is locked by another process: stop the other Steward using this data folder, or choose another with --data-dir`,
+      { cause: error },
+    );
   }
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
     return new MetadataFileUnusable(`metadata file ${path} cannot be opened for writing: check the data folder's permissions`, { cause: error });
   }
-  if (code === 'SQLITE_FULL') return new MetadataFileUnusable(`metadata file ${path} cannot be written: the disk is full; free space and start again`, { cause: error });
+  if (code === 'SQLITE_FULL')
+    return new MetadataFileUnusable(`metadata file ${path} cannot be written: the disk is full; free space and start again`, { cause: error });
   return new MetadataFileUnusable(`metadata file ${path} cannot be opened: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

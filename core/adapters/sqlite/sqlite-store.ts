@@ -144,8 +144,12 @@ export class SqliteStore implements MetadataStore {
     // it changes in memory (temp_store, open-database.ts), and a purge changes all of a tenant's pages.
     return this.write(
       () =>
-        this.statement('DELETE FROM items WHERE pk >= ? AND pk < ? AND NOT (pk >= ? AND pk < ?)').run(prefix, prefixUpperBound(prefix), keep, prefixUpperBound(keep))
-          .changes,
+        this.statement('DELETE FROM items WHERE pk >= ? AND pk < ? AND NOT (pk >= ? AND pk < ?)').run(
+          prefix,
+          prefixUpperBound(prefix),
+          keep,
+          prefixUpperBound(keep),
+        ).changes,
     );
   }
 
@@ -175,7 +179,9 @@ export class SqliteStore implements MetadataStore {
    */
   importRawItems(items: readonly Record<string, unknown>[]): void {
     this.write(() => {
-      const insert = this.statement(`INSERT INTO items (pk, sk, ${INDEX_COLUMNS.join(', ')}, expires_at, body) VALUES (?, ?, ${INDEX_COLUMNS.map(() => '?').join(', ')}, ?, ?)`);
+      const insert = this.statement(
+        `INSERT INTO items (pk, sk, ${INDEX_COLUMNS.join(', ')}, expires_at, body) VALUES (?, ?, ${INDEX_COLUMNS.map(() => '?').join(', ')}, ?, ?)`,
+      );
       for (const item of items) {
         if (typeof item.pk !== 'string' || typeof item.sk !== 'string') throw new TypeError('an imported item needs string pk and sk');
         const body = withoutKeys(item);
@@ -307,7 +313,9 @@ export class SqliteTable implements MetadataTable {
   }
 
   async get<T = Item>(ref: KeyRef): Promise<T | undefined> {
-    const row = this.store.read(() => this.store.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(this.makePartition(ref.partition), ref.sort) as Row | undefined);
+    const row = this.store.read(
+      () => this.store.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(this.makePartition(ref.partition), ref.sort) as Row | undefined,
+    );
     return row ? (JSON.parse(row.body) as T) : undefined;
   }
 
@@ -367,7 +375,7 @@ export class SqliteTable implements MetadataTable {
   private add(pk: string, sk: string, attribute: string, by: number, atMost: number | undefined): number {
     const stored = this.store.statement('SELECT body FROM items WHERE pk = ? AND sk = ?').get(pk, sk) as Pick<Row, 'body'> | undefined;
     const body: Item = stored ? (JSON.parse(stored.body) as Item) : {};
-    const current = typeof body[attribute] === 'number' ? (body[attribute]) : 0;
+    const current = typeof body[attribute] === 'number' ? body[attribute] : 0;
     const next = current + by;
     if (atMost !== undefined && body[attribute] !== undefined && current > atMost - by) throw new QuotaCeiling(attribute, atMost);
     body[attribute] = next;
@@ -497,9 +505,9 @@ export class SqliteTable implements MetadataTable {
   }
 
   private row(ref: KeyRef): Row | undefined {
-    return this.store.statement(`SELECT body, pk, sk, ${INDEX_COLUMNS.join(', ')} FROM items WHERE pk = ? AND sk = ?`).get(this.makePartition(ref.partition), ref.sort) as
-      | Row
-      | undefined;
+    return this.store
+      .statement(`SELECT body, pk, sk, ${INDEX_COLUMNS.join(', ')} FROM items WHERE pk = ? AND sk = ?`)
+      .get(this.makePartition(ref.partition), ref.sort) as Row | undefined;
   }
 
   /** `REPLACE`: the item takes the place of the stored one, index keys included (a put without condition). */
@@ -538,7 +546,13 @@ const QUERY_SQL = new Map<string, string>();
  * plan (~7 µs, more than the query itself). The plan cannot depend on the
  * limit here anyway: every shape reads one key or index range in its order.
  */
-function querySql(index: (typeof TABLE_INDEXES)[number] | undefined, range: 'prefix' | 'between' | 'none', fromCursor: boolean, descending: boolean, limited: boolean): string {
+function querySql(
+  index: (typeof TABLE_INDEXES)[number] | undefined,
+  range: 'prefix' | 'between' | 'none',
+  fromCursor: boolean,
+  descending: boolean,
+  limited: boolean,
+): string {
   const shape = `${index?.name ?? ''}|${range}|${fromCursor}|${descending}|${limited}`;
   let sql = QUERY_SQL.get(shape);
   if (sql) return sql;
@@ -550,7 +564,12 @@ function querySql(index: (typeof TABLE_INDEXES)[number] | undefined, range: 'pre
   if (range === 'prefix') where.push(`${skName} >= ?`, `${skName} < ?`);
   else if (range === 'between') where.push(`${skName} >= ?`, `${skName} <= ?`);
   if (fromCursor) where.push(`(${order.join(', ')}) ${descending ? '<' : '>'} (${order.map(() => '?').join(', ')})`);
-  sql = `SELECT body, ${order.filter((c) => c !== 'pk' && c !== 'sk').map((c) => `${c}, `).join('')}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limited ? ' LIMIT CAST(? AS INTEGER)' : ''}`;
+  sql = `SELECT body, ${order
+    .filter((c) => c !== 'pk' && c !== 'sk')
+    .map((c) => `${c}, `)
+    .join(
+      '',
+    )}pk, sk FROM items${index ? ` INDEXED BY ${index.name}` : ''} WHERE ${where.join(' AND ')} ORDER BY ${order.map((c) => `${c} ${direction}`).join(', ')}${limited ? ' LIMIT CAST(? AS INTEGER)' : ''}`;
   QUERY_SQL.set(shape, sql);
   return sql;
 }
@@ -594,9 +613,12 @@ function invalidCursor(): ValidationFailed {
 function storeError(error: unknown): unknown {
   if (error instanceof StewardError || error instanceof Refused || error instanceof RangeError || error instanceof TypeError) return error;
   const code = (error as { code?: string }).code ?? '';
-  if (code === 'SQLITE_FULL') return new DependencyFailed('the metadata store could not write: the disk is full; free space and retry (nothing was written)', { cause: error });
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new DependencyFailed('the metadata store is busy (another process holds its write lock); retry', { cause: error });
+  if (code === 'SQLITE_FULL')
+    return new DependencyFailed('the metadata store could not write: the disk is full; free space and retry (nothing was written)', { cause: error });
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+    return new DependencyFailed('the metadata store is busy (another process holds its write lock); retry', { cause: error });
   if (code === 'SQLITE_READONLY') return new DependencyFailed('the metadata store is read-only; check the data folder permissions', { cause: error });
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return new DependencyFailed('the metadata store file is damaged; restore it from a backup', { cause: error });
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB')
+    return new DependencyFailed('the metadata store file is damaged; restore it from a backup', { cause: error });
   return new DependencyFailed('metadata store request failed', { cause: error });
 }

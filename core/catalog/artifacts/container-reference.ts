@@ -30,8 +30,7 @@ export function parseEcrImage(image: string): ParsedImage | { readonly problem: 
   const match = ECR_IMAGE.exec(image);
   if (!match?.groups) {
     return {
-      problem:
-        'not an ECR image reference: expected <12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<64 hex digits> (or :<tag>)',
+      problem: 'not an ECR image reference: expected <12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<64 hex digits> (or :<tag>)',
     };
   }
   const { account, region, repository, tag, digest } = match.groups;

@@ -20,14 +20,13 @@ export function isNumericType(type: FieldType): boolean {
   return NUMERIC_FIELD_TYPES.includes(type);
 }
 
-export const FieldName = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(FIELD_NAME_PATTERN, 'use letters, digits and underscores, not starting with a digit');
+export const FieldName = z.string().min(1).max(128).regex(FIELD_NAME_PATTERN, 'use letters, digits and underscores, not starting with a digit');
 
 /** A dimension: a fixed size, or -1 for one that varies (the batch dimension, typically). */
-const Dimension = z.number().int().refine((d) => d === -1 || d > 0, 'a dimension is a positive size or -1 (any)');
+const Dimension = z
+  .number()
+  .int()
+  .refine((d) => d === -1 || d > 0, 'a dimension is a positive size or -1 (any)');
 
 export const Field = z
   .strictObject({

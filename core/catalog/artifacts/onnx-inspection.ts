@@ -108,7 +108,10 @@ function ort(): Promise<Ort> {
 /** Keeps runtime errors short: onnxruntime prefixes them with source paths that mean nothing to a model author. */
 function runtimeReason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const cleaned = text.replace(/\/onnxruntime_src\/\S+\s+\S+\s+/g, '').replace(/\s+/g, ' ').trim();
+  const cleaned = text
+    .replace(/\/onnxruntime_src\/\S+\s+\S+\s+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned.length > 400 ? `${cleaned.slice(0, 400)}…` : cleaned;
 }
 
@@ -191,7 +194,8 @@ function fedElementsProblem(signature: OnnxSignature): string | undefined {
       return `input '${input.name}' has fixed dimensions [${dims.join(', ')}], ${elements} elements, more than the limit of ${MAX_FED_ELEMENTS} elements fed in a smoke run (maxFedElements)`;
     }
   }
-  if (total > MAX_FED_ELEMENTS) return `the inputs together take ${total} elements, more than the limit of ${MAX_FED_ELEMENTS} elements fed in a smoke run (maxFedElements)`;
+  if (total > MAX_FED_ELEMENTS)
+    return `the inputs together take ${total} elements, more than the limit of ${MAX_FED_ELEMENTS} elements fed in a smoke run (maxFedElements)`;
   return undefined;
 }
 
@@ -388,7 +392,10 @@ function packedInputMismatches(value: OnnxValueInfo, io: IoSchema): OnnxMismatch
   const width = value.dims[1];
   const batch = value.dims[0];
   if (!isDynamic(batch) && batch !== 1) {
-    mismatches.push({ field: `${ARTIFACT_FIELD}.inputs.${value.name}`, problem: `the model's input '${value.name}' has a batch dimension fixed at ${batch}; rows are fed singly or in batches of any size` });
+    mismatches.push({
+      field: `${ARTIFACT_FIELD}.inputs.${value.name}`,
+      problem: `the model's input '${value.name}' has a batch dimension fixed at ${batch}; rows are fed singly or in batches of any size`,
+    });
   }
   if (typeof width === 'number' && width > 0 && width !== io.inputs.length) {
     mismatches.push({
@@ -399,7 +406,10 @@ function packedInputMismatches(value: OnnxValueInfo, io: IoSchema): OnnxMismatch
   io.inputs.forEach((field, index) => {
     const path = `ioSchema.inputs.${index}`;
     if (field.shape) {
-      mismatches.push({ field: `${path}.shape`, problem: `input '${field.name}': packed into column ${index} of '${value.name}', so it must be one value per row (no shape)` });
+      mismatches.push({
+        field: `${path}.shape`,
+        problem: `input '${field.name}': packed into column ${index} of '${value.name}', so it must be one value per row (no shape)`,
+      });
     }
     const typeIssue = typeProblem(field, value, 'input');
     if (typeIssue) mismatches.push({ field: `${path}.type`, problem: `input '${field.name}' (column ${index} of '${value.name}'): ${typeIssue}` });

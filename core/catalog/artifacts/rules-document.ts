@@ -36,7 +36,14 @@ const Scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
 export const FieldCondition = z.discriminatedUnion('operator', [
   z.strictObject({ field: FieldName, operator: z.enum(EQUALITY_OPERATORS), value: Scalar }),
   z.strictObject({ field: FieldName, operator: z.enum(ORDERING_OPERATORS), value: z.number() }),
-  z.strictObject({ field: FieldName, operator: z.enum(MEMBERSHIP_OPERATORS), value: z.array(z.union([z.string().max(1000), z.number()])).min(1).max(10_000) }),
+  z.strictObject({
+    field: FieldName,
+    operator: z.enum(MEMBERSHIP_OPERATORS),
+    value: z
+      .array(z.union([z.string().max(1000), z.number()]))
+      .min(1)
+      .max(10_000),
+  }),
   z.strictObject({ field: FieldName, operator: z.literal('between'), value: z.tuple([z.number(), z.number()]).describe('[low, high], both inclusive') }),
 ]);
 export type FieldCondition = z.infer<typeof FieldCondition>;
@@ -127,7 +134,10 @@ function checkCondition(condition: Condition, path: string, scope: Scope): void 
   if ('not' in condition) return checkCondition(condition.not, `${path}.not`, scope);
   const field = scope.inputs.get(condition.field);
   if (!field) {
-    scope.problems.push({ field: `${path}.field`, problem: `unknown field '${condition.field}': not among the document's inputs (${[...scope.inputs.keys()].join(', ')})` });
+    scope.problems.push({
+      field: `${path}.field`,
+      problem: `unknown field '${condition.field}': not among the document's inputs (${[...scope.inputs.keys()].join(', ')})`,
+    });
     return;
   }
   const at = `${path}.value`;
@@ -169,7 +179,8 @@ function checkOutputs(values: Readonly<Record<string, FieldValue>>, path: string
 
 function checkFieldsAreScalar(fields: readonly Field[], list: 'inputs' | 'outputs', problems: InvalidField[]): void {
   fields.forEach((field, i) => {
-    if (field.shape) problems.push({ field: `${ARTIFACT_FIELD}.${list}.${i}.shape`, problem: `'${field.name}': rules fields are one value per row; remove the shape` });
+    if (field.shape)
+      problems.push({ field: `${ARTIFACT_FIELD}.${list}.${i}.shape`, problem: `'${field.name}': rules fields are one value per row; remove the shape` });
   });
 }
 
@@ -180,14 +191,24 @@ function checkAgainstIoSchema(doc: Pick<RulesDocument, 'inputs' | 'outputs'>, io
     const declared = declaredInputs.get(field.name);
     if (!declared) problems.push({ field: `${ARTIFACT_FIELD}.inputs.${i}.name`, problem: `input '${field.name}' is not among the version's declared inputs` });
     else if (declared.type !== field.type)
-      problems.push({ field: `${ARTIFACT_FIELD}.inputs.${i}.type`, problem: `input '${field.name}' is ${field.type} here but ${declared.type} in the version's schema` });
+      problems.push({
+        field: `${ARTIFACT_FIELD}.inputs.${i}.type`,
+        problem: `input '${field.name}' is ${field.type} here but ${declared.type} in the version's schema`,
+      });
   });
   const docOutputs = new Map(doc.outputs.map((f) => [f.name, f]));
   io.outputs.forEach((declared, i) => {
     const field = docOutputs.get(declared.name);
-    if (!field) problems.push({ field: `ioSchema.outputs.${i}.name`, problem: `output '${declared.name}' is declared for the version but the rules document has no such output` });
+    if (!field)
+      problems.push({
+        field: `ioSchema.outputs.${i}.name`,
+        problem: `output '${declared.name}' is declared for the version but the rules document has no such output`,
+      });
     else if (declared.type !== field.type)
-      problems.push({ field: `ioSchema.outputs.${i}.type`, problem: `output '${declared.name}' is ${declared.type} in the version's schema but ${field.type} in the rules document` });
+      problems.push({
+        field: `ioSchema.outputs.${i}.type`,
+        problem: `output '${declared.name}' is ${declared.type} in the version's schema but ${field.type} in the rules document`,
+      });
   });
 }
 
@@ -196,7 +217,10 @@ type DocumentFrame = Omit<RulesDocument, 'rules'>;
 /** Checks of the document's own fields (inputs, outputs, default) against each other and the version's schema. */
 function frameProblems(doc: DocumentFrame, io: IoSchema): InvalidField[] {
   const problems: InvalidField[] = [];
-  for (const [list, fields] of [['inputs', doc.inputs], ['outputs', doc.outputs]] as const) {
+  for (const [list, fields] of [
+    ['inputs', doc.inputs],
+    ['outputs', doc.outputs],
+  ] as const) {
     const seen = new Set<string>();
     fields.forEach((f, i) => {
       if (seen.has(f.name)) problems.push({ field: `${ARTIFACT_FIELD}.${list}.${i}.name`, problem: `field '${f.name}' is declared twice` });
@@ -228,7 +252,10 @@ function ruleProblems(doc: DocumentFrame, rules: readonly { readonly rule: Rule;
     checkOutputs(rule.then, `${path}.then`, outputs, problems);
     const unset = doc.outputs.filter((f) => !(f.name in rule.then) && !(doc.default && f.name in doc.default)).map((f) => f.name);
     if (unset.length > 0) {
-      problems.push({ field: `${path}.then`, problem: `rule '${rule.id}' leaves ${unset.map((n) => `'${n}'`).join(', ')} unset and the document has no default for ${unset.length === 1 ? 'it' : 'them'}` });
+      problems.push({
+        field: `${path}.then`,
+        problem: `rule '${rule.id}' leaves ${unset.map((n) => `'${n}'`).join(', ')} unset and the document has no default for ${unset.length === 1 ? 'it' : 'them'}`,
+      });
     }
   }
   return problems;
@@ -236,7 +263,13 @@ function ruleProblems(doc: DocumentFrame, rules: readonly { readonly rule: Rule;
 
 /** Cross-checks of a structurally valid document; every problem, with its path. */
 export function rulesDocumentProblems(doc: RulesDocument, io: IoSchema): InvalidField[] {
-  return [...frameProblems(doc, io), ...ruleProblems(doc, doc.rules.map((rule, index) => ({ rule, index })))];
+  return [
+    ...frameProblems(doc, io),
+    ...ruleProblems(
+      doc,
+      doc.rules.map((rule, index) => ({ rule, index })),
+    ),
+  ];
 }
 
 /** The document with its rules left unparsed, so one malformed rule does not hide the other rules' problems. */
@@ -265,7 +298,10 @@ export function validateRulesDocument(bytes: Uint8Array, io: IoSchema): RulesDoc
     rawRules.forEach((candidate, index) => {
       if (isBareLeaf(candidate)) {
         // The commonest slip; zod alone would say "unrecognized keys" of every branch.
-        problems.push({ field: `${ARTIFACT_FIELD}.rules.${index}.when`, problem: 'a rule\'s condition must start with all, any or not (json-rules-engine needs a boolean at the top); wrap it: { "all": [ … ] }' });
+        problems.push({
+          field: `${ARTIFACT_FIELD}.rules.${index}.when`,
+          problem: 'a rule\'s condition must start with all, any or not (json-rules-engine needs a boolean at the top); wrap it: { "all": [ … ] }',
+        });
         const { when: _when, ...others } = candidate as Record<string, unknown>;
         const rest = Rule.omit({ when: true }).safeParse(others);
         if (!rest.success) problems.push(...zodProblems(rest.error, `${ARTIFACT_FIELD}.rules.${index}`));
@@ -321,10 +357,7 @@ export function toEngineRules(doc: RulesDocument): RuleProperties[] {
 /** Adds the one operator json-rules-engine lacks. */
 function newEngine(doc: RulesDocument): Engine {
   const engine = new Engine(toEngineRules(doc), { allowUndefinedFacts: false });
-  engine.addOperator<number, [number, number]>(
-    'between',
-    (fact, [low, high]) => fact >= low && fact <= high,
-  );
+  engine.addOperator<number, [number, number]>('between', (fact, [low, high]) => fact >= low && fact <= high);
   return engine;
 }
 

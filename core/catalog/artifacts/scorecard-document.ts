@@ -63,7 +63,10 @@ export const Characteristic = z.strictObject({
   /** Returned when this characteristic costs the row points. @default the field name */
   reasonCode: z.string().min(1).max(100).optional(),
   description: z.string().max(2000).optional(),
-  bins: z.array(z.union([NumericBin, CategoryBin])).min(1).max(1000),
+  bins: z
+    .array(z.union([NumericBin, CategoryBin]))
+    .min(1)
+    .max(1000),
   /** Points for a missing value; without it a missing value is refused. */
   missing: SpecialBin.optional(),
   /** Points for a value in no bin; without it such a value is refused. */
@@ -118,14 +121,16 @@ function binProblems(c: Characteristic, field: Field, path: string): InvalidFiel
         const earlier = seen.get(value);
         if (earlier !== undefined) problems.push({ field: `${at}.values.${v}`, problem: `'${value}' is already in bins.${earlier}` });
         seen.set(value, index);
-        if (field.type === 'bool' && value !== 'true' && value !== 'false') problems.push({ field: `${at}.values.${v}`, problem: `'${field.name}' is bool: values are "true" or "false"` });
+        if (field.type === 'bool' && value !== 'true' && value !== 'false')
+          problems.push({ field: `${at}.values.${v}`, problem: `'${field.name}' is bool: values are "true" or "false"` });
         if (field.type === 'category' && field.allowed && !field.allowed.includes(value)) {
           problems.push({ field: `${at}.values.${v}`, problem: `'${value}' is not an allowed value of '${field.name}' (${field.allowed.join(', ')})` });
         }
       });
     } else {
       if (!numeric) return problems.push({ field: at, problem: `'${field.name}' is ${field.type}: give values, not a numeric range` });
-      if (bin.min !== undefined && bin.max !== undefined && !(bin.min < bin.max)) problems.push({ field: at, problem: `min ${bin.min} is not below max ${bin.max}` });
+      if (bin.min !== undefined && bin.max !== undefined && !(bin.min < bin.max))
+        problems.push({ field: at, problem: `min ${bin.min} is not below max ${bin.max}` });
       else numericBins.push({ bin, index });
     }
   });
@@ -146,16 +151,22 @@ export function scorecardDocumentProblems(doc: ScorecardDocument, io: IoSchema):
   const inputs = new Map<string, Field>();
   doc.inputs.forEach((field, i) => {
     if (inputs.has(field.name)) problems.push({ field: `${ARTIFACT_FIELD}.inputs.${i}.name`, problem: `field '${field.name}' is declared twice` });
-    if (field.shape) problems.push({ field: `${ARTIFACT_FIELD}.inputs.${i}.shape`, problem: `'${field.name}': scorecard fields are one value per row; remove the shape` });
+    if (field.shape)
+      problems.push({ field: `${ARTIFACT_FIELD}.inputs.${i}.shape`, problem: `'${field.name}': scorecard fields are one value per row; remove the shape` });
     inputs.set(field.name, field);
   });
   const used = new Map<string, number>();
   doc.characteristics.forEach((c, i) => {
     const path = `${ARTIFACT_FIELD}.characteristics.${i}`;
     const field = inputs.get(c.field);
-    if (!field) return problems.push({ field: `${path}.field`, problem: `unknown field '${c.field}': not among the document's inputs (${[...inputs.keys()].join(', ')})` });
+    if (!field)
+      return problems.push({
+        field: `${path}.field`,
+        problem: `unknown field '${c.field}': not among the document's inputs (${[...inputs.keys()].join(', ')})`,
+      });
     const earlier = used.get(c.field);
-    if (earlier !== undefined) problems.push({ field: `${path}.field`, problem: `'${c.field}' already has characteristics.${earlier}; give each field one characteristic` });
+    if (earlier !== undefined)
+      problems.push({ field: `${path}.field`, problem: `'${c.field}' already has characteristics.${earlier}; give each field one characteristic` });
     used.set(c.field, i);
     problems.push(...binProblems(c, field, path));
   });
@@ -163,12 +174,21 @@ export function scorecardDocumentProblems(doc: ScorecardDocument, io: IoSchema):
   doc.inputs.forEach((field, i) => {
     const other = declared.get(field.name);
     if (!other) problems.push({ field: `${ARTIFACT_FIELD}.inputs.${i}.name`, problem: `input '${field.name}' is not among the version's declared inputs` });
-    else if (other.type !== field.type) problems.push({ field: `${ARTIFACT_FIELD}.inputs.${i}.type`, problem: `input '${field.name}' is ${field.type} here but ${other.type} in the version's schema` });
+    else if (other.type !== field.type)
+      problems.push({
+        field: `${ARTIFACT_FIELD}.inputs.${i}.type`,
+        problem: `input '${field.name}' is ${field.type} here but ${other.type} in the version's schema`,
+      });
   });
   io.outputs.forEach((output, i) => {
     const types = (SCORECARD_OUTPUTS as Record<string, readonly string[]>)[output.name];
-    if (!types) problems.push({ field: `ioSchema.outputs.${i}.name`, problem: `a scorecard produces ${Object.keys(SCORECARD_OUTPUTS).join(', ')}; not '${output.name}'` });
-    else if (!types.includes(output.type)) problems.push({ field: `ioSchema.outputs.${i}.type`, problem: `'${output.name}' is ${types.join(' or ')} for a scorecard, not ${output.type}` });
+    if (!types)
+      problems.push({
+        field: `ioSchema.outputs.${i}.name`,
+        problem: `a scorecard produces ${Object.keys(SCORECARD_OUTPUTS).join(', ')}; not '${output.name}'`,
+      });
+    else if (!types.includes(output.type))
+      problems.push({ field: `ioSchema.outputs.${i}.type`, problem: `'${output.name}' is ${types.join(' or ')} for a scorecard, not ${output.type}` });
   });
   return problems;
 }

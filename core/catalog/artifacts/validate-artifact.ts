@@ -26,7 +26,9 @@ export interface OnnxArtifactSummary {
   readonly binding: OnnxInputBinding;
   readonly smokeRun: {
     readonly millis: number;
-    readonly outputs: Readonly<Record<string, { readonly elementType: string; readonly dims: readonly number[]; readonly values: readonly (number | string | boolean)[] }>>;
+    readonly outputs: Readonly<
+      Record<string, { readonly elementType: string; readonly dims: readonly number[]; readonly values: readonly (number | string | boolean)[] }>
+    >;
   };
 }
 

@@ -83,7 +83,11 @@ export class ColumnAccumulator {
   private readonly sample: ReservoirSample;
   private distinct: Map<string, number> | undefined = new Map();
 
-  constructor(readonly name: string, private readonly limits: ProfileLimits = DEFAULT_PROFILE_LIMITS, seed = limits.seed) {
+  constructor(
+    readonly name: string,
+    private readonly limits: ProfileLimits = DEFAULT_PROFILE_LIMITS,
+    seed = limits.seed,
+  ) {
     this.sample = new ReservoirSample(limits.reservoirCapacity, seed);
   }
 
@@ -150,7 +154,11 @@ export class ColumnAccumulator {
     const present = this.kinds.number + this.kinds.boolean + this.kinds.datetime + this.kinds.string;
     const distinctCount = this.distinct?.size;
     const categorical =
-      type === 'string' && distinctCount !== undefined && distinctCount > 0 && distinctCount <= this.limits.categoricalMaxDistinct && distinctCount <= Math.max(1, present / 2);
+      type === 'string' &&
+      distinctCount !== undefined &&
+      distinctCount > 0 &&
+      distinctCount <= this.limits.categoricalMaxDistinct &&
+      distinctCount <= Math.max(1, present / 2);
     const base = {
       name: this.name,
       type,
@@ -181,7 +189,8 @@ export class ColumnAccumulator {
   }
 
   private histogramFromSample(sorted: Float64Array): Histogram {
-    if (!this.sample.complete) throw new Error(`column '${this.name}' needs a histogram pass: ${this.sample.count} values, reservoir of ${this.sample.capacity}`);
+    if (!this.sample.complete)
+      throw new Error(`column '${this.name}' needs a histogram pass: ${this.sample.count} values, reservoir of ${this.sample.capacity}`);
     const counter = new HistogramCounter(histogramEdges(this.min, this.max, this.limits.histogramBins));
     for (const value of sorted) counter.add(value);
     return counter.result();

@@ -12,9 +12,18 @@ export interface DataLocation {
  * names the place (`line 12, column 3: …`) so a person can open the file there.
  */
 export class MalformedDataset extends ValidationFailed {
-  constructor(readonly format: string, readonly problem: string, readonly location: DataLocation = {}, options?: ErrorOptions) {
+  constructor(
+    readonly format: string,
+    readonly problem: string,
+    readonly location: DataLocation = {},
+    options?: ErrorOptions,
+  ) {
     const where = describeLocation(location);
-    super(`malformed ${format.toUpperCase()}${where ? ` at ${where}` : ''}: ${problem}`, [{ field: 'file', problem: `${where ? `${where}: ` : ''}${problem}` }], options);
+    super(
+      `malformed ${format.toUpperCase()}${where ? ` at ${where}` : ''}: ${problem}`,
+      [{ field: 'file', problem: `${where ? `${where}: ` : ''}${problem}` }],
+      options,
+    );
   }
 }
 

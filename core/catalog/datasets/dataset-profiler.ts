@@ -42,7 +42,10 @@ export class DatasetProfiler {
   private readonly cellOf: (value: unknown) => Cell;
   private rows = 0;
 
-  constructor(readonly format: DatasetFormat, private readonly limits: ProfileLimits = DEFAULT_PROFILE_LIMITS) {
+  constructor(
+    readonly format: DatasetFormat,
+    private readonly limits: ProfileLimits = DEFAULT_PROFILE_LIMITS,
+  ) {
     this.cellOf = cellReaderFor(format);
   }
 
@@ -79,11 +82,16 @@ export class DatasetProfiler {
 
   private addColumns(header: readonly string[]): void {
     if (header.length > MAX_COLUMNS) {
-      throw new MalformedDataset(this.format, `more than ${MAX_COLUMNS} columns (found ${header.length})`, this.format === 'jsonl' ? { line: this.rows + 1 } : {});
+      throw new MalformedDataset(
+        this.format,
+        `more than ${MAX_COLUMNS} columns (found ${header.length})`,
+        this.format === 'jsonl' ? { line: this.rows + 1 } : {},
+      );
     }
     for (let i = this.accumulators.length; i < header.length; i++) {
       const name = header[i];
-      if (name.length > MAX_COLUMN_NAME_LENGTH) throw new MalformedDataset(this.format, `column ${i + 1}'s name is longer than ${MAX_COLUMN_NAME_LENGTH} characters`);
+      if (name.length > MAX_COLUMN_NAME_LENGTH)
+        throw new MalformedDataset(this.format, `column ${i + 1}'s name is longer than ${MAX_COLUMN_NAME_LENGTH} characters`);
       const column = new ColumnAccumulator(name, this.limits, (this.limits.seed + i * 0x9e3779b1) >>> 0);
       column.addMissing(this.rows);
       this.accumulators.push(column);

@@ -84,7 +84,10 @@ export const DatasetVersionRecordSchema = z.object({
   /** Tenant-relative key of the profile document (ready). */
   profileKey: z.string().optional(),
   sizeBytes: z.number().int().positive(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   rowCount: z.number().int().optional(),
   columnCount: z.number().int().optional(),
   schema: z.array(ColumnSchemaSchema).optional(),
@@ -169,7 +172,12 @@ export async function loadDataset(table: MetadataTable, datasetId: string): Prom
 }
 
 /** A version in any status (the catalog's own views, the profiling pipeline). */
-export async function loadDatasetVersionRecord(table: MetadataTable, datasetId: string, version: number, options: { consistent?: boolean } = {}): Promise<DatasetVersionRecord> {
+export async function loadDatasetVersionRecord(
+  table: MetadataTable,
+  datasetId: string,
+  version: number,
+  options: { consistent?: boolean } = {},
+): Promise<DatasetVersionRecord> {
   const item = await table.get(datasetVersionKey(datasetId, version), options);
   if (!item) throw new NotFound('dataset version', `${datasetId}/${version}`);
   return DatasetVersionRecordSchema.parse(item);

@@ -46,16 +46,23 @@ export async function profileDatasetVersion(scope: TenantScope, datasetId: strin
   const stored = await scope.objects.head(pending.sourceKey);
   if (!stored) throw new ValidationFailed(`the registered object '${pending.sourceKey}' no longer exists`, [{ field: 'sourceKey', problem: 'no such object' }]);
   if (stored.size !== pending.sizeBytes) {
-    throw new ValidationFailed(`the object changed after registration: it is ${stored.size} bytes, not ${pending.sizeBytes}`, [{ field: 'sizeBytes', problem: 'size changed' }]);
+    throw new ValidationFailed(`the object changed after registration: it is ${stored.size} bytes, not ${pending.sizeBytes}`, [
+      { field: 'sizeBytes', problem: 'size changed' },
+    ]);
   }
 
   const snapshot = await snapshotOf(scope.objects, pending.sourceKey);
   try {
     const url = await scope.objects.presignGet(snapshot, { expiresInSeconds: INSPECTION_URL_SECONDS });
     const inspection = await scope.inspector.inspectDataset({ url, size: stored.size, format: pending.format, expectedSha256: pending.expectedSha256 });
-    if (inspection.bytes !== stored.size) throw new ValidationFailed(`size mismatch: the object is ${inspection.bytes} bytes, not ${stored.size}`, [{ field: 'sizeBytes', problem: 'size mismatch' }]);
+    if (inspection.bytes !== stored.size)
+      throw new ValidationFailed(`size mismatch: the object is ${inspection.bytes} bytes, not ${stored.size}`, [
+        { field: 'sizeBytes', problem: 'size mismatch' },
+      ]);
     if (pending.expectedSha256 !== undefined && inspection.sha256 !== pending.expectedSha256) {
-      throw new ValidationFailed(`SHA-256 mismatch: the object hashes to ${inspection.sha256}, not ${pending.expectedSha256}`, [{ field: 'sha256', problem: 'SHA-256 mismatch' }]);
+      throw new ValidationFailed(`SHA-256 mismatch: the object hashes to ${inspection.sha256}, not ${pending.expectedSha256}`, [
+        { field: 'sha256', problem: 'SHA-256 mismatch' },
+      ]);
     }
     if (inspection.problem) throw errorOf(inspection.problem);
     const profile = DatasetProfileSchema.parse(inspection.profile) as DatasetProfile;
@@ -116,7 +123,13 @@ async function fileReadyVersion(
 export async function failDatasetVersion(scope: TenantScope, datasetId: string, number: number, reason: string): Promise<DatasetVersionRecord> {
   const pending = await loadDatasetVersionRecord(scope.table, datasetId, number, { consistent: true });
   if (pending.status !== 'pending') return pending;
-  const failed: DatasetVersionRecord = { ...pending, status: 'failed', statusReason: reason.slice(0, 2000), settledAt: scope.now().toISOString(), revision: pending.revision + 1 };
+  const failed: DatasetVersionRecord = {
+    ...pending,
+    status: 'failed',
+    statusReason: reason.slice(0, 2000),
+    settledAt: scope.now().toISOString(),
+    revision: pending.revision + 1,
+  };
   await settleVersion(scope, pending, failed, 'dataset.version-failed');
   // What was reserved for the file is given back: with the staged upload (its ledger), or the object's reservation at registration.
   if (pending.source.kind === 'upload' && pending.sourceKey) await discardDatasetObjects(scope, [pending.sourceKey]);
@@ -154,7 +167,8 @@ async function settleVersion(
       if (!(error instanceof StaleWrite) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
       // The version itself moved (another attempt settled it): nothing more to do here.
       const again = await loadDatasetVersionRecord(scope.table, pending.datasetId, pending.version, { consistent: true });
-      if (again.revision !== pending.revision) throw new Conflict(`dataset ${pending.datasetId} version ${pending.version} is already ${again.status}`, { cause: error });
+      if (again.revision !== pending.revision)
+        throw new Conflict(`dataset ${pending.datasetId} version ${pending.version} is already ${again.status}`, { cause: error });
     }
   }
 }
@@ -162,8 +176,12 @@ async function settleVersion(
 export function assertColumnsExist(profile: DatasetProfile, named: Pick<DatasetVersionRecord, 'targetColumn' | 'protectedAttributes'>): void {
   const names = new Set(profile.columns.map((c) => c.name));
   const problems = [
-    ...(named.targetColumn !== undefined && !names.has(named.targetColumn) ? [{ field: 'targetColumn', problem: `no column '${named.targetColumn}' in the file` }] : []),
-    ...named.protectedAttributes.flatMap((name, i) => (names.has(name) ? [] : [{ field: `protectedAttributes.${i}`, problem: `no column '${name}' in the file` }])),
+    ...(named.targetColumn !== undefined && !names.has(named.targetColumn)
+      ? [{ field: 'targetColumn', problem: `no column '${named.targetColumn}' in the file` }]
+      : []),
+    ...named.protectedAttributes.flatMap((name, i) =>
+      names.has(name) ? [] : [{ field: `protectedAttributes.${i}`, problem: `no column '${name}' in the file` }],
+    ),
   ];
   if (problems.length) throw new ValidationFailed(`the named columns are not in the file: ${problems.map((p) => p.problem).join('; ')}`, problems);
 }

@@ -47,7 +47,10 @@ const SourceKey = z
   .trim()
   .min(1)
   .max(1024)
-  .refine((key) => !key.startsWith('/') && key.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), 'a relative object key in your storage, without . or .. segments');
+  .refine(
+    (key) => !key.startsWith('/') && key.split('/').every((s) => s !== '' && s !== '.' && s !== '..'),
+    'a relative object key in your storage, without . or .. segments',
+  );
 
 export const DatasetUploadInput = z.object({
   format: z.enum(DATASET_FORMATS),
@@ -112,15 +115,33 @@ export async function datasetUploadUrl(scope: TenantScope, datasetId: string, in
   try {
     await scope.table.transact([
       { kind: 'put', key: datasetUploadKey(datasetId, uploadId), item: { entity: 'dataset-upload', ...upload }, expect: 'new' },
-      auditWrite(scope.meta, 'dataset.upload-url-issued', { type: 'dataset', id: datasetId }, { after: { uploadId, format: input.format, sizeBytes: input.sizeBytes, sha256: input.sha256 } }, now).write,
+      auditWrite(
+        scope.meta,
+        'dataset.upload-url-issued',
+        { type: 'dataset', id: datasetId },
+        { after: { uploadId, format: input.format, sizeBytes: input.sizeBytes, sha256: input.sha256 } },
+        now,
+      ).write,
     ]);
   } catch (error) {
     await discardStaged(scope.table, scope.objects, upload.key);
     throw error;
   }
   const contentType = CONTENT_TYPES[input.format];
-  const signed = await scope.objects.presignUpload(upload.key, { expiresInSeconds: UPLOAD_URL_SECONDS, contentType, contentLength: input.sizeBytes, sha256Hex: input.sha256 });
-  return { uploadId, url: signed.url, method: 'PUT', headers: signed.headers, key: upload.key, expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString() };
+  const signed = await scope.objects.presignUpload(upload.key, {
+    expiresInSeconds: UPLOAD_URL_SECONDS,
+    contentType,
+    contentLength: input.sizeBytes,
+    sha256Hex: input.sha256,
+  });
+  return {
+    uploadId,
+    url: signed.url,
+    method: 'PUT',
+    headers: signed.headers,
+    key: upload.key,
+    expiresAt: new Date(now.getTime() + UPLOAD_URL_SECONDS * 1000).toISOString(),
+  };
 }
 
 export interface Source {
@@ -153,7 +174,8 @@ export async function registerDatasetVersion(
   input: z.infer<typeof RegisterDatasetVersionInput>,
 ): Promise<DatasetVersionRecord> {
   const dataset = await loadDataset(scope.table, datasetId);
-  if (!pipelines.pipelines().includes(PROFILE_DATASET_PIPELINE)) throw new DependencyFailed(`the ${PROFILE_DATASET_PIPELINE} pipeline is not deployed here; dataset versions cannot be profiled`);
+  if (!pipelines.pipelines().includes(PROFILE_DATASET_PIPELINE))
+    throw new DependencyFailed(`the ${PROFILE_DATASET_PIPELINE} pipeline is not deployed here; dataset versions cannot be profiled`);
   const source = await resolveSource(scope, dataset, input);
   const refuse = async (error: Error): Promise<never> => {
     if (source.staged) await discardDatasetObjects(scope, [source.key]);
@@ -214,7 +236,9 @@ export async function registerDatasetVersion(
     });
   } catch (error) {
     // A version no pipeline will ever profile must not stay pending.
-    await failDatasetVersion(scope, datasetId, number, `its profiling could not be started: ${error instanceof Error ? error.message : String(error)}`).catch(() => undefined);
+    await failDatasetVersion(scope, datasetId, number, `its profiling could not be started: ${error instanceof Error ? error.message : String(error)}`).catch(
+      () => undefined,
+    );
     throw error;
   }
   return version;
@@ -295,9 +319,19 @@ export async function getDatasetVersionDetail(scope: TenantScope, datasetId: str
 }
 
 /** A dataset's versions, newest first. */
-export async function listDatasetVersions(scope: TenantScope, datasetId: string, page: { limit: number; cursor?: string }): Promise<Page<DatasetVersionRecord>> {
+export async function listDatasetVersions(
+  scope: TenantScope,
+  datasetId: string,
+  page: { limit: number; cursor?: string },
+): Promise<Page<DatasetVersionRecord>> {
   await loadDataset(scope.table, datasetId);
-  const result = await scope.table.query({ partition: datasetKey(datasetId).partition, sortBeginsWith: 'V#', descending: true, limit: page.limit, cursor: page.cursor });
+  const result = await scope.table.query({
+    partition: datasetKey(datasetId).partition,
+    sortBeginsWith: 'V#',
+    descending: true,
+    limit: page.limit,
+    cursor: page.cursor,
+  });
   return { items: result.items.map((item) => DatasetVersionRecordSchema.parse(item)), cursor: result.cursor };
 }
 
@@ -312,7 +346,10 @@ export interface DatasetDownload {
 /** A presigned GET (15 minutes) for one version's file. */
 export async function datasetDownloadUrl(scope: TenantScope, datasetId: string, version: number): Promise<DatasetDownload> {
   const found = await loadDatasetVersion(scope.table, datasetId, version);
-  const url = await scope.objects.presignGet(found.key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: `${found.datasetName}-v${version}.${DATA_EXTENSIONS[found.format]}` });
+  const url = await scope.objects.presignGet(found.key, {
+    expiresInSeconds: DOWNLOAD_URL_SECONDS,
+    downloadName: `${found.datasetName}-v${version}.${DATA_EXTENSIONS[found.format]}`,
+  });
   return {
     url,
     expiresAt: new Date(scope.now().getTime() + DOWNLOAD_URL_SECONDS * 1000).toISOString(),
@@ -321,4 +358,3 @@ export async function datasetDownloadUrl(scope: TenantScope, datasetId: string, 
     format: found.format,
   };
 }
-

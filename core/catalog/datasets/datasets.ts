@@ -56,7 +56,11 @@ export function getDataset(scope: TenantScope, datasetId: string): Promise<Datas
 }
 
 /** The tenant's datasets by name (case-insensitive order), optionally those whose name starts with a prefix. */
-export async function listDatasets(scope: TenantScope, input: z.infer<typeof DatasetListInput>, page: { limit: number; cursor?: string }): Promise<Page<Dataset>> {
+export async function listDatasets(
+  scope: TenantScope,
+  input: z.infer<typeof DatasetListInput>,
+  page: { limit: number; cursor?: string },
+): Promise<Page<Dataset>> {
   const result = await scope.table.query({
     index: 'gsi1',
     partition: ['DATASETS'],

@@ -95,7 +95,10 @@ class Puller {
   private last: Promise<IteratorResult<Uint8Array>> = Promise.resolve({ done: false, value: new Uint8Array() });
   private finished = false;
 
-  constructor(stream: AsyncIterable<Uint8Array>, private readonly hash: Hash) {
+  constructor(
+    stream: AsyncIterable<Uint8Array>,
+    private readonly hash: Hash,
+  ) {
     this.source = stream[Symbol.asyncIterator]();
   }
 

@@ -13,7 +13,10 @@ export class ReservoirSample {
   private seen = 0;
   private state: number;
 
-  constructor(readonly capacity: number, seed = 0x9e3779b9) {
+  constructor(
+    readonly capacity: number,
+    seed = 0x9e3779b9,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
     // Grows on demand: a small file should not cost `capacity` doubles per column.
     this.values = new Float64Array(Math.min(capacity, 1024));

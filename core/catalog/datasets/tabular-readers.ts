@@ -48,7 +48,8 @@ export async function readCsv(chunks: AsyncIterable<Uint8Array>, onRow: RowSink)
         header = checkedHeader(names);
       },
       record: ({ cells, line }, names = []) => {
-        if (cells.length !== names.length) throw new MalformedDataset('csv', `expected ${names.length} fields like the header, found ${cells.length}`, { line });
+        if (cells.length !== names.length)
+          throw new MalformedDataset('csv', `expected ${names.length} fields like the header, found ${cells.length}`, { line });
         onRow(cells, names);
       },
     });
@@ -65,7 +66,8 @@ function checkedHeader(record: readonly string[]): string[] {
   names.forEach((name, i) => {
     if (!name) throw new MalformedDataset('csv', 'the header has an empty column name', { line: 1, column: i + 1 });
     const previous = seen.get(name);
-    if (previous !== undefined) throw new MalformedDataset('csv', `column name '${name}' appears twice (columns ${previous + 1} and ${i + 1})`, { line: 1, column: i + 1 });
+    if (previous !== undefined)
+      throw new MalformedDataset('csv', `column name '${name}' appears twice (columns ${previous + 1} and ${i + 1})`, { line: 1, column: i + 1 });
     seen.set(name, i);
   });
   return names;
@@ -78,7 +80,12 @@ function csvProblem(error: CsvFormatError, header: readonly string[] | undefined
     case 'text-after-closing-quote':
       return new MalformedDataset('csv', `field ${field ?? '?'}${named(field)} has text after its closing quote`, { line, column: field }, { cause: error });
     case 'quote-in-unquoted-field':
-      return new MalformedDataset('csv', `field ${field ?? '?'}${named(field)} has a quote inside an unquoted value`, { line, column: field }, { cause: error });
+      return new MalformedDataset(
+        'csv',
+        `field ${field ?? '?'}${named(field)} has a quote inside an unquoted value`,
+        { line, column: field },
+        { cause: error },
+      );
     default:
       // An unclosed quote, a record past MAX_RECORD_BYTES, anything else csv-parse refuses: worded by the reader.
       return new MalformedDataset('csv', error.reason, { line }, { cause: error });
@@ -117,7 +124,10 @@ export async function readJsonLines(chunks: AsyncIterable<Uint8Array>, onRow: Ro
       throw new MalformedDataset('jsonl', problem, { line, column: position ? Number(position[1]) + 1 : undefined }, { cause: error });
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new MalformedDataset('jsonl', `expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, { line, column: 1 });
+      throw new MalformedDataset('jsonl', `expected a JSON object, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, {
+        line,
+        column: 1,
+      });
     }
     const row: unknown[] = new Array<unknown>(header.length);
     for (const [key, cell] of Object.entries(value)) {
@@ -177,7 +187,12 @@ export async function readParquet(file: ByteRangeSource, onRow: RowSink, limits:
       await hyparquet.parquetRead({ file, metadata, rowStart, rowEnd, onComplete: (decoded: unknown[][]) => (rows = decoded) });
     } catch (error) {
       if (error instanceof StewardError) throw error;
-      throw new MalformedDataset('parquet', `cannot decode the row group starting at row ${rowStart + 1} (${(error as Error).message})`, { row: rowStart + 1 }, { cause: error });
+      throw new MalformedDataset(
+        'parquet',
+        `cannot decode the row group starting at row ${rowStart + 1} (${(error as Error).message})`,
+        { row: rowStart + 1 },
+        { cause: error },
+      );
     }
     for (const row of rows) onRow(row, header);
     rowStart = rowEnd;
@@ -198,10 +213,18 @@ function checkRowGroups(groups: readonly RowGroupFacts[], columnCount: number, l
     const chunks = group.columns.reduce((sum, column) => sum + Number(column.meta_data?.total_uncompressed_size ?? 0n), 0);
     const decoded = Math.max(Number(group.total_byte_size), chunks);
     if (decoded > limits.maxRowGroupDecodedBytes) {
-      throw new DecodeLimitExceeded('parquet', `the row group starting at row ${rowStart + 1} decodes to ${decoded} bytes, more than the limit of ${limits.maxRowGroupDecodedBytes} bytes per row group (maxRowGroupDecodedBytes); write the file with smaller row groups`, { row: rowStart + 1 });
+      throw new DecodeLimitExceeded(
+        'parquet',
+        `the row group starting at row ${rowStart + 1} decodes to ${decoded} bytes, more than the limit of ${limits.maxRowGroupDecodedBytes} bytes per row group (maxRowGroupDecodedBytes); write the file with smaller row groups`,
+        { row: rowStart + 1 },
+      );
     }
     if (rows * Math.max(columnCount, 1) > limits.maxRowGroupCells) {
-      throw new DecodeLimitExceeded('parquet', `the row group starting at row ${rowStart + 1} has ${rows} rows × ${columnCount} columns, more than the limit of ${limits.maxRowGroupCells} cells per row group (maxRowGroupCells); write the file with smaller row groups`, { row: rowStart + 1 });
+      throw new DecodeLimitExceeded(
+        'parquet',
+        `the row group starting at row ${rowStart + 1} has ${rows} rows × ${columnCount} columns, more than the limit of ${limits.maxRowGroupCells} cells per row group (maxRowGroupCells); write the file with smaller row groups`,
+        { row: rowStart + 1 },
+      );
     }
     rowStart += rows;
   }

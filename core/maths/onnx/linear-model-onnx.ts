@@ -53,7 +53,8 @@ export interface LinearOnnxSpec {
 function checkSpec(spec: LinearOnnxSpec): void {
   const n = spec.coefficients.length;
   if (n === 0) throw invalidModel('no coefficients');
-  if (spec.center.length !== n || spec.scale.length !== n) throw invalidModel(`center/scale have ${spec.center.length}/${spec.scale.length} values for ${n} coefficients`);
+  if (spec.center.length !== n || spec.scale.length !== n)
+    throw invalidModel(`center/scale have ${spec.center.length}/${spec.scale.length} values for ${n} coefficients`);
   const numbers = [...spec.center, ...spec.scale, ...spec.coefficients, spec.intercept];
   if (numbers.some((v) => !Number.isFinite(v))) throw invalidModel('a parameter is not a finite number');
   if (spec.scale.some((s) => s <= 0)) throw invalidModel('a scale is not positive');

@@ -1,7 +1,18 @@
 import { onnx } from 'onnx-proto';
 import type { GradientBoostedTrees } from '../gradient-boosting';
 import { isLeaf } from '../regression-tree';
-import { checkOutputNames, DataType, declaredOutputs, floatTensor, internal, invalidModel, IR_VERSION, type OnnxOutputSpec, OPSET, valueInfo } from './onnx-graph-parts';
+import {
+  checkOutputNames,
+  DataType,
+  declaredOutputs,
+  floatTensor,
+  internal,
+  invalidModel,
+  IR_VERSION,
+  type OnnxOutputSpec,
+  OPSET,
+  valueInfo,
+} from './onnx-graph-parts';
 
 /**
  * Writes a gradient-boosted tree ensemble as ONNX with the ai.onnx.ml
@@ -35,7 +46,11 @@ export interface TreeEnsembleOnnxSpec {
 
 const ints = (name: string, values: number[]): onnx.IAttributeProto => ({ name, type: AttributeType.INTS, ints: values });
 const floats = (name: string, values: number[]): onnx.IAttributeProto => ({ name, type: AttributeType.FLOATS, floats: values });
-const strings = (name: string, values: string[]): onnx.IAttributeProto => ({ name, type: AttributeType.STRINGS, strings: values.map((s) => new TextEncoder().encode(s)) });
+const strings = (name: string, values: string[]): onnx.IAttributeProto => ({
+  name,
+  type: AttributeType.STRINGS,
+  strings: values.map((s) => new TextEncoder().encode(s)),
+});
 const text = (name: string, value: string): onnx.IAttributeProto => ({ name, type: AttributeType.STRING, s: new TextEncoder().encode(value) });
 
 /** The node arrays shared by both operators, and the (tree, node, weight) of every leaf. */
@@ -119,7 +134,10 @@ export function exportTreeEnsembleToOnnx(spec: TreeEnsembleOnnxSpec): Uint8Array
         ...structure,
         ints('class_treeids', leaves.treeIds),
         ints('class_nodeids', leaves.nodeIds),
-        ints('class_ids', leaves.treeIds.map(() => 0)),
+        ints(
+          'class_ids',
+          leaves.treeIds.map(() => 0),
+        ),
         floats('class_weights', leaves.weights),
         ints('classlabels_int64s', [0, 1]),
         floats('base_values', [model.baseScore]),
@@ -128,7 +146,13 @@ export function exportTreeEnsembleToOnnx(spec: TreeEnsembleOnnxSpec): Uint8Array
     });
     // Column 1 of [batch, 2] probabilities, kept 2-D: P(class 1) as [batch, 1].
     initializer.push({ name: v('class_1'), dataType: DataType.INT64, dims: [1], int64Data: [1] });
-    nodes.push({ opType: 'Gather', input: [v('probabilities'), v('class_1')], output: [v('probability')], name: v('positive_column'), attribute: [{ name: 'axis', type: AttributeType.INT, i: 1 }] });
+    nodes.push({
+      opType: 'Gather',
+      input: [v('probabilities'), v('class_1')],
+      output: [v('probability')],
+      name: v('positive_column'),
+      attribute: [{ name: 'axis', type: AttributeType.INT, i: 1 }],
+    });
     if (spec.outputs.some((o) => o.role === 'label')) {
       initializer.push(floatTensor(v('half'), [1], [0.5]));
       nodes.push({ opType: 'GreaterOrEqual', input: [v('probability'), v('half')], output: [v('positive')], name: v('threshold') });
@@ -144,7 +168,10 @@ export function exportTreeEnsembleToOnnx(spec: TreeEnsembleOnnxSpec): Uint8Array
         ...structure,
         ints('target_treeids', leaves.treeIds),
         ints('target_nodeids', leaves.nodeIds),
-        ints('target_ids', leaves.treeIds.map(() => 0)),
+        ints(
+          'target_ids',
+          leaves.treeIds.map(() => 0),
+        ),
         floats('target_weights', leaves.weights),
         { name: 'n_targets', type: AttributeType.INT, i: 1 },
         floats('base_values', [model.baseScore]),

@@ -63,7 +63,12 @@ export class ApiFirewall extends Construct {
       visibilityConfig: visibility(name),
     });
 
-    const rateLimit = (name: string, priority: number, limit: number, scopeDownStatement?: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.RuleProperty => ({
+    const rateLimit = (
+      name: string,
+      priority: number,
+      limit: number,
+      scopeDownStatement?: wafv2.CfnWebACL.StatementProperty,
+    ): wafv2.CfnWebACL.RuleProperty => ({
       name,
       priority,
       action: { block: {} },

@@ -180,7 +180,10 @@ export class StewardApi extends Construct {
     for (const route of props.publicRoutes ?? PUBLIC_API_ROUTES) {
       const resource = this.restApi.root.resourceForPath(route.path);
       const method = resource.addMethod(route.method, integration, publicOptions);
-      acknowledgePublic(method, `${route.method} ${route.path} is public by design (health checks, API documentation and tenant sign-up requests hold no tenant data; sign-up only records a request a platform administrator must approve).`);
+      acknowledgePublic(
+        method,
+        `${route.method} ${route.path} is public by design (health checks, API documentation and tenant sign-up requests hold no tenant data; sign-up only records a request a platform administrator must approve).`,
+      );
       preflight(resource);
     }
 

@@ -89,7 +89,8 @@ export class ArtifactBucket extends Construct {
 
     const origins = props.corsAllowedOrigins ?? [];
     for (const origin of origins) {
-      if (!/^https?:\/\/[^*\s/]+$/.test(origin)) throw new Error(`corsAllowedOrigins: '${origin}' is not an explicit origin (scheme://host[:port], no wildcard, no path)`);
+      if (!/^https?:\/\/[^*\s/]+$/.test(origin))
+        throw new Error(`corsAllowedOrigins: '${origin}' is not an explicit origin (scheme://host[:port], no wildcard, no path)`);
     }
 
     this.bucket = new s3.Bucket(this, 'Bucket', {

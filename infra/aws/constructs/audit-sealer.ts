@@ -77,7 +77,8 @@ export class AuditSealer extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter (on-failure) destination of the sealer\'s stream event source mapping; cdk-nag only recognises DLQs named in another queue\'s redrive policy.',
+      reason:
+        "This queue is itself the dead-letter (on-failure) destination of the sealer's stream event source mapping; cdk-nag only recognises DLQs named in another queue's redrive policy.",
     });
 
     this.fn.function.addEventSource(
@@ -101,7 +102,8 @@ export class AuditSealer extends Construct {
 
     Validations.of(this.fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'dynamodb:ListStreams (reading the table stream) supports no resource-level permissions; the stream record actions are granted on the stream ARN only.',
+      reason:
+        'dynamodb:ListStreams (reading the table stream) supports no resource-level permissions; the stream record actions are granted on the stream ARN only.',
     });
 
     new events.Rule(this, 'Sweep', {

@@ -121,7 +121,12 @@ export class StewardConsole extends Construct {
 
     const acknowledge = (id: string, reason: string) => Validations.of(this.distribution).acknowledge({ id, reason });
     acknowledge('AwsSolutions-CFR1', 'Business units sign in from anywhere they work; access is decided by sign-in, not by country.');
-    if (!props.webAclArn) acknowledge('AwsSolutions-CFR2', 'The console is static files behind OAC; the API it calls has its own WAF web ACL. Pass webAclArn to add one here.');
-    if (!withDomain) acknowledge('AwsSolutions-CFR4', 'Without a custom domain CloudFront serves its default certificate, whose policy it sets; with domainNames the distribution requires TLS 1.2 (2021).');
+    if (!props.webAclArn)
+      acknowledge('AwsSolutions-CFR2', 'The console is static files behind OAC; the API it calls has its own WAF web ACL. Pass webAclArn to add one here.');
+    if (!withDomain)
+      acknowledge(
+        'AwsSolutions-CFR4',
+        'Without a custom domain CloudFront serves its default certificate, whose policy it sets; with domainNames the distribution requires TLS 1.2 (2021).',
+      );
   }
 }

@@ -55,7 +55,8 @@ export class ContainerTraining extends Construct {
     this.images = images;
     Validations.of(props.executionRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken, which pulling any image needs, accepts no resource-level permission; the pull actions themselves name the assets repository.',
+      reason:
+        'ecr:GetAuthorizationToken, which pulling any image needs, accepts no resource-level permission; the pull actions themselves name the assets repository.',
     });
   }
 
@@ -73,7 +74,12 @@ export class ContainerTraining extends Construct {
   grantLogRead(grantee: iam.IGrantable & IConstruct): void {
     const stack = Stack.of(this);
     const group = (suffix: string) =>
-      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${TRAINING_JOBS_LOG_GROUP}${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: `${TRAINING_JOBS_LOG_GROUP}${suffix}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     // DescribeLogStreams is authorized on the group, written with or without the trailing `:*` depending on the caller; both name this group only.
     const groupArns = [group(''), group(':*')];
     const streams = group(`:log-stream:${TENANT_NAMES}`);
@@ -85,7 +91,8 @@ export class ContainerTraining extends Construct {
     });
     Validations.of(grantee).acknowledge({
       id: iam5ResourceFinding(this, streams),
-      reason: 'Training jobs are named <tenantId>-train-<run hash> and SageMaker names their streams <job>/algo-<n>-<epoch>; the wildcard covers tenant-prefixed streams of the training jobs group only.',
+      reason:
+        'Training jobs are named <tenantId>-train-<run hash> and SageMaker names their streams <job>/algo-<n>-<epoch>; the wildcard covers tenant-prefixed streams of the training jobs group only.',
     });
   }
 }

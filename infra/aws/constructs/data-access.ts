@@ -201,7 +201,12 @@ function grantItems(role: iam.Role, data: TableData, grant: ItemGrant): void {
     }),
   );
   grantTableKey(role, data);
-  if (!grant.tableOnly) acknowledgeOnce(role, iam5ResourceFinding(role, indexes), 'The table design queries its own GSIs (gsi1..gsi4); index ARNs are the table ARN plus /index/<name>, and the LeadingKeys condition applies to index partition keys too.');
+  if (!grant.tableOnly)
+    acknowledgeOnce(
+      role,
+      iam5ResourceFinding(role, indexes),
+      'The table design queries its own GSIs (gsi1..gsi4); index ARNs are the table ARN plus /index/<name>, and the LeadingKeys condition applies to index partition keys too.',
+    );
 }
 
 const keyGranted = new WeakSet<iam.Role>();

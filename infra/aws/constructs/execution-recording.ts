@@ -71,7 +71,8 @@ export class ExecutionRecording extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: "This queue is itself the dead-letter queue of the recorder's EventBridge target; cdk-nag only recognises DLQs named in another queue's redrive policy.",
+      reason:
+        "This queue is itself the dead-letter queue of the recorder's EventBridge target; cdk-nag only recognises DLQs named in another queue's redrive policy.",
     });
 
     this.rule = new events.Rule(this, 'StatusChanges', {

@@ -42,10 +42,23 @@ export class ModelServing extends Construct {
       props.bucket.arnForObjects('tenants/*/transforms/*'),
       props.bucket.arnForObjects('tenants/*/models/*/runs/*'),
     ]) {
-      Validations.of(this.executionRole).acknowledge({ id: iam5ResourceFinding(this, resource), reason: 'Model artifacts and captures of every tenant live below tenants/; endpoint tags name the tenant each model belongs to.' });
+      Validations.of(this.executionRole).acknowledge({
+        id: iam5ResourceFinding(this, resource),
+        reason: 'Model artifacts and captures of every tenant live below tenants/; endpoint tags name the tenant each model belongs to.',
+      });
     }
-    for (const action of ['Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*', 'Action::s3:Abort*', 'Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*']) {
-      Validations.of(this.executionRole).acknowledge({ id: `AwsSolutions-IAM5[${action}]`, reason: 'The read/put grants CDK generates for the artifact bucket and its KMS key.' });
+    for (const action of [
+      'Action::s3:GetBucket*',
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      'Action::s3:Abort*',
+      'Action::kms:GenerateDataKey*',
+      'Action::kms:ReEncrypt*',
+    ]) {
+      Validations.of(this.executionRole).acknowledge({
+        id: `AwsSolutions-IAM5[${action}]`,
+        reason: 'The read/put grants CDK generates for the artifact bucket and its KMS key.',
+      });
     }
   }
 
@@ -93,7 +106,8 @@ export class ModelServing extends Construct {
     for (const resource of [model, config, endpoint]) {
       Validations.of(stateMachine.role).acknowledge({
         id: iam5ResourceFinding(this, resource),
-        reason: 'SageMaker names are chosen per deployment as <tenantId>-<deploymentId>; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
+        reason:
+          'SageMaker names are chosen per deployment as <tenantId>-<deploymentId>; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
       });
     }
   }
@@ -122,7 +136,13 @@ export class ModelServing extends Construct {
         conditions: { Null: { 'aws:RequestTag/TenantId': 'false' } },
       }),
     );
-    stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'BatchTransformFollow', actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob'], resources: [transformJob] }));
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'BatchTransformFollow',
+        actions: ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob'],
+        resources: [transformJob],
+      }),
+    );
     stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'BatchTransformListTags', actions: ['sagemaker:ListTags'], resources: [model, transformJob] }));
     stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
@@ -142,7 +162,8 @@ export class ModelServing extends Construct {
     for (const resource of [model, transformJob]) {
       Validations.of(stateMachine.role).acknowledge({
         id: iam5ResourceFinding(this, resource),
-        reason: 'Batch transform jobs are named <tenantId>-b<jobId>-p<partition> and models <tenantId>-…; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
+        reason:
+          'Batch transform jobs are named <tenantId>-b<jobId>-p<partition> and models <tenantId>-…; the wildcard covers tenant-prefixed names only, and creation requires a TenantId tag.',
       });
     }
   }
@@ -160,7 +181,12 @@ export class ModelServing extends Construct {
    */
   grantTrainingMachine(stateMachine: sfn.StateMachine): void {
     const stack = Stack.of(this);
-    const trainingJob = stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const trainingJob = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'training-job',
+      resourceName: TENANT_NAMES,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'TrainingJobCreateTenantTagged',
@@ -169,7 +195,13 @@ export class ModelServing extends Construct {
         conditions: { Null: { 'aws:RequestTag/TenantId': 'false' } },
       }),
     );
-    stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'TrainingJobFollow', actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:ListTags'], resources: [trainingJob] }));
+    stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TrainingJobFollow',
+        actions: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:ListTags'],
+        resources: [trainingJob],
+      }),
+    );
     stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'TrainingJobCompletionEvents',
@@ -196,7 +228,10 @@ export class ModelServing extends Construct {
     const stack = Stack.of(this);
     const endpoint = stack.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: TENANT_NAMES, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     iam.Grant.addToPrincipal({ grantee, actions: ['sagemaker:DescribeEndpoint', 'sagemaker:InvokeEndpoint'], resourceArns: [endpoint] });
-    Validations.of(grantee).acknowledge({ id: iam5ResourceFinding(this, endpoint), reason: 'Endpoint names are <tenantId>-<endpointName>, chosen per tenant at deployment time.' });
+    Validations.of(grantee).acknowledge({
+      id: iam5ResourceFinding(this, endpoint),
+      reason: 'Endpoint names are <tenantId>-<endpointName>, chosen per tenant at deployment time.',
+    });
   }
 
   /**
@@ -213,12 +248,23 @@ export class ModelServing extends Construct {
     const resources = [arn('model'), arn('endpoint-config'), arn('endpoint')];
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags'],
+      actions: [
+        'sagemaker:CreateModel',
+        'sagemaker:CreateEndpointConfig',
+        'sagemaker:CreateEndpoint',
+        'sagemaker:UpdateEndpoint',
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:DeleteEndpoint',
+        'sagemaker:AddTags',
+      ],
       resourceArns: resources,
     });
     this.executionRole.grantPassRole(grantee);
     for (const resource of resources) {
-      Validations.of(grantee).acknowledge({ id: iam5ResourceFinding(this, resource), reason: 'Model, config and endpoint names are <tenantId>-<deploymentId> / <tenantId>-<endpointName>; the wildcard covers tenant-prefixed names only.' });
+      Validations.of(grantee).acknowledge({
+        id: iam5ResourceFinding(this, resource),
+        reason: 'Model, config and endpoint names are <tenantId>-<deploymentId> / <tenantId>-<endpointName>; the wildcard covers tenant-prefixed names only.',
+      });
     }
   }
 
@@ -229,12 +275,24 @@ export class ModelServing extends Construct {
     const resources = [arn('model'), arn('endpoint-config'), arn('endpoint')];
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['sagemaker:CreateModel', 'sagemaker:CreateEndpointConfig', 'sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags', 'sagemaker:InvokeEndpoint'],
+      actions: [
+        'sagemaker:CreateModel',
+        'sagemaker:CreateEndpointConfig',
+        'sagemaker:CreateEndpoint',
+        'sagemaker:UpdateEndpoint',
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:DeleteEndpoint',
+        'sagemaker:AddTags',
+        'sagemaker:InvokeEndpoint',
+      ],
       resourceArns: resources,
     });
     this.executionRole.grantPassRole(grantee);
     for (const resource of resources) {
-      Validations.of(grantee).acknowledge({ id: iam5ResourceFinding(this, resource), reason: 'Model, config and endpoint names are chosen per deployment (<tenantId>-<deploymentId>); every one is tagged TenantId.' });
+      Validations.of(grantee).acknowledge({
+        id: iam5ResourceFinding(this, resource),
+        reason: 'Model, config and endpoint names are chosen per deployment (<tenantId>-<deploymentId>); every one is tagged TenantId.',
+      });
     }
   }
 }

@@ -151,8 +151,7 @@ export class Pipelines extends Construct {
       if (distributed.length) grantDistributedMapRuns(stateMachine, stateMachineName);
       Validations.of(stateMachine.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Step Functions logging (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments) accept no resource-level permissions.',
+        reason: 'Step Functions logging (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments) accept no resource-level permissions.',
       });
       stateMachines.set(definition.pipelineName, stateMachine);
       stateMachineNames.set(definition.pipelineName, stateMachineName);
@@ -202,9 +201,16 @@ export class Pipelines extends Construct {
 function grantDistributedMapRuns(stateMachine: sfn.StateMachine, stateMachineName: string): void {
   const stack = Stack.of(stateMachine);
   const self = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  const children = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const children = stack.formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachineName}/*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
   stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'DistributedMapStart', actions: ['states:StartExecution'], resources: [self] }));
-  stateMachine.addToRolePolicy(new iam.PolicyStatement({ sid: 'DistributedMapFollow', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [children] }));
+  stateMachine.addToRolePolicy(
+    new iam.PolicyStatement({ sid: 'DistributedMapFollow', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [children] }),
+  );
   Validations.of(stateMachine.role).acknowledge({
     id: iam5ResourceFinding(stateMachine, children),
     reason: 'Distributed Map child executions are named by Step Functions at run time; the wildcard covers the children of this one state machine only.',

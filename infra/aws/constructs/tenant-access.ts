@@ -98,7 +98,7 @@ export class TenantAccess extends Construct {
       ],
       [
         iam5ResourceFinding(this, props.bucket.arnForObjects(`${TENANT_OBJECT_PREFIX}*`)),
-        'Object keys below the session tenant\'s own prefix only: the wildcard follows tenants/${aws:PrincipalTag/TenantId}/, which STS fills from the session tag.',
+        "Object keys below the session tenant's own prefix only: the wildcard follows tenants/${aws:PrincipalTag/TenantId}/, which STS fills from the session tag.",
       ],
       [
         iam5ResourceFinding(this, props.bucket.arnForObjects(`${TENANT_STAGING_PREFIX}*`)),

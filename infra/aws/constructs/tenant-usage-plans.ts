@@ -64,7 +64,8 @@ export class TenantUsagePlans extends Construct {
    */
   grantKeyManagement(grantee: iam.IGrantable & IConstruct): void {
     const stack = Stack.of(this);
-    const path = (resourcePath: string) => stack.formatArn({ service: 'apigateway', account: '', resource: resourcePath, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    const path = (resourcePath: string) =>
+      stack.formatArn({ service: 'apigateway', account: '', resource: resourcePath, arnFormat: ArnFormat.NO_RESOURCE_NAME });
     const apiKeys = path('/apikeys');
     const eachApiKey = path('/apikeys/*');
     // Tag-on-create is authorized on the tags sub-resource of the new key, its ARN URL-encoded.
@@ -83,7 +84,8 @@ export class TenantUsagePlans extends Construct {
     Validations.of(grantee).acknowledge(
       {
         id: iam5ResourceFinding(this, eachApiKey),
-        reason: 'API key ids are assigned by API Gateway when a tenant is approved; enabling, disabling and deleting them needs the collection of keys (they are usage identifiers, not credentials).',
+        reason:
+          'API key ids are assigned by API Gateway when a tenant is approved; enabling, disabling and deleting them needs the collection of keys (they are usage identifiers, not credentials).',
       },
       {
         id: iam5ResourceFinding(this, apiKeyTags),

@@ -265,9 +265,7 @@ export class StewardStack extends Stack {
     // Scoring (InvokeEndpoint), rollback and undeploy run in the API itself.
     this.modelServing.grantDeploy(apiRole);
     this.batchScheduling?.grantManage(this.apiFunction);
-    apiRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'TableHealthProbe', actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }),
-    );
+    apiRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'TableHealthProbe', actions: ['dynamodb:DescribeTable'], resources: [table.tableArn] }));
     apiRole.addToPrincipalPolicy(
       // For the bucket health probe. HeadBucket is authorized as s3:ListBucket,
       // which would list every tenant's keys; GetBucketLocation proves the
@@ -296,10 +294,16 @@ export class StewardStack extends Stack {
       connectOrigins: [`https://${this.api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}`, `https://${bucket.bucketRegionalDomainName}`],
     });
     new CfnOutput(this, 'ConsoleUrl', { value: `https://${this.console.distribution.distributionDomainName}/`, description: 'The web console (CloudFront)' });
-    new CfnOutput(this, 'ConsoleBucketName', { value: this.console.bucket.bucketName, description: 'Upload web/dist here (aws s3 sync web/dist s3://… --delete)' });
+    new CfnOutput(this, 'ConsoleBucketName', {
+      value: this.console.bucket.bucketName,
+      description: 'Upload web/dist here (aws s3 sync web/dist s3://… --delete)',
+    });
 
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId, description: 'Cognito user pool of Steward users' });
-    new CfnOutput(this, 'ConsoleClientId', { value: this.identity.consoleClient.userPoolClientId, description: 'Cognito app client of the console (SRP, no secret)' });
+    new CfnOutput(this, 'ConsoleClientId', {
+      value: this.identity.consoleClient.userPoolClientId,
+      description: 'Cognito app client of the console (SRP, no secret)',
+    });
     new CfnOutput(this, 'JwtIssuer', { value: this.identity.issuer, description: 'iss of the ID tokens the API accepts' });
   }
 }

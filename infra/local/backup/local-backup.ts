@@ -52,7 +52,10 @@ export interface BackupProgress {
 export async function createBackup(dataDir: string, target: string, progress: BackupProgress = () => undefined): Promise<BackupManifest> {
   const metadata = join(dataDir, METADATA_FILE);
   if (!existsSync(metadata)) {
-    if (existsSync(join(dataDir, 'dynamodb'))) throw new BackupProblem(`${dataDir} holds a DynamoDB Local store: move it to the embedded store first (npm run steward -- migrate --data-dir ${dataDir})`);
+    if (existsSync(join(dataDir, 'dynamodb')))
+      throw new BackupProblem(
+        `${dataDir} holds a DynamoDB Local store: move it to the embedded store first (npm run steward -- migrate --data-dir ${dataDir})`,
+      );
     throw new BackupProblem(`${dataDir} holds no Steward data (no ${METADATA_FILE}): check --data-dir`);
   }
   const archive = target.endsWith('.tar.gz') || target.endsWith('.tgz');
@@ -118,7 +121,8 @@ export async function restoreBackup(source: string, dataDir: string, options: { 
   try {
     if (unpacked) await tar.extract({ file: source, cwd: unpacked });
     const manifest = readManifest(folder);
-    if ((await sha256File(join(folder, METADATA_FILE))) !== manifest.metadataSha256) throw new BackupProblem(`${source}: the metadata file does not match its manifest; the backup is damaged`);
+    if ((await sha256File(join(folder, METADATA_FILE))) !== manifest.metadataSha256)
+      throw new BackupProblem(`${source}: the metadata file does not match its manifest; the backup is damaged`);
     mkdirSync(staging, { recursive: true });
     cpSync(join(folder, METADATA_FILE), join(staging, METADATA_FILE));
     if (existsSync(join(folder, OBJECTS_DIR))) cpSync(join(folder, OBJECTS_DIR), join(staging, OBJECTS_DIR), { recursive: true });
@@ -137,7 +141,9 @@ function readManifest(folder: string): BackupManifest {
   if (!existsSync(path)) throw new BackupProblem(`${folder} is not a Steward backup (no manifest.json)`);
   const raw = JSON.parse(readFileSync(path, 'utf8')) as { format?: unknown; schemaVersion?: unknown };
   if (typeof raw.schemaVersion === 'number' && raw.schemaVersion > SQLITE_SCHEMA_VERSION) {
-    throw new BackupProblem(`the backup was made by a newer Steward (schema ${raw.schemaVersion}; this one reads up to ${SQLITE_SCHEMA_VERSION}): restore it with that version or newer`);
+    throw new BackupProblem(
+      `the backup was made by a newer Steward (schema ${raw.schemaVersion}; this one reads up to ${SQLITE_SCHEMA_VERSION}): restore it with that version or newer`,
+    );
   }
   const parsed = Manifest.safeParse(raw);
   if (!parsed.success) throw new BackupProblem(`${path} is not a manifest this Steward reads (${parsed.error.issues[0]?.message ?? 'invalid'})`);
@@ -152,7 +158,10 @@ async function checkRestored(dataDir: string, bucket: string, progress: BackupPr
     let chainsVerified = 0;
     for (const [i, table] of owners.entries()) {
       const report = await verifyChain(table, { lagRetries: 0 });
-      if (!report.ok) throw new BackupProblem(`the audit chain of ${table.owner} does not verify after the restore (${report.reason} at seq ${report.firstBrokenSeq}); the backup is damaged`);
+      if (!report.ok)
+        throw new BackupProblem(
+          `the audit chain of ${table.owner} does not verify after the restore (${report.reason} at seq ${report.firstBrokenSeq}); the backup is damaged`,
+        );
       chainsVerified += 1;
       progress('audit chains', i + 1, owners.length);
     }
@@ -161,7 +170,8 @@ async function checkRestored(dataDir: string, bucket: string, progress: BackupPr
       for (const artifact of await verifiedArtifacts(store.tenant(tenantId))) {
         const file = objectFile(join(dataDir, OBJECTS_DIR), bucket, `tenants/${tenantId}/${artifact.key}`);
         if (!existsSync(file)) throw new BackupProblem(`artifact ${artifact.key} of tenant ${tenantId} is missing from the backup`);
-        if ((await sha256File(file)) !== artifact.sha256) throw new BackupProblem(`artifact ${artifact.key} of tenant ${tenantId} does not match its SHA-256; the backup is damaged`);
+        if ((await sha256File(file)) !== artifact.sha256)
+          throw new BackupProblem(`artifact ${artifact.key} of tenant ${tenantId} does not match its SHA-256; the backup is damaged`);
         artifactsChecked += 1;
       }
       progress('artifacts', artifactsChecked, artifactsChecked);
@@ -189,7 +199,12 @@ async function verifiedArtifacts(table: MetadataTable): Promise<{ key: string; s
   const out: { key: string; sha256: string }[] = [];
   let cursor: string | undefined;
   do {
-    const page = await table.query<{ artifact?: { key?: string; sha256?: string; state?: string } }>({ index: 'gsi3', partition: ['VERSIONS', 'all'], limit: 500, cursor });
+    const page = await table.query<{ artifact?: { key?: string; sha256?: string; state?: string } }>({
+      index: 'gsi3',
+      partition: ['VERSIONS', 'all'],
+      limit: 500,
+      cursor,
+    });
     for (const item of page.items) {
       const a = item.artifact;
       if (a?.state === 'verified' && a.key && a.sha256) out.push({ key: a.key, sha256: a.sha256 });
@@ -223,5 +238,3 @@ function sha256File(path: string): Promise<string> {
       .on('end', () => resolveHash(hash.digest('hex')));
   });
 }
-
-

@@ -33,7 +33,11 @@ export async function migrateDynamoDbLocal(dataDir: string, options: { tableName
   if (existsSync(target)) throw new BackupProblem(`${target} already exists: the folder was migrated already (remove ${target} to migrate again)`);
   const port = await freePort();
   const jvm = await startDynamoDbLocal({ port, dataDir: source, logDir: join(dataDir, 'logs') });
-  const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   const documents = DynamoDBDocumentClient.from(client);
   const store = new SqliteStore({ path: target, ttlSweepMs: 0 });
   let items = 0;
@@ -56,7 +60,10 @@ export async function migrateDynamoDbLocal(dataDir: string, options: { tableName
     let chainsVerified = 0;
     for (const table of [store.platform(), ...tenants.map((id) => store.tenant(id))]) {
       const report = await verifyChain(table, { lagRetries: 0 });
-      if (!report.ok) throw new BackupProblem(`the audit chain of ${table.owner} does not verify in the migrated store (${report.reason} at seq ${report.firstBrokenSeq}); the old folder is untouched`);
+      if (!report.ok)
+        throw new BackupProblem(
+          `the audit chain of ${table.owner} does not verify in the migrated store (${report.reason} at seq ${report.firstBrokenSeq}); the old folder is untouched`,
+        );
       chainsVerified += 1;
       progress('audit chains', chainsVerified, tenants.length + 1);
     }

@@ -56,7 +56,8 @@ const WORKER_ENTRY = join(__dirname, 'worker-entry.ts');
  */
 export async function startPlatformWorkers(options: StartOptions, workersOptions: WorkersOptions): Promise<RunningWorkers> {
   if (!cluster.isPrimary) throw new Error('startPlatformWorkers runs in the primary process only');
-  if (!Number.isInteger(workersOptions.workers) || workersOptions.workers < 2) throw new Error(`workers must be 2 or more (got ${workersOptions.workers}); one worker is startPlatform`);
+  if (!Number.isInteger(workersOptions.workers) || workersOptions.workers < 2)
+    throw new Error(`workers must be 2 or more (got ${workersOptions.workers}); one worker is startPlatform`);
   const { env, mailPorts, standIns } = await startStandInsFor(options);
   let supervisor: WorkerSupervisor | undefined;
   try {
@@ -73,7 +74,10 @@ export async function startPlatformWorkers(options: StartOptions, workersOptions
     supervisor = new WorkerSupervisor(config, env, workersOptions);
     await supervisor.start(workersOptions.workers);
     const standInPids = standIns.processes.flatMap((p) => (p.child.pid ? [p.child.pid] : []));
-    const exposed = assertLoopbackOnly(listenerNames(options, mailPorts), standInPids, options.allowNonLoopback ?? allowedByEnv(env), [process.pid, ...supervisor.pids()]);
+    const exposed = assertLoopbackOnly(listenerNames(options, mailPorts), standInPids, options.allowNonLoopback ?? allowedByEnv(env), [
+      process.pid,
+      ...supervisor.pids(),
+    ]);
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
     const running = supervisor;
     return {

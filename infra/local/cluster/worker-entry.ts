@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     });
     if (local.scoringGateway) gateway = await serveApi(local.scoringGateway.app, config.scoringPort);
     const app = createApp(local.platform, { rateLimit: new LeasedRateLimiter(new ClusterLeaseTransport()) });
-    if (config.console && config.role === 'leader') await allowConsoleUploads(local.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${config.apiPort}`]);
+    if (config.console && config.role === 'leader')
+      await allowConsoleUploads(local.clients.s3, settings.STEWARD_BUCKET_NAME, [apiBase, `http://localhost:${config.apiPort}`]);
     api = await serveApi(config.console ? withConsole(app, { connectOrigins: [config.endpoints.s3] }) : app, config.apiPort);
     process.send?.({ type: READY });
   } catch (error) {

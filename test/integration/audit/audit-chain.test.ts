@@ -38,7 +38,10 @@ describe.each(CASES)('the tamper-evident audit chain (%s store, linked %s)', (st
   async function exportedEvents(token: string, query = ''): Promise<StoredAuditEvent[]> {
     const res = await download(`/audit/export?format=jsonl${query}`, token);
     expect(res.status).toBe(200);
-    return res.text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    return res.text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   }
 
   /** Onboarding plus some token activity: every step writes audit events. */
@@ -132,7 +135,10 @@ describe.each(CASES)('the tamper-evident audit chain (%s store, linked %s)', (st
     // Many concurrent business transactions, each with its own event (no shared item between them).
     await Promise.all(
       Array.from({ length: 80 }, (_, i) =>
-        table.transact([auditWrite({ actor: 'system:race-test', requestId: `r${i}` }, 'test.event', { type: 'test', id: `t${i}` }, { after: { i } }, new Date(clock + i)).write]),
+        table.transact([
+          auditWrite({ actor: 'system:race-test', requestId: `r${i}` }, 'test.event', { type: 'test', id: `t${i}` }, { after: { i } }, new Date(clock + i))
+            .write,
+        ]),
       ),
     );
     // (A background sealer, where one is wired into the platform, may take part in the race too.)
@@ -169,7 +175,10 @@ describe.each(CASES)('the tamper-evident audit chain (%s store, linked %s)', (st
     expect(jsonl.status).toBe(200);
     expect(jsonl.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
     expect(jsonl.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="audit-${tenant.tenantId}-\\d{8}T\\d{6}Z\\.jsonl"$`));
-    const lines: SealedAuditEvent[] = jsonl.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines: SealedAuditEvent[] = jsonl.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const head = { seq: Number(jsonl.headers.get('x-steward-audit-head-seq')), hash: jsonl.headers.get('x-steward-audit-head-hash')! };
     expect(lines).toHaveLength(head.seq);
     expect(lines.every((e) => typeof e.seq === 'number' && e.hash && e.prevHash)).toBe(true);
@@ -181,7 +190,22 @@ describe.each(CASES)('the tamper-evident audit chain (%s store, linked %s)', (st
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-.+\.csv"$/);
     const rows = parseCsv(csv.text);
-    expect(rows[0]).toEqual(['eventId', 'seq', 'at', 'action', 'actor', 'targetType', 'targetId', 'requestId', 'sourceIp', 'tokenId', 'before', 'after', 'prevHash', 'hash']);
+    expect(rows[0]).toEqual([
+      'eventId',
+      'seq',
+      'at',
+      'action',
+      'actor',
+      'targetType',
+      'targetId',
+      'requestId',
+      'sourceIp',
+      'tokenId',
+      'before',
+      'after',
+      'prevHash',
+      'hash',
+    ]);
     expect(rows).toHaveLength(lines.length + 1);
     const byId = new Map(lines.map((e) => [e.eventId, e]));
     for (const row of rows.slice(1)) {
@@ -256,17 +280,23 @@ describe.each(CASES)('the tamper-evident audit chain (%s store, linked %s)', (st
   it('the stream handler seals the tenants named in a batch of INSERT records', async () => {
     const tenant = await onboardTenant(ctx.api, ctx.adminToken, 'Stream Sealer', { roles: ['tenant-admin'] });
     const table = tableOf(tenant.tenantId);
-    const pending = Array.from({ length: 5 }, (_, i) => auditWrite({ actor: 'system:stream-test', requestId: `s${i}` }, 'test.event', { type: 'test', id: `s${i}` }, { after: { i } }, new Date(clock + i)));
+    const pending = Array.from({ length: 5 }, (_, i) =>
+      auditWrite({ actor: 'system:stream-test', requestId: `s${i}` }, 'test.event', { type: 'test', id: `s${i}` }, { after: { i } }, new Date(clock + i)),
+    );
     await Promise.all(pending.map((p) => table.transact([p.write])));
     const handler = createAuditSealerHandler(() => ctx.platform, { confirmDelayMs: 10 });
     const records = pending.map(({ event: e }, i) => ({
       eventName: 'INSERT',
       dynamodb: { SequenceNumber: String(1000 + i), Keys: { pk: { S: auditPartition(table) }, sk: { S: `E#${e.eventId}` } } },
     }));
-    const unrelated = { eventName: 'MODIFY', dynamodb: { SequenceNumber: '1', Keys: { pk: { S: auditPartition(table) }, sk: { S: `E#${pending[0].event.eventId}` } } } };
+    const unrelated = {
+      eventName: 'MODIFY',
+      dynamodb: { SequenceNumber: '1', Keys: { pk: { S: auditPartition(table) }, sk: { S: `E#${pending[0].event.eventId}` } } },
+    };
 
     expect(await handler({ Records: [unrelated, ...records] })).toEqual({ batchItemFailures: [] });
-    for (const { event: e } of pending) expect((await table.get<StoredAuditEvent>({ partition: ['AUDIT'], sort: `E#${e.eventId}` }))?.hash).toMatch(/^[0-9a-f]{64}$/);
+    for (const { event: e } of pending)
+      expect((await table.get<StoredAuditEvent>({ partition: ['AUDIT'], sort: `E#${e.eventId}` }))?.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(await countUnsealed(table)).toBe(0);
     expect((await verifyChain(table)).ok).toBe(true);
     expect(await handler({ sweep: true })).toEqual({ batchItemFailures: [] });

@@ -36,10 +36,24 @@ describe('audit events linked at commit', () => {
   afterAll(() => local.close());
 
   const transactCalls = () =>
-    sends.mock.calls.filter(([command]) => command.constructor.name === 'TransactWriteCommand').map(([command]) => command.input.TransactItems as TransactItems);
+    sends.mock.calls
+      .filter(([command]) => command.constructor.name === 'TransactWriteCommand')
+      .map(([command]) => command.input.TransactItems as TransactItems);
   const isHead = (item: TransactItems[number]) => item.Update?.Key.sk === HEAD_KEY.sort && item.Update.Key.pk.endsWith('#AUDIT-HEAD');
-  const business = (sort: string, expect: 'new' | 'any' = 'new'): ScopedWrite => ({ kind: 'put', key: { partition: ['THING'], sort }, item: { entity: 'test', sort }, expect });
-  const event = (i: number) => auditWrite({ actor: 'system:at-commit-test', requestId: `r${i}` }, 'test.event', { type: 'test', id: `t${i}` }, { before: null, after: { i, nested: { list: [1, 'two', null], flag: true } } }, new Date()).write;
+  const business = (sort: string, expect: 'new' | 'any' = 'new'): ScopedWrite => ({
+    kind: 'put',
+    key: { partition: ['THING'], sort },
+    item: { entity: 'test', sort },
+    expect,
+  });
+  const event = (i: number) =>
+    auditWrite(
+      { actor: 'system:at-commit-test', requestId: `r${i}` },
+      'test.event',
+      { type: 'test', id: `t${i}` },
+      { before: null, after: { i, nested: { list: [1, 'two', null], flag: true } } },
+      new Date(),
+    ).write;
   const chained = async (t: ScopedTable) => (await t.query<StoredAuditEvent>({ index: 'gsi1', partition: CHAIN_PARTITION, limit: 1000 })).items;
 
   it('links each event in its own transaction, a combined call sharing one head write, into a chain that verifies', async () => {
@@ -48,7 +62,12 @@ describe('audit events linked at commit', () => {
     const calls = transactCalls();
     expect(calls.length).toBeLessThan(40);
     for (const items of calls) expect(items.filter(isHead)).toHaveLength(1);
-    expect(calls.flat().filter((item) => item.Put?.Item.entity === 'audit-event').every((item) => typeof item.Put!.Item.hash === 'string')).toBe(true);
+    expect(
+      calls
+        .flat()
+        .filter((item) => item.Put?.Item.entity === 'audit-event')
+        .every((item) => typeof item.Put!.Item.hash === 'string'),
+    ).toBe(true);
     expect(await countUnsealed(table)).toBe(0);
     const events = await chained(table);
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -90,13 +109,15 @@ describe('audit events linked at commit', () => {
   });
 
   it('keeps one gapless chain while two processes link the same tenant’s events at once', async () => {
-    const other = await testPlatform({ STEWARD_AUDIT_CHAIN: 'at-commit', STEWARD_STORE: 'dynamodb-local', STEWARD_TABLE_NAME: local.settings.STEWARD_TABLE_NAME });
+    const other = await testPlatform({
+      STEWARD_AUDIT_CHAIN: 'at-commit',
+      STEWARD_STORE: 'dynamodb-local',
+      STEWARD_TABLE_NAME: local.settings.STEWARD_TABLE_NAME,
+    });
     try {
       await other.auditSealer.stop();
       const theirs = other.platform.tenantTable(tenantId);
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 60 }, (_, i) => (i % 2 ? table : theirs).transact([business(`both-${i}`), event(i)])),
-      );
+      const outcomes = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => (i % 2 ? table : theirs).transact([business(`both-${i}`), event(i)])));
       expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
       // Events whose head was refused three times in a row were written unlinked: the sealer links them.
       await sealPending(table, { untilEmpty: true });
@@ -112,7 +133,9 @@ describe('audit events linked at commit', () => {
   it('writes events unlinked where the chain cannot be extended, and verify still reports the break', async () => {
     await table.transact([event(1)]);
     const { documents } = local.clients;
-    await documents.send(new DeleteCommand({ TableName: local.settings.STEWARD_TABLE_NAME, Key: { pk: table.partitionKey(HEAD_KEY.partition), sk: HEAD_KEY.sort } }));
+    await documents.send(
+      new DeleteCommand({ TableName: local.settings.STEWARD_TABLE_NAME, Key: { pk: table.partitionKey(HEAD_KEY.partition), sk: HEAD_KEY.sort } }),
+    );
 
     await table.transact([business('after-break'), event(2)]); // refused head, then an unreadable chain: written unlinked
 

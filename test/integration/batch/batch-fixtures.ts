@@ -16,12 +16,20 @@ export async function approvedBreastCancerVersion(api: ApiClient, platform: Plat
   const ds = tenant.tokens['data-scientist'];
   const { modelId, projectId } = await createBreastCancerModel(api, ds);
   // The run approves its version only because the project's stored policy lets it (core/governance).
-  const policy = await api.call('PUT', `/projects/${projectId}/policy`, { token: tenant.tokens['tenant-admin'], body: { gates: ['auc >= 0.5'], autoApprove: true } });
+  const policy = await api.call('PUT', `/projects/${projectId}/policy`, {
+    token: tenant.tokens['tenant-admin'],
+    body: { gates: ['auc >= 0.5'], autoApprove: true },
+  });
   if (policy.status !== 200) throw new Error(`project policy: ${policy.status} ${JSON.stringify(policy.body)}`);
   const dataset = await registerBreastCancerDataset(api, ds, platform, tenant.tenantId);
   const started = await api.call('POST', '/pipelines/train-evaluate/executions', {
     token: ds,
-    body: { modelId, dataset: { datasetId: dataset.datasetId, version: dataset.version }, target: 'benign', policy: { metric: 'auc', minimum: 0.5, autoApprove: true } },
+    body: {
+      modelId,
+      dataset: { datasetId: dataset.datasetId, version: dataset.version },
+      target: 'benign',
+      policy: { metric: 'auc', minimum: 0.5, autoApprove: true },
+    },
   });
   if (started.status !== 202) throw new Error(`train-evaluate: ${started.status} ${JSON.stringify(started.body)}`);
   const done = await waitForExecution(api, ds, started.body.executionId, 120_000);

@@ -83,7 +83,11 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
     // The predictions are the model's: checked against onnxruntime on the version's own artifact.
     const bytes = await objects.getBytes(model.artifactKey);
     const good = rows.filter((r) => scored.has(r.id));
-    const reference = await scoreWithOnnx(bytes, good.map((r) => r.features.map(Number)), { inputName: 'features', outputName: 'probability' });
+    const reference = await scoreWithOnnx(
+      bytes,
+      good.map((r) => r.features.map(Number)),
+      { inputName: 'features', outputName: 'probability' },
+    );
     good.forEach((r, i) => expect(scored.get(r.id)).toBeCloseTo(reference[i], 5));
 
     // One rejected-row report naming source, row, id, field and problem.
@@ -117,7 +121,13 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
     // A version no endpoint serves gets a SageMaker model of its own for the job, tagged with the tenant.
     expect(execution.body.output.transform).toMatchObject({
       deployed: false,
-      model: { ModelName: `${acme.tenantId}-b${jobId}`, Tags: [{ Key: 'TenantId', Value: acme.tenantId }, { Key: 'BatchJobId', Value: jobId }] },
+      model: {
+        ModelName: `${acme.tenantId}-b${jobId}`,
+        Tags: [
+          { Key: 'TenantId', Value: acme.tenantId },
+          { Key: 'BatchJobId', Value: jobId },
+        ],
+      },
       template: { ModelName: `${acme.tenantId}-b${jobId}`, MaxPayloadInMB: 1, Environment: { STEWARD_BATCH_PASSTHROUGH: '["id"]' } },
     });
     const statistics = JSON.parse(text(await objects.getBytes(`scores/${jobId}/statistics.json`)));
@@ -136,7 +146,17 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
     const first = await call(acme.tokens.viewer, 'GET', `/batch-jobs/${jobId}/partitions?limit=2`);
     expect(first.status).toBe(200);
     const rest = await call(acme.tokens.viewer, 'GET', `/batch-jobs/${jobId}/partitions?limit=2&cursor=${encodeURIComponent(first.body.next)}`);
-    expect([...first.body.items, ...rest.body.items].map((p: Record<string, unknown>) => [p.index, p.source, p.rowsIn, p.rowsOut, p.rowsRejected, p.output, p.rejected])).toEqual([
+    expect(
+      [...first.body.items, ...rest.body.items].map((p: Record<string, unknown>) => [
+        p.index,
+        p.source,
+        p.rowsIn,
+        p.rowsOut,
+        p.rowsRejected,
+        p.output,
+        p.rejected,
+      ]),
+    ).toEqual([
       [0, 'incoming/day-1/part-0.csv', 60, 59, 1, 'outputs/part-00000.csv', 'rejected/part-00000.csv'],
       [1, 'incoming/day-1/part-1.csv', 70, 69, 1, 'outputs/part-00001.csv', 'rejected/part-00001.csv'],
       [2, 'incoming/day-1/part-2.csv', 60, 60, 0, 'outputs/part-00002.csv', undefined],
@@ -160,11 +180,18 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
     });
     expect(created.status).toBe(202);
     const done = await waitForJob(ctx.api, acme.tokens.viewer, created.body.jobId);
-    expect(done.body).toMatchObject({ status: 'succeeded', outputPrefix: `batch-jobs/${created.body.jobId}/`, progress: { partitionsTotal: 1, rowsIn: 190, rowsOut: 190, rowsRejected: 0 } });
+    expect(done.body).toMatchObject({
+      status: 'succeeded',
+      outputPrefix: `batch-jobs/${created.body.jobId}/`,
+      progress: { partitionsTotal: 1, rowsIn: 190, rowsOut: 190, rowsRejected: 0 },
+    });
   }, 60_000);
 
   it("scores a version an endpoint serves with the live deployment's SageMaker model", async () => {
-    const deployed = await call(acme.tokens.deployer, 'POST', '/deployments', { endpointName: 'batch-live', variants: [{ modelId: model.modelId, version: 1 }] });
+    const deployed = await call(acme.tokens.deployer, 'POST', '/deployments', {
+      endpointName: 'batch-live',
+      variants: [{ modelId: model.modelId, version: 1 }],
+    });
     expect(deployed.status).toBe(202);
     await ctx.local.runner.waitFor(deployed.body.executionId, 60_000);
     const { deploymentId } = deployed.body.deployment;
@@ -209,9 +236,15 @@ describe('batch jobs through the API and the batch-score pipeline', () => {
     const notApproved = await call(ds, 'POST', '/batch-jobs', { model: { modelId: model.modelId, version: registered.body.version }, input: prefixInput });
     expect(notApproved.status).toBe(400);
     expect(notApproved.body.invalidFields).toEqual([{ field: 'body.model.version', problem: "status is 'registered', not approved" }]);
-    expect(await fieldOf({ model: { modelId: model.modelId, version: 1 }, input: { kind: 'dataset', datasetId: model.dataset.datasetId, version: 42 } })).toEqual(['body.input.version']);
-    expect(await fieldOf({ model: { modelId: model.modelId, version: 1 }, input: { kind: 'prefix', prefix: '../other-tenant/' } })).toEqual(['body.input.prefix']);
-    expect(await fieldOf({ model: { modelId: model.modelId, version: 1 }, input: { kind: 'prefix', prefix: 'scores/in/' }, outputPrefix: 'scores/' })).toEqual(['body.outputPrefix']);
+    expect(
+      await fieldOf({ model: { modelId: model.modelId, version: 1 }, input: { kind: 'dataset', datasetId: model.dataset.datasetId, version: 42 } }),
+    ).toEqual(['body.input.version']);
+    expect(await fieldOf({ model: { modelId: model.modelId, version: 1 }, input: { kind: 'prefix', prefix: '../other-tenant/' } })).toEqual([
+      'body.input.prefix',
+    ]);
+    expect(await fieldOf({ model: { modelId: model.modelId, version: 1 }, input: { kind: 'prefix', prefix: 'scores/in/' }, outputPrefix: 'scores/' })).toEqual([
+      'body.outputPrefix',
+    ]);
     const after = await call(ds, 'GET', '/batch-jobs?limit=100');
     expect(after.body.items).toEqual(before.body.items);
     // Viewers read jobs but cannot start them.

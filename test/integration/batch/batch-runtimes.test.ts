@@ -35,7 +35,10 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 async function approvedVersion(type: 'rules' | 'scorecard', schema: IoSchema, bytes: Uint8Array): Promise<{ modelId: string; version: number }> {
   const ds = acme.tokens['data-scientist'];
-  const model = await ctx.api.call('POST', '/models', { token: ds, body: { projectId, name: `${type}-${Math.random().toString(36).slice(2, 8)}`, type, framework: `steward-${type}`, schema } });
+  const model = await ctx.api.call('POST', '/models', {
+    token: ds,
+    body: { projectId, name: `${type}-${Math.random().toString(36).slice(2, 8)}`, type, framework: `steward-${type}`, schema },
+  });
   if (model.status !== 201) throw new Error(JSON.stringify(model.body));
   const { version, finalized } = await uploadVersion(ctx.api, ds, model.body.modelId, type, bytes);
   if (finalized.status !== 200) throw new Error(`finalize: ${JSON.stringify(finalized.body)}`);
@@ -43,7 +46,10 @@ async function approvedVersion(type: 'rules' | 'scorecard', schema: IoSchema, by
     const moved = await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/status`, { token: ds, body: { to } });
     if (moved.status !== 200) throw new Error(`status ${to}: ${JSON.stringify(moved.body)}`);
   }
-  const approved = await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/decision`, { token: acme.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
+  const approved = await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/decision`, {
+    token: acme.tokens.approver,
+    body: { decision: 'approve', reason: 'reviewed' },
+  });
   if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
   return { modelId: model.body.modelId, version };
 }
@@ -53,7 +59,10 @@ async function batchScore(model: { modelId: string; version: number }, parts: st
   const objects = ctx.platform.tenantObjects(acme.tenantId);
   const prefix = `incoming/${Math.random().toString(36).slice(2, 8)}/`;
   for (const [i, part] of parts.entries()) await objects.put(`${prefix}part-${i}.csv`, part, 'text/csv');
-  const created = await ctx.api.call('POST', '/batch-jobs', { token: acme.tokens['data-scientist'], body: { model, input: { kind: 'prefix', prefix }, outputPrefix: 'scores/', passthrough: ['id'] } });
+  const created = await ctx.api.call('POST', '/batch-jobs', {
+    token: acme.tokens['data-scientist'],
+    body: { model, input: { kind: 'prefix', prefix }, outputPrefix: 'scores/', passthrough: ['id'] },
+  });
   expect(created.status).toBe(202);
   const done = await waitForJob(ctx.api, acme.tokens.viewer, created.body.jobId);
   const rows = new Map<string, Record<string, string>>();
@@ -80,14 +89,21 @@ function decideByHand(a: Applicant): { score: number; decision: string; rule: st
 it('batch-scores a rules decision table: every row decided as the table written by hand, a refused row in the report', async () => {
   const model = await approvedVersion('rules', CREDIT_SCORECARD_IO, creditScorecardBytes());
   const applicants: (Applicant & { id: string })[] = [];
-  for (const age of [16, 18, 24, 25, 30, 64, 70]) for (const income of [10000, 25000, 45000, 60000, 80000]) for (const employment of ['employed', 'unemployed']) for (const has_defaults of [false, true]) applicants.push({ id: `a${applicants.length}`, age, income, employment, has_defaults });
-  const csv = (rows: typeof applicants) => `id,age,income,employment,has_defaults\n${rows.map((a) => [a.id, a.age, a.income, a.employment, a.has_defaults].join(',')).join('\n')}\n`;
+  for (const age of [16, 18, 24, 25, 30, 64, 70])
+    for (const income of [10000, 25000, 45000, 60000, 80000])
+      for (const employment of ['employed', 'unemployed'])
+        for (const has_defaults of [false, true]) applicants.push({ id: `a${applicants.length}`, age, income, employment, has_defaults });
+  const csv = (rows: typeof applicants) =>
+    `id,age,income,employment,has_defaults\n${rows.map((a) => [a.id, a.age, a.income, a.employment, a.has_defaults].join(',')).join('\n')}\n`;
   const half = Math.floor(applicants.length / 2);
   // One row the schema refuses: 'retired' is not an allowed employment.
   const parts = [csv(applicants.slice(0, half)), `${csv(applicants.slice(half)).trimEnd()}\nbad,30,50000,retired,false\n`];
 
   const { done, rows } = await batchScore(model, parts);
-  expect(done.body).toMatchObject({ status: 'succeeded', progress: { partitionsTotal: 2, partitionsDone: 2, rowsIn: applicants.length + 1, rowsOut: applicants.length, rowsRejected: 1 } });
+  expect(done.body).toMatchObject({
+    status: 'succeeded',
+    progress: { partitionsTotal: 2, partitionsDone: 2, rowsIn: applicants.length + 1, rowsOut: applicants.length, rowsRejected: 1 },
+  });
   expect(rows.size).toBe(applicants.length);
   for (const a of applicants) {
     const expected = decideByHand(a);
@@ -101,17 +117,27 @@ it('batch-scores a points scorecard with the scorecard runtime (points, score, o
   const card = pointsScorecard();
   const model = await approvedVersion('scorecard', POINTS_SCORECARD_IO, encodeJson(card));
   const rows: { id: string; age: number | ''; income: number; home: string; delinquent: boolean }[] = [];
-  for (const age of ['' as const, 18, 30, 45]) for (const income of [0, 20000, 60000]) for (const home of ['own', 'rent', 'family']) for (const delinquent of [false, true]) rows.push({ id: `c${rows.length}`, age, income, home, delinquent });
+  for (const age of ['' as const, 18, 30, 45])
+    for (const income of [0, 20000, 60000])
+      for (const home of ['own', 'rent', 'family']) for (const delinquent of [false, true]) rows.push({ id: `c${rows.length}`, age, income, home, delinquent });
   const csv = `id,age,income,home,delinquent\n${rows.map((r) => [r.id, r.age, r.income, r.home, r.delinquent].join(',')).join('\n')}\n`;
 
   const { done, rows: scored } = await batchScore(model, [csv]);
   expect(done.body).toMatchObject({ status: 'succeeded', progress: { rowsIn: rows.length, rowsOut: rows.length, rowsRejected: 0 } });
   // The same card, loaded here by the serving runtime on its own, answers each row as the batch job wrote it.
-  const reference = await loadModel({ runtime: 'scorecard', artifact: singleFileArtifact('s3://b/card', runtimeFor('scorecard').modelFile, encodeJson(card)), ioSchema: POINTS_SCORECARD_IO });
+  const reference = await loadModel({
+    runtime: 'scorecard',
+    artifact: singleFileArtifact('s3://b/card', runtimeFor('scorecard').modelFile, encodeJson(card)),
+    ioSchema: POINTS_SCORECARD_IO,
+  });
   const answers = await reference.model.predict(rows.map((r) => [r.age === '' ? null : r.age, r.income, r.home, r.delinquent]));
   rows.forEach((r, i) => {
     const cells = reference.model.toCsvRow(answers[i] as never);
-    expect(scored.get(r.id)).toEqual({ row: String(i + 1), id: r.id, ...Object.fromEntries(reference.model.outputColumns.map((c, k) => [c, String(cells[k] ?? '')])) });
+    expect(scored.get(r.id)).toEqual({
+      row: String(i + 1),
+      id: r.id,
+      ...Object.fromEntries(reference.model.outputColumns.map((c, k) => [c, String(cells[k] ?? '')])),
+    });
   });
   await reference.release();
 });

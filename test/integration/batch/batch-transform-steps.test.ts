@@ -32,7 +32,10 @@ const rows = (n: number) => Array.from({ length: n }, (_, i) => `r${i},${20 + (i
 
 beforeAll(async () => {
   ctx = await bootApi();
-  tenants = { a: (await onboardTenant(ctx.api, ctx.adminToken, 'Transform A')).tenantId, b: (await onboardTenant(ctx.api, ctx.adminToken, 'Transform B')).tenantId };
+  tenants = {
+    a: (await onboardTenant(ctx.api, ctx.adminToken, 'Transform A')).tenantId,
+    b: (await onboardTenant(ctx.api, ctx.adminToken, 'Transform B')).tenantId,
+  };
 });
 
 afterAll(async () => {
@@ -56,7 +59,13 @@ async function planned(jobId: string, passthrough: string[] = ['id']) {
   const root = `s3://${ctx.platform.settings.STEWARD_BUCKET_NAME}/tenants/${tenants.a}/`;
   const requests = batchTransformRequests(
     {
-      model: { modelName: `${tenants.a}-b${jobId}`, runtime: 'rules', artifactUri: `${root}models/rules/rules.json`, ioSchema: CREDIT_SCORECARD_IO, sha256: createHash('sha256').update(artifact).digest('hex') },
+      model: {
+        modelName: `${tenants.a}-b${jobId}`,
+        runtime: 'rules',
+        artifactUri: `${root}models/rules/rules.json`,
+        ioSchema: CREDIT_SCORECARD_IO,
+        sha256: createHash('sha256').update(artifact).digest('hex'),
+      },
       deployed: false,
       namePrefix: `${tenants.a}-b${jobId}`,
       tenantRootUri: root,
@@ -74,7 +83,12 @@ async function planned(jobId: string, passthrough: string[] = ['id']) {
     MaxConcurrentTransforms: 1,
     BatchStrategy: 'SingleRecord',
     Environment: requests.template.Environment,
-    TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `${requests.tenantRootUri}${source}` } }, ContentType: 'text/csv', SplitType: 'None', CompressionType: 'None' },
+    TransformInput: {
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `${requests.tenantRootUri}${source}` } },
+      ContentType: 'text/csv',
+      SplitType: 'None',
+      CompressionType: 'None',
+    },
     TransformOutput: { S3OutputPath: `${requests.outputRootUri}part-${index}/`, Accept: BATCH_TRANSFORM_ACCEPT, AssembleWith: 'None' },
     TransformResources: requests.template.TransformResources,
     Tags: requests.template.Tags,
@@ -106,7 +120,10 @@ describe('local createTransformJob.sync', () => {
     expect((await objects.list(`transforms/${jobId}/`)).map((o) => o.key)).toEqual([`transforms/${jobId}/part-0/part-0.csv.out`]);
 
     // A job name is used once, as on SageMaker.
-    await expect(local.call(TRANSFORM, transform(0, 'in/day-1/part-0.csv'))).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining('job with this name already exists') });
+    await expect(local.call(TRANSFORM, transform(0, 'in/day-1/part-0.csv'))).rejects.toMatchObject({
+      name: 'SageMaker.AmazonSageMakerException',
+      message: expect.stringContaining('job with this name already exists'),
+    });
   });
 
   it('fails the job as SageMaker does (States.TaskFailed, the description as cause) for a missing input, an oversized payload or a header the model cannot use', async () => {
@@ -137,14 +154,21 @@ describe('local createTransformJob.sync', () => {
     await local.call(CREATE_MODEL, requests.model);
     await ctx.platform.tenantObjects(tenants.b).put('in/theirs.csv', `${HEADER}\n${rows(3).join('\n')}\n`, 'text/csv');
     const theirs = `s3://${ctx.platform.settings.STEWARD_BUCKET_NAME}/tenants/${tenants.b}/in/theirs.csv`;
-    const error = (await local.call(TRANSFORM, transform(4, 'x.csv', { TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: theirs } }, SplitType: 'None' } })).catch((e: unknown) => e)) as Error;
+    const error = (await local
+      .call(
+        TRANSFORM,
+        transform(4, 'x.csv', { TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: theirs } }, SplitType: 'None' } }),
+      )
+      .catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('States.TaskFailed');
     expect(JSON.parse(error.message).FailureReason).toMatch(/outside the storage of tenant/);
     await expect(local.call(TRANSFORM, transform(5, 'in/small.csv', { Tags: [{ Key: 'TenantId', Value: tenants.b }] }))).rejects.toMatchObject({
       name: 'SageMaker.AmazonSageMakerException',
       message: expect.stringContaining(`is not tenant ${tenants.b}'s`),
     });
-    await expect(local.call(TRANSFORM, transform(6, 'in/small.csv', { ModelName: `${tenants.a}-nomodel` }))).rejects.toMatchObject({ message: expect.stringContaining('Could not find model') });
+    await expect(local.call(TRANSFORM, transform(6, 'in/small.csv', { ModelName: `${tenants.a}-nomodel` }))).rejects.toMatchObject({
+      message: expect.stringContaining('Could not find model'),
+    });
   });
 });
 
@@ -192,7 +216,15 @@ describe('CollectPartition (collect-batch-transform)', () => {
     expect(text(await objects.getBytes(`scores/${job.jobId}/rejected/part-00001.csv`))).toBe('row,id,field,reason\n2,b,age,not a number\n');
     const results = await loadPartitionResults(ctx.platform.tenantTable(tenants.a), job.jobId);
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ index: 1, source: 'in/sub/part-1.csv', rowsIn: 3, rowsOut: 2, rowsRejected: 1, rejectedKey: `scores/${job.jobId}/rejected/part-00001.csv`, statistics: { score: { count: 2 } } });
+    expect(results[0]).toMatchObject({
+      index: 1,
+      source: 'in/sub/part-1.csv',
+      rowsIn: 3,
+      rowsOut: 2,
+      rowsRejected: 1,
+      rejectedKey: `scores/${job.jobId}/rejected/part-00001.csv`,
+      statistics: { score: { count: 2 } },
+    });
   });
 
   it('refuses an answer that is not the container’s batch answer, or whose counts do not add up, naming it; reads only its own tenant', async () => {
@@ -202,7 +234,11 @@ describe('CollectPartition (collect-batch-transform)', () => {
     // What the container answers without its batch mode: the plain predictions.
     await objects.put(transformOutputKey(job, partition), '0.93\n0.12\n', 'text/csv');
     await expect(collect.invoke(ctx.platform, { jobId: job.jobId, partition, context: context(tenants.a) })).rejects.toThrow(ValidationFailed);
-    await objects.put(transformOutputKey(job, partition), encodeTransformAnswer({ rowsIn: 5, rowsOut: 2, rowsRejected: 1, statistics: {}, output: 'row\n', rejected: '' }), 'application/json');
+    await objects.put(
+      transformOutputKey(job, partition),
+      encodeTransformAnswer({ rowsIn: 5, rowsOut: 2, rowsRejected: 1, statistics: {}, output: 'row\n', rejected: '' }),
+      'application/json',
+    );
     await expect(collect.invoke(ctx.platform, { jobId: job.jobId, partition, context: context(tenants.a) })).rejects.toThrow(/accounts for 3 of 5 rows/);
     expect(await objects.head(`scores/${job.jobId}/outputs/part-00000.csv`)).toBeUndefined();
     // Tenant B has no such job: the collector never looks in A's storage for it.

@@ -26,7 +26,14 @@ beforeAll(async () => {
   pool = new PartitionWorkerPool({ settings: ctx.local.platform.settings, log: silent, threads: 2 });
   const artifact = creditScorecardBytes();
   await ctx.platform.tenantObjects(tenants.a).put('models/rules/rules.json', artifact, 'application/json');
-  model = { modelId: 'm1', version: 1, runtime: 'rules', artifactKey: 'models/rules/rules.json', sha256: createHash('sha256').update(artifact).digest('hex'), ioSchema: CREDIT_SCORECARD_IO };
+  model = {
+    modelId: 'm1',
+    version: 1,
+    runtime: 'rules',
+    artifactKey: 'models/rules/rules.json',
+    sha256: createHash('sha256').update(artifact).digest('hex'),
+    ioSchema: CREDIT_SCORECARD_IO,
+  };
 });
 
 afterAll(async () => {
@@ -36,12 +43,19 @@ afterAll(async () => {
 
 let model: PartitionScoringRequest['model'];
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const request = (source: string, index: number, passthrough = ['id']): PartitionScoringRequest => ({ model, source, outputKey: `out/part-${index}.csv`, rejectedKey: `out/rejected-${index}.csv`, passthrough });
+const request = (source: string, index: number, passthrough = ['id']): PartitionScoringRequest => ({
+  model,
+  source,
+  outputKey: `out/part-${index}.csv`,
+  rejectedKey: `out/rejected-${index}.csv`,
+  passthrough,
+});
 
 it('scores partitions on worker threads, two at once, streaming each from the tenant’s objects and writing its parts back', async () => {
   const objects = ctx.platform.tenantObjects(tenants.a);
   // Both are handed over at once: two threads take one each.
-  const rows = (n: number, from: number) => Array.from({ length: n }, (_, i) => `r${from + i},${20 + (i % 50)},${10000 + (i % 9) * 9000},employed,${i % 7 === 0}`);
+  const rows = (n: number, from: number) =>
+    Array.from({ length: n }, (_, i) => `r${from + i},${20 + (i % 50)},${10000 + (i % 9) * 9000},employed,${i % 7 === 0}`);
   await objects.put('in/part-0.csv', `id,age,income,employment,has_defaults\n${rows(2_000, 0).join('\n')}\n`, 'text/csv');
   await objects.put('in/part-1.csv', `id,age,income,employment,has_defaults\n${rows(2_000, 2_000).join('\n')}\nbad,x,1,employed,false\n`, 'text/csv');
 
@@ -77,7 +91,10 @@ it('reads and writes only the tenant the caller’s store is bound to', async ()
   const other = ctx.platform.tenantObjects(tenants.b);
   await expect(pool.score(other, request('in/part-0.csv', 9))).rejects.toBeInstanceOf(NotFound);
   await other.put('in/part-0.csv', 'id,age,income,employment,has_defaults\nz,30,1,employed,false\n', 'text/csv');
-  await expect(pool.score(other, request('in/part-0.csv', 9))).rejects.toMatchObject({ name: 'NotFound', message: expect.stringContaining('models/rules/rules.json') });
+  await expect(pool.score(other, request('in/part-0.csv', 9))).rejects.toMatchObject({
+    name: 'NotFound',
+    message: expect.stringContaining('models/rules/rules.json'),
+  });
   expect(await ctx.platform.tenantObjects(tenants.a).head('out/part-9.csv')).toBeUndefined();
 });
 

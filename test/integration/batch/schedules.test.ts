@@ -34,7 +34,11 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
   });
 
   const call = (token: string, method: string, path: string, body?: unknown) => ctx.api.call(method, path, { token, ...(body !== undefined ? { body } : {}) });
-  const job = () => ({ model: { modelId: model.modelId, version: model.version }, input: { kind: 'prefix', prefix: 'nightly/in/' }, outputPrefix: 'nightly/out/' });
+  const job = () => ({
+    model: { modelId: model.modelId, version: model.version },
+    input: { kind: 'prefix', prefix: 'nightly/in/' },
+    outputPrefix: 'nightly/out/',
+  });
   const jobsOf = async (scheduleId: string) => {
     const res = await call(acme.tokens.viewer, 'GET', '/batch-jobs?limit=100');
     return (res.body.items as Array<{ jobId: string; schedule?: { scheduleId: string; slot: string } }>).filter((j) => j.schedule?.scheduleId === scheduleId);
@@ -61,7 +65,12 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
     let jobs = await jobsOf(scheduleId);
     expect(jobs).toHaveLength(1);
     const done = await waitForJob(ctx.api, acme.tokens.viewer, jobs[0].jobId);
-    expect(done.body).toMatchObject({ status: 'succeeded', createdBy: 'system:scheduler', schedule: { scheduleId, slot: slot1 }, progress: { rowsIn: 20, rowsOut: 20 } });
+    expect(done.body).toMatchObject({
+      status: 'succeeded',
+      createdBy: 'system:scheduler',
+      schedule: { scheduleId, slot: slot1 },
+      progress: { rowsIn: 20, rowsOut: 20 },
+    });
     expect(done.body.lineage.edges).toContainEqual({ from: `schedule:${scheduleId}`, to: `batch-job:${jobs[0].jobId}`, relation: 'started' });
 
     // Restart: the first scheduler stops; a new one on the same store sees slot 1 (still within its grace) and does not fire it again.
@@ -76,7 +85,12 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
     const [a, b] = await Promise.all([second.tick(), third.tick()]);
     // (The new one also retries slot 1, within its grace: refused by the claim.)
     expect([...a, ...b].filter((f) => f.slot === slot1).map((f) => f.result.outcome)).toEqual(['duplicate']);
-    expect([...a, ...b].filter((f) => f.slot === slot2).map((f) => f.result.outcome).sort()).toEqual(['duplicate', 'opened']);
+    expect(
+      [...a, ...b]
+        .filter((f) => f.slot === slot2)
+        .map((f) => f.result.outcome)
+        .sort(),
+    ).toEqual(['duplicate', 'opened']);
     jobs = await jobsOf(scheduleId);
     expect(jobs.map((j) => j.schedule!.slot).sort()).toEqual([slot1, slot2]);
     await waitForJob(ctx.api, acme.tokens.viewer, jobs.find((j) => j.schedule!.slot === slot2)!.jobId);
@@ -131,7 +145,12 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
     // EventBridge substitutes <aws.scheduler.scheduled-time> without milliseconds; deliveries are at least once.
     const slot = '2026-12-24T06:00:00Z';
     const deliver = async () => {
-      const started = await ctx.platform.pipelines.start({ tenantId: acme.tenantId, pipeline: 'batch-score', actor: 'system:scheduler', input: { scheduled: { scheduleId, slot } } });
+      const started = await ctx.platform.pipelines.start({
+        tenantId: acme.tenantId,
+        pipeline: 'batch-score',
+        actor: 'system:scheduler',
+        input: { scheduled: { scheduleId, slot } },
+      });
       const runId = started.executionId.slice(started.executionId.lastIndexOf(':') + 1);
       for (let i = 0; i < 600; i++) {
         const res = await call(acme.tokens.viewer, 'GET', `/executions/${runId}`);
@@ -152,12 +171,23 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
   }, 60_000);
 
   it('computes cron fire times in the schedule’s time zone, EventBridge syntax', async () => {
-    const res = await call(acme.tokens.deployer, 'POST', '/schedules', { name: 'weekday-morning', expression: 'cron(30 7 ? * MON-FRI *)', timeZone: 'America/New_York', job: job() });
+    const res = await call(acme.tokens.deployer, 'POST', '/schedules', {
+      name: 'weekday-morning',
+      expression: 'cron(30 7 ? * MON-FRI *)',
+      timeZone: 'America/New_York',
+      job: job(),
+    });
     expect(res.status).toBe(201);
     // Independently: croner in standard 5-field syntax, weekdays 1-5.
     const expected = new Cron('30 7 * * 1-5', { timezone: 'America/New_York' }).nextRun(now())!;
     expect(res.body.nextFireAt).toBe(expected.toISOString());
-    const quarter = await call(acme.tokens.deployer, 'POST', '/schedules', { name: 'quarter-hourly', expression: 'cron(0/15 * * * ? *)', timeZone: 'UTC', job: job(), enabled: false });
+    const quarter = await call(acme.tokens.deployer, 'POST', '/schedules', {
+      name: 'quarter-hourly',
+      expression: 'cron(0/15 * * * ? *)',
+      timeZone: 'UTC',
+      job: job(),
+      enabled: false,
+    });
     expect(quarter.status).toBe(201);
     const moved = await call(acme.tokens.deployer, 'PATCH', `/schedules/${quarter.body.scheduleId}`, { enabled: true });
     const next = Date.parse(moved.body.nextFireAt);
@@ -174,14 +204,21 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
     const deployer = acme.tokens.deployer;
     const created = await call(deployer, 'POST', '/schedules', { name: 'hourly-edit', expression: 'rate(1 hour)', timeZone: 'UTC', job: job() });
     const { scheduleId } = created.body;
-    const edited = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, { expression: 'cron(0 6 * * ? *)', timeZone: 'Europe/Paris', expectedRevision: 1 });
+    const edited = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, {
+      expression: 'cron(0 6 * * ? *)',
+      timeZone: 'Europe/Paris',
+      expectedRevision: 1,
+    });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ expression: 'cron(0 6 * * ? *)', timeZone: 'Europe/Paris', revision: 2 });
     const stale = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, { enabled: false, expectedRevision: 1 });
     expect(stale.status).toBe(412);
     expect((await call(deployer, 'DELETE', `/schedules/${scheduleId}?expectedRevision=1`)).status).toBe(412);
     expect((await call(acme.tokens.viewer, 'GET', `/schedules/${scheduleId}`)).body).toMatchObject({ enabled: true, revision: 2 });
-    const badTarget = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, { job: { ...job(), model: { modelId: model.modelId, version: 77 } }, expectedRevision: 2 });
+    const badTarget = await call(deployer, 'PATCH', `/schedules/${scheduleId}`, {
+      job: { ...job(), model: { modelId: model.modelId, version: 77 } },
+      expectedRevision: 2,
+    });
     expect(badTarget.status).toBe(400);
     expect(badTarget.body.invalidFields.map((f: { field: string }) => f.field)).toEqual(['body.job.model.version']);
     expect((await call(deployer, 'DELETE', `/schedules/${scheduleId}?expectedRevision=2`)).status).toBe(204);
@@ -190,7 +227,11 @@ describe('schedules that run batch jobs, fired by the local scheduler', () => {
   });
 
   it('refuses malformed expressions, unknown time zones and bad job templates with a 400 naming the field', async () => {
-    const ids = async () => (await call(acme.tokens.viewer, 'GET', '/schedules?limit=100')).body.items.map((s: { scheduleId: string; revision: number }) => [s.scheduleId, s.revision]);
+    const ids = async () =>
+      (await call(acme.tokens.viewer, 'GET', '/schedules?limit=100')).body.items.map((s: { scheduleId: string; revision: number }) => [
+        s.scheduleId,
+        s.revision,
+      ]);
     const before = await ids();
     const refused = async (body: Record<string, unknown>) => {
       const res = await call(acme.tokens.deployer, 'POST', '/schedules', { name: 'bad', expression: 'rate(1 hour)', job: job(), ...body });

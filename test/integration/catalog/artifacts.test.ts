@@ -47,7 +47,13 @@ describe('artifact upload, verification and download', () => {
 
   it('refuses an ONNX model whose inputs do not match the model schema', async () => {
     const model = await createModel(ctx.api, ds, projectId, {
-      schema: { inputs: [{ name: 'age', type: 'int' }, { name: 'income', type: 'double' }], outputs: [{ name: 'probability', type: 'float' }] },
+      schema: {
+        inputs: [
+          { name: 'age', type: 'int' },
+          { name: 'income', type: 'double' },
+        ],
+        outputs: [{ name: 'probability', type: 'float' }],
+      },
     });
     const { finalized } = await uploadVersion(ctx.api, ds, model.modelId, 'onnx', logisticRegression30());
     expect(finalized.status).toBe(400);
@@ -63,14 +69,20 @@ describe('artifact upload, verification and download', () => {
     const bad = await uploadVersion(ctx.api, ds, rules.modelId, 'rules', encodeJson(doc));
     expect(bad.finalized.status).toBe(400);
     expect(bad.finalized.body.invalidFields.map((f: { field: string }) => f.field)).toContain('artifact.rules.1.when.all.0.field');
-    const onnxIntoRules = await ctx.api.call('POST', `/models/${rules.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'e'.repeat(64), size: 10 } } });
+    const onnxIntoRules = await ctx.api.call('POST', `/models/${rules.modelId}/versions`, {
+      token: ds,
+      body: { artifact: { format: 'onnx', sha256: 'e'.repeat(64), size: 10 } },
+    });
     expect(onnxIntoRules.status).toBe(400);
     expect(onnxIntoRules.body.invalidFields[0].field).toBe('body.artifact.format');
   });
 
   it('refuses finalize before any upload, and a size that differs from the declaration', async () => {
     const model = await createModel(ctx.api, ds, projectId, { schema: LOGISTIC_30_IO });
-    const registered = await ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'f'.repeat(64), size: 1234 } } });
+    const registered = await ctx.api.call('POST', `/models/${model.modelId}/versions`, {
+      token: ds,
+      body: { artifact: { format: 'onnx', sha256: 'f'.repeat(64), size: 1234 } },
+    });
     expect((await ctx.api.call('POST', `/models/${model.modelId}/versions/${registered.body.version}/artifact/finalize`, { token: ds })).status).toBe(409);
     const bytes = logisticRegression30();
     const { finalized } = await uploadVersion(ctx.api, ds, model.modelId, 'onnx', bytes, { declareSize: bytes.length + 1 });

@@ -22,7 +22,9 @@ describe.each(['sqlite', 'dynamodb-local'] as const)('concurrent registrations (
   it('numbers 32 simultaneous versions of one model 1..32, every call a 201', async () => {
     const project = await createProject(ctx.api, ds);
     const model = await createModel(ctx.api, ds, project.projectId);
-    const answers = await Promise.all(Array.from({ length: 32 }, () => ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: ARTIFACT } })));
+    const answers = await Promise.all(
+      Array.from({ length: 32 }, () => ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: ARTIFACT } })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(32).fill(201));
     const numbers = answers.map((a) => a.body.version as number).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
@@ -36,7 +38,10 @@ describe.each(['sqlite', 'dynamodb-local'] as const)('concurrent registrations (
     const body = (name: string) => ({ projectId: project.projectId, name, type: 'ml', framework: 'onnx', schema: CREDIT_SCHEMA });
     const distinct = await Promise.all(Array.from({ length: 24 }, (_, i) => ctx.api.call('POST', '/models', { token: ds, body: body(`model-${i}`) })));
     expect(distinct.map((a) => a.status)).toEqual(Array(24).fill(201));
-    const same = await Promise.all([ctx.api.call('POST', '/models', { token: ds, body: body('twin') }), ctx.api.call('POST', '/models', { token: ds, body: body('TWIN') })]);
+    const same = await Promise.all([
+      ctx.api.call('POST', '/models', { token: ds, body: body('twin') }),
+      ctx.api.call('POST', '/models', { token: ds, body: body('TWIN') }),
+    ]);
     expect(same.map((a) => a.status).sort()).toEqual([201, 409]);
   });
 

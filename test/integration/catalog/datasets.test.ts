@@ -37,9 +37,16 @@ describe('datasets', () => {
   }
 
   /** Asks for an upload URL declaring `declare` (default: the truth), and PUTs `bytes` there as a browser or CLI would. */
-  async function upload(datasetId: string, bytes: Uint8Array, options: { format?: string; declare?: { sha256?: string; sizeBytes?: number }; token?: string } = {}) {
+  async function upload(
+    datasetId: string,
+    bytes: Uint8Array,
+    options: { format?: string; declare?: { sha256?: string; sizeBytes?: number }; token?: string } = {},
+  ) {
     const declared = { sha256: options.declare?.sha256 ?? sha256(bytes), sizeBytes: options.declare?.sizeBytes ?? bytes.length };
-    const res = await ctx.api.call('POST', `/datasets/${datasetId}/versions/upload-url`, { token: options.token ?? ds, body: { format: options.format ?? 'csv', ...declared } });
+    const res = await ctx.api.call('POST', `/datasets/${datasetId}/versions/upload-url`, {
+      token: options.token ?? ds,
+      body: { format: options.format ?? 'csv', ...declared },
+    });
     expect(res.status).toBe(201);
     const put = await fetch(res.body.url, { method: 'PUT', headers: res.body.headers, body: new Blob([new Uint8Array(bytes)]) });
     expect(put.status).toBe(200);
@@ -66,7 +73,12 @@ describe('datasets', () => {
     expect(staged.key).toBe(`staging/datasets/${dataset.datasetId}/${staged.uploadId}`);
     expect(await objects().head(staged.key)).toMatchObject({ size: BREAST_CANCER.length });
 
-    const { registered, settled } = await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' });
+    const { registered, settled } = await register(dataset.datasetId, {
+      uploadId: staged.uploadId,
+      sha256: staged.sha256,
+      sizeBytes: staged.sizeBytes,
+      targetColumn: 'benign',
+    });
     // The request only checked and numbered it: no hash, no profile yet.
     expect(registered).toMatchObject({ version: 1, status: 'pending', sizeBytes: BREAST_CANCER.length });
     for (const field of ['sha256', 'key', 'schema', 'rowCount', 'sourceKey', 'expectedSha256']) expect(registered).not.toHaveProperty(field);
@@ -118,13 +130,21 @@ describe('datasets', () => {
     for (const column of profile.columns) expect(sum(column.histogram.counts)).toBe(column.count);
 
     const trail = await ctx.api.call('GET', `/audit/events?targetType=dataset&targetId=${dataset.datasetId}`, { token: tenant.tokens.viewer });
-    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['dataset.version-ready', 'dataset.version-registered', 'dataset.upload-url-issued', 'dataset.created']);
+    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'dataset.version-ready',
+      'dataset.version-registered',
+      'dataset.upload-url-issued',
+      'dataset.created',
+    ]);
     // The hashing and profiling ran as a pipeline execution of the tenant, started by the registering user.
     // The version turns ready in the pipeline's last step; the run itself is recorded as stopped just after, so wait for it.
     const runs = await ctx.api.call('GET', '/executions?pipeline=profile-dataset&limit=100', { token: tenant.tokens.viewer });
     const run = runs.body.items.find((e: { name: string }) => e.name === `profile-${dataset.datasetId}-1`);
     expect(run).toMatchObject({ actor: `user:${tenant.userIds['data-scientist']}` });
-    expect((await waitForExecution(ctx.api, tenant.tokens.viewer, run.executionId)).body).toMatchObject({ status: 'SUCCEEDED', actor: `user:${tenant.userIds['data-scientist']}` });
+    expect((await waitForExecution(ctx.api, tenant.tokens.viewer, run.executionId)).body).toMatchObject({
+      status: 'SUCCEEDED',
+      actor: `user:${tenant.userIds['data-scientist']}`,
+    });
 
     // The download URL serves exactly the registered bytes.
     const download = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1/download`, { token: tenant.tokens.viewer });
@@ -147,12 +167,18 @@ describe('datasets', () => {
     expect(await objects().head('pipelines/run-7/outputs/sample.csv')).toBeDefined();
 
     // Registering the same upload again cannot add a version: the upload was consumed.
-    const again = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: first.uploadId, sha256: first.sha256, sizeBytes: first.sizeBytes } });
+    const again = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, {
+      token: ds,
+      body: { uploadId: first.uploadId, sha256: first.sha256, sizeBytes: first.sizeBytes },
+    });
     expect(again.status).toBe(404);
 
     const list = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions`, { token: ds });
     expect(list.body.items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
-    expect(await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).toMatchObject({ status: 200, body: { latestVersion: 2, versionCount: 2 } });
+    expect(await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).toMatchObject({
+      status: 200,
+      body: { latestVersion: 2, versionCount: 2 },
+    });
     const page = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions?limit=1`, { token: ds });
     expect(page.body.items.map((v: { version: number }) => v.version)).toEqual([2]);
     const rest = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions?limit=1&cursor=${encodeURIComponent(page.body.next)}`, { token: ds });
@@ -197,7 +223,11 @@ describe('datasets', () => {
     const wrong = sha256('not the file');
     const staged = await upload(dataset.datasetId, BREAST_CANCER, { declare: { sha256: wrong } });
     const { settled } = await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: wrong, sizeBytes: staged.sizeBytes });
-    expect(settled).toMatchObject({ version: 1, status: 'failed', statusReason: `SHA-256 mismatch: the object hashes to ${sha256(BREAST_CANCER)}, not ${wrong}` });
+    expect(settled).toMatchObject({
+      version: 1,
+      status: 'failed',
+      statusReason: `SHA-256 mismatch: the object hashes to ${sha256(BREAST_CANCER)}, not ${wrong}`,
+    });
     expect(settled).not.toHaveProperty('profile');
     expect(await objects().head(staged.key)).toBeUndefined();
     expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).body).toMatchObject({ latestVersion: 0, versionCount: 1 });
@@ -216,7 +246,10 @@ describe('datasets', () => {
 
     // A registration that contradicts its own upload declaration is refused at once, writing nothing.
     const second = await upload(dataset.datasetId, BREAST_CANCER);
-    const contradicting = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: second.uploadId, sha256: wrong, sizeBytes: second.sizeBytes } });
+    const contradicting = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, {
+      token: ds,
+      body: { uploadId: second.uploadId, sha256: wrong, sizeBytes: second.sizeBytes },
+    });
     expect(contradicting.status).toBe(400);
     expect(contradicting.body.invalidFields.map((f: { field: string }) => f.field)).toEqual(['body.sha256']);
     expect(await objects().head(second.key)).toBeUndefined();
@@ -240,11 +273,16 @@ describe('datasets', () => {
     expect(run).toMatchObject({ error: 'MalformedDataset', cause: 'malformed CSV at line 4: expected 2 fields like the header, found 1' });
 
     const short = await upload(dataset.datasetId, Buffer.from('a,b\n1,2\n'), { declare: { sizeBytes: 999 } });
-    const mismatch = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: short.uploadId, sha256: short.sha256, sizeBytes: 999 } });
+    const mismatch = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, {
+      token: ds,
+      body: { uploadId: short.uploadId, sha256: short.sha256, sizeBytes: 999 },
+    });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.invalidFields).toEqual([{ field: 'body.sizeBytes', problem: 'the object is 8 bytes, not 999' }]);
     expect(await objects().head(short.key)).toBeUndefined();
-    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions`, { token: ds })).body.items.map((v: { status: string }) => v.status)).toEqual(['failed']);
+    expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions`, { token: ds })).body.items.map((v: { status: string }) => v.status)).toEqual([
+      'failed',
+    ]);
   });
 
   it('fails a version whose named columns are not in the file, naming them; a new upload with the right names is ready', async () => {
@@ -252,9 +290,18 @@ describe('datasets', () => {
     const staged = await upload(dataset.datasetId, BREAST_CANCER);
     const body = { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes };
     const wrong = await register(dataset.datasetId, { ...body, targetColumn: 'malignant', protectedAttributes: ['mean_radius', 'age'] });
-    expect(wrong.settled).toMatchObject({ status: 'failed', statusReason: "the named columns are not in the file: no column 'malignant' in the file; no column 'age' in the file" });
+    expect(wrong.settled).toMatchObject({
+      status: 'failed',
+      statusReason: "the named columns are not in the file: no column 'malignant' in the file; no column 'age' in the file",
+    });
     const again = await upload(dataset.datasetId, BREAST_CANCER);
-    const fixed = await register(dataset.datasetId, { uploadId: again.uploadId, sha256: again.sha256, sizeBytes: again.sizeBytes, targetColumn: 'benign', protectedAttributes: ['mean_radius'] });
+    const fixed = await register(dataset.datasetId, {
+      uploadId: again.uploadId,
+      sha256: again.sha256,
+      sizeBytes: again.sizeBytes,
+      targetColumn: 'benign',
+      protectedAttributes: ['mean_radius'],
+    });
     expect(fixed.settled).toMatchObject({ version: 2, status: 'ready', targetColumn: 'benign', protectedAttributes: ['mean_radius'] });
     expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: ds })).body).toMatchObject({ latestVersion: 2, versionCount: 2 });
   });
@@ -285,7 +332,10 @@ describe('datasets', () => {
     const download = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1/download`, { token: ds });
     expect([download.status, download.body.detail]).toEqual([409, expect.stringContaining(`dataset ${dataset.datasetId} version 1 is pending`)]);
     const { modelId } = await createBreastCancerModel(ctx.api, ds);
-    const run = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', { token: ds, body: { modelId, dataset: { datasetId: dataset.datasetId, version: 1 }, target: 'benign' } });
+    const run = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', {
+      token: ds,
+      body: { modelId, dataset: { datasetId: dataset.datasetId, version: 1 }, target: 'benign' },
+    });
     expect(run.status).toBe(409);
     expect(run.body.detail).toContain('its hash and profile are still being computed');
     expect((await ctx.api.call('GET', '/executions?pipeline=train-evaluate', { token: ds })).body.items).toEqual([]);
@@ -294,7 +344,17 @@ describe('datasets', () => {
   it('profiles JSON Lines: typed values, categorical strings and booleans', async () => {
     const dataset = await createDataset('cancer-jsonl', 'jsonl');
     const staged = await upload(dataset.datasetId, JSONL, { format: 'jsonl' });
-    const res = { body: (await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign', protectedAttributes: ['diagnosis'] })).settled };
+    const res = {
+      body: (
+        await register(dataset.datasetId, {
+          uploadId: staged.uploadId,
+          sha256: staged.sha256,
+          sizeBytes: staged.sizeBytes,
+          targetColumn: 'benign',
+          protectedAttributes: ['diagnosis'],
+        })
+      ).settled,
+    };
     expect(res.body).toMatchObject({ rowCount: 41, columnCount: 5, key: `datasets/sha256/${staged.sha256}` });
     const { profile } = (await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).body;
     const [radius, , , diagnosis, benign] = profile.columns;
@@ -303,12 +363,30 @@ describe('datasets', () => {
     expect(radius.std).toBeCloseTo(2.800270556614825, 10);
     expect(radius.quantiles.p50).toBeCloseTo(13.73, 10);
     expect(radius.histogram.counts).toEqual([2, 1, 1, 0, 4, 1, 5, 8, 4, 3, 1, 2, 1, 0, 1, 1, 0, 4, 1, 1]);
-    expect(diagnosis).toMatchObject({ type: 'string', categorical: true, topCategories: [{ value: 'benign', count: 27 }, { value: 'malignant', count: 14 }], otherCount: 0 });
-    expect(benign).toMatchObject({ type: 'boolean', topCategories: [{ value: 'true', count: 27 }, { value: 'false', count: 14 }] });
+    expect(diagnosis).toMatchObject({
+      type: 'string',
+      categorical: true,
+      topCategories: [
+        { value: 'benign', count: 27 },
+        { value: 'malignant', count: 14 },
+      ],
+      otherCount: 0,
+    });
+    expect(benign).toMatchObject({
+      type: 'boolean',
+      topCategories: [
+        { value: 'true', count: 27 },
+        { value: 'false', count: 14 },
+      ],
+    });
   });
 
   it('profiles Parquet through ranged reads of the stored object', async () => {
-    const rows = BREAST_CANCER.toString('utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
+    const rows = BREAST_CANCER.toString('utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',').map(Number));
     const file = writeParquet(
       [
         { name: 'mean_radius', type: 'double' },
@@ -319,7 +397,10 @@ describe('datasets', () => {
     );
     const dataset = await createDataset('cancer-parquet', 'parquet');
     const staged = await upload(dataset.datasetId, file, { format: 'parquet' });
-    const res = { body: (await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' })).settled };
+    const res = {
+      body: (await register(dataset.datasetId, { uploadId: staged.uploadId, sha256: staged.sha256, sizeBytes: staged.sizeBytes, targetColumn: 'benign' }))
+        .settled,
+    };
     expect(res.body).toMatchObject({ rowCount: 569, columnCount: 2, key: `datasets/sha256/${staged.sha256}` });
     const { profile } = (await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/1`, { token: ds })).body;
     expect(profile.columns[0].mean).toBeCloseTo(14.127291739894552, 10);
@@ -353,15 +434,27 @@ describe('datasets', () => {
     // Quantiles estimated from a 100,000-value uniform sample stay close to the truth.
     expect(Math.abs(i.quantiles.p50 - 75_000)).toBeLessThan(1_500);
     expect(Math.abs(x.quantiles.p25 - 25)).toBeLessThan(1);
-    expect(group).toMatchObject({ categorical: true, topCategories: [{ value: 'b', count: 100_000 }, { value: 'a', count: 50_000 }] });
+    expect(group).toMatchObject({
+      categorical: true,
+      topCategories: [
+        { value: 'b', count: 100_000 },
+        { value: 'a', count: 50_000 },
+      ],
+    });
   }, 60_000);
 
   it('refuses files over 1 GiB before issuing a URL, a format the dataset does not hold, and a duplicate name', async () => {
     const dataset = await createDataset('Cancer-Limits');
-    const huge = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions/upload-url`, { token: ds, body: { format: 'csv', sizeBytes: 1024 ** 3 + 1, sha256: sha256('x') } });
+    const huge = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions/upload-url`, {
+      token: ds,
+      body: { format: 'csv', sizeBytes: 1024 ** 3 + 1, sha256: sha256('x') },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.detail).toContain('at most 1073741824 bytes');
-    const format = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions/upload-url`, { token: ds, body: { format: 'parquet', sizeBytes: 10, sha256: sha256('x') } });
+    const format = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions/upload-url`, {
+      token: ds,
+      body: { format: 'parquet', sizeBytes: 10, sha256: sha256('x') },
+    });
     expect(format.status).toBe(400);
     expect(format.body.invalidFields).toEqual([{ field: 'body.format', problem: "must be 'csv'" }]);
     const both = await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: ds, body: { uploadId: '0'.repeat(26), sourceKey: 'x.csv' } });
@@ -380,7 +473,14 @@ describe('datasets', () => {
     const viewer = tenant.tokens.viewer;
     expect((await ctx.api.call('POST', '/datasets', { token: viewer, body: { name: 'nope', format: 'csv' } })).status).toBe(403);
     const dataset = await createDataset('cancer-perms');
-    expect((await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions/upload-url`, { token: viewer, body: { format: 'csv', sizeBytes: 1, sha256: sha256('x') } })).status).toBe(403);
+    expect(
+      (
+        await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions/upload-url`, {
+          token: viewer,
+          body: { format: 'csv', sizeBytes: 1, sha256: sha256('x') },
+        })
+      ).status,
+    ).toBe(403);
     expect((await ctx.api.call('POST', `/datasets/${dataset.datasetId}/versions`, { token: viewer, body: { sourceKey: 'x.csv' } })).status).toBe(403);
     expect((await ctx.api.call('GET', `/datasets/${dataset.datasetId}`, { token: viewer })).status).toBe(200);
     // Every dataset route of this module declares its permission in the OpenAPI document.
@@ -413,7 +513,9 @@ describe('datasets', () => {
       const res = await ctx.api.call('GET', path, { token: intruder });
       expect([path, res.status]).toEqual([path, 404]);
     }
-    expect((await ctx.api.call('POST', `${base}/versions/upload-url`, { token: intruder, body: { format: 'csv', sizeBytes: 10, sha256: sha256('x') } })).status).toBe(404);
+    expect(
+      (await ctx.api.call('POST', `${base}/versions/upload-url`, { token: intruder, body: { format: 'csv', sizeBytes: 10, sha256: sha256('x') } })).status,
+    ).toBe(404);
     expect((await ctx.api.call('POST', `${base}/versions`, { token: intruder, body: { sourceKey: registered.body.key } })).status).toBe(404);
     // Keys are tenant-relative: naming the victim's key from the intruder's own dataset finds nothing.
     const own = await ctx.api.call('POST', '/datasets', { token: intruder, body: { name: 'mine', format: 'csv' } });

@@ -22,10 +22,20 @@ describe('evaluations, lineage and the model report', () => {
     expect(v1.status).toBe(202);
     expect((await waitForDatasetVersion(ctx.api, ds, datasetId, v1.body.version)).body.status).toBe('ready');
     const project = await createProject(ctx.api, ds);
-    modelId = (await createModel(ctx.api, ds, project.projectId, { name: 'default-risk', schema: LOGISTIC_30_IO, description: 'Probability of default <b>within</b> 12 months' })).modelId;
+    modelId = (
+      await createModel(ctx.api, ds, project.projectId, {
+        name: 'default-risk',
+        schema: LOGISTIC_30_IO,
+        description: 'Probability of default <b>within</b> 12 months',
+      })
+    ).modelId;
     const bytes = logisticRegression30();
     const { finalized } = await uploadVersion(ctx.api, ds, modelId, 'onnx', bytes, {
-      lineage: { datasets: [{ datasetId, version: 1, role: 'training' }], codeRevision: 'a1b2c3d4e5f6a7b8c9d0', hyperparameters: { l2: 1, maxIterations: 100 } },
+      lineage: {
+        datasets: [{ datasetId, version: 1, role: 'training' }],
+        codeRevision: 'a1b2c3d4e5f6a7b8c9d0',
+        hyperparameters: { l2: 1, maxIterations: 100 },
+      },
     });
     expect(finalized.status).toBe(200);
     expect(finalized.body.artifact.sha256).toBe(sha256(bytes));
@@ -49,7 +59,10 @@ describe('evaluations, lineage and the model report', () => {
     const bad = await ctx.api.call('POST', `${base}/evaluations`, { token: ds, body: { metrics: { 'bad metric!': 1 } } });
     expect(bad.status).toBe(400);
     for (const auc of [0.91, 0.93]) {
-      const res = await ctx.api.call('POST', `${base}/evaluations`, { token: ds, body: { metrics: { auc, logLoss: 0.2 }, dataset: { datasetId, version: 1 } } });
+      const res = await ctx.api.call('POST', `${base}/evaluations`, {
+        token: ds,
+        body: { metrics: { auc, logLoss: 0.2 }, dataset: { datasetId, version: 1 } },
+      });
       expect(res.status).toBe(201);
     }
     const list = await ctx.api.call('GET', `${base}/evaluations`, { token: tenant.tokens.viewer });
@@ -82,7 +95,15 @@ describe('evaluations, lineage and the model report', () => {
     expect(md.status).toBe(200);
     expect(md.headers.get('content-type')).toContain('text/markdown');
     const text: string = md.body;
-    for (const section of ['# Model report: default-risk v1', '## Input and output schema', '## Lineage', '## Evaluations', '## Approvals', '## Deployments', '## History (audit trail)']) {
+    for (const section of [
+      '# Model report: default-risk v1',
+      '## Input and output schema',
+      '## Lineage',
+      '## Evaluations',
+      '## Approvals',
+      '## Deployments',
+      '## History (audit trail)',
+    ]) {
       expect(text).toContain(section);
     }
     expect(text).toContain('auc=0.9300');

@@ -20,7 +20,10 @@ describe('model catalog', () => {
     expect((await ctx.api.call('POST', '/projects', { token: ds, body: { name: 'cards' } })).status).toBe(409);
     const model = await createModel(ctx.api, ds, project.projectId, { name: 'Churn' });
     expect(model).toMatchObject({ name: 'Churn', latestVersion: 0, aliases: {}, owner: `user:${tenant.userIds['data-scientist']}` });
-    const dup = await ctx.api.call('POST', '/models', { token: ds, body: { projectId: project.projectId, name: 'CHURN', type: 'ml', framework: 'onnx', schema: CREDIT_SCHEMA } });
+    const dup = await ctx.api.call('POST', '/models', {
+      token: ds,
+      body: { projectId: project.projectId, name: 'CHURN', type: 'ml', framework: 'onnx', schema: CREDIT_SCHEMA },
+    });
     expect(dup.status).toBe(409);
     const usage = await ctx.api.call('GET', '/tenant', { token: ds });
     expect(usage.body.usage.models).toBe(1);
@@ -30,12 +33,21 @@ describe('model catalog', () => {
     const project = await createProject(ctx.api, ds);
     const res = await ctx.api.call('POST', '/models', {
       token: ds,
-      body: { projectId: project.projectId, name: 'bad name!', type: 'neural', framework: 'ONNX', schema: { inputs: [{ name: '1x', type: 'tensor' }], outputs: [] } },
+      body: {
+        projectId: project.projectId,
+        name: 'bad name!',
+        type: 'neural',
+        framework: 'ONNX',
+        schema: { inputs: [{ name: '1x', type: 'tensor' }], outputs: [] },
+      },
     });
     expect(res.status).toBe(400);
     const fields = res.body.invalidFields.map((f: { field: string }) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['body.name', 'body.type', 'body.framework', 'body.schema.inputs.0.name', 'body.schema.inputs.0.type']));
-    const missingProject = await ctx.api.call('POST', '/models', { token: ds, body: { projectId: '0'.repeat(26), name: 'x', type: 'ml', framework: 'onnx', schema: CREDIT_SCHEMA } });
+    const missingProject = await ctx.api.call('POST', '/models', {
+      token: ds,
+      body: { projectId: '0'.repeat(26), name: 'x', type: 'ml', framework: 'onnx', schema: CREDIT_SCHEMA },
+    });
     expect(missingProject.status).toBe(404);
   });
 
@@ -94,7 +106,12 @@ describe('model catalog', () => {
   it('searches models and versions by every indexed dimension with stable cursor pagination', async () => {
     const project = await createProject(ctx.api, ds, 'Search');
     const names = ['alpha', 'alpine', 'beta', 'gamma', 'altitude'];
-    for (const name of names) await createModel(ctx.api, ds, project.projectId, { name, tags: name.startsWith('al') ? ['mountain'] : ['greek'], framework: name === 'beta' ? 'xgboost' : 'onnx' });
+    for (const name of names)
+      await createModel(ctx.api, ds, project.projectId, {
+        name,
+        tags: name.startsWith('al') ? ['mountain'] : ['greek'],
+        framework: name === 'beta' ? 'xgboost' : 'onnx',
+      });
     const byProject = await ctx.api.call('GET', `/models?projectId=${project.projectId}&limit=2`, { token: ds });
     expect(byProject.body.items.map((m: { name: string }) => m.name)).toEqual(['alpha', 'alpine']);
     const page2 = await ctx.api.call('GET', `/models?projectId=${project.projectId}&limit=2&cursor=${byProject.body.next}`, { token: ds });
@@ -129,7 +146,10 @@ describe('model catalog', () => {
     expect(version.body.artifact.state).toBe('awaiting-upload');
     expect(version.body.revision).toBe(1);
     expect(await ctx.platform.tenantObjects(tenant.tenantId).head(version.body.artifact.key)).toBeUndefined();
-    const tooBig = await ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'c'.repeat(64), size: 10 * 1024 ** 3 } } });
+    const tooBig = await ctx.api.call('POST', `/models/${model.modelId}/versions`, {
+      token: ds,
+      body: { artifact: { format: 'onnx', sha256: 'c'.repeat(64), size: 10 * 1024 ** 3 } },
+    });
     expect(tooBig.status).toBe(400);
     expect(tooBig.body.invalidFields[0].field).toBe('body.artifact.size');
   });
@@ -138,7 +158,11 @@ describe('model catalog', () => {
     const small = await onboardTenant(ctx.api, ctx.adminToken, 'Quota Co', { plan: 'free', roles: ['tenant-admin', 'data-scientist'] });
     const token = small.tokens['data-scientist'];
     const project = await createProject(ctx.api, token);
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ctx.api.call('POST', '/models', { token, body: { projectId: project.projectId, name: `m${i}`, type: 'ml', framework: 'onnx', schema: CREDIT_SCHEMA } })));
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        ctx.api.call('POST', '/models', { token, body: { projectId: project.projectId, name: `m${i}`, type: 'ml', framework: 'onnx', schema: CREDIT_SCHEMA } }),
+      ),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(10);
     const refused = results.find((r) => r.status === 429)!;
     expect(refused.body.type).toBe('urn:steward:problem:quota-exceeded');
@@ -149,7 +173,11 @@ describe('model catalog', () => {
   it('allocates distinct numbers to concurrent registrations on one model', async () => {
     const project = await createProject(ctx.api, ds);
     const model = await createModel(ctx.api, ds, project.projectId);
-    const results = await Promise.all(Array.from({ length: 6 }, () => ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'd'.repeat(64), size: 100 } } })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'd'.repeat(64), size: 100 } } }),
+      ),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
     expect(results.map((r) => r.body.version).sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await ctx.api.call('GET', `/models/${model.modelId}`, { token: ds })).body.latestVersion).toBe(6);
@@ -158,7 +186,8 @@ describe('model catalog', () => {
   it('claims the number with the version key: a number taken elsewhere (another process) is skipped, and the model item is not rewritten', async () => {
     const project = await createProject(ctx.api, ds);
     const model = await createModel(ctx.api, ds, project.projectId);
-    const register = () => ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'd'.repeat(64), size: 100 } } });
+    const register = () =>
+      ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'd'.repeat(64), size: 100 } } });
     expect((await register()).body.version).toBe(1);
     // Another API process registers version 2: this process has not seen it.
     const table = ctx.platform.tenantTable(tenant.tenantId);

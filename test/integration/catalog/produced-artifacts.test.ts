@@ -21,7 +21,13 @@ describe('finalizeProducedArtifact: the platform’s own artifact, filed once', 
   let scope: TenantScope;
   let projectId: string;
 
-  const SCHEMA = { inputs: [{ name: 'x1', type: 'float' }, { name: 'x2', type: 'float' }], outputs: [{ name: 'prediction', type: 'float' }] };
+  const SCHEMA = {
+    inputs: [
+      { name: 'x1', type: 'float' },
+      { name: 'x2', type: 'float' },
+    ],
+    outputs: [{ name: 'prediction', type: 'float' }],
+  };
   const onnx = (intercept: number) =>
     exportLinearModelToOnnx({
       kind: 'linear',
@@ -35,7 +41,10 @@ describe('finalizeProducedArtifact: the platform’s own artifact, filed once', 
 
   /** A model with `schema` and a registered version declaring `bytes`, awaiting its artifact. */
   async function awaitingVersion(bytes: Uint8Array, schema: unknown = SCHEMA, declare: { sha256?: string; size?: number } = {}) {
-    const model = await ctx.api.call('POST', '/models', { token: ds, body: { projectId, name: `seg-${Math.random().toString(36).slice(2, 8)}`, type: 'ml', framework: 'onnx', schema } });
+    const model = await ctx.api.call('POST', '/models', {
+      token: ds,
+      body: { projectId, name: `seg-${Math.random().toString(36).slice(2, 8)}`, type: 'ml', framework: 'onnx', schema },
+    });
     expect(model.status).toBe(201);
     const registered = await ctx.api.call('POST', `/models/${model.body.modelId}/versions`, {
       token: ds,
@@ -53,7 +62,12 @@ describe('finalizeProducedArtifact: the platform’s own artifact, filed once', 
     shop = await onboardTenant(ctx.api, ctx.adminToken, 'Produced Shop');
     ds = shop.tokens['data-scientist'];
     projectId = (await createProject(ctx.api, ds)).projectId;
-    scope = tenantScope(ctx.platform, { kind: 'user', userId: shop.userIds['data-scientist'], tenantId: shop.tenantId, email: shop.emails['data-scientist'], roles: ['data-scientist'] }, { requestId: 'produced-test' }, PLANS.enterprise);
+    scope = tenantScope(
+      ctx.platform,
+      { kind: 'user', userId: shop.userIds['data-scientist'], tenantId: shop.tenantId, email: shop.emails['data-scientist'], roles: ['data-scientist'] },
+      { requestId: 'produced-test' },
+      PLANS.enterprise,
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -67,7 +81,10 @@ describe('finalizeProducedArtifact: the platform’s own artifact, filed once', 
     const filed = await finalizeProducedArtifact(scope, modelId, version, { key: runKey, bytes });
     expect(filed.artifact).toMatchObject({ state: 'verified', key: contentKey('artifacts', sha256(bytes)), sha256: sha256(bytes), size: bytes.length });
     // The same summary the isolated inspection stores: signature, binding, a smoke run.
-    expect(filed.artifact.summary).toMatchObject({ binding: { kind: 'packed', onnxInput: 'features', fields: ['x1', 'x2'] }, smokeRun: { outputs: { prediction: { values: [0.5] } } } });
+    expect(filed.artifact.summary).toMatchObject({
+      binding: { kind: 'packed', onnxInput: 'features', fields: ['x1', 'x2'] },
+      smokeRun: { outputs: { prediction: { values: [0.5] } } },
+    });
     expect(sha256(await scope.objects.getBytes(filed.artifact.key))).toBe(sha256(bytes));
     expect(await scope.objects.list('staging/')).toEqual(stagedBefore);
     const read = await ctx.api.call('GET', `/models/${modelId}/versions/${version}`, { token: ds });
@@ -82,9 +99,20 @@ describe('finalizeProducedArtifact: the platform’s own artifact, filed once', 
   it('refuses bytes other than those declared, and a model that does not match the schema, writing nothing', async () => {
     const bytes = onnx(1);
     const declaredOther = await awaitingVersion(bytes, SCHEMA, { sha256: sha256(onnx(2)) });
-    await expect(finalizeProducedArtifact(scope, declaredOther.modelId, declaredOther.version, { key: declaredOther.runKey, bytes })).rejects.toThrow(ValidationFailed);
-    const wrongSchema = await awaitingVersion(onnx(3), { inputs: [{ name: 'a', type: 'float' }, { name: 'b', type: 'float' }, { name: 'c', type: 'float' }], outputs: [{ name: 'prediction', type: 'float' }] });
-    await expect(finalizeProducedArtifact(scope, wrongSchema.modelId, wrongSchema.version, { key: wrongSchema.runKey, bytes: onnx(3) })).rejects.toThrow(/does not match the declared schema/);
+    await expect(finalizeProducedArtifact(scope, declaredOther.modelId, declaredOther.version, { key: declaredOther.runKey, bytes })).rejects.toThrow(
+      ValidationFailed,
+    );
+    const wrongSchema = await awaitingVersion(onnx(3), {
+      inputs: [
+        { name: 'a', type: 'float' },
+        { name: 'b', type: 'float' },
+        { name: 'c', type: 'float' },
+      ],
+      outputs: [{ name: 'prediction', type: 'float' }],
+    });
+    await expect(finalizeProducedArtifact(scope, wrongSchema.modelId, wrongSchema.version, { key: wrongSchema.runKey, bytes: onnx(3) })).rejects.toThrow(
+      /does not match the declared schema/,
+    );
     for (const { modelId, version } of [declaredOther, wrongSchema]) {
       expect((await ctx.api.call('GET', `/models/${modelId}/versions/${version}`, { token: ds })).body.artifact.state).toBe('awaiting-upload');
     }

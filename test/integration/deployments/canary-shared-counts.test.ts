@@ -61,7 +61,10 @@ it('rolls a canary back on the calls of two API processes together, when neither
   expect((await deploy({ endpointName: 'shared', variants: [{ modelId, version: v1 }], capturePercent: 0 })).status).toBe('live');
   const live = (await ctx.api.call('GET', '/endpoints/shared', { token: acme.tokens.viewer })).body.endpoint.liveDeploymentId;
   // Every call is slower than 0.01 ms: once the canary has MIN_REQUESTS calls, its p99 crosses the threshold.
-  const canary = await deploy({ endpointName: 'shared', canary: { modelId, version: v2, steps: [50, 100], bakeSeconds: 3600, maxLatencyMs: 0.01, minRequests: MIN_REQUESTS } });
+  const canary = await deploy({
+    endpointName: 'shared',
+    canary: { modelId, version: v2, steps: [50, 100], bakeSeconds: 3600, maxLatencyMs: 0.01, minRequests: MIN_REQUESTS },
+  });
   expect(canary).toMatchObject({ status: 'live', canary: { variantName: `canary-v${v2}` } });
   const child = await startApiProcess(ctx.local.settings);
   // Its issuer keys are its own (in memory): sign in on it.
@@ -106,8 +109,10 @@ it('shows every process’s calls in GET /endpoints/{name}/metrics', async () =>
   // Both processes score after the rollback, whichever of them made it: each serves what the store says is
   // live (the other's own scoring gateway had gone on serving the rolled-back canary), so every call counts
   // for the restored deployment's variant.
-  for (let i = 0; i < 5; i++) expect((await second!.api.call('POST', '/endpoints/shared/invocations', { token: second!.token, body: [row(i)] })).status).toBe(200);
-  for (let i = 0; i < 5; i++) expect((await ctx.api.call('POST', '/endpoints/shared/invocations', { token: acme.tokens.deployer, body: [row(i)] })).status).toBe(200);
+  for (let i = 0; i < 5; i++)
+    expect((await second!.api.call('POST', '/endpoints/shared/invocations', { token: second!.token, body: [row(i)] })).status).toBe(200);
+  for (let i = 0; i < 5; i++)
+    expect((await ctx.api.call('POST', '/endpoints/shared/invocations', { token: acme.tokens.deployer, body: [row(i)] })).status).toBe(200);
   let after = before;
   for (let i = 0; i < 30 && requests(after) < requests(before) + 10; i++) {
     await sleep(200);

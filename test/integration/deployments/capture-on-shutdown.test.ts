@@ -33,7 +33,10 @@ describe('scoring capture on shutdown', () => {
       const objects = new TenantObjects(clients.s3, local.settings.STEWARD_BUCKET_NAME, tenantId);
       const written = await objects.list('captures/churn/');
       expect(written).toHaveLength(1);
-      const lines = new TextDecoder().decode(await objects.getBytes(written[0].key)).trim().split('\n');
+      const lines = new TextDecoder()
+        .decode(await objects.getBytes(written[0].key))
+        .trim()
+        .split('\n');
       expect(lines.map((l) => (JSON.parse(l) as { requestId: string }).requestId)).toEqual(['req-0', 'req-1', 'req-2']);
     } finally {
       clients.s3.destroy();

@@ -39,7 +39,12 @@ function logistic(seed: number): Logistic {
 }
 
 function onnxOf(m: Logistic): Uint8Array {
-  return exportLinearModelToOnnx({ kind: 'logistic', inputName: 'features', ...m, outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }] });
+  return exportLinearModelToOnnx({
+    kind: 'logistic',
+    inputName: 'features',
+    ...m,
+    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
+  });
 }
 
 /** The independent computation: σ(b + Σ wᵢ (xᵢ − cᵢ)/sᵢ). */
@@ -67,7 +72,10 @@ async function approvedVersion(m: Logistic): Promise<number> {
     const moved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
     if (moved.status !== 200) throw new Error(`status ${to}: ${JSON.stringify(moved.body)}`);
   }
-  const approved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: acme.tokens.approver, body: { decision: 'approve', reason: 'reviewed hold-out metrics' } });
+  const approved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, {
+    token: acme.tokens.approver,
+    body: { decision: 'approve', reason: 'reviewed hold-out metrics' },
+  });
   if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
   models[version] = m;
   return version;
@@ -104,10 +112,16 @@ afterAll(async () => {
 describe('deploy and score', () => {
   it('refuses a version that is not approved, an unknown endpoint, and a deployer who is not allowed', async () => {
     const { version } = await uploadVersion(ctx.api, acme.tokens['data-scientist'], modelId, 'onnx', onnxOf(logistic(99)));
-    const refused = await ctx.api.call('POST', '/deployments', { token: acme.tokens.deployer, body: { endpointName: 'churn', variants: [{ modelId, version }] } });
+    const refused = await ctx.api.call('POST', '/deployments', {
+      token: acme.tokens.deployer,
+      body: { endpointName: 'churn', variants: [{ modelId, version }] },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain('only approved versions deploy');
-    expect((await ctx.api.call('POST', '/deployments', { token: acme.tokens['data-scientist'], body: { endpointName: 'churn', variants: [{ modelId, version }] } })).status).toBe(403);
+    expect(
+      (await ctx.api.call('POST', '/deployments', { token: acme.tokens['data-scientist'], body: { endpointName: 'churn', variants: [{ modelId, version }] } }))
+        .status,
+    ).toBe(403);
     expect((await score('nowhere', [randomRow(1)])).status).toBe(404);
     expect((await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).status).toBe(404);
   });
@@ -143,7 +157,10 @@ describe('deploy and score', () => {
     await flushCaptures();
     const captured = await ctx.platform.tenantObjects(acme.tenantId).list('captures/churn/');
     expect(captured.length).toBeGreaterThan(0);
-    const lines = new TextDecoder().decode(await ctx.platform.tenantObjects(acme.tenantId).getBytes(captured[0].key)).trim().split('\n');
+    const lines = new TextDecoder()
+      .decode(await ctx.platform.tenantObjects(acme.tenantId).getBytes(captured[0].key))
+      .trim()
+      .split('\n');
     expect(JSON.parse(lines[0])).toMatchObject({ endpointName: 'churn', modelId, version: v, variant: `v${v}` });
   });
 
@@ -165,14 +182,24 @@ describe('deploy and score', () => {
       body: JSON.stringify([randomRow(1)]),
     });
     expect(badName.status).toBe(400);
-    expect(await badName.json()).toMatchObject({ detail: 'invalid param', invalidFields: [{ field: 'param.endpointName', problem: expect.stringContaining('lowercase letters') }] });
+    expect(await badName.json()).toMatchObject({
+      detail: 'invalid param',
+      invalidFields: [{ field: 'param.endpointName', problem: expect.stringContaining('lowercase letters') }],
+    });
   });
 
   it('splits traffic by weight (A/B) within statistical bounds, and a rollback restores the previous variants', async () => {
     const before = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint.liveDeploymentId;
     const v1 = Number(Object.keys(models)[0]);
     const v2 = await approvedVersion(logistic(2));
-    const { deployment } = await deploy({ endpointName: 'churn', variants: [{ modelId, version: v1, weight: 3 }, { modelId, version: v2, weight: 1 }], capturePercent: 0 });
+    const { deployment } = await deploy({
+      endpointName: 'churn',
+      variants: [
+        { modelId, version: v1, weight: 3 },
+        { modelId, version: v2, weight: 1 },
+      ],
+      capturePercent: 0,
+    });
     expect(deployment.status).toBe('live');
     const calls = 2000;
     const counts: Record<string, number> = {};
@@ -187,7 +214,10 @@ describe('deploy and score', () => {
     expect(Math.abs((counts[`v${v2}`] ?? 0) - calls * 0.25)).toBeLessThan(5 * Math.sqrt(calls * 0.25 * 0.75));
     expect(Object.keys(counts).sort()).toEqual([`v${v1}`, `v${v2}`].sort());
 
-    const rolled = await ctx.api.call('POST', '/endpoints/churn/rollback', { token: acme.tokens.deployer, body: { reason: 'v2 complaints from the call centre' } });
+    const rolled = await ctx.api.call('POST', '/endpoints/churn/rollback', {
+      token: acme.tokens.deployer,
+      body: { reason: 'v2 complaints from the call centre' },
+    });
     expect(rolled.status).toBe(200);
     expect(rolled.body.live.deploymentId).toBe(before);
     expect(rolled.body.rolledBack).toMatchObject({ deploymentId: deployment.deploymentId, status: 'rolled-back' });
@@ -198,7 +228,12 @@ describe('deploy and score', () => {
   it('sends a copy of every request to a shadow, captures its answers and never returns them', async () => {
     const v1 = Number(Object.keys(models)[0]);
     const v2 = Number(Object.keys(models)[1]);
-    const { deployment } = await deploy({ endpointName: 'churn-shadow', variants: [{ modelId, version: v1 }], shadow: { modelId, version: v2 }, capturePercent: 0 });
+    const { deployment } = await deploy({
+      endpointName: 'churn-shadow',
+      variants: [{ modelId, version: v1 }],
+      shadow: { modelId, version: v2 },
+      capturePercent: 0,
+    });
     expect(deployment.status).toBe('live');
     for (let i = 0; i < 20; i++) {
       const res = await score('churn-shadow', [randomRow(i)]);
@@ -223,7 +258,10 @@ describe('deploy and score', () => {
   it('rolls a canary back by itself when it crosses its latency threshold', async () => {
     const v3 = await approvedVersion(logistic(3));
     const live = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint.liveDeploymentId;
-    const { deployment } = await deploy({ endpointName: 'churn', canary: { modelId, version: v3, steps: [50, 100], bakeSeconds: 3600, maxLatencyMs: 0.01, minRequests: 3 } });
+    const { deployment } = await deploy({
+      endpointName: 'churn',
+      canary: { modelId, version: v3, steps: [50, 100], bakeSeconds: 3600, maxLatencyMs: 0.01, minRequests: 3 },
+    });
     expect(deployment).toMatchObject({ status: 'live', canary: { variantName: `canary-v${v3}`, stepIndex: 0 } });
     let endpoint: { liveDeploymentId: string } | undefined;
     // Bounded by time, not by calls: the rollback runs beside the calls, and fast calls could all be made
@@ -252,10 +290,27 @@ describe('deploy and score', () => {
     // with a FailureReason (as SageMaker reports a failed update it rolled back), so the rollback branch had nothing to re-apply.
     const { events } = await ctx.local.runner.describe(acme.tenantId, started.body.executionId);
     const entered = events.filter((e) => e.type === 'StateEntered').map((e) => e.state);
-    expect(entered).toEqual(expect.arrayContaining(['PlanDeployment', 'CreateModels', 'CreateEndpointConfig', 'UpdateEndpoint', 'DescribeEndpoint', 'EndpointFailed', 'Rollback', 'RestoreModels', 'RestoreConfig', 'DescribeBeforeRestore', 'Restored', 'RecordFailure']));
+    expect(entered).toEqual(
+      expect.arrayContaining([
+        'PlanDeployment',
+        'CreateModels',
+        'CreateEndpointConfig',
+        'UpdateEndpoint',
+        'DescribeEndpoint',
+        'EndpointFailed',
+        'Rollback',
+        'RestoreModels',
+        'RestoreConfig',
+        'DescribeBeforeRestore',
+        'Restored',
+        'RecordFailure',
+      ]),
+    );
     expect(entered).not.toContain('SmokeTest');
     // Like SageMaker: the update is accepted, and DescribeEndpoint reports why the endpoint failed.
-    expect(deployment.reason).toMatch(/^EndpointFailed: endpoint [a-z0-9]+-churn was refused: .*not a valid model: its SHA-256 is [0-9a-f]{64}, not the expected/);
+    expect(deployment.reason).toMatch(
+      /^EndpointFailed: endpoint [a-z0-9]+-churn was refused: .*not a valid model: its SHA-256 is [0-9a-f]{64}, not the expected/,
+    );
     const endpoint = (await ctx.api.call('GET', '/endpoints/churn', { token: acme.tokens.viewer })).body.endpoint;
     expect(endpoint.liveDeploymentId).toBe(live);
     expect(endpoint.pendingDeploymentId).toBeUndefined();
@@ -290,12 +345,17 @@ describe('deploy and score', () => {
     const email = `approver-deployer-${Math.random().toString(36).slice(2, 8)}@acme.example`;
     const invited = await ctx.api.call('POST', '/users', { token: admin, body: { email, roles: ['approver', 'deployer'] } });
     expect(invited.status).toBe(201);
-    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor(email), password: USER_PASSWORD } })).status).toBe(200);
+    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor(email), password: USER_PASSWORD } })).status).toBe(
+      200,
+    );
     const both = await signInAs(ctx.api, email, USER_PASSWORD);
     const ds = acme.tokens['data-scientist'];
     const { version } = await uploadVersion(ctx.api, ds, modelId, 'onnx', onnxOf(logistic(5)));
-    for (const to of ['evaluating', 'evaluated', 'pending-approval']) await ctx.api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
-    expect((await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: both, body: { decision: 'approve', reason: 'fine' } })).status).toBe(200);
+    for (const to of ['evaluating', 'evaluated', 'pending-approval'])
+      await ctx.api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
+    expect(
+      (await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: both, body: { decision: 'approve', reason: 'fine' } })).status,
+    ).toBe(200);
     const refused = await ctx.api.call('POST', '/deployments', { token: both, body: { endpointName: 'churn-sod', variants: [{ modelId, version }] } });
     expect(refused.status).toBe(403);
     expect(refused.body.detail).toMatch(/segregation of duties: you approved version \d+, and project \w+ policy .* may not deploy it/);

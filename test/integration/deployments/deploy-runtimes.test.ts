@@ -47,13 +47,19 @@ async function approvedVersion(modelId: string, format: string, bytes: Uint8Arra
     const moved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
     if (moved.status !== 200) throw new Error(`status ${to}: ${JSON.stringify(moved.body)}`);
   }
-  const approved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: acme.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
+  const approved = await ctx.api.call('POST', `/models/${modelId}/versions/${version}/decision`, {
+    token: acme.tokens.approver,
+    body: { decision: 'approve', reason: 'reviewed' },
+  });
   if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
   return version;
 }
 
 async function deploy(endpointName: string, modelId: string, version: number) {
-  const started = await ctx.api.call('POST', '/deployments', { token: acme.tokens.deployer, body: { endpointName, variants: [{ modelId, version }], capturePercent: 0 } });
+  const started = await ctx.api.call('POST', '/deployments', {
+    token: acme.tokens.deployer,
+    body: { endpointName, variants: [{ modelId, version }], capturePercent: 0 },
+  });
   if (started.status !== 202) throw new Error(`deploy: ${started.status} ${JSON.stringify(started.body)}`);
   await ctx.local.runner.waitFor(started.body.executionId, 90_000);
   return (await ctx.api.call('GET', `/endpoints/${endpointName}/deployments/${started.body.deployment.deploymentId}`, { token: acme.tokens.viewer })).body;
@@ -64,7 +70,13 @@ async function score(endpointName: string, rows: Record<string, unknown>[]) {
 }
 
 function csvScore(endpointName: string, csv: string): Promise<Response> {
-  return Promise.resolve(ctx.api.app.request(`/endpoints/${endpointName}/invocations`, { method: 'POST', headers: { authorization: `Bearer ${acme.tokens.deployer}`, 'content-type': 'text/csv' }, body: csv }));
+  return Promise.resolve(
+    ctx.api.app.request(`/endpoints/${endpointName}/invocations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${acme.tokens.deployer}`, 'content-type': 'text/csv' },
+      body: csv,
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -141,7 +153,8 @@ describe('deploying and scoring every runtime through the API', () => {
     expect(deployment).toMatchObject({ status: 'live', variants: [{ modelId, version: v }] });
 
     const rows: Record<string, number>[] = [];
-    for (const utilization of [0, 0.5, 0.51, 0.79, 0.8, 0.95]) for (const delinquencies of [0, 1, 2, 3]) for (const months of [3, 10, 10.5, 40]) rows.push({ utilization, delinquencies, months });
+    for (const utilization of [0, 0.5, 0.51, 0.79, 0.8, 0.95])
+      for (const delinquencies of [0, 1, 2, 3]) for (const months of [3, 10, 10.5, 40]) rows.push({ utilization, delinquencies, months });
     const res = await score('risk-trees', rows);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ endpointName: 'risk-trees', modelId, version: v, variant: `v${v}` });
@@ -168,7 +181,10 @@ describe('deploying and scoring every runtime through the API', () => {
     expect(deployment).toMatchObject({ status: 'live', variants: [{ modelId, version: v }] });
 
     const applicants: Applicant[] = [];
-    for (const age of [16, 18, 24, 25, 30, 64, 70]) for (const income of [10000, 19999, 25000, 45000, 59999.99, 60000, 80000]) for (const employment of ['employed', 'self_employed', 'unemployed']) for (const has_defaults of [false, true]) applicants.push({ age, income, employment, has_defaults });
+    for (const age of [16, 18, 24, 25, 30, 64, 70])
+      for (const income of [10000, 19999, 25000, 45000, 59999.99, 60000, 80000])
+        for (const employment of ['employed', 'self_employed', 'unemployed'])
+          for (const has_defaults of [false, true]) applicants.push({ age, income, employment, has_defaults });
     const res = await score('credit-rules', applicants);
     expect(res.status).toBe(200);
     expect(res.body.predictions).toHaveLength(applicants.length);
@@ -188,7 +204,9 @@ describe('deploying and scoring every runtime through the API', () => {
     expect(deployment).toMatchObject({ status: 'live', variants: [{ modelId, version: v }] });
 
     const rows: CardRow[] = [];
-    for (const age of [null, 18, 24, 25, 39, 40, 70]) for (const income of [0, 19999.5, 20000, 59999, 60000]) for (const home of ['own', 'rent', 'family']) for (const delinquent of [false, true]) rows.push({ age, income, home, delinquent });
+    for (const age of [null, 18, 24, 25, 39, 40, 70])
+      for (const income of [0, 19999.5, 20000, 59999, 60000])
+        for (const home of ['own', 'rent', 'family']) for (const delinquent of [false, true]) rows.push({ age, income, home, delinquent });
     const res = await score('credit-card', rows);
     expect(res.status).toBe(200);
     expect(res.body.predictions).toHaveLength(rows.length);
@@ -203,8 +221,14 @@ describe('deploying and scoring every runtime through the API', () => {
     });
 
     // The same card over CSV: an empty cell is a missing value (the age characteristic has a missing bin).
-    const csvRows: CardRow[] = [{ age: null, income: 45000, home: 'own', delinquent: false }, { age: 52, income: 10000, home: 'family', delinquent: true }];
-    const csv = await csvScore('credit-card', `age,income,home,delinquent\n${csvRows.map((r) => [r.age ?? '', r.income, r.home, r.delinquent].join(',')).join('\n')}\n`);
+    const csvRows: CardRow[] = [
+      { age: null, income: 45000, home: 'own', delinquent: false },
+      { age: 52, income: 10000, home: 'family', delinquent: true },
+    ];
+    const csv = await csvScore(
+      'credit-card',
+      `age,income,home,delinquent\n${csvRows.map((r) => [r.age ?? '', r.income, r.home, r.delinquent].join(',')).join('\n')}\n`,
+    );
     expect(csv.status).toBe(200);
     const answered = ((await csv.json()) as { predictions: { score: number; reasons: string[] }[] }).predictions;
     csvRows.forEach((r, i) => expect(answered[i]).toMatchObject({ score: cardByHand(r).score, reasons: cardByHand(r).reasons }));
@@ -214,7 +238,11 @@ describe('deploying and scoring every runtime through the API', () => {
     // Applicants under 18 are not scored: no bin, no `other`. A row of zeros would be refused.
     const card = pointsScorecard();
     card.characteristics[0].bins[0] = { min: 18, max: 25, points: 10 };
-    card.characteristics[2].bins = [{ values: ['own'], points: 45 }, { values: ['rent'], points: 20 }, { values: ['family'], points: 10 }];
+    card.characteristics[2].bins = [
+      { values: ['own'], points: 45 },
+      { values: ['rent'], points: 20 },
+      { values: ['family'], points: 10 },
+    ];
     delete card.characteristics[2].other;
     const cardModel = await createModel('scorecard', 'steward-scorecard', POINTS_SCORECARD_IO);
     const cardVersion = await approvedVersion(cardModel, 'scorecard', encodeJson(card));
@@ -226,7 +254,10 @@ describe('deploying and scoring every runtime through the API', () => {
     expect(res.body.predictions[0]).toMatchObject({ score: cardByHand(row, 18).score, reasons: cardByHand(row, 18).reasons });
 
     // The version's schema leaves `employment` open; the document allows three values, and '' is none of them.
-    const openSchema: IoSchema = { ...CREDIT_SCORECARD_IO, inputs: CREDIT_SCORECARD_IO.inputs.map((f) => (f.name === 'employment' ? { name: 'employment', type: 'category' } : f)) };
+    const openSchema: IoSchema = {
+      ...CREDIT_SCORECARD_IO,
+      inputs: CREDIT_SCORECARD_IO.inputs.map((f) => (f.name === 'employment' ? { name: 'employment', type: 'category' } : f)),
+    };
     const rulesModel = await createModel('rules', 'steward-rules', openSchema);
     const rulesVersion = await approvedVersion(rulesModel, 'rules', creditScorecardBytes());
     const rulesDeployment = await deploy('open-rules', rulesModel, rulesVersion);
@@ -244,7 +275,14 @@ describe('deploying and scoring every runtime through the API', () => {
       ['credit-rules', [good, good, { ...good, age: 30.5 }], /row 3.*age/],
       ['credit-rules', [{ age: 30, income: 80000, employment: 'employed' }], /row 1.*has_defaults/],
       ['credit-card', [{ age: 30, income: 'lots', home: 'own', delinquent: false }], /row 1.*income/],
-      ['credit-card', [{ age: 30, income: 1, home: 'own', delinquent: false }, { age: 30, income: 1, home: 'castle', delinquent: false }], /row 2.*home/],
+      [
+        'credit-card',
+        [
+          { age: 30, income: 1, home: 'own', delinquent: false },
+          { age: 30, income: 1, home: 'castle', delinquent: false },
+        ],
+        /row 2.*home/,
+      ],
       ['credit-card', [{ age: 30, income: 1, home: 'own', delinquent: 'no' }], /row 1.*delinquent/],
       ['credit-card', [{ age: 30, home: 'own', delinquent: true }], /row 1.*income/],
     ];

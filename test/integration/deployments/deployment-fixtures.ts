@@ -10,8 +10,12 @@ export async function approvedOnnxVersion(api: ApiClient, tenant: OnboardedTenan
   const ds = tenant.tokens['data-scientist'];
   const { version, finalized } = await uploadVersion(api, ds, modelId, 'onnx', bytes);
   if (finalized.status !== 200) throw new Error(`finalize: ${JSON.stringify(finalized.body)}`);
-  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
-  const approved = await api.call('POST', `/models/${modelId}/versions/${version}/decision`, { token: tenant.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
+  for (const to of ['evaluating', 'evaluated', 'pending-approval'])
+    await api.call('POST', `/models/${modelId}/versions/${version}/status`, { token: ds, body: { to } });
+  const approved = await api.call('POST', `/models/${modelId}/versions/${version}/decision`, {
+    token: tenant.tokens.approver,
+    body: { decision: 'approve', reason: 'reviewed' },
+  });
   if (approved.status !== 200) throw new Error(`approve: ${JSON.stringify(approved.body)}`);
   return version;
 }

@@ -16,7 +16,6 @@ import { createProject, uploadVersion } from '../catalog/catalog-fixtures';
  */
 jest.setTimeout(180_000);
 
-
 let ctx: Awaited<ReturnType<typeof bootApi>>;
 let acme: OnboardedTenant;
 let projectId: string;
@@ -38,9 +37,16 @@ async function deployed(endpointName: string, type: 'ml' | 'rules', format: 'onn
   if (model.status !== 201) throw new Error(JSON.stringify(model.body));
   const { version, finalized } = await uploadVersion(ctx.api, ds, model.body.modelId, format, bytes);
   if (finalized.status !== 200) throw new Error(`finalize: ${JSON.stringify(finalized.body)}`);
-  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/status`, { token: ds, body: { to } });
-  await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/decision`, { token: acme.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
-  const started = await ctx.api.call('POST', '/deployments', { token: acme.tokens.deployer, body: { endpointName, variants: [{ modelId: model.body.modelId, version }], capturePercent: 0 } });
+  for (const to of ['evaluating', 'evaluated', 'pending-approval'])
+    await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/status`, { token: ds, body: { to } });
+  await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/decision`, {
+    token: acme.tokens.approver,
+    body: { decision: 'approve', reason: 'reviewed' },
+  });
+  const started = await ctx.api.call('POST', '/deployments', {
+    token: acme.tokens.deployer,
+    body: { endpointName, variants: [{ modelId: model.body.modelId, version }], capturePercent: 0 },
+  });
   if (started.status !== 202) throw new Error(`deploy: ${JSON.stringify(started.body)}`);
   await ctx.local.runner.waitFor(started.body.executionId, 60_000);
   const endpoint = (await ctx.api.call('GET', `/endpoints/${endpointName}`, { token: acme.tokens.viewer })).body.endpoint;
@@ -52,7 +58,10 @@ async function deployed(endpointName: string, type: 'ml' | 'rules', format: 'onn
 
 function capturingLog(): Log & { lines: { level: string; message: string; extra: Record<string, unknown> }[] } {
   const lines: { level: string; message: string; extra: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, ...extra: Record<string, unknown>[]) => void lines.push({ level, message, extra: Object.assign({}, ...extra) });
+  const at =
+    (level: string) =>
+    (message: string, ...extra: Record<string, unknown>[]) =>
+      void lines.push({ level, message, extra: Object.assign({}, ...extra) });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -67,13 +76,20 @@ it('serves every stored live endpoint on a fresh gateway at start, and logs the 
   const port = await freePort();
   const gateway = await startScoringGateway({ port, env: { STEWARD_LOG_LEVEL: 'WARN', STEWARD_S3_ENDPOINT: process.env.STEWARD_TEST_S3_ENDPOINT } });
   const log = capturingLog();
-  const restarted = await createLocalPlatform({ ...ctx.local.settings, STEWARD_SCORING_TRANSPORT: 'http', STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${port}` }, { log, scheduler: false });
+  const restarted = await createLocalPlatform(
+    { ...ctx.local.settings, STEWARD_SCORING_TRANSPORT: 'http', STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${port}` },
+    { log, scheduler: false },
+  );
   try {
     const report = await restarted.endpointsRestored;
     const names = (list: readonly { endpointName: string }[]) => list.map((e) => e.endpointName).sort();
     expect(names(report.restored)).toEqual(['restore-onnx', 'restore-rules']);
     expect(names(report.failed)).toEqual(['restore-broken']);
-    expect(report.failed[0]).toMatchObject({ tenantId: acme.tenantId, deploymentId: served['restore-broken'].deploymentId, error: expect.stringMatching(/SHA-256/) });
+    expect(report.failed[0]).toMatchObject({
+      tenantId: acme.tenantId,
+      deploymentId: served['restore-broken'].deploymentId,
+      error: expect.stringMatching(/SHA-256/),
+    });
     // One line per endpoint, naming it.
     const restoredLines = log.lines.filter((l) => l.message === 'endpoint restored' && l.extra.tenantId === acme.tenantId);
     expect(restoredLines.map((l) => l.extra.endpointName).sort()).toEqual(['restore-onnx', 'restore-rules']);
@@ -81,12 +97,20 @@ it('serves every stored live endpoint on a fresh gateway at start, and logs the 
 
     // The gateway answers straight away, asked directly (the API's replay-on-first-call plays no part).
     const invoke = (endpointName: string, body: unknown) =>
-      restarted.platform.serving.invoker.invoke({ endpointName: served[endpointName].servedName, body: new TextEncoder().encode(JSON.stringify(body)), contentType: 'application/json', accept: 'application/json', inferenceId: 'restore-check' });
+      restarted.platform.serving.invoker.invoke({
+        endpointName: served[endpointName].servedName,
+        body: new TextEncoder().encode(JSON.stringify(body)),
+        contentType: 'application/json',
+        accept: 'application/json',
+        inferenceId: 'restore-check',
+      });
     const row = { x0: 1, x1: 2, x2: -1, x3: 0.5 };
     const z = 0.2 + 0.5 * 1 - 0.25 * 2 + 1 * -1 + 0.1 * 0.5;
     const onnxAnswer = JSON.parse(new TextDecoder().decode((await invoke('restore-onnx', [row])).body));
     expect(onnxAnswer.predictions[0].score).toBeCloseTo(1 / (1 + Math.exp(-z)), 5);
-    const rulesAnswer = JSON.parse(new TextDecoder().decode((await invoke('restore-rules', [{ age: 30, income: 80000, employment: 'employed', has_defaults: false }])).body));
+    const rulesAnswer = JSON.parse(
+      new TextDecoder().decode((await invoke('restore-rules', [{ age: 30, income: 80000, employment: 'employed', has_defaults: false }])).body),
+    );
     expect(rulesAnswer.predictions[0]).toEqual({ outputs: { score: 780, decision: 'approve' }, rule: 'prime' });
     await expect(invoke('restore-broken', [row])).rejects.toBeInstanceOf(EndpointMissing);
   } finally {
@@ -98,7 +122,10 @@ it('serves every stored live endpoint on a fresh gateway at start, and logs the 
 it('starts when the scoring gateway cannot be reached, logging each endpoint it could not restore', async () => {
   const log = capturingLog();
   const closedPort = await freePort();
-  const restarted = await createLocalPlatform({ ...ctx.local.settings, STEWARD_SCORING_TRANSPORT: 'http', STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${closedPort}` }, { log, scheduler: false });
+  const restarted = await createLocalPlatform(
+    { ...ctx.local.settings, STEWARD_SCORING_TRANSPORT: 'http', STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: `http://127.0.0.1:${closedPort}` },
+    { log, scheduler: false },
+  );
   try {
     const report = await restarted.endpointsRestored;
     expect(report.restored).toEqual([]);

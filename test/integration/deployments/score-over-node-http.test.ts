@@ -38,7 +38,11 @@ beforeAll(async () => {
     outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
   });
   const version = await approvedOnnxVersion(ctx.api, acme, model.body.modelId, onnx);
-  const deployed = await deployAndWait(ctx.api, ctx.local.runner, acme, { endpointName: 'wire', variants: [{ modelId: model.body.modelId, version }], capturePercent: 0 });
+  const deployed = await deployAndWait(ctx.api, ctx.local.runner, acme, {
+    endpointName: 'wire',
+    variants: [{ modelId: model.body.modelId, version }],
+    capturePercent: 0,
+  });
   expect(deployed.status).toBe('live');
   served = await serveApi(ctx.api.app, 0);
 });
@@ -82,11 +86,18 @@ function send(chunks: readonly string[], headers: Record<string, string>, pauseM
 /** The answer without what differs per request (the request id in each prediction id). */
 function answerOf(text: string): unknown {
   const answer = JSON.parse(text) as { predictions: Array<Record<string, unknown>> };
-  return { ...answer, predictions: answer.predictions.map(({ predictionId, ...rest }) => ({ ...rest, predictionId: String(predictionId).replace(/^.*-(\d+)$/, '<id>-$1') })) };
+  return {
+    ...answer,
+    predictions: answer.predictions.map(({ predictionId, ...rest }) => ({ ...rest, predictionId: String(predictionId).replace(/^.*-(\d+)$/, '<id>-$1') })),
+  };
 }
 
 async function viaAppRequest(body: string, contentType: string) {
-  const res = await ctx.api.app.request('/endpoints/wire/invocations', { method: 'POST', headers: { authorization: `Bearer ${acme.tokens.deployer}`, 'content-type': contentType }, body });
+  const res = await ctx.api.app.request('/endpoints/wire/invocations', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${acme.tokens.deployer}`, 'content-type': contentType },
+    body,
+  });
   return { status: res.status, body: await res.text() };
 }
 

@@ -36,7 +36,10 @@ const deploy = (body: { endpointName: string } & Record<string, unknown>) => dep
 it('refuses a rollback verdict on a canary that is no longer live, and leaves the endpoint as it is', async () => {
   const ds = acme.tokens['data-scientist'];
   const { projectId } = await createProject(ctx.api, ds);
-  const model = await ctx.api.call('POST', '/models', { token: ds, body: { projectId, name: 'stale-verdict', type: 'ml', framework: 'onnx', schema: FOUR_FEATURE_SCHEMA } });
+  const model = await ctx.api.call('POST', '/models', {
+    token: ds,
+    body: { projectId, name: 'stale-verdict', type: 'ml', framework: 'onnx', schema: FOUR_FEATURE_SCHEMA },
+  });
   expect(model.status).toBe(201);
   const modelId: string = model.body.modelId;
   const v1 = await approvedVersion(modelId, 0.1);
@@ -53,7 +56,12 @@ it('refuses a rollback verdict on a canary that is no longer live, and leaves th
   expect(before.liveDeploymentId).toBe(third.deploymentId);
 
   // The canary's verdict, weighed on what a process saw before v3, arrives now.
-  const scope = tenantScope(ctx.platform, { kind: 'user', userId: acme.userIds.deployer, tenantId: acme.tenantId, email: acme.emails.deployer, roles: ['deployer'] }, { requestId: 'stale-verdict' }, PLANS.enterprise);
+  const scope = tenantScope(
+    ctx.platform,
+    { kind: 'user', userId: acme.userIds.deployer, tenantId: acme.tenantId, email: acme.emails.deployer, roles: ['deployer'] },
+    { requestId: 'stale-verdict' },
+    PLANS.enterprise,
+  );
   const stale = rollbackEndpoint(scope, deploymentDeps(ctx.platform), 'moving', 'canary p99 over its threshold', { expectLive: canary.deploymentId });
   await expect(stale).rejects.toBeInstanceOf(Conflict);
   await expect(stale).rejects.toThrow(`no longer serves deployment ${canary.deploymentId}`);

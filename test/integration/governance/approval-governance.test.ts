@@ -29,7 +29,9 @@ describe('approval governance', () => {
   async function invite(email: string, roles: string[]): Promise<string> {
     const res = await call(admin, 'POST', '/users', { email, roles });
     expect(res.status).toBe(201);
-    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor(email), password: USER_PASSWORD } })).status).toBe(200);
+    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor(email), password: USER_PASSWORD } })).status).toBe(
+      200,
+    );
     return signInAs(ctx.api, email, USER_PASSWORD);
   }
 
@@ -66,9 +68,14 @@ describe('approval governance', () => {
   it('keeps the policy as a tenant setting: default, revisions, project overrides, audit', async () => {
     const initial = await call(ds, 'GET', '/policies/tenant');
     expect(initial.status).toBe(200);
-    expect(initial.body).toMatchObject({ ref: { scope: 'default', revision: 0 }, policy: { gates: [], autoApprove: false, approvals: { count: 1, roles: ['approver'] } } });
+    expect(initial.body).toMatchObject({
+      ref: { scope: 'default', revision: 0 },
+      policy: { gates: [], autoApprove: false, approvals: { count: 1, roles: ['approver'] } },
+    });
 
-    const set = await call(admin, 'PUT', '/policies/tenant?expectedRevision=0', { gates: ['auc >= 0.80 and auc >= champion.auc - 0.01', 'disparate_impact >= 0.8', 'brier <= 0.1'] });
+    const set = await call(admin, 'PUT', '/policies/tenant?expectedRevision=0', {
+      gates: ['auc >= 0.80 and auc >= champion.auc - 0.01', 'disparate_impact >= 0.8', 'brier <= 0.1'],
+    });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ ref: { scope: 'tenant', revision: 1 }, updatedBy: `user:${bank.userIds['tenant-admin']}` });
     // A stale writer is refused; the current revision is kept.
@@ -83,7 +90,10 @@ describe('approval governance', () => {
     expect((await call(ds, 'GET', `/projects/${projectId}/policy`)).body).toMatchObject({ governing: { ref: { scope: 'tenant', revision: 2 } } });
     const override = await call(admin, 'PUT', `/projects/${projectId}/policy`, { approvals: { count: 2, roles: ['approver'] } });
     expect(override.body).toMatchObject({ ref: { scope: 'project', projectId, revision: 1 }, policy: { approvals: { count: 2 } } });
-    expect((await call(ds, 'GET', `/projects/${projectId}/policy`)).body).toMatchObject({ governing: { ref: { scope: 'project', revision: 1 } }, override: { ref: { revision: 1 } } });
+    expect((await call(ds, 'GET', `/projects/${projectId}/policy`)).body).toMatchObject({
+      governing: { ref: { scope: 'project', revision: 1 } },
+      override: { ref: { revision: 1 } },
+    });
     const removed = await call(admin, 'DELETE', `/projects/${projectId}/policy`);
     expect(removed.body).toMatchObject({ removed: true, governing: { ref: { scope: 'tenant', revision: 2 } } });
     expect((await call(admin, 'DELETE', `/projects/${projectId}/policy`)).body.removed).toBe(false);
@@ -172,7 +182,12 @@ describe('approval governance', () => {
     expect((await call(admin, 'PUT', '/policies/tenant', tenantBefore.body.policy)).status).toBe(200);
 
     // The same loosening attempted by the step itself (AWS runs do not pass the API preflight): the run fails, nothing is approved.
-    const runs = await ctx.platform.pipelines.start({ tenantId: bank.tenantId, actor: `user:${bank.userIds['data-scientist']}`, pipeline: 'train-evaluate', input: { ...input, policy: { autoApprove: true } } });
+    const runs = await ctx.platform.pipelines.start({
+      tenantId: bank.tenantId,
+      actor: `user:${bank.userIds['data-scientist']}`,
+      pipeline: 'train-evaluate',
+      input: { ...input, policy: { autoApprove: true } },
+    });
     const done = await waitForExecution(ctx.api, ds, runs.executionId.slice(runs.executionId.lastIndexOf(':') + 1));
     expect(done.body).toMatchObject({ status: 'FAILED', error: 'Forbidden' });
     expect((await call(ds, 'GET', `/models/${trained}/versions`)).body.items).toEqual([]);
@@ -224,15 +239,22 @@ describe('approval governance', () => {
 
     // A rejection ends it at once, whatever the count.
     const other = await pendingVersion(modelId, { auc: 0.95 });
-    const rejected = await call(secondApprover, 'POST', `/models/${modelId}/versions/${other}/decision`, { decision: 'reject', reason: 'training data predates the fix' });
+    const rejected = await call(secondApprover, 'POST', `/models/${modelId}/versions/${other}/decision`, {
+      decision: 'reject',
+      reason: 'training data predates the fix',
+    });
     expect(rejected.body.version.status).toBe('rejected');
-    expect((await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${other}/decision`, { decision: 'approve', reason: 'too late' })).status).toBe(409);
+    expect(
+      (await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${other}/decision`, { decision: 'approve', reason: 'too late' })).status,
+    ).toBe(409);
   });
 
   it('fails a version whose champion is better, by a gate expression; compare shows why', async () => {
     const { modelId } = await governedModel({ gates: ['auc >= 0.80 and auc >= champion.auc - 0.01'] });
     const v1 = await pendingVersion(modelId, { auc: 0.95, brier: 0.05 });
-    expect((await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${v1}/decision`, { decision: 'approve', reason: 'first version' })).status).toBe(200);
+    expect(
+      (await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${v1}/decision`, { decision: 'approve', reason: 'first version' })).status,
+    ).toBe(200);
     expect((await call(bank.tokens.deployer, 'PUT', `/models/${modelId}/aliases/champion`, { version: v1 })).status).toBe(200);
 
     const worse = await pendingVersion(modelId, { auc: 0.9, brier: 0.08 });
@@ -241,11 +263,24 @@ describe('approval governance', () => {
     expect(refused.body.detail).toContain('no approval overrides a failed gate');
     expect(refused.body.detail).toContain('auc 0.9 >= (champion.auc 0.95 (v1) - 0.01 = 0.94) does not hold');
     const close = await pendingVersion(modelId, { auc: 0.945, brier: 0.04 });
-    expect((await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${close}/decision`, { decision: 'approve', reason: 'within a point of the champion' })).status).toBe(200);
+    expect(
+      (
+        await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${close}/decision`, {
+          decision: 'approve',
+          reason: 'within a point of the champion',
+        })
+      ).status,
+    ).toBe(200);
 
     const compared = await call(bank.tokens.viewer, 'GET', `/models/${modelId}/compare?versions=${v1},${worse},${close}`);
     expect(compared.status).toBe(200);
-    expect(compared.body).toMatchObject({ champion: { version: v1, metrics: { auc: 0.95 } }, metrics: [{ name: 'auc', higherIsBetter: true }, { name: 'brier', higherIsBetter: false }] });
+    expect(compared.body).toMatchObject({
+      champion: { version: v1, metrics: { auc: 0.95 } },
+      metrics: [
+        { name: 'auc', higherIsBetter: true },
+        { name: 'brier', higherIsBetter: false },
+      ],
+    });
     const byVersion = Object.fromEntries(compared.body.versions.map((v: { version: number }) => [v.version, v]));
     expect(byVersion[v1]).toMatchObject({ isChampion: true, deltas: { auc: 0, brier: 0 } });
     expect(byVersion[worse].deltas.auc).toBeCloseTo(-0.05, 12);
@@ -261,7 +296,10 @@ describe('approval governance', () => {
     const version = await pendingVersion(modelId, { auc: 0.99 });
     const evaluations = await call(ds, 'GET', `/models/${modelId}/versions/${version}/evaluations`);
     expect(evaluations.body.items).toEqual([expect.objectContaining({ source: 'person', createdBy: `user:${bank.userIds['data-scientist']}` })]);
-    const res = await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${version}/decision`, { decision: 'approve', reason: 'the numbers look great' });
+    const res = await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${version}/decision`, {
+      decision: 'approve',
+      reason: 'the numbers look great',
+    });
     expect(res.status).toBe(409);
     expect(res.body.detail).toContain('the counted evaluations record no auc');
     const item = (await call(bank.tokens.approver, 'GET', '/approvals/inbox?limit=100')).body.items.find((i: { modelId: string }) => i.modelId === modelId);
@@ -270,7 +308,9 @@ describe('approval governance', () => {
     // Counting people's evaluations too, the same numbers pass.
     const counted = await governedModel({ gates: ['auc >= 0.8'], evaluationSources: ['platform', 'person'] });
     const passing = await pendingVersion(counted.modelId, { auc: 0.99 });
-    expect((await call(bank.tokens.approver, 'POST', `/models/${counted.modelId}/versions/${passing}/decision`, { decision: 'approve', reason: 'reviewed' })).status).toBe(200);
+    expect(
+      (await call(bank.tokens.approver, 'POST', `/models/${counted.modelId}/versions/${passing}/decision`, { decision: 'approve', reason: 'reviewed' })).status,
+    ).toBe(200);
   });
 
   it('judges a pipeline run under the stored policy: a better champion rejects it, automatic approval only where the policy grants it', async () => {
@@ -292,7 +332,9 @@ describe('approval governance', () => {
     const v2 = await call(ds, 'GET', `/models/${modelId}/versions/2`);
     expect(v2.body.status).toBe('rejected');
     const approvals = await call(ds, 'GET', `/models/${modelId}/versions/2/approvals`);
-    expect(approvals.body.items).toEqual([expect.objectContaining({ decidedBy: 'system:approval-policy', decision: 'reject', policy: { scope: 'project', projectId, revision: 2 } })]);
+    expect(approvals.body.items).toEqual([
+      expect.objectContaining({ decidedBy: 'system:approval-policy', decision: 'reject', policy: { scope: 'project', projectId, revision: 2 } }),
+    ]);
     // The platform's evaluations are marked as such.
     expect((await call(ds, 'GET', `/models/${modelId}/versions/2/evaluations`)).body.items).toEqual([expect.objectContaining({ source: 'platform' })]);
   });
@@ -300,7 +342,9 @@ describe('approval governance', () => {
   it('keeps whoever approved a version from deploying it when the policy says so', async () => {
     const { modelId } = await governedModel({ approverCannotDeploy: true });
     const version = await pendingVersion(modelId, { auc: 0.9 });
-    expect((await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${version}/decision`, { decision: 'approve', reason: 'fine' })).status).toBe(200);
+    expect((await call(bank.tokens.approver, 'POST', `/models/${modelId}/versions/${version}/decision`, { decision: 'approve', reason: 'fine' })).status).toBe(
+      200,
+    );
     const scopeOf = (userId: string, roles: ('approver' | 'deployer')[]) =>
       tenantScope(ctx.platform, { kind: 'user', userId, tenantId: bank.tenantId, email: 'x@governed.example', roles }, { requestId: 'test' }, PLANS.enterprise);
     await expect(assertMayDeploy(scopeOf(bank.userIds.approver, ['approver', 'deployer']), modelId, version)).rejects.toThrow(/you approved version/);
@@ -331,16 +375,26 @@ describe('approval governance', () => {
       expect(posts.length).toBeGreaterThan(10);
       for (const op of posts) {
         const parameters: Array<{ name: string; in: string }> = doc.paths[op.path].post.parameters ?? [];
-        expect({ route: op.key, documented: parameters.some((p) => p.in === 'header' && p.name === 'idempotency-key') }).toEqual({ route: op.key, documented: true });
+        expect({ route: op.key, documented: parameters.some((p) => p.in === 'header' && p.name === 'idempotency-key') }).toEqual({
+          route: op.key,
+          documented: true,
+        });
       }
     });
 
     it('lets concurrent duplicates create one thing and all get its answer', async () => {
       const key = `burst-${Math.random().toString(36).slice(2)}`;
       const project = await createProject(ctx.api, ds);
-      const body = { projectId: project.projectId, name: `burst-${key}`, type: 'ml', framework: 'onnx', tags: [], schema: { inputs: [{ name: 'x', type: 'double' }], outputs: [{ name: 'y', type: 'double' }] } };
+      const body = {
+        projectId: project.projectId,
+        name: `burst-${key}`,
+        type: 'ml',
+        framework: 'onnx',
+        tags: [],
+        schema: { inputs: [{ name: 'x', type: 'double' }], outputs: [{ name: 'y', type: 'double' }] },
+      };
       const replies = await Promise.all(Array.from({ length: 6 }, () => call(ds, 'POST', '/models', body, { 'idempotency-key': key })));
-      expect(replies.map((r) => [r.status, r.status === 201 ? "" : JSON.stringify(r.body)])).toEqual(Array(6).fill([201, ""]));
+      expect(replies.map((r) => [r.status, r.status === 201 ? '' : JSON.stringify(r.body)])).toEqual(Array(6).fill([201, '']));
       expect(new Set(replies.map((r) => r.body.modelId)).size).toBe(1);
       expect(replies.filter((r) => r.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
       const models = await call(ds, 'GET', `/models?projectId=${project.projectId}`);

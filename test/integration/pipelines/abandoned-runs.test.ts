@@ -68,7 +68,12 @@ const opened: LocalPlatform[] = [];
 beforeAll(async () => {
   ctx = await bootApi();
   acme = await onboardTenant(ctx.api, ctx.adminToken, 'Acme Abandoned');
-  holding = holdingDefinitions({ deploy: 'SwitchChampion', 'profile-dataset': 'ProfileDatasetVersion', 'train-evaluate': 'EvaluateModel', 'batch-score': 'WriteOutputs' });
+  holding = holdingDefinitions({
+    deploy: 'SwitchChampion',
+    'profile-dataset': 'ProfileDatasetVersion',
+    'train-evaluate': 'EvaluateModel',
+    'batch-score': 'WriteOutputs',
+  });
   // A path that points to nothing: the run fails with States.Runtime, which no Catch handles.
   breaking = insertedDefinitions('Break', { Type: 'Pass', InputPath: '$.no.such.field' }, { 'profile-dataset': 'ProfileDatasetVersion' });
 });
@@ -80,7 +85,9 @@ afterAll(async () => {
 });
 
 /** Another process on the same data (store file, bucket): one whose runs hold, or the next start-up. */
-async function startProcess(definitionsDir?: string): Promise<{ local: LocalPlatform; api: ApiClient; tokenOf: (role: 'data-scientist' | 'deployer') => Promise<string> }> {
+async function startProcess(
+  definitionsDir?: string,
+): Promise<{ local: LocalPlatform; api: ApiClient; tokenOf: (role: 'data-scientist' | 'deployer') => Promise<string> }> {
   const local = await createLocalPlatform(ctx.local.settings, { scheduler: false, ...(definitionsDir ? { definitionsDir } : {}) });
   opened.push(local);
   const api = new ApiClient(createApp(local.platform));
@@ -89,7 +96,8 @@ async function startProcess(definitionsDir?: string): Promise<{ local: LocalPlat
 }
 
 const table = () => ctx.platform.tenantTable(acme.tenantId);
-const heldAt = (executionId: string) => eventually(async () => ((await getExecution(table(), executionId)).execution.currentState === 'Hold' ? true : undefined));
+const heldAt = (executionId: string) =>
+  eventually(async () => ((await getExecution(table(), executionId)).execution.currentState === 'Hold' ? true : undefined));
 async function auditOf(targetType: string, targetId: string, action: string) {
   const events = [];
   for await (const e of allAuditEvents(table(), { targetType, targetId })) if (e.action === action) events.push(e);
@@ -101,7 +109,10 @@ async function startProfile(api: ApiClient, token: string, name: string): Promis
   const dataset = await api.call('POST', '/datasets', { token, body: { name: `${name}-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] } });
   expect(dataset.status).toBe(201);
   await ctx.platform.tenantObjects(acme.tenantId).put(`incoming/${name}.csv`, BREAST_CANCER_CSV, 'text/csv');
-  const version = await api.call('POST', `/datasets/${dataset.body.datasetId}/versions`, { token, body: { sourceKey: `incoming/${name}.csv`, targetColumn: 'benign' } });
+  const version = await api.call('POST', `/datasets/${dataset.body.datasetId}/versions`, {
+    token,
+    body: { sourceKey: `incoming/${name}.csv`, targetColumn: 'benign' },
+  });
   expect(version.status).toBe(202);
   return { datasetId: dataset.body.datasetId as string, version: version.body.version as number };
 }
@@ -109,12 +120,19 @@ async function startProfile(api: ApiClient, token: string, name: string): Promis
 async function approvedVersion(endpointName: string, intercept: number): Promise<{ modelId: string; version: number }> {
   const ds = acme.tokens['data-scientist'];
   const { projectId } = await createProject(ctx.api, ds);
-  const model = await ctx.api.call('POST', '/models', { token: ds, body: { projectId, name: `${endpointName}-${intercept}`.replace('.', '-'), type: 'ml', framework: 'onnx', schema: SCHEMA } });
+  const model = await ctx.api.call('POST', '/models', {
+    token: ds,
+    body: { projectId, name: `${endpointName}-${intercept}`.replace('.', '-'), type: 'ml', framework: 'onnx', schema: SCHEMA },
+  });
   expect(model.status).toBe(201);
   const { version, finalized } = await uploadVersion(ctx.api, ds, model.body.modelId, 'onnx', onnx(intercept));
   expect(finalized.status).toBe(200);
-  for (const to of ['evaluating', 'evaluated', 'pending-approval']) await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/status`, { token: ds, body: { to } });
-  const decided = await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/decision`, { token: acme.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
+  for (const to of ['evaluating', 'evaluated', 'pending-approval'])
+    await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/status`, { token: ds, body: { to } });
+  const decided = await ctx.api.call('POST', `/models/${model.body.modelId}/versions/${version}/decision`, {
+    token: acme.tokens.approver,
+    body: { decision: 'approve', reason: 'reviewed' },
+  });
   expect(decided.status).toBe(200);
   return { modelId: model.body.modelId, version };
 }
@@ -146,10 +164,17 @@ it('a deploy cut off by a killed process: the next start-up fails the deployment
   expect(endpoint.endpoint).toMatchObject({ liveDeploymentId: liveId, status: 'in-service' });
   expect(endpoint.endpoint).not.toHaveProperty('pendingDeploymentId');
   const failed = endpoint.deployments.find((d: { deploymentId: string }) => d.deploymentId === cutId);
-  expect(failed).toMatchObject({ status: 'failed', reason: expect.stringMatching(new RegExp(`^States\\.Interrupted: pipeline execution ${cut.body.executionId} was interrupted`)) });
+  expect(failed).toMatchObject({
+    status: 'failed',
+    reason: expect.stringMatching(new RegExp(`^States\\.Interrupted: pipeline execution ${cut.body.executionId} was interrupted`)),
+  });
   const events = await auditOf('deployment', cutId, 'deployment.failed');
   expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ actor: `pipeline:${cut.body.executionId}`, before: { status: 'deploying' }, after: { status: 'failed', reason: failed.reason, restore: `restored deployment ${liveId}` } });
+  expect(events[0]).toMatchObject({
+    actor: `pipeline:${cut.body.executionId}`,
+    before: { status: 'deploying' },
+    after: { status: 'failed', reason: failed.reason, restore: `restored deployment ${liveId}` },
+  });
   expect((await listRunning(ctx.platform.platformTable())).map((r) => r.executionId)).not.toContain(cut.body.executionId);
 
   // The endpoint is usable again: a new deploy goes live, then rollback and undeploy are accepted.
@@ -180,7 +205,10 @@ it('a dataset profile cut off by a shutdown: the version is failed with the reas
   opened.splice(opened.indexOf(dying.local), 1);
   await dying.local.close();
   const settled = await waitForDatasetVersion(ctx.api, ds, datasetId, version, 5_000);
-  expect(settled.body).toMatchObject({ status: 'failed', statusReason: expect.stringMatching(/^States\.Aborted: pipeline execution .* was aborted .*the local runner shut down/) });
+  expect(settled.body).toMatchObject({
+    status: 'failed',
+    statusReason: expect.stringMatching(/^States\.Aborted: pipeline execution .* was aborted .*the local runner shut down/),
+  });
   expect((await getExecution(table(), executionId)).execution.status).toBe('ABORTED');
   expect(await auditOf('dataset', datasetId, 'dataset.version-failed')).toHaveLength(1);
   expect((await listRunning(ctx.platform.platformTable())).map((r) => r.executionId)).not.toContain(executionId);
@@ -192,7 +220,12 @@ it('a dataset profile that fails with States.Runtime (no Catch handles it): the 
   const { datasetId, version } = await startProfile(broken.api, ds, 'runtime');
 
   const settled = await waitForDatasetVersion(broken.api, ds, datasetId, version, 30_000);
-  expect(settled.body).toMatchObject({ status: 'failed', statusReason: expect.stringMatching(/^States\.Runtime: pipeline execution .* failed with an error no Catch handles \(States\.Runtime\): .*\$\.no\.such\.field/) });
+  expect(settled.body).toMatchObject({
+    status: 'failed',
+    statusReason: expect.stringMatching(
+      /^States\.Runtime: pipeline execution .* failed with an error no Catch handles \(States\.Runtime\): .*\$\.no\.such\.field/,
+    ),
+  });
   const { items } = await listExecutions(table(), { pipeline: 'profile-dataset', status: 'FAILED' });
   const run = items.find((e) => (e.input as { datasetId?: string }).datasetId === datasetId);
   expect(run).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
@@ -209,7 +242,12 @@ it('a training run cut off while its version was evaluating: the next start-up f
   const dying = await startProcess(holding);
   const started = await dying.api.call('POST', '/pipelines/train-evaluate/executions', {
     token: await dying.tokenOf('data-scientist'),
-    body: { modelId, dataset: { datasetId: dataset.datasetId, version: dataset.version }, target: 'benign', policy: { metric: 'auc', minimum: 0.9, autoApprove: false } },
+    body: {
+      modelId,
+      dataset: { datasetId: dataset.datasetId, version: dataset.version },
+      target: 'benign',
+      policy: { metric: 'auc', minimum: 0.9, autoApprove: false },
+    },
   });
   expect(started.status).toBe(202);
   await heldAt(started.body.executionId);
@@ -234,14 +272,21 @@ it("a segment run cut off mid-segment (AWS: TIMED_OUT): the version that segment
   const startedBy = `user:${acme.userIds['data-scientist']}`;
   const models: string[] = [];
   for (const value of ['north', 'south']) {
-    const model = await ctx.api.call('POST', '/models', { token: ds, body: { projectId, name: `${family}.${value}`, type: 'ml', framework: 'steward-built-in', schema: SCHEMA } });
+    const model = await ctx.api.call('POST', '/models', {
+      token: ds,
+      body: { projectId, name: `${family}.${value}`, type: 'ml', framework: 'steward-built-in', schema: SCHEMA },
+    });
     expect(model.status).toBe(201);
     models.push(model.body.modelId);
   }
   // What TrainSegment's registration leaves while the segment trains: a `training` version whose lineage names the run.
   const register = async (modelId: string, executionId: string) => {
     const scope = await pipelineScope(ctx.platform, { tenantId: acme.tenantId, actor: startedBy, executionId });
-    return registerVersion(scope, modelId, { source: 'trained', artifact: { format: 'onnx', sha256: 'a'.repeat(64), size: 100 }, lineage: { executionId, datasets: [], hyperparameters: {} } });
+    return registerVersion(scope, modelId, {
+      source: 'trained',
+      artifact: { format: 'onnx', sha256: 'a'.repeat(64), size: 100 },
+      lineage: { executionId, datasets: [], hyperparameters: {} },
+    });
   };
   expect((await register(models[0], runId)).status).toBe('training');
   await register(models[1], '01jdotherrun00000000000000');
@@ -273,7 +318,9 @@ it('a batch job cut off by a killed process after scoring: the next start-up fai
   });
   expect(created.status).toBe(202);
   const jobId = created.body.jobId as string;
-  const executionId = await eventually(async () => (await ctx.api.call('GET', `/batch-jobs/${jobId}`, { token: acme.tokens.viewer })).body.executionId as string | undefined);
+  const executionId = await eventually(
+    async () => (await ctx.api.call('GET', `/batch-jobs/${jobId}`, { token: acme.tokens.viewer })).body.executionId as string | undefined,
+  );
   await heldAt(executionId);
   expect((await ctx.api.call('GET', `/batch-jobs/${jobId}`, { token: acme.tokens.viewer })).body.status).toBe('running');
 

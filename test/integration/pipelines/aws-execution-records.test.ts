@@ -30,7 +30,9 @@ describe('executions on the AWS path: recorded at start, ended by Step Functions
 
   beforeAll(async () => {
     ctx = await bootApi();
-    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() }));
+    sfn
+      .on(StartExecutionCommand)
+      .callsFake((input: { name: string }) => ({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: new Date() }));
     const platform: Platform = { ...ctx.platform, pipelines: new StepFunctionsRunner(new SFNClient({ region: 'eu-west-1' }), MACHINES, () => ctx.platform) };
     aws = new ApiClient(createApp(platform));
     acme = await onboardTenant(ctx.api, ctx.adminToken, 'Acme AWS', { roles: ['data-scientist', 'viewer'] });
@@ -42,7 +44,10 @@ describe('executions on the AWS path: recorded at start, ended by Step Functions
   });
 
   const start = (tenant: OnboardedTenant, modelId: string, name: string) =>
-    aws.call('POST', `/pipelines/train-evaluate/executions?name=${name}`, { token: tenant.tokens['data-scientist'], body: { modelId, dataset: { key: 'datasets/x.csv' }, target: 'benign' } });
+    aws.call('POST', `/pipelines/train-evaluate/executions?name=${name}`, {
+      token: tenant.tokens['data-scientist'],
+      body: { modelId, dataset: { key: 'datasets/x.csv' }, target: 'benign' },
+    });
 
   it('answers GET on the returned Location from the start, and shows the end the recorder wrote', async () => {
     const { modelId } = await createBreastCancerModel(ctx.api, acme.tokens['data-scientist']);

@@ -69,15 +69,25 @@ describe('evaluate: a platform evaluation of an imported version', () => {
   it('scores the held-out dataset version with the ONNX runtime, records the full evaluation as the platform’s, and a platform-only policy then lets it be approved', async () => {
     const ds = tenant.tokens['data-scientist'];
     const admin = tenant.tokens['tenant-admin'];
-    const call = (token: string, method: string, path: string, body?: unknown) => ctx.api.call(method, path, { token, ...(body !== undefined ? { body } : {}) });
+    const call = (token: string, method: string, path: string, body?: unknown) =>
+      ctx.api.call(method, path, { token, ...(body !== undefined ? { body } : {}) });
     const project = await createProject(ctx.api, ds);
-    expect((await call(admin, 'PUT', `/projects/${project.projectId}/policy`, { gates: ['auc >= 0.6', 'brier <= 0.3'], evaluationSources: ['platform'] })).status).toBe(200);
+    expect(
+      (await call(admin, 'PUT', `/projects/${project.projectId}/policy`, { gates: ['auc >= 0.6', 'brier <= 0.3'], evaluationSources: ['platform'] })).status,
+    ).toBe(200);
     const model = await call(ds, 'POST', '/models', {
       projectId: project.projectId,
       name: `imported-${Math.random().toString(36).slice(2, 8)}`,
       type: 'ml',
       framework: 'onnx',
-      schema: { inputs: [{ name: 'f1', type: 'float' }, { name: 'f2', type: 'float' }, { name: 'f3', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }] },
+      schema: {
+        inputs: [
+          { name: 'f1', type: 'float' },
+          { name: 'f2', type: 'float' },
+          { name: 'f3', type: 'float' },
+        ],
+        outputs: [{ name: 'probability', type: 'float' }],
+      },
     });
     expect(model.status).toBe(201);
     const modelId: string = model.body.modelId;
@@ -87,7 +97,11 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     const data = heldOut();
     const dataset = await call(ds, 'POST', '/datasets', { name: `holdout-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] });
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/holdout.csv', data.csv, 'text/csv');
-    const datasetVersion = await call(ds, 'POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/holdout.csv', targetColumn: 'outcome', protectedAttributes: ['segment_group'] });
+    const datasetVersion = await call(ds, 'POST', `/datasets/${dataset.body.datasetId}/versions`, {
+      sourceKey: 'incoming/holdout.csv',
+      targetColumn: 'outcome',
+      protectedAttributes: ['segment_group'],
+    });
     expect(datasetVersion.status).toBe(202);
     expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, datasetVersion.body.version)).body.status).toBe('ready');
     const heldOutRef = { datasetId: dataset.body.datasetId, version: datasetVersion.body.version };
@@ -109,7 +123,12 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     const evaluations = await call(ds, 'GET', `/models/${modelId}/versions/${version}/evaluations`);
     expect(evaluations.body.items).toHaveLength(1);
     const [evaluation] = evaluations.body.items;
-    expect(evaluation).toMatchObject({ source: 'platform', executionId: started.body.executionId, createdBy: `pipeline:${started.body.executionId}`, dataset: heldOutRef });
+    expect(evaluation).toMatchObject({
+      source: 'platform',
+      executionId: started.body.executionId,
+      createdBy: `pipeline:${started.body.executionId}`,
+      dataset: heldOutRef,
+    });
 
     // The same numbers, computed here from the weights.
     const p = data.x.map((row) => 1 / (1 + Math.exp(-WEIGHTS.reduce((s, w, j) => s + w * row[j], BIAS))));
@@ -142,7 +161,10 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     const inbox = await call(tenant.tokens.approver, 'GET', '/approvals/inbox?limit=100');
     const item = inbox.body.items.find((i: { modelId: string }) => i.modelId === modelId);
     expect(item).toMatchObject({ gates: { verdict: 'pass', sources: ['platform'] }, canApprove: true });
-    const approved = await call(tenant.tokens.approver, 'POST', `/models/${modelId}/versions/${version}/decision`, { decision: 'approve', reason: 'platform evaluation passes the gates' });
+    const approved = await call(tenant.tokens.approver, 'POST', `/models/${modelId}/versions/${version}/decision`, {
+      decision: 'approve',
+      reason: 'platform evaluation passes the gates',
+    });
     expect(approved.status).toBe(200);
   });
 
@@ -150,27 +172,51 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     const ds = tenant.tokens['data-scientist'];
     const call = (method: string, path: string, body?: unknown) => ctx.api.call(method, path, { token: ds, ...(body !== undefined ? { body } : {}) });
     const project = await createProject(ctx.api, ds);
-    const model = await call('POST', '/models', { projectId: project.projectId, name: `card-${Math.random().toString(36).slice(2, 8)}`, type: 'scorecard', framework: 'steward-scorecard', schema: POINTS_SCORECARD_IO });
+    const model = await call('POST', '/models', {
+      projectId: project.projectId,
+      name: `card-${Math.random().toString(36).slice(2, 8)}`,
+      type: 'scorecard',
+      framework: 'steward-scorecard',
+      schema: POINTS_SCORECARD_IO,
+    });
     const { version, finalized } = await uploadVersion(ctx.api, ds, model.body.modelId, 'scorecard', encodeJson(pointsScorecard()));
     expect(finalized.status).toBe(200);
     // The card by hand (test/fixtures/artifacts/points-scorecard.ts): P(bad) = 1 / (1 + 50 · 2^((score − 600) / 20)).
     const badProbability = (age: number, income: number, home: string, delinquent: boolean) => {
-      const score = 450 + (age < 25 ? 10 : age < 40 ? 25 : 40) + (income < 20000 ? 5 : income < 60000 ? 30 : 55) + (home === 'own' ? 45 : home === 'rent' ? 20 : 10) + (delinquent ? -20 : 30);
+      const score =
+        450 +
+        (age < 25 ? 10 : age < 40 ? 25 : 40) +
+        (income < 20000 ? 5 : income < 60000 ? 30 : 55) +
+        (home === 'own' ? 45 : home === 'rent' ? 20 : 10) +
+        (delinquent ? -20 : 30);
       return 1 / (1 + 50 * 2 ** ((score - 600) / 20));
     };
     const rows: { cells: string; p: number; bad: number }[] = [];
     let k = 0;
-    for (const age of [19, 30, 55]) for (const income of [10000, 40000, 90000]) for (const home of ['own', 'rent', 'family']) for (const delinquent of [false, true]) {
-      const p = badProbability(age, income, home, delinquent);
-      // Labels that mostly follow the card, with every fifth row flipped so the AUC is not 1.
-      const bad = (p > 0.02 ? 1 : 0) ^ (k++ % 5 === 0 ? 1 : 0);
-      rows.push({ cells: `${age},${income},${home},${delinquent}`, p, bad });
-    }
+    for (const age of [19, 30, 55])
+      for (const income of [10000, 40000, 90000])
+        for (const home of ['own', 'rent', 'family'])
+          for (const delinquent of [false, true]) {
+            const p = badProbability(age, income, home, delinquent);
+            // Labels that mostly follow the card, with every fifth row flipped so the AUC is not 1.
+            const bad = (p > 0.02 ? 1 : 0) ^ (k++ % 5 === 0 ? 1 : 0);
+            rows.push({ cells: `${age},${income},${home},${delinquent}`, p, bad });
+          }
     const dataset = await call('POST', '/datasets', { name: `card-holdout-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] });
-    await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/card.csv', `age,income,home,delinquent,defaulted\n${rows.map((r) => `${r.cells},${r.bad ? 'yes' : 'no'}`).join('\n')}\n`, 'text/csv');
+    await ctx.platform
+      .tenantObjects(tenant.tenantId)
+      .put('incoming/card.csv', `age,income,home,delinquent,defaulted\n${rows.map((r) => `${r.cells},${r.bad ? 'yes' : 'no'}`).join('\n')}\n`, 'text/csv');
     const dv = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/card.csv' });
     expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, dv.body.version)).body.status).toBe('ready');
-    const input = { modelId: model.body.modelId, version, dataset: { datasetId: dataset.body.datasetId, version: dv.body.version }, target: 'defaulted', positiveClass: 'yes', scoreOutput: 'bad_probability', threshold: 0.05 };
+    const input = {
+      modelId: model.body.modelId,
+      version,
+      dataset: { datasetId: dataset.body.datasetId, version: dv.body.version },
+      target: 'defaulted',
+      positiveClass: 'yes',
+      scoreOutput: 'bad_probability',
+      threshold: 0.05,
+    };
     expect((await call('POST', '/pipelines/evaluate/executions', { ...input, scoreOutput: 'odds' })).status).toBe(400);
     const started = await call('POST', '/pipelines/evaluate/executions', input);
     expect(started.status).toBe(202);
@@ -195,7 +241,13 @@ describe('evaluate: a platform evaluation of an imported version', () => {
       name: `container-${Math.random().toString(36).slice(2, 8)}`,
       type: 'ml',
       framework: 'sagemaker',
-      schema: { inputs: [{ name: 'f1', type: 'float' }, { name: 'f9', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }] },
+      schema: {
+        inputs: [
+          { name: 'f1', type: 'float' },
+          { name: 'f9', type: 'float' },
+        ],
+        outputs: [{ name: 'probability', type: 'float' }],
+      },
     });
     const container = new TextEncoder().encode(JSON.stringify({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/scorer:1.0' }));
     const { version, finalized } = await uploadVersion(ctx.api, ds, model.body.modelId, 'sagemaker-container', container);
@@ -204,7 +256,11 @@ describe('evaluate: a platform evaluation of an imported version', () => {
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/small.csv', 'f1,outcome\n1,0\n2,1\n3,0\n', 'text/csv');
     const dv = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/small.csv', targetColumn: 'outcome' });
     expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, dv.body.version)).body.status).toBe('ready');
-    const res = await call('POST', '/pipelines/evaluate/executions', { modelId: model.body.modelId, version, dataset: { datasetId: dataset.body.datasetId, version: dv.body.version } });
+    const res = await call('POST', '/pipelines/evaluate/executions', {
+      modelId: model.body.modelId,
+      version,
+      dataset: { datasetId: dataset.body.datasetId, version: dv.body.version },
+    });
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/sagemaker-container/);
     const list = await call('GET', '/executions?pipeline=evaluate');

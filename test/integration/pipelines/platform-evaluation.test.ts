@@ -32,7 +32,11 @@ describe('the platform evaluation of a gradient-boosted version, through train-e
     const dataset = await call('POST', '/datasets', { name: `bc-groups-${Math.random().toString(36).slice(2, 8)}`, format: 'csv', tags: [] });
     expect(dataset.status).toBe(201);
     await ctx.platform.tenantObjects(tenant.tenantId).put('incoming/bc-groups.csv', withSizeGroup, 'text/csv');
-    const version = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, { sourceKey: 'incoming/bc-groups.csv', targetColumn: 'benign', protectedAttributes: ['size_group'] });
+    const version = await call('POST', `/datasets/${dataset.body.datasetId}/versions`, {
+      sourceKey: 'incoming/bc-groups.csv',
+      targetColumn: 'benign',
+      protectedAttributes: ['size_group'],
+    });
     expect(version.status).toBe(202);
     expect((await waitForDatasetVersion(ctx.api, ds, dataset.body.datasetId, version.body.version)).body.status).toBe('ready');
 
@@ -53,7 +57,8 @@ describe('the platform evaluation of a gradient-boosted version, through train-e
     const [evaluation] = evaluations.body.items;
     expect(evaluation).toMatchObject({ source: 'platform', executionId: started.body.executionId });
     expect(evaluation.metrics.auc).toBeGreaterThan(0.9);
-    for (const name of ['brier', 'averagePrecision', 'disparateImpact', 'demographicParityDifference', 'equalOpportunityDifference']) expect(typeof evaluation.metrics[name]).toBe('number');
+    for (const name of ['brier', 'averagePrecision', 'disparateImpact', 'demographicParityDifference', 'equalOpportunityDifference'])
+      expect(typeof evaluation.metrics[name]).toBe('number');
     expect(evaluation.details.fairness).toEqual([expect.objectContaining({ attribute: 'size_group', referenceRule: 'highest-selection-rate' })]);
     expect(evaluation.details.fairness[0].groups.map((g: { value: string }) => g.value)).toEqual(['large', 'small']);
     expect(evaluation.details.precisionRecallCurve.at(-1)).toEqual({ precision: 1, recall: 0, threshold: null });

@@ -6,7 +6,18 @@ import { BREAST_CANCER_CSV, BREAST_CANCER_FEATURES } from '../../fixtures/pipeli
 import { createBreastCancerModel, registerBreastCancerDataset, waitForExecution } from '../../fixtures/pipelines/catalog-model';
 import { randomTenantId } from '../../fixtures/pipelines/tenants';
 
-const STATES_AUTO = ['ValidateInput', 'TrainerRoute', 'TrainModel', 'RegisterVersion', 'EvaluateModel', 'CompareWithChampion', 'ApplyApprovalPolicy', 'ApprovalRoute', 'AutoApprove', 'Done'];
+const STATES_AUTO = [
+  'ValidateInput',
+  'TrainerRoute',
+  'TrainModel',
+  'RegisterVersion',
+  'EvaluateModel',
+  'CompareWithChampion',
+  'ApplyApprovalPolicy',
+  'ApprovalRoute',
+  'AutoApprove',
+  'Done',
+];
 
 describe('train-evaluate through the executions API, into the model catalog', () => {
   let ctx: Awaited<ReturnType<typeof bootApi>>;
@@ -53,12 +64,24 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
     // Progress: the execution, ordered states with start, end, duration and outcome, and every transition.
     const done = await waitForExecution(ctx.api, acme.tokens.viewer, executionId);
-    expect(done.body).toMatchObject({ executionId, pipeline: 'train-evaluate', status: 'SUCCEEDED', actor: `user:${acme.userIds['data-scientist']}`, currentState: 'Done' });
+    expect(done.body).toMatchObject({
+      executionId,
+      pipeline: 'train-evaluate',
+      status: 'SUCCEEDED',
+      actor: `user:${acme.userIds['data-scientist']}`,
+      currentState: 'Done',
+    });
     expect(done.body.input).toMatchObject({ modelId, dataset: { datasetId: dataset.datasetId, version: dataset.version }, target: 'benign' });
     expect(done.body.durationMs).toEqual(expect.any(Number));
     expect(done.body.states.map((s: { name: string }) => s.name)).toEqual(STATES_AUTO);
     for (const state of done.body.states) {
-      expect(state).toMatchObject({ status: 'succeeded', attempts: 1, enteredAt: expect.any(String), exitedAt: expect.any(String), durationMs: expect.any(Number) });
+      expect(state).toMatchObject({
+        status: 'succeeded',
+        attempts: 1,
+        enteredAt: expect.any(String),
+        exitedAt: expect.any(String),
+        durationMs: expect.any(Number),
+      });
     }
     expect(done.body.transitions[0]).toMatchObject({ seq: 0, type: 'ExecutionStarted' });
     expect(done.body.transitions.at(-1)).toMatchObject({ type: 'ExecutionSucceeded' });
@@ -73,7 +96,12 @@ describe('train-evaluate through the executions API, into the model catalog', ()
       source: 'trained',
       status: 'approved',
       createdBy: pipelineActor,
-      artifact: { format: 'onnx', state: 'verified', key: expect.stringMatching(/^artifacts\/sha256\/[0-9a-f]{64}$/), summary: { binding: { kind: 'packed', fields: BREAST_CANCER_FEATURES } } },
+      artifact: {
+        format: 'onnx',
+        state: 'verified',
+        key: expect.stringMatching(/^artifacts\/sha256\/[0-9a-f]{64}$/),
+        summary: { binding: { kind: 'packed', fields: BREAST_CANCER_FEATURES } },
+      },
       lineage: {
         executionId,
         codeRevision: '3f2a9c1',
@@ -89,8 +117,18 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     const evaluations = await call(ds, 'GET', `/models/${modelId}/versions/1/evaluations`);
     expect(evaluations.body.items).toHaveLength(1);
     const [evaluation] = evaluations.body.items;
-    expect(evaluation).toMatchObject({ executionId, createdBy: pipelineActor, source: 'platform', dataset: { datasetId: dataset.datasetId, version: dataset.version } });
-    expect(evaluation.details).toMatchObject({ task: 'binary', confusion: expect.any(Object), calibration: { strategy: 'uniform' }, featureImportance: { metric: 'auc' } });
+    expect(evaluation).toMatchObject({
+      executionId,
+      createdBy: pipelineActor,
+      source: 'platform',
+      dataset: { datasetId: dataset.datasetId, version: dataset.version },
+    });
+    expect(evaluation.details).toMatchObject({
+      task: 'binary',
+      confusion: expect.any(Object),
+      calibration: { strategy: 'uniform' },
+      featureImportance: { metric: 'auc' },
+    });
     expect(evaluation.details.rocCurve.length).toBeGreaterThan(2);
     expect(typeof evaluation.metrics.brier).toBe('number');
     expect(evaluation.metrics.auc).toBeGreaterThan(0.9);
@@ -103,7 +141,9 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
     // The approval is the policy's, recorded through the catalog's approval decision.
     const approvals = await call(ds, 'GET', `/models/${modelId}/versions/1/approvals`);
-    expect(approvals.body.items).toEqual([expect.objectContaining({ decision: 'approve', decidedBy: 'system:approval-policy', policy: { scope: 'project', projectId, revision: 1 } })]);
+    expect(approvals.body.items).toEqual([
+      expect.objectContaining({ decision: 'approve', decidedBy: 'system:approval-policy', policy: { scope: 'project', projectId, revision: 1 } }),
+    ]);
 
     // The audit trail: every version event, with the pipeline (and the policy) as actor.
     const audit = await call(acme.tokens.viewer, 'GET', `/audit/events?targetType=version&targetId=${modelId}-1&limit=50`);
@@ -125,8 +165,15 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
     // The registered ONNX artifact scores the data sensibly in onnxruntime.
     const bytes = await ctx.platform.tenantObjects(acme.tenantId).getBytes(v1.body.artifact.key);
-    const lines = BREAST_CANCER_CSV.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
-    const probabilities = await scoreWithOnnx(bytes, lines.map((r) => r.slice(0, 30)), { inputName: 'features', outputName: 'probability' });
+    const lines = BREAST_CANCER_CSV.trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
+    const probabilities = await scoreWithOnnx(
+      bytes,
+      lines.map((r) => r.slice(0, 30)),
+      { inputName: 'features', outputName: 'probability' },
+    );
     // Probabilities (float32: the most certain rows saturate at 0 or 1), both classes, mostly right.
     expect(probabilities.every((p) => p >= 0 && p <= 1)).toBe(true);
     expect(probabilities.some((p) => p > 0.05 && p < 0.95)).toBe(true);
@@ -149,7 +196,10 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     // A data scientist who is also an approver, and owns nothing: only the run links them to the version.
     const both = await call(acme.tokens['tenant-admin'], 'POST', '/users', { email: 'both@acme.example', roles: ['data-scientist', 'approver'] });
     expect(both.status).toBe(201);
-    expect((await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor('both@acme.example'), password: USER_PASSWORD } })).status).toBe(200);
+    expect(
+      (await ctx.api.call('POST', '/auth/accept-invitation', { body: { invitation: await invitationFor('both@acme.example'), password: USER_PASSWORD } }))
+        .status,
+    ).toBe(200);
     const token = await signInAs(ctx.api, 'both@acme.example', USER_PASSWORD);
     const { modelId } = await createBreastCancerModel(ctx.api, ds);
     await ctx.platform.tenantObjects(acme.tenantId).put('datasets/sod.csv', BREAST_CANCER_CSV, 'text/csv');
@@ -161,7 +211,9 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     const own = await call(token, 'POST', `/models/${modelId}/versions/1/decision`, { decision: 'approve', reason: 'looks good to me' });
     expect(own.status).toBe(403);
     expect(own.body.detail).toContain('segregation of duties');
-    expect((await call(acme.tokens.approver, 'POST', `/models/${modelId}/versions/1/decision`, { decision: 'approve', reason: 'independent review' })).status).toBe(200);
+    expect(
+      (await call(acme.tokens.approver, 'POST', `/models/${modelId}/versions/1/decision`, { decision: 'approve', reason: 'independent review' })).status,
+    ).toBe(200);
   });
 
   it('leaves a version pending-approval under a manual policy; an approver decides; the next run meets the catalog’s champion', async () => {
@@ -178,7 +230,10 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
     // The model's owner cannot decide (no approval right, and segregation of duties); an approver can.
     expect((await call(ds, 'POST', `/models/${modelId}/versions/1/decision`, { decision: 'approve', reason: 'my own model' })).status).toBe(403);
-    const decided = await call(acme.tokens.approver, 'POST', `/models/${modelId}/versions/1/decision`, { decision: 'approve', reason: 'AUC 0.99 on the hold-out set, reviewed' });
+    const decided = await call(acme.tokens.approver, 'POST', `/models/${modelId}/versions/1/decision`, {
+      decision: 'approve',
+      reason: 'AUC 0.99 on the hold-out set, reviewed',
+    });
     expect(decided.status).toBe(200);
     expect(decided.body.version.status).toBe('approved');
     expect((await call(acme.tokens.deployer, 'PUT', `/models/${modelId}/aliases/champion`, { version: 1 })).status).toBe(200);
@@ -200,7 +255,11 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     const ds = acme.tokens['data-scientist'];
     const { modelId } = await createBreastCancerModel(ctx.api, ds);
     const done = await waitForExecution(ctx.api, ds, await start(acme, { modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' }));
-    expect(done.body).toMatchObject({ status: 'FAILED', error: 'ValidationFailed', cause: "dataset 'datasets/nowhere.csv' was not found in this tenant's storage" });
+    expect(done.body).toMatchObject({
+      status: 'FAILED',
+      error: 'ValidationFailed',
+      cause: "dataset 'datasets/nowhere.csv' was not found in this tenant's storage",
+    });
     expect(done.body.states.map((s: { name: string; status: string }) => [s.name, s.status])).toEqual([
       ['ValidateInput', 'caught'],
       ['RecordFailure', 'succeeded'],
@@ -208,8 +267,16 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     ]);
     expect((await call(ds, 'GET', `/models/${modelId}/versions`)).body.items).toEqual([]);
 
-    const missingVersion = await waitForExecution(ctx.api, ds, await start(acme, { modelId, dataset: { datasetId: '01jd0000000000000000000000', version: 1 }, target: 'benign' }));
-    expect(missingVersion.body).toMatchObject({ status: 'FAILED', error: 'ValidationFailed', cause: "dataset 01jd0000000000000000000000 has no version 1 in this tenant's catalog" });
+    const missingVersion = await waitForExecution(
+      ctx.api,
+      ds,
+      await start(acme, { modelId, dataset: { datasetId: '01jd0000000000000000000000', version: 1 }, target: 'benign' }),
+    );
+    expect(missingVersion.body).toMatchObject({
+      status: 'FAILED',
+      error: 'ValidationFailed',
+      cause: "dataset 01jd0000000000000000000000 has no version 1 in this tenant's catalog",
+    });
   });
 
   it('marks the version a failed run had registered as failed, with the cause (record-pipeline-failure)', async () => {
@@ -224,16 +291,32 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     expect(registered.body).toMatchObject({ version: 1, status: 'training' });
     const awsStyleCause = JSON.stringify({ errorType: 'DependencyFailed', errorMessage: 'object store request failed', trace: [] });
     const result = await recordFailure.invoke(ctx.platform, {
-      context: { tenantId: acme.tenantId, actor: 'user:x', executionId: 'arn:aws:states:eu-west-1:123456789012:execution:steward-train-evaluate:run-that-died' },
+      context: {
+        tenantId: acme.tenantId,
+        actor: 'user:x',
+        executionId: 'arn:aws:states:eu-west-1:123456789012:execution:steward-train-evaluate:run-that-died',
+      },
       caught: { Error: 'DependencyFailed', Cause: awsStyleCause },
       state: { plan: { modelId }, training: {} },
     });
-    expect(result).toMatchObject({ error: 'DependencyFailed', cause: 'object store request failed', versionMarkedFailed: true, version: { modelId, version: 1, status: 'failed' } });
+    expect(result).toMatchObject({
+      error: 'DependencyFailed',
+      cause: 'object store request failed',
+      versionMarkedFailed: true,
+      version: { modelId, version: 1, status: 'failed' },
+    });
     const failed = await call(ds, 'GET', `/models/${modelId}/versions/1`);
-    expect(failed.body).toMatchObject({ status: 'failed', statusReason: 'pipeline execution run-that-died failed: DependencyFailed: object store request failed' });
+    expect(failed.body).toMatchObject({
+      status: 'failed',
+      statusReason: 'pipeline execution run-that-died failed: DependencyFailed: object store request failed',
+    });
     // Nothing to mark when the run registered nothing.
     await expect(
-      recordFailure.invoke(ctx.platform, { context: { tenantId: acme.tenantId, actor: 'user:x', executionId: 'other-run' }, caught: { Error: 'X', Cause: 'y' }, state: { plan: { modelId } } }),
+      recordFailure.invoke(ctx.platform, {
+        context: { tenantId: acme.tenantId, actor: 'user:x', executionId: 'other-run' },
+        caught: { Error: 'X', Cause: 'y' },
+        state: { plan: { modelId } },
+      }),
     ).resolves.toMatchObject({ versionMarkedFailed: false });
   });
 
@@ -242,7 +325,11 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     const { modelId } = await createBreastCancerModel(ctx.api, ds);
     const named = await start(acme, { modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' }, '?name=nightly-2025-01-01');
     // A run name is taken once per tenant and pipeline: the same name again is a 409 naming it, and starts nothing.
-    const again = await call(ds, 'POST', '/pipelines/train-evaluate/executions?name=nightly-2025-01-01', { modelId, dataset: { key: 'datasets/nowhere.csv' }, target: 'benign' });
+    const again = await call(ds, 'POST', '/pipelines/train-evaluate/executions?name=nightly-2025-01-01', {
+      modelId,
+      dataset: { key: 'datasets/nowhere.csv' },
+      target: 'benign',
+    });
     expect(again.status).toBe(409);
     expect(again.body.detail).toContain("named 'nightly-2025-01-01'");
     expect(again.body.detail).toContain(named);
@@ -267,13 +354,19 @@ describe('train-evaluate through the executions API, into the model catalog', ()
     // Another tenant: 404 on the execution, nothing in its list, and it cannot start a run on this tenant's model.
     expect((await call(other.tokens['data-scientist'], 'GET', `/executions/${named}`)).status).toBe(404);
     expect((await call(other.tokens['data-scientist'], 'GET', '/executions')).body.items).toEqual([]);
-    const foreign = await call(other.tokens['data-scientist'], 'POST', '/pipelines/train-evaluate/executions', { modelId, dataset: { key: 'x.csv' }, target: 'benign' });
+    const foreign = await call(other.tokens['data-scientist'], 'POST', '/pipelines/train-evaluate/executions', {
+      modelId,
+      dataset: { key: 'x.csv' },
+      target: 'benign',
+    });
     expect(foreign.status).toBe(404);
     expect((await listExecutions(ctx.platform.tenantTable(other.tenantId))).items).toEqual([]);
     await expect(getExecution(ctx.platform.tenantTable(other.tenantId), named)).rejects.toMatchObject({ name: 'NotFound' });
 
     // Who may start: pipelines:run (a viewer may only read); the body is the pipeline's own schema.
-    expect((await call(acme.tokens.viewer, 'POST', '/pipelines/train-evaluate/executions', { modelId, dataset: { key: 'x.csv' }, target: 'benign' })).status).toBe(403);
+    expect(
+      (await call(acme.tokens.viewer, 'POST', '/pipelines/train-evaluate/executions', { modelId, dataset: { key: 'x.csv' }, target: 'benign' })).status,
+    ).toBe(403);
     const invalid = await call(ds, 'POST', '/pipelines/train-evaluate/executions', { model: { name: 'churn' }, dataset: { key: 'x.csv' }, target: 'benign' });
     expect(invalid.status).toBe(400);
     expect(JSON.stringify(invalid.body)).toContain('body.modelId');
@@ -297,9 +390,15 @@ describe('train-evaluate through the executions API, into the model catalog', ()
   });
 
   it('refuses unknown pipelines and a malformed tenant id at the runner, and reports its definitions as healthy', async () => {
-    await expect(ctx.platform.pipelines.start({ tenantId: randomTenantId(), pipeline: 'no-such', actor: 'user:x', input: {} })).rejects.toMatchObject({ name: 'NotFound' });
-    await expect(ctx.platform.pipelines.start({ tenantId: 'T-bad', pipeline: 'train-evaluate', actor: 'user:x', input: {} })).rejects.toMatchObject({ name: 'ValidationFailed' });
-    await expect(ctx.local.runner.probe().check()).resolves.toBe('6 pipeline(s): batch-score, deploy, evaluate, profile-dataset, train-evaluate, train-segments');
+    await expect(ctx.platform.pipelines.start({ tenantId: randomTenantId(), pipeline: 'no-such', actor: 'user:x', input: {} })).rejects.toMatchObject({
+      name: 'NotFound',
+    });
+    await expect(ctx.platform.pipelines.start({ tenantId: 'T-bad', pipeline: 'train-evaluate', actor: 'user:x', input: {} })).rejects.toMatchObject({
+      name: 'ValidationFailed',
+    });
+    await expect(ctx.local.runner.probe().check()).resolves.toBe(
+      '6 pipeline(s): batch-score, deploy, evaluate, profile-dataset, train-evaluate, train-segments',
+    );
   });
 
   it('documents the executions API with the pipeline’s own input schema', async () => {
@@ -314,7 +413,12 @@ describe('train-evaluate through the executions API, into the model catalog', ()
 
   it('refuses to act for a tenant the registry does not know', async () => {
     const stranger = randomTenantId();
-    const { executionId } = await ctx.platform.pipelines.start({ tenantId: stranger, pipeline: 'train-evaluate', actor: 'user:x', input: { modelId: '01jd0000000000000000000000', dataset: { key: 'x.csv' }, target: 'y' } });
+    const { executionId } = await ctx.platform.pipelines.start({
+      tenantId: stranger,
+      pipeline: 'train-evaluate',
+      actor: 'user:x',
+      input: { modelId: '01jd0000000000000000000000', dataset: { key: 'x.csv' }, target: 'y' },
+    });
     const stopped = await ctx.local.runner.waitFor(executionId, 30_000);
     expect(stopped).toMatchObject({ status: 'FAILED', error: 'NotFound', cause: `tenant '${stranger}' was not found` });
   });

@@ -75,7 +75,15 @@ describe('train-segments: one model per segment', () => {
     const { projectId } = await createProject(ctx.api, ds);
     const { csv, rowsByBand } = diabetesByBand();
     const dataset = await datasetVersion('diabetes-bands', csv, { targetColumn: 'progression' });
-    const input = { projectId, family: 'progression', dataset, segmentColumn: 'band', target: 'progression', features: ['bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6'], minRows: 50 };
+    const input = {
+      projectId,
+      family: 'progression',
+      dataset,
+      segmentColumn: 'band',
+      target: 'progression',
+      features: ['bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6'],
+      minRows: 50,
+    };
 
     const bad = await call(ds, 'POST', '/pipelines/train-segments/executions', { ...input, segmentColumn: 'shop' });
     expect(bad.status).toBe(400);
@@ -88,8 +96,19 @@ describe('train-segments: one model per segment', () => {
     expect(done.body.status).toBe('SUCCEEDED');
     const summary = done.body.output;
     // f-under-40 has 71 rows, m-under-40 46: below minRows 50, skipped by the plan.
-    const trainable = [...rowsByBand].filter(([, n]) => n >= 50).map(([band]) => band).sort();
-    expect(summary).toMatchObject({ family: 'progression', segmentColumn: 'band', segments: 6, trained: trainable.length, skipped: 6 - trainable.length, failed: 0, statuses: { 'pending-approval': trainable.length } });
+    const trainable = [...rowsByBand]
+      .filter(([, n]) => n >= 50)
+      .map(([band]) => band)
+      .sort();
+    expect(summary).toMatchObject({
+      family: 'progression',
+      segmentColumn: 'band',
+      segments: 6,
+      trained: trainable.length,
+      skipped: 6 - trainable.length,
+      failed: 0,
+      statuses: { 'pending-approval': trainable.length },
+    });
     expect(summary.metric.name).toBe('r2');
     expect(summary.trainingMs).toBeGreaterThan(0);
 
@@ -99,12 +118,21 @@ describe('train-segments: one model per segment', () => {
     const listed = await call(ds, 'GET', `/executions/${started.body.executionId}/segments?limit=100`);
     expect(listed.status).toBe(200);
     expect(listed.body.items).toEqual(document.outcomes);
-    expect(listed.body.items.filter((o: { outcome: string }) => o.outcome === 'skipped')).toEqual([expect.objectContaining({ value: 'm-under-40', rows: 46, reason: '46 rows; at least 50 are needed' })]);
-    expect((await call(tenant.tokens['tenant-admin'], 'GET', `/executions/${started.body.executionId}/segments?limit=2`)).body).toMatchObject({ items: [{ index: 0 }, { index: 1 }], next: expect.any(String) });
+    expect(listed.body.items.filter((o: { outcome: string }) => o.outcome === 'skipped')).toEqual([
+      expect.objectContaining({ value: 'm-under-40', rows: 46, reason: '46 rows; at least 50 are needed' }),
+    ]);
+    expect((await call(tenant.tokens['tenant-admin'], 'GET', `/executions/${started.body.executionId}/segments?limit=2`)).body).toMatchObject({
+      items: [{ index: 0 }, { index: 1 }],
+      next: expect.any(String),
+    });
     for (const outcome of document.outcomes.filter((o: { outcome: string }) => o.outcome === 'trained')) {
       expect(outcome).toMatchObject({ outcome: 'trained', version: 1, status: 'pending-approval', rows: rowsByBand.get(outcome.value) });
       const version = await call(ds, 'GET', `/models/${outcome.modelId}/versions/1`);
-      expect(version.body).toMatchObject({ source: 'trained', status: 'pending-approval', lineage: { executionId: started.body.executionId, datasets: [{ ...dataset, role: 'training' }] } });
+      expect(version.body).toMatchObject({
+        source: 'trained',
+        status: 'pending-approval',
+        lineage: { executionId: started.body.executionId, datasets: [{ ...dataset, role: 'training' }] },
+      });
       expect(version.body.description).toContain(`band = ${outcome.value}`);
       const [evaluation] = (await call(ds, 'GET', `/models/${outcome.modelId}/versions/1/evaluations`)).body.items;
       // Per-segment metrics: the segment's own hold-out (25% of its rows), recorded as the platform's.
@@ -131,7 +159,13 @@ describe('train-segments: one model per segment', () => {
     const ds = tenant.tokens['data-scientist'];
     const { projectId } = await createProject(ctx.api, ds);
     const dataset = await datasetVersion('stores', storesCsv(1000, 12));
-    const started = await call(ds, 'POST', '/pipelines/train-segments/executions', { projectId, family: 'sales', dataset, segmentColumn: 'store', target: 'sales' });
+    const started = await call(ds, 'POST', '/pipelines/train-segments/executions', {
+      projectId,
+      family: 'sales',
+      dataset,
+      segmentColumn: 'store',
+      target: 'sales',
+    });
     expect(started.status).toBe(202);
     const done = await waitForExecution(ctx.api, ds, started.body.executionId, 1_400_000);
     expect(done.body.status).toBe('SUCCEEDED');

@@ -125,7 +125,9 @@ describe('backup, restore and migration of the local platform', () => {
     try {
       const token = await signInAs(migrated.api, kept.tenant.emails['data-scientist'], USER_PASSWORD);
       expect((await migrated.api.call('GET', `/models/${kept.model.modelId}/versions/${kept.version}`, { token })).body.artifact.state).toBe('verified');
-      expect((await migrated.api.call('GET', '/audit/verify', { token: await signInAs(migrated.api, kept.tenant.emails['tenant-admin'], USER_PASSWORD) })).body.ok).toBe(true);
+      expect(
+        (await migrated.api.call('GET', '/audit/verify', { token: await signInAs(migrated.api, kept.tenant.emails['tenant-admin'], USER_PASSWORD) })).body.ok,
+      ).toBe(true);
     } finally {
       await migrated.running.stop();
     }

@@ -99,7 +99,7 @@ describe('group commit on DynamoDB Local', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => table.adjust(counter, 'used', 1, 7)));
     const admitted = outcomes.filter((o): o is PromiseFulfilledResult<number> => o.status === 'fulfilled').map((o) => o.value);
     expect(admitted.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => (o).reason instanceof QuotaCeiling)).toBe(true);
+    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => o.reason instanceof QuotaCeiling)).toBe(true);
     expect(await table.get(counter)).toMatchObject({ used: 7 });
 
     sends.mockClear();

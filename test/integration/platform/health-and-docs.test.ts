@@ -27,10 +27,17 @@ describe('health, OpenAPI and docs', () => {
   });
 
   it('answers 503 with the failing dependency named when one is down', async () => {
-    const broken = await testPlatform({ STEWARD_BUCKET_NAME: 'steward-bucket-that-was-never-created', STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const broken = await testPlatform({
+      STEWARD_BUCKET_NAME: 'steward-bucket-that-was-never-created',
+      STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
+      STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    });
     try {
       // bootstrap created it; point the health probe at another, missing bucket
-      const app = createApp({ ...broken.platform, probes: broken.platform.probes.map((p) => (p.name === 'bucket' ? { name: 'bucket', check: () => Promise.reject(new Error('NoSuchBucket')) } : p)) });
+      const app = createApp({
+        ...broken.platform,
+        probes: broken.platform.probes.map((p) => (p.name === 'bucket' ? { name: 'bucket', check: () => Promise.reject(new Error('NoSuchBucket')) } : p)),
+      });
       const client = new ApiClient(app);
       expect((await client.call('GET', '/health')).body).toEqual({ status: 'degraded', checkedAt: expect.any(String) });
       const res = await client.call('GET', '/platform/health', { token: await signInAs(client, ADMIN_EMAIL, ADMIN_PASSWORD) });
@@ -46,7 +53,9 @@ describe('health, OpenAPI and docs', () => {
     const res = await api.call('GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    const operations = Object.entries(res.body.paths as Record<string, Record<string, Record<string, unknown>>>).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ path, method, op })));
+    const operations = Object.entries(res.body.paths as Record<string, Record<string, Record<string, unknown>>>).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ path, method, op })),
+    );
     expect(operations.length).toBeGreaterThan(40);
     for (const { op } of operations) expect(op['x-steward-permission']).toEqual(expect.any(String));
     expect(res.body.components.schemas.Problem.properties).toHaveProperty('invalidFields');

@@ -28,31 +28,43 @@ describe('the API as Lambda runs it', () => {
   });
   afterAll(() => ctx.local.close());
 
-  const event = (method: string, path: string, body?: unknown, authorizer?: Record<string, string>): APIGatewayProxyEvent =>
-    ({
+  const event = (method: string, path: string, body?: unknown, authorizer?: Record<string, string>): APIGatewayProxyEvent => ({
+    httpMethod: method,
+    path,
+    resource: '/{proxy+}',
+    body: body === undefined ? null : JSON.stringify(body),
+    isBase64Encoded: false,
+    headers: { 'content-type': 'application/json', host: 'api.example.com' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    requestContext: {
+      requestId: `apigw-${Math.random().toString(36).slice(2)}`,
+      identity: { sourceIp: '203.0.113.9' },
+      authorizer,
+      stage: 'prod',
       httpMethod: method,
       path,
-      resource: '/{proxy+}',
-      body: body === undefined ? null : JSON.stringify(body),
-      isBase64Encoded: false,
-      headers: { 'content-type': 'application/json', host: 'api.example.com' },
-      multiValueHeaders: {},
-      queryStringParameters: null,
-      multiValueQueryStringParameters: null,
-      pathParameters: { proxy: path.slice(1) },
-      stageVariables: null,
-      requestContext: { requestId: `apigw-${Math.random().toString(36).slice(2)}`, identity: { sourceIp: '203.0.113.9' }, authorizer, stage: 'prod', httpMethod: method, path } as never,
-    });
+    } as never,
+  });
 
   it('writes through the API into DynamoDB and S3 and reads it back, with the authorizer’s principal', async () => {
     const context = {} as Context;
     const project = await lambda(event('POST', '/projects', { name: 'via-lambda' }, { principal }), context);
     expect(project.statusCode).toBe(201);
     const projectId = JSON.parse(project.body).projectId;
-    const model = await lambda(event('POST', '/models', { projectId, name: 'lr', type: 'ml', framework: 'onnx', schema: LOGISTIC_30_IO }, { principal }), context);
+    const model = await lambda(
+      event('POST', '/models', { projectId, name: 'lr', type: 'ml', framework: 'onnx', schema: LOGISTIC_30_IO }, { principal }),
+      context,
+    );
     const modelId = JSON.parse(model.body).modelId;
     const bytes = logisticRegression30();
-    const version = await lambda(event('POST', `/models/${modelId}/versions`, { artifact: { format: 'onnx', sha256: sha256(bytes), size: bytes.length } }, { principal }), context);
+    const version = await lambda(
+      event('POST', `/models/${modelId}/versions`, { artifact: { format: 'onnx', sha256: sha256(bytes), size: bytes.length } }, { principal }),
+      context,
+    );
     expect(version.statusCode).toBe(201);
     const upload = JSON.parse((await lambda(event('POST', `/models/${modelId}/versions/1/artifact/upload-url`, undefined, { principal }), context)).body);
     expect((await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: Buffer.from(bytes) })).ok).toBe(true);
@@ -64,7 +76,12 @@ describe('the API as Lambda runs it', () => {
     const stored = await ctx.platform.tenantObjects(tenant.tenantId).getBytes(JSON.parse(read.body).artifact.key);
     expect(sha256(stored)).toBe(sha256(bytes));
     // API Gateway's request id becomes the request id of the response and of the audit event
-    const trail = await lambda(event('GET', `/audit/events?targetType=project&targetId=${projectId}`, undefined, { principal: JSON.stringify({ ...JSON.parse(principal), roles: ['viewer'] }) }), context);
+    const trail = await lambda(
+      event('GET', `/audit/events?targetType=project&targetId=${projectId}`, undefined, {
+        principal: JSON.stringify({ ...JSON.parse(principal), roles: ['viewer'] }),
+      }),
+      context,
+    );
     const [created] = JSON.parse(trail.body).items;
     expect(created.requestId).toMatch(/^apigw-/);
     expect(created.sourceIp).toBe('203.0.113.9');

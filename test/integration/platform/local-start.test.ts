@@ -81,7 +81,11 @@ describe('npm start', () => {
     const ping = await fetch(`http://127.0.0.1:${ports[3]}/ping`);
     expect(ping.status).toBe(200);
     expect(await ping.json()).toEqual({ status: 'ok', endpoints: 0 });
-    const signup = await fetch(`${api()}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Persisted', adminEmail: 'p@persisted.example' }) });
+    const signup = await fetch(`${api()}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Persisted', adminEmail: 'p@persisted.example' }),
+    });
     const { tenantId } = await signup.json();
     const s3 = createAwsClients(readSettings({ STEWARD_MODE: 'local', STEWARD_S3_ENDPOINT: `http://127.0.0.1:${ports[2]}` })).s3;
     await s3.send(new PutObjectCommand({ Bucket: 'steward-artifacts', Key: `tenants/${tenantId}/kept.txt`, Body: 'still here' }));
@@ -93,7 +97,9 @@ describe('npm start', () => {
     const second = start(env);
     await until('the ready banner', () => second.stderr().includes('Steward is running'), 60_000);
     try {
-      const token = (await (await fetch(`${api()}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()).idToken;
+      const token = (
+        await (await fetch(`${api()}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json()
+      ).idToken;
       const tenants = await (await fetch(`${api()}/platform/tenants`, { headers: { authorization: `Bearer ${token}` } })).json();
       expect(tenants.items.map((t: { tenantId: string }) => t.tenantId)).toContain(tenantId);
       const kept = await s3.send(new GetObjectCommand({ Bucket: 'steward-artifacts', Key: `tenants/${tenantId}/kept.txt` }));
@@ -113,7 +119,9 @@ describe('npm start', () => {
       expect(await run.exited).toBe(1);
       const lines = run.stderr().trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toBe(`steward: port ${ports[0]} for the API is already in use — stop whatever holds it, or choose another port: STEWARD_PORT=<port> npm start`);
+      expect(lines[0]).toBe(
+        `steward: port ${ports[0]} for the API is already in use — stop whatever holds it, or choose another port: STEWARD_PORT=<port> npm start`,
+      );
       for (const port of ports.slice(1)) expect(await portIsFree(port)).toBe(true);
     } finally {
       blocker.close();

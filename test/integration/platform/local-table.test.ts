@@ -6,7 +6,13 @@ import { localSettings } from '../../../infra/local/local-settings';
 
 describe('the local table', () => {
   const endpoint = () => process.env.STEWARD_TEST_DYNAMODB_ENDPOINT!;
-  const client = () => createAwsClients(localSettings({ dynamodb: endpoint(), s3: 'http://127.0.0.1:1', scoring: 'http://127.0.0.1:1', api: 'http://127.0.0.1:1' }, { STEWARD_LOG_LEVEL: 'SILENT' })).dynamodb;
+  const client = () =>
+    createAwsClients(
+      localSettings(
+        { dynamodb: endpoint(), s3: 'http://127.0.0.1:1', scoring: 'http://127.0.0.1:1', api: 'http://127.0.0.1:1' },
+        { STEWARD_LOG_LEVEL: 'SILENT' },
+      ),
+    ).dynamodb;
 
   it('has no stream (nothing reads one locally), and a stream left by an earlier version is turned off', async () => {
     const dynamodb: DynamoDBClient = client();

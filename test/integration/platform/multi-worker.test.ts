@@ -47,7 +47,8 @@ describe('npm start --workers 2: the API served by two worker processes over one
   let running: RunningWorkers;
   let api: ApiClient;
   let adminToken: string;
-  const pidOf = async (agent: Agent | false) => (await call(running.apiUrl, 'GET', '/platform/health', { token: adminToken, agent })).body.process.pid as number;
+  const pidOf = async (agent: Agent | false) =>
+    (await call(running.apiUrl, 'GET', '/platform/health', { token: adminToken, agent })).body.process.pid as number;
 
   beforeAll(async () => {
     running = await startPlatformWorkers(
@@ -92,7 +93,10 @@ describe('npm start --workers 2: the API served by two worker processes over one
     }
     try {
       expect(await pidOf(second)).not.toBe(firstPid);
-      const signedIn = await call(running.apiUrl, 'POST', '/auth/token', { agent: first, body: { email: tenant.emails['tenant-admin'], password: USER_PASSWORD } });
+      const signedIn = await call(running.apiUrl, 'POST', '/auth/token', {
+        agent: first,
+        body: { email: tenant.emails['tenant-admin'], password: USER_PASSWORD },
+      });
       expect(signedIn.status).toBe(200);
       const me = await call(running.apiUrl, 'GET', '/me', { agent: second, token: signedIn.body.idToken });
       expect(me.status).toBe(200);

@@ -24,7 +24,10 @@ describe('a DynamoDB endpoint that accepts connections and never answers', () =>
   });
 
   it('fails each queued transaction with DependencyFailed after its attempts time out, instead of hanging', async () => {
-    const settings = localSettings({ dynamodb: endpoint, s3: 'http://127.0.0.1:1', scoring: 'http://127.0.0.1:1', api: 'http://127.0.0.1:1' }, { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_DYNAMODB_TIMEOUT_MS: '150' });
+    const settings = localSettings(
+      { dynamodb: endpoint, s3: 'http://127.0.0.1:1', scoring: 'http://127.0.0.1:1', api: 'http://127.0.0.1:1' },
+      { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_DYNAMODB_TIMEOUT_MS: '150' },
+    );
     const clients = createAwsClients(settings);
     const table = tenantTable(clients.documents, 'steward', 't0123456789abcde');
     const write = (n: number) => table.transact([{ kind: 'put', key: { partition: ['X'], sort: String(n) }, item: { n } }]);

@@ -44,7 +44,8 @@ describe('security: verified artifacts stay verified', () => {
     return { model, base, upload: upload.body as { url: string; headers: Record<string, string> } };
   }
 
-  const put = (upload: { url: string; headers: Record<string, string> }, bytes: Uint8Array) => fetch(upload.url, { method: 'PUT', headers: upload.headers, body: Buffer.from(bytes) });
+  const put = (upload: { url: string; headers: Record<string, string> }, bytes: Uint8Array) =>
+    fetch(upload.url, { method: 'PUT', headers: upload.headers, body: Buffer.from(bytes) });
   const download = async (base: string) => {
     const link = await ctx.api.call('GET', `${base}/artifact`, { token: tenant.tokens.viewer });
     expect(link.status).toBe(200);
@@ -74,7 +75,8 @@ describe('security: verified artifacts stay verified', () => {
     await put(upload, other); // accepted or refused by the store; either way it must not matter
     expect(sha256(await download(base))).toBe(sha256(original));
 
-    for (const to of ['evaluating', 'evaluated', 'pending-approval']) expect((await ctx.api.call('POST', `${base}/status`, { token: ds, body: { to } })).status).toBe(200);
+    for (const to of ['evaluating', 'evaluated', 'pending-approval'])
+      expect((await ctx.api.call('POST', `${base}/status`, { token: ds, body: { to } })).status).toBe(200);
     const approved = await ctx.api.call('POST', `${base}/decision`, { token: tenant.tokens.approver, body: { decision: 'approve', reason: 'reviewed' } });
     expect(approved.body.version.status).toBe('approved');
 

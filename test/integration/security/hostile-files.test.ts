@@ -27,7 +27,10 @@ describe('security: untrusted files are inspected in isolation', () => {
 
   async function uploadOnnx(bytes: Uint8Array) {
     const model = await createModel(ctx.api, ds, projectId, { schema: LOGISTIC_30_IO });
-    const registered = await ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: sha256(bytes), size: bytes.length } } });
+    const registered = await ctx.api.call('POST', `/models/${model.modelId}/versions`, {
+      token: ds,
+      body: { artifact: { format: 'onnx', sha256: sha256(bytes), size: bytes.length } },
+    });
     const base = `/models/${model.modelId}/versions/${registered.body.version}`;
     const upload = await ctx.api.call('POST', `${base}/artifact/upload-url`, { token: ds });
     expect((await fetch(upload.body.url, { method: 'PUT', headers: upload.body.headers, body: Buffer.from(bytes) })).status).toBe(200);
@@ -80,7 +83,10 @@ describe('security: untrusted files are inspected in isolation', () => {
     const declared = { format: 'parquet', sizeBytes: file.length, sha256: sha256(file) };
     const upload = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions/upload-url`, { token: ds, body: declared });
     expect((await fetch(upload.body.url, { method: 'PUT', headers: upload.body.headers, body: new Uint8Array(file) })).status).toBe(200);
-    const res = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions`, { token: ds, body: { uploadId: upload.body.uploadId, sha256: declared.sha256, sizeBytes: declared.sizeBytes } });
+    const res = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions`, {
+      token: ds,
+      body: { uploadId: upload.body.uploadId, sha256: declared.sha256, sizeBytes: declared.sizeBytes },
+    });
     expect(res.status).toBe(202);
     // The profile-dataset pipeline reads it in the isolated inspector and fails the version, naming the limit.
     const settled = await waitForDatasetVersion(ctx.api, ds, created.body.datasetId, res.body.version);

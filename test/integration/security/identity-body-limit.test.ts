@@ -17,7 +17,11 @@ describe('request body limit', () => {
       expect(res.status).toBe(413);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       const problem = await res.json();
-      expect(problem).toMatchObject({ type: 'urn:steward:problem:payload-too-large', status: 413, invalidFields: [{ field: 'body', problem: `at most ${JSON_BODY_LIMIT_BYTES} bytes` }] });
+      expect(problem).toMatchObject({
+        type: 'urn:steward:problem:payload-too-large',
+        status: 413,
+        invalidFields: [{ field: 'body', problem: `at most ${JSON_BODY_LIMIT_BYTES} bytes` }],
+      });
     }
     // Nothing was recorded for the refused sign-up.
     const mail = await (await fetch(`${process.env.STEWARD_TEST_INBOX_URL}/api/messages?to=big@body.example`)).json();

@@ -23,7 +23,10 @@ describe('public /health', () => {
   });
 
   it('says degraded without the failing dependency or its error text', async () => {
-    const failing = { ...local.platform, probes: [{ name: 'bucket', check: () => Promise.reject(new Error(`NoSuchBucket: ${local.settings.STEWARD_BUCKET_NAME} in account 123456789012`)) }] };
+    const failing = {
+      ...local.platform,
+      probes: [{ name: 'bucket', check: () => Promise.reject(new Error(`NoSuchBucket: ${local.settings.STEWARD_BUCKET_NAME} in account 123456789012`)) }],
+    };
     const res = await new ApiClient(createApp(failing)).call('GET', '/health');
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ status: 'degraded', checkedAt: expect.any(String) });

@@ -23,8 +23,21 @@ describe('the local issuer key', () => {
   beforeAll(async () => {
     const unique = randomUUID().slice(0, 8);
     const settings = localSettings(
-      { dynamodb: process.env.STEWARD_TEST_DYNAMODB_ENDPOINT!, s3: process.env.STEWARD_TEST_S3_ENDPOINT!, scoring: process.env.STEWARD_TEST_SCORING_ENDPOINT!, api: 'http://127.0.0.1:1', smtp: process.env.STEWARD_TEST_SMTP_URL },
-      { STEWARD_LOG_LEVEL: 'SILENT', STEWARD_SQLITE_PATH: join(dataDir, 'metadata.sqlite'), STEWARD_TABLE_NAME: `steward-${unique}`, STEWARD_BUCKET_NAME: `steward-${unique}`, STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL, STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD },
+      {
+        dynamodb: process.env.STEWARD_TEST_DYNAMODB_ENDPOINT!,
+        s3: process.env.STEWARD_TEST_S3_ENDPOINT!,
+        scoring: process.env.STEWARD_TEST_SCORING_ENDPOINT!,
+        api: 'http://127.0.0.1:1',
+        smtp: process.env.STEWARD_TEST_SMTP_URL,
+      },
+      {
+        STEWARD_LOG_LEVEL: 'SILENT',
+        STEWARD_SQLITE_PATH: join(dataDir, 'metadata.sqlite'),
+        STEWARD_TABLE_NAME: `steward-${unique}`,
+        STEWARD_BUCKET_NAME: `steward-${unique}`,
+        STEWARD_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
+        STEWARD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      },
     );
     local = await createLocalPlatform(settings, { dataDir });
     api = new ApiClient(createApp(local.platform));

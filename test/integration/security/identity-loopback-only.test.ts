@@ -91,7 +91,10 @@ describe('npm start exposes nothing beyond loopback', () => {
 
   it('by default: every listener is on loopback, or the start is refused in one line naming the listener and the fix', async () => {
     const run = start(env);
-    const outcome = await Promise.race([run.exited.then((code) => ({ exited: code })), until(() => run.stderr().includes('Steward is running'), 120_000).then(() => ({ exited: undefined }))]);
+    const outcome = await Promise.race([
+      run.exited.then((code) => ({ exited: code })),
+      until(() => run.stderr().includes('Steward is running'), 120_000).then(() => ({ exited: undefined })),
+    ]);
     // With the embedded store the default start has nothing to refuse.
     expect(outcome.exited).toBeUndefined();
     if (outcome.exited === undefined) {

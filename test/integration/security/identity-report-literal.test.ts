@@ -29,7 +29,10 @@ describe('the model report shows free text literally', () => {
     const ds = tenant.tokens['data-scientist'];
     const project = await createProject(ctx.api, ds);
     const model = await createModel(ctx.api, ds, project.projectId, { name: 'forged-report', description: FORGED });
-    const version = await ctx.api.call('POST', `/models/${model.modelId}/versions`, { token: ds, body: { artifact: { format: 'onnx', sha256: 'a'.repeat(64), size: 10 } } });
+    const version = await ctx.api.call('POST', `/models/${model.modelId}/versions`, {
+      token: ds,
+      body: { artifact: { format: 'onnx', sha256: 'a'.repeat(64), size: 10 } },
+    });
     expect(version.status).toBe(201);
     base = `/models/${model.modelId}/versions/${version.body.version}`;
   }, 180_000);

@@ -13,7 +13,10 @@ import { testPlatform } from '../../support/test-platform';
  */
 
 /** One raw HTTP/1.1 exchange, so the test decides Content-Length / chunking itself. */
-function send(url: string, options: { method?: string; path: string; headers?: Record<string, string>; chunks: readonly (string | Buffer)[] }): Promise<{ status: number; body: string }> {
+function send(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; chunks: readonly (string | Buffer)[] },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${options.path}`, { method: options.method ?? 'POST', headers: options.headers }, (res) => {
       const parts: Buffer[] = [];
@@ -76,7 +79,11 @@ describe('JSON bodies read straight from Node (local server)', () => {
 
     it('answers malformed JSON with the same 400 problem as the web-stream path', async () => {
       const body = '{"email": "a@b.example", "password": ';
-      const viaNode = await send(served.url, { path: '/auth/token', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, chunks: [body] });
+      const viaNode = await send(served.url, {
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        chunks: [body],
+      });
       const viaFetch = await createApp(local.platform).request('/auth/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(viaNode.status).toBe(400);
       expect(viaFetch.status).toBe(400);
@@ -85,21 +92,40 @@ describe('JSON bodies read straight from Node (local server)', () => {
 
     it('refuses a declared body over the limit with 413 before reading it', async () => {
       const body = JSON.stringify({ padding: 'x'.repeat(JSON_BODY_LIMIT_BYTES) });
-      const res = await send(served.url, { path: '/auth/token', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, chunks: [body] });
+      const res = await send(served.url, {
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        chunks: [body],
+      });
       expect(res.status).toBe(413);
-      expect(JSON.parse(res.body)).toMatchObject({ type: 'urn:steward:problem:payload-too-large', invalidFields: [{ field: 'body', problem: `at most ${JSON_BODY_LIMIT_BYTES} bytes` }] });
+      expect(JSON.parse(res.body)).toMatchObject({
+        type: 'urn:steward:problem:payload-too-large',
+        invalidFields: [{ field: 'body', problem: `at most ${JSON_BODY_LIMIT_BYTES} bytes` }],
+      });
     });
 
     it('refuses a chunked body over the limit with 413, and reads a chunked or BOM-led body as before', async () => {
       const big = JSON.stringify({ padding: 'x'.repeat(JSON_BODY_LIMIT_BYTES) });
-      const over = await send(served.url, { path: '/auth/token', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, chunks: [big.slice(0, 1000), big.slice(1000)] });
+      const over = await send(served.url, {
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        chunks: [big.slice(0, 1000), big.slice(1000)],
+      });
       expect(over.status).toBe(413);
 
       // Wrong credentials reach the use case (401), so the body was read and parsed on both paths.
       const body = JSON.stringify({ email: 'nobody@body.example', password: 'not-the-password-1' });
-      const chunked = await send(served.url, { path: '/auth/token', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, chunks: [body.slice(0, 7), body.slice(7)] });
+      const chunked = await send(served.url, {
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        chunks: [body.slice(0, 7), body.slice(7)],
+      });
       const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
-      const withBom = await send(served.url, { path: '/auth/token', headers: { 'content-type': 'application/json', 'content-length': String(bom.length) }, chunks: [bom] });
+      const withBom = await send(served.url, {
+        path: '/auth/token',
+        headers: { 'content-type': 'application/json', 'content-length': String(bom.length) },
+        chunks: [bom],
+      });
       const viaFetch = await createApp(local.platform).request('/auth/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: bom });
       expect(viaFetch.status).not.toBe(400);
       expect(chunked.status).toBe(viaFetch.status);

@@ -26,7 +26,10 @@ describe('security: stored bytes are checked against their record before use', (
     const lines = BREAST_CANCER_CSV.trim().split('\n');
     await ctx.platform.tenantObjects(tenant.tenantId).put(dataset.key, `${lines.slice(0, -5).join('\n')}\n`, 'text/csv');
 
-    const started = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', { token: ds, body: { modelId, dataset: { datasetId: dataset.datasetId, version: dataset.version }, target: 'benign' } });
+    const started = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', {
+      token: ds,
+      body: { modelId, dataset: { datasetId: dataset.datasetId, version: dataset.version }, target: 'benign' },
+    });
     expect(started.status).toBe(202);
     const done = await waitForExecution(ctx.api, ds, started.body.executionId);
     expect(done.body).toMatchObject({ status: 'FAILED', error: 'ValidationFailed' });

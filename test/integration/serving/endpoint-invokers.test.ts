@@ -56,15 +56,25 @@ let server: Awaited<ReturnType<typeof serveApi>>;
 let invokers: Record<'sdk over HTTP' | 'sdk in process' | 'direct', EndpointInvoker>;
 
 async function register(name: string, body: unknown) {
-  const res = await app.request(`/local/endpoints/${name}-${unique}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await app.request(`/local/endpoints/${name}-${unique}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(201);
 }
 
 beforeAll(async () => {
   if (!s3Endpoint) throw new Error('stand-ins are not running: integration tests need test/support/global-setup.ts');
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  for (const [u, model] of [[uri('churn'), MODEL], [uri('challenger'), CHALLENGER], [crashingUri, MODEL]] as const) {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: u.slice(`s3://${bucket}/`.length), Body: JSON.stringify(model), ContentType: 'application/json' }));
+  for (const [u, model] of [
+    [uri('churn'), MODEL],
+    [uri('challenger'), CHALLENGER],
+    [crashingUri, MODEL],
+  ] as const) {
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: u.slice(`s3://${bucket}/`.length), Body: JSON.stringify(model), ContentType: 'application/json' }),
+    );
   }
   server = await serveApi(app, await freePort());
   httpClient = createAwsClients(readSettings({ ...env, STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: server.url })).sagemakerRuntime;
@@ -82,7 +92,10 @@ beforeAll(async () => {
     captureUri: `s3://${bucket}/capture`,
     tags: { TenantId: 't1' },
   });
-  await register('crashing', { productionVariants: [{ variantName: 'champion', model: { runtime: 'linear', artifactUri: crashingUri } }], tags: { TenantId: 't1' } });
+  await register('crashing', {
+    productionVariants: [{ variantName: 'champion', model: { runtime: 'linear', artifactUri: crashingUri } }],
+    tags: { TenantId: 't1' },
+  });
 });
 
 afterAll(async () => {
@@ -118,7 +131,7 @@ async function sameThroughEach(requests: InvocationRequest[]) {
 const csv = (text: string) => new TextEncoder().encode(text);
 const ab = `ab-${unique}`;
 
-describe('the scoring port\'s adapters over one gateway', () => {
+describe("the scoring port's adapters over one gateway", () => {
   it('answer the same predictions from the same variants: weighted choice and a target variant', async () => {
     const requests: InvocationRequest[] = [
       { endpointName: ab, body: csv('50,2\n'), contentType: 'text/csv', accept: 'application/json' },
@@ -147,15 +160,39 @@ describe('the scoring port\'s adapters over one gateway', () => {
 
   it('raise EndpointMissing for an unknown endpoint', async () => {
     const [out] = await sameThroughEach([{ endpointName: `absent-${unique}`, body: csv('1,2'), contentType: 'text/csv' }]);
-    expect(out).toEqual({ ok: false, type: EndpointMissing.name, message: `endpoint absent-${unique} does not exist`, variant: undefined, endpointName: `absent-${unique}` });
+    expect(out).toEqual({
+      ok: false,
+      type: EndpointMissing.name,
+      message: `endpoint absent-${unique} does not exist`,
+      variant: undefined,
+      endpointName: `absent-${unique}`,
+    });
   });
 
   it('raise ModelRefusedInput naming the row and the field for input the model refuses', async () => {
     const out = await sameThroughEach([
       { endpointName: ab, body: csv('40\n'), contentType: 'text/csv', targetVariant: 'champion' },
-      { endpointName: ab, body: csv(JSON.stringify({ instances: [{ age: 50, visits: 2 }, { age: 'old', visits: 2 }] })), contentType: 'application/json', targetVariant: 'challenger' },
+      {
+        endpointName: ab,
+        body: csv(
+          JSON.stringify({
+            instances: [
+              { age: 50, visits: 2 },
+              { age: 'old', visits: 2 },
+            ],
+          }),
+        ),
+        contentType: 'application/json',
+        targetVariant: 'challenger',
+      },
     ]);
-    expect(out[0]).toEqual({ ok: false, type: ModelRefusedInput.name, message: 'row 1: has 1 values; expected 2 (age, visits)', variant: 'champion', endpointName: undefined });
+    expect(out[0]).toEqual({
+      ok: false,
+      type: ModelRefusedInput.name,
+      message: 'row 1: has 1 values; expected 2 (age, visits)',
+      variant: 'champion',
+      endpointName: undefined,
+    });
     expect(out[1]).toMatchObject({ ok: false, type: ModelRefusedInput.name, variant: 'challenger' });
     expect(out[1].message).toMatch(/row 2/);
     expect(out[1].message).toMatch(/age/);

@@ -52,7 +52,13 @@ async function start(cwd: string, env: Record<string, string>): Promise<{ url: s
   let stderr = '';
   const child = spawn(process.execPath, ['server.js'], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', SAGEMAKER_BIND_TO_PORT: String(port), STEWARD_BIND_HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SAGEMAKER_BIND_TO_PORT: String(port),
+      STEWARD_BIND_HOST: '127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
@@ -61,7 +67,10 @@ async function start(cwd: string, env: Record<string, string>): Promise<{ url: s
   const url = `http://127.0.0.1:${port}`;
   const ready = (async () => {
     for (let i = 0; i < 200; i++) {
-      const ok = await fetch(`${url}/ping`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${url}/ping`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -85,10 +94,18 @@ describe('the serving container bundle', () => {
     const { url } = await start(dir, { SM_MODEL_DIR: join(dir, 'model') });
     expect((await fetch(`${url}/ping`)).status).toBe(200);
     expect(await (await fetch(`${url}/execution-parameters`)).json()).toMatchObject({ BatchStrategy: 'MULTI_RECORD', MaxPayloadInMB: 6 });
-    const res = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv', accept: 'text/csv' }, body: 'age,income,home,delinquent\n30,70000,rent,false\n' });
+    const res = await fetch(`${url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+      body: 'age,income,home,delinquent\n30,70000,rent,false\n',
+    });
     expect(res.status).toBe(200);
     expect((await res.text()).split(',')[0]).toBe('580');
-    const refused = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"age":30,"income":"lots","home":"own","delinquent":false}' });
+    const refused = await fetch(`${url}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"age":30,"income":"lots","home":"own","delinquent":false}',
+    });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toBe(`row 1, field 'income': expected a finite number (double), got "lots"`);
     const tooBig = await fetch(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x'.repeat(6 * 1024 * 1024 + 1) });
@@ -122,15 +139,37 @@ describe('portable export bundle', () => {
     const artifact = treeEnsembleClassifier({ features: 3, labels: LABELS, trees: TREES, zipMap: true });
     const sha256 = createHash('sha256').update(artifact).digest('hex');
     const out = await tempDir();
-    const manifest = await writeExportBundle(join(out, 'bundle'), { runtime: 'onnx', artifact, ioSchema: IO, sha256, model: { name: 'risk-band', version: 4 }, serverBundle: bundle, platforms: [`${process.platform}/${process.arch}`] });
-    expect(manifest).toMatchObject({ format: 'steward-export/v1', runtime: 'onnx', ioSchema: IO, artifact: { file: 'model/model.onnx', sha256 }, server: { sha256: bundle.sha256 } });
+    const manifest = await writeExportBundle(join(out, 'bundle'), {
+      runtime: 'onnx',
+      artifact,
+      ioSchema: IO,
+      sha256,
+      model: { name: 'risk-band', version: 4 },
+      serverBundle: bundle,
+      platforms: [`${process.platform}/${process.arch}`],
+    });
+    expect(manifest).toMatchObject({
+      format: 'steward-export/v1',
+      runtime: 'onnx',
+      ioSchema: IO,
+      artifact: { file: 'model/model.onnx', sha256 },
+      server: { sha256: bundle.sha256 },
+    });
     await packExportBundle(join(out, 'bundle'), join(out, 'bundle.tar.gz'));
 
     const elsewhere = await tempDir();
     await tar.x({ file: join(out, 'bundle.tar.gz'), cwd: elsewhere });
     const unpacked = JSON.parse(await readFile(join(elsewhere, 'manifest.json'), 'utf8')) as ExportManifest;
-    expect(createHash('sha256').update(await readFile(join(elsewhere, unpacked.artifact.file))).digest('hex')).toBe(sha256);
-    expect(createHash('sha256').update(await readFile(join(elsewhere, 'server.js'))).digest('hex')).toBe(unpacked.server.sha256);
+    expect(
+      createHash('sha256')
+        .update(await readFile(join(elsewhere, unpacked.artifact.file)))
+        .digest('hex'),
+    ).toBe(sha256);
+    expect(
+      createHash('sha256')
+        .update(await readFile(join(elsewhere, 'server.js')))
+        .digest('hex'),
+    ).toBe(unpacked.server.sha256);
     expect(await readFile(join(elsewhere, 'README.md'), 'utf8')).toContain(unpacked.run);
     expect(await readFile(join(elsewhere, 'Dockerfile'), 'utf8')).toContain('ENTRYPOINT ["node", "/opt/steward/server.js"]');
 
@@ -158,6 +197,8 @@ describe('portable export bundle', () => {
 
   it('refuses to export bytes that do not have the catalog hash', async () => {
     const artifact = treeEnsembleClassifier({ features: 3, labels: LABELS, trees: TREES, zipMap: false });
-    await expect(writeExportBundle(join(await tempDir(), 'b'), { runtime: 'onnx', artifact, ioSchema: IO, sha256: 'f'.repeat(64), serverBundle: bundle })).rejects.toThrow(ArtifactChecksumMismatch);
+    await expect(
+      writeExportBundle(join(await tempDir(), 'b'), { runtime: 'onnx', artifact, ioSchema: IO, sha256: 'f'.repeat(64), serverBundle: bundle }),
+    ).rejects.toThrow(ArtifactChecksumMismatch);
   });
 });

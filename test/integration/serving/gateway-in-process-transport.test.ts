@@ -56,11 +56,16 @@ beforeAll(async () => {
   if (!s3Endpoint) throw new Error('stand-ins are not running: integration tests need test/support/global-setup.ts');
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   for (const uri of [artifactUri, crashingUri]) {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: uri.slice(`s3://${bucket}/`.length), Body: JSON.stringify(MODEL), ContentType: 'application/json' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: uri.slice(`s3://${bucket}/`.length), Body: JSON.stringify(MODEL), ContentType: 'application/json' }),
+    );
   }
   server = await serveApi(app, await freePort());
   overHttp = createAwsClients(readSettings({ ...env, STEWARD_SAGEMAKER_RUNTIME_ENDPOINT: server.url })).sagemakerRuntime;
-  for (const [name, uri] of [['churn', artifactUri], ['crashing', crashingUri]]) {
+  for (const [name, uri] of [
+    ['churn', artifactUri],
+    ['crashing', crashingUri],
+  ]) {
     const res = await app.request(`/local/endpoints/${name}-${unique}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -81,7 +86,14 @@ afterAll(async () => {
 async function outcome(client: typeof inProcess, input: InvokeEndpointCommandInput) {
   try {
     const out = await client.send(new InvokeEndpointCommand(input));
-    return { ok: true, status: out.$metadata.httpStatusCode, body: new TextDecoder().decode(out.Body), contentType: out.ContentType, variant: out.InvokedProductionVariant, attributes: out.CustomAttributes };
+    return {
+      ok: true,
+      status: out.$metadata.httpStatusCode,
+      body: new TextDecoder().decode(out.Body),
+      contentType: out.ContentType,
+      variant: out.InvokedProductionVariant,
+      attributes: out.CustomAttributes,
+    };
   } catch (error) {
     const e = error as ModelError & { ErrorCode?: string };
     return {
@@ -105,13 +117,21 @@ async function sameBothWays(input: InvokeEndpointCommandInput) {
 describe('the scoring gateway in process and over HTTP', () => {
   it('scores a row identically, the in-process call signed and carrying the same headers as on AWS', async () => {
     seen.length = 0;
-    const out = await sameBothWays({ EndpointName: `churn-${unique}`, Body: '50,2\n', ContentType: 'text/csv', Accept: 'application/json', InferenceId: 'row-1' });
+    const out = await sameBothWays({
+      EndpointName: `churn-${unique}`,
+      Body: '50,2\n',
+      ContentType: 'text/csv',
+      Accept: 'application/json',
+      InferenceId: 'row-1',
+    });
     expect(out).toMatchObject({ ok: true, status: 200, contentType: 'application/json', variant: 'champion' });
     expect(JSON.parse(out.body!).predictions[0].score).toBeCloseTo(1 / (1 + Math.exp(-2)), 12);
     expect(seen).toHaveLength(1);
     const call = seen[0];
     expect(call.endpointName).toBe(`churn-${unique}`);
-    expect(call.header('authorization')).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/sagemaker\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/);
+    expect(call.header('authorization')).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/sagemaker\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/,
+    );
     expect(call.header('x-amz-date')).toMatch(/^\d{8}T\d{6}Z$/);
     expect(call.header('content-type')).toBe('text/csv');
     expect(call.header('accept')).toBe('application/json');
@@ -128,22 +148,37 @@ describe('the scoring gateway in process and over HTTP', () => {
     const variant = await sameBothWays({ EndpointName: `churn-${unique}`, Body: '50,2', ContentType: 'text/csv', TargetVariant: 'nobody' });
     expect(variant).toMatchObject({ ok: false, type: ValidationError.name, status: 400 });
     const large = await sameBothWays({ EndpointName: `churn-${unique}`, Body: '50,2\n'.repeat(20), ContentType: 'text/csv' });
-    expect(large).toMatchObject({ ok: false, type: ValidationError.name, status: 400, message: 'Request body exceeds the 64 byte limit of real-time inference.' });
+    expect(large).toMatchObject({
+      ok: false,
+      type: ValidationError.name,
+      status: 400,
+      message: 'Request body exceeds the 64 byte limit of real-time inference.',
+    });
   });
 
   it('raises the same ModelError for a payload the model refuses (4xx from the model)', async () => {
     const out = await sameBothWays({ EndpointName: `churn-${unique}`, Body: '40\n', ContentType: 'text/csv' });
-    expect(out).toMatchObject({ ok: false, type: ModelError.name, status: 424, members: { ErrorCode: 'CLIENT_ERROR_FROM_MODEL', OriginalStatusCode: 400, OriginalMessage: 'row 1: has 1 values; expected 2 (age, visits)' } });
+    expect(out).toMatchObject({
+      ok: false,
+      type: ModelError.name,
+      status: 424,
+      members: { ErrorCode: 'CLIENT_ERROR_FROM_MODEL', OriginalStatusCode: 400, OriginalMessage: 'row 1: has 1 values; expected 2 (age, visits)' },
+    });
   });
 
   it('raises the same ModelError for a model that fails (5xx from the model)', async () => {
     const out = await sameBothWays({ EndpointName: `crashing-${unique}`, Body: '40,1\n', ContentType: 'text/csv' });
-    expect(out).toMatchObject({ ok: false, type: ModelError.name, status: 424, members: { ErrorCode: 'INTERNAL_FAILURE_FROM_MODEL', OriginalStatusCode: 500, OriginalMessage: 'segfault in the model server' } });
+    expect(out).toMatchObject({
+      ok: false,
+      type: ModelError.name,
+      status: 424,
+      members: { ErrorCode: 'INTERNAL_FAILURE_FROM_MODEL', OriginalStatusCode: 500, OriginalMessage: 'segfault in the model server' },
+    });
     expect((out as { members: { LogStreamArn: string } }).members.LogStreamArn).toMatch(/:log-stream:champion\/local$/);
   });
 });
 
-describe('the local platform\'s scoring transport', () => {
+describe("the local platform's scoring transport", () => {
   it('hosts the gateway and scores through it without the SDK by default; in-process and http keep the SDK client', async () => {
     const direct = await testPlatform();
     const viaSdk = await testPlatform({ STEWARD_SCORING_TRANSPORT: 'in-process' });

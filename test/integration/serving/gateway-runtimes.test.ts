@@ -73,7 +73,11 @@ afterAll(async () => {
 describe('gateway serving every runtime', () => {
   it('serves an ONNX tree ensemble with its io schema and hash: label + probabilities as a hand walk of the trees', async () => {
     const name = `risk-${unique}`;
-    const res = await register(name, { productionVariants: [{ variantName: 'v1', model: { runtime: 'onnx', artifactUri: `s3://${bucket}/m/risk/1/model.onnx`, sha256: sha256(onnxBytes), ioSchema: TREE_IO } }] });
+    const res = await register(name, {
+      productionVariants: [
+        { variantName: 'v1', model: { runtime: 'onnx', artifactUri: `s3://${bucket}/m/risk/1/model.onnx`, sha256: sha256(onnxBytes), ioSchema: TREE_IO } },
+      ],
+    });
     expect(res.status).toBe(201);
     const rows = [
       [0, 1, 5],
@@ -86,7 +90,9 @@ describe('gateway serving every runtime', () => {
       for (const tree of TREES) walkTree(tree, row).forEach((w, c) => (sums[c] += w));
       expect(predictions[i].label).toBe(LABELS[sums.indexOf(Math.max(...sums))]);
     });
-    const error = await runtime.send(new InvokeEndpointCommand({ EndpointName: name, Body: '{"utilization":1,"delinquencies":0.5,"months":3}', ContentType: 'application/json' })).catch((e: unknown) => e);
+    const error = await runtime
+      .send(new InvokeEndpointCommand({ EndpointName: name, Body: '{"utilization":1,"delinquencies":0.5,"months":3}', ContentType: 'application/json' }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelError);
     expect(error).toMatchObject({ OriginalStatusCode: 400, OriginalMessage: "row 1, field 'delinquencies': expected an integer (int), got 0.5" });
   });
@@ -94,21 +100,57 @@ describe('gateway serving every runtime', () => {
   it('serves a rules version and a scorecard version', async () => {
     const rules = `rules-${unique}`;
     const card = `card-${unique}`;
-    expect((await register(rules, { productionVariants: [{ variantName: 'v1', model: { runtime: 'rules', artifactUri: `s3://${bucket}/m/rules/1/rules.json`, sha256: sha256(rulesBytes), ioSchema: CREDIT_SCORECARD_IO } }] })).status).toBe(201);
-    expect((await register(card, { productionVariants: [{ variantName: 'v1', model: { runtime: 'scorecard', artifactUri: `s3://${bucket}/m/card/1/scorecard.json`, sha256: sha256(cardBytes), ioSchema: POINTS_SCORECARD_IO } }] })).status).toBe(201);
-    expect((await invoke(rules, '{"age":30,"income":80000,"employment":"employed","has_defaults":false}')).predictions[0]).toEqual({ outputs: { score: 780, decision: 'approve' }, rule: 'prime' });
+    expect(
+      (
+        await register(rules, {
+          productionVariants: [
+            {
+              variantName: 'v1',
+              model: { runtime: 'rules', artifactUri: `s3://${bucket}/m/rules/1/rules.json`, sha256: sha256(rulesBytes), ioSchema: CREDIT_SCORECARD_IO },
+            },
+          ],
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await register(card, {
+          productionVariants: [
+            {
+              variantName: 'v1',
+              model: { runtime: 'scorecard', artifactUri: `s3://${bucket}/m/card/1/scorecard.json`, sha256: sha256(cardBytes), ioSchema: POINTS_SCORECARD_IO },
+            },
+          ],
+        })
+      ).status,
+    ).toBe(201);
+    expect((await invoke(rules, '{"age":30,"income":80000,"employment":"employed","has_defaults":false}')).predictions[0]).toEqual({
+      outputs: { score: 780, decision: 'approve' },
+      rule: 'prime',
+    });
     // 450 + 25 + 55 + 20 + 30 (see test/fixtures/artifacts/points-scorecard.ts)
-    expect((await invoke(card, '{"columns":{"age":[30],"income":[70000],"home":["rent"],"delinquent":[false]}}')).predictions[0]).toMatchObject({ score: 580, odds: 25, reasons: ['HOME', 'AGE'] });
+    expect((await invoke(card, '{"columns":{"age":[30],"income":[70000],"home":["rent"],"delinquent":[false]}}')).predictions[0]).toMatchObject({
+      score: 580,
+      odds: 25,
+      reasons: ['HOME', 'AGE'],
+    });
   });
 
   it('refuses to register a variant whose stored artifact does not have the expected SHA-256, and keeps serving the previous one', async () => {
     const name = `card2-${unique}`;
-    const good = { runtime: 'scorecard' as const, artifactUri: `s3://${bucket}/m/card/1/scorecard.json`, sha256: sha256(cardBytes), ioSchema: POINTS_SCORECARD_IO };
+    const good = {
+      runtime: 'scorecard' as const,
+      artifactUri: `s3://${bucket}/m/card/1/scorecard.json`,
+      sha256: sha256(cardBytes),
+      ioSchema: POINTS_SCORECARD_IO,
+    };
     expect((await register(name, { productionVariants: [{ variantName: 'v1', model: good }] })).status).toBe(201);
     const res = await register(name, { productionVariants: [{ variantName: 'v2', model: { ...good, sha256: sha256(rulesBytes) } }] });
     expect(res.status).toBe(422);
     expect((await res.json()).detail).toMatch(/SHA-256 .* not the expected/);
-    const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: name, Body: '{"age":30,"income":70000,"home":"rent","delinquent":false}', ContentType: 'application/json' }));
+    const out = await runtime.send(
+      new InvokeEndpointCommand({ EndpointName: name, Body: '{"age":30,"income":70000,"home":"rent","delinquent":false}', ContentType: 'application/json' }),
+    );
     expect(out.InvokedProductionVariant).toBe('v1');
   });
 });

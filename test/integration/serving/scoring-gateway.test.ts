@@ -36,7 +36,9 @@ function scores(body: Uint8Array): number[] {
 beforeAll(async () => {
   if (!scoringEndpoint || !s3Endpoint) throw new Error('stand-ins are not running: integration tests need test/support/global-setup.ts');
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'tenants/t1/models/churn/1/model.json', Body: JSON.stringify(MODEL), ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: 'tenants/t1/models/churn/1/model.json', Body: JSON.stringify(MODEL), ContentType: 'application/json' }),
+  );
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
@@ -55,7 +57,9 @@ afterAll(async () => {
 
 describe('scoring gateway (SageMaker runtime protocol over s3rver artifacts)', () => {
   it('answers ValidationError for an endpoint that does not exist', async () => {
-    const error = await runtime.send(new InvokeEndpointCommand({ EndpointName: `absent-${unique}`, Body: '1,2', ContentType: 'text/csv' })).catch((e: unknown) => e);
+    const error = await runtime
+      .send(new InvokeEndpointCommand({ EndpointName: `absent-${unique}`, Body: '1,2', ContentType: 'text/csv' }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).message).toBe(`Endpoint absent-${unique} of account 000000000000 not found.`);
   });
@@ -81,7 +85,9 @@ describe('scoring gateway (SageMaker runtime protocol over s3rver artifacts)', (
     });
 
     it('scores CSV rows from a model.json artifact with the right probabilities', async () => {
-      const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: '40,0\n50,2\n30,4\n', ContentType: 'text/csv', Accept: 'application/json' }));
+      const out = await runtime.send(
+        new InvokeEndpointCommand({ EndpointName: endpointName, Body: '40,0\n50,2\n30,4\n', ContentType: 'text/csv', Accept: 'application/json' }),
+      );
       expect(out.InvokedProductionVariant).toBe('champion');
       expect(out.ContentType).toBe('application/json');
       const [a, b, c] = scores(out.Body);
@@ -108,7 +114,9 @@ describe('scoring gateway (SageMaker runtime protocol over s3rver artifacts)', (
     });
 
     it('relays rows the model refuses as ModelError naming the problem', async () => {
-      const error = await runtime.send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: '40\n', ContentType: 'text/csv' })).catch((e: unknown) => e);
+      const error = await runtime
+        .send(new InvokeEndpointCommand({ EndpointName: endpointName, Body: '40\n', ContentType: 'text/csv' }))
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ModelError);
       expect(error).toMatchObject({ OriginalStatusCode: 400, OriginalMessage: 'row 1: has 1 values; expected 2 (age, visits)' });
     });

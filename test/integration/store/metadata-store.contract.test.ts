@@ -25,7 +25,11 @@ async function dynamoDbLocalStore(): Promise<MetadataStore> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   const tableName = `contract-${randomUUID().slice(0, 8)}`;
   await bootstrapTable(client, tableName);
-  return dynamoDbStore({ tableName, documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), auditChain: 'at-commit' });
+  return dynamoDbStore({
+    tableName,
+    documents: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    auditChain: 'at-commit',
+  });
 }
 
 function sqliteStore(): MetadataStore {
@@ -202,7 +206,9 @@ describe.each(ADAPTERS)('the metadata store contract (%s)', (_name, open) => {
     it('admit exactly the ceiling when concurrent transactions each add one', async () => {
       const key = { partition: ['USAGE'], sort: 'META' };
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 12 }, (_, i) => table.transact([{ kind: 'add', key, attribute: 'versions', by: 1, atMost: 7 }, put(`c${i}`, { i }, { expect: 'new' })])),
+        Array.from({ length: 12 }, (_, i) =>
+          table.transact([{ kind: 'add', key, attribute: 'versions', by: 1, atMost: 7 }, put(`c${i}`, { i }, { expect: 'new' })]),
+        ),
       );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(7);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(QuotaCeiling);
@@ -216,7 +222,11 @@ describe.each(ADAPTERS)('the metadata store contract (%s)', (_name, open) => {
     beforeEach(async () => {
       await table.transact(
         Array.from({ length: 30 }, (_, i) =>
-          put(`item#${String(i).padStart(2, '0')}`, { i }, { indexes: { gsi2: { partition: ['BY-PARITY', i % 2 ? 'odd' : 'even'], sort: `p${String(29 - i).padStart(2, '0')}` } } }),
+          put(
+            `item#${String(i).padStart(2, '0')}`,
+            { i },
+            { indexes: { gsi2: { partition: ['BY-PARITY', i % 2 ? 'odd' : 'even'], sort: `p${String(29 - i).padStart(2, '0')}` } } },
+          ),
         ),
       );
       await table.transact([put('other#1', { i: -1 })]);
@@ -224,9 +234,13 @@ describe.each(ADAPTERS)('the metadata store contract (%s)', (_name, open) => {
 
     it('select by sort prefix and range, in both orders', async () => {
       expect((await table.query<{ i: number }>({ partition: ['THING'], sortBeginsWith: 'item#' })).items.map((x) => x.i)).toEqual([...Array(30).keys()]);
-      expect((await table.query<{ i: number }>({ partition: ['THING'], sortBeginsWith: 'item#1' })).items.map((x) => x.i)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      expect((await table.query<{ i: number }>({ partition: ['THING'], sortBeginsWith: 'item#1' })).items.map((x) => x.i)).toEqual([
+        10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+      ]);
       expect((await table.query<{ i: number }>({ partition: ['THING'], sortBetween: ['item#05', 'item#07'] })).items.map((x) => x.i)).toEqual([5, 6, 7]);
-      expect((await table.query<{ i: number }>({ partition: ['THING'], sortBeginsWith: 'item#', descending: true, limit: 3 })).items.map((x) => x.i)).toEqual([29, 28, 27]);
+      expect((await table.query<{ i: number }>({ partition: ['THING'], sortBeginsWith: 'item#', descending: true, limit: 3 })).items.map((x) => x.i)).toEqual([
+        29, 28, 27,
+      ]);
     });
 
     it('page by cursor through every item exactly once, in order, both ways', async () => {
@@ -273,12 +287,22 @@ describe.each(ADAPTERS)('the metadata store contract (%s)', (_name, open) => {
   describe('guarded updates', () => {
     it('apply only while every condition holds, and move items between index partitions', async () => {
       await table.transact([put('u', { state: 'a' }, { indexes: { gsi1: { partition: ['Q', 'WAITING'], sort: 'u' } } })]);
-      const move = { key: { partition: ['THING'], sort: 'u' }, set: { state: 'b' }, indexes: { gsi1: { partition: ['Q', 'DONE'], sort: 'u' } }, expect: { item: 'exists' as const, equals: { state: 'a' }, inIndex: { index: 'gsi1' as const, partition: ['Q', 'WAITING'] } } };
+      const move = {
+        key: { partition: ['THING'], sort: 'u' },
+        set: { state: 'b' },
+        indexes: { gsi1: { partition: ['Q', 'DONE'], sort: 'u' } },
+        expect: { item: 'exists' as const, equals: { state: 'a' }, inIndex: { index: 'gsi1' as const, partition: ['Q', 'WAITING'] } },
+      };
       expect(await table.update([move])).toBe('applied');
       expect(await table.update([move])).toBe('refused');
       expect((await table.query({ index: 'gsi1', partition: ['Q', 'DONE'] })).items).toEqual([{ state: 'b' }]);
       expect((await table.query({ index: 'gsi1', partition: ['Q', 'WAITING'] })).items).toEqual([]);
-      expect(await table.update([{ key: { partition: ['THING'], sort: 'fresh' }, set: { n: 1 }, expect: { item: 'new' } }, { key: { partition: ['THING'], sort: 'u' }, set: { state: 'c' }, expect: { missing: ['state'] } }])).toBe('refused');
+      expect(
+        await table.update([
+          { key: { partition: ['THING'], sort: 'fresh' }, set: { n: 1 }, expect: { item: 'new' } },
+          { key: { partition: ['THING'], sort: 'u' }, set: { state: 'c' }, expect: { missing: ['state'] } },
+        ]),
+      ).toBe('refused');
       expect(await table.get({ partition: ['THING'], sort: 'fresh' })).toBeUndefined();
     });
   });
@@ -288,7 +312,13 @@ describe.each(ADAPTERS)('the metadata store contract (%s)', (_name, open) => {
       const at = new Date('2026-12-01T10:00:00Z');
       await Promise.all(
         Array.from({ length: 40 }, (_, i) => {
-          const audit = auditWrite({ actor: 'user:contract', requestId: `r${i}` }, 'thing.created', { type: 'thing', id: `t${i}` }, { after: { i } }, new Date(at.getTime() + i));
+          const audit = auditWrite(
+            { actor: 'user:contract', requestId: `r${i}` },
+            'thing.created',
+            { type: 'thing', id: `t${i}` },
+            { after: { i } },
+            new Date(at.getTime() + i),
+          );
           return table.transact([put(`chain-${i}`, { i }), audit.write]);
         }),
       );

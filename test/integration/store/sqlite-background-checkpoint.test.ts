@@ -63,7 +63,11 @@ describe('the SQLite store’s background checkpoints', () => {
         process.stdout.write('after close');
       })();
     `;
-    const out = execFileSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+    const out = execFileSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+      timeout: 60_000,
+    });
     expect(out).toBe('after close');
   });
 });

@@ -40,7 +40,13 @@ describe('the embedded store on a full disk', () => {
   });
   const audited = (n: number, size: number): ScopedWrite[] => [
     thing(n, size),
-    auditWrite({ actor: 'user:disk-full', requestId: `r${n}` }, 'thing.created', { type: 'thing', id: String(n) }, { after: { n } }, new Date(Date.UTC(2026, 11, 6, 0, 0, n))).write,
+    auditWrite(
+      { actor: 'user:disk-full', requestId: `r${n}` },
+      'thing.created',
+      { type: 'thing', id: String(n) },
+      { after: { n } },
+      new Date(Date.UTC(2026, 11, 6, 0, 0, n)),
+    ).write,
   ];
 
   it('refuses the write with a line that says the disk is full and what to do, and keeps everything written before', async () => {

@@ -32,8 +32,11 @@ function fileWithOldLayout(): string {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   const indexColumns = TABLE_INDEXES.map((i) => `${i.partition} TEXT, ${i.sort} TEXT`).join(', ');
-  db.exec(`CREATE TABLE items (pk TEXT NOT NULL, sk TEXT NOT NULL, ${indexColumns}, expires_at INTEGER, body TEXT NOT NULL, PRIMARY KEY (pk, sk)) WITHOUT ROWID`);
-  for (const index of TABLE_INDEXES) db.exec(`CREATE INDEX ${index.name} ON items (${index.partition}, ${index.sort}, pk, sk) WHERE ${index.partition} IS NOT NULL`);
+  db.exec(
+    `CREATE TABLE items (pk TEXT NOT NULL, sk TEXT NOT NULL, ${indexColumns}, expires_at INTEGER, body TEXT NOT NULL, PRIMARY KEY (pk, sk)) WITHOUT ROWID`,
+  );
+  for (const index of TABLE_INDEXES)
+    db.exec(`CREATE INDEX ${index.name} ON items (${index.partition}, ${index.sort}, pk, sk) WHERE ${index.partition} IS NOT NULL`);
   db.exec('CREATE INDEX ttl ON items (expires_at) WHERE expires_at IS NOT NULL');
   db.pragma('user_version = 1');
   db.close();
@@ -77,7 +80,12 @@ describe('the SQLite items table layout', () => {
       const table = store.tenant(TENANT);
       // Concurrent writes share one group commit (a savepoint each); the duplicate fails alone.
       const outcomes = await Promise.allSettled([
-        ...[1, 2, 3, 4].map((n) => table.transact([thing(n, n % 2 ? 'odd' : 'even'), auditWrite(META, 'thing.created', { type: 'thing', id: String(n) }, { after: { n } }, new Date()).write])),
+        ...[1, 2, 3, 4].map((n) =>
+          table.transact([
+            thing(n, n % 2 ? 'odd' : 'even'),
+            auditWrite(META, 'thing.created', { type: 'thing', id: String(n) }, { after: { n } }, new Date()).write,
+          ]),
+        ),
         table.transact([thing(2, 'even')]),
       ]);
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
@@ -91,7 +99,14 @@ describe('the SQLite items table layout', () => {
       const odd = await table.query<{ n: number }>({ index: 'gsi4', partition: ['BY-OWNER', 'odd'] });
       expect(odd.items.map((i) => i.n)).toEqual([1, 3]);
 
-      await table.transact([{ kind: 'put', key: { partition: ['THING'], sort: '0001' }, indexes: { gsi4: { partition: ['BY-OWNER', 'even'], sort: '0001' } }, item: { entity: 'thing', n: 1, owner: 'even' } }]);
+      await table.transact([
+        {
+          kind: 'put',
+          key: { partition: ['THING'], sort: '0001' },
+          indexes: { gsi4: { partition: ['BY-OWNER', 'even'], sort: '0001' } },
+          item: { entity: 'thing', n: 1, owner: 'even' },
+        },
+      ]);
       expect((await table.query<{ n: number }>({ index: 'gsi4', partition: ['BY-OWNER', 'even'] })).items.map((i) => i.n)).toEqual([1, 2, 4]);
       await table.transact([{ kind: 'delete', key: { partition: ['THING'], sort: '0002' }, expect: 'exists' }]);
       expect(await table.get({ partition: ['THING'], sort: '0002' })).toBeUndefined();

@@ -34,7 +34,10 @@ describe('users, roles and CI tokens', () => {
 
   it('refuses an expired CI token and a tampered one', async () => {
     const tenant = await onboardTenant(ctx.api, ctx.adminToken, 'Expiry', { roles: ['tenant-admin'] });
-    const created = await ctx.api.call('POST', '/tokens', { token: tenant.tokens['tenant-admin'], body: { name: 'nightly', roles: ['viewer'], expiresInDays: 1 } });
+    const created = await ctx.api.call('POST', '/tokens', {
+      token: tenant.tokens['tenant-admin'],
+      body: { name: 'nightly', roles: ['viewer'], expiresInDays: 1 },
+    });
     const secret: string = created.body.secret;
     expect((await ctx.api.call('GET', '/me', { token: secret })).status).toBe(200);
     const tampered = secret.slice(0, -2) + (secret.endsWith('AA') ? 'BB' : 'AA');
@@ -47,7 +50,10 @@ describe('users, roles and CI tokens', () => {
 
   it('keeps tenant-admin off CI tokens and validates expiry', async () => {
     const tenant = await onboardTenant(ctx.api, ctx.adminToken, 'Least Privilege', { roles: ['tenant-admin'] });
-    const res = await ctx.api.call('POST', '/tokens', { token: tenant.tokens['tenant-admin'], body: { name: 'x', roles: ['tenant-admin'], expiresInDays: 9999 } });
+    const res = await ctx.api.call('POST', '/tokens', {
+      token: tenant.tokens['tenant-admin'],
+      body: { name: 'x', roles: ['tenant-admin'], expiresInDays: 9999 },
+    });
     expect(res.status).toBe(400);
     expect(res.body.invalidFields.map((f: { field: string }) => f.field).sort()).toEqual(['body.expiresInDays', 'body.roles.0']);
   });
@@ -76,7 +82,10 @@ describe('users, roles and CI tokens', () => {
   it('keeps one account per email platform-wide without telling another tenant that the address exists', async () => {
     const a = await onboardTenant(ctx.api, ctx.adminToken, 'Dup A', { roles: ['tenant-admin', 'viewer'] });
     const b = await onboardTenant(ctx.api, ctx.adminToken, 'Dup B', { roles: ['tenant-admin'] });
-    const fresh = await ctx.api.call('POST', '/users', { token: b.tokens['tenant-admin'], body: { email: `nobody-${Date.now()}@dup.example`, roles: ['viewer'] } });
+    const fresh = await ctx.api.call('POST', '/users', {
+      token: b.tokens['tenant-admin'],
+      body: { email: `nobody-${Date.now()}@dup.example`, roles: ['viewer'] },
+    });
     const taken = await ctx.api.call('POST', '/users', { token: b.tokens['tenant-admin'], body: { email: a.emails.viewer, roles: ['viewer'] } });
     expect(taken.status).toBe(fresh.status);
     expect(Object.keys(taken.body).sort()).toEqual(Object.keys(fresh.body).sort());

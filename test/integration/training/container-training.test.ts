@@ -20,13 +20,15 @@ import { createBreastCancerModel, waitForDatasetVersion, waitForExecution } from
  * built-in model's. Needs python3 with scikit-learn and onnx (.ci/run installs them).
  */
 const DATA = readFileSync(join(__dirname, '../../../../shared/datasets/breast-cancer.csv'), 'utf8');
-const FEATURES = DATA.slice(0, DATA.indexOf('\n')).trim().split(',').filter((c) => c !== 'benign');
+const FEATURES = DATA.slice(0, DATA.indexOf('\n'))
+  .trim()
+  .split(',')
+  .filter((c) => c !== 'benign');
 
 const python = [process.env.STEWARD_PYTHON, 'python3', '/usr/bin/python3']
   .filter((c): c is string => Boolean(c))
   .find((candidate) => spawnSync(candidate, ['-c', 'import sklearn, onnx, numpy'], { stdio: 'ignore' }).status === 0);
 if (!python) {
-   
   console.warn('SKIPPED container training: no python3 with scikit-learn and onnx (apt-get install python3-sklearn python3-onnx, or set STEWARD_PYTHON)');
 }
 
@@ -51,7 +53,10 @@ if (!python) {
     const created = await ctx.api.call('POST', '/datasets', { token: ds, body: { name: 'breast-cancer-full', format: 'csv', tags: [] } });
     expect(created.status).toBe(201);
     await ctx.platform.tenantObjects(acme.tenantId).put('incoming/breast-cancer.csv', DATA, 'text/csv');
-    const version = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions`, { token: ds, body: { sourceKey: 'incoming/breast-cancer.csv', targetColumn: 'benign' } });
+    const version = await ctx.api.call('POST', `/datasets/${created.body.datasetId}/versions`, {
+      token: ds,
+      body: { sourceKey: 'incoming/breast-cancer.csv', targetColumn: 'benign' },
+    });
     expect(version.status).toBe(202);
     const ready = await waitForDatasetVersion(ctx.api, ds, created.body.datasetId, version.body.version);
     expect(ready.body.status).toBe('ready');
@@ -63,7 +68,14 @@ if (!python) {
   });
 
   /** The first run's outputs, reused to play the AWS side of the same contract. */
-  let trained: { modelId: string; executionId: string; plan: Record<string, unknown>; trainingJob: { trainRows: number; holdoutRows: number; request: { TrainingJobName: string } } } | undefined;
+  let trained:
+    | {
+        modelId: string;
+        executionId: string;
+        plan: Record<string, unknown>;
+        trainingJob: { trainRows: number; holdoutRows: number; request: { TrainingJobName: string } };
+      }
+    | undefined;
 
   const start = async (input: Record<string, unknown>) => {
     const res = await ctx.api.call('POST', '/pipelines/train-evaluate/executions', { token: acme.tokens['data-scientist'], body: input });
@@ -90,9 +102,18 @@ if (!python) {
 
     const v1 = await ctx.api.call('GET', `/models/${modelId}/versions/1`, { token: ds });
     expect(v1.status).toBe(200);
-    expect(v1.body).toMatchObject({ source: 'trained', artifact: { format: 'onnx', state: 'verified' }, lineage: { executionId, codeRevision: 'c0ffee1', datasets: [{ ...dataset, role: 'training' }] } });
+    expect(v1.body).toMatchObject({
+      source: 'trained',
+      artifact: { format: 'onnx', state: 'verified' },
+      lineage: { executionId, codeRevision: 'c0ffee1', datasets: [{ ...dataset, role: 'training' }] },
+    });
     const lineage = v1.body.lineage.hyperparameters;
-    expect(lineage).toMatchObject({ C: '0.5', target: 'benign', 'trainer.template': 'python-sklearn', 'trainer.image': 'steward-training-python-sklearn:local' });
+    expect(lineage).toMatchObject({
+      C: '0.5',
+      target: 'benign',
+      'trainer.template': 'python-sklearn',
+      'trainer.image': 'steward-training-python-sklearn:local',
+    });
     expect(lineage.features.split(',')).toEqual(FEATURES);
     expect(lineage['trainer.durationMs']).toBeGreaterThan(0);
     const datasetVersion = await ctx.api.call('GET', `/datasets/${dataset.datasetId}/versions/${dataset.version}`, { token: ds });
@@ -104,7 +125,10 @@ if (!python) {
       expect(lineage['trainer.peakMemoryBytes']).toBeGreaterThan(10 * 1024 * 1024);
       // …and the trainer's own resources.json (what a run on AWS records) went where SageMaker uploads SM_OUTPUT_DATA_DIR, telling the same story.
       const jobName = done.body.output.trainingJob.request.TrainingJobName as string;
-      const output = await unpackModelArchive(await ctx.platform.tenantObjects(acme.tenantId).getBytes(`models/${modelId}/runs/${executionId}/${jobName}/output/output.tar.gz`), ['resources.json']);
+      const output = await unpackModelArchive(
+        await ctx.platform.tenantObjects(acme.tenantId).getBytes(`models/${modelId}/runs/${executionId}/${jobName}/output/output.tar.gz`),
+        ['resources.json'],
+      );
       const reported = JSON.parse(new TextDecoder().decode(output['resources.json'])) as { cpu_ms: number; peak_memory_bytes: number };
       expect(reported.cpu_ms).toBeGreaterThan(0);
       expect(reported.cpu_ms).toBeLessThanOrEqual(lineage['trainer.cpuMs'] + 20);
@@ -113,9 +137,14 @@ if (!python) {
     }
     trained = { modelId, executionId, plan: done.body.output.plan, trainingJob: done.body.output.trainingJob };
     // The container's own model: its ONNX names the sklearn template that wrote it.
-    const artifact = new TextDecoder('latin1').decode(await ctx.platform.tenantObjects(acme.tenantId).getBytes(`models/${modelId}/runs/${executionId}/model.onnx`));
+    const artifact = new TextDecoder('latin1').decode(
+      await ctx.platform.tenantObjects(acme.tenantId).getBytes(`models/${modelId}/runs/${executionId}/model.onnx`),
+    );
     expect(artifact).toContain('steward-python-sklearn-template');
-    expect(done.body.output.training).toMatchObject({ algorithm: 'container:python-sklearn', container: { template: 'python-sklearn', metrics: { train_auc: expect.any(Number) } } });
+    expect(done.body.output.training).toMatchObject({
+      algorithm: 'container:python-sklearn',
+      container: { template: 'python-sklearn', metrics: { train_auc: expect.any(Number) } },
+    });
 
     const evaluations = await ctx.api.call('GET', `/models/${modelId}/versions/1/evaluations`, { token: ds });
     expect(evaluations.body.items).toHaveLength(1);
@@ -154,7 +183,9 @@ if (!python) {
     // CloudWatch Logs has no emulator: its client is mocked, the adapter and everything else are real.
     const cw = mockClient(CloudWatchLogsClient);
     const aws = { ...ctx.platform, trainingLogs: new CloudWatchTrainingLogs(new CloudWatchLogsClient({ region: 'eu-west-1' })) };
-    const modelArchive = await objects.getBytes(`models/${modelId}/runs/${trained!.executionId}/${trained!.trainingJob.request.TrainingJobName}/output/model.tar.gz`);
+    const modelArchive = await objects.getBytes(
+      `models/${modelId}/runs/${trained!.executionId}/${trained!.trainingJob.request.TrainingJobName}/output/model.tar.gz`,
+    );
     const awsRun = async (runId: string, resources: Record<string, number> | undefined) => {
       const jobName = `${acme.tenantId}-train-${runId}`;
       const folder = `models/${modelId}/runs/${runId}/${jobName}/output/`;
@@ -162,7 +193,13 @@ if (!python) {
       if (resources) await objects.put(`${folder}output.tar.gz`, await packModelArchive({ 'resources.json': JSON.stringify(resources) }), 'application/gzip');
       cw.reset();
       cw.on(DescribeLogStreamsCommand, { logStreamNamePrefix: `${jobName}/` }).resolves({ logStreams: [{ logStreamName: `${jobName}/algo-1-1765000000` }] });
-      cw.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: `training on 426 rows (${runId})` }, { timestamp: 2, message: 'done: {}' }], nextBackwardToken: 'b/1' });
+      cw.on(GetLogEventsCommand).resolves({
+        events: [
+          { timestamp: 1, message: `training on 426 rows (${runId})` },
+          { timestamp: 2, message: 'done: {}' },
+        ],
+        nextBackwardToken: 'b/1',
+      });
       cw.on(GetLogEventsCommand, { nextToken: 'b/1' }).resolves({ events: [], nextBackwardToken: 'b/1' });
       const training = await collectTrainedModel.invoke(aws, {
         context: { tenantId: acme.tenantId, actor: 'user:x', executionId: `arn:aws:states:eu-west-1:123456789012:execution:steward-train-evaluate:${runId}` },
@@ -186,9 +223,16 @@ if (!python) {
     };
 
     const reported = await awsRun('aws-reported', { cpu_ms: 812.5, peak_memory_bytes: 118_000_000 });
-    expect(reported).toMatchObject({ durationMs: 90_000, cpuMs: 812.5, peakMemoryBytes: 118_000_000, container: { resourceUsage: 'reported', logKey: `models/${modelId}/runs/aws-reported/training.log` } });
+    expect(reported).toMatchObject({
+      durationMs: 90_000,
+      cpuMs: 812.5,
+      peakMemoryBytes: 118_000_000,
+      container: { resourceUsage: 'reported', logKey: `models/${modelId}/runs/aws-reported/training.log` },
+    });
     // The same key and format the local runner's log is read from by GET /executions/{id}/logs.
-    expect(new TextDecoder().decode(await objects.getBytes(`models/${modelId}/runs/aws-reported/training.log`))).toBe('training on 426 rows (aws-reported)\ndone: {}\n');
+    expect(new TextDecoder().decode(await objects.getBytes(`models/${modelId}/runs/aws-reported/training.log`))).toBe(
+      'training on 426 rows (aws-reported)\ndone: {}\n',
+    );
 
     // A container of the user's own that writes no resources.json: duration from the job's times, CPU and memory unknown, not zero.
     const unknown = await awsRun('aws-unknown', undefined);
@@ -200,16 +244,27 @@ if (!python) {
     const failedJob = `${acme.tenantId}-train-aws-failed`;
     cw.reset();
     cw.on(DescribeLogStreamsCommand).resolves({ logStreams: [{ logStreamName: `${failedJob}/algo-1-1765000000` }] });
-    cw.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'Traceback (most recent call last):' }, { timestamp: 2, message: "ValueError: C must be > 0" }], nextBackwardToken: 'b' });
+    cw.on(GetLogEventsCommand).resolves({
+      events: [
+        { timestamp: 1, message: 'Traceback (most recent call last):' },
+        { timestamp: 2, message: 'ValueError: C must be > 0' },
+      ],
+      nextBackwardToken: 'b',
+    });
     cw.on(GetLogEventsCommand, { nextToken: 'b' }).resolves({ events: [], nextBackwardToken: 'b' });
     const failure = await recordFailure.invoke(aws, {
       context: { tenantId: acme.tenantId, actor: 'user:x', executionId: 'arn:aws:states:eu-west-1:123456789012:execution:steward-train-evaluate:aws-failed' },
-      caught: { Error: 'States.TaskFailed', Cause: JSON.stringify({ TrainingJobName: failedJob, TrainingJobStatus: 'Failed', FailureReason: 'AlgorithmError: ValueError: C must be > 0' }) },
+      caught: {
+        Error: 'States.TaskFailed',
+        Cause: JSON.stringify({ TrainingJobName: failedJob, TrainingJobStatus: 'Failed', FailureReason: 'AlgorithmError: ValueError: C must be > 0' }),
+      },
       state: { plan: { modelId }, trainingJob: { request: { TrainingJobName: failedJob } } },
     });
     expect(failure).toMatchObject({ error: 'States.TaskFailed' });
     expect(cw).toReceiveCommandWith(DescribeLogStreamsCommand, { logGroupName: '/aws/sagemaker/TrainingJobs', logStreamNamePrefix: `${failedJob}/` });
-    expect(new TextDecoder().decode(await objects.getBytes(`models/${modelId}/runs/aws-failed/training.log`))).toBe('Traceback (most recent call last):\nValueError: C must be > 0\n');
+    expect(new TextDecoder().decode(await objects.getBytes(`models/${modelId}/runs/aws-failed/training.log`))).toBe(
+      'Traceback (most recent call last):\nValueError: C must be > 0\n',
+    );
 
     // A job name that is not this tenant's is never read, whatever the state says.
     cw.reset();

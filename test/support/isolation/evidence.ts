@@ -77,8 +77,10 @@ export class AttackLog {
       errorDetails: this.errors,
     };
     writeFileSync(file, JSON.stringify(summary, null, 2));
-     
-    console.log(`[${suite}] routes covered: ${summary.routesCovered}, attempts: ${summary.attempts}, leaks: ${summary.leaks}, harness errors: ${summary.errors} → ${file}`);
+
+    console.log(
+      `[${suite}] routes covered: ${summary.routesCovered}, attempts: ${summary.attempts}, leaks: ${summary.leaks}, harness errors: ${summary.errors} → ${file}`,
+    );
     return file;
   }
 }
@@ -87,7 +89,10 @@ function finding(op: Operation | string, credential: Credential | undefined, req
   return {
     route: typeof op === 'string' ? op : op.key,
     credential: credential?.label ?? 'none',
-    request: typeof request === 'string' ? request : `${request.method} ${decodeURIComponent(request.path)}${Object.keys(request.query).length ? '?' + new URLSearchParams(request.query) : ''}${request.headers ? ' ' + JSON.stringify(request.headers) : ''}${request.body !== undefined ? ' ' + JSON.stringify(request.body).slice(0, 300) : ''}`,
+    request:
+      typeof request === 'string'
+        ? request
+        : `${request.method} ${decodeURIComponent(request.path)}${Object.keys(request.query).length ? '?' + new URLSearchParams(request.query) : ''}${request.headers ? ' ' + JSON.stringify(request.headers) : ''}${request.body !== undefined ? ' ' + JSON.stringify(request.body).slice(0, 300) : ''}`,
     status: res?.status ?? 0,
     problem: `${problem}${res && res.status >= 400 ? ` (${JSON.stringify(res.body).slice(0, 300)})` : ''}`,
   };
@@ -214,7 +219,11 @@ function fieldChanges(a: unknown, b: unknown, path = '', field = ''): Array<{ pa
  * A snapshot taken once the tenant's state stops moving on its own (a
  * pipeline run started by a fixture, say): two consecutive snapshots agree.
  */
-export async function settledSnapshot(fx: TenantFixtures, ops: readonly TenantOperation[], options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<Snapshot> {
+export async function settledSnapshot(
+  fx: TenantFixtures,
+  ops: readonly TenantOperation[],
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<Snapshot> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let last = await snapshot(fx, ops);
   for (;;) {
@@ -222,7 +231,8 @@ export async function settledSnapshot(fx: TenantFixtures, ops: readonly TenantOp
     const next = await snapshot(fx, ops);
     const moving = differences(last, next);
     if (moving.length === 0) return next;
-    if (Date.now() > deadline) throw new Error(`${fx.label}'s state keeps changing with no attack under way, so no change can be pinned on one: ${moving.slice(0, 5).join('; ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`${fx.label}'s state keeps changing with no attack under way, so no change can be pinned on one: ${moving.slice(0, 5).join('; ')}`);
     last = next;
   }
 }

@@ -82,7 +82,12 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
   // for, so A's state does not change under the snapshot while B attacks it.
   // A train-segments run: an execution like any other for the /executions routes, and one the segments route answers for.
   executionId: async (fx) => {
-    const res = await fx.send(fx.credentialFor('pipelines:run'), { method: 'POST', path: '/pipelines/train-segments/executions', query: {}, body: await trainSegmentsBody(fx) });
+    const res = await fx.send(fx.credentialFor('pipelines:run'), {
+      method: 'POST',
+      path: '/pipelines/train-segments/executions',
+      query: {},
+      body: await trainSegmentsBody(fx),
+    });
     expectCreated(res, 'POST /pipelines/train-segments/executions');
     const executionId: string = res.body.executionId;
     for (let i = 0; i < 600; i++) {
@@ -96,7 +101,12 @@ export const PATH_FIXTURES: Record<string, FixtureFn> = {
   // Batch jobs and schedules need an approved version: see batchJobTemplate (kept as JSON, once per tenant and slot).
   batchJobTemplate: async (fx) => JSON.stringify(await batchJobTemplate(fx)),
   jobId: async (fx) => {
-    const res = await fx.send(fx.credentialFor('batch:run'), { method: 'POST', path: '/batch-jobs', query: {}, body: JSON.parse(await fx.resolve('batchJobTemplate')) });
+    const res = await fx.send(fx.credentialFor('batch:run'), {
+      method: 'POST',
+      path: '/batch-jobs',
+      query: {},
+      body: JSON.parse(await fx.resolve('batchJobTemplate')),
+    });
     if (res.status !== 202) throw new Error(`fixture jobId: POST /batch-jobs answered ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.jobId;
   },
@@ -117,16 +127,27 @@ export const BODIES: Record<string, BodyFn> = {
   // Invite viewers, not more tenant admins (the generator would take the first role of the enum).
   'POST /pipelines/train-evaluate/executions': async (fx, params) => trainEvaluateBody(fx, params.modelId ?? (await fx.resolve('modelId'))),
   // An approved version of the tenant's own, to a new endpoint each time (creates need unique names).
-  'POST /deployments': async (fx) => ({ endpointName: `${fx.marker.slice(0, 30)}-${randomBytes(3).toString('hex')}`, variants: [await approvedOnnxVersion(fx)] }),
+  'POST /deployments': async (fx) => ({
+    endpointName: `${fx.marker.slice(0, 30)}-${randomBytes(3).toString('hex')}`,
+    variants: [await approvedOnnxVersion(fx)],
+  }),
   // One row of the deployed endpoint's schema (deployedEndpoint).
   'POST /endpoints/{endpointName}/invocations': () => [{ a: 1, b: 2 }],
   'POST /batch-jobs': async (fx) => JSON.parse(await fx.resolve('batchJobTemplate')),
   // An imported (not yet approved) ONNX version, on a ready dataset version holding its inputs and a target.
-  'POST /pipelines/evaluate/executions': async (fx) => ({ ...(await importedOnnxVersion(fx)), dataset: await readyDatasetVersion(fx, 'a,b,y', (i) => `${i / 10},${(20 - i) / 10},${i % 3 === 0 ? 1 : 0}`), target: 'y' }),
+  'POST /pipelines/evaluate/executions': async (fx) => ({
+    ...(await importedOnnxVersion(fx)),
+    dataset: await readyDatasetVersion(fx, 'a,b,y', (i) => `${i / 10},${(20 - i) / 10},${i % 3 === 0 ? 1 : 0}`),
+    target: 'y',
+  }),
   'POST /pipelines/train-segments/executions': (fx) => trainSegmentsBody(fx),
   'POST /schedules': (fx) => scheduleBody(fx),
   'PATCH /schedules/{scheduleId}': (fx) => ({ description: `${fx.marker} changed` }),
-  'POST /users': (fx) => ({ email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`, displayName: `${fx.marker} invited`, roles: ['viewer'] }),
+  'POST /users': (fx) => ({
+    email: `${fx.marker}${randomBytes(3).toString('hex')}@${fx.marker}.example`,
+    displayName: `${fx.marker} invited`,
+    roles: ['viewer'],
+  }),
 };
 
 /**
@@ -168,13 +189,35 @@ function importedOnnxVersion(fx: TenantFixtures): Promise<{ modelId: string; ver
 
 /** A two-input logistic ONNX model imported by the data scientist: a new model, its version's artifact uploaded and verified. */
 async function importOnnxVersion(fx: TenantFixtures): Promise<{ modelId: string; version: number }> {
-  const schema = { inputs: [{ name: 'a', type: 'float' }, { name: 'b', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }] };
+  const schema = {
+    inputs: [
+      { name: 'a', type: 'float' },
+      { name: 'b', type: 'float' },
+    ],
+    outputs: [{ name: 'probability', type: 'float' }],
+  };
   const projectId = await fx.resolve('projectId');
-  const model = await fx.call('data-scientist', 'POST', '/models', { projectId, name: `deploy-${randomBytes(3).toString('hex')}`, type: 'ml', framework: 'onnx', schema });
+  const model = await fx.call('data-scientist', 'POST', '/models', {
+    projectId,
+    name: `deploy-${randomBytes(3).toString('hex')}`,
+    type: 'ml',
+    framework: 'onnx',
+    schema,
+  });
   expectCreated(model, 'POST /models (endpoint fixture)');
-  const bytes = exportLinearModelToOnnx({ kind: 'logistic', inputName: 'features', center: [0, 0], scale: [1, 1], coefficients: [0.5, -0.5], intercept: 0.1, outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }] });
+  const bytes = exportLinearModelToOnnx({
+    kind: 'logistic',
+    inputName: 'features',
+    center: [0, 0],
+    scale: [1, 1],
+    coefficients: [0.5, -0.5],
+    intercept: 0.1,
+    outputs: [{ name: 'probability', role: 'score', elementType: 'float32', rank: 2 }],
+  });
   const base = `/models/${model.body.modelId}/versions`;
-  const version = await fx.call('data-scientist', 'POST', base, { artifact: { format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length } });
+  const version = await fx.call('data-scientist', 'POST', base, {
+    artifact: { format: 'onnx', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length },
+  });
   expectCreated(version, 'POST versions (endpoint fixture)');
   const v = `${base}/${version.body.version}`;
   const upload = await fx.call('data-scientist', 'POST', `${v}/artifact/upload-url`);
@@ -209,7 +252,13 @@ function readyDatasetVersion(fx: TenantFixtures, header: string, row: (i: number
 /** A train-segments request: two segments of ten rows in the tenant's project. */
 async function trainSegmentsBody(fx: TenantFixtures): Promise<Record<string, unknown>> {
   const dataset = await readyDatasetVersion(fx, 'store,x,y', (i) => `${i % 2 === 0 ? 'north' : 'south'},${i / 10},${(i * 7) % 5 >= 2 ? 1 : 0}`);
-  return { projectId: await fx.resolve('projectId'), family: `${fx.marker.slice(0, 20)}-${randomBytes(2).toString('hex')}`, dataset, segmentColumn: 'store', target: 'y' };
+  return {
+    projectId: await fx.resolve('projectId'),
+    family: `${fx.marker.slice(0, 20)}-${randomBytes(2).toString('hex')}`,
+    dataset,
+    segmentColumn: 'store',
+    target: 'y',
+  };
 }
 
 async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
@@ -224,7 +273,6 @@ async function deployedEndpoint(fx: TenantFixtures): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('endpoint fixture: deployment still not live');
-
 }
 
 async function scheduleBody(fx: TenantFixtures): Promise<Record<string, unknown>> {
@@ -241,8 +289,19 @@ async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unkn
   const write = fx.credentialFor('catalog:write');
   const project = await fx.send(write, { method: 'POST', path: '/projects', query: {}, body: { name: `${fx.marker}-batch-${suffix}` } });
   expectCreated(project, 'POST /projects');
-  const schema = { inputs: [{ name: 'x', type: 'float' }], outputs: [{ name: 'probability', type: 'float' }, { name: 'label', type: 'long' }] };
-  const model = await fx.send(write, { method: 'POST', path: '/models', query: {}, body: { projectId: project.body.projectId, name: `${fx.marker}-batch-${suffix}`, type: 'ml', framework: 'steward-built-in', tags: [], schema } });
+  const schema = {
+    inputs: [{ name: 'x', type: 'float' }],
+    outputs: [
+      { name: 'probability', type: 'float' },
+      { name: 'label', type: 'long' },
+    ],
+  };
+  const model = await fx.send(write, {
+    method: 'POST',
+    path: '/models',
+    query: {},
+    body: { projectId: project.body.projectId, name: `${fx.marker}-batch-${suffix}`, type: 'ml', framework: 'steward-built-in', tags: [], schema },
+  });
   expectCreated(model, 'POST /models');
   // The tenant's dataset fixture, not a new dataset: an id first seen in a body would add parameter
   // sets (and dataset-version uploads) after the snapshot.
@@ -253,7 +312,12 @@ async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unkn
   await untilReady(fx, datasetId, registered.body.version);
   const datasetRef = { datasetId, version: registered.body.version };
   // The run may approve its version only where the project's stored policy lets it (core/governance).
-  const policy = await fx.send(fx.credentialFor('policy:manage'), { method: 'PUT', path: `/projects/${project.body.projectId}/policy`, query: {}, body: { autoApprove: true, gates: ['auc >= 0'] } });
+  const policy = await fx.send(fx.credentialFor('policy:manage'), {
+    method: 'PUT',
+    path: `/projects/${project.body.projectId}/policy`,
+    query: {},
+    body: { autoApprove: true, gates: ['auc >= 0'] },
+  });
   if (policy.status !== 200) throw new Error(`fixture batchJobTemplate: project policy answered ${policy.status} ${JSON.stringify(policy.body)}`);
   const started = await fx.send(fx.credentialFor('pipelines:run'), {
     method: 'POST',
@@ -264,8 +328,10 @@ async function batchJobTemplate(fx: TenantFixtures): Promise<Record<string, unkn
   if (started.status !== 202) throw new Error(`fixture batchJobTemplate: train-evaluate answered ${started.status} ${JSON.stringify(started.body)}`);
   for (let i = 0; i < 600; i++) {
     const run = await fx.send(fx.credentialFor('pipelines:read'), { method: 'GET', path: `/executions/${started.body.executionId}`, query: {} });
-    if (run.status === 200 && run.body.status === 'SUCCEEDED') return { model: { modelId: model.body.modelId, version: 1 }, input: { kind: 'dataset', ...datasetRef } };
-    if (run.status === 200 && run.body.status !== 'RUNNING') throw new Error(`fixture batchJobTemplate: train-evaluate ended ${run.body.status}: ${run.body.cause}`);
+    if (run.status === 200 && run.body.status === 'SUCCEEDED')
+      return { model: { modelId: model.body.modelId, version: 1 }, input: { kind: 'dataset', ...datasetRef } };
+    if (run.status === 200 && run.body.status !== 'RUNNING')
+      throw new Error(`fixture batchJobTemplate: train-evaluate ended ${run.body.status}: ${run.body.cause}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('fixture batchJobTemplate: train-evaluate still running');
@@ -287,7 +353,8 @@ export const QUERIES: Record<string, (fx: TenantFixtures, params: Params) => Pro
     for (;;) {
       const job = await fx.send(fx.credentialFor('batch:read'), { method: 'GET', path: `/batch-jobs/${params.jobId}`, query: {} });
       if (job.status === 200 && job.body.status === 'succeeded') return { file: 'manifest.json' };
-      if (job.status !== 200 || job.body.status === 'failed') throw new Error(`fixture batch job download: GET /batch-jobs/${params.jobId} answered ${job.status} ${JSON.stringify(job.body)}`);
+      if (job.status !== 200 || job.body.status === 'failed')
+        throw new Error(`fixture batch job download: GET /batch-jobs/${params.jobId} answered ${job.status} ${JSON.stringify(job.body)}`);
       if (Date.now() > deadline) throw new Error(`fixture batch job download: job ${params.jobId} still ${job.body.status}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -317,11 +384,21 @@ async function uploadedDatasetVersion(fx: TenantFixtures, datasetId: string, csv
   if (!content) throw new NoFixture('version', `no sample file for dataset format '${format}'`);
   const bytes = Buffer.from(content, 'utf8');
   const declared = { format, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-  const upload = await fx.send(fx.credentialFor('artifacts:write'), { method: 'POST', path: `/datasets/${datasetId}/versions/upload-url`, query: {}, body: declared });
+  const upload = await fx.send(fx.credentialFor('artifacts:write'), {
+    method: 'POST',
+    path: `/datasets/${datasetId}/versions/upload-url`,
+    query: {},
+    body: declared,
+  });
   expectCreated(upload, 'POST /datasets/{datasetId}/versions/upload-url');
   const put = await fetch(upload.body.url, { method: upload.body.method ?? 'PUT', headers: upload.body.headers ?? {}, body: bytes });
   if (!put.ok) throw new Error(`fixture dataset version: PUT to the upload URL answered ${put.status} ${await put.text()}`);
-  return { method: 'POST', path: `/datasets/${datasetId}/versions`, query: {}, body: { uploadId: upload.body.uploadId, sha256: declared.sha256, sizeBytes: declared.sizeBytes } };
+  return {
+    method: 'POST',
+    path: `/datasets/${datasetId}/versions`,
+    query: {},
+    body: { uploadId: upload.body.uploadId, sha256: declared.sha256, sizeBytes: declared.sizeBytes },
+  };
 }
 
 /** Creates the resource named by `param` with the POST on its collection (`POST /models` for `/models/{modelId}`). */
@@ -353,7 +430,8 @@ function collectionPost(ops: readonly Operation[], param: string, collection?: s
   const exact = ops.find((o): o is TenantOperation => o.kind === 'tenant' && o.method === 'POST' && o.path === collection);
   if (exact) return exact;
   const candidates = ops.filter(
-    (o): o is TenantOperation => o.kind === 'tenant' && o.method === 'POST' && !o.path.endsWith('}') && ops.some((q) => q.path.startsWith(`${o.path}/{${param}}`)),
+    (o): o is TenantOperation =>
+      o.kind === 'tenant' && o.method === 'POST' && !o.path.endsWith('}') && ops.some((q) => q.path.startsWith(`${o.path}/{${param}}`)),
   );
   return candidates.sort((a, b) => a.pathParams.length - b.pathParams.length)[0];
 }
@@ -364,7 +442,8 @@ export function findKey(body: unknown, key: string): unknown {
   while (queue.length > 0) {
     const next = queue.shift();
     if (!next || typeof next !== 'object') continue;
-    if (!Array.isArray(next) && key in next && ['string', 'number'].includes(typeof (next as Record<string, unknown>)[key])) return (next as Record<string, unknown>)[key];
+    if (!Array.isArray(next) && key in next && ['string', 'number'].includes(typeof (next as Record<string, unknown>)[key]))
+      return (next as Record<string, unknown>)[key];
     queue.push(...Object.values(next));
   }
   return undefined;
@@ -375,7 +454,8 @@ async function untilReady(fx: TenantFixtures, datasetId: string, version: number
   for (let i = 0; i < 600; i++) {
     const res = await fx.send(fx.credentialFor('catalog:read'), { method: 'GET', path: `/datasets/${datasetId}/versions/${version}`, query: {} });
     if (res.status === 200 && res.body.status === 'ready') return;
-    if (res.status !== 200 || res.body.status === 'failed') throw new Error(`fixture dataset version ${datasetId}/${version}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 200 || res.body.status === 'failed')
+      throw new Error(`fixture dataset version ${datasetId}/${version}: ${res.status} ${JSON.stringify(res.body)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`fixture dataset version ${datasetId}/${version} still pending`);
@@ -598,7 +678,8 @@ export class TenantFixtures {
       try {
         body = await generateValue(op.body.schema, ctx, 'body');
       } catch (error) {
-        if (error instanceof CannotGenerate) throw new Error(`${op.key}: ${error.message}; add an entry to BODIES in test/support/isolation/fixtures.ts`, { cause: error });
+        if (error instanceof CannotGenerate)
+          throw new Error(`${op.key}: ${error.message}; add an entry to BODIES in test/support/isolation/fixtures.ts`, { cause: error });
         throw error;
       }
     }

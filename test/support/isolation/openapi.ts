@@ -61,12 +61,14 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
-      const params: Parameter[] = [...shared, ...(op.parameters ?? [])].map((p) => deref(doc, p)).map((p) => ({
-        name: p.name,
-        in: p.in,
-        required: p.in === 'path' ? true : Boolean(p.required),
-        schema: deref(doc, p.schema ?? {}),
-      }));
+      const params: Parameter[] = [...shared, ...(op.parameters ?? [])]
+        .map((p) => deref(doc, p))
+        .map((p) => ({
+          name: p.name,
+          in: p.in,
+          required: p.in === 'path' ? true : Boolean(p.required),
+          schema: deref(doc, p.schema ?? {}),
+        }));
       const declaredPathNames = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const pathParams = declaredPathNames.map(
         (name) => params.find((p) => p.in === 'path' && p.name === name) ?? { name, in: 'path' as const, required: true, schema: { type: 'string' } },

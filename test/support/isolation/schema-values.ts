@@ -166,7 +166,10 @@ async function generateString(schema: JsonSchema, ctx: ValueContext, at: string,
       if (value !== undefined && fits(value)) return value;
     }
   }
-  throw new CannotGenerate(at, `no string matches /${schema.pattern}/ within length ${min}..${max}; add a body to the registry in test/support/isolation/fixtures.ts`);
+  throw new CannotGenerate(
+    at,
+    `no string matches /${schema.pattern}/ within length ${min}..${max}; add a body to the registry in test/support/isolation/fixtures.ts`,
+  );
 }
 
 function generateNumber(schema: JsonSchema, type: 'integer' | 'number', at: string): number {
@@ -289,7 +292,8 @@ class RegexParser {
     if (c === '.') return { kind: 'chars', set: PRINTABLE };
     if (c === '(') {
       if (this.src.startsWith('?:', this.i)) this.i += 2;
-      else if (this.src.startsWith('?<', this.i) && !this.src.startsWith('?<=', this.i) && !this.src.startsWith('?<!', this.i)) this.i = this.src.indexOf('>', this.i) + 1;
+      else if (this.src.startsWith('?<', this.i) && !this.src.startsWith('?<=', this.i) && !this.src.startsWith('?<!', this.i))
+        this.i = this.src.indexOf('>', this.i) + 1;
       else if (this.src[this.i] === '?') throw new Error('lookaround not supported');
       const alternatives = this.parseAlternatives();
       if (this.src[this.i++] !== ')') throw new Error('unbalanced group');

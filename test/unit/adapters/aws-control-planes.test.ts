@@ -22,8 +22,13 @@ const TENANT = 'tabcdefghjkmnpqr';
 describe('tenant-scoped credentials (STS)', () => {
   it('assumes the tenant role with session tag TenantId and hands the credentials to the data clients', async () => {
     const sts = mockClient(STSClient);
-    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 900_000) } });
-    const broker = new TenantCredentialBroker(new STSClient({ region: 'eu-west-1' }), { roleArn: 'arn:aws:iam::123456789012:role/steward-tenant-access', region: 'eu-west-1' });
+    sts
+      .on(AssumeRoleCommand)
+      .resolves({ Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date(Date.now() + 900_000) } });
+    const broker = new TenantCredentialBroker(new STSClient({ region: 'eu-west-1' }), {
+      roleArn: 'arn:aws:iam::123456789012:role/steward-tenant-access',
+      region: 'eu-west-1',
+    });
     const credentials = await broker.assume(TENANT);
     expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
       RoleArn: 'arn:aws:iam::123456789012:role/steward-tenant-access',
@@ -92,7 +97,12 @@ describe('API Gateway usage plans per tenant', () => {
     const out = await throttling.provision(TENANT, 'standard');
     expect(out.usageKeyId).toBe('key-1');
     expect(out.usageKey).toMatch(/^[A-Za-z0-9_-]{40}$/);
-    expect(apigw).toHaveReceivedCommandWith(CreateApiKeyCommand, { name: `steward-tenant-${TENANT}`, value: out.usageKey, enabled: true, tags: { TenantId: TENANT, Plan: 'standard' } });
+    expect(apigw).toHaveReceivedCommandWith(CreateApiKeyCommand, {
+      name: `steward-tenant-${TENANT}`,
+      value: out.usageKey,
+      enabled: true,
+      tags: { TenantId: TENANT, Plan: 'standard' },
+    });
     expect(apigw).toHaveReceivedCommandWith(CreateUsagePlanKeyCommand, { usagePlanId: 'up-std', keyId: 'key-1', keyType: 'API_KEY' });
     await throttling.setEnabled('key-1', false);
     expect(apigw).toHaveReceivedCommandWith(UpdateApiKeyCommand, { apiKey: 'key-1', patchOperations: [{ op: 'replace', path: '/enabled', value: 'false' }] });
@@ -115,7 +125,10 @@ describe('authorizer result', () => {
     const result = authorizerResult('arn:aws:execute-api:eu-west-1:1:api/prod/GET/models', principal, 'usage-key');
     expect(result).toEqual({
       principalId: 'tok1',
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:1:api/prod/GET/models' }] },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:1:api/prod/GET/models' }],
+      },
       context: { principal: JSON.stringify(principal) },
       usageIdentifierKey: 'usage-key',
     });

@@ -21,7 +21,10 @@ describe('awsPlatform inspector', () => {
 
   it('invokes the function named by STEWARD_INSPECTOR_FUNCTION', async () => {
     lambda.reset();
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify({ outcome: 'inspected', result: { sha256: 'c'.repeat(64), bytes: 10 } })) as never });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: new TextEncoder().encode(JSON.stringify({ outcome: 'inspected', result: { sha256: 'c'.repeat(64), bytes: 10 } })) as never,
+    });
     const platform = awsPlatform({ ...env, STEWARD_INSPECTOR_FUNCTION: 'steward-inspector' });
     await expect(platform.inspector.inspectDataset(job)).resolves.toEqual({ sha256: 'c'.repeat(64), bytes: 10 });
     expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { FunctionName: 'steward-inspector', InvocationType: 'RequestResponse' });

@@ -25,12 +25,16 @@ describe('CloudWatch training logs', () => {
     // Newest page first (startFromHead: false); each page's events are oldest first.
     cw.on(GetLogEventsCommand, { logStreamName: STREAM })
       .resolvesOnce({ events: [event(30, 'done: {"train_auc": 0.99}'), event(31, 'bye')], nextBackwardToken: 'b/2', nextForwardToken: 'f/1' })
-      .resolvesOnce({ events: [event(10, "training on 426 rows, 30 features, target 'benign'"), event(20, 'fitting')], nextBackwardToken: 'b/3', nextForwardToken: 'f/2' })
+      .resolvesOnce({
+        events: [event(10, "training on 426 rows, 30 features, target 'benign'"), event(20, 'fitting')],
+        nextBackwardToken: 'b/3',
+        nextForwardToken: 'f/2',
+      })
       .resolvesOnce({ events: [], nextBackwardToken: 'b/3', nextForwardToken: 'f/3' });
 
     const text = await logs.readJobLog(JOB, { maxBytes: 1 << 20 });
 
-    expect(text).toBe("training on 426 rows, 30 features, target 'benign'\nfitting\ndone: {\"train_auc\": 0.99}\nbye\n");
+    expect(text).toBe('training on 426 rows, 30 features, target \'benign\'\nfitting\ndone: {"train_auc": 0.99}\nbye\n');
     expect(cw).toReceiveCommandTimes(DescribeLogStreamsCommand, 2);
     expect(cw).toReceiveNthCommandWith(1, DescribeLogStreamsCommand, { logGroupName: GROUP, logStreamNamePrefix: `${JOB}/` });
     expect(cw).toReceiveNthCommandWith(2, DescribeLogStreamsCommand, { logGroupName: GROUP, logStreamNamePrefix: `${JOB}/`, nextToken: 'streams-2' });
@@ -66,7 +70,10 @@ describe('CloudWatch training logs', () => {
 
   it('merges the streams of a job that ran on several instances by time', async () => {
     cw.on(DescribeLogStreamsCommand).resolves({ logStreams: [{ logStreamName: `${JOB}/algo-2-1765000000` }, { logStreamName: `${JOB}/algo-1-1765000000` }] });
-    cw.on(GetLogEventsCommand, { logStreamName: `${JOB}/algo-1-1765000000` }).resolves({ events: [event(1, 'algo-1 first'), event(3, 'algo-1 last')], nextBackwardToken: 'b' });
+    cw.on(GetLogEventsCommand, { logStreamName: `${JOB}/algo-1-1765000000` }).resolves({
+      events: [event(1, 'algo-1 first'), event(3, 'algo-1 last')],
+      nextBackwardToken: 'b',
+    });
     cw.on(GetLogEventsCommand, { logStreamName: `${JOB}/algo-2-1765000000` }).resolves({ events: [event(2, 'algo-2 middle')], nextBackwardToken: 'b' });
     cw.on(GetLogEventsCommand, { nextToken: 'b' }).resolves({ events: [], nextBackwardToken: 'b' });
 
@@ -74,7 +81,9 @@ describe('CloudWatch training logs', () => {
   });
 
   it('is no log when the job left no stream, or the log group does not exist yet', async () => {
-    cw.on(DescribeLogStreamsCommand).resolvesOnce({ logStreams: [] }).rejectsOnce(new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }));
+    cw.on(DescribeLogStreamsCommand)
+      .resolvesOnce({ logStreams: [] })
+      .rejectsOnce(new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }));
     expect(await logs.readJobLog(JOB, { maxBytes: 1024 })).toBeUndefined();
     expect(await logs.readJobLog(JOB, { maxBytes: 1024 })).toBeUndefined();
     expect(cw).toReceiveCommandTimes(GetLogEventsCommand, 0);

@@ -23,7 +23,9 @@ function counterSequence() {
       if (item.Put?.Item?.unlinkable) throw new TypeError('cannot link');
       return { item: { Put: { ...item.Put!, Item: { ...item.Put!.Item, n: state + 1 } } }, state: state + 1 };
     },
-    advance: (before, after) => ({ Update: { TableName: 't', Key: { pk: 'HEAD', sk: 'h' }, UpdateExpression: `SET n = ${after}`, ConditionExpression: `n = ${before}` } }),
+    advance: (before, after) => ({
+      Update: { TableName: 't', Key: { pk: 'HEAD', sk: 'h' }, UpdateExpression: `SET n = ${after}`, ConditionExpression: `n = ${before}` },
+    }),
     committed: (after) => void seen.committed.push(after),
     forget: () => void seen.forgotten++,
   };
@@ -79,7 +81,9 @@ describe('group commit with an append sequence', () => {
 
   it('rejects a transaction refused for its own reason with only its own reasons, and links the others again', async () => {
     const { sequence } = counterSequence();
-    const { client, sent } = scriptedClient((items, call) => (call === 2 ? cancelled(items.map((i) => (i.Put?.Item.pk === 'bad' ? 'ConditionalCheckFailed' : 'None'))) : undefined));
+    const { client, sent } = scriptedClient((items, call) =>
+      call === 2 ? cancelled(items.map((i) => (i.Put?.Item.pk === 'bad' ? 'ConditionalCheckFailed' : 'None'))) : undefined,
+    );
     const combiner = new TransactionCombiner(client, { lingerMs: 0 });
     const first = combiner.write([put('first')]);
     const outcomes = await Promise.allSettled([
@@ -93,7 +97,12 @@ describe('group commit with an append sequence', () => {
     const reasons = ((outcomes[1] as PromiseRejectedResult).reason as TransactionCanceledException).CancellationReasons!.map((r) => r.Code);
     expect(reasons).toEqual(['ConditionalCheckFailed', 'None']);
     // The retry links the survivors as 1 and 2: the refused one took no place.
-    expect(sent.at(-1)!.filter((i) => i.Put?.Item.pk.toString().startsWith('e')).map((i) => [i.Put!.Item.pk, i.Put!.Item.n])).toEqual([
+    expect(
+      sent
+        .at(-1)!
+        .filter((i) => i.Put?.Item.pk.toString().startsWith('e'))
+        .map((i) => [i.Put!.Item.pk, i.Put!.Item.n]),
+    ).toEqual([
       ['e1', 1],
       ['e3', 2],
     ]);
@@ -114,10 +123,13 @@ describe('group commit with an append sequence', () => {
     const { sequence } = counterSequence();
     const { client, sent } = scriptedClient(() => undefined);
     const combiner = new TransactionCombiner(client, { lingerMs: 0 });
-    await combiner.write([put('e1', { unlinkable: true }), put('e2')], [
-      { index: 0, sequence },
-      { index: 1, sequence },
-    ]);
+    await combiner.write(
+      [put('e1', { unlinkable: true }), put('e2')],
+      [
+        { index: 0, sequence },
+        { index: 1, sequence },
+      ],
+    );
     expect(sent[0].map((i) => i.Put?.Item.n ?? (isHead(i) ? 'head' : undefined))).toEqual([undefined, 1, 'head']);
 
     const broken: AppendSequence<number> = { ...sequence, head: async () => Promise.reject(new Error('chain corrupted')) };
@@ -129,7 +141,12 @@ describe('group commit with an append sequence', () => {
     const { sequence } = counterSequence();
     const { client, sent } = scriptedClient(() => undefined);
     const combiner = new TransactionCombiner(client, { lingerMs: 0 });
-    const faulty: AppendSequence<number> = { ...sequence, advance: () => { throw new Error('no head write'); } };
+    const faulty: AppendSequence<number> = {
+      ...sequence,
+      advance: () => {
+        throw new Error('no head write');
+      },
+    };
 
     await expect(combiner.write([put('e1')], [{ index: 0, sequence: faulty }])).rejects.toThrow('no head write');
     await combiner.write([put('after')]);

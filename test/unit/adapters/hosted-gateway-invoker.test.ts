@@ -27,17 +27,29 @@ describe('HostedGatewayInvoker', () => {
     expect(answer).toEqual({ body, contentType: 'text/csv', variant: 'blue' });
     const call = seen[0];
     expect([call.endpointName, call.body]).toEqual(['ep', body]);
-    expect(['content-type', 'accept', 'x-amzn-sagemaker-target-variant', 'x-amzn-sagemaker-inference-id', 'authorization'].map((h) => call.header(h))).toEqual(['text/csv', 'text/csv', 'blue', 'r-1', undefined]);
+    expect(['content-type', 'accept', 'x-amzn-sagemaker-target-variant', 'x-amzn-sagemaker-inference-id', 'authorization'].map((h) => call.header(h))).toEqual([
+      'text/csv',
+      'text/csv',
+      'blue',
+      'r-1',
+      undefined,
+    ]);
 
     await invoker.invoke({ endpointName: 'ep', body, contentType: 'application/json', accept: '', inferenceId: '' });
-    expect(['accept', 'x-amzn-sagemaker-target-variant', 'x-amzn-sagemaker-inference-id'].map((h) => seen[1].header(h))).toEqual([undefined, undefined, undefined]);
+    expect(['accept', 'x-amzn-sagemaker-target-variant', 'x-amzn-sagemaker-inference-id'].map((h) => seen[1].header(h))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('reads the error type before a colon and after a hash, as the SDK does, and keeps the answer as the cause', async () => {
     const refused = sagemakerError('ValidationError', 'Endpoint ep of account 1 not found.', 'req-9');
     const hashed = { ...refused, headers: { ...refused.headers, 'x-amzn-ErrorType': 'com.amazon.sagemaker#ValidationError' } };
     for (const answer of [refused, hashed]) {
-      const error = await invokerAnswering(answer).invoke({ endpointName: 'ep', body, contentType: 'text/csv' }).catch((e: unknown) => e);
+      const error = await invokerAnswering(answer)
+        .invoke({ endpointName: 'ep', body, contentType: 'text/csv' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EndpointMissing);
       expect((error as Error).cause).toBeInstanceOf(GatewayRefused);
       expect((error as Error).cause).toMatchObject({ status: 400, requestId: 'req-9', fields: { name: 'ValidationError' } });
@@ -46,19 +58,33 @@ describe('HostedGatewayInvoker', () => {
 
   it('maps model errors by the original status, naming the variant from the log stream', async () => {
     const modelError = (originalStatusCode: number) =>
-      sagemakerError('ModelError', 'Received … error', 'r', { originalStatusCode, originalMessage: `row 1, field 'age': not a number`, logStreamArn: 'arn:aws:logs:us-east-1:1:log-group:/aws/sagemaker/Endpoints/ep:log-stream:green/local' });
-    await expect(invokerAnswering(modelError(400)).invoke({ endpointName: 'ep', body, contentType: 'text/csv' })).rejects.toEqual(new ModelRefusedInput(`row 1, field 'age': not a number`, 'green'));
-    const failed = await invokerAnswering(modelError(500)).invoke({ endpointName: 'ep', body, contentType: 'text/csv' }).catch((e: unknown) => e);
+      sagemakerError('ModelError', 'Received … error', 'r', {
+        originalStatusCode,
+        originalMessage: `row 1, field 'age': not a number`,
+        logStreamArn: 'arn:aws:logs:us-east-1:1:log-group:/aws/sagemaker/Endpoints/ep:log-stream:green/local',
+      });
+    await expect(invokerAnswering(modelError(400)).invoke({ endpointName: 'ep', body, contentType: 'text/csv' })).rejects.toEqual(
+      new ModelRefusedInput(`row 1, field 'age': not a number`, 'green'),
+    );
+    const failed = await invokerAnswering(modelError(500))
+      .invoke({ endpointName: 'ep', body, contentType: 'text/csv' })
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(ModelFailed);
     expect(failed).toMatchObject({ variant: 'green' });
   });
 
   it('answers an internal failure, an answer that is not JSON, and a gateway that throws as ModelFailed', async () => {
-    const internal = await invokerAnswering(sagemakerError('InternalFailure', 'An internal error occurred (request r).', 'r')).invoke({ endpointName: 'ep', body, contentType: 'text/csv' }).catch((e: unknown) => e);
+    const internal = await invokerAnswering(sagemakerError('InternalFailure', 'An internal error occurred (request r).', 'r'))
+      .invoke({ endpointName: 'ep', body, contentType: 'text/csv' })
+      .catch((e: unknown) => e);
     expect(internal).toEqual(new ModelFailed('InternalFailure: An internal error occurred (request r).'));
-    const garbled = await invokerAnswering({ status: 503, headers: {}, body: new TextEncoder().encode('<html>') }).invoke({ endpointName: 'ep', body, contentType: 'text/csv' }).catch((e: unknown) => e);
+    const garbled = await invokerAnswering({ status: 503, headers: {}, body: new TextEncoder().encode('<html>') })
+      .invoke({ endpointName: 'ep', body, contentType: 'text/csv' })
+      .catch((e: unknown) => e);
     expect(garbled).toEqual(new ModelFailed('UnknownError: UnknownError'));
-    const thrown = await invokerAnswering(new TypeError('gateway is not hosted')).invoke({ endpointName: 'ep', body, contentType: 'text/csv' }).catch((e: unknown) => e);
+    const thrown = await invokerAnswering(new TypeError('gateway is not hosted'))
+      .invoke({ endpointName: 'ep', body, contentType: 'text/csv' })
+      .catch((e: unknown) => e);
     expect(thrown).toEqual(new ModelFailed('TypeError: gateway is not hosted'));
   });
 });

@@ -51,7 +51,10 @@ describe('LambdaInspector', () => {
 
   it('turns a named refusal into the ValidationFailed the API answers 400 for', async () => {
     const problem = 'the inspection did not finish within 18 s (limit: inspection time) and was stopped';
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ outcome: 'refused', refusal: { message: `refused: ${problem}`, fields: [{ field: 'artifact', problem }] } }) as never });
+    lambda.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      Payload: encode({ outcome: 'refused', refusal: { message: `refused: ${problem}`, fields: [{ field: 'artifact', problem }] } }) as never,
+    });
     const error = await inspector.inspectArtifact(ARTIFACT).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationFailed);
     expect((error as ValidationFailed).fields).toEqual([{ field: 'artifact', problem }]);
@@ -76,13 +79,18 @@ describe('LambdaInspector', () => {
   });
 
   it('names the dataset file when a dataset job times out', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' }) as never });
+    lambda
+      .on(InvokeCommand)
+      .resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out' }) as never });
     const error = (await inspector.inspectDataset({ url: URL_, size: 10, format: 'csv' }).catch((e: unknown) => e)) as ValidationFailed;
     expect(error.fields).toEqual([{ field: 'file', problem: expect.stringContaining('limit: inspection time') }]);
   });
 
   it.each([
-    ['the function cannot start', { StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: 'Runtime.ImportModuleError', errorMessage: 'Cannot find module' }) }],
+    [
+      'the function cannot start',
+      { StatusCode: 200, FunctionError: 'Unhandled', Payload: encode({ errorType: 'Runtime.ImportModuleError', errorMessage: 'Cannot find module' }) },
+    ],
     ['the function fails inspecting', { StatusCode: 200, Payload: encode({ outcome: 'failed', failure: 'NotFound: object not found' }) }],
     ['the answer has another shape', { StatusCode: 200, Payload: encode({ ok: true }) }],
     ['the result has another shape', { StatusCode: 200, Payload: encode({ outcome: 'inspected', result: { sha256: 'nope' } }) }],

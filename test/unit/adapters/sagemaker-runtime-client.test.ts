@@ -10,7 +10,9 @@ type SentRequest = { method: string; protocol?: string; hostname?: string; port?
  * the request's own day, region and service.
  */
 function signatureIsValid(request: SentRequest, secretAccessKey: string): boolean {
-  const auth = /^AWS4-HMAC-SHA256 Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(request.headers.authorization ?? '');
+  const auth = /^AWS4-HMAC-SHA256 Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+    request.headers.authorization ?? '',
+  );
   if (!auth) return false;
   const [, day, region, service, signedHeaders, signature] = auth as unknown as [string, string, string, string, string, string];
   const amzDate = request.headers['x-amz-date'];
@@ -46,7 +48,15 @@ describe('sagemakerRuntimeClient', () => {
     const handler = {
       metadata: { handlerProtocol: 'http/1.1' },
       async handle(request: SentRequest) {
-        sent.push({ method: request.method, protocol: request.protocol, hostname: request.hostname, port: request.port, path: request.path, headers: { ...request.headers }, body: request.body });
+        sent.push({
+          method: request.method,
+          protocol: request.protocol,
+          hostname: request.hostname,
+          port: request.port,
+          path: request.path,
+          headers: { ...request.headers },
+          body: request.body,
+        });
         return {
           response: {
             statusCode: 200,
@@ -66,15 +76,23 @@ describe('sagemakerRuntimeClient', () => {
     const { sent, handler } = recordingHandler();
     const client = sagemakerRuntimeClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', credentials, requestHandler: handler as never });
     for (let i = 0; i < 3; i++) {
-      const out = await client.send(new InvokeEndpointCommand({ EndpointName: `e${i}`, Body: new TextEncoder().encode('[[1,2]]'), ContentType: 'application/json', InferenceId: `r${i}` }));
+      const out = await client.send(
+        new InvokeEndpointCommand({ EndpointName: `e${i}`, Body: new TextEncoder().encode('[[1,2]]'), ContentType: 'application/json', InferenceId: `r${i}` }),
+      );
       expect(new TextDecoder().decode(out.Body)).toBe('{"predictions":[{"score":0.5}]}');
       expect(out.InvokedProductionVariant).toBe('AllTraffic');
     }
     // Each request carries its own signature (its own path, date and payload), not the first one's.
     expect(new Set(sent.map((r) => r.headers.authorization)).size).toBe(3);
-    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /endpoints/e0/invocations', 'POST /endpoints/e1/invocations', 'POST /endpoints/e2/invocations']);
+    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /endpoints/e0/invocations',
+      'POST /endpoints/e1/invocations',
+      'POST /endpoints/e2/invocations',
+    ]);
     for (const [i, request] of sent.entries()) {
-      expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sagemaker\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/);
+      expect(request.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/sagemaker\/aws4_request, SignedHeaders=.*, Signature=[0-9a-f]{64}$/,
+      );
       expect(request.headers['x-amzn-sagemaker-inference-id']).toBe(`r${i}`);
     }
   });
@@ -109,14 +127,32 @@ describe('sagemakerRuntimeClient', () => {
     const theirs = recordingHandler();
     const body = new TextEncoder().encode('[{"x0":1,"x1":2}]');
     const send = (client: SageMakerRuntimeClient) =>
-      client.send(new InvokeEndpointCommand({ EndpointName: 'fraud-v2', Body: body, ContentType: 'application/json', Accept: 'application/json', InferenceId: 'r1', TargetVariant: 'B' }));
+      client.send(
+        new InvokeEndpointCommand({
+          EndpointName: 'fraud-v2',
+          Body: body,
+          ContentType: 'application/json',
+          Accept: 'application/json',
+          InferenceId: 'r1',
+          TargetVariant: 'B',
+        }),
+      );
     await send(sagemakerRuntimeClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:7703', credentials, requestHandler: ours.handler as never }));
     await send(new SageMakerRuntimeClient({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:7703', credentials, requestHandler: theirs.handler as never }));
     const [a, b] = [ours.sent[0], theirs.sent[0]];
-    expect({ method: a.method, protocol: a.protocol, hostname: a.hostname, port: a.port, path: a.path }).toEqual({ method: b.method, protocol: b.protocol, hostname: b.hostname, port: b.port, path: b.path });
+    expect({ method: a.method, protocol: a.protocol, hostname: a.hostname, port: a.port, path: a.path }).toEqual({
+      method: b.method,
+      protocol: b.protocol,
+      hostname: b.hostname,
+      port: b.port,
+      path: b.path,
+    });
     expect(a).toMatchObject({ method: 'POST', hostname: '127.0.0.1', port: 7703, path: '/endpoints/fraud-v2/invocations' });
     // Only the user agent is left out; every other header (signed or not) is the SDK's own.
-    const withoutAgent = (h: Record<string, string>) => Object.keys(h).filter((k) => !/user-agent/i.test(k)).sort();
+    const withoutAgent = (h: Record<string, string>) =>
+      Object.keys(h)
+        .filter((k) => !/user-agent/i.test(k))
+        .sort();
     expect(withoutAgent(a.headers)).toEqual(withoutAgent(b.headers));
     expect(Object.keys(a.headers).some((k) => /user-agent/i.test(k))).toBe(false);
     expect(a.headers['x-amzn-sagemaker-target-variant']).toBe('B');
@@ -140,7 +176,12 @@ describe('sagemakerRuntimeClient', () => {
     await call();
     current = { accessKeyId: 'AKIDSECOND', secretAccessKey: 'second-secret' };
     await call();
-    expect(sent.map((r) => r.headers['x-amz-date'].slice(0, 8))).toEqual([expect.any(String), sent[0].headers['x-amz-date'].slice(0, 8), expect.any(String), expect.any(String)]);
+    expect(sent.map((r) => r.headers['x-amz-date'].slice(0, 8))).toEqual([
+      expect.any(String),
+      sent[0].headers['x-amz-date'].slice(0, 8),
+      expect.any(String),
+      expect.any(String),
+    ]);
     expect(sent[2].headers['x-amz-date'].slice(0, 8)).not.toBe(sent[1].headers['x-amz-date'].slice(0, 8));
     expect(sent.slice(0, 3).every((r) => signatureIsValid(r, 'first-secret'))).toBe(true);
     expect(signatureIsValid(sent[3], 'second-secret')).toBe(true);

@@ -12,11 +12,14 @@ describe('body schemas', () => {
     const app = new OpenAPIHono({
       defaultHook: (result, c) => (result.success ? undefined : c.json({ fields: result.error.issues.map((i) => i.path.join('.')) }, 400)),
     });
-    app.openapi(createRoute({ method: 'post', path: '/things', request: body(schema), responses: { 200: json(z.object({}), 'ok') } }), (c) => c.json({ got: c.req.valid('json') }, 200));
+    app.openapi(createRoute({ method: 'post', path: '/things', request: body(schema), responses: { 200: json(z.object({}), 'ok') } }), (c) =>
+      c.json({ got: c.req.valid('json') }, 200),
+    );
     app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 't', version: '1' } });
     return app;
   }
-  const post = (app: OpenAPIHono, payload: unknown) => app.request('/things', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  const post = (app: OpenAPIHono, payload: unknown) =>
+    app.request('/things', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
 
   it('parses a body with the synchronous parser, with the same result and issues', async () => {
     const Thing = z.object({ name: z.string().trim().min(1), size: z.number().int().default(1) });
@@ -39,7 +42,9 @@ describe('body schemas', () => {
 
   it('keeps the schema named in the OpenAPI document', async () => {
     const Named = z.object({ n: z.number() }).openapi('NamedThing');
-    const doc = (await (await appWith(Named).request('/openapi.json')).json()) as { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }> };
+    const doc = (await (await appWith(Named).request('/openapi.json')).json()) as {
+      paths: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+    };
     expect(doc.paths['/things'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/NamedThing' });
   });
 });

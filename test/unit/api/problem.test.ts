@@ -6,10 +6,15 @@ describe('problem details', () => {
   it('maps domain errors to statuses and keeps their message', () => {
     expect(problemFromError(new NotFound('model', 'm1'), 'r').problem).toMatchObject({ status: 404, detail: "model 'm1' was not found", requestId: 'r' });
     expect(problemFromError(new Conflict('dup'), 'r').problem.status).toBe(409);
-    expect(problemFromError(new IllegalTransition('a', 'b', ['c']), 'r').problem).toMatchObject({ status: 409, type: 'urn:steward:problem:illegal-transition' });
+    expect(problemFromError(new IllegalTransition('a', 'b', ['c']), 'r').problem).toMatchObject({
+      status: 409,
+      type: 'urn:steward:problem:illegal-transition',
+    });
     expect(problemFromError(new QuotaExceeded('models', 10), 'r').problem.status).toBe(429);
     expect(problemFromError(new RateLimited(3), 'r').headers['retry-after']).toBe('3');
-    expect(problemFromError(new ValidationFailed('bad', [{ field: 'body.x', problem: 'Required' }]), 'r').problem.invalidFields).toEqual([{ field: 'body.x', problem: 'Required' }]);
+    expect(problemFromError(new ValidationFailed('bad', [{ field: 'body.x', problem: 'Required' }]), 'r').problem.invalidFields).toEqual([
+      { field: 'body.x', problem: 'Required' },
+    ]);
   });
 
   it('never leaks an unexpected error to the client', () => {

@@ -21,7 +21,9 @@ describe('canonical JSON', () => {
       string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\"/',
       literals: [null, true, false],
     };
-    expect(canonicalJson(value)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    expect(canonicalJson(value)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
   });
 
   it('orders keys by UTF-16 code units (so an astral character sorts before U+FFFF)', () => {
@@ -55,7 +57,12 @@ describe('canonical JSON', () => {
     ['binary', new Uint8Array([1])],
     ['undefined in an array', [1, undefined]],
     ['a function', () => 1],
-    ['a class instance', new (class Point { x = 1 })()],
+    [
+      'a class instance',
+      new (class Point {
+        x = 1;
+      })(),
+    ],
     ['a Date from another realm', runInNewContext('new Date(0)')],
   ])('refuses %s rather than guess', (_name, value) => {
     expect(() => canonicalJson({ v: value })).toThrow(TypeError);

@@ -7,8 +7,21 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 describe('chain hash', () => {
   it('is sha256 of prevHash followed by the canonical JSON of the content, written out by hand here', () => {
     const prev = 'a'.repeat(64);
-    const e = { eventId: 'E1', seq: 7, at: '2026-01-01T00:00:00.000Z', action: 'token.created', actor: 'user:u1', target: { type: 'ci-token', id: 'k1' }, before: null, after: { name: 'ci' }, requestId: 'r1' };
-    const expected = sha256(prev + '{"action":"token.created","actor":"user:u1","after":{"name":"ci"},"at":"2026-01-01T00:00:00.000Z","before":null,"eventId":"E1","requestId":"r1","seq":7,"target":{"id":"k1","type":"ci-token"}}');
+    const e = {
+      eventId: 'E1',
+      seq: 7,
+      at: '2026-01-01T00:00:00.000Z',
+      action: 'token.created',
+      actor: 'user:u1',
+      target: { type: 'ci-token', id: 'k1' },
+      before: null,
+      after: { name: 'ci' },
+      requestId: 'r1',
+    };
+    const expected = sha256(
+      prev +
+        '{"action":"token.created","actor":"user:u1","after":{"name":"ci"},"at":"2026-01-01T00:00:00.000Z","before":null,"eventId":"E1","requestId":"r1","seq":7,"target":{"id":"k1","type":"ci-token"}}',
+    );
     expect(linkHash(prev, e)).toBe(expected);
   });
 

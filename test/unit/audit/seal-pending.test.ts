@@ -27,7 +27,17 @@ function eventUpdate(n: number, seq: number, prevHash: string, hash: string) {
       Key: { pk: `${P}AUDIT`, sk: `E#${e.eventId}` },
       UpdateExpression: 'SET #a0 = :v1, #a2 = :v3, #a4 = :v5, #a6 = :v7, #a8 = :v9',
       ConditionExpression: 'attribute_exists(#a10) AND attribute_not_exists(#a11) AND attribute_not_exists(#a12) AND #a13 = :v14',
-      ExpressionAttributeNames: { '#a0': 'seq', '#a2': 'prevHash', '#a4': 'hash', '#a6': 'gsi1pk', '#a8': 'gsi1sk', '#a10': 'pk', '#a11': 'hash', '#a12': 'seq', '#a13': 'gsi1pk' },
+      ExpressionAttributeNames: {
+        '#a0': 'seq',
+        '#a2': 'prevHash',
+        '#a4': 'hash',
+        '#a6': 'gsi1pk',
+        '#a8': 'gsi1sk',
+        '#a10': 'pk',
+        '#a11': 'hash',
+        '#a12': 'seq',
+        '#a13': 'gsi1pk',
+      },
       ExpressionAttributeValues: { ':v1': seq, ':v3': prevHash, ':v5': hash, ':v7': `${P}AUDIT#CHAIN`, ':v9': chainSortKey(seq), ':v14': `${P}AUDIT#UNSEALED` },
     },
   };
@@ -37,7 +47,10 @@ beforeEach(() => ddb.reset());
 
 describe('sealPending', () => {
   it('links pending events from the genesis and creates the head, in one conditional transaction', async () => {
-    ddb.on(QueryCommand, unsealed).resolvesOnce({ Items: [stored(1), stored(2)] }).resolves({ Items: [] });
+    ddb
+      .on(QueryCommand, unsealed)
+      .resolvesOnce({ Items: [stored(1), stored(2)] })
+      .resolves({ Items: [] });
     ddb.on(QueryCommand, chain).resolves({ Items: [] });
     ddb.on(GetCommand).resolves({});
     ddb.on(TransactWriteCommand).resolves({});
@@ -69,14 +82,20 @@ describe('sealPending', () => {
 
   it('when another sealer wins the head, re-reads it and continues the chain from there', async () => {
     const theirs = { seq: 7, hash: 'b'.repeat(64), eventId: 'OTHER' };
-    ddb.on(QueryCommand, unsealed).resolvesOnce({ Items: [stored(1)] }).resolvesOnce({ Items: [stored(1)] }).resolves({ Items: [] });
+    ddb
+      .on(QueryCommand, unsealed)
+      .resolvesOnce({ Items: [stored(1)] })
+      .resolvesOnce({ Items: [stored(1)] })
+      .resolves({ Items: [] });
     ddb
       .on(GetCommand)
       .resolvesOnce({ Item: { pk: `${P}AUDIT-HEAD`, sk: 'META', seq: 6, hash: 'a'.repeat(64), eventId: 'X' } })
       .resolves({ Item: { pk: `${P}AUDIT-HEAD`, sk: 'META', ...theirs } });
     ddb
       .on(TransactWriteCommand)
-      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }))
+      .rejectsOnce(
+        new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
+      )
       .resolves({});
 
     expect(await sealPending(table)).toBe(1);
@@ -100,7 +119,11 @@ describe('sealPending', () => {
     const pages = () => {
       ddb.reset();
       // Two pending; while they are sealed, one more is written; then nothing.
-      ddb.on(QueryCommand, unsealed).resolvesOnce({ Items: [stored(1), stored(2)] }).resolvesOnce({ Items: [stored(3)] }).resolves({ Items: [] });
+      ddb
+        .on(QueryCommand, unsealed)
+        .resolvesOnce({ Items: [stored(1), stored(2)] })
+        .resolvesOnce({ Items: [stored(3)] })
+        .resolves({ Items: [] });
       ddb.on(QueryCommand, chain).resolves({ Items: [] });
       ddb.on(GetCommand).resolves({});
       ddb.on(TransactWriteCommand).resolves({});

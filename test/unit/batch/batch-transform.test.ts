@@ -21,15 +21,32 @@ describe('batch transforms', () => {
   });
 
   it('creates the model with the request the deploy machine sends, and names transforms within SageMaker’s 63 characters', () => {
-    const model = { modelName: `${TENANT}-b${JOB}`, runtime: 'onnx' as const, artifactUri: `s3://b/tenants/${TENANT}/models/m/1/model.onnx`, ioSchema: SCHEMA, sha256: 'a'.repeat(64) };
+    const model = {
+      modelName: `${TENANT}-b${JOB}`,
+      runtime: 'onnx' as const,
+      artifactUri: `s3://b/tenants/${TENANT}/models/m/1/model.onnx`,
+      ioSchema: SCHEMA,
+      sha256: 'a'.repeat(64),
+    };
     const options = { image: 'img', executionRoleArn: 'arn:aws:iam::1:role/r' };
     const tags = { TenantId: TENANT, BatchJobId: JOB };
     const requests = batchTransformRequests(
-      { model, deployed: false, namePrefix: `${TENANT}-b${JOB}`, tenantRootUri: `s3://b/tenants/${TENANT}/`, outputRootUri: `s3://b/tenants/${TENANT}/transforms/${JOB}/`, maxPayloadInMB: 7, tags },
+      {
+        model,
+        deployed: false,
+        namePrefix: `${TENANT}-b${JOB}`,
+        tenantRootUri: `s3://b/tenants/${TENANT}/`,
+        outputRootUri: `s3://b/tenants/${TENANT}/transforms/${JOB}/`,
+        maxPayloadInMB: 7,
+        tags,
+      },
       ['id', 'region'],
       options,
     );
-    const [deployRequest] = createModelRequests({ configName: 'c', productionVariants: [{ variantName: 'v', weight: 1, model }], shadowVariants: [], tags }, options);
+    const [deployRequest] = createModelRequests(
+      { configName: 'c', productionVariants: [{ variantName: 'v', weight: 1, model }], shadowVariants: [], tags },
+      options,
+    );
     expect(requests.model).toEqual(deployRequest);
     expect(requests.template).toEqual({
       ModelName: model.modelName,

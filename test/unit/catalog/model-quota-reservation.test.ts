@@ -49,7 +49,13 @@ describe.each([
     store = new SqliteStore({ path: ':memory:', ttlSweepMs: 0 });
     seen = { transactions: [], adjusts: 0 };
     const table = observed(store.tenant(TENANT), serialises, seen);
-    const plain = { tenantId: TENANT, table: store.tenant(TENANT), quotas: PLANS.free, meta: { actor: 'user:u1', requestId: 'r0' }, now: () => new Date() } as unknown as TenantScope;
+    const plain = {
+      tenantId: TENANT,
+      table: store.tenant(TENANT),
+      quotas: PLANS.free,
+      meta: { actor: 'user:u1', requestId: 'r0' },
+      now: () => new Date(),
+    } as unknown as TenantScope;
     project = (await createProject(plain, CreateProjectInput.parse({ name: 'p' }))).projectId;
     scope = { ...plain, table, quotas: { ...PLANS.free, models: 2 }, meta: { actor: 'user:u1', requestId: 'r1' } };
   });

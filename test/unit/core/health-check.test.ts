@@ -5,7 +5,12 @@ describe('health check', () => {
     const check = new HealthCheck(
       [
         { name: 'table', check: async () => 'ok' },
-        { name: 'bucket', check: async () => { throw new Error('NoSuchBucket'); } },
+        {
+          name: 'bucket',
+          check: async () => {
+            throw new Error('NoSuchBucket');
+          },
+        },
         { name: 'gateway', check: () => new Promise(() => undefined) },
       ],
       { timeoutMs: 50, cacheMs: 0 },

@@ -50,7 +50,12 @@ describe('cursors', () => {
   });
 
   it('refuses garbage', () => {
-    for (const bad of ['%%%', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{}').toString('base64url'), Buffer.from('{"pk":1}').toString('base64url')]) {
+    for (const bad of [
+      '%%%',
+      Buffer.from('[1,2]').toString('base64url'),
+      Buffer.from('{}').toString('base64url'),
+      Buffer.from('{"pk":1}').toString('base64url'),
+    ]) {
       expect(() => decodeCursor(bad, mine)).toThrow(ValidationFailed);
     }
   });

@@ -116,7 +116,10 @@ describe('leased tenant rate limiter (a worker of npm start --workers n)', () =>
     const clock = { now: 0 };
     let down = true;
     const p = primary(clock);
-    const transport: RateLeaseTransport = { lease: (...args) => (down ? Promise.reject(new Error('channel closed')) : p.transport.lease(...args)), giveBack: (...args) => p.transport.giveBack(...args) };
+    const transport: RateLeaseTransport = {
+      lease: (...args) => (down ? Promise.reject(new Error('channel closed')) : p.transport.lease(...args)),
+      giveBack: (...args) => p.transport.giveBack(...args),
+    };
     const limiter = new LeasedRateLimiter(transport, { now: () => clock.now });
     await expect(limiter.take('a', 10)).rejects.toThrow('channel closed');
     down = false;

@@ -21,10 +21,20 @@ const SCHEMA = { inputs: [{ name: 'x0', type: 'float' as const }], outputs: [{ n
 const CONFIG: EndpointConfigSpec = {
   configName: 'tabcdefghjkmnpqr-01dep',
   productionVariants: [
-    { variantName: 'v1', weight: 3, model: { modelName: 'tabcdefghjkmnpqr-01dep-m0', runtime: 'onnx', artifactUri: 's3://b/tenants/t/models/m/v1.onnx', ioSchema: SCHEMA } },
+    {
+      variantName: 'v1',
+      weight: 3,
+      model: { modelName: 'tabcdefghjkmnpqr-01dep-m0', runtime: 'onnx', artifactUri: 's3://b/tenants/t/models/m/v1.onnx', ioSchema: SCHEMA },
+    },
     { variantName: 'v2', weight: 1, model: { modelName: 'tabcdefghjkmnpqr-01dep-m1', runtime: 'onnx', artifactUri: 's3://b/tenants/t/models/m/v2.onnx' } },
   ],
-  shadowVariants: [{ variantName: 'shadow-v3', samplingPercentage: 100, model: { modelName: 'tabcdefghjkmnpqr-01dep-m2', runtime: 'rules', artifactUri: 's3://b/tenants/t/models/m/v3.json' } }],
+  shadowVariants: [
+    {
+      variantName: 'shadow-v3',
+      samplingPercentage: 100,
+      model: { modelName: 'tabcdefghjkmnpqr-01dep-m2', runtime: 'rules', artifactUri: 's3://b/tenants/t/models/m/v3.json' },
+    },
+  ],
   captureUri: 's3://b/tenants/t/captures/churn/shadow/',
   tags: { TenantId: 'tabcdefghjkmnpqr', DeploymentId: '01dep' },
 };
@@ -37,7 +47,9 @@ beforeEach(() => sagemaker.reset());
 
 describe('SageMaker endpoint control', () => {
   it('creates one model per variant with the runtime and schema in the container environment, tolerating existing ones', async () => {
-    sagemaker.on(CreateModelCommand, { ModelName: 'tabcdefghjkmnpqr-01dep-m1' }).rejects(Object.assign(new Error('Cannot create already existing model'), { name: 'ValidationException' }));
+    sagemaker
+      .on(CreateModelCommand, { ModelName: 'tabcdefghjkmnpqr-01dep-m1' })
+      .rejects(Object.assign(new Error('Cannot create already existing model'), { name: 'ValidationException' }));
     sagemaker.on(CreateModelCommand).resolves({});
     await control.createModels(CONFIG);
     expect(sagemaker).toHaveReceivedCommandTimes(CreateModelCommand, 3);
@@ -62,7 +74,9 @@ describe('SageMaker endpoint control', () => {
         { VariantName: 'v1', ModelName: 'tabcdefghjkmnpqr-01dep-m0', InitialVariantWeight: 3, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
         { VariantName: 'v2', ModelName: 'tabcdefghjkmnpqr-01dep-m1', InitialVariantWeight: 1, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
       ],
-      ShadowProductionVariants: [{ VariantName: 'shadow-v3', ModelName: 'tabcdefghjkmnpqr-01dep-m2', InitialVariantWeight: 1, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
+      ShadowProductionVariants: [
+        { VariantName: 'shadow-v3', ModelName: 'tabcdefghjkmnpqr-01dep-m2', InitialVariantWeight: 1, InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+      ],
       DataCaptureConfig: {
         EnableCapture: true,
         InitialSamplingPercentage: 100,
@@ -74,19 +88,35 @@ describe('SageMaker endpoint control', () => {
   });
 
   it('creates an endpoint that does not exist and updates one that does', async () => {
-    sagemaker.on(DescribeEndpointCommand).rejectsOnce(Object.assign(new Error('Could not find endpoint "x".'), { name: 'ValidationException' })).resolves({ EndpointStatus: 'InService', EndpointConfigName: 'old' } as never);
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .rejectsOnce(Object.assign(new Error('Could not find endpoint "x".'), { name: 'ValidationException' }))
+      .resolves({ EndpointStatus: 'InService', EndpointConfigName: 'old' } as never);
     sagemaker.on(CreateEndpointCommand).resolves({});
     sagemaker.on(UpdateEndpointCommand).resolves({});
     expect(await control.createOrUpdateEndpoint('tabcdefghjkmnpqr-churn', CONFIG)).toBe('created');
-    expect(sagemaker).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: 'tabcdefghjkmnpqr-churn', EndpointConfigName: 'tabcdefghjkmnpqr-01dep', Tags: TAGS });
+    expect(sagemaker).toHaveReceivedCommandWith(CreateEndpointCommand, {
+      EndpointName: 'tabcdefghjkmnpqr-churn',
+      EndpointConfigName: 'tabcdefghjkmnpqr-01dep',
+      Tags: TAGS,
+    });
     expect(await control.createOrUpdateEndpoint('tabcdefghjkmnpqr-churn', CONFIG)).toBe('updated');
-    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointName: 'tabcdefghjkmnpqr-churn', EndpointConfigName: 'tabcdefghjkmnpqr-01dep' });
+    expect(sagemaker).toHaveReceivedCommandWith(UpdateEndpointCommand, {
+      EndpointName: 'tabcdefghjkmnpqr-churn',
+      EndpointConfigName: 'tabcdefghjkmnpqr-01dep',
+    });
   });
 
   it('describes status and failure reason; a missing endpoint is undefined, and deleting it is false', async () => {
-    sagemaker.on(DescribeEndpointCommand, { EndpointName: 'a' }).resolves({ EndpointStatus: 'Failed', FailureReason: 'model container exited', EndpointConfigName: 'c' } as never);
-    sagemaker.on(DescribeEndpointCommand, { EndpointName: 'gone' }).rejects(Object.assign(new Error('Could not find endpoint "gone".'), { name: 'ValidationException' }));
-    sagemaker.on(DeleteEndpointCommand, { EndpointName: 'gone' }).rejects(Object.assign(new Error('Could not find endpoint "gone".'), { name: 'ValidationException' }));
+    sagemaker
+      .on(DescribeEndpointCommand, { EndpointName: 'a' })
+      .resolves({ EndpointStatus: 'Failed', FailureReason: 'model container exited', EndpointConfigName: 'c' } as never);
+    sagemaker
+      .on(DescribeEndpointCommand, { EndpointName: 'gone' })
+      .rejects(Object.assign(new Error('Could not find endpoint "gone".'), { name: 'ValidationException' }));
+    sagemaker
+      .on(DeleteEndpointCommand, { EndpointName: 'gone' })
+      .rejects(Object.assign(new Error('Could not find endpoint "gone".'), { name: 'ValidationException' }));
     sagemaker.on(DeleteEndpointCommand, { EndpointName: 'a' }).resolves({});
     expect(await control.describeEndpoint('a')).toEqual({ endpointName: 'a', status: 'Failed', configName: 'c', failureReason: 'model container exited' });
     expect(await control.describeEndpoint('gone')).toBeUndefined();

@@ -15,9 +15,10 @@ const versionOf = (format: ModelVersion['artifact']['format']) => ({ version: 3,
 
 /** Scores one row with the real serving runtime: resolves to its prediction, rejects as the runtime refuses it. */
 async function served(runtime: 'rules' | 'scorecard', document: Uint8Array, io: IoSchema, row: Record<string, unknown>) {
-  const model = runtime === 'rules'
-    ? await rulesRuntime.load(singleFileArtifact('s3://b/rules.json', RULES_FILE, document), { ioSchema: io })
-    : await scorecardRuntime.load(singleFileArtifact('s3://b/scorecard.json', SCORECARD_FILE, document), { ioSchema: io });
+  const model =
+    runtime === 'rules'
+      ? await rulesRuntime.load(singleFileArtifact('s3://b/rules.json', RULES_FILE, document), { ioSchema: io })
+      : await scorecardRuntime.load(singleFileArtifact('s3://b/scorecard.json', SCORECARD_FILE, document), { ioSchema: io });
   const out = await model.invoke(bytes([row]), 'application/json', 'application/json');
   return JSON.parse(new TextDecoder().decode(out.body)).predictions[0];
 }
@@ -38,8 +39,14 @@ describe('the smoke-test row', () => {
   it('is one the scorecard accepts when its bins do not cover zero (a row of zeros is refused)', async () => {
     const card = pointsScorecard();
     card.characteristics[0].bins[0] = { min: 18, max: 25, points: 10 };
-    card.characteristics[1].bins = [{ min: 0.5, max: 20000, points: 5 }, { min: 20000, points: 30 }];
-    card.characteristics[2].bins = [{ values: ['family'], points: 10 }, { values: ['own', 'rent'], points: 30 }];
+    card.characteristics[1].bins = [
+      { min: 0.5, max: 20000, points: 5 },
+      { min: 20000, points: 30 },
+    ];
+    card.characteristics[2].bins = [
+      { values: ['family'], points: 10 },
+      { values: ['own', 'rent'], points: 30 },
+    ];
     delete card.characteristics[2].other;
     const doc = encodeJson(card);
     await expect(served('scorecard', doc, POINTS_SCORECARD_IO, exampleRow(POINTS_SCORECARD_IO))).rejects.toThrow(/field 'age'.*no bin/);
@@ -60,7 +67,10 @@ describe('the smoke-test row', () => {
   });
 
   it("is one the rules table accepts when only the document lists a category's values", async () => {
-    const open: IoSchema = { ...CREDIT_SCORECARD_IO, inputs: CREDIT_SCORECARD_IO.inputs.map((f) => (f.name === 'employment' ? { name: 'employment', type: 'category' } : f)) };
+    const open: IoSchema = {
+      ...CREDIT_SCORECARD_IO,
+      inputs: CREDIT_SCORECARD_IO.inputs.map((f) => (f.name === 'employment' ? { name: 'employment', type: 'category' } : f)),
+    };
     await expect(served('rules', creditScorecardBytes(), open, exampleRow(open))).rejects.toThrow(/field 'employment'/);
     const row = smokeRow('rules', open, creditScorecardBytes());
     expect(row).toEqual({ age: 0, income: 0, employment: 'employed', has_defaults: false });

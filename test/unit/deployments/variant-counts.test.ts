@@ -90,7 +90,8 @@ describe('shared variant counts', () => {
     const counts = new SharedVariantCounts();
     let failing = true;
     const flaky: MetadataTable = new Proxy(table, {
-      get: (target, name, receiver) => (name === 'adjust' && failing ? () => Promise.reject(new Error('store unavailable')) : Reflect.get(target, name, receiver)),
+      get: (target, name, receiver) =>
+        name === 'adjust' && failing ? () => Promise.reject(new Error('store unavailable')) : Reflect.get(target, name, receiver),
     });
     counts.record(flaky, deployment, 'canary', false, 3);
     await counts.flush();

@@ -24,7 +24,7 @@ describe('rocAuc', () => {
 
   it('agrees with counting concordant pairs on random data', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const labels = Array.from({ length: 200 }, () => (random() < 0.4 ? 1 : 0));
     const scores = labels.map((l) => Math.round((random() + l * 0.3) * 20) / 20); // many ties
     let wins = 0;

@@ -20,7 +20,12 @@ describe('metric invariants (fast-check)', () => {
         const auc = rocAuc(labels, scores) as number;
         expect(auc).toBeGreaterThanOrEqual(0);
         expect(auc).toBeLessThanOrEqual(1);
-        expect(rocAuc(labels.map((l) => 1 - l), scores)).toBeCloseTo(1 - auc, 12);
+        expect(
+          rocAuc(
+            labels.map((l) => 1 - l),
+            scores,
+          ),
+        ).toBeCloseTo(1 - auc, 12);
       }),
     );
   });
@@ -30,8 +35,18 @@ describe('metric invariants (fast-check)', () => {
       fc.property(labelledScores, (rows) => {
         const { labels, scores } = split(rows);
         const auc = rocAuc(labels, scores) as number;
-        expect(rocAuc(labels, scores.map((s) => -s))).toBeCloseTo(1 - auc, 12);
-        expect(rocAuc(labels, scores.map((s) => Math.exp(3 * s) + 7))).toBeCloseTo(auc, 12);
+        expect(
+          rocAuc(
+            labels,
+            scores.map((s) => -s),
+          ),
+        ).toBeCloseTo(1 - auc, 12);
+        expect(
+          rocAuc(
+            labels,
+            scores.map((s) => Math.exp(3 * s) + 7),
+          ),
+        ).toBeCloseTo(auc, 12);
       }),
     );
   });
@@ -80,17 +95,18 @@ describe('metric invariants (fast-check)', () => {
     );
   });
 
-  it('calibration bins count every row once, and a bin\'s mean prediction lies within its edges', () => {
+  it("calibration bins count every row once, and a bin's mean prediction lies within its edges", () => {
     fc.assert(
       fc.property(labelledScores, fc.integer({ min: 1, max: 15 }), (rows, n) => {
         const { labels, scores } = split(rows);
         const bins = calibrationBins(labels, scores, n);
         expect(bins).toHaveLength(n);
         expect(bins.reduce((s, b) => s + b.count, 0)).toBe(rows.length);
-        for (const b of bins) if (b.meanPredicted !== null) {
-          expect(b.meanPredicted).toBeGreaterThanOrEqual(b.lower - 1e-12);
-          expect(b.meanPredicted).toBeLessThanOrEqual(b.upper + 1e-12);
-        }
+        for (const b of bins)
+          if (b.meanPredicted !== null) {
+            expect(b.meanPredicted).toBeGreaterThanOrEqual(b.lower - 1e-12);
+            expect(b.meanPredicted).toBeLessThanOrEqual(b.upper + 1e-12);
+          }
       }),
     );
   });
@@ -115,31 +131,45 @@ describe('metric invariants (fast-check)', () => {
 
   it('residual histogram counts every residual once, over edges from the smallest to the largest', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 30 }), (pairs, bins) => {
-        const truth = pairs.map((p) => p[0]);
-        const predicted = pairs.map((p) => p[1]);
-        const h = residualHistogram(truth, predicted, bins);
-        expect(h.counts.reduce((s, c) => s + c, 0)).toBe(pairs.length);
-        const residuals = truth.map((t, i) => t - predicted[i]);
-        expect(h.edges[0]).toBeLessThanOrEqual(Math.min(...residuals));
-        expect(h.edges.at(-1)).toBeGreaterThanOrEqual(Math.max(...residuals));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 30 }),
+        (pairs, bins) => {
+          const truth = pairs.map((p) => p[0]);
+          const predicted = pairs.map((p) => p[1]);
+          const h = residualHistogram(truth, predicted, bins);
+          expect(h.counts.reduce((s, c) => s + c, 0)).toBe(pairs.length);
+          const residuals = truth.map((t, i) => t - predicted[i]);
+          expect(h.edges[0]).toBeLessThanOrEqual(Math.min(...residuals));
+          expect(h.edges.at(-1)).toBeGreaterThanOrEqual(Math.max(...residuals));
+        },
+      ),
     );
   });
 
   it('fairness: a group-blind relabelling of the groups changes nothing; disparate impact ≤ 1; parity difference ≥ 0', () => {
     fc.assert(
-      fc.property(labelledScores.chain((rows) => fc.tuple(fc.constant(rows), fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: rows.length, maxLength: rows.length }))), ([rows, groups]) => {
-        const { labels, scores } = split(rows);
-        const f = attributeFairness('g', labels, scores, groups);
-        const renamed = attributeFairness('g', labels, scores, groups.map((g) => `group-${g}`));
-        expect(renamed.demographicParityDifference).toBe(f.demographicParityDifference);
-        expect(renamed.disparateImpactRatio).toBe(f.disparateImpactRatio);
-        expect(renamed.equalOpportunityDifference).toBe(f.equalOpportunityDifference);
-        expect(f.demographicParityDifference).toBeGreaterThanOrEqual(0);
-        if (f.disparateImpactRatio !== null) expect(f.disparateImpactRatio).toBeLessThanOrEqual(1);
-        expect(f.groups.reduce((s, g) => s + g.count, 0)).toBe(rows.length);
-      }),
+      fc.property(
+        labelledScores.chain((rows) =>
+          fc.tuple(fc.constant(rows), fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: rows.length, maxLength: rows.length })),
+        ),
+        ([rows, groups]) => {
+          const { labels, scores } = split(rows);
+          const f = attributeFairness('g', labels, scores, groups);
+          const renamed = attributeFairness(
+            'g',
+            labels,
+            scores,
+            groups.map((g) => `group-${g}`),
+          );
+          expect(renamed.demographicParityDifference).toBe(f.demographicParityDifference);
+          expect(renamed.disparateImpactRatio).toBe(f.disparateImpactRatio);
+          expect(renamed.equalOpportunityDifference).toBe(f.equalOpportunityDifference);
+          expect(f.demographicParityDifference).toBeGreaterThanOrEqual(0);
+          if (f.disparateImpactRatio !== null) expect(f.disparateImpactRatio).toBeLessThanOrEqual(1);
+          expect(f.groups.reduce((s, g) => s + g.count, 0)).toBe(rows.length);
+        },
+      ),
     );
   });
 

@@ -34,20 +34,43 @@ async function planFor(options: { csv: string; schema: IoSchema; target: string;
 }
 
 const regressionCsv = `a,b,y\n${Array.from({ length: 80 }, (_, i) => `${i % 17},${(i * 7) % 5},${(i % 17 > 8 ? 30 : 10) + ((i * 7) % 5)}`).join('\n')}\n`;
-const regressionSchema: IoSchema = { inputs: [{ name: 'a', type: 'double' }, { name: 'b', type: 'int' }], outputs: [{ name: 'prediction', type: 'double' }] };
+const regressionSchema: IoSchema = {
+  inputs: [
+    { name: 'a', type: 'double' },
+    { name: 'b', type: 'int' },
+  ],
+  outputs: [{ name: 'prediction', type: 'double' }],
+};
 
 describe('gradient-boosting templates in train-evaluate', () => {
   it('trains the classifier the request names, with its hyper-parameters and defaults recorded', async () => {
-    const { plan } = await planFor({ csv: BREAST_CANCER_CSV, schema: breastCancerSchema({ label: true }), target: 'benign', request: { algorithm: 'gradient-boosting-classifier', hyperparameters: { nEstimators: 40 } } });
-    expect(plan).toMatchObject({ algorithm: 'gradient-boosting-classifier', task: 'binary', hyperparameters: { nEstimators: 40, maxDepth: 3, learningRate: 0.1, minSamplesLeaf: 1, subsample: 1, seed: 42 } });
+    const { plan } = await planFor({
+      csv: BREAST_CANCER_CSV,
+      schema: breastCancerSchema({ label: true }),
+      target: 'benign',
+      request: { algorithm: 'gradient-boosting-classifier', hyperparameters: { nEstimators: 40 } },
+    });
+    expect(plan).toMatchObject({
+      algorithm: 'gradient-boosting-classifier',
+      task: 'binary',
+      hyperparameters: { nEstimators: 40, maxDepth: 3, learningRate: 0.1, minSamplesLeaf: 1, subsample: 1, seed: 42 },
+    });
     expect(plan.hyperparameters).not.toHaveProperty('l2');
   });
 
   it.each([
-    [{ algorithm: 'gradient-boosting-regressor' }, 'algorithm', "algorithm 'gradient-boosting-regressor' trains regression models; 'benign' is a binary target"],
+    [
+      { algorithm: 'gradient-boosting-regressor' },
+      'algorithm',
+      "algorithm 'gradient-boosting-regressor' trains regression models; 'benign' is a binary target",
+    ],
     [{ algorithm: 'least-squares' }, 'algorithm', "algorithm 'least-squares' trains regression models; 'benign' is a binary target"],
     [{ hyperparameters: { nEstimators: 10 } }, 'hyperparameters.nEstimators', "algorithm 'logistic-regression' does not read hyper-parameter(s) nEstimators"],
-    [{ algorithm: 'gradient-boosting-classifier', hyperparameters: { l2: 1 } }, 'hyperparameters.l2', "algorithm 'gradient-boosting-classifier' does not read hyper-parameter(s) l2"],
+    [
+      { algorithm: 'gradient-boosting-classifier', hyperparameters: { l2: 1 } },
+      'hyperparameters.l2',
+      "algorithm 'gradient-boosting-classifier' does not read hyper-parameter(s) l2",
+    ],
   ])('refuses %j naming the field', async (request, field, message) => {
     const attempt = planFor({ csv: BREAST_CANCER_CSV, schema: breastCancerSchema(), target: 'benign', request });
     await expect(attempt).rejects.toThrow(message);
@@ -56,7 +79,9 @@ describe('gradient-boosting templates in train-evaluate', () => {
 
   it('refuses an unknown algorithm at the input edge', () => {
     expect(trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { key: 'x.csv' }, target: 'y', algorithm: 'random-forest' }).success).toBe(false);
-    expect(trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { key: 'x.csv' }, target: 'y', hyperparameters: { subsample: 1.5 } }).success).toBe(false);
+    expect(trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { key: 'x.csv' }, target: 'y', hyperparameters: { subsample: 1.5 } }).success).toBe(
+      false,
+    );
   });
 });
 
@@ -78,9 +103,25 @@ describe('the platform evaluation of a trained version', () => {
     const bytes = objects.stored.get(training.artifact.key)!;
     await validateArtifact({ format: 'onnx', bytes, ioSchema: breastCancerSchema({ label: true }) });
 
-    const evaluation = await evaluateArtifact(objects, plan, { runId: 'run-gb', version: 1, artifact: bytes, artifactSha256: training.artifact.sha256 }, { now });
+    const evaluation = await evaluateArtifact(
+      objects,
+      plan,
+      { runId: 'run-gb', version: 1, artifact: bytes, artifactSha256: training.artifact.sha256 },
+      { now },
+    );
     expect(evaluation.metrics.auc).toBeGreaterThan(0.9);
-    for (const name of ['accuracy', 'precision', 'recall', 'f1', 'logLoss', 'brier', 'averagePrecision', 'disparateImpact', 'demographicParityDifference', 'equalOpportunityDifference'] as const) {
+    for (const name of [
+      'accuracy',
+      'precision',
+      'recall',
+      'f1',
+      'logLoss',
+      'brier',
+      'averagePrecision',
+      'disparateImpact',
+      'demographicParityDifference',
+      'equalOpportunityDifference',
+    ] as const) {
       expect(typeof evaluation.metrics[name]).toBe('number');
     }
     const details = evaluationDetailsSchema.parse(evaluation.details);
@@ -105,17 +146,31 @@ describe('the platform evaluation of a trained version', () => {
     const report = JSON.parse(new TextDecoder().decode(objects.stored.get(evaluation.reportKey))) as EvaluationReport;
     expect(report.details).toEqual(details);
     expect(report.rocCurve!.length).toBeGreaterThanOrEqual(details.rocCurve!.length);
-    const rows = withSizeGroup.trim().split('\n').slice(1, 11).map((line) => line.split(',').slice(0, 30).map(Number));
+    const rows = withSizeGroup
+      .trim()
+      .split('\n')
+      .slice(1, 11)
+      .map((line) => line.split(',').slice(0, 30).map(Number));
     const probability = await scoreWithOnnx(bytes, rows, { inputName: 'features', outputName: 'probability' });
     expect(probability.every((p) => p >= 0 && p <= 1)).toBe(true);
   });
 
   it('computes RMSE, MAE, R², the residual histogram and importance for a boosted regressor', async () => {
-    const { objects, plan } = await planFor({ csv: regressionCsv, schema: regressionSchema, target: 'y', request: { algorithm: 'gradient-boosting-regressor', hyperparameters: { nEstimators: 50, learningRate: 0.3 } } });
+    const { objects, plan } = await planFor({
+      csv: regressionCsv,
+      schema: regressionSchema,
+      target: 'y',
+      request: { algorithm: 'gradient-boosting-regressor', hyperparameters: { nEstimators: 50, learningRate: 0.3 } },
+    });
     const training = await trainModel(objects, plan, { runId: 'run-gbr', now });
     const bytes = objects.stored.get(training.artifact.key)!;
     await validateArtifact({ format: 'onnx', bytes, ioSchema: regressionSchema });
-    const evaluation = await evaluateArtifact(objects, plan, { runId: 'run-gbr', version: 1, artifact: bytes, artifactSha256: training.artifact.sha256 }, { now });
+    const evaluation = await evaluateArtifact(
+      objects,
+      plan,
+      { runId: 'run-gbr', version: 1, artifact: bytes, artifactSha256: training.artifact.sha256 },
+      { now },
+    );
     expect(evaluation.metrics.r2).toBeGreaterThan(0.9);
     expect(evaluation.details.residualHistogram?.counts.reduce((s, c) => s + c, 0)).toBe(training.holdoutRows);
     expect(evaluation.details.featureImportance).toMatchObject({ metric: 'r2', features: [{ feature: 'a' }, { feature: 'b' }] });

@@ -92,24 +92,56 @@ describe.each(fixtures.classification)('binary classification: $name', (c) => {
 
   it('ROC curve points (every threshold)', () => {
     const points = rocCurvePoints(labels, scores);
-    expectAllClose(points.map((p) => p.fpr), expected.roc.fpr, 'fpr');
-    expectAllClose(points.map((p) => p.tpr), expected.roc.tpr, 'tpr');
-    expectAllClose(points.slice(1).map((p) => p.threshold), expected.roc.thresholds, 'threshold');
+    expectAllClose(
+      points.map((p) => p.fpr),
+      expected.roc.fpr,
+      'fpr',
+    );
+    expectAllClose(
+      points.map((p) => p.tpr),
+      expected.roc.tpr,
+      'tpr',
+    );
+    expectAllClose(
+      points.slice(1).map((p) => p.threshold),
+      expected.roc.thresholds,
+      'threshold',
+    );
   });
 
   it('precision-recall curve and average precision', () => {
     const points = precisionRecallCurve(labels, scores);
-    expectAllClose(points.map((p) => p.precision), expected.precisionRecall.precision, 'precision');
-    expectAllClose(points.map((p) => p.recall), expected.precisionRecall.recall, 'recall');
-    expectAllClose(points.slice(0, -1).map((p) => p.threshold), expected.precisionRecall.thresholds, 'threshold');
+    expectAllClose(
+      points.map((p) => p.precision),
+      expected.precisionRecall.precision,
+      'precision',
+    );
+    expectAllClose(
+      points.map((p) => p.recall),
+      expected.precisionRecall.recall,
+      'recall',
+    );
+    expectAllClose(
+      points.slice(0, -1).map((p) => p.threshold),
+      expected.precisionRecall.thresholds,
+      'threshold',
+    );
     expect(points.at(-1)?.threshold).toBeNull();
     expectClose(averagePrecision(labels, scores), expected.averagePrecision, 'average precision');
   });
 
   it('calibration bins (uniform strategy; scikit-learn lists the non-empty bins)', () => {
     const bins = calibrationBins(labels, scores, expected.calibration.bins).filter((b) => b.count > 0);
-    expectAllClose(bins.map((b) => b.fractionPositive), expected.calibration.fractionPositive, 'fraction positive');
-    expectAllClose(bins.map((b) => b.meanPredicted), expected.calibration.meanPredicted, 'mean predicted');
+    expectAllClose(
+      bins.map((b) => b.fractionPositive),
+      expected.calibration.fractionPositive,
+      'fraction positive',
+    );
+    expectAllClose(
+      bins.map((b) => b.meanPredicted),
+      expected.calibration.meanPredicted,
+      'mean predicted',
+    );
   });
 });
 

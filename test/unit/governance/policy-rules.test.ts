@@ -3,7 +3,10 @@ import { tightened, tighteningOf } from '../../../core/governance/policy-tighten
 import type { GoverningPolicy } from '../../../core/governance/policy-store';
 import { Forbidden, ValidationFailed } from '../../../core/errors';
 
-const governing = (overrides: Partial<typeof DEFAULT_POLICY> = {}): GoverningPolicy => ({ policy: { ...DEFAULT_POLICY, ...overrides }, ref: { scope: 'tenant', revision: 4 } });
+const governing = (overrides: Partial<typeof DEFAULT_POLICY> = {}): GoverningPolicy => ({
+  policy: { ...DEFAULT_POLICY, ...overrides },
+  ref: { scope: 'tenant', revision: 4 },
+});
 
 describe('validatePolicy', () => {
   it('accepts the issue’s examples and fills defaults', () => {
@@ -37,7 +40,10 @@ describe('a run’s policy request tightens, never loosens', () => {
   });
 
   it('turns legacy thresholds into gates and merges by adding, switching off and narrowing', () => {
-    const request = tighteningOf({ metric: 'auc', minimum: 0.9, gates: ['brier <= 0.2'], autoApprove: false, evaluationSources: ['platform'] }, governing({ autoApprove: true }));
+    const request = tighteningOf(
+      { metric: 'auc', minimum: 0.9, gates: ['brier <= 0.2'], autoApprove: false, evaluationSources: ['platform'] },
+      governing({ autoApprove: true }),
+    );
     expect(request).toEqual({ gates: ['brier <= 0.2', 'auc >= 0.9'], autoApprove: false, evaluationSources: ['platform'] });
     expect(tightened({ ...DEFAULT_POLICY, gates: ['auc >= 0.8'], autoApprove: true }, request)).toMatchObject({
       gates: ['auc >= 0.8', 'brier <= 0.2', 'auc >= 0.9'],

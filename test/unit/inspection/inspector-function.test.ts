@@ -61,7 +61,10 @@ describe('inspector function handler', () => {
     const answer = await handler({ job, timeoutMs: 300 });
     expect(answer).toEqual({
       outcome: 'refused',
-      refusal: { message: expect.stringContaining('limit: inspection time'), fields: [{ field: 'artifact', problem: expect.stringContaining('within 0.3 s (limit: inspection time)') }] },
+      refusal: {
+        message: expect.stringContaining('limit: inspection time'),
+        fields: [{ field: 'artifact', problem: expect.stringContaining('within 0.3 s (limit: inspection time)') }],
+      },
     });
   });
 

@@ -32,14 +32,20 @@ describe('gradient-boosted trees', () => {
   const regressor = trainTest(diabetes, { ...defaults, loss: 'squared-error', learningRate: 0.05, minSamplesLeaf: 5, subsample: 0.8 });
 
   it('classifies breast cancer well on held-out rows (ROC AUC > 0.95)', () => {
-    const auc = rocAuc(classifier.test.y, classifier.test.x.map((row) => boostedPrediction(classifier.model, row)));
+    const auc = rocAuc(
+      classifier.test.y,
+      classifier.test.x.map((row) => boostedPrediction(classifier.model, row)),
+    );
     expect(auc).toBeGreaterThan(0.95);
     expect(classifier.model.trees).toHaveLength(100);
     expect(classifier.model.trees.every((t) => t.nodes.length <= 15)).toBe(true); // depth 3: at most 15 nodes
   });
 
   it('predicts diabetes progression better than the mean on held-out rows', () => {
-    const { r2 } = regressionMetrics(regressor.test.y, regressor.test.x.map((row) => boostedPrediction(regressor.model, row)));
+    const { r2 } = regressionMetrics(
+      regressor.test.y,
+      regressor.test.x.map((row) => boostedPrediction(regressor.model, row)),
+    );
     expect(r2).toBeGreaterThan(0.3);
   });
 
@@ -63,7 +69,11 @@ describe('gradient-boosted trees', () => {
   });
 
   it('exports a TreeEnsembleRegressor that onnxruntime scores as the TS model predicts (1e-6, relative: the runtime sums in float32)', async () => {
-    const bytes = exportTreeEnsembleToOnnx({ model: regressor.model, inputName: 'x', outputs: [{ name: 'y', role: 'score', elementType: 'float64', rank: 1 }] });
+    const bytes = exportTreeEnsembleToOnnx({
+      model: regressor.model,
+      inputName: 'x',
+      outputs: [{ name: 'y', role: 'score', elementType: 'float64', rank: 1 }],
+    });
     const rows = [...regressor.train.x, ...regressor.test.x];
     const predicted = await scoreWithOnnx(bytes, rows, { inputName: 'x', outputName: 'y' });
     predicted.forEach((p, i) => {

@@ -17,13 +17,20 @@ const fit = { intercept, coefficients, scaling: { center, scale } };
 const logistic = (outputs: LinearOnnxSpec['outputs'], inputName = 'features'): Uint8Array =>
   exportLinearModelToOnnx({ kind: 'logistic', inputName, center, scale, coefficients, intercept, outputs });
 
-async function run(bytes: Uint8Array, rows: number[][], inputName = 'features'): Promise<Record<string, { type: string; dims: readonly number[]; values: number[] }>> {
+async function run(
+  bytes: Uint8Array,
+  rows: number[][],
+  inputName = 'features',
+): Promise<Record<string, { type: string; dims: readonly number[]; values: number[] }>> {
   const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 4 });
   try {
     const data = Float32Array.from(rows.flat());
     const out = await session.run({ [inputName]: new ort.Tensor('float32', data, [rows.length, rows[0].length]) });
     return Object.fromEntries(
-      Object.entries(out).map(([name, t]) => [name, { type: t.type, dims: t.dims, values: Array.from(t.data as ArrayLike<number | bigint | boolean>, (v) => Number(v)) }]),
+      Object.entries(out).map(([name, t]) => [
+        name,
+        { type: t.type, dims: t.dims, values: Array.from(t.data as ArrayLike<number | bigint | boolean>, (v) => Number(v)) },
+      ]),
     );
   } finally {
     await session.release();
@@ -117,7 +124,16 @@ describe('exportLinearModelToOnnx', () => {
     [{ coefficients: [1, Number.NaN, 2] }, 'a parameter is not a finite number'],
     [{ center: [1, 2] }, 'center/scale have 2/3 values for 3 coefficients'],
   ])('refuses %j', (overrides, problem) => {
-    const spec = { kind: 'logistic', inputName: 'features', center, scale, coefficients, intercept, outputs: [{ name: 'p', role: 'score', elementType: 'float32', rank: 2 }], ...overrides } as LinearOnnxSpec;
+    const spec = {
+      kind: 'logistic',
+      inputName: 'features',
+      center,
+      scale,
+      coefficients,
+      intercept,
+      outputs: [{ name: 'p', role: 'score', elementType: 'float32', rank: 2 }],
+      ...overrides,
+    } as LinearOnnxSpec;
     expect(() => exportLinearModelToOnnx(spec)).toThrow(new ValidationFailed(`cannot export the model as ONNX: ${problem}`));
   });
 });

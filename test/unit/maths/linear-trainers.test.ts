@@ -78,7 +78,7 @@ describe('fitLogisticRegression', () => {
 
   it('stops where the penalised gradient vanishes', () => {
     let seed = 11;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const x = Array.from({ length: 300 }, () => [random() * 10, random() * 2 - 1, 100 + random()]);
     const y = x.map(([a, b]) => (random() < sigmoid(0.8 * (a - 5) - 2 * b) ? 1 : 0));
     const l2 = 1;

@@ -14,7 +14,14 @@ import { SageMakerEndpointControl } from '../../../core/adapters/sagemaker/sagem
 import { SqliteStore } from '../../../core/adapters/sqlite/sqlite-store';
 import { allAuditEvents } from '../../../core/audit/audit-trail';
 import { buildEndpointConfig } from '../../../core/deployments/endpoint-config';
-import { type Deployment, deploymentWrite, type EndpointRecord, endpointWrite, loadDeployment, loadEndpoint } from '../../../core/deployments/deployment-records';
+import {
+  type Deployment,
+  deploymentWrite,
+  type EndpointRecord,
+  endpointWrite,
+  loadDeployment,
+  loadEndpoint,
+} from '../../../core/deployments/deployment-records';
 import { type AbandonedRunPlatform, settleAbandonedRun } from '../../../core/pipelines/abandoned-runs';
 import { getExecution } from '../../../core/pipelines/execution-log';
 import type { FileInspector } from '../../../core/ports/file-inspector';
@@ -45,10 +52,17 @@ const ROLE = 'arn:aws:iam::123456789012:role/steward-sagemaker';
 const AT = '2026-12-06T03:00:00.000Z';
 
 function deployEvent(status: string, executionName = EXECUTION, input: Record<string, unknown> = { deploymentId: NEW, endpointName: ENDPOINT }): unknown {
-  const event = JSON.parse(FIXTURE.replaceAll('EXECUTION_NAME', executionName).replaceAll('TENANT_ID', TENANT).replaceAll('steward-train-evaluate', 'steward-deploy'));
+  const event = JSON.parse(
+    FIXTURE.replaceAll('EXECUTION_NAME', executionName).replaceAll('TENANT_ID', TENANT).replaceAll('steward-train-evaluate', 'steward-deploy'),
+  );
   return {
     ...event,
-    detail: { ...event.detail, status, output: null, input: JSON.stringify({ ...input, context: { tenantId: TENANT, actor: 'user:u1', executionId: executionName } }) },
+    detail: {
+      ...event.detail,
+      status,
+      output: null,
+      input: JSON.stringify({ ...input, context: { tenantId: TENANT, actor: 'user:u1', executionId: executionName } }),
+    },
   };
 }
 
@@ -57,10 +71,28 @@ function deployment(deploymentId: string, status: Deployment['status'], version:
     tenantId: TENANT,
     deploymentId,
     step: 0,
-    production: [{ variant: { variantName: `v${version}`, role: 'production', modelId: 'churn-model', version, weight: 1 }, runtime: 'onnx', artifactUri: `s3://bucket/tenants/${TENANT}/models/m/v${version}.onnx` }],
+    production: [
+      {
+        variant: { variantName: `v${version}`, role: 'production', modelId: 'churn-model', version, weight: 1 },
+        runtime: 'onnx',
+        artifactUri: `s3://bucket/tenants/${TENANT}/models/m/v${version}.onnx`,
+      },
+    ],
     shadows: [],
   });
-  return { deploymentId, endpointName: ENDPOINT, servedName: SERVED, status, variants: [{ variantName: `v${version}`, role: 'production', modelId: 'churn-model', version, weight: 1 }], capturePercent: 0, config, createdAt: AT, createdBy: 'user:u1', updatedAt: AT, revision: 1 };
+  return {
+    deploymentId,
+    endpointName: ENDPOINT,
+    servedName: SERVED,
+    status,
+    variants: [{ variantName: `v${version}`, role: 'production', modelId: 'churn-model', version, weight: 1 }],
+    capturePercent: 0,
+    config,
+    createdAt: AT,
+    createdBy: 'user:u1',
+    updatedAt: AT,
+    revision: 1,
+  };
 }
 
 describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle the deployment)', () => {
@@ -91,7 +123,12 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
       serving: { control: new SageMakerEndpointControl(new SageMakerClient({ region: 'eu-west-1' }), { image: IMAGE, executionRoleArn: ROLE }) },
     };
     await store.platform().transact([
-      { kind: 'put', key: TenantRegistry.key(TENANT), item: { tenantId: TENANT, name: 'Acme', adminEmail: 'a@acme.example', plan: 'standard', status: 'active', createdAt: AT, updatedAt: AT, revision: 1 }, expect: 'new' },
+      {
+        kind: 'put',
+        key: TenantRegistry.key(TENANT),
+        item: { tenantId: TENANT, name: 'Acme', adminEmail: 'a@acme.example', plan: 'standard', status: 'active', createdAt: AT, updatedAt: AT, revision: 1 },
+        expect: 'new',
+      },
     ]);
   });
   afterEach(() => store.close());
@@ -99,9 +136,23 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
 
   async function seed(live: boolean): Promise<void> {
     const endpoint: EndpointRecord = live
-      ? { endpointName: ENDPOINT, servedName: SERVED, status: 'in-service', liveDeploymentId: LIVE, pendingDeploymentId: NEW, history: [], createdAt: AT, updatedAt: AT, revision: 2 }
+      ? {
+          endpointName: ENDPOINT,
+          servedName: SERVED,
+          status: 'in-service',
+          liveDeploymentId: LIVE,
+          pendingDeploymentId: NEW,
+          history: [],
+          createdAt: AT,
+          updatedAt: AT,
+          revision: 2,
+        }
       : { endpointName: ENDPOINT, servedName: SERVED, status: 'creating', pendingDeploymentId: NEW, history: [], createdAt: AT, updatedAt: AT, revision: 1 };
-    await table().transact([...(live ? [deploymentWrite(deployment(LIVE, 'live', 1), 'new')] : []), deploymentWrite({ ...deployment(NEW, 'deploying', 2), ...(live ? { previousDeploymentId: LIVE } : {}) }, 'new'), endpointWrite(endpoint, 'new')]);
+    await table().transact([
+      ...(live ? [deploymentWrite(deployment(LIVE, 'live', 1), 'new')] : []),
+      deploymentWrite({ ...deployment(NEW, 'deploying', 2), ...(live ? { previousDeploymentId: LIVE } : {}) }, 'new'),
+      endpointWrite(endpoint, 'new'),
+    ]);
   }
 
   it('a TIMED_OUT deploy puts the endpoint back on the live config, fails the deployment with an audit event and frees the endpoint; a redelivery changes nothing', async () => {
@@ -109,7 +160,9 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
     // Timed out after the update went through: SageMaker serves the new deployment's config.
     sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });
     sagemaker.on(CreateModelCommand).rejects(Object.assign(new Error('Cannot create already existing model'), { name: 'ValidationException' }));
-    sagemaker.on(CreateEndpointConfigCommand).rejects(Object.assign(new Error('Cannot create already existing endpoint configuration'), { name: 'ValidationException' }));
+    sagemaker
+      .on(CreateEndpointConfigCommand)
+      .rejects(Object.assign(new Error('Cannot create already existing endpoint configuration'), { name: 'ValidationException' }));
     sagemaker.on(UpdateEndpointCommand).resolves({ EndpointArn: `arn:aws:sagemaker:eu-west-1:123456789012:endpoint/${SERVED}` });
 
     await expect(deliver(deployEvent('TIMED_OUT'))).resolves.toBe('created-and-stopped');
@@ -132,7 +185,9 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
       ],
     });
     expect(sagemaker).toHaveReceivedCommandWith(CreateEndpointConfigCommand, { EndpointConfigName: `${TENANT}-${LIVE}` });
-    expect(sagemaker.commandCalls(UpdateEndpointCommand).map((c) => c.args[0].input)).toEqual([{ EndpointName: SERVED, EndpointConfigName: `${TENANT}-${LIVE}` }]);
+    expect(sagemaker.commandCalls(UpdateEndpointCommand).map((c) => c.args[0].input)).toEqual([
+      { EndpointName: SERVED, EndpointConfigName: `${TENANT}-${LIVE}` },
+    ]);
     expect(sagemaker).not.toHaveReceivedCommand(DeleteEndpointCommand);
 
     const failed = await loadDeployment(table(), ENDPOINT, NEW);
@@ -187,7 +242,15 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
     sagemaker.on(DescribeEndpointCommand).resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });
     sagemaker.on(DeleteEndpointCommand).resolves({});
     const event = deployEvent('FAILED') as { detail: Record<string, unknown> };
-    const broken = { ...event, detail: { ...event.detail, error: 'States.Runtime', cause: "An error occurred while executing the state 'SmokeTest'. The JSONPath '$.smoke.rows' specified for the field 'InputPath' could not be found in the input" } };
+    const broken = {
+      ...event,
+      detail: {
+        ...event.detail,
+        error: 'States.Runtime',
+        cause:
+          "An error occurred while executing the state 'SmokeTest'. The JSONPath '$.smoke.rows' specified for the field 'InputPath' could not be found in the input",
+      },
+    };
 
     await expect(deliver(broken)).resolves.toBe('created-and-stopped');
     expect(sagemaker.calls().map((c) => [c.args[0].constructor.name, c.args[0].input])).toEqual([
@@ -195,7 +258,9 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
       ['DeleteEndpointCommand', { EndpointName: SERVED }],
     ]);
     const failed = await loadDeployment(table(), ENDPOINT, NEW);
-    expect(failed.reason).toMatch(/^States\.Runtime: pipeline execution 01jdexec00000000000000000c failed with an error no Catch handles \(States\.Runtime\): An error occurred while executing the state 'SmokeTest'/);
+    expect(failed.reason).toMatch(
+      /^States\.Runtime: pipeline execution 01jdexec00000000000000000c failed with an error no Catch handles \(States\.Runtime\): An error occurred while executing the state 'SmokeTest'/,
+    );
     expect(await loadEndpoint(table(), ENDPOINT)).not.toHaveProperty('pendingDeploymentId');
     expect(await failedEvents()).toHaveLength(1);
     expect((await getExecution(table(), EXECUTION)).execution).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
@@ -203,7 +268,10 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
 
   it('waits for an endpoint SageMaker is still updating: the delivery fails (EventBridge retries) with nothing changed, and the next one restores', async () => {
     await seed(true);
-    sagemaker.on(DescribeEndpointCommand).resolvesOnce({ EndpointName: SERVED, EndpointStatus: 'Updating', EndpointConfigName: `${TENANT}-${NEW}` }).resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .resolvesOnce({ EndpointName: SERVED, EndpointStatus: 'Updating', EndpointConfigName: `${TENANT}-${NEW}` })
+      .resolves({ EndpointName: SERVED, EndpointStatus: 'InService', EndpointConfigName: `${TENANT}-${NEW}` });
     sagemaker.on(UpdateEndpointCommand).resolves({});
 
     await expect(deliver(deployEvent('TIMED_OUT'))).rejects.toMatchObject({ name: 'DependencyFailed', message: expect.stringContaining('is Updating') });
@@ -213,7 +281,9 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
 
     // The redelivery: the execution record is already stopped, the deployment is settled now.
     await expect(deliver(deployEvent('TIMED_OUT'))).resolves.toBe('unchanged');
-    expect(sagemaker.commandCalls(UpdateEndpointCommand).map((c) => c.args[0].input)).toEqual([{ EndpointName: SERVED, EndpointConfigName: `${TENANT}-${LIVE}` }]);
+    expect(sagemaker.commandCalls(UpdateEndpointCommand).map((c) => c.args[0].input)).toEqual([
+      { EndpointName: SERVED, EndpointConfigName: `${TENANT}-${LIVE}` },
+    ]);
     expect((await loadDeployment(table(), ENDPOINT, NEW)).status).toBe('failed');
     expect(await loadEndpoint(table(), ENDPOINT)).not.toHaveProperty('pendingDeploymentId');
   });
@@ -222,15 +292,21 @@ describe('abandoned deploy runs on AWS (recorder: TIMED_OUT / ABORTED → settle
     await seed(true);
     // The endpoint moved on: another deployment is pending (this one is still recorded deploying, e.g. a race).
     const endpoint = (await loadEndpoint(table(), ENDPOINT))!;
-    await table().transact([endpointWrite({ ...endpoint, pendingDeploymentId: '01jdlater0000000000000000d', revision: endpoint.revision + 1 }, { revision: endpoint.revision })]);
+    await table().transact([
+      endpointWrite({ ...endpoint, pendingDeploymentId: '01jdlater0000000000000000d', revision: endpoint.revision + 1 }, { revision: endpoint.revision }),
+    ]);
     await deliver(deployEvent('TIMED_OUT'));
     // The deployment is failed, but the endpoint and its control plane belong to the later deployment.
     expect(sagemaker.calls()).toHaveLength(0);
     expect((await loadDeployment(table(), ENDPOINT, NEW)).status).toBe('failed');
     expect(await loadEndpoint(table(), ENDPOINT)).toMatchObject({ pendingDeploymentId: '01jdlater0000000000000000d', liveDeploymentId: LIVE });
 
-    const throttled = new Proxy(store.platform(), { get: (target, prop) => (prop === 'get' ? () => Promise.reject(new Error('throttled')) : Reflect.get(target, prop)) });
+    const throttled = new Proxy(store.platform(), {
+      get: (target, prop) => (prop === 'get' ? () => Promise.reject(new Error('throttled')) : Reflect.get(target, prop)),
+    });
     const broken: AbandonedRunPlatform = { ...settler, platformTable: () => throttled };
-    await expect(recordStatusChange(recorder, MACHINES, deployEvent('TIMED_OUT', '01jdexecother0000000000000'), (run) => settleAbandonedRun(broken, run))).rejects.toThrow('throttled');
+    await expect(
+      recordStatusChange(recorder, MACHINES, deployEvent('TIMED_OUT', '01jdexecother0000000000000'), (run) => settleAbandonedRun(broken, run)),
+    ).rejects.toThrow('throttled');
   });
 });

@@ -8,7 +8,12 @@ const champion = (value: number | null, version = 3) => ({ version, value, evalu
 
 describe('compareWithChampion', () => {
   it('lets the candidate win when there is no champion', () => {
-    expect(compareWithChampion({ metrics: { auc: 0.7 }, metric: 'auc' })).toMatchObject({ candidateWins: true, comparable: true, champion: null, reason: 'no champion to beat' });
+    expect(compareWithChampion({ metrics: { auc: 0.7 }, metric: 'auc' })).toMatchObject({
+      candidateWins: true,
+      comparable: true,
+      champion: null,
+      reason: 'no champion to beat',
+    });
   });
 
   it('compares on the metric, in the metric’s own direction, and keeps the champion on a tie', () => {
@@ -28,7 +33,10 @@ describe('compareWithChampion', () => {
   });
 
   it('lets a candidate without the metric lose', () => {
-    expect(compareWithChampion({ metrics: { auc: null }, metric: 'auc', champion: champion(0.5) })).toMatchObject({ candidateWins: false, reason: 'the candidate has no auc' });
+    expect(compareWithChampion({ metrics: { auc: null }, metric: 'auc', champion: champion(0.5) })).toMatchObject({
+      candidateWins: false,
+      reason: 'the candidate has no auc',
+    });
   });
 
   it('cannot compare with a champion that has no recorded value', () => {
@@ -41,7 +49,10 @@ describe('compareWithChampion', () => {
 });
 
 describe('outcomeOf (the pipeline gate over a judgement)', () => {
-  const facts = (candidate: Record<string, number>, champion?: Record<string, number>) => ({ candidate, ...(champion ? { champion: { version: 3, metrics: champion } } : {}) });
+  const facts = (candidate: Record<string, number>, champion?: Record<string, number>) => ({
+    candidate,
+    ...(champion ? { champion: { version: 3, metrics: champion } } : {}),
+  });
   const policy = (gates: string[], autoApprove = true) => ({ ...DEFAULT_POLICY, gates, autoApprove });
 
   it.each([

@@ -39,7 +39,10 @@ describe('execution records on AWS (Step Functions runner + status-change record
 
   beforeEach(() => {
     sfn.reset();
-    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({ executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`, startDate: now() }));
+    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
+      executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
+      startDate: now(),
+    }));
     store = new SqliteStore({ path: ':memory:', ttlSweepMs: 0 });
     platform = { log, tenantTable: (t) => store.tenant(t), platformTable: () => store.platform() };
     runner = new StepFunctionsRunner(new SFNClient({ region: 'eu-west-1' }), MACHINES, () => ({ ...platform, now }));
@@ -62,7 +65,12 @@ describe('execution records on AWS (Step Functions runner + status-change record
     expect(sent[1]).toMatchObject({ stateMachineArn: TRAIN, name: other.executionId });
 
     // Each tenant's record holds its own name; nobody's name reached Step Functions.
-    expect((await getExecution(store.tenant(ACME), acme.executionId)).execution).toMatchObject({ name: 'nightly', status: 'RUNNING', actor: 'user:u1', input: { modelId: 'm' } });
+    expect((await getExecution(store.tenant(ACME), acme.executionId)).execution).toMatchObject({
+      name: 'nightly',
+      status: 'RUNNING',
+      actor: 'user:u1',
+      input: { modelId: 'm' },
+    });
     expect((await getExecution(store.tenant(OTHER), other.executionId)).execution).toMatchObject({ name: 'nightly', status: 'RUNNING' });
     await expect(getExecution(store.tenant(OTHER), acme.executionId)).rejects.toMatchObject({ name: 'NotFound' });
 
@@ -74,7 +82,9 @@ describe('execution records on AWS (Step Functions runner + status-change record
     });
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
     // The name is per pipeline too.
-    await expect(runner.start({ tenantId: ACME, pipeline: 'batch-score', input: { jobId: 'j' }, actor: 'user:u1', name: 'nightly' })).resolves.not.toHaveProperty('existing');
+    await expect(
+      runner.start({ tenantId: ACME, pipeline: 'batch-score', input: { jobId: 'j' }, actor: 'user:u1', name: 'nightly' }),
+    ).resolves.not.toHaveProperty('existing');
   });
 
   it('records a start Step Functions refused as FAILED, and refuses unknown pipelines and bad names before writing', async () => {
@@ -83,12 +93,19 @@ describe('execution records on AWS (Step Functions runner + status-change record
     const [record] = (await listExecutions(store.tenant(ACME))).items;
     expect(record).toMatchObject({ status: 'FAILED', error: 'States.StartFailed', cause: 'Step Functions did not start the execution: Rate exceeded' });
     await expect(runner.start({ tenantId: ACME, pipeline: 'nope', input: {}, actor: 'user:u1' })).rejects.toMatchObject({ name: 'NotFound' });
-    await expect(runner.start({ tenantId: ACME, pipeline: 'train-evaluate', input: {}, actor: 'user:u1', name: 'no spaces' })).rejects.toMatchObject({ name: 'ValidationFailed' });
+    await expect(runner.start({ tenantId: ACME, pipeline: 'train-evaluate', input: {}, actor: 'user:u1', name: 'no spaces' })).rejects.toMatchObject({
+      name: 'ValidationFailed',
+    });
     expect((await listExecutions(store.tenant(ACME))).items).toHaveLength(1);
   });
 
   it('ends the record from a SUCCEEDED event, once: a redelivery and a late RUNNING change nothing', async () => {
-    const { executionId } = await runner.start({ tenantId: ACME, pipeline: 'train-evaluate', input: { modelId: '01jd0000000000000000000000', target: 'benign' }, actor: 'user:u1' });
+    const { executionId } = await runner.start({
+      tenantId: ACME,
+      pipeline: 'train-evaluate',
+      input: { modelId: '01jd0000000000000000000000', target: 'benign' },
+      actor: 'user:u1',
+    });
     const running = statusEvent(executionId, ACME, { status: 'RUNNING', stopDate: null, output: null, outputDetails: null });
     await expect(recordStatusChange(platform, MACHINES, running)).resolves.toBe('unchanged');
     await expect(recordStatusChange(platform, MACHINES, statusEvent(executionId, ACME))).resolves.toBe('stopped');
@@ -96,7 +113,12 @@ describe('execution records on AWS (Step Functions runner + status-change record
     await expect(recordStatusChange(platform, MACHINES, running)).resolves.toBe('unchanged');
 
     const { execution, events } = await getExecution(store.tenant(ACME), executionId);
-    expect(execution).toMatchObject({ status: 'SUCCEEDED', stoppedAt: '2026-12-06T03:10:05.000Z', output: { decision: { outcome: 'approved' } }, actor: 'user:u1' });
+    expect(execution).toMatchObject({
+      status: 'SUCCEEDED',
+      stoppedAt: '2026-12-06T03:10:05.000Z',
+      output: { decision: { outcome: 'approved' } },
+      actor: 'user:u1',
+    });
     expect(events.map((e) => [e.seq, e.type])).toEqual([
       [0, 'ExecutionStarted'],
       [1, 'ExecutionSucceeded'],
@@ -121,7 +143,10 @@ describe('execution records on AWS (Step Functions runner + status-change record
     expect((await getExecution(store.tenant(ACME), executionId)).execution.status).toBe('SUCCEEDED');
     expect((await listExecutions(store.tenant(OTHER))).items).toEqual([]);
     // The mapping names the pipeline too: the same name on another machine is not this execution.
-    const elsewhere = statusEvent(executionId, ACME, { stateMachineArn: BATCH, executionArn: `${BATCH.replace(':stateMachine:', ':execution:')}:${executionId}` });
+    const elsewhere = statusEvent(executionId, ACME, {
+      stateMachineArn: BATCH,
+      executionArn: `${BATCH.replace(':stateMachine:', ':execution:')}:${executionId}`,
+    });
     await expect(recordStatusChange(platform, MACHINES, elsewhere)).resolves.toBe('ignored');
   });
 
@@ -146,17 +171,36 @@ describe('execution records on AWS (Step Functions runner + status-change record
     expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'ExecutionTimedOut']);
 
     const aborted = 'run-aborted-1';
-    await recordStatusChange(platform, MACHINES, statusEvent(aborted, ACME, { stateMachineArn: BATCH, executionArn: `${BATCH.replace(':stateMachine:', ':execution:')}:${aborted}`, status: 'RUNNING', stopDate: null }));
+    await recordStatusChange(
+      platform,
+      MACHINES,
+      statusEvent(aborted, ACME, {
+        stateMachineArn: BATCH,
+        executionArn: `${BATCH.replace(':stateMachine:', ':execution:')}:${aborted}`,
+        status: 'RUNNING',
+        stopDate: null,
+      }),
+    );
     expect((await getExecution(store.tenant(ACME), aborted)).execution.status).toBe('RUNNING');
-    await recordStatusChange(platform, MACHINES, statusEvent(aborted, ACME, { stateMachineArn: BATCH, executionArn: `${BATCH.replace(':stateMachine:', ':execution:')}:${aborted}`, status: 'ABORTED' }));
+    await recordStatusChange(
+      platform,
+      MACHINES,
+      statusEvent(aborted, ACME, { stateMachineArn: BATCH, executionArn: `${BATCH.replace(':stateMachine:', ':execution:')}:${aborted}`, status: 'ABORTED' }),
+    );
     expect((await getExecution(store.tenant(ACME), aborted)).execution).toMatchObject({ status: 'ABORTED', error: 'States.Aborted' });
   });
 
   it('ignores what is not a Steward run: other machines, Distributed Map children, no known tenant, malformed events', async () => {
     const child = 'c0ffee00-0000-4000-8000-000000000001';
     const cases = [
-      statusEvent('x1', ACME, { stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:someone-else', executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:someone-else:x1' }),
-      statusEvent(child, ACME, { stateMachineArn: `${BATCH}/ScorePartitions`, executionArn: `arn:aws:states:eu-west-1:123456789012:execution:steward-batch-score/ScorePartitions:${child}` }),
+      statusEvent('x1', ACME, {
+        stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:someone-else',
+        executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:someone-else:x1',
+      }),
+      statusEvent(child, ACME, {
+        stateMachineArn: `${BATCH}/ScorePartitions`,
+        executionArn: `arn:aws:states:eu-west-1:123456789012:execution:steward-batch-score/ScorePartitions:${child}`,
+      }),
       statusEvent('x2', ACME, { input: JSON.stringify({ jobId: 'j' }) }),
       statusEvent('x3', 'not-a-tenant'),
       { source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change', detail: { name: 'x4' } },

@@ -40,7 +40,15 @@ describe('numericTable', () => {
   const csv = parseCsv('x1,x2,label\n1,2.5,0\n-3,1e2,1\n');
 
   it('takes every other column as features by default', () => {
-    expect(numericTable(csv, { target: 'label' })).toEqual({ features: ['x1', 'x2'], target: 'label', x: [[1, 2.5], [-3, 100]], y: [0, 1] });
+    expect(numericTable(csv, { target: 'label' })).toEqual({
+      features: ['x1', 'x2'],
+      target: 'label',
+      x: [
+        [1, 2.5],
+        [-3, 100],
+      ],
+      y: [0, 1],
+    });
     expect(numericTable(csv, { target: 'label', features: ['x2'] }).x).toEqual([[2.5], [100]]);
   });
 

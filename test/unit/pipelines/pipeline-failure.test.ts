@@ -3,7 +3,10 @@ import { runIdOf } from '../../../core/pipelines/step-context';
 
 describe('describeFailure', () => {
   it('keeps a local Cause (the message) as it is', () => {
-    expect(describeFailure({ Error: 'ValidationFailed', Cause: "dataset 'x.csv' was not found" })).toEqual({ error: 'ValidationFailed', cause: "dataset 'x.csv' was not found" });
+    expect(describeFailure({ Error: 'ValidationFailed', Cause: "dataset 'x.csv' was not found" })).toEqual({
+      error: 'ValidationFailed',
+      cause: "dataset 'x.csv' was not found",
+    });
   });
 
   it('unwraps the Lambda runtime’s JSON Cause on AWS', () => {
@@ -12,8 +15,16 @@ describe('describeFailure', () => {
   });
 
   it('reads a failed .sync job’s description (batch-score’s transforms) as its name and FailureReason', () => {
-    const cause = JSON.stringify({ TransformJobName: 'tabc-b01j-p2', TransformJobStatus: 'Failed', FailureReason: "ClientError: in/a.csv has no column 'id' to pass through", ModelName: 'm' });
-    expect(describeFailure({ Error: 'States.TaskFailed', Cause: cause })).toEqual({ error: 'States.TaskFailed', cause: "transform job tabc-b01j-p2: ClientError: in/a.csv has no column 'id' to pass through" });
+    const cause = JSON.stringify({
+      TransformJobName: 'tabc-b01j-p2',
+      TransformJobStatus: 'Failed',
+      FailureReason: "ClientError: in/a.csv has no column 'id' to pass through",
+      ModelName: 'm',
+    });
+    expect(describeFailure({ Error: 'States.TaskFailed', Cause: cause })).toEqual({
+      error: 'States.TaskFailed',
+      cause: "transform job tabc-b01j-p2: ClientError: in/a.csv has no column 'id' to pass through",
+    });
   });
 
   it('fills in what is missing and bounds what is long', () => {

@@ -19,9 +19,16 @@ const MODEL_ID = '01jcmde10000000000000000zz';
 const now = () => new Date('2025-01-01T00:00:00Z');
 const request = (overrides: Partial<Record<keyof TrainEvaluateInput, unknown>> = {}): TrainEvaluateInput =>
   trainEvaluateInputSchema.parse({ modelId: MODEL_ID, dataset: { key: 'datasets/bc.csv' }, target: 'benign', ...overrides });
-const model = (schema: IoSchema = breastCancerSchema({ label: true }), type: Model['type'] = 'ml') => ({ modelId: MODEL_ID, name: 'breast-cancer', type, schema });
+const model = (schema: IoSchema = breastCancerSchema({ label: true }), type: Model['type'] = 'ml') => ({
+  modelId: MODEL_ID,
+  name: 'breast-cancer',
+  type,
+  schema,
+});
 
-async function plan(options: { csv?: string; schema?: IoSchema; request?: Partial<Record<keyof TrainEvaluateInput, unknown>>; dataset?: ResolvedDataset } = {}) {
+async function plan(
+  options: { csv?: string; schema?: IoSchema; request?: Partial<Record<keyof TrainEvaluateInput, unknown>>; dataset?: ResolvedDataset } = {},
+) {
   const objects = memoryObjects({ 'datasets/bc.csv': options.csv ?? BREAST_CANCER_CSV });
   const dataset = options.dataset ?? { key: 'datasets/bc.csv' };
   const loaded = await loadCsvDataset(objects, dataset.key);
@@ -29,14 +36,25 @@ async function plan(options: { csv?: string; schema?: IoSchema; request?: Partia
 }
 
 const regressionCsv = (rows = 40) => `a,b,y\n${Array.from({ length: rows }, (_, i) => `${i},${(i * 7) % 5},${3 + 2 * i - ((i * 7) % 5)}`).join('\n')}\n`;
-const regressionSchema: IoSchema = { inputs: [{ name: 'a', type: 'double' }, { name: 'b', type: 'int' }], outputs: [{ name: 'prediction', type: 'double' }] };
+const regressionSchema: IoSchema = {
+  inputs: [
+    { name: 'a', type: 'double' },
+    { name: 'b', type: 'int' },
+  ],
+  outputs: [{ name: 'prediction', type: 'double' }],
+};
 
 describe('the train-evaluate input', () => {
   it('names a catalog model and a dataset version or a raw key; nothing else', () => {
-    expect(trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { datasetId: '01jdataset0000000000000000', version: 2 }, target: 'y' }).success).toBe(true);
+    expect(
+      trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { datasetId: '01jdataset0000000000000000', version: 2 }, target: 'y' }).success,
+    ).toBe(true);
     expect(trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { key: 'datasets/x.csv' }, target: 'y' }).success).toBe(true);
     expect(trainEvaluateInputSchema.safeParse({ model: { name: 'churn' }, dataset: { key: 'datasets/x.csv' }, target: 'y' }).success).toBe(false);
-    expect(trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { key: 'x.csv', datasetId: '01jdataset0000000000000000', version: 1 }, target: 'y' }).success).toBe(false);
+    expect(
+      trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { key: 'x.csv', datasetId: '01jdataset0000000000000000', version: 1 }, target: 'y' })
+        .success,
+    ).toBe(false);
     // The champion comes from the catalog, never from the caller.
     expect(trainEvaluateInputSchema.safeParse({ modelId: MODEL_ID, dataset: { key: 'x.csv' }, target: 'y', champion: { value: 0.5 } }).success).toBe(false);
     expect(trainEvaluateInputSchema.safeParse({ modelId: 'Not-An-Id', dataset: { key: 'x.csv' }, target: 'y' }).success).toBe(false);
@@ -57,7 +75,13 @@ describe('resolveModelIo', () => {
   });
 
   it('picks an ONNX input name no declared field uses, so the binding stays packed', () => {
-    const schema: IoSchema = { inputs: [{ name: 'features', type: 'float' }, { name: 'x', type: 'float' }], outputs: [{ name: 'features_2', type: 'float' }] };
+    const schema: IoSchema = {
+      inputs: [
+        { name: 'features', type: 'float' },
+        { name: 'x', type: 'float' },
+      ],
+      outputs: [{ name: 'features_2', type: 'float' }],
+    };
     expect(resolveModelIo(model(schema), { target: 'y' }).input).toEqual({ binding: 'packed', name: 'features_3' });
   });
 
@@ -72,13 +96,33 @@ describe('resolveModelIo', () => {
 
   it.each([
     [model(undefined, 'rules'), {}, "model 'breast-cancer' is a rules model; the built-in trainers produce ONNX models"],
-    [model({ inputs: [{ name: 'region', type: 'category', allowed: ['n'] }], outputs: [{ name: 'p', type: 'float' }] }), {}, "the built-in trainers read numeric columns; model 'breast-cancer' declares 'region' (category)"],
+    [
+      model({ inputs: [{ name: 'region', type: 'category', allowed: ['n'] }], outputs: [{ name: 'p', type: 'float' }] }),
+      {},
+      "the built-in trainers read numeric columns; model 'breast-cancer' declares 'region' (category)",
+    ],
     [model(), { features: ['mean_radius'] }, `the features must be the model's declared inputs; not listed: ${BREAST_CANCER_FEATURES.slice(1).join(', ')}`],
     [model(), { features: [...BREAST_CANCER_FEATURES, 'extra'] }, "the features must be the model's declared inputs; not declared: extra"],
-    [model({ inputs: [{ name: 'x', type: 'float', shape: [-1, 2] }], outputs: [{ name: 'p', type: 'float' }] }), {}, "model 'breast-cancer' takes one tensor 'x'; list the columns that fill it in 'features'"],
-    [model({ inputs: [{ name: 'x', type: 'float', shape: [-1, 2] }], outputs: [{ name: 'p', type: 'float' }] }), { features: ['a'] }, "input 'x' is 2 wide; 1 features are listed"],
-    [model({ inputs: [{ name: 'a', type: 'float' }], outputs: [{ name: 'label', type: 'long' }] }), {}, "model 'breast-cancer' declares no float or double output for the score (probability or prediction)"],
-    [model({ inputs: [{ name: 'a', type: 'float' }], outputs: [{ name: 'p', type: 'float', shape: [-1, 2] }] }), {}, "output 'p' has shape [-1, 2]; a built-in model gives one value per row"],
+    [
+      model({ inputs: [{ name: 'x', type: 'float', shape: [-1, 2] }], outputs: [{ name: 'p', type: 'float' }] }),
+      {},
+      "model 'breast-cancer' takes one tensor 'x'; list the columns that fill it in 'features'",
+    ],
+    [
+      model({ inputs: [{ name: 'x', type: 'float', shape: [-1, 2] }], outputs: [{ name: 'p', type: 'float' }] }),
+      { features: ['a'] },
+      "input 'x' is 2 wide; 1 features are listed",
+    ],
+    [
+      model({ inputs: [{ name: 'a', type: 'float' }], outputs: [{ name: 'label', type: 'long' }] }),
+      {},
+      "model 'breast-cancer' declares no float or double output for the score (probability or prediction)",
+    ],
+    [
+      model({ inputs: [{ name: 'a', type: 'float' }], outputs: [{ name: 'p', type: 'float', shape: [-1, 2] }] }),
+      {},
+      "output 'p' has shape [-1, 2]; a built-in model gives one value per row",
+    ],
     [model({ inputs: [{ name: 'a', type: 'float' }], outputs: [{ name: 'p', type: 'string' }] }), {}, "output 'p' is string; a built-in model gives numbers"],
     [model({ inputs: [{ name: 'benign', type: 'float' }], outputs: [{ name: 'p', type: 'float' }] }), {}, "the target 'benign' is one of the model's inputs"],
   ])('refuses model %# (%j)', (m, extra, message) => {
@@ -122,7 +166,10 @@ describe('buildTrainingPlan', () => {
     [{ request: { target: 'malignant' } }, "target column 'malignant' is not in the header of dataset 'datasets/bc.csv'"],
     [{ request: { task: 'regression', policy: { metric: 'auc' } }, schema: breastCancerSchema() }, "metric 'auc' does not apply to regression models"],
     [{ request: { task: 'regression' } }, "model 'breast-cancer' declares label output(s) 'label', but 'benign' is a regression target"],
-    [{ schema: { inputs: [{ name: 'benign', type: 'float' }], outputs: [{ name: 'p', type: 'float' }] }, request: { target: 'mean_radius', task: 'binary' } }, "binary classification needs a 0/1 target; column 'mean_radius' has other values"],
+    [
+      { schema: { inputs: [{ name: 'benign', type: 'float' }], outputs: [{ name: 'p', type: 'float' }] }, request: { target: 'mean_radius', task: 'binary' } },
+      "binary classification needs a 0/1 target; column 'mean_radius' has other values",
+    ],
     [{ csv: 'a,b,y\n1,2,0\n2,3,1\n', schema: regressionSchema, request: { target: 'y' } }, "dataset 'datasets/bc.csv' has 2 rows; at least 10 are needed"],
     [{ csv: 'x,benign\n1,0\n', schema: breastCancerSchema() }, 'feature column(s) not in the dataset header'],
   ])('refuses %j', async (options, message) => {
@@ -167,7 +214,10 @@ describe('trainModel + evaluateArtifact (built-in logistic regression, exported 
     expect(SERVING_LINEAR_MODEL_FORMAT).toBe(LINEAR_MODEL_FORMAT);
     const served = new LinearModel(linearModelArtifactSchema.parse(json));
     expect(served.artifact).toMatchObject({ kind: 'logistic', target: 'benign', features: BREAST_CANCER_FEATURES });
-    const rows = BREAST_CANCER_CSV.trim().split('\n').slice(1, 21).map((line) => line.split(',').slice(0, 30).map(Number));
+    const rows = BREAST_CANCER_CSV.trim()
+      .split('\n')
+      .slice(1, 21)
+      .map((line) => line.split(',').slice(0, 30).map(Number));
     const onnx = await scoreWithOnnx(objects.stored.get(training.artifact.key)!, rows, { inputName: 'features', outputName: 'probability' });
     served.predictNumbers(rows).forEach((prediction, i) => expect(onnx[i]).toBeCloseTo(prediction.score, 4));
   });
@@ -190,6 +240,8 @@ describe('trainModel + evaluateArtifact (built-in logistic regression, exported 
     const changed = "dataset 'datasets/bc.csv' changed since the run was validated";
     await expect(trainModel(objects, p, { runId: 'r2', now })).rejects.toThrow(changed);
     const bytes = objects.stored.get(training.artifact.key)!;
-    await expect(evaluateArtifact(objects, p, { runId: 'r', version: 1, artifact: bytes, artifactSha256: training.artifact.sha256 }, { now })).rejects.toThrow(changed);
+    await expect(evaluateArtifact(objects, p, { runId: 'r', version: 1, artifact: bytes, artifactSha256: training.artifact.sha256 }, { now })).rejects.toThrow(
+      changed,
+    );
   });
 });

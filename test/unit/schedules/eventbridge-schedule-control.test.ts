@@ -1,4 +1,11 @@
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { EventBridgeScheduleControl } from '../../../core/adapters/scheduler/eventbridge-schedule-control';
@@ -11,7 +18,14 @@ const OPTIONS = {
   stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:steward-batch-score',
   roleArn: 'arn:aws:iam::123456789012:role/steward-scheduler',
 };
-const SCHEDULE = { tenantId: TENANT, scheduleId: SCHEDULE_ID, expression: 'cron(30 7 ? * MON-FRI *)', timeZone: 'Europe/Paris', enabled: true, description: 'nightly scores' };
+const SCHEDULE = {
+  tenantId: TENANT,
+  scheduleId: SCHEDULE_ID,
+  expression: 'cron(30 7 ? * MON-FRI *)',
+  timeZone: 'Europe/Paris',
+  enabled: true,
+  description: 'nightly scores',
+};
 
 const EXPECTED = {
   Name: `${TENANT}-${SCHEDULE_ID}`,
@@ -25,7 +39,10 @@ const EXPECTED = {
   Target: {
     Arn: OPTIONS.stateMachineArn,
     RoleArn: OPTIONS.roleArn,
-    Input: JSON.stringify({ context: { tenantId: TENANT, actor: 'system:scheduler' }, scheduled: { scheduleId: SCHEDULE_ID, slot: '<aws.scheduler.scheduled-time>' } }),
+    Input: JSON.stringify({
+      context: { tenantId: TENANT, actor: 'system:scheduler' },
+      scheduled: { scheduleId: SCHEDULE_ID, slot: '<aws.scheduler.scheduled-time>' },
+    }),
     RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
   },
 };
@@ -58,7 +75,10 @@ describe('EventBridge Scheduler schedule control', () => {
   });
 
   it('deletes by name and group; an absent schedule is already deleted', async () => {
-    scheduler.on(DeleteScheduleCommand).resolvesOnce({}).rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+    scheduler
+      .on(DeleteScheduleCommand)
+      .resolvesOnce({})
+      .rejectsOnce(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
     await control.remove(TENANT, SCHEDULE_ID);
     await control.remove(TENANT, SCHEDULE_ID);
     expect(scheduler).toHaveReceivedCommandTimes(DeleteScheduleCommand, 2);
@@ -66,7 +86,10 @@ describe('EventBridge Scheduler schedule control', () => {
   });
 
   it('maps refusals to domain errors', async () => {
-    scheduler.on(CreateScheduleCommand).rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} })).rejectsOnce(new Error('throttled'));
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejectsOnce(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }))
+      .rejectsOnce(new Error('throttled'));
     await expect(control.put(SCHEDULE, 'create')).rejects.toBeInstanceOf(Conflict);
     await expect(control.put(SCHEDULE, 'create')).rejects.toBeInstanceOf(DependencyFailed);
   });

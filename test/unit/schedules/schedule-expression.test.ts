@@ -30,7 +30,12 @@ describe('schedule expressions (EventBridge syntax, run by croner)', () => {
 
   it('reads `a/b` steps, L and a fixed year', () => {
     const quarter = { expression: 'cron(5/15 * * * ? *)', timeZone: 'UTC', anchorAt: '2026-01-01T00:00:00Z' };
-    expect(fireTimesBetween(quarter, at('2026-12-06T10:00:00Z'), at('2026-12-06T10:59:59Z')).map((d) => d.toISOString().slice(11, 16))).toEqual(['10:05', '10:20', '10:35', '10:50']);
+    expect(fireTimesBetween(quarter, at('2026-12-06T10:00:00Z'), at('2026-12-06T10:59:59Z')).map((d) => d.toISOString().slice(11, 16))).toEqual([
+      '10:05',
+      '10:20',
+      '10:35',
+      '10:50',
+    ]);
     const lastDay = { expression: 'cron(0 0 L * ? *)', timeZone: 'UTC', anchorAt: '2026-01-01T00:00:00Z' };
     expect(nextFireAfter(lastDay, at('2027-02-01T00:00:00Z'))?.toISOString()).toBe('2027-02-28T00:00:00.000Z');
     const once = { expression: 'cron(0 12 1 1 ? 2027)', timeZone: 'UTC', anchorAt: '2026-01-01T00:00:00Z' };

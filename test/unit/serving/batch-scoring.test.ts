@@ -25,7 +25,13 @@ const TREES: TreeNode[] = [
   { feature: 0, threshold: 0.5, yes: { leaf: [0.5, 0] }, no: { feature: 1, threshold: 2, yes: { leaf: [0.2, 0.3] }, no: { leaf: [0, 0.5] } } },
   { feature: 1, threshold: 1, yes: { leaf: [0.4, 0.1] }, no: { leaf: [0.1, 0.4] } },
 ];
-const IO: IoSchema = { inputs: [{ name: 'a', type: 'double' }, { name: 'b', type: 'double' }], outputs: [{ name: 'output_label', type: 'category' }] };
+const IO: IoSchema = {
+  inputs: [
+    { name: 'a', type: 'double' },
+    { name: 'b', type: 'double' },
+  ],
+  outputs: [{ name: 'output_label', type: 'category' }],
+};
 
 let classifier: ServedModel;
 beforeAll(async () => {
@@ -77,7 +83,9 @@ describe('batch scoring engine', () => {
       expect([line, label]).toEqual([line, hand.label]);
       expect(Number(yes)).toBeCloseTo(hand.yes, 6);
     });
-    expect(rejected.text()).toBe(["row,field,reason", "4,b,'x' is not a number", '11,,has 2 values; expected 3 like the header', '17,a,missing', ''].join('\n'));
+    expect(rejected.text()).toBe(
+      ['row,field,reason', "4,b,'x' is not a number", '11,,has 2 values; expected 3 like the header', '17,a,missing', ''].join('\n'),
+    );
     expect(progress.map((p) => p.rowsIn)).toEqual([5, 11, 17, 20]);
     expect(progress.at(-1)).toEqual({ rowsIn: 20, rowsOut: 17, rowsRejected: 3 });
   });
@@ -85,7 +93,11 @@ describe('batch scoring engine', () => {
   it('scores JSON lines into JSON lines, reporting lines that are not JSON and rows the model refuses', async () => {
     const doc = pointsScorecard();
     doc.characteristics[1].bins.shift(); // incomes below 20000 fall in no bin
-    const card = await loadModel({ runtime: 'scorecard', artifact: singleFileArtifact('s3://b/s.json', 'scorecard.json', encodeJson(doc)), ioSchema: POINTS_SCORECARD_IO });
+    const card = await loadModel({
+      runtime: 'scorecard',
+      artifact: singleFileArtifact('s3://b/s.json', 'scorecard.json', encodeJson(doc)),
+      ioSchema: POINTS_SCORECARD_IO,
+    });
     const input = [
       '{"age":30,"income":70000,"home":"rent","delinquent":false}',
       '',
@@ -95,14 +107,28 @@ describe('batch scoring engine', () => {
     ].join('\n');
     const output = sink();
     const rejected = sink();
-    const result = await scoreStream({ model: card.model, input: Readable.from([input]), inputFormat: 'jsonl', output: output.stream, rejected: rejected.stream });
+    const result = await scoreStream({
+      model: card.model,
+      input: Readable.from([input]),
+      inputFormat: 'jsonl',
+      output: output.stream,
+      rejected: rejected.stream,
+    });
     expect(result).toMatchObject({ rowsIn: 4, rowsOut: 2, rowsRejected: 2 });
-    const out = output.text().trim().split('\n').map((l) => JSON.parse(l));
+    const out = output
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out.map((o) => [o.row, o.prediction.score])).toEqual([
       [1, 580],
       [4, 450 + 40 + 30 + 45 + 30],
     ]);
-    const report = rejected.text().trim().split('\n').map((l) => JSON.parse(l));
+    const report = rejected
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(report).toEqual([
       { row: 2, field: 'income', reason: "100 falls in no bin, and the characteristic has no 'other' bin" },
       { row: 3, field: null, reason: expect.stringMatching(/^not valid JSON/) },
@@ -111,19 +137,39 @@ describe('batch scoring engine', () => {
 
   it('reads a headerless CSV positionally when told, and stops on a header that lacks an input', async () => {
     const output = sink();
-    const result = await scoreStream({ model: classifier.model, input: Readable.from(['0,0\n1,3\n']), inputFormat: 'csv', csvHeader: false, output: output.stream, rejected: new PassThrough() });
+    const result = await scoreStream({
+      model: classifier.model,
+      input: Readable.from(['0,0\n1,3\n']),
+      inputFormat: 'csv',
+      csvHeader: false,
+      output: output.stream,
+      rejected: new PassThrough(),
+    });
     expect(result.rowsOut).toBe(2);
-    expect(output.text().split('\n')[2].startsWith(`2,${byHand(1, 3).label},`)).toBe(true);
-    await expect(scoreStream({ model: classifier.model, input: Readable.from(['a,c\n1,2\n']), inputFormat: 'csv', output: sink().stream, rejected: sink().stream })).rejects.toThrow(
-      /header lacks field\(s\) b/,
-    );
+    expect(
+      output
+        .text()
+        .split('\n')[2]
+        .startsWith(`2,${byHand(1, 3).label},`),
+    ).toBe(true);
+    await expect(
+      scoreStream({ model: classifier.model, input: Readable.from(['a,c\n1,2\n']), inputFormat: 'csv', output: sink().stream, rejected: sink().stream }),
+    ).rejects.toThrow(/header lacks field\(s\) b/);
   });
 
   it('carries passthrough columns into output and rejected rows, sums each numeric output column, and stops on a passthrough column the header lacks', async () => {
     const output = sink();
     const rejected = sink();
     const input = Readable.from(['id,a,b\nk1,0,0\nk2,x,1\nk3,1,3\n']);
-    const result = await scoreStream({ model: classifier.model, input, inputFormat: 'csv', csvHeader: true, passthrough: ['id'], output: output.stream, rejected: rejected.stream });
+    const result = await scoreStream({
+      model: classifier.model,
+      input,
+      inputFormat: 'csv',
+      csvHeader: true,
+      passthrough: ['id'],
+      output: output.stream,
+      rejected: rejected.stream,
+    });
     expect(result).toMatchObject({ rowsIn: 3, rowsOut: 2, rowsRejected: 1 });
     const [header, first, second] = output.text().trim().split('\n');
     expect(header.startsWith('row,id,')).toBe(true);
@@ -139,7 +185,15 @@ describe('batch scoring engine', () => {
       expect(s.sumSquares).toBeGreaterThanOrEqual(0);
     }
     await expect(
-      scoreStream({ model: classifier.model, input: Readable.from(['a,b\n1,2\n']), inputFormat: 'csv', csvHeader: true, passthrough: ['id'], output: sink().stream, rejected: sink().stream }),
+      scoreStream({
+        model: classifier.model,
+        input: Readable.from(['a,b\n1,2\n']),
+        inputFormat: 'csv',
+        csvHeader: true,
+        passthrough: ['id'],
+        output: sink().stream,
+        rejected: sink().stream,
+      }),
     ).rejects.toBeInstanceOf(MissingPassthroughColumn);
   });
 });

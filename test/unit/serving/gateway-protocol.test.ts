@@ -1,11 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import {
-  InvokeEndpointCommand,
-  ModelError,
-  SageMakerRuntimeClient,
-  ValidationError,
-} from '@aws-sdk/client-sagemaker-runtime';
+import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ValidationError } from '@aws-sdk/client-sagemaker-runtime';
 import type { Log } from '../../../core/ports/log';
 import { ArtifactUnavailable } from '../../../serving/artifacts/artifact-errors';
 import { singleFileArtifact } from '../../../serving/artifacts/model-artifacts';
@@ -23,7 +18,10 @@ import { bytes, LINEAR, LOGISTIC, sigmoidByHand, text } from './fixtures';
 const artifacts = new Map<string, Uint8Array>();
 const logged: { level: string; message: string; extra: Record<string, unknown> }[] = [];
 const log: Log = Object.fromEntries(
-  ['debug', 'info', 'warn', 'error'].map((level) => [level, (message: string, ...extra: Record<string, unknown>[]) => logged.push({ level, message, extra: Object.assign({}, ...extra) })]),
+  ['debug', 'info', 'warn', 'error'].map((level) => [
+    level,
+    (message: string, ...extra: Record<string, unknown>[]) => logged.push({ level, message, extra: Object.assign({}, ...extra) }),
+  ]),
 ) as unknown as Log;
 let draw = 0;
 let server: ServerType;
@@ -71,7 +69,10 @@ async function failure(command: InvokeEndpointCommand): Promise<Error & { $metad
 
 describe('InvokeEndpoint through the SDK', () => {
   beforeAll(async () => {
-    const res = await register('churn', { productionVariants: [variant('blue', 's3://models/logistic.json', 1), variant('green', 's3://models/logistic.json', 3)], tags: { TenantId: 't000000000000001' } });
+    const res = await register('churn', {
+      productionVariants: [variant('blue', 's3://models/logistic.json', 1), variant('green', 's3://models/logistic.json', 3)],
+      tags: { TenantId: 't000000000000001' },
+    });
     expect(res.status).toBe(201);
   });
 
@@ -90,14 +91,21 @@ describe('InvokeEndpoint through the SDK', () => {
     const lines = text(out.Body).trim().split('\n');
     expect(Number(lines[0].split(',')[0])).toBeCloseTo(sigmoidByHand(-2.5), 12);
     expect(lines[1].split(',')[1]).toBe('churn');
-    expect(logged).toContainEqual(expect.objectContaining({ message: 'invocation', extra: expect.objectContaining({ endpointName: 'churn', variant: 'blue', tenant: 't000000000000001' }) }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        message: 'invocation',
+        extra: expect.objectContaining({ endpointName: 'churn', variant: 'blue', tenant: 't000000000000001' }),
+      }),
+    );
   });
 
   it('splits by weight and honours TargetVariant', async () => {
     draw = 0.5;
     const random = await client.send(new InvokeEndpointCommand({ EndpointName: 'churn', Body: bytes('[{"a":1,"b":2}]'), ContentType: 'application/json' }));
     expect(random.InvokedProductionVariant).toBe('green');
-    const targeted = await client.send(new InvokeEndpointCommand({ EndpointName: 'churn', Body: bytes('1,2'), ContentType: 'text/csv', TargetVariant: 'blue' }));
+    const targeted = await client.send(
+      new InvokeEndpointCommand({ EndpointName: 'churn', Body: bytes('1,2'), ContentType: 'text/csv', TargetVariant: 'blue' }),
+    );
     expect(targeted.InvokedProductionVariant).toBe('blue');
     expect(JSON.parse(text(targeted.Body)).predictions[0].label).toBe('stay');
   });
@@ -141,7 +149,12 @@ describe('InvokeEndpoint through the SDK', () => {
         controller.close();
       },
     });
-    const res = await fetch(`${url}/endpoints/churn/invocations`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: stream, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${url}/endpoints/churn/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toMatch(/^ValidationError:/);
     expect((await res.json()).Message).toMatch(/exceeds the 4096 byte limit/);
@@ -167,7 +180,12 @@ describe('shadow variants', () => {
     expect(out.InvokedProductionVariant).toBe('live');
     expect(JSON.parse(text(out.Body)).predictions[0].label).toBe('stay');
     await new Promise((r) => setTimeout(r, 20));
-    expect(logged).toContainEqual(expect.objectContaining({ message: 'shadow invocation', extra: expect.objectContaining({ endpointName: 'shadowed', shadowVariant: 'candidate', status: 200 }) }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        message: 'shadow invocation',
+        extra: expect.objectContaining({ endpointName: 'shadowed', shadowVariant: 'candidate', status: 200 }),
+      }),
+    );
   });
 });
 
@@ -177,7 +195,10 @@ describe('local endpoint control routes', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const problem = await res.json();
-    expect(problem.invalidFields.map((f: { field: string }) => f.field)).toEqual(['body.productionVariants.0.variantName', 'body.productionVariants.0.model.artifactUri']);
+    expect(problem.invalidFields.map((f: { field: string }) => f.field)).toEqual([
+      'body.productionVariants.0.variantName',
+      'body.productionVariants.0.model.artifactUri',
+    ]);
   });
 
   it('refuses an endpoint whose artifact cannot be loaded, and leaves it unregistered', async () => {
@@ -197,12 +218,18 @@ describe('local endpoint control routes', () => {
     artifacts.set('s3://models/mutable.json', bytes(JSON.stringify({ ...LINEAR, intercept: 20 })));
     const again = await register('mutable', { productionVariants: [variant('a', 's3://models/mutable.json')] });
     expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ endpointName: 'mutable', endpointStatus: 'InService', endpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mutable' });
+    expect(await again.json()).toMatchObject({
+      endpointName: 'mutable',
+      endpointStatus: 'InService',
+      endpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mutable',
+    });
     const after = await client.send(new InvokeEndpointCommand({ EndpointName: 'mutable', Body: bytes('2,0'), ContentType: 'text/csv' }));
     expect(JSON.parse(text(after.Body)).predictions[0].score).toBe(20);
 
     expect((await fetch(`${url}/local/endpoints/mutable`, { method: 'DELETE' })).status).toBe(204);
-    await expect(client.send(new InvokeEndpointCommand({ EndpointName: 'mutable', Body: bytes('2,0'), ContentType: 'text/csv' }))).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.send(new InvokeEndpointCommand({ EndpointName: 'mutable', Body: bytes('2,0'), ContentType: 'text/csv' }))).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect((await fetch(`${url}/local/endpoints/mutable`, { method: 'DELETE' })).status).toBe(404);
   });
 

@@ -7,7 +7,11 @@ describe('InProcessGatewayHandler', () => {
     let seen: InvokeEndpointCall | undefined;
     const handler = new InProcessGatewayHandler(() => async (call) => {
       seen = call;
-      return { status: 200, headers: { 'Content-Type': 'application/json', 'x-Amzn-Invoked-Production-Variant': 'blue' }, body: new TextEncoder().encode('{}') };
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'application/json', 'x-Amzn-Invoked-Production-Variant': 'blue' },
+        body: new TextEncoder().encode('{}'),
+      };
     });
     const request = new HttpRequest({
       method: 'POST',

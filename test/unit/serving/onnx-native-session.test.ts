@@ -32,7 +32,11 @@ function seeded(count: number, seed = 11): Float32Array {
 describe('loadOnnxSession', () => {
   it.each([
     ['a packed [batch, 30] logistic regression', logisticRegression30(), (n: number) => ({ input: new ort.Tensor('float32', seeded(n * 30), [n, 30]) })],
-    ['a tree ensemble classifier (ai.onnx.ml, ZipMap off)', treeEnsembleClassifier({ features: 3, labels: ['a', 'b', 'c'], trees: TREES, zipMap: false }), (n: number) => ({ input: new ort.Tensor('float32', seeded(n * 3), [n, 3]) })],
+    [
+      'a tree ensemble classifier (ai.onnx.ml, ZipMap off)',
+      treeEnsembleClassifier({ features: 3, labels: ['a', 'b', 'c'], trees: TREES, zipMap: false }),
+      (n: number) => ({ input: new ort.Tensor('float32', seeded(n * 3), [n, 3]) }),
+    ],
   ])('describes and answers %s exactly as the public InferenceSession', async (_name, model, feedsOf) => {
     const { direct, reference } = await both(model);
     expect(direct.inputMetadata).toEqual(reference.inputMetadata);
@@ -62,7 +66,9 @@ describe('loadOnnxSession', () => {
     const fetches = { [direct.outputMetadata[0].name]: null };
     const input = direct.inputMetadata[0].name;
     const rows = [seeded(30, 1), seeded(30, 2), seeded(30, 3)];
-    const alone = await Promise.all(rows.map(async (row) => (await direct.run({ [input]: new ort.Tensor('float32', row, [1, 30]) }, fetches))[direct.outputMetadata[0].name].data[0]));
+    const alone = await Promise.all(
+      rows.map(async (row) => (await direct.run({ [input]: new ort.Tensor('float32', row, [1, 30]) }, fetches))[direct.outputMetadata[0].name].data[0]),
+    );
     const order: string[] = [];
     const together = await Promise.allSettled([
       direct.run({ [input]: new ort.Tensor('float32', rows[0], [1, 30]) }, fetches).then((out) => (order.push('first'), out)),
@@ -71,14 +77,17 @@ describe('loadOnnxSession', () => {
       direct.run({ [input]: new ort.Tensor('float32', rows[2], [1, 30]) }, fetches),
     ]);
     expect(together.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    const values = together.filter((r) => r.status === 'fulfilled').map((r) => (r).value[direct.outputMetadata[0].name].data[0]);
+    const values = together.filter((r) => r.status === 'fulfilled').map((r) => r.value[direct.outputMetadata[0].name].data[0]);
     expect(values).toEqual(alone);
     expect(order).toEqual(['first', 'third']);
   });
 
   it('goes through the public API when execution providers are named (their validation is the package’s), and releases once', async () => {
     const session = await loadOnnxSession(ort, logisticRegression30(), { ...OPTIONS, executionProviders: ['cpu'] });
-    const out = await session.run({ [session.inputMetadata[0].name]: new ort.Tensor('float32', seeded(30), [1, 30]) }, { [session.outputMetadata[0].name]: null });
+    const out = await session.run(
+      { [session.inputMetadata[0].name]: new ort.Tensor('float32', seeded(30), [1, 30]) },
+      { [session.outputMetadata[0].name]: null },
+    );
     expect(out[session.outputMetadata[0].name].dims).toEqual([1, 1]);
     await session.release();
     const direct = await loadOnnxSession(ort, logisticRegression30(), OPTIONS);
@@ -152,8 +161,14 @@ describe('loadOnnxSession with coalescing (concurrent calls stacked into one run
   it('keeps one run per call for a model that reads across rows (a batch mean): each caller gets its own answer', async () => {
     const session = await load(batchCenteringModel());
     expect(session.coalescing).toBe(false);
-    const rows = [[1, 2, 3], [10, 20, 30], [-4, 0, 4]];
-    const answers = await Promise.all(rows.map((row) => session.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { centered: null })));
+    const rows = [
+      [1, 2, 3],
+      [10, 20, 30],
+      [-4, 0, 4],
+    ];
+    const answers = await Promise.all(
+      rows.map((row) => session.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { centered: null })),
+    );
     // Alone, a row is its own batch mean: zeros. Stacked with the others it would not be.
     for (const answer of answers) expect(Array.from(answer.centered.data as Float32Array)).toEqual([0, 0, 0]);
     expect(session.counts.runs).toBe(3);
@@ -162,11 +177,21 @@ describe('loadOnnxSession with coalescing (concurrent calls stacked into one run
   it('does not coalesce a model whose batch is fixed, or whose output is one value for the whole batch', async () => {
     const fixed = await load(fixedBatchModel());
     expect(fixed.coalescing).toBe(false);
-    const answers = await Promise.all([[1, 0, 0], [0, 1, 0]].map((row) => fixed.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { score: null })));
+    const answers = await Promise.all(
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ].map((row) => fixed.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { score: null })),
+    );
     expect(answers.map((a) => a.score.data[0])).toEqual([1, 2]);
     const total = await load(batchTotalModel());
     expect(total.coalescing).toBe(false);
-    const totals = await Promise.all([[1, 2, 3], [4, 5, 6]].map((row) => total.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { total: null })));
+    const totals = await Promise.all(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ].map((row) => total.run({ features: new ort.Tensor('float32', Float32Array.from(row), [1, 3]) }, { total: null })),
+    );
     expect(totals.map((a) => a.total.data[0])).toEqual([6, 15]);
   });
 

@@ -1,4 +1,13 @@
-import { probeRowIndependence, rowsOf, runCoalesced, splitOutputs, stackable, type Feeds, type Fetches, type Outputs } from '../../../serving/runtimes/onnx-run-coalescing';
+import {
+  probeRowIndependence,
+  rowsOf,
+  runCoalesced,
+  splitOutputs,
+  stackable,
+  type Feeds,
+  type Fetches,
+  type Outputs,
+} from '../../../serving/runtimes/onnx-run-coalescing';
 
 /**
  * The stacking rules of coalesced ONNX runs, against a model written in
@@ -18,23 +27,55 @@ function rowSums(calls: Feeds[]): (feeds: Feeds, fetches: Fetches) => Outputs {
     const width = dims[1];
     const values = data as Float32Array;
     if (values.some((v) => Number.isNaN(v))) throw new Error(`NaN in a run of ${dims[0]} rows`);
-    return { total: { type: 'float32', dims: [dims[0], 1], data: Float32Array.from({ length: dims[0] }, (_, r) => values.slice(r * width, (r + 1) * width).reduce((a, b) => a + b, 0)) } };
+    return {
+      total: {
+        type: 'float32',
+        dims: [dims[0], 1],
+        data: Float32Array.from({ length: dims[0] }, (_, r) => values.slice(r * width, (r + 1) * width).reduce((a, b) => a + b, 0)),
+      },
+    };
   };
 }
 
 describe('runCoalesced', () => {
   it('stacks runs of the same feeds into one, answers each its own rows, in the order asked', () => {
     const calls: Feeds[] = [];
-    const outcomes = runCoalesced(rowSums(calls), [{ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: feeds([[3, 4], [5, 6]]), fetches: FETCHES }, { feeds: feeds([[7, 8]]), fetches: FETCHES }], 16);
+    const outcomes = runCoalesced(
+      rowSums(calls),
+      [
+        { feeds: feeds([[1, 2]]), fetches: FETCHES },
+        {
+          feeds: feeds([
+            [3, 4],
+            [5, 6],
+          ]),
+          fetches: FETCHES,
+        },
+        { feeds: feeds([[7, 8]]), fetches: FETCHES },
+      ],
+      16,
+    );
     expect(calls).toHaveLength(1);
     expect(calls[0].x.dims).toEqual([4, 2]);
     expect(outcomes.map((o) => (o.ok ? Array.from(o.outputs.total.data as Float32Array) : o.error))).toEqual([[3], [7, 11], [15]]);
-    expect(outcomes.map((o) => (o.ok ? o.outputs.total.dims : []))).toEqual([[1, 1], [2, 1], [1, 1]]);
+    expect(outcomes.map((o) => (o.ok ? o.outputs.total.dims : []))).toEqual([
+      [1, 1],
+      [2, 1],
+      [1, 1],
+    ]);
   });
 
   it('when a stacked run fails, runs each call alone: the bad one fails with its own error, the others are answered', () => {
     const calls: Feeds[] = [];
-    const outcomes = runCoalesced(rowSums(calls), [{ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: feeds([[NaN, 2]]), fetches: FETCHES }, { feeds: feeds([[7, 8]]), fetches: FETCHES }], 16);
+    const outcomes = runCoalesced(
+      rowSums(calls),
+      [
+        { feeds: feeds([[1, 2]]), fetches: FETCHES },
+        { feeds: feeds([[NaN, 2]]), fetches: FETCHES },
+        { feeds: feeds([[7, 8]]), fetches: FETCHES },
+      ],
+      16,
+    );
     expect(calls.map((c) => c.x.dims[0])).toEqual([3, 1, 1, 1]);
     expect(outcomes[0]).toEqual({ ok: true, outputs: { total: expect.objectContaining({ data: Float32Array.from([3]) }) } });
     expect(outcomes[1]).toEqual({ ok: false, error: new Error('NaN in a run of 1 rows') });
@@ -45,16 +86,45 @@ describe('runCoalesced', () => {
     const calls: Feeds[] = [];
     const wide = feeds([[1, 2, 3]]);
     const doubles: Feeds = { x: { ...feeds([[1, 2]]).x, type: 'float64', data: Float64Array.from([1, 2]) } };
-    runCoalesced(rowSums(calls), [{ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: wide, fetches: FETCHES }, { feeds: doubles, fetches: FETCHES }, { feeds: feeds([[1, 2]]), fetches: { other: null } }], 16);
+    runCoalesced(
+      rowSums(calls),
+      [
+        { feeds: feeds([[1, 2]]), fetches: FETCHES },
+        { feeds: wide, fetches: FETCHES },
+        { feeds: doubles, fetches: FETCHES },
+        { feeds: feeds([[1, 2]]), fetches: { other: null } },
+      ],
+      16,
+    );
     expect(calls).toHaveLength(4);
-    expect(stackable({ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: feeds([[5, 6], [7, 8]]), fetches: { total: null } })).toBe(true);
+    expect(
+      stackable(
+        { feeds: feeds([[1, 2]]), fetches: FETCHES },
+        {
+          feeds: feeds([
+            [5, 6],
+            [7, 8],
+          ]),
+          fetches: { total: null },
+        },
+      ),
+    ).toBe(true);
     expect(stackable({ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: { ...feeds([[5, 6]]), y: feeds([[1, 1]]).x }, fetches: FETCHES })).toBe(false);
     expect(stackable({ feeds: feeds([[1, 2]]), fetches: FETCHES }, { feeds: feeds([[5, 6]]), fetches: { total: null, other: null } })).toBe(false);
   });
 
   it('takes the rows of a run from the feeds, and refuses to split outputs that are not one entry per row', () => {
-    expect(rowsOf(feeds([[1, 2], [3, 4]]))).toBe(2);
-    expect(rowsOf({ a: { type: 'float32', dims: [2, 1], data: new Float32Array(2) }, b: { type: 'float32', dims: [3, 1], data: new Float32Array(3) } })).toBeUndefined();
+    expect(
+      rowsOf(
+        feeds([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toBe(2);
+    expect(
+      rowsOf({ a: { type: 'float32', dims: [2, 1], data: new Float32Array(2) }, b: { type: 'float32', dims: [3, 1], data: new Float32Array(3) } }),
+    ).toBeUndefined();
     expect(rowsOf({ a: { type: 'float32', dims: [], data: new Float32Array(1) } })).toBeUndefined();
     expect(splitOutputs({ total: { type: 'float32', dims: [1], data: new Float32Array(1) } }, [1, 1])).toBeUndefined();
     const parts = splitOutputs({ label: { type: 'string', dims: [3], data: ['a', 'b', 'c'] } }, [2, 1])!;
@@ -95,7 +165,16 @@ describe('probeRowIndependence', () => {
     expect(probeRowIndependence(sums, [{ ...input, shape: ['batch', 'width'] }], ['total'], 8)).toBe(false);
     expect(probeRowIndependence(sums, [{ ...input, type: 'float16' as const }], ['total'], 8)).toBe(false);
     expect(probeRowIndependence(sums, [{ name: 'm', isTensor: false }], ['total'], 8)).toBe(false);
-    expect(probeRowIndependence(() => { throw new Error('no'); }, [input], ['total'], 8)).toBe(false);
+    expect(
+      probeRowIndependence(
+        () => {
+          throw new Error('no');
+        },
+        [input],
+        ['total'],
+        8,
+      ),
+    ).toBe(false);
   });
 
   it('does not stack a model whose single-row run takes over a millisecond, and stops probing it after the single rows', () => {

@@ -53,11 +53,16 @@ describe('ONNX runtime: linear models', () => {
 
   it('refuses a row that does not fit the schema with a 400 naming row and field', async () => {
     const model = keep(await load(namedInputsModel(), NAMED_INPUTS_IO));
-    await expect(model.invoke(bytes('{"instances":[{"age":1,"income":2,"region":"north"},{"age":1.5,"income":2,"region":"north"}]}'), 'application/json', undefined)).rejects.toMatchObject({
+    await expect(
+      model.invoke(bytes('{"instances":[{"age":1,"income":2,"region":"north"},{"age":1.5,"income":2,"region":"north"}]}'), 'application/json', undefined),
+    ).rejects.toMatchObject({
       status: 400,
       message: "row 2, field 'age': expected an integer (int), got 1.5",
     });
-    await expect(model.invoke(bytes('{"age":1,"income":2,"region":"east"}'), 'application/json', undefined)).rejects.toMatchObject({ status: 400, message: expect.stringContaining("field 'region'") });
+    await expect(model.invoke(bytes('{"age":1,"income":2,"region":"east"}'), 'application/json', undefined)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("field 'region'"),
+    });
   });
 });
 
@@ -94,11 +99,15 @@ function byHand(row: number[]): { label: string; probabilities: Record<string, n
 describe('ONNX runtime: concurrent requests (stacked into one run)', () => {
   it('answers each of many concurrent single-row and multi-row requests the same bytes as it alone, and a bad one alone with its 400', async () => {
     const model = keep(await load(logisticRegression30(), LOGISTIC_30_IO));
-    const bodies = [1, 1, 3, 1, 2, 1, 1, 1].map((count, k) => ({ instances: rows(count, 30, 100 + k).map((r) => Object.fromEntries(r.map((v, i) => [`f${i + 1}`, v]))) }));
+    const bodies = [1, 1, 3, 1, 2, 1, 1, 1].map((count, k) => ({
+      instances: rows(count, 30, 100 + k).map((r) => Object.fromEntries(r.map((v, i) => [`f${i + 1}`, v]))),
+    }));
     const alone: string[] = [];
     for (const body of bodies) alone.push(text((await model.invoke(bytes(JSON.stringify(body)), 'application/json', undefined)).body));
     const bad = { instances: [{ f1: 'not a number' }] };
-    const together = await Promise.allSettled([...bodies, bad].map(async (body) => text((await model.invoke(bytes(JSON.stringify(body)), 'application/json', undefined)).body)));
+    const together = await Promise.allSettled(
+      [...bodies, bad].map(async (body) => text((await model.invoke(bytes(JSON.stringify(body)), 'application/json', undefined)).body)),
+    );
     expect(together.slice(0, -1)).toEqual(alone.map((value) => ({ status: 'fulfilled', value })));
     expect(together.at(-1)).toMatchObject({ status: 'rejected', reason: { status: 400 } });
   });
@@ -107,7 +116,9 @@ describe('ONNX runtime: concurrent requests (stacked into one run)', () => {
 describe('ONNX runtime: tree ensembles (ai.onnx.ml)', () => {
   it.each([true, false])('serves a TreeEnsembleClassifier (ZipMap %s) as label + probabilities, matching a hand walk of the trees', async (zipMap) => {
     const model = keep(await load(treeEnsembleClassifier({ features: 3, labels: LABELS, trees: TREES, zipMap }), TREE_IO));
-    const { predictions } = await json(model, { columns: { utilization: TREE_ROWS.map((r) => r[0]), delinquencies: TREE_ROWS.map((r) => r[1]), months: TREE_ROWS.map((r) => r[2]) } });
+    const { predictions } = await json(model, {
+      columns: { utilization: TREE_ROWS.map((r) => r[0]), delinquencies: TREE_ROWS.map((r) => r[1]), months: TREE_ROWS.map((r) => r[2]) },
+    });
     expect(predictions).toHaveLength(TREE_ROWS.length);
     TREE_ROWS.forEach((row, i) => {
       const expected = byHand(row);
@@ -130,7 +141,15 @@ describe('ONNX runtime: tree ensembles (ai.onnx.ml)', () => {
       { feature: 1, threshold: 0, yes: { leaf: [-3] }, no: { feature: 0, threshold: 2.5, yes: { leaf: [1.25] }, no: { leaf: [4] } } },
       { feature: 0, threshold: 0, yes: { leaf: [0.5] }, no: { leaf: [-0.75] } },
     ];
-    const model = keep(await load(treeEnsembleRegressor({ features: 2, trees: regression, base: 10 }), { inputs: [{ name: 'a', type: 'double' }, { name: 'b', type: 'double' }], outputs: [{ name: 'variable', type: 'float' }] }));
+    const model = keep(
+      await load(treeEnsembleRegressor({ features: 2, trees: regression, base: 10 }), {
+        inputs: [
+          { name: 'a', type: 'double' },
+          { name: 'b', type: 'double' },
+        ],
+        outputs: [{ name: 'variable', type: 'float' }],
+      }),
+    );
     const input = [
       [1, 1],
       [3, 1],

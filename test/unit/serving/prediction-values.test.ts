@@ -30,13 +30,20 @@ function throughBody(result: InvocationResult): string {
 
 describe('predictions handed on as values', () => {
   it.each([
-    ['linear (logistic, labels)', () => linearRuntime.load(singleFileArtifact('s3://b/model.json', 'model.json', bytes(JSON.stringify(LOGISTIC)))), '[{"a":1,"b":2},{"a":3,"b":0},{"a":-0.5,"b":0}]'],
+    [
+      'linear (logistic, labels)',
+      () => linearRuntime.load(singleFileArtifact('s3://b/model.json', 'model.json', bytes(JSON.stringify(LOGISTIC)))),
+      '[{"a":1,"b":2},{"a":3,"b":0},{"a":-0.5,"b":0}]',
+    ],
     [
       'ONNX tree ensemble classifier (label + probabilities)',
       () =>
-        onnxRuntime.load(singleFileArtifact('s3://b/model.onnx', ONNX_MODEL_FILE, treeEnsembleClassifier({ features: 1, labels: ['no', 'yes'], trees: TREES, zipMap: false })), {
-          ioSchema: { inputs: [{ name: 'x', type: 'float' }], outputs: [{ name: 'output_label', type: 'category' }] },
-        }),
+        onnxRuntime.load(
+          singleFileArtifact('s3://b/model.onnx', ONNX_MODEL_FILE, treeEnsembleClassifier({ features: 1, labels: ['no', 'yes'], trees: TREES, zipMap: false })),
+          {
+            ioSchema: { inputs: [{ name: 'x', type: 'float' }], outputs: [{ name: 'output_label', type: 'category' }] },
+          },
+        ),
       '[[0.1],[0.7],[0.5]]',
     ],
   ])('a runtime’s JSON answer carries its predictions, which write the JSON its body holds (%s)', async (_name, load, request) => {
@@ -54,8 +61,19 @@ describe('predictions handed on as values', () => {
   });
 
   it('values JSON writes differently from how they read back (non-finite, -0, undefined members, nested arrays) still give the same answer', () => {
-    const value = fc.oneof(fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0), fc.string(), fc.boolean(), fc.constant(null), fc.constant(undefined));
-    const prediction = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('0', '10', 'score', 'predictionId', '__proto__', 'toJSON')), fc.oneof(value, fc.array(value, { maxLength: 3 }), fc.dictionary(fc.string(), value, { maxKeys: 3 })), { maxKeys: 4 });
+    const value = fc.oneof(
+      fc.double(),
+      fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0),
+      fc.string(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+    );
+    const prediction = fc.dictionary(
+      fc.oneof(fc.string(), fc.constantFrom('0', '10', 'score', 'predictionId', '__proto__', 'toJSON')),
+      fc.oneof(value, fc.array(value, { maxLength: 3 }), fc.dictionary(fc.string(), value, { maxKeys: 3 })),
+      { maxKeys: 4 },
+    );
     fc.assert(
       fc.property(fc.array(prediction, { maxLength: 4 }), (predictions) => {
         const result = { body: bytes(JSON.stringify({ predictions })), contentType: 'application/json' };
@@ -79,9 +97,17 @@ describe('predictions handed on as values', () => {
       }),
     };
     const registry = new InMemoryEndpointRegistry();
-    await registry.put('ep', { productionVariants: [{ variantName: 'blue', weight: 1, model: { runtime: 'linear', artifactUri: 's3://b/m.json' } }], shadowVariants: [], tags: {} }, new Date());
+    await registry.put(
+      'ep',
+      { productionVariants: [{ variantName: 'blue', weight: 1, model: { runtime: 'linear', artifactUri: 's3://b/m.json' } }], shadowVariants: [], tags: {} },
+      new Date(),
+    );
     const invoke = createInvokeEndpoint({ registry, models: new ModelCache(async () => model), log: silent });
-    const call: InvokeEndpointCall = { endpointName: 'ep', body: bytes('[[1]]'), header: (name) => (name === 'content-type' || name === 'accept' ? 'application/json' : undefined) };
+    const call: InvokeEndpointCall = {
+      endpointName: 'ep',
+      body: bytes('[[1]]'),
+      header: (name) => (name === 'content-type' || name === 'accept' ? 'application/json' : undefined),
+    };
 
     const gatewayAnswer = await invoke(call);
     expect(gatewayAnswer.predictions).toBe(predictions);
@@ -89,7 +115,12 @@ describe('predictions handed on as values', () => {
     expect(text(gatewayAnswer.body)).toBe('{"predictions":[{"score":0.25}]}');
     expect(written.count).toBe(1);
 
-    const answer = await new HostedGatewayInvoker(() => invoke).invoke({ endpointName: 'ep', body: bytes('[[1]]'), contentType: 'application/json', accept: 'application/json' });
+    const answer = await new HostedGatewayInvoker(() => invoke).invoke({
+      endpointName: 'ep',
+      body: bytes('[[1]]'),
+      contentType: 'application/json',
+      accept: 'application/json',
+    });
     expect(answer.predictions).toBe(predictions);
     expect(answer.variant).toBe('blue');
     expect(written.count).toBe(1);

@@ -25,7 +25,11 @@ describe('CSV requests', () => {
   });
 
   it('names the row, field and value it cannot read', async () => {
-    await expect(read('1,2,3\n1,abc,3\n', 'text/csv')).rejects.toMatchObject({ name: 'InvalidModelInput', status: 400, message: "row 2, field 'income': 'abc' is not a number" });
+    await expect(read('1,2,3\n1,abc,3\n', 'text/csv')).rejects.toMatchObject({
+      name: 'InvalidModelInput',
+      status: 400,
+      message: "row 2, field 'income': 'abc' is not a number",
+    });
     await expect(read('1,2,3.5\n', 'text/csv')).rejects.toThrow("row 1, field 'tenure': '3.5' is not a number (an integer)");
     await expect(read('1,,3\n', 'text/csv')).rejects.toThrow("row 1, field 'income': missing");
   });
@@ -73,7 +77,9 @@ describe('JSON requests', () => {
       [1, 2, 3],
       [4, 5, 6],
     ]);
-    await expect(read('{"columns":{"age":[1,4],"income":[2],"tenure":[3,6]}}', 'application/json')).rejects.toThrow('columns.income has 1 values; the other columns have 2');
+    await expect(read('{"columns":{"age":[1,4],"income":[2],"tenure":[3,6]}}', 'application/json')).rejects.toThrow(
+      'columns.income has 1 values; the other columns have 2',
+    );
   });
 
   it('names a missing field, a non-number and malformed JSON', async () => {

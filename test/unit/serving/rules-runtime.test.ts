@@ -17,7 +17,9 @@ function decideByHand(a: Applicant): { rule: string | null; score: number; decis
 }
 
 const APPLICANTS: Applicant[] = [];
-for (const age of [16, 20, 30, 70]) for (const income of [10000, 25000, 45000, 80000]) for (const employment of ['employed', 'unemployed']) for (const has_defaults of [false, true]) APPLICANTS.push({ age, income, employment, has_defaults });
+for (const age of [16, 20, 30, 70])
+  for (const income of [10000, 25000, 45000, 80000])
+    for (const employment of ['employed', 'unemployed']) for (const has_defaults of [false, true]) APPLICANTS.push({ age, income, employment, has_defaults });
 
 describe('rules runtime (steward-rules/v1)', () => {
   it('decides every row as the hand-written table does (hit policy first, default when nothing matches)', async () => {
@@ -34,7 +36,9 @@ describe('rules runtime (steward-rules/v1)', () => {
   it('collects every matching rule under hit policy collect', async () => {
     const doc = { ...creditScorecardDocument(), hitPolicy: 'collect' };
     const model = await rulesRuntime.load(singleFileArtifact('s3://b/rules.json', RULES_FILE, encodeJson(doc)), { ioSchema: CREDIT_SCORECARD_IO });
-    const { predictions } = JSON.parse(text((await model.invoke(bytes('[{"age":16,"income":10000,"employment":"unemployed","has_defaults":true}]'), 'application/json', undefined)).body));
+    const { predictions } = JSON.parse(
+      text((await model.invoke(bytes('[{"age":16,"income":10000,"employment":"unemployed","has_defaults":true}]'), 'application/json', undefined)).body),
+    );
     expect(predictions[0].rules).toEqual(['prior-defaults', 'minor', 'unemployed-low-income']);
     expect(predictions[0].outputs).toEqual([
       { score: 300, decision: 'decline' },
@@ -45,6 +49,9 @@ describe('rules runtime (steward-rules/v1)', () => {
 
   it('serves from the document alone when no schema is given, and refuses a row missing a field', async () => {
     const model = await rulesRuntime.load(singleFileArtifact('s3://b/rules.json', RULES_FILE, creditScorecardBytes()));
-    await expect(model.invoke(bytes('{"age":30,"income":1,"employment":"employed"}'), 'application/json', undefined)).rejects.toMatchObject({ status: 400, message: "row 1, field 'has_defaults': missing" });
+    await expect(model.invoke(bytes('{"age":30,"income":1,"employment":"employed"}'), 'application/json', undefined)).rejects.toMatchObject({
+      status: 400,
+      message: "row 1, field 'has_defaults': missing",
+    });
   });
 });

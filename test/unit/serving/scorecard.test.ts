@@ -7,7 +7,8 @@ import { encodeJson } from '../../fixtures/artifacts/credit-scorecard';
 import { POINTS_SCORECARD_IO, pointsScorecard } from '../../fixtures/artifacts/points-scorecard';
 import { bytes, text } from './fixtures';
 
-const load = (doc = pointsScorecard()) => scorecardRuntime.load(singleFileArtifact('s3://b/scorecard.json', SCORECARD_FILE, encodeJson(doc)), { ioSchema: POINTS_SCORECARD_IO });
+const load = (doc = pointsScorecard()) =>
+  scorecardRuntime.load(singleFileArtifact('s3://b/scorecard.json', SCORECARD_FILE, encodeJson(doc)), { ioSchema: POINTS_SCORECARD_IO });
 
 function problemsOf(doc: unknown): { field: string; problem: string }[] {
   try {
@@ -44,7 +45,9 @@ describe('steward-scorecard/v1 documents', () => {
         { field: 'artifact.characteristics.4.field', problem: expect.stringContaining("unknown field 'tenure'") },
       ]),
     );
-    expect(() => validateScorecardDocument(encodeJson(pointsScorecard()), { ...POINTS_SCORECARD_IO, outputs: [{ name: 'decision', type: 'string' }] })).toThrow(ValidationFailed);
+    expect(() => validateScorecardDocument(encodeJson(pointsScorecard()), { ...POINTS_SCORECARD_IO, outputs: [{ name: 'decision', type: 'string' }] })).toThrow(
+      ValidationFailed,
+    );
     expect(problemsOf({ ...pointsScorecard(), scaling: { pdo: 0, baseScore: 600, baseOdds: 50 } })[0].field).toBe('artifact.scaling.pdo');
   });
 });
@@ -63,7 +66,13 @@ describe('scorecard runtime', () => {
       ],
     };
     const { predictions } = JSON.parse(text((await model.invoke(bytes(JSON.stringify(body)), 'application/json', undefined)).body));
-    expect(predictions[0]).toEqual({ score: 580, odds: 25, bad_probability: 1 / 26, reasons: ['HOME', 'AGE'], points: { age: 25, income: 55, home: 20, delinquent: 30 } });
+    expect(predictions[0]).toEqual({
+      score: 580,
+      odds: 25,
+      bad_probability: 1 / 26,
+      reasons: ['HOME', 'AGE'],
+      points: { age: 25, income: 55, home: 20, delinquent: 30 },
+    });
     expect(predictions[1]).toMatchObject({ score: 460, reasons: ['INCOME', 'DELINQ'] });
     expect(predictions[1].odds).toBeCloseTo(odds(460), 12);
     expect(predictions[1].bad_probability).toBeCloseTo(1 / (1 + 50 / 128), 12);
@@ -83,7 +92,13 @@ describe('scorecard runtime', () => {
 
   it('refuses a missing value with no missing bin, and a value in no bin with no other bin, naming row and field', async () => {
     const model = await load();
-    await expect(model.invoke(bytes('[{"age":30,"income":70000,"home":"own","delinquent":false},{"age":30,"home":"own","delinquent":false}]'), 'application/json', undefined)).rejects.toMatchObject({
+    await expect(
+      model.invoke(
+        bytes('[{"age":30,"income":70000,"home":"own","delinquent":false},{"age":30,"home":"own","delinquent":false}]'),
+        'application/json',
+        undefined,
+      ),
+    ).rejects.toMatchObject({
       status: 400,
       message: "row 2, field 'income': missing",
     });

@@ -31,7 +31,7 @@ describe('weighted variant choice', () => {
     const counts: Record<string, number> = { v0: 0, v1: 0, v2: 0 };
     let seed = 42;
     // A fixed LCG, so the proportions are reproducible.
-    const random = () => ((seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
+    const random = () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
     for (let i = 0; i < 20000; i++) counts[chooseVariant(ep, undefined, random).variantName]++;
     expect(counts.v0 / 20000).toBeCloseTo(0.25, 1);
     expect(counts.v1 / 20000).toBeCloseTo(0.25, 1);

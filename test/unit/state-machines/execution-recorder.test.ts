@@ -12,7 +12,11 @@ function fakeTable(fail?: (writes: readonly ScopedWrite[]) => Error | undefined)
       writes.push([...batch]);
     }),
   } as unknown as ScopedTable;
-  const events = () => writes.flat().filter((w) => w.kind === 'put' && w.key.sort.startsWith('EVENT#')).map((w) => (w as { item: Record<string, unknown> }).item);
+  const events = () =>
+    writes
+      .flat()
+      .filter((w) => w.kind === 'put' && w.key.sort.startsWith('EVENT#'))
+      .map((w) => (w as { item: Record<string, unknown> }).item);
   return { table, writes, events };
 }
 
@@ -49,14 +53,29 @@ describe('ExecutionRecorder', () => {
 
     expect(events()).toEqual([
       { seq: 1, type: 'StateEntered', at: '2025-01-01T00:00:01.000Z', state: 'Train', stateType: 'Task' },
-      { seq: 2, type: 'StateFailed', at: '2025-01-01T00:00:01.100Z', state: 'Train', stateType: 'Task', durationMs: 100, error: 'DependencyFailed', cause: 'socket hang up' },
+      {
+        seq: 2,
+        type: 'StateFailed',
+        at: '2025-01-01T00:00:01.100Z',
+        state: 'Train',
+        stateType: 'Task',
+        durationMs: 100,
+        error: 'DependencyFailed',
+        cause: 'socket hang up',
+      },
       { seq: 3, type: 'StateRetried', at: '2025-01-01T00:00:02.100Z', state: 'Train', stateType: 'Task', attempt: 1 },
       { seq: 4, type: 'StateExited', at: '2025-01-01T00:00:02.400Z', state: 'Train', stateType: 'Task', durationMs: 300 },
       { seq: 5, type: 'StateEntered', at: '2025-01-01T00:00:02.400Z', state: 'Route', stateType: 'Choice' },
       { seq: 6, type: 'StateExited', at: '2025-01-01T00:00:02.401Z', state: 'Route', stateType: 'Choice' },
       { seq: 7, type: 'ExecutionSucceeded', at: '2025-01-01T00:00:02.402Z' },
     ]);
-    expect(recorder.current).toMatchObject({ status: 'SUCCEEDED', currentState: 'Route', output: { ok: true }, stoppedAt: '2025-01-01T00:00:02.402Z', revision: 4 });
+    expect(recorder.current).toMatchObject({
+      status: 'SUCCEEDED',
+      currentState: 'Route',
+      output: { ok: true },
+      stoppedAt: '2025-01-01T00:00:02.402Z',
+      revision: 4,
+    });
   });
 
   it('stops writing and aborts the execution when another process changed the record', async () => {

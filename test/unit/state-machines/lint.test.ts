@@ -11,7 +11,13 @@ function good(): Record<string, any> {
   return {
     StartAt: 'Train',
     States: {
-      Train: { Type: 'Task', Resource: '${TrainModelFunctionArn}', Parameters: { 'plan.$': '$.plan', context: CONTEXT }, ResultPath: '$.training', Next: 'Route' },
+      Train: {
+        Type: 'Task',
+        Resource: '${TrainModelFunctionArn}',
+        Parameters: { 'plan.$': '$.plan', context: CONTEXT },
+        ResultPath: '$.training',
+        Next: 'Route',
+      },
       Route: { Type: 'Choice', Choices: [{ Variable: '$.training.ok', BooleanEquals: true, Next: 'Done' }], Default: 'Failed' },
       Done: { Type: 'Succeed' },
       Failed: { Type: 'Fail', Error: 'NotOk' },
@@ -87,7 +93,10 @@ describe('lintDefinition', () => {
         End: true,
       };
       d.States.Route.Default = 'Fan';
-      expect(only('unsupported-field', lintDefinition(d, KNOWN)).map((f) => f.path)).toEqual(['States.Fan.ItemReader', 'States.Fan.ItemProcessor.States.Inner.Output']);
+      expect(only('unsupported-field', lintDefinition(d, KNOWN)).map((f) => f.path)).toEqual([
+        'States.Fan.ItemReader',
+        'States.Fan.ItemProcessor.States.Inner.Output',
+      ]);
     });
   });
 

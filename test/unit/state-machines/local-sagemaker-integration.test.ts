@@ -18,10 +18,16 @@ function configOf(deploymentId: string, weights: [number, number] = [3, 1]): End
   return {
     configName: base,
     productionVariants: [
-      { variantName: 'v1', weight: weights[0], model: { modelName: `${base}-m0`, runtime: 'onnx', artifactUri: 's3://b/tenants/t/artifacts/v1', ioSchema: SCHEMA, sha256: SHA } },
+      {
+        variantName: 'v1',
+        weight: weights[0],
+        model: { modelName: `${base}-m0`, runtime: 'onnx', artifactUri: 's3://b/tenants/t/artifacts/v1', ioSchema: SCHEMA, sha256: SHA },
+      },
       { variantName: 'v2', weight: weights[1], model: { modelName: `${base}-m1`, runtime: 'linear', artifactUri: 's3://b/tenants/t/artifacts/v2' } },
     ],
-    shadowVariants: [{ variantName: 'shadow-v3', samplingPercentage: 40, model: { modelName: `${base}-m2`, runtime: 'rules', artifactUri: 's3://b/tenants/t/artifacts/v3' } }],
+    shadowVariants: [
+      { variantName: 'shadow-v3', samplingPercentage: 40, model: { modelName: `${base}-m2`, runtime: 'rules', artifactUri: 's3://b/tenants/t/artifacts/v3' } },
+    ],
     captureUri: 's3://b/tenants/t/captures/churn/shadow/',
     tags: { TenantId: TENANT, DeploymentId: deploymentId },
   };
@@ -80,11 +86,16 @@ describe('local SageMaker service integration', () => {
     const config = configOf('01dep');
     await createModelsAndConfig(config);
     expect(gateway.applied).toEqual([]);
-    await expect(sagemaker.call(CREATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: config.configName, Tags: tagsOf(config.tags) })).resolves.toEqual({
+    await expect(
+      sagemaker.call(CREATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: config.configName, Tags: tagsOf(config.tags) }),
+    ).resolves.toEqual({
       EndpointArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}`,
     });
     expect(gateway.applied).toEqual([{ endpointName: ENDPOINT, config }]);
-    await expect(sagemaker.call(DESCRIBE, { EndpointName: ENDPOINT })).resolves.toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: config.configName });
+    await expect(sagemaker.call(DESCRIBE, { EndpointName: ENDPOINT })).resolves.toMatchObject({
+      EndpointStatus: 'InService',
+      EndpointConfigName: config.configName,
+    });
     expect(await sagemaker.call(DESCRIBE, { EndpointName: ENDPOINT })).not.toHaveProperty('FailureReason');
   });
 
@@ -92,16 +103,30 @@ describe('local SageMaker service integration', () => {
     const config = configOf('01dep');
     await createModelsAndConfig(config);
     const [model] = createModelRequests(config, OPTIONS);
-    await expect(sagemaker.call(CREATE_MODEL, model)).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining('Cannot create already existing model') });
+    await expect(sagemaker.call(CREATE_MODEL, model)).rejects.toMatchObject({
+      name: 'SageMaker.AmazonSageMakerException',
+      message: expect.stringContaining('Cannot create already existing model'),
+    });
     await expect(sagemaker.call(CREATE_CONFIG, createEndpointConfigRequest(config, OPTIONS))).rejects.toThrow(/already existing endpoint configuration/);
     const orphan = createEndpointConfigRequest(configOf('02dep'), OPTIONS);
-    await expect(sagemaker.call(CREATE_CONFIG, orphan)).rejects.toThrow(`Could not find model "arn:aws:sagemaker:us-east-1:000000000000:model/${TENANT}-02dep-m0"`);
-    await expect(sagemaker.call(CREATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: `${TENANT}-02dep` })).rejects.toThrow(/Could not find endpoint configuration/);
-    await expect(sagemaker.call(UPDATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: config.configName })).rejects.toThrow(/Could not find endpoint "/);
-    await expect(sagemaker.call(DESCRIBE, { EndpointName: ENDPOINT })).rejects.toMatchObject({ name: 'SageMaker.SageMakerException', message: expect.stringContaining('Could not find endpoint') });
+    await expect(sagemaker.call(CREATE_CONFIG, orphan)).rejects.toThrow(
+      `Could not find model "arn:aws:sagemaker:us-east-1:000000000000:model/${TENANT}-02dep-m0"`,
+    );
+    await expect(sagemaker.call(CREATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: `${TENANT}-02dep` })).rejects.toThrow(
+      /Could not find endpoint configuration/,
+    );
+    await expect(sagemaker.call(UPDATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: config.configName })).rejects.toThrow(
+      /Could not find endpoint "/,
+    );
+    await expect(sagemaker.call(DESCRIBE, { EndpointName: ENDPOINT })).rejects.toMatchObject({
+      name: 'SageMaker.SageMakerException',
+      message: expect.stringContaining('Could not find endpoint'),
+    });
     await expect(sagemaker.call(DELETE, { EndpointName: ENDPOINT })).rejects.toThrow(/Could not find endpoint/);
     await sagemaker.call(CREATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: config.configName });
-    await expect(sagemaker.call(CREATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: config.configName })).rejects.toThrow(/already existing endpoint/);
+    await expect(sagemaker.call(CREATE_ENDPOINT, { EndpointName: ENDPOINT, EndpointConfigName: config.configName })).rejects.toThrow(
+      /already existing endpoint/,
+    );
     expect(gateway.applied).toHaveLength(1);
   });
 
@@ -147,9 +172,15 @@ describe('local SageMaker service integration', () => {
     const unknownRuntime = { ...model, PrimaryContainer: { ...model.PrimaryContainer, Environment: { STEWARD_RUNTIME: 'pickle' } } };
     await expect(sagemaker.call(CREATE_MODEL, unknownRuntime)).rejects.toThrow(/PrimaryContainer\.Environment\.STEWARD_RUNTIME/);
     await expect(sagemaker.call(CREATE_MODEL, { ...model, ModelName: 'under_score' })).rejects.toThrow(/ModelName: a SageMaker name/);
-    const badSchema = { ...model, PrimaryContainer: { ...model.PrimaryContainer, Environment: { STEWARD_RUNTIME: 'onnx', STEWARD_IO_SCHEMA: '{"inputs": 3}' } } };
+    const badSchema = {
+      ...model,
+      PrimaryContainer: { ...model.PrimaryContainer, Environment: { STEWARD_RUNTIME: 'onnx', STEWARD_IO_SCHEMA: '{"inputs": 3}' } },
+    };
     await expect(sagemaker.call(CREATE_MODEL, badSchema)).rejects.toThrow(/STEWARD_IO_SCHEMA is not a valid input\/output schema/);
-    await expect(sagemaker.call(at('arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync'), {})).rejects.toMatchObject({ name: 'States.Runtime', message: expect.stringContaining('no local implementation') });
+    await expect(sagemaker.call(at('arn:aws:states:::sagemaker:createHyperParameterTuningJob.sync'), {})).rejects.toMatchObject({
+      name: 'States.Runtime',
+      message: expect.stringContaining('no local implementation'),
+    });
     expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::sagemaker:createTransformJob.sync'))).toBe(true);
     expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::aws-sdk:sagemaker:createTransformJob.sync'))).toBe(false);
     expect(LocalSageMakerIntegration.supports(at('arn:aws:states:::sagemaker:createModel.sync'))).toBe(false);
@@ -164,7 +195,11 @@ describe('local createTransformJob.sync requests', () => {
     ModelName: `${TENANT}-b01jobid`,
     MaxPayloadInMB: 2,
     Environment: { STEWARD_BATCH_PASSTHROUGH: '["id"]' },
-    TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://b/tenants/${TENANT}/in/part-0.csv` } }, ContentType: 'text/csv', SplitType: 'None' },
+    TransformInput: {
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://b/tenants/${TENANT}/in/part-0.csv` } },
+      ContentType: 'text/csv',
+      SplitType: 'None',
+    },
     TransformOutput: { S3OutputPath: `s3://b/tenants/${TENANT}/transforms/01jobid/part-0/`, Accept: 'application/vnd.steward.batch+json' },
     TransformResources: { InstanceType: 'ml.m5.large', InstanceCount: 1 },
     Tags: [{ Key: 'TenantId', Value: TENANT }],
@@ -172,13 +207,21 @@ describe('local createTransformJob.sync requests', () => {
 
   it('validates the request at the edge as SageMaker does, naming the field', async () => {
     const sagemaker = new LocalSageMakerIntegration(() => new FakeGateway());
-    await expect(sagemaker.call(TRANSFORM, { ...request, MaxPayloadInMB: 101 })).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining('MaxPayloadInMB') });
-    await expect(sagemaker.call(TRANSFORM, { ...request, TransformOutput: { S3OutputPath: 'transforms/part-0/' } })).rejects.toThrow(/TransformOutput\.S3OutputPath: an s3:\/\/ URI/);
+    await expect(sagemaker.call(TRANSFORM, { ...request, MaxPayloadInMB: 101 })).rejects.toMatchObject({
+      name: 'SageMaker.AmazonSageMakerException',
+      message: expect.stringContaining('MaxPayloadInMB'),
+    });
+    await expect(sagemaker.call(TRANSFORM, { ...request, TransformOutput: { S3OutputPath: 'transforms/part-0/' } })).rejects.toThrow(
+      /TransformOutput\.S3OutputPath: an s3:\/\/ URI/,
+    );
     await expect(sagemaker.call(TRANSFORM, { ...request, TransformJobName: 'has_underscore' })).rejects.toThrow(/TransformJobName: a SageMaker name/);
   });
 
   it('needs a batch engine to run on, and refuses a job whose model was never created or whose tags name no tenant', async () => {
-    await expect(new LocalSageMakerIntegration(() => new FakeGateway()).call(TRANSFORM, request)).rejects.toMatchObject({ name: 'States.Runtime', message: expect.stringContaining('no local batch engine') });
+    await expect(new LocalSageMakerIntegration(() => new FakeGateway()).call(TRANSFORM, request)).rejects.toMatchObject({
+      name: 'States.Runtime',
+      message: expect.stringContaining('no local batch engine'),
+    });
     const engine = () => ({
       objects: () => {
         throw new Error('not reached: the request is refused before any object is read');
@@ -187,10 +230,15 @@ describe('local createTransformJob.sync requests', () => {
       bucket: 'b',
     });
     const sagemaker = new LocalSageMakerIntegration(() => new FakeGateway(), engine);
-    await expect(sagemaker.call(TRANSFORM, request)).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining(`Could not find model`) });
+    await expect(sagemaker.call(TRANSFORM, request)).rejects.toMatchObject({
+      name: 'SageMaker.AmazonSageMakerException',
+      message: expect.stringContaining(`Could not find model`),
+    });
     const [model] = createModelRequests(configOf('01dep'), OPTIONS);
     await sagemaker.call(CREATE_MODEL, model);
     await expect(sagemaker.call(TRANSFORM, { ...request, ModelName: model.ModelName, Tags: [] })).rejects.toThrow(/TenantId/);
-    await expect(sagemaker.call(TRANSFORM, { ...request, ModelName: model.ModelName, Tags: [{ Key: 'TenantId', Value: 'tzzzzzzzzzzzzzzz' }] })).rejects.toThrow(/is not tenant tzzzzzzzzzzzzzzz's/);
+    await expect(sagemaker.call(TRANSFORM, { ...request, ModelName: model.ModelName, Tags: [{ Key: 'TenantId', Value: 'tzzzzzzzzzzzzzzz' }] })).rejects.toThrow(
+      /is not tenant tzzzzzzzzzzzzzzz's/,
+    );
   });
 });

@@ -63,7 +63,9 @@ describe('local createTrainingJob.sync', () => {
     TrainingJobName: name,
     AlgorithmSpecification: { TrainingImage: 'trainer:local', TrainingInputMode: 'File' },
     RoleArn: 'arn:aws:iam::000000000000:role/sagemaker',
-    InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://steward-artifacts/tenants/t1/runs/r1/train/' } } }],
+    InputDataConfig: [
+      { ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://steward-artifacts/tenants/t1/runs/r1/train/' } } },
+    ],
     OutputDataConfig: { S3OutputPath: 's3://steward-artifacts/tenants/t1/runs/r1/' },
     ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1 },
     HyperParameters: { C: '0.5' },
@@ -110,24 +112,37 @@ describe('local createTrainingJob.sync', () => {
   it('a failing trainer ends the job Failed: States.TaskFailed with the failure file as FailureReason, the log kept', async () => {
     const error = await sagemaker.call(TRAIN, request('t1-train-bad', { HyperParameters: { mode: 'fail' } })).catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'States.TaskFailed' });
-    expect(JSON.parse((error as Error).message)).toMatchObject({ TrainingJobName: 't1-train-bad', TrainingJobStatus: 'Failed', FailureReason: 'AlgorithmError: ValueError: C must be > 0' });
+    expect(JSON.parse((error as Error).message)).toMatchObject({
+      TrainingJobName: 't1-train-bad',
+      TrainingJobStatus: 'Failed',
+      FailureReason: 'AlgorithmError: ValueError: C must be > 0',
+    });
     expect(await logs.readJobLog('t1-train-bad', { maxBytes: 1 << 20 })).toContain('boom');
     expect(await deps.objects('t1').head('runs/r1/t1-train-bad/output/output.tar.gz')).toBeUndefined();
   });
 
   it("refuses another tenant's storage, a reused name, an untagged job and an unknown image", async () => {
-    const foreign = await sagemaker.call(TRAIN, request('t1-train-foreign', { OutputDataConfig: { S3OutputPath: 's3://steward-artifacts/tenants/t2/runs/r1/' } })).catch((e: Error) => e);
+    const foreign = await sagemaker
+      .call(TRAIN, request('t1-train-foreign', { OutputDataConfig: { S3OutputPath: 's3://steward-artifacts/tenants/t2/runs/r1/' } }))
+      .catch((e: Error) => e);
     expect(foreign).toMatchObject({ name: 'States.TaskFailed' });
     expect(JSON.parse((foreign as Error).message).FailureReason).toContain('outside the storage of tenant t1');
-    await expect(sagemaker.call(TRAIN, request('t1-train-ok'))).rejects.toMatchObject({ name: 'SageMaker.AmazonSageMakerException', message: expect.stringContaining('already exists') });
+    await expect(sagemaker.call(TRAIN, request('t1-train-ok'))).rejects.toMatchObject({
+      name: 'SageMaker.AmazonSageMakerException',
+      message: expect.stringContaining('already exists'),
+    });
     await expect(sagemaker.call(TRAIN, request('t1-train-untagged', { Tags: [] }))).rejects.toMatchObject({ message: expect.stringContaining('TenantId') });
-    await expect(sagemaker.call(TRAIN, request('t1-train-image', { AlgorithmSpecification: { TrainingImage: 'other:1', TrainingInputMode: 'File' } }))).rejects.toMatchObject({ message: expect.stringContaining('no local stand-in') });
+    await expect(
+      sagemaker.call(TRAIN, request('t1-train-image', { AlgorithmSpecification: { TrainingImage: 'other:1', TrainingInputMode: 'File' } })),
+    ).rejects.toMatchObject({ message: expect.stringContaining('no local stand-in') });
   });
 
   it('keeps the newest bytes of a log past the limit, saying how many were dropped', async () => {
     const local = new LocalTrainingLogs();
     local.keep('t1-train-long', 'old line\nnew line\n');
-    expect(await local.readJobLog('t1-train-long', { maxBytes: 9 })).toBe('[steward: the first 9 bytes of the log were dropped to keep it under 9 bytes]\nnew line\n');
+    expect(await local.readJobLog('t1-train-long', { maxBytes: 9 })).toBe(
+      '[steward: the first 9 bytes of the log were dropped to keep it under 9 bytes]\nnew line\n',
+    );
     expect(await local.readJobLog('t1-train-none', { maxBytes: 9 })).toBeUndefined();
   });
 });

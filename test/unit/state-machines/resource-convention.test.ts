@@ -20,7 +20,11 @@ describe('local resources', () => {
     const definition = {
       StartAt: 'Fan',
       States: {
-        Fan: { Type: 'Map', ItemProcessor: { StartAt: 'Score', States: { Score: { Type: 'Task', Resource: '${ScoreBatchFunctionArn}', End: true } } }, End: true },
+        Fan: {
+          Type: 'Map',
+          ItemProcessor: { StartAt: 'Score', States: { Score: { Type: 'Task', Resource: '${ScoreBatchFunctionArn}', End: true } } },
+          End: true,
+        },
       },
     };
     const local = withLocalResources(definition);

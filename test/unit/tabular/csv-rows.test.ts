@@ -31,7 +31,10 @@ describe('csv-rows: the one CSV reader', () => {
   it('pushes the header, then each record with the physical line it ends on, from inside the parser', async () => {
     const seen: (string | LocatedCsvRecord)[] = [];
     const text = '\uFEFFa,b\r\n1,"x\ny"\n\n2,3\r\n';
-    const read = await readCsvRecords(Readable.from([Buffer.from(text)]), { header: (names) => seen.push(names.join('|')), record: (record) => seen.push(record) });
+    const read = await readCsvRecords(Readable.from([Buffer.from(text)]), {
+      header: (names) => seen.push(names.join('|')),
+      record: (record) => seen.push(record),
+    });
     expect(seen).toEqual(['a|b', { row: 1, line: 3, cells: ['1', 'x\ny'] }, { row: 2, line: 5, cells: ['2', '3'] }]);
     expect(read).toEqual({ header: ['a', 'b'], records: 2 });
     expect(await readCsvRecords('', { record: () => undefined })).toEqual({ header: undefined, records: 0 });
@@ -75,6 +78,13 @@ describe('csv-rows: the one CSV reader', () => {
   });
 
   it('writes cells as RFC 4180 does', () => {
-    expect([csvCell('plain'), csvCell('a,b'), csvCell('say "hi"'), csvCell(1.5), csvCell(null), csvCell(true)]).toEqual(['plain', '"a,b"', '"say ""hi"""', '1.5', '', 'true']);
+    expect([csvCell('plain'), csvCell('a,b'), csvCell('say "hi"'), csvCell(1.5), csvCell(null), csvCell(true)]).toEqual([
+      'plain',
+      '"a,b"',
+      '"say ""hi"""',
+      '1.5',
+      '',
+      'true',
+    ]);
   });
 });

@@ -73,7 +73,9 @@ describe('runTrainingJob (the SageMaker training contract, locally)', () => {
   it('stops the whole process tree at the time limit and says so', async () => {
     const started = Date.now();
     const result = await runTrainingJob({
-      command: node(`console.log('started'); require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' }); setInterval(() => {}, 1000);`),
+      command: node(
+        `console.log('started'); require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'inherit' }); setInterval(() => {}, 1000);`,
+      ),
       channels: {},
       timeoutMs: 700,
       killGraceMs: 200,
@@ -87,7 +89,9 @@ describe('runTrainingJob (the SageMaker training contract, locally)', () => {
 
   it('reports a failing trainer with the reason it wrote to the failure file, and keeps its log', async () => {
     const result = await runTrainingJob({
-      command: node(`const fs = require('node:fs'); console.error('Traceback: boom'); fs.writeFileSync(process.env.SM_OUTPUT_DIR + '/failure', 'ValueError: no target column'); process.exit(3);`),
+      command: node(
+        `const fs = require('node:fs'); console.error('Traceback: boom'); fs.writeFileSync(process.env.SM_OUTPUT_DIR + '/failure', 'ValueError: no target column'); process.exit(3);`,
+      ),
       channels: {},
       timeoutMs: 30_000,
     });
@@ -115,7 +119,12 @@ describe('runTrainingJob (the SageMaker training contract, locally)', () => {
   });
 
   it('keeps the tail of a log longer than the limit', async () => {
-    const result = await runTrainingJob({ command: node(`for (let i = 0; i < 5000; i++) console.log('line ' + i);`), channels: {}, timeoutMs: 30_000, maxLogBytes: 4096 });
+    const result = await runTrainingJob({
+      command: node(`for (let i = 0; i < 5000; i++) console.log('line ' + i);`),
+      channels: {},
+      timeoutMs: 30_000,
+      maxLogBytes: 4096,
+    });
     expect(result.log).toMatch(/^\[steward: the first \d+ bytes of the log were dropped/);
     expect(result.log).toContain('line 4999');
     expect(Buffer.byteLength(result.log)).toBeLessThan(4096 + 200);

@@ -28,25 +28,53 @@ describe('keepTrainingLog', () => {
   });
 
   it("writes the job's log to the run folder's training.log, asking for the newest 5 MiB", async () => {
-    expect(await keepTrainingLog(scope, source(async () => 'line\n'), job, log)).toBe(true);
+    expect(
+      await keepTrainingLog(
+        scope,
+        source(async () => 'line\n'),
+        job,
+        log,
+      ),
+    ).toBe(true);
     expect(asked).toEqual([{ jobName: job.jobName, maxBytes: 5 * 1024 * 1024 }]);
     expect(puts).toEqual([['models/m1/runs/r1/training.log', 'line\n']]);
   });
 
   it('writes nothing when the job left no log, or there is no source', async () => {
-    expect(await keepTrainingLog(scope, source(async () => undefined), job, log)).toBe(false);
+    expect(
+      await keepTrainingLog(
+        scope,
+        source(async () => undefined),
+        job,
+        log,
+      ),
+    ).toBe(false);
     expect(await keepTrainingLog(scope, undefined, job, log)).toBe(false);
     expect(puts).toEqual([]);
   });
 
   it('logs a source that fails and returns, never throwing into the run', async () => {
-    expect(await keepTrainingLog(scope, source(async () => Promise.reject(new Error('ThrottlingException'))), job, log)).toBe(false);
+    expect(
+      await keepTrainingLog(
+        scope,
+        source(async () => Promise.reject(new Error('ThrottlingException'))),
+        job,
+        log,
+      ),
+    ).toBe(false);
     expect(warnings).toEqual(['training log not kept']);
     expect(puts).toEqual([]);
   });
 
   it("never reads another tenant's job", async () => {
-    expect(await keepTrainingLog(scope, source(async () => 'theirs'), { ...job, jobName: 'tzzzzzzzzzzzzzzz-train-0a1b' }, log)).toBe(false);
+    expect(
+      await keepTrainingLog(
+        scope,
+        source(async () => 'theirs'),
+        { ...job, jobName: 'tzzzzzzzzzzzzzzz-train-0a1b' },
+        log,
+      ),
+    ).toBe(false);
     expect(asked).toEqual([]);
     expect(puts).toEqual([]);
   });

@@ -27,7 +27,6 @@ function findPython(): string | undefined {
 
 const python = findPython();
 if (!python) {
-   
   console.warn('SKIPPED templates/python-sklearn: no python3 with scikit-learn and onnx (apt-get install python3-sklearn python3-onnx, or set STEWARD_PYTHON)');
 }
 
@@ -58,7 +57,7 @@ if (!python) {
       // The trainer's own figures (resources.json: what a run on AWS records) agree with the runner's measurement of its process.
       const reported = JSON.parse(new TextDecoder().decode(result.outputData!['resources.json'])) as { cpu_ms: number; peak_memory_bytes: number };
       const measuredCpuMs = result.usage.cpuUserMs! + result.usage.cpuSystemMs!;
-       
+
       console.log('python-sklearn resources', { reported, measured: { cpuMs: measuredCpuMs, peakMemoryBytes: result.usage.peakMemoryBytes } });
       expect(reported.cpu_ms).toBeGreaterThan(0);
       // /proc counts in 10 ms ticks; the runner's figure also holds the interpreter's exit after the file is

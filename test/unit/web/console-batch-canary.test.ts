@@ -51,7 +51,11 @@ describe('a schedule edit', () => {
   const same = { expression: 'rate(1 hour)', timeZone: 'UTC', description: '', target: 'm1|1' };
 
   it('sends only what changed, with the revision it was read at', () => {
-    expect(scheduleChanges(before, { ...same, expression: ' cron(0 6 * * ? *) ', timeZone: 'Europe/Paris' })).toEqual({ expression: 'cron(0 6 * * ? *)', timeZone: 'Europe/Paris', expectedRevision: 3 });
+    expect(scheduleChanges(before, { ...same, expression: ' cron(0 6 * * ? *) ', timeZone: 'Europe/Paris' })).toEqual({
+      expression: 'cron(0 6 * * ? *)',
+      timeZone: 'Europe/Paris',
+      expectedRevision: 3,
+    });
   });
 
   it('moves the target to another version keeping the rest of the job', () => {
@@ -115,8 +119,21 @@ describe('lineage labelled by name and version', () => {
 
 describe('the canary settings of the deployment form', () => {
   it('sends every setting the API takes, in its units, from the defaults', () => {
-    expect(parseCanary(CANARY_DEFAULTS)).toEqual({ errors: {}, settings: { steps: [10, 50, 100], bakeSeconds: 300, maxErrorRate: 0.05, maxLatencyMs: 1000, minRequests: 50 } });
-    expect(parseCanary({ ...CANARY_DEFAULTS, variantName: 'canary-a', steps: '5 25 100', bakeMinutes: '0.5', maxErrorPercent: '1.5', maxLatencyMs: '250', minRequests: '200' }).settings).toEqual({
+    expect(parseCanary(CANARY_DEFAULTS)).toEqual({
+      errors: {},
+      settings: { steps: [10, 50, 100], bakeSeconds: 300, maxErrorRate: 0.05, maxLatencyMs: 1000, minRequests: 50 },
+    });
+    expect(
+      parseCanary({
+        ...CANARY_DEFAULTS,
+        variantName: 'canary-a',
+        steps: '5 25 100',
+        bakeMinutes: '0.5',
+        maxErrorPercent: '1.5',
+        maxLatencyMs: '250',
+        minRequests: '200',
+      }).settings,
+    ).toEqual({
       variantName: 'canary-a',
       steps: [5, 25, 100],
       bakeSeconds: 30,
@@ -127,16 +144,39 @@ describe('the canary settings of the deployment form', () => {
   });
 
   it('names each bad setting as the API would, before anything is sent', () => {
-    const { settings, errors } = parseCanary({ variantName: '-x', steps: '50, 10', bakeMinutes: '2000', maxErrorPercent: '150', maxLatencyMs: '0', minRequests: '2.5' });
+    const { settings, errors } = parseCanary({
+      variantName: '-x',
+      steps: '50, 10',
+      bakeMinutes: '2000',
+      maxErrorPercent: '150',
+      maxLatencyMs: '0',
+      minRequests: '2.5',
+    });
     expect(settings).toBeUndefined();
-    expect(Object.keys(errors).sort()).toEqual(['canary.bakeSeconds', 'canary.maxErrorRate', 'canary.maxLatencyMs', 'canary.minRequests', 'canary.steps', 'canary.variantName']);
+    expect(Object.keys(errors).sort()).toEqual([
+      'canary.bakeSeconds',
+      'canary.maxErrorRate',
+      'canary.maxLatencyMs',
+      'canary.minRequests',
+      'canary.steps',
+      'canary.variantName',
+    ]);
     expect(errors['canary.steps']).toMatch(/more traffic than the one before/);
     expect(parseCanary({ ...CANARY_DEFAULTS, steps: '' }).errors['canary.steps']).toMatch(/1 to 10 percentages/);
   });
 });
 
 describe('the canary verdict on the endpoint page', () => {
-  const canary = { variantName: 'canary-v2', steps: [10, 50, 100], stepIndex: 1, stepStartedAt: '2026-12-06T02:00:00.000Z', bakeSeconds: 600, maxErrorRate: 0.05, maxLatencyMs: 500, minRequests: 50 };
+  const canary = {
+    variantName: 'canary-v2',
+    steps: [10, 50, 100],
+    stepIndex: 1,
+    stepStartedAt: '2026-12-06T02:00:00.000Z',
+    bakeSeconds: 600,
+    maxErrorRate: 0.05,
+    maxLatencyMs: 500,
+    minRequests: 50,
+  };
 
   it('waits for enough requests before judging', () => {
     expect(canaryVerdict(canary, undefined)).toMatchObject({ verdict: 'gathering', text: expect.stringContaining('0 of 50 requests') });
@@ -144,8 +184,14 @@ describe('the canary verdict on the endpoint page', () => {
   });
 
   it('says it fails on errors or latency, as the platform judges (and rolls back)', () => {
-    expect(canaryVerdict(canary, { requests: 100, errorRate: 0.08, p99Ms: 10 })).toMatchObject({ verdict: 'failing', text: expect.stringContaining('error rate 8.0 %') });
-    expect(canaryVerdict(canary, { requests: 100, errorRate: 0.01, p99Ms: 700 })).toMatchObject({ verdict: 'failing', text: expect.stringContaining('p99 latency 700 ms') });
+    expect(canaryVerdict(canary, { requests: 100, errorRate: 0.08, p99Ms: 10 })).toMatchObject({
+      verdict: 'failing',
+      text: expect.stringContaining('error rate 8.0 %'),
+    });
+    expect(canaryVerdict(canary, { requests: 100, errorRate: 0.01, p99Ms: 700 })).toMatchObject({
+      verdict: 'failing',
+      text: expect.stringContaining('p99 latency 700 ms'),
+    });
   });
 
   it('says when a healthy canary is promoted next: the step start plus its bake period', () => {
@@ -159,7 +205,15 @@ describe('the versions list at 100,000 rows', () => {
   const TOTAL = 100_000;
   /** What CursorList renders at a scroll offset, with the virtualizer it configures. */
   const rendered = (loaded: number, scrollTop: number) =>
-    new Virtualizer<Element, Element>({ ...virtualWindowOptions(loaded, ROW), getScrollElement: () => null, initialRect: { width: 800, height: 560 }, initialOffset: scrollTop, scrollToFn: elementScroll, observeElementRect, observeElementOffset }).getVirtualItems();
+    new Virtualizer<Element, Element>({
+      ...virtualWindowOptions(loaded, ROW),
+      getScrollElement: () => null,
+      initialRect: { width: 800, height: 560 },
+      initialOffset: scrollTop,
+      scrollToFn: elementScroll,
+      observeElementRect,
+      observeElementOffset,
+    }).getVirtualItems();
 
   it('renders only the rows in view plus the overscan, wherever the reader is', () => {
     for (const top of [0, ROW * 50_000, ROW * (TOTAL - 10)]) {

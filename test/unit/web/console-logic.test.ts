@@ -22,8 +22,12 @@ describe('why someone cannot approve a version (shown before they try)', () => {
 
   it('holds an approver to segregation of duties too, and refuses versions not pending approval', () => {
     expect(approvalBlockers({ ...pending, roles: ['approver'], actor: 'user:ds' })).toHaveLength(2);
-    expect(approvalBlockers({ ...pending, status: 'approved', roles: ['approver'], actor: 'user:ap' })).toEqual(['This version is approved; only versions pending approval can be approved or rejected.']);
-    expect(approvalBlockers({ ...pending, createdBy: 'user:ap', roles: ['approver'], actor: 'user:ap' })).toEqual(['You registered this version, so someone else must decide (segregation of duties).']);
+    expect(approvalBlockers({ ...pending, status: 'approved', roles: ['approver'], actor: 'user:ap' })).toEqual([
+      'This version is approved; only versions pending approval can be approved or rejected.',
+    ]);
+    expect(approvalBlockers({ ...pending, createdBy: 'user:ap', roles: ['approver'], actor: 'user:ap' })).toEqual([
+      'You registered this version, so someone else must decide (segregation of duties).',
+    ]);
   });
 });
 

@@ -26,7 +26,13 @@ describe('the test-scoring form built from a model’s input schema', () => {
 
   it('turns what was typed into one typed record to score', () => {
     const fields = fieldsFromSchema(scoringRecordSchema(inputs));
-    expect(bodyFromValues(fields, { age: '41', income: '52000.5', member: true, plan: 'gold', city: ' Lyon ' })).toEqual({ age: 41, income: 52000.5, member: true, plan: 'gold', city: 'Lyon' });
+    expect(bodyFromValues(fields, { age: '41', income: '52000.5', member: true, plan: 'gold', city: ' Lyon ' })).toEqual({
+      age: 41,
+      income: 52000.5,
+      member: true,
+      plan: 'gold',
+      city: 'Lyon',
+    });
   });
 });
 
@@ -70,7 +76,13 @@ describe('canary and batch progress', () => {
 });
 
 describe('the approval-policy editor', () => {
-  const policy = { gates: ['auc >= 0.8'], approvals: { count: 2, roles: ['approver' as const] }, autoApprove: false, evaluationSources: ['platform' as const], approverCannotDeploy: true };
+  const policy = {
+    gates: ['auc >= 0.8'],
+    approvals: { count: 2, roles: ['approver' as const] },
+    autoApprove: false,
+    evaluationSources: ['platform' as const],
+    approverCannotDeploy: true,
+  };
 
   it('edits gates one per line and gives back the same policy', () => {
     expect(policyOf(draftOf(policy))).toEqual(policy);

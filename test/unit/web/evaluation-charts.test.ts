@@ -1,12 +1,23 @@
 import { confusionHeatmap, confusionOf, histogramBars, metricsOverTime, rocPoints } from '../../../web/src/lib/evaluation-charts';
 
 // Notes as core/pipelines/pipeline-versions.ts writes them on a pipeline evaluation.
-const NOTES = 'hold-out of 114 rows (fraction 0.2, seed 42) of dataset k (sha256 ab); confusion matrix TP 70, FP 2, TN 40, FN 2; full report (ROC points): models/m/runs/r/evaluation.json';
+const NOTES =
+  'hold-out of 114 rows (fraction 0.2, seed 42) of dataset k (sha256 ab); confusion matrix TP 70, FP 2, TN 40, FN 2; full report (ROC points): models/m/runs/r/evaluation.json';
 
 describe('evaluation chart data', () => {
   it('reads the confusion matrix from a pipeline evaluation’s notes, or from metrics recorded by hand, else none', () => {
-    expect(confusionOf({ evaluationId: 'e', createdAt: '', metrics: { auc: 0.99 }, notes: NOTES })).toEqual({ truePositive: 70, falsePositive: 2, trueNegative: 40, falseNegative: 2 });
-    expect(confusionOf({ evaluationId: 'e', createdAt: '', metrics: { truePositive: 5, falsePositive: 1, trueNegative: 3, falseNegative: 0 } })).toEqual({ truePositive: 5, falsePositive: 1, trueNegative: 3, falseNegative: 0 });
+    expect(confusionOf({ evaluationId: 'e', createdAt: '', metrics: { auc: 0.99 }, notes: NOTES })).toEqual({
+      truePositive: 70,
+      falsePositive: 2,
+      trueNegative: 40,
+      falseNegative: 2,
+    });
+    expect(confusionOf({ evaluationId: 'e', createdAt: '', metrics: { truePositive: 5, falsePositive: 1, trueNegative: 3, falseNegative: 0 } })).toEqual({
+      truePositive: 5,
+      falsePositive: 1,
+      trueNegative: 3,
+      falseNegative: 0,
+    });
     expect(confusionOf({ evaluationId: 'e', createdAt: '', metrics: { rmse: 3 }, notes: 'regression' })).toBeUndefined();
   });
 
@@ -21,20 +32,37 @@ describe('evaluation chart data', () => {
     expect(cells[0].share).toBeCloseTo(70 / 114);
     expect(cells[0].intensity).toBe(1);
     expect(cells[3].intensity).toBeCloseTo(40 / 70);
-    expect(confusionHeatmap({ truePositive: 0, falsePositive: 0, trueNegative: 0, falseNegative: 0 }).every((c) => c.share === 0 && c.intensity === 0)).toBe(true);
+    expect(confusionHeatmap({ truePositive: 0, falsePositive: 0, trueNegative: 0, falseNegative: 0 }).every((c) => c.share === 0 && c.intensity === 0)).toBe(
+      true,
+    );
   });
 
   it('draws ROC from the operating point when only the confusion matrix is known: (0,0) → (FPR, TPR) → (1,1)', () => {
     const roc = rocPoints({ confusion: { truePositive: 70, falsePositive: 2, trueNegative: 40, falseNegative: 2 } });
     expect(roc.source).toBe('operating-point');
-    expect(roc.points).toEqual([{ fpr: 0, tpr: 0 }, { fpr: 2 / 42, tpr: 70 / 72 }, { fpr: 1, tpr: 1 }]);
+    expect(roc.points).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 2 / 42, tpr: 70 / 72 },
+      { fpr: 1, tpr: 1 },
+    ]);
     expect(roc.operatingPoint).toEqual({ fpr: 2 / 42, tpr: 70 / 72 });
   });
 
   it('draws a full ROC curve sorted by false-positive rate, with both corners once', () => {
-    const roc = rocPoints({ curve: [{ fpr: 0.5, tpr: 0.9 }, { fpr: 0, tpr: 0 }, { fpr: 0.1, tpr: 0.6 }] });
+    const roc = rocPoints({
+      curve: [
+        { fpr: 0.5, tpr: 0.9 },
+        { fpr: 0, tpr: 0 },
+        { fpr: 0.1, tpr: 0.6 },
+      ],
+    });
     expect(roc.source).toBe('curve');
-    expect(roc.points).toEqual([{ fpr: 0, tpr: 0 }, { fpr: 0.1, tpr: 0.6 }, { fpr: 0.5, tpr: 0.9 }, { fpr: 1, tpr: 1 }]);
+    expect(roc.points).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 0.1, tpr: 0.6 },
+      { fpr: 0.5, tpr: 0.9 },
+      { fpr: 1, tpr: 1 },
+    ]);
   });
 
   it('has no ROC without data, or when a class is absent from the hold-out set', () => {

@@ -1,5 +1,15 @@
 import { evaluationDetailsSchema } from '../../../core/evaluation/evaluation-details';
-import { calibrationPoints, type Comparison, comparisonTable, fairnessRows, formatDelta, importanceBars, overlaidCurves, precisionRecallPoints, rocCurvePoints } from '../../../web/src/lib/evaluation-details';
+import {
+  calibrationPoints,
+  type Comparison,
+  comparisonTable,
+  fairnessRows,
+  formatDelta,
+  importanceBars,
+  overlaidCurves,
+  precisionRecallPoints,
+  rocCurvePoints,
+} from '../../../web/src/lib/evaluation-details';
 
 // Details as the platform stores them on an evaluation record, checked against the domain's own schema so the console reads the real shape.
 const details = evaluationDetailsSchema.parse({
@@ -43,8 +53,28 @@ const details = evaluationDetailsSchema.parse({
       referenceRule: 'given',
       threshold: 0.5,
       groups: [
-        { value: 'f', count: 60, positives: 30, selectionRate: 0.5, truePositiveRate: 0.95, falsePositiveRate: 0.05, selectionRateRatio: 1, selectionRateDifference: 0, truePositiveRateDifference: 0 },
-        { value: 'm', count: 54, positives: 20, selectionRate: 0.35, truePositiveRate: 0.9, falsePositiveRate: 0.04, selectionRateRatio: 0.7, selectionRateDifference: -0.15, truePositiveRateDifference: -0.05 },
+        {
+          value: 'f',
+          count: 60,
+          positives: 30,
+          selectionRate: 0.5,
+          truePositiveRate: 0.95,
+          falsePositiveRate: 0.05,
+          selectionRateRatio: 1,
+          selectionRateDifference: 0,
+          truePositiveRateDifference: 0,
+        },
+        {
+          value: 'm',
+          count: 54,
+          positives: 20,
+          selectionRate: 0.35,
+          truePositiveRate: 0.9,
+          falsePositiveRate: 0.04,
+          selectionRateRatio: 0.7,
+          selectionRateDifference: -0.15,
+          truePositiveRateDifference: -0.05,
+        },
       ],
       demographicParityDifference: 0.15,
       disparateImpactRatio: 0.7,
@@ -87,7 +117,15 @@ describe('evaluation details shaped for the version page', () => {
       ['texture', 0.04],
       ['noise', -0.003],
     ]);
-    const lowerIsBetter = { ...details.featureImportance!, metric: 'logLoss', higherIsBetter: false, features: [{ feature: 'a', mean: 0.2, std: 0 }, { feature: 'b', mean: 0.5, std: 0 }] };
+    const lowerIsBetter = {
+      ...details.featureImportance!,
+      metric: 'logLoss',
+      higherIsBetter: false,
+      features: [
+        { feature: 'a', mean: 0.2, std: 0 },
+        { feature: 'b', mean: 0.5, std: 0 },
+      ],
+    };
     expect(importanceBars(lowerIsBetter).map((b) => b.feature)).toEqual(['b', 'a']);
     expect(importanceBars(details.featureImportance, 1)).toHaveLength(1);
   });
@@ -110,8 +148,27 @@ const comparison: Comparison = {
     { name: 'logLoss', higherIsBetter: false },
   ],
   versions: [
-    { version: 1, status: 'deployed', stage: 'champion', isChampion: true, metrics: { auc: 0.9, logLoss: 0.3 }, deltas: { auc: 0, logLoss: 0 }, betterThanChampion: {}, evaluations: [], curves: { rocCurve: [{ fpr: 0.1, tpr: 0.8, threshold: 0.5 }] } },
-    { version: 2, status: 'approved', isChampion: false, metrics: { auc: 0.93 }, deltas: { auc: 0.03 }, betterThanChampion: { auc: true }, evaluations: [], curves: { precisionRecallCurve: [{ precision: 0.9, recall: 0.8, threshold: null }] } },
+    {
+      version: 1,
+      status: 'deployed',
+      stage: 'champion',
+      isChampion: true,
+      metrics: { auc: 0.9, logLoss: 0.3 },
+      deltas: { auc: 0, logLoss: 0 },
+      betterThanChampion: {},
+      evaluations: [],
+      curves: { rocCurve: [{ fpr: 0.1, tpr: 0.8, threshold: 0.5 }] },
+    },
+    {
+      version: 2,
+      status: 'approved',
+      isChampion: false,
+      metrics: { auc: 0.93 },
+      deltas: { auc: 0.03 },
+      betterThanChampion: { auc: true },
+      evaluations: [],
+      curves: { precisionRecallCurve: [{ precision: 0.9, recall: 0.8, threshold: null }] },
+    },
     { version: 3, status: 'evaluated', isChampion: false, metrics: {}, deltas: {}, betterThanChampion: {}, evaluations: [] },
   ],
 };
@@ -120,7 +177,11 @@ describe('version comparison shaped for the compare page', () => {
   it('puts one row per metric and one cell per version, with the delta against the champion (none on the champion itself)', () => {
     const table = comparisonTable(comparison);
     expect(table.map((r) => r.metric)).toEqual(['auc', 'logLoss']);
-    expect(table[0].cells).toEqual([{ value: 0.9, delta: undefined, better: undefined }, { value: 0.93, delta: 0.03, better: true }, { value: undefined, delta: undefined, better: undefined }]);
+    expect(table[0].cells).toEqual([
+      { value: 0.9, delta: undefined, better: undefined },
+      { value: 0.93, delta: 0.03, better: true },
+      { value: undefined, delta: undefined, better: undefined },
+    ]);
     expect(table[1].cells[1]).toEqual({ value: undefined, delta: undefined, better: undefined });
   });
 

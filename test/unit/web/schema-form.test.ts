@@ -16,7 +16,10 @@ const TRAIN_EVALUATE: JsonSchema = {
     features: { type: 'array', items: { type: 'string' }, minItems: 1 },
     task: { type: 'string', enum: ['auto', 'binary', 'regression'], default: 'auto' },
     hyperparameters: { type: 'object', properties: { l2: { type: 'number', minimum: 0 }, maxIterations: { type: 'integer', minimum: 1, maximum: 1000 } } },
-    policy: { type: 'object', properties: { metric: { type: 'string', enum: ['auc', 'f1'] }, minimum: { type: 'number' }, autoApprove: { type: 'boolean', default: false } } },
+    policy: {
+      type: 'object',
+      properties: { metric: { type: 'string', enum: ['auc', 'f1'] }, minimum: { type: 'number' }, autoApprove: { type: 'boolean', default: false } },
+    },
     description: { type: 'string', maxLength: 4000 },
   },
   required: ['modelId', 'dataset', 'target'],
@@ -99,7 +102,11 @@ describe('a form built from a pipeline template’s parameter schema', () => {
       type: 'object',
       properties: {
         target: { type: 'string' },
-        container: { type: 'object', properties: { template: { type: 'string', enum: ['python-sklearn'] }, hyperparameters: { type: 'object', properties: {} } }, required: ['template'] },
+        container: {
+          type: 'object',
+          properties: { template: { type: 'string', enum: ['python-sklearn'] }, hyperparameters: { type: 'object', properties: {} } },
+          required: ['template'],
+        },
         dataset: { type: 'object', properties: { datasetId: { type: 'string' } }, required: ['datasetId'] },
       },
       required: ['target', 'dataset'],
@@ -108,24 +115,45 @@ describe('a form built from a pipeline template’s parameter schema', () => {
     const group = (name: string) => built.find((f) => f.path === name) as Extract<(typeof built)[number], { kind: 'group' }>;
     expect(group('container').fields.find((f) => f.path === 'container.template')?.required).toBe(false);
     expect(group('dataset').fields.find((f) => f.path === 'dataset.datasetId')?.required).toBe(true);
-    expect(bodyFromValues(built, { target: 'benign', 'dataset.datasetId': 'd1', 'container.template': '' })).toEqual({ target: 'benign', dataset: { datasetId: 'd1' } });
-    expect(bodyFromValues(built, { target: 'benign', 'dataset.datasetId': 'd1', 'container.template': 'python-sklearn' })).toEqual({ target: 'benign', dataset: { datasetId: 'd1' }, container: { template: 'python-sklearn' } });
+    expect(bodyFromValues(built, { target: 'benign', 'dataset.datasetId': 'd1', 'container.template': '' })).toEqual({
+      target: 'benign',
+      dataset: { datasetId: 'd1' },
+    });
+    expect(bodyFromValues(built, { target: 'benign', 'dataset.datasetId': 'd1', 'container.template': 'python-sklearn' })).toEqual({
+      target: 'benign',
+      dataset: { datasetId: 'd1' },
+      container: { template: 'python-sklearn' },
+    });
   });
 
   it('sends the second alternative when it is chosen', () => {
-    const body = bodyFromValues(fields, { modelId: 'm', target: 't', [alternativeKey('dataset')]: '1', 'dataset.key': 'incoming/data.csv', 'dataset.datasetId': 'x' });
+    const body = bodyFromValues(fields, {
+      modelId: 'm',
+      target: 't',
+      [alternativeKey('dataset')]: '1',
+      'dataset.key': 'incoming/data.csv',
+      'dataset.datasetId': 'x',
+    });
     expect(body.dataset).toEqual({ key: 'incoming/data.csv' });
   });
 
   it('resolves $ref to components, and keeps an unparseable number for the API to name the field', () => {
-    const fields2 = fieldsFromSchema({ $ref: '#/components/schemas/Run' }, { Run: { type: 'object', properties: { seed: { $ref: '#/components/schemas/Seed' } } }, Seed: { type: 'integer' } });
+    const fields2 = fieldsFromSchema(
+      { $ref: '#/components/schemas/Run' },
+      { Run: { type: 'object', properties: { seed: { $ref: '#/components/schemas/Seed' } } }, Seed: { type: 'integer' } },
+    );
     expect(fields2).toMatchObject([{ path: 'seed', kind: 'number', integer: true }]);
     expect(bodyFromValues(fields2, { seed: 'abc' })).toEqual({ seed: 'abc' });
     expect(() => fieldsFromSchema({ $ref: '#/components/schemas/Missing' })).toThrow('unknown schema reference');
   });
 
   it('labels camelCase, snake_case and kebab-case names as words', () => {
-    expect([labelOf('holdoutFraction'), labelOf('protected_attributes'), labelOf('code-revision'), labelOf('l2')]).toEqual(['Holdout fraction', 'Protected attributes', 'Code revision', 'L2']);
+    expect([labelOf('holdoutFraction'), labelOf('protected_attributes'), labelOf('code-revision'), labelOf('l2')]).toEqual([
+      'Holdout fraction',
+      'Protected attributes',
+      'Code revision',
+      'L2',
+    ]);
   });
 });
 
@@ -133,8 +161,12 @@ describe('pipeline templates read from the OpenAPI document', () => {
   it('lists every POST /pipelines/<name>/executions with its body schema, and nothing else', () => {
     const templates = pipelineTemplates({
       paths: {
-        '/pipelines/train-evaluate/executions': { post: { summary: 'Start a train-evaluate execution', requestBody: { content: { 'application/json': { schema: TRAIN_EVALUATE } } } } },
-        '/pipelines/batch-score/executions': { post: { summary: 'Score a dataset', requestBody: { content: { 'application/json': { schema: { type: 'object' } } } } } },
+        '/pipelines/train-evaluate/executions': {
+          post: { summary: 'Start a train-evaluate execution', requestBody: { content: { 'application/json': { schema: TRAIN_EVALUATE } } } },
+        },
+        '/pipelines/batch-score/executions': {
+          post: { summary: 'Score a dataset', requestBody: { content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
         '/executions': { get: { summary: 'list' } },
         '/models': { post: { requestBody: { content: { 'application/json': { schema: { type: 'object' } } } } } },
       },

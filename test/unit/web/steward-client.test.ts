@@ -9,9 +9,15 @@ function fakeApi(valid: string) {
     const body = request.method === 'GET' ? '' : await request.text();
     seen.push({ auth, body });
     if (auth !== `Bearer ${valid}`) {
-      return new Response(JSON.stringify({ type: 'urn:steward:problem:unauthenticated', title: 'Authentication required', status: 401, requestId: 'r1' }), { status: 401, headers: { 'content-type': 'application/problem+json' } });
+      return new Response(JSON.stringify({ type: 'urn:steward:problem:unauthenticated', title: 'Authentication required', status: 401, requestId: 'r1' }), {
+        status: 401,
+        headers: { 'content-type': 'application/problem+json' },
+      });
     }
-    return new Response(JSON.stringify({ projectId: 'p1', name: JSON.parse(body || '{}').name ?? 'x' }), { status: 201, headers: { 'content-type': 'application/json' } });
+    return new Response(JSON.stringify({ projectId: 'p1', name: JSON.parse(body || '{}').name ?? 'x' }), {
+      status: 201,
+      headers: { 'content-type': 'application/json' },
+    });
   };
   return { fetch: fetch as typeof globalThis.fetch, seen };
 }

@@ -41,5 +41,10 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
 
 export function asProblem(body: unknown, response: Response): Problem {
   if (body && typeof body === 'object' && 'status' in body && 'title' in body) return body as Problem;
-  return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, requestId: response.headers.get('x-request-id') ?? 'unknown' };
+  return {
+    type: 'about:blank',
+    title: response.statusText || 'Request failed',
+    status: response.status,
+    requestId: response.headers.get('x-request-id') ?? 'unknown',
+  };
 }

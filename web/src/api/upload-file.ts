@@ -8,7 +8,12 @@ export async function sha256Hex(file: Blob): Promise<string> {
  * PUTs a file to a presigned URL with XMLHttpRequest, the one browser API that
  * reports upload progress (fetch does not). Resolves when storage accepted it.
  */
-export function putWithProgress(target: { url: string; method: string; headers: Record<string, string> }, file: Blob, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<void> {
+export function putWithProgress(
+  target: { url: string; method: string; headers: Record<string, string> },
+  file: Blob,
+  onProgress: (fraction: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(target.method, target.url);
@@ -19,7 +24,10 @@ export function putWithProgress(target: { url: string; method: string; headers: 
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
-    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? (onProgress(1), resolve()) : reject(new Error(`storage refused the upload (HTTP ${xhr.status}); start the upload again`)));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? (onProgress(1), resolve())
+        : reject(new Error(`storage refused the upload (HTTP ${xhr.status}); start the upload again`));
     xhr.onerror = () => reject(new Error('the upload was interrupted: check your connection and start it again'));
     xhr.onabort = () => reject(new Error('upload cancelled'));
     signal?.addEventListener('abort', () => xhr.abort());

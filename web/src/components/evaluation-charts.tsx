@@ -13,10 +13,27 @@ export function RocChart({ confusion, auc, curve }: { confusion?: Confusion; auc
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 24, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="fpr" type="number" domain={[0, 1]} label={{ value: 'False positive rate', position: 'insideBottom', offset: -12 }} />
-          <YAxis dataKey="tpr" type="number" domain={[0, 1]} width={48} label={{ value: 'True positive rate', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
+          <YAxis
+            dataKey="tpr"
+            type="number"
+            domain={[0, 1]}
+            width={48}
+            label={{ value: 'True positive rate', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+          />
           <Tooltip formatter={(v) => Number(v).toFixed(3)} />
           <Line dataKey="tpr" name="model" stroke={PALETTE[0]} strokeWidth={2} dot={source === 'operating-point'} isAnimationActive={false} />
-          <Line data={[{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }]} dataKey="tpr" name="chance" stroke="#868e96" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
+          <Line
+            data={[
+              { fpr: 0, tpr: 0 },
+              { fpr: 1, tpr: 1 },
+            ]}
+            dataKey="tpr"
+            name="chance"
+            stroke="#868e96"
+            strokeDasharray="4 4"
+            dot={false}
+            isAnimationActive={false}
+          />
         </LineChart>
       </ResponsiveContainer>
       <figcaption id="roc-caption">
@@ -117,7 +134,6 @@ export function HistogramChart({ bars, label }: { bars: { label: string; count: 
   );
 }
 
-
 export function PrecisionRecallChart({ curve, averagePrecision }: { curve: EvaluationDetails['precisionRecallCurve']; averagePrecision?: number }) {
   const points = precisionRecallPoints(curve);
   if (points.length === 0) return null;
@@ -127,7 +143,13 @@ export function PrecisionRecallChart({ curve, averagePrecision }: { curve: Evalu
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 24, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="x" type="number" domain={[0, 1]} label={{ value: 'Recall', position: 'insideBottom', offset: -12 }} />
-          <YAxis dataKey="y" type="number" domain={[0, 1]} width={48} label={{ value: 'Precision', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
+          <YAxis
+            dataKey="y"
+            type="number"
+            domain={[0, 1]}
+            width={48}
+            label={{ value: 'Precision', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+          />
           <Tooltip formatter={(v) => Number(v).toFixed(3)} />
           <Line dataKey="y" name="precision" stroke={PALETTE[1]} strokeWidth={2} dot={false} isAnimationActive={false} />
         </LineChart>
@@ -146,14 +168,32 @@ export function CalibrationChart({ calibration }: { calibration: EvaluationDetai
         <ComposedChart data={points} margin={{ top: 8, right: 16, bottom: 24, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="meanPredicted" type="number" domain={[0, 1]} label={{ value: 'Mean predicted probability', position: 'insideBottom', offset: -12 }} />
-          <YAxis type="number" domain={[0, 1]} width={48} label={{ value: 'Fraction positive', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
+          <YAxis
+            type="number"
+            domain={[0, 1]}
+            width={48}
+            label={{ value: 'Fraction positive', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+          />
           <Tooltip formatter={(v) => Number(v).toFixed(3)} />
-          <Line data={[{ meanPredicted: 0, fractionPositive: 0 }, { meanPredicted: 1, fractionPositive: 1 }]} dataKey="fractionPositive" name="perfect" stroke="#868e96" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
+          <Line
+            data={[
+              { meanPredicted: 0, fractionPositive: 0 },
+              { meanPredicted: 1, fractionPositive: 1 },
+            ]}
+            dataKey="fractionPositive"
+            name="perfect"
+            stroke="#868e96"
+            strokeDasharray="4 4"
+            dot={false}
+            isAnimationActive={false}
+          />
           <Line dataKey="fractionPositive" name="model" stroke={PALETTE[2]} strokeWidth={2} isAnimationActive={false} />
           <Scatter dataKey="fractionPositive" fill={PALETTE[2]} isAnimationActive={false} />
         </ComposedChart>
       </ResponsiveContainer>
-      <figcaption id="calibration-caption">Calibration: {points.length} bins with rows; on the dashed line predicted probabilities match observed rates.</figcaption>
+      <figcaption id="calibration-caption">
+        Calibration: {points.length} bins with rows; on the dashed line predicted probabilities match observed rates.
+      </figcaption>
     </figure>
   );
 }
@@ -190,7 +230,12 @@ export function FairnessTable({ fairness }: { fairness: EvaluationDetails['fairn
       <table className="table">
         <caption>
           Fairness per protected attribute. Groups selected at under 80 % of the reference group's rate are flagged.{' '}
-          {fairness.map((f) => `${f.attribute}: demographic parity difference ${f.demographicParityDifference.toFixed(3)}${f.disparateImpactRatio !== null ? `, disparate impact ${f.disparateImpactRatio.toFixed(3)}` : ''}.`).join(' ')}
+          {fairness
+            .map(
+              (f) =>
+                `${f.attribute}: demographic parity difference ${f.demographicParityDifference.toFixed(3)}${f.disparateImpactRatio !== null ? `, disparate impact ${f.disparateImpactRatio.toFixed(3)}` : ''}.`,
+            )
+            .join(' ')}
         </caption>
         <thead>
           <tr>

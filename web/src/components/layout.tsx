@@ -59,12 +59,19 @@ export function Layout() {
       </a>
       <header className="topbar">
         <NavLink to="/" className="brand" aria-label="Steward home">
-          <span aria-hidden="true" className="brand-mark">◆</span> Steward
+          <span aria-hidden="true" className="brand-mark">
+            ◆
+          </span>{' '}
+          Steward
         </NavLink>
         <div className="whoami">
           <span>
             {session?.email}
-            {me.data?.roles?.length ? <span className="roles"> · {me.data.roles.join(', ')}</span> : session?.kind === 'platform-admin' ? <span className="roles"> · platform administrator</span> : null}
+            {me.data?.roles?.length ? (
+              <span className="roles"> · {me.data.roles.join(', ')}</span>
+            ) : session?.kind === 'platform-admin' ? (
+              <span className="roles"> · platform administrator</span>
+            ) : null}
           </span>
           <button type="button" onClick={signOut}>
             Sign out

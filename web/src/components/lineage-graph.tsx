@@ -65,7 +65,13 @@ export function LineageGraph({ graph }: { graph: { root: string; nodes: LineageN
           </marker>
         </defs>
         {layout.edges.map((e) => (
-          <path key={`${e.from}-${e.to}-${e.relation}`} d={`M ${e.x1} ${e.y1} C ${e.x1 + 28} ${e.y1}, ${e.x2 - 28} ${e.y2}, ${e.x2} ${e.y2}`} fill="none" stroke="#868e96" markerEnd="url(#arrow)">
+          <path
+            key={`${e.from}-${e.to}-${e.relation}`}
+            d={`M ${e.x1} ${e.y1} C ${e.x1 + 28} ${e.y1}, ${e.x2 - 28} ${e.y2}, ${e.x2} ${e.y2}`}
+            fill="none"
+            stroke="#868e96"
+            markerEnd="url(#arrow)"
+          >
             <title>{e.relation}</title>
           </path>
         ))}

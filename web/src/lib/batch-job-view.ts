@@ -14,7 +14,8 @@ export interface PartitionResult {
   readonly finishedAt: string;
 }
 
-export type PartitionRow = { readonly index: number; readonly state: 'scored'; readonly result: PartitionResult } | { readonly index: number; readonly state: 'waiting' };
+export type PartitionRow =
+  { readonly index: number; readonly state: 'scored'; readonly result: PartitionResult } | { readonly index: number; readonly state: 'waiting' };
 
 /**
  * One row per partition of the job, scored ones with their counts and the rest

@@ -48,7 +48,8 @@ export async function waitUntilSettled<V extends DatasetVersionState>(
     const version = await read();
     const status = statusOf(version);
     if (status === 'ready') return version;
-    if (status === 'failed') throw new DatasetVersionFailed(`The file was refused: ${version.statusReason ?? 'it could not be read'}. Fix it and upload it again.`);
+    if (status === 'failed')
+      throw new DatasetVersionFailed(`The file was refused: ${version.statusReason ?? 'it could not be read'}. Fix it and upload it again.`);
     options.onPending?.();
     await sleep(options.intervalMs ?? 500);
   }

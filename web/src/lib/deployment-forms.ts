@@ -82,7 +82,10 @@ export function canaryStatus(canary: CanaryLike, deploymentStatus: string): stri
 }
 
 /** A batch job's progress bar: partitions done of total, and a label; before the job is split, 0 of unknown. */
-export function batchProgress(totals: { partitionsTotal: number; partitionsDone: number } | undefined, partitionsTotal?: number): { done: number; total: number; label: string } {
+export function batchProgress(
+  totals: { partitionsTotal: number; partitionsDone: number } | undefined,
+  partitionsTotal?: number,
+): { done: number; total: number; label: string } {
   const total = totals?.partitionsTotal ?? partitionsTotal ?? 0;
   const done = Math.min(totals?.partitionsDone ?? 0, total || Infinity);
   if (!total) return { done: 0, total: 0, label: 'not split yet' };
@@ -101,7 +104,14 @@ export interface CanaryForm {
   readonly minRequests: string;
 }
 
-export const CANARY_DEFAULTS: CanaryForm = { variantName: '', steps: '10, 50, 100', bakeMinutes: '5', maxErrorPercent: '5', maxLatencyMs: '1000', minRequests: '50' };
+export const CANARY_DEFAULTS: CanaryForm = {
+  variantName: '',
+  steps: '10, 50, 100',
+  bakeMinutes: '5',
+  maxErrorPercent: '5',
+  maxLatencyMs: '1000',
+  minRequests: '50',
+};
 
 export interface CanarySettings {
   readonly variantName?: string;
@@ -121,11 +131,16 @@ export interface CanarySettings {
 export function parseCanary(form: CanaryForm): { settings?: CanarySettings; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const number = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
-  const steps = form.steps.split(/[,\s]+/).filter(Boolean).map(Number);
-  if (steps.length === 0 || steps.length > 10 || steps.some((s) => !Number.isFinite(s) || s <= 0 || s > 100)) errors['canary.steps'] = 'Give 1 to 10 percentages above 0 and at most 100, e.g. 10, 50, 100.';
+  const steps = form.steps
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map(Number);
+  if (steps.length === 0 || steps.length > 10 || steps.some((s) => !Number.isFinite(s) || s <= 0 || s > 100))
+    errors['canary.steps'] = 'Give 1 to 10 percentages above 0 and at most 100, e.g. 10, 50, 100.';
   else if (steps.some((s, i) => i > 0 && s <= steps[i - 1])) errors['canary.steps'] = 'Each step must give the canary more traffic than the one before.';
   const bakeMinutes = number(form.bakeMinutes);
-  if (!Number.isFinite(bakeMinutes) || bakeMinutes < 0 || bakeMinutes > 1440 || !Number.isInteger(bakeMinutes * 60)) errors['canary.bakeSeconds'] = 'Minutes between steps, 0 to 1440 (a day).';
+  if (!Number.isFinite(bakeMinutes) || bakeMinutes < 0 || bakeMinutes > 1440 || !Number.isInteger(bakeMinutes * 60))
+    errors['canary.bakeSeconds'] = 'Minutes between steps, 0 to 1440 (a day).';
   const errorPercent = number(form.maxErrorPercent);
   if (!Number.isFinite(errorPercent) || errorPercent < 0 || errorPercent > 100) errors['canary.maxErrorRate'] = 'A percentage from 0 to 100.';
   const latency = number(form.maxLatencyMs);
@@ -133,7 +148,8 @@ export function parseCanary(form: CanaryForm): { settings?: CanarySettings; erro
   const minRequests = number(form.minRequests);
   if (!Number.isInteger(minRequests) || minRequests < 1 || minRequests > 1_000_000) errors['canary.minRequests'] = 'A whole number of requests, 1 or more.';
   const variantName = form.variantName.trim();
-  if (variantName && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,30}$/.test(variantName)) errors['canary.variantName'] = 'Letters, digits and hyphens (at most 31), starting and ending with a letter or digit.';
+  if (variantName && !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,30}$/.test(variantName))
+    errors['canary.variantName'] = 'Letters, digits and hyphens (at most 31), starting and ending with a letter or digit.';
   if (Object.keys(errors).length) return { errors };
   return {
     errors,
@@ -178,10 +194,20 @@ export function canaryVerdict(canary: CanaryPlanLike, stats: CanaryStats | undef
     return { verdict: 'gathering', text: `Gathering evidence: ${requests} of ${canary.minRequests} requests needed before the canary is judged.`, nextAt };
   }
   if (stats.errorRate > canary.maxErrorRate) {
-    return { verdict: 'failing', text: `Failing: error rate ${(stats.errorRate * 100).toFixed(1)} % is over the ${(canary.maxErrorRate * 100).toFixed(1)} % limit; it will be rolled back.` };
+    return {
+      verdict: 'failing',
+      text: `Failing: error rate ${(stats.errorRate * 100).toFixed(1)} % is over the ${(canary.maxErrorRate * 100).toFixed(1)} % limit; it will be rolled back.`,
+    };
   }
   if (stats.p99Ms > canary.maxLatencyMs) {
-    return { verdict: 'failing', text: `Failing: p99 latency ${stats.p99Ms.toFixed(0)} ms is over the ${canary.maxLatencyMs} ms limit; it will be rolled back.` };
+    return {
+      verdict: 'failing',
+      text: `Failing: p99 latency ${stats.p99Ms.toFixed(0)} ms is over the ${canary.maxLatencyMs} ms limit; it will be rolled back.`,
+    };
   }
-  return { verdict: 'healthy', text: `Healthy: error rate ${(stats.errorRate * 100).toFixed(1)} % and p99 ${stats.p99Ms.toFixed(0)} ms are within bounds over ${requests} requests.`, nextAt };
+  return {
+    verdict: 'healthy',
+    text: `Healthy: error rate ${(stats.errorRate * 100).toFixed(1)} % and p99 ${stats.p99Ms.toFixed(0)} ms are within bounds over ${requests} requests.`,
+    nextAt,
+  };
 }

@@ -72,7 +72,11 @@ export interface RocPoint {
  * the full curve (the evaluation report's points) they are drawn as they are; with
  * only a confusion matrix the chart shows the operating point joined to the corners.
  */
-export function rocPoints(input: { curve?: readonly RocPoint[]; confusion?: Confusion }): { points: RocPoint[]; operatingPoint?: RocPoint; source: 'curve' | 'operating-point' | 'none' } {
+export function rocPoints(input: { curve?: readonly RocPoint[]; confusion?: Confusion }): {
+  points: RocPoint[];
+  operatingPoint?: RocPoint;
+  source: 'curve' | 'operating-point' | 'none';
+} {
   const op = input.confusion ? operatingPoint(input.confusion) : undefined;
   if (input.curve && input.curve.length > 0) {
     const points = [...input.curve, { fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }].sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr);
@@ -94,7 +98,10 @@ function dedupe(points: RocPoint[]): RocPoint[] {
 }
 
 /** One row per evaluation, oldest first, one column per metric; the metric names seen. */
-export function metricsOverTime(evaluations: readonly EvaluationLike[], only?: readonly string[]): { rows: Record<string, number | string>[]; metrics: string[] } {
+export function metricsOverTime(
+  evaluations: readonly EvaluationLike[],
+  only?: readonly string[],
+): { rows: Record<string, number | string>[]; metrics: string[] } {
   const sorted = [...evaluations].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.evaluationId.localeCompare(b.evaluationId));
   const names = new Set<string>();
   const rows = sorted.map((e) => {
@@ -111,7 +118,10 @@ export function metricsOverTime(evaluations: readonly EvaluationLike[], only?: r
 }
 
 /** Bars of a column's histogram: one per bin, labelled by its range. */
-export function histogramBars(histogram: { edges: readonly number[]; counts: readonly number[] }): { label: string; from: number; to: number; count: number }[] {
+export function histogramBars(histogram: {
+  edges: readonly number[];
+  counts: readonly number[];
+}): { label: string; from: number; to: number; count: number }[] {
   const bars = [];
   for (let i = 0; i < histogram.counts.length && i + 1 < histogram.edges.length; i++) {
     const from = histogram.edges[i];

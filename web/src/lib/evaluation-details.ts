@@ -38,7 +38,12 @@ export function calibrationPoints(calibration: EvaluationDetails['calibration'])
   if (!calibration) return [];
   return calibration.bins
     .filter((b) => b.count > 0 && b.meanPredicted !== null && b.fractionPositive !== null)
-    .map((b) => ({ bin: `${b.lower.toFixed(2)}–${b.upper.toFixed(2)}`, meanPredicted: b.meanPredicted as number, fractionPositive: b.fractionPositive as number, count: b.count }));
+    .map((b) => ({
+      bin: `${b.lower.toFixed(2)}–${b.upper.toFixed(2)}`,
+      meanPredicted: b.meanPredicted as number,
+      fractionPositive: b.fractionPositive as number,
+      count: b.count,
+    }));
 }
 
 export interface ImportanceBar {
@@ -104,7 +109,11 @@ export function comparisonTable(comparison: Comparison): { metric: string; highe
   return comparison.metrics.map((m) => ({
     metric: m.name,
     higherIsBetter: m.higherIsBetter,
-    cells: comparison.versions.map((v) => ({ value: v.metrics[m.name], delta: v.isChampion ? undefined : v.deltas[m.name], better: v.betterThanChampion[m.name] })),
+    cells: comparison.versions.map((v) => ({
+      value: v.metrics[m.name],
+      delta: v.isChampion ? undefined : v.deltas[m.name],
+      better: v.betterThanChampion[m.name],
+    })),
   }));
 }
 
@@ -123,7 +132,11 @@ export function overlaidCurves(comparison: Comparison, curve: 'roc' | 'precision
     const points =
       curve === 'roc'
         ? rocCurvePoints(raw.filter((p) => typeof p.fpr === 'number' && typeof p.tpr === 'number').map((p) => ({ fpr: p.fpr as number, tpr: p.tpr as number })))
-        : precisionRecallPoints(raw.filter((p) => typeof p.precision === 'number' && typeof p.recall === 'number').map((p) => ({ precision: p.precision as number, recall: p.recall as number })));
+        : precisionRecallPoints(
+            raw
+              .filter((p) => typeof p.precision === 'number' && typeof p.recall === 'number')
+              .map((p) => ({ precision: p.precision as number, recall: p.recall as number })),
+          );
     if (points.length > 0) series.push({ version: v.version, isChampion: v.isChampion, points });
   }
   return series;

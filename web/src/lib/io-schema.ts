@@ -12,7 +12,10 @@ type IoType = 'float' | 'double' | 'int' | 'long' | 'bool' | 'string' | 'categor
  * target is an input, typed from the profile; the outputs are the score a
  * train-evaluate model writes (probability) and its label.
  */
-export function ioSchemaFromColumns(columns: readonly ColumnLike[], target: string): { inputs: { name: string; type: IoType }[]; outputs: { name: string; type: IoType; description: string }[] } {
+export function ioSchemaFromColumns(
+  columns: readonly ColumnLike[],
+  target: string,
+): { inputs: { name: string; type: IoType }[]; outputs: { name: string; type: IoType; description: string }[] } {
   const inputs = columns
     .filter((c) => c.name !== target)
     .map((c) => ({ name: c.name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([0-9])/, '_$1'), type: ioType(c) }));

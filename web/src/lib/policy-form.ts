@@ -38,7 +38,10 @@ export function policyOf(draft: PolicyDraft): ApprovalPolicy {
       .split('\n')
       .map((g) => g.trim())
       .filter(Boolean),
-    approvals: { count: draft.approvalsCount.trim() === '' || !Number.isFinite(count) ? (draft.approvalsCount as unknown as number) : count, roles: [...draft.roles] },
+    approvals: {
+      count: draft.approvalsCount.trim() === '' || !Number.isFinite(count) ? (draft.approvalsCount as unknown as number) : count,
+      roles: [...draft.roles],
+    },
     autoApprove: draft.autoApprove,
     evaluationSources: [...draft.evaluationSources],
     approverCannotDeploy: draft.approverCannotDeploy,

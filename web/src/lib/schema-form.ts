@@ -47,7 +47,10 @@ export type FormValues = Record<string, string | boolean>;
 
 /** `holdoutFraction` → `Holdout fraction`. */
 export function labelOf(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -79,7 +82,9 @@ function describe(schema: JsonSchema): string | undefined {
 export function fieldsFromSchema(schema: JsonSchema, components: Record<string, JsonSchema> = {}, prefix = ''): FormField[] {
   const resolved = resolve(schema, components);
   const required = new Set(resolved.required ?? []);
-  return Object.entries(resolved.properties ?? {}).map(([name, raw]) => fieldOf(`${prefix}${name}`, name, resolve(raw, components), required.has(name), components));
+  return Object.entries(resolved.properties ?? {}).map(([name, raw]) =>
+    fieldOf(`${prefix}${name}`, name, resolve(raw, components), required.has(name), components),
+  );
 }
 
 function fieldOf(path: string, name: string, schema: JsonSchema, required: boolean, components: Record<string, JsonSchema>): FormField {
@@ -91,7 +96,12 @@ function fieldOf(path: string, name: string, schema: JsonSchema, required: boole
       return {
         ...base,
         kind: 'alternatives',
-        alternatives: objects.map((o) => ({ label: Object.keys(o.properties ?? {}).map(labelOf).join(' + '), fields: fieldsFromSchema(o, components, `${path}.`) })),
+        alternatives: objects.map((o) => ({
+          label: Object.keys(o.properties ?? {})
+            .map(labelOf)
+            .join(' + '),
+          fields: fieldsFromSchema(o, components, `${path}.`),
+        })),
       };
     }
     const plain = choices.map((c) => resolve(c, components)).find((c) => typeOf(c) !== 'null') ?? {};
@@ -104,7 +114,14 @@ function fieldOf(path: string, name: string, schema: JsonSchema, required: boole
     case 'integer':
     case 'number': {
       const integer = typeOf(schema) === 'integer';
-      return { ...base, kind: 'number', integer, min: schema.minimum ?? schema.exclusiveMinimum, max: schema.maximum ?? schema.exclusiveMaximum, step: integer ? '1' : 'any' };
+      return {
+        ...base,
+        kind: 'number',
+        integer,
+        min: schema.minimum ?? schema.exclusiveMinimum,
+        max: schema.maximum ?? schema.exclusiveMaximum,
+        step: integer ? '1' : 'any',
+      };
     }
     case 'array':
       return { ...base, kind: 'list', minItems: schema.minItems };
@@ -115,13 +132,21 @@ function fieldOf(path: string, name: string, schema: JsonSchema, required: boole
       return { ...base, kind: 'group', fields: required ? fields : fields.map(notRequired) };
     }
     default:
-      return { ...base, kind: 'text', pattern: schema.pattern, minLength: schema.minLength, maxLength: schema.maxLength, multiline: (schema.maxLength ?? 0) > 500 };
+      return {
+        ...base,
+        kind: 'text',
+        pattern: schema.pattern,
+        minLength: schema.minLength,
+        maxLength: schema.maxLength,
+        multiline: (schema.maxLength ?? 0) > 500,
+      };
   }
 }
 
 function notRequired(field: FormField): FormField {
   if (field.kind === 'group') return { ...field, required: false, fields: field.fields.map(notRequired) };
-  if (field.kind === 'alternatives') return { ...field, required: false, alternatives: field.alternatives.map((a) => ({ ...a, fields: a.fields.map(notRequired) })) };
+  if (field.kind === 'alternatives')
+    return { ...field, required: false, alternatives: field.alternatives.map((a) => ({ ...a, fields: a.fields.map(notRequired) })) };
   return { ...field, required: false };
 }
 
@@ -155,7 +180,10 @@ function valueOf(field: FormField, values: FormValues): unknown {
     }
     case 'list': {
       if (typeof raw !== 'string') return undefined;
-      const items = raw.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+      const items = raw
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
       return items.length ? items : undefined;
     }
     case 'group': {

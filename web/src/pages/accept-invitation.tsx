@@ -41,21 +41,47 @@ export function AcceptInvitationPage() {
       >
         <div className="field">
           <label htmlFor="invitation">Invitation code</label>
-          <input id="invitation" value={invitation} onChange={(e) => setInvitation(e.target.value)} required minLength={10} autoComplete="off" aria-describedby="invitation-hint" />
+          <input
+            id="invitation"
+            value={invitation}
+            onChange={(e) => setInvitation(e.target.value)}
+            required
+            minLength={10}
+            autoComplete="off"
+            aria-describedby="invitation-hint"
+          />
           <small id="invitation-hint" className="hint">
             Filled in when you open the invitation link; otherwise paste the code you were given.
           </small>
         </div>
         <div className="field">
           <label htmlFor="new-password">New password</label>
-          <input id="new-password" type="password" autoComplete="new-password" minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} required aria-describedby="new-password-hint" />
+          <input
+            id="new-password"
+            type="password"
+            autoComplete="new-password"
+            minLength={12}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            aria-describedby="new-password-hint"
+          />
           <small id="new-password-hint" className="hint">
             At least 12 characters.
           </small>
         </div>
         <div className="field">
           <label htmlFor="confirm-password">Repeat the password</label>
-          <input id="confirm-password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required aria-invalid={mismatch} aria-describedby="confirm-hint" />
+          <input
+            id="confirm-password"
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            required
+            aria-invalid={mismatch}
+            aria-describedby="confirm-hint"
+          />
           <small id="confirm-hint" className={mismatch ? 'hint error-text' : 'hint'}>
             {mismatch ? 'The two passwords differ.' : 'Type it again to be sure.'}
           </small>

@@ -21,7 +21,10 @@ export function TenantPage() {
           items={[
             ['Plan', t.plan],
             ['Status', <StatusBadge key="s" status={t.status} />],
-            ...Object.keys({ ...quotas, ...usage }).map((k): [string, string] => [labelOf(k), `${usage[k] === undefined ? '—' : shown(usage[k])} of ${quotas[k] === undefined ? 'no limit' : shown(quotas[k])}`]),
+            ...Object.keys({ ...quotas, ...usage }).map((k): [string, string] => [
+              labelOf(k),
+              `${usage[k] === undefined ? '—' : shown(usage[k])} of ${quotas[k] === undefined ? 'no limit' : shown(quotas[k])}`,
+            ]),
           ]}
         />
       </section>

@@ -57,7 +57,12 @@ export function TokensPage() {
           <legend>Roles</legend>
           {TOKEN_ROLES.map((role) => (
             <label key={role} className="checkbox-inline">
-              <input type="checkbox" checked={roles.includes(role)} onChange={(e) => setRoles(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {role}
+              <input
+                type="checkbox"
+                checked={roles.includes(role)}
+                onChange={(e) => setRoles(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))}
+              />{' '}
+              {role}
             </label>
           ))}
         </fieldset>

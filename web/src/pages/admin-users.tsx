@@ -42,7 +42,9 @@ export function UsersPage() {
   });
   const change = useMutation({
     mutationFn: async ({ userId, action }: { userId: string; action: 'disable' | 'enable' }) =>
-      action === 'disable' ? unwrap(await api.POST('/users/{userId}/disable', { params: { path: { userId } } })) : unwrap(await api.POST('/users/{userId}/enable', { params: { path: { userId } } })),
+      action === 'disable'
+        ? unwrap(await api.POST('/users/{userId}/disable', { params: { path: { userId } } }))
+        : unwrap(await api.POST('/users/{userId}/enable', { params: { path: { userId } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
   });
   return (
@@ -71,8 +73,12 @@ export function UsersPage() {
           <legend>Roles</legend>
           {ROLES.map(({ role, what }) => (
             <label key={role} className="checkbox-inline">
-              <input type="checkbox" checked={roles.includes(role)} onChange={(e) => setRoles(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))} /> {role}{' '}
-              <span className="hint">({what})</span>
+              <input
+                type="checkbox"
+                checked={roles.includes(role)}
+                onChange={(e) => setRoles(e.target.checked ? [...roles, role] : roles.filter((r) => r !== role))}
+              />{' '}
+              {role} <span className="hint">({what})</span>
             </label>
           ))}
         </fieldset>
@@ -144,18 +150,23 @@ export function UsersPage() {
               </span>
             </div>
             <div className="actions">
-            <button type="button" onClick={() => setEditing({ user: u, roles: [...u.roles] })} aria-label={`Change roles of ${u.email}`}>
-              Roles…
-            </button>
-            {u.status === 'disabled' ? (
-              <button type="button" onClick={() => change.mutate({ userId: u.userId, action: 'enable' })} aria-label={`Enable ${u.email}`}>
-                Enable
+              <button type="button" onClick={() => setEditing({ user: u, roles: [...u.roles] })} aria-label={`Change roles of ${u.email}`}>
+                Roles…
               </button>
-            ) : (
-              <button type="button" className="danger" onClick={() => change.mutate({ userId: u.userId, action: 'disable' })} aria-label={`Disable ${u.email}`}>
-                Disable
-              </button>
-            )}
+              {u.status === 'disabled' ? (
+                <button type="button" onClick={() => change.mutate({ userId: u.userId, action: 'enable' })} aria-label={`Enable ${u.email}`}>
+                  Enable
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => change.mutate({ userId: u.userId, action: 'disable' })}
+                  aria-label={`Disable ${u.email}`}
+                >
+                  Disable
+                </button>
+              )}
             </div>
           </div>
         )}

@@ -20,7 +20,8 @@ export function ApprovalsPage() {
   const inbox = useInfiniteQuery({
     queryKey: ['approvals-inbox'],
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.GET('/approvals/inbox', { params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.GET('/approvals/inbox', { params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } } })),
     getNextPageParam: (last) => last.next,
   });
   const items = inbox.data?.pages.flatMap((p) => p.items) ?? [];
@@ -28,7 +29,11 @@ export function ApprovalsPage() {
     <>
       <PageHeader
         title="Approvals"
-        subtitle={canDecide ? 'Versions waiting for a decision, oldest first. Open one to check its evaluation and decide with a reason.' : 'Versions waiting for a decision. Your roles let you follow them, not decide.'}
+        subtitle={
+          canDecide
+            ? 'Versions waiting for a decision, oldest first. Open one to check its evaluation and decide with a reason.'
+            : 'Versions waiting for a decision. Your roles let you follow them, not decide.'
+        }
       />
       {inbox.isPending ? (
         <Loading what="the approval inbox" />
@@ -66,7 +71,8 @@ export function InboxRow({ item }: { item: InboxItem }) {
           {item.modelName} v{item.version}
         </span>
         <span className="row-meta">
-          Registered {formatDate(item.registeredAt)} by {item.registeredBy} · approvals {item.approvals.given} of {item.approvals.required} · {item.policy.scope} policy rev. {item.policy.revision} · gates{' '}
+          Registered {formatDate(item.registeredAt)} by {item.registeredBy} · approvals {item.approvals.given} of {item.approvals.required} ·{' '}
+          {item.policy.scope} policy rev. {item.policy.revision} · gates{' '}
           {item.gates.verdict === 'pass' ? `all ${item.gates.results.length} passed` : `${failed.length} of ${item.gates.results.length} not passed`}
         </span>
       </Link>
@@ -74,7 +80,8 @@ export function InboxRow({ item }: { item: InboxItem }) {
         <ul className="gates" aria-label={`Gates of ${item.modelName} v${item.version}`}>
           {item.gates.results.map((g) => (
             <li key={g.expression} className={`gate ${g.outcome}`}>
-              <span aria-hidden="true">{g.outcome === 'passed' ? '✓' : g.outcome === 'failed' ? '✗' : '?'}</span> <code>{g.expression}</code> — {g.outcome}: {g.reason}
+              <span aria-hidden="true">{g.outcome === 'passed' ? '✓' : g.outcome === 'failed' ? '✗' : '?'}</span> <code>{g.expression}</code> — {g.outcome}:{' '}
+              {g.reason}
             </li>
           ))}
         </ul>

@@ -84,18 +84,50 @@ export function AuditPage() {
       >
         <div className="field">
           <label htmlFor="audit-target-type">Target type</label>
-          <input id="audit-target-type" value={draft.targetType} onChange={set('targetType')} placeholder="e.g. version, user, token" aria-invalid={!!problems.targetType} aria-describedby={problems.targetType ? "audit-target-type-error" : undefined} />
-          {problems.targetType ? <small id="audit-target-type-error" className="hint error-text">{problems.targetType}</small> : null}
+          <input
+            id="audit-target-type"
+            value={draft.targetType}
+            onChange={set('targetType')}
+            placeholder="e.g. version, user, token"
+            aria-invalid={!!problems.targetType}
+            aria-describedby={problems.targetType ? 'audit-target-type-error' : undefined}
+          />
+          {problems.targetType ? (
+            <small id="audit-target-type-error" className="hint error-text">
+              {problems.targetType}
+            </small>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="audit-target-id">Target id</label>
-          <input id="audit-target-id" value={draft.targetId} onChange={set('targetId')} aria-invalid={!!problems.targetId} aria-describedby={problems.targetId ? "audit-target-id-error" : undefined} />
-          {problems.targetId ? <small id="audit-target-id-error" className="hint error-text">{problems.targetId}</small> : null}
+          <input
+            id="audit-target-id"
+            value={draft.targetId}
+            onChange={set('targetId')}
+            aria-invalid={!!problems.targetId}
+            aria-describedby={problems.targetId ? 'audit-target-id-error' : undefined}
+          />
+          {problems.targetId ? (
+            <small id="audit-target-id-error" className="hint error-text">
+              {problems.targetId}
+            </small>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="audit-actor">Actor</label>
-          <input id="audit-actor" value={draft.actor} onChange={set('actor')} placeholder="e.g. user:…" aria-invalid={!!problems.actor} aria-describedby={problems.actor ? "audit-actor-error" : undefined} />
-          {problems.actor ? <small id="audit-actor-error" className="hint error-text">{problems.actor}</small> : null}
+          <input
+            id="audit-actor"
+            value={draft.actor}
+            onChange={set('actor')}
+            placeholder="e.g. user:…"
+            aria-invalid={!!problems.actor}
+            aria-describedby={problems.actor ? 'audit-actor-error' : undefined}
+          />
+          {problems.actor ? (
+            <small id="audit-actor-error" className="hint error-text">
+              {problems.actor}
+            </small>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="audit-from">From</label>
@@ -103,8 +135,19 @@ export function AuditPage() {
         </div>
         <div className="field">
           <label htmlFor="audit-to">To</label>
-          <input id="audit-to" type="datetime-local" value={draft.to} onChange={set('to')} aria-invalid={!!problems.to} aria-describedby={problems.to ? "audit-to-error" : undefined} />
-          {problems.to ? <small id="audit-to-error" className="hint error-text">{problems.to}</small> : null}
+          <input
+            id="audit-to"
+            type="datetime-local"
+            value={draft.to}
+            onChange={set('to')}
+            aria-invalid={!!problems.to}
+            aria-describedby={problems.to ? 'audit-to-error' : undefined}
+          />
+          {problems.to ? (
+            <small id="audit-to-error" className="hint error-text">
+              {problems.to}
+            </small>
+          ) : null}
         </div>
         <button type="submit">Filter</button>
       </form>
@@ -117,7 +160,10 @@ export function AuditPage() {
         renderRow={(e) => (
           <div>
             <span className="row-title">
-              {e.action} <span className="hint">on {e.target.type} {e.target.id}</span>
+              {e.action}{' '}
+              <span className="hint">
+                on {e.target.type} {e.target.id}
+              </span>
             </span>
             <span className="row-meta">
               {formatDate(e.at)} · {e.actor}

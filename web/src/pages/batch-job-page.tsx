@@ -88,7 +88,11 @@ export function BatchJobPage() {
           <p className="hint">The reports are written when every partition is scored; each scored partition's output is below.</p>
         ) : (
           <div className="actions">
-            {j.progress.rowsRejected > 0 ? <DownloadButton jobId={j.jobId} file="rejected.csv" label={`Rejected rows report (${j.progress.rowsRejected})`} /> : <span className="hint">No row was rejected.</span>}
+            {j.progress.rowsRejected > 0 ? (
+              <DownloadButton jobId={j.jobId} file="rejected.csv" label={`Rejected rows report (${j.progress.rowsRejected})`} />
+            ) : (
+              <span className="hint">No row was rejected.</span>
+            )}
             <DownloadButton jobId={j.jobId} file="manifest.json" label="Manifest" />
             <DownloadButton jobId={j.jobId} file="statistics.json" label="Output statistics" />
           </div>
@@ -124,7 +128,9 @@ export function BatchJobPage() {
                     {row.state === 'scored' ? (
                       <span className="actions">
                         <DownloadButton jobId={j.jobId} file={row.result.output} label={`Output of partition ${row.index}`} />
-                        {row.result.rejected ? <DownloadButton jobId={j.jobId} file={row.result.rejected} label={`Rejected rows of partition ${row.index}`} /> : null}
+                        {row.result.rejected ? (
+                          <DownloadButton jobId={j.jobId} file={row.result.rejected} label={`Rejected rows of partition ${row.index}`} />
+                        ) : null}
                       </span>
                     ) : null}
                   </td>

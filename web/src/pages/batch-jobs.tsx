@@ -23,12 +23,19 @@ export function BatchJobsPage() {
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === 'queued' || j.status === 'running') ? 3000 : false),
   });
   // The same query the job forms pick datasets from (cached once): inputs are shown by dataset name.
-  const datasets = useQuery({ queryKey: ['datasets', 'batch-picker'], queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })) });
+  const datasets = useQuery({
+    queryKey: ['datasets', 'batch-picker'],
+    queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })),
+  });
   const datasetNames = Object.fromEntries((datasets.data?.items ?? []).map((d) => [d.datasetId, d.name]));
   const schedules = useQuery({ queryKey: ['schedules'], queryFn: async () => unwrap(await api.GET('/schedules', { params: { query: { limit: 50 } } })) });
   return (
     <>
-      <PageHeader title="Batch jobs & schedules" subtitle="Score a whole dataset version or storage prefix with an approved version, now or on a schedule." actions={<Link to="/deployments">Back to deployments</Link>} />
+      <PageHeader
+        title="Batch jobs & schedules"
+        subtitle="Score a whole dataset version or storage prefix with an approved version, now or on a schedule."
+        actions={<Link to="/deployments">Back to deployments</Link>}
+      />
       <JobForm />
       <section className="card" aria-labelledby="jobs-title">
         <h2 id="jobs-title">Jobs, newest first</h2>
@@ -73,9 +80,7 @@ export function BatchJobsPage() {
                     <td>
                       <progress max={p.total || 1} value={p.done} aria-label={`Partitions done of job ${j.jobId}`} /> {p.label}
                     </td>
-                    <td>
-                      {j.totals ? `${j.totals.rowsIn} / ${j.totals.rowsOut} / ${j.totals.rowsRejected}` : '—'}
-                    </td>
+                    <td>{j.totals ? `${j.totals.rowsIn} / ${j.totals.rowsOut} / ${j.totals.rowsRejected}` : '—'}</td>
                   </tr>
                 );
               })}
@@ -134,7 +139,10 @@ function useJobFields(prefix: string, initialTarget = '') {
       return [...approved.items, ...deployed.items];
     },
   });
-  const datasets = useQuery({ queryKey: ['datasets', 'batch-picker'], queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })) });
+  const datasets = useQuery({
+    queryKey: ['datasets', 'batch-picker'],
+    queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })),
+  });
   const [model, setModel] = useState(initialTarget);
   const [datasetId, setDatasetId] = useState('');
   const [datasetVersion, setDatasetVersion] = useState('1');
@@ -244,7 +252,13 @@ function ScheduleForm() {
         </div>
         <div className="field">
           <label htmlFor="schedule-expression">When</label>
-          <input id="schedule-expression" value={expression} onChange={(e) => setExpression(e.target.value)} required aria-describedby="schedule-expression-hint" />
+          <input
+            id="schedule-expression"
+            value={expression}
+            onChange={(e) => setExpression(e.target.value)}
+            required
+            aria-describedby="schedule-expression-hint"
+          />
           <small id="schedule-expression-hint" className="hint">
             EventBridge Scheduler syntax: <code>cron(0 2 * * ? *)</code>, <code>rate(1 hour)</code> or <code>at(2026-12-31T23:00:00)</code>.
           </small>
@@ -277,11 +291,18 @@ function ScheduleRow({ schedule: s, datasetNames }: { schedule: Schedule; datase
   const [confirmDelete, setConfirmDelete] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['schedules'] });
   const toggle = useMutation({
-    mutationFn: async () => unwrap(await api.PATCH('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId } }, body: { enabled: !s.enabled, expectedRevision: s.revision } })),
+    mutationFn: async () =>
+      unwrap(
+        await api.PATCH('/schedules/{scheduleId}', {
+          params: { path: { scheduleId: s.scheduleId } },
+          body: { enabled: !s.enabled, expectedRevision: s.revision },
+        }),
+      ),
     onSuccess: refresh,
   });
   const remove = useMutation({
-    mutationFn: async () => unwrap(await api.DELETE('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId }, query: { expectedRevision: s.revision } } })),
+    mutationFn: async () =>
+      unwrap(await api.DELETE('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId }, query: { expectedRevision: s.revision } } })),
     onSuccess: async () => {
       setConfirmDelete(false);
       await refresh();
@@ -352,7 +373,8 @@ function ScheduleEditForm({ schedule: s, onDone }: { schedule: Schedule; onDone:
   const [description, setDescription] = useState(s.description ?? '');
   const [unchanged, setUnchanged] = useState(false);
   const save = useMutation({
-    mutationFn: async (body: Record<string, unknown>) => unwrap(await api.PATCH('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId } }, body })),
+    mutationFn: async (body: Record<string, unknown>) =>
+      unwrap(await api.PATCH('/schedules/{scheduleId}', { params: { path: { scheduleId: s.scheduleId } }, body })),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: ['schedules'] });
       onDone();
@@ -372,7 +394,13 @@ function ScheduleEditForm({ schedule: s, onDone }: { schedule: Schedule; onDone:
       <div className="form-grid">
         <div className="field">
           <label htmlFor={`${prefix}-expression`}>When</label>
-          <input id={`${prefix}-expression`} value={expression} onChange={(e) => setExpression(e.target.value)} required aria-describedby={`${prefix}-expression-hint`} />
+          <input
+            id={`${prefix}-expression`}
+            value={expression}
+            onChange={(e) => setExpression(e.target.value)}
+            required
+            aria-describedby={`${prefix}-expression-hint`}
+          />
           <small id={`${prefix}-expression-hint`} className="hint">
             <code>cron(…)</code> or <code>rate(…)</code>, EventBridge Scheduler syntax.
           </small>

@@ -8,13 +8,30 @@ import { EmptyState, formatDate, PageHeader, StatusBadge } from '../components/u
 import { useApi } from '../session/session';
 
 type Status = Schemas['ModelVersion']['status'];
-export const VERSION_STATUSES: readonly Status[] = ['registered', 'training', 'trained', 'evaluating', 'evaluated', 'pending-approval', 'approved', 'rejected', 'deployed', 'retired', 'failed'];
+export const VERSION_STATUSES: readonly Status[] = [
+  'registered',
+  'training',
+  'trained',
+  'evaluating',
+  'evaluated',
+  'pending-approval',
+  'approved',
+  'rejected',
+  'deployed',
+  'retired',
+  'failed',
+];
 
 /** Versions across the tenant: smooth at 100,000 rows (virtualized, paged by cursor). */
 export function VersionsPage() {
   const api = useApi();
   const [params, setParams] = useSearchParams();
-  const current = { namePrefix: params.get('q') ?? '', status: params.get('status') ?? '', stage: params.get('stage') ?? '', projectId: params.get('project') ?? '' };
+  const current = {
+    namePrefix: params.get('q') ?? '',
+    status: params.get('status') ?? '',
+    stage: params.get('stage') ?? '',
+    projectId: params.get('project') ?? '',
+  };
   const [draft, setDraft] = useState(current);
   const projects = useQuery({ queryKey: ['projects-all'], queryFn: async () => unwrap(await api.GET('/projects', { params: { query: { limit: 100 } } })) });
   const query = {

@@ -16,7 +16,10 @@ export function ComparePage() {
   const [params, setParams] = useSearchParams();
   const modelId = params.get('model') ?? '';
   const versionsParam = params.get('versions') ?? '';
-  const models = useQuery({ queryKey: ['models', 'compare-picker'], queryFn: async () => unwrap(await api.GET('/models', { params: { query: { limit: 100 } } })) });
+  const models = useQuery({
+    queryKey: ['models', 'compare-picker'],
+    queryFn: async () => unwrap(await api.GET('/models', { params: { query: { limit: 100 } } })),
+  });
   const versions = useQuery({
     queryKey: ['versions-of', modelId],
     enabled: !!modelId,
@@ -26,13 +29,17 @@ export function ComparePage() {
   const comparison = useQuery({
     queryKey: ['compare', modelId, versionsParam],
     enabled: !!modelId,
-    queryFn: async () => unwrap(await api.GET('/models/{modelId}/compare', { params: { path: { modelId }, query: versionsParam ? { versions: versionsParam } : {} } })),
+    queryFn: async () =>
+      unwrap(await api.GET('/models/{modelId}/compare', { params: { path: { modelId }, query: versionsParam ? { versions: versionsParam } : {} } })),
   });
   const [draft, setDraft] = useState<string[] | undefined>();
   const chosen = draft ?? picked;
   return (
     <>
-      <PageHeader title="Compare versions" subtitle="Metrics side by side, with each version's change against the champion, and their ROC and precision-recall curves drawn over each other." />
+      <PageHeader
+        title="Compare versions"
+        subtitle="Metrics side by side, with each version's change against the champion, and their ROC and precision-recall curves drawn over each other."
+      />
       <form
         className="card filters"
         aria-label="Versions to compare"
@@ -68,7 +75,12 @@ export function ComparePage() {
                 const key = String(v.version);
                 return (
                   <label key={key} className="checkbox">
-                    <input type="checkbox" checked={chosen.includes(key)} onChange={(e) => setDraft(e.target.checked ? [...chosen, key] : chosen.filter((c) => c !== key))} /> v{v.version} <StatusBadge status={v.status} />
+                    <input
+                      type="checkbox"
+                      checked={chosen.includes(key)}
+                      onChange={(e) => setDraft(e.target.checked ? [...chosen, key] : chosen.filter((c) => c !== key))}
+                    />{' '}
+                    v{v.version} <StatusBadge status={v.status} />
                   </label>
                 );
               })}
@@ -105,7 +117,10 @@ function ComparisonView({ comparison }: { comparison: Comparison }) {
       <section className="card" aria-labelledby="compare-metrics-title">
         <h2 id="compare-metrics-title">Metrics</h2>
         <p className="hint">
-          {comparison.champion ? `Deltas are against the champion, version ${comparison.champion.version}.` : 'No champion yet, so no deltas: set one on the model page.'} Evaluations from: {comparison.sources.join(', ')}.
+          {comparison.champion
+            ? `Deltas are against the champion, version ${comparison.champion.version}.`
+            : 'No champion yet, so no deltas: set one on the model page.'}{' '}
+          Evaluations from: {comparison.sources.join(', ')}.
         </p>
         <div className="table-scroll">
           <table className="table">
@@ -165,12 +180,32 @@ function OverlayChart({ comparison, curve }: { comparison: Comparison; curve: 'r
         <ResponsiveContainer width="100%" height={280}>
           <LineChart margin={{ top: 8, right: 16, bottom: 24, left: 16 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="x" type="number" domain={[0, 1]} label={{ value: curve === 'roc' ? 'False positive rate' : 'Recall', position: 'insideBottom', offset: -12 }} />
-            <YAxis dataKey="y" type="number" domain={[0, 1]} width={48} label={{ value: curve === 'roc' ? 'True positive rate' : 'Precision', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
+            <XAxis
+              dataKey="x"
+              type="number"
+              domain={[0, 1]}
+              label={{ value: curve === 'roc' ? 'False positive rate' : 'Recall', position: 'insideBottom', offset: -12 }}
+            />
+            <YAxis
+              dataKey="y"
+              type="number"
+              domain={[0, 1]}
+              width={48}
+              label={{ value: curve === 'roc' ? 'True positive rate' : 'Precision', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+            />
             <Tooltip formatter={(v) => Number(v).toFixed(3)} />
             <Legend verticalAlign="top" />
             {series.map((s, i) => (
-              <Line key={s.version} data={s.points} dataKey="y" name={`v${s.version}${s.isChampion ? ' (champion)' : ''}`} stroke={PALETTE[i % PALETTE.length]} strokeWidth={s.isChampion ? 3 : 2} dot={false} isAnimationActive={false} />
+              <Line
+                key={s.version}
+                data={s.points}
+                dataKey="y"
+                name={`v${s.version}${s.isChampion ? ' (champion)' : ''}`}
+                stroke={PALETTE[i % PALETTE.length]}
+                strokeWidth={s.isChampion ? 3 : 2}
+                dot={false}
+                isAnimationActive={false}
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>

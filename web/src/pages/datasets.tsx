@@ -79,14 +79,23 @@ export function UploadDatasetPage() {
       setPhase({ step: 'hashing', progress: 0 });
       const sha256 = await sha256Hex(file);
       const datasetId = existing ?? unwrap(await api.POST('/datasets', { body: { name, format, tags: [] } })).datasetId;
-      const target = unwrap(await api.POST('/datasets/{datasetId}/versions/upload-url', { params: { path: { datasetId } }, body: { format, sizeBytes: file.size, sha256 } }));
+      const target = unwrap(
+        await api.POST('/datasets/{datasetId}/versions/upload-url', { params: { path: { datasetId } }, body: { format, sizeBytes: file.size, sha256 } }),
+      );
       setPhase({ step: 'uploading', progress: 0 });
       await putWithProgress(target, file, (progress) => setPhase({ step: 'uploading', progress }));
       setPhase({ step: 'profiling', progress: 1 });
       const registered = unwrap(
         await api.POST('/datasets/{datasetId}/versions', {
           params: { path: { datasetId } },
-          body: { uploadId: target.uploadId, sha256, sizeBytes: file.size, ...(targetColumn ? { targetColumn } : {}), ...(description ? { description } : {}), protectedAttributes: [] },
+          body: {
+            uploadId: target.uploadId,
+            sha256,
+            sizeBytes: file.size,
+            ...(targetColumn ? { targetColumn } : {}),
+            ...(description ? { description } : {}),
+            protectedAttributes: [],
+          },
         }),
       );
       // Registered pending: the profile-dataset pipeline hashes and profiles it; wait for its verdict here.
@@ -118,7 +127,14 @@ export function UploadDatasetPage() {
         )}
         <div className="field">
           <label htmlFor="ds-file">File</label>
-          <input id="ds-file" type="file" accept=".csv,.jsonl,.parquet" onChange={(e) => setFile(e.target.files?.[0])} required aria-describedby="ds-file-hint" />
+          <input
+            id="ds-file"
+            type="file"
+            accept=".csv,.jsonl,.parquet"
+            onChange={(e) => setFile(e.target.files?.[0])}
+            required
+            aria-describedby="ds-file-hint"
+          />
           <small id="ds-file-hint" className="hint">
             CSV with a header row, JSON Lines or Parquet.
           </small>
@@ -134,7 +150,13 @@ export function UploadDatasetPage() {
         {phase.step !== 'idle' ? (
           <div className="field span-2">
             <label htmlFor="ds-progress">
-              {phase.step === 'hashing' ? 'Computing the checksum…' : phase.step === 'uploading' ? `Uploading… ${Math.round(phase.progress * 100)}%` : phase.step === 'profiling' ? 'Verifying and profiling…' : 'Done'}
+              {phase.step === 'hashing'
+                ? 'Computing the checksum…'
+                : phase.step === 'uploading'
+                  ? `Uploading… ${Math.round(phase.progress * 100)}%`
+                  : phase.step === 'profiling'
+                    ? 'Verifying and profiling…'
+                    : 'Done'}
             </label>
             <progress id="ds-progress" max={1} value={phase.progress} />
           </div>
@@ -153,7 +175,10 @@ export function UploadDatasetPage() {
 export function DatasetPage() {
   const { datasetId = '' } = useParams();
   const api = useApi();
-  const dataset = useQuery({ queryKey: ['dataset', datasetId], queryFn: async () => unwrap(await api.GET('/datasets/{datasetId}', { params: { path: { datasetId } } })) });
+  const dataset = useQuery({
+    queryKey: ['dataset', datasetId],
+    queryFn: async () => unwrap(await api.GET('/datasets/{datasetId}', { params: { path: { datasetId } } })),
+  });
   if (dataset.isPending) return <Loading what="the dataset" />;
   if (dataset.isError) return <ProblemMessage error={dataset.error} title="Could not load the dataset" />;
   const d = dataset.data;
@@ -174,7 +199,9 @@ export function DatasetPage() {
       <CursorList<Schemas['DatasetVersion']>
         label={`Versions of ${d.name}`}
         queryKey={['dataset-versions', datasetId]}
-        fetchPage={async (cursor) => unwrap(await api.GET('/datasets/{datasetId}/versions', { params: { path: { datasetId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))}
+        fetchPage={async (cursor) =>
+          unwrap(await api.GET('/datasets/{datasetId}/versions', { params: { path: { datasetId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))
+        }
         rowKey={(v) => String(v.version)}
         renderRow={(v) => (
           <Link className="row-link" to={`/datasets/${datasetId}/versions/${v.version}`}>
@@ -195,7 +222,8 @@ function UsedBy({ datasetId, version }: { datasetId: string; version?: number })
   const api = useApi();
   const used = useQuery({
     queryKey: ['used-by', datasetId, version],
-    queryFn: async () => unwrap(await api.GET('/datasets/{datasetId}/used-by', { params: { path: { datasetId }, query: version ? { datasetVersion: version } : {} } })),
+    queryFn: async () =>
+      unwrap(await api.GET('/datasets/{datasetId}/used-by', { params: { path: { datasetId }, query: version ? { datasetVersion: version } : {} } })),
   });
   return (
     <section className="card" aria-labelledby="used-title">
@@ -243,7 +271,11 @@ export function DatasetVersionPage() {
         <PageHeader title={`${d.datasetName} v${version}`} subtitle={d.description} />
         <section className="card" aria-labelledby="ds-status">
           <h2 id="ds-status">{statusOf(d) === 'failed' ? 'Refused' : 'Being verified'}</h2>
-          <p role="status">{statusOf(d) === 'failed' ? `${pendingLabel(d)}. Fix the file and upload it again.` : 'Steward is checking the file against its checksum and profiling every column; this page updates by itself.'}</p>
+          <p role="status">
+            {statusOf(d) === 'failed'
+              ? `${pendingLabel(d)}. Fix the file and upload it again.`
+              : 'Steward is checking the file against its checksum and profiling every column; this page updates by itself.'}
+          </p>
         </section>
       </>
     );
@@ -278,7 +310,12 @@ export function DatasetVersionPage() {
             ['Format', d.format],
             ['Size', `${(d.sizeBytes / 1024).toFixed(1)} KiB`],
             ['Target column', d.targetColumn ?? '—'],
-            ['SHA-256', <code key="h" className="hash">{d.sha256}</code>],
+            [
+              'SHA-256',
+              <code key="h" className="hash">
+                {d.sha256}
+              </code>,
+            ],
             ['Uploaded', `${formatDate(d.createdAt)} by ${d.createdBy}`],
           ]}
         />
@@ -289,7 +326,12 @@ export function DatasetVersionPage() {
           {profile.columns.map((c) => (
             <article key={c.name} className="profile-column" aria-label={`Column ${c.name}`}>
               <h3>
-                {c.name} <span className="hint">{c.type}{c.categorical ? ', categorical' : ''}{c.nullable ? ', nullable' : ''}</span>
+                {c.name}{' '}
+                <span className="hint">
+                  {c.type}
+                  {c.categorical ? ', categorical' : ''}
+                  {c.nullable ? ', nullable' : ''}
+                </span>
               </h3>
               {c.histogram ? <HistogramChart bars={histogramBars(c.histogram)} label={c.name} /> : null}
               {c.topCategories ? (

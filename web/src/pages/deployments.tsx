@@ -6,7 +6,17 @@ import { unwrap } from '../api/problem';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ProblemMessage } from '../components/problem-message';
 import { Definition, EmptyState, formatDate, Loading, PageHeader, StatusBadge } from '../components/ui';
-import { CANARY_DEFAULTS, type CanaryForm, canaryStatus, canaryVerdict, type IoField, parseCanary, parseSplit, scoringRecordSchema, type SplitRow } from '../lib/deployment-forms';
+import {
+  CANARY_DEFAULTS,
+  type CanaryForm,
+  canaryStatus,
+  canaryVerdict,
+  type IoField,
+  parseCanary,
+  parseSplit,
+  scoringRecordSchema,
+  type SplitRow,
+} from '../lib/deployment-forms';
 import { bodyFromValues, fieldsFromSchema, type FormValues } from '../lib/schema-form';
 import { useApi } from '../session/session';
 import { SchemaFields } from './pipelines';
@@ -109,9 +119,32 @@ function useDeployableVersions() {
 
 const versionKey = (v: { modelId: string; version: number }) => `${v.modelId}|${v.version}`;
 
-function VersionSelect({ id, value, onChange, versions, required, invalid, describedBy }: { id: string; value: string; onChange: (v: string) => void; versions: readonly Schemas['ModelVersion'][]; required: boolean; invalid?: boolean; describedBy?: string }) {
+function VersionSelect({
+  id,
+  value,
+  onChange,
+  versions,
+  required,
+  invalid,
+  describedBy,
+}: {
+  id: string;
+  value: string;
+  onChange: (v: string) => void;
+  versions: readonly Schemas['ModelVersion'][];
+  required: boolean;
+  invalid?: boolean;
+  describedBy?: string;
+}) {
   return (
-    <select id={id} value={value} onChange={(e) => onChange(e.target.value)} required={required} aria-invalid={invalid || undefined} aria-describedby={describedBy}>
+    <select
+      id={id}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      required={required}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy}
+    >
       <option value="">{required ? 'Pick a version…' : 'None'}</option>
       {versions.map((v) => (
         <option key={versionKey(v)} value={versionKey(v)}>
@@ -144,7 +177,8 @@ export function NewDeploymentPage() {
   const split = parseSplit(rows.map((r): SplitRow => ({ ...splitKey(r.key), weight: r.weight })));
   const canaryParsed = parseCanary(canaryForm);
   // A canary is weighed against what is live: the API takes it instead of variants, never with them.
-  const errors: Record<string, string> = kind === 'split' ? split.errors : { ...canaryParsed.errors, ...(canary ? {} : { 'canary.version': 'Pick the version to try as a canary.' }) };
+  const errors: Record<string, string> =
+    kind === 'split' ? split.errors : { ...canaryParsed.errors, ...(canary ? {} : { 'canary.version': 'Pick the version to try as a canary.' }) };
   const create = useMutation({
     mutationFn: async () => {
       const shadowPick = shadow ? splitKey(shadow) : undefined;
@@ -155,7 +189,9 @@ export function NewDeploymentPage() {
             endpointName,
             variants: kind === 'split' ? split.variants : [],
             ...(shadowPick ? { shadow: { modelId: shadowPick.modelId, version: Number(shadowPick.version), samplingPercentage: Number(shadowPercent) } } : {}),
-            ...(kind === 'canary' && canaryPick && canaryParsed.settings ? { canary: { modelId: canaryPick.modelId, version: Number(canaryPick.version), ...canaryParsed.settings } } : {}),
+            ...(kind === 'canary' && canaryPick && canaryParsed.settings
+              ? { canary: { modelId: canaryPick.modelId, version: Number(canaryPick.version), ...canaryParsed.settings } }
+              : {}),
             ...(description ? { description } : {}),
           },
         }),
@@ -203,7 +239,15 @@ export function NewDeploymentPage() {
       >
         <div className="field">
           <label htmlFor="dep-endpoint">Endpoint name</label>
-          <input id="dep-endpoint" value={endpointName} onChange={(e) => setEndpointName(e.target.value)} required pattern="[a-z0-9][a-z0-9-]*" aria-describedby="dep-endpoint-hint" aria-invalid={(touched && !endpointName) || undefined} />
+          <input
+            id="dep-endpoint"
+            value={endpointName}
+            onChange={(e) => setEndpointName(e.target.value)}
+            required
+            pattern="[a-z0-9][a-z0-9-]*"
+            aria-describedby="dep-endpoint-hint"
+            aria-invalid={(touched && !endpointName) || undefined}
+          />
           <small id="dep-endpoint-hint" className="hint">
             Lowercase letters, digits and dashes. An existing endpoint gets the new deployment and keeps the previous one for rollback.
           </small>
@@ -216,68 +260,89 @@ export function NewDeploymentPage() {
             <input type="radio" name="dep-kind" value="split" checked={kind === 'split'} onChange={() => setKind('split')} /> Variants sharing traffic by weight
           </label>
           <label>
-            <input type="radio" name="dep-kind" value="canary" checked={kind === 'canary'} onChange={() => setKind('canary')} /> A canary beside what is live, promoted step by step
+            <input type="radio" name="dep-kind" value="canary" checked={kind === 'canary'} onChange={() => setKind('canary')} /> A canary beside what is live,
+            promoted step by step
           </label>
         </fieldset>
         {kind === 'split' ? (
-        <fieldset className="field">
-          <legend>Variants and weights</legend>
-          {rows.map((row, i) => (
-            <div key={i} className="inline-form">
-              <div className="field">
-                <label htmlFor={`dep-variant-${i}`}>Variant {i + 1} version</label>
-                <VersionSelect
-                  id={`dep-variant-${i}`}
-                  value={row.key}
-                  onChange={(key) => setRows(rows.map((r, j) => (j === i ? { ...r, key } : r)))}
-                  versions={versions.data ?? []}
-                  required
-                  invalid={!!(fieldError(`variants.${i}.modelId`) || fieldError(`variants.${i}.version`))}
-                  describedBy={fieldError(`variants.${i}.version`) ? `dep-variant-${i}-error` : undefined}
-                />
-                {fieldError(`variants.${i}.version`) ? (
-                  <small id={`dep-variant-${i}-error`} className="field-error">
-                    {fieldError(`variants.${i}.version`)}
+          <fieldset className="field">
+            <legend>Variants and weights</legend>
+            {rows.map((row, i) => (
+              <div key={i} className="inline-form">
+                <div className="field">
+                  <label htmlFor={`dep-variant-${i}`}>Variant {i + 1} version</label>
+                  <VersionSelect
+                    id={`dep-variant-${i}`}
+                    value={row.key}
+                    onChange={(key) => setRows(rows.map((r, j) => (j === i ? { ...r, key } : r)))}
+                    versions={versions.data ?? []}
+                    required
+                    invalid={!!(fieldError(`variants.${i}.modelId`) || fieldError(`variants.${i}.version`))}
+                    describedBy={fieldError(`variants.${i}.version`) ? `dep-variant-${i}-error` : undefined}
+                  />
+                  {fieldError(`variants.${i}.version`) ? (
+                    <small id={`dep-variant-${i}-error`} className="field-error">
+                      {fieldError(`variants.${i}.version`)}
+                    </small>
+                  ) : null}
+                </div>
+                <div className="field">
+                  <label htmlFor={`dep-weight-${i}`}>Variant {i + 1} weight</label>
+                  <input
+                    id={`dep-weight-${i}`}
+                    inputMode="decimal"
+                    value={row.weight}
+                    onChange={(e) => setRows(rows.map((r, j) => (j === i ? { ...r, weight: e.target.value } : r)))}
+                    aria-invalid={!!fieldError(`variants.${i}.weight`) || undefined}
+                    aria-describedby={`dep-share-${i}`}
+                  />
+                  <small id={`dep-share-${i}`} className={fieldError(`variants.${i}.weight`) ? 'field-error' : 'hint'}>
+                    {fieldError(`variants.${i}.weight`) ?? `${split.shares[i]} % of traffic`}
                   </small>
+                </div>
+                {rows.length > 1 ? (
+                  <button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))} aria-label={`Remove variant ${i + 1}`}>
+                    Remove
+                  </button>
                 ) : null}
               </div>
-              <div className="field">
-                <label htmlFor={`dep-weight-${i}`}>Variant {i + 1} weight</label>
-                <input
-                  id={`dep-weight-${i}`}
-                  inputMode="decimal"
-                  value={row.weight}
-                  onChange={(e) => setRows(rows.map((r, j) => (j === i ? { ...r, weight: e.target.value } : r)))}
-                  aria-invalid={!!fieldError(`variants.${i}.weight`) || undefined}
-                  aria-describedby={`dep-share-${i}`}
-                />
-                <small id={`dep-share-${i}`} className={fieldError(`variants.${i}.weight`) ? 'field-error' : 'hint'}>
-                  {fieldError(`variants.${i}.weight`) ?? `${split.shares[i]} % of traffic`}
-                </small>
-              </div>
-              {rows.length > 1 ? (
-                <button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))} aria-label={`Remove variant ${i + 1}`}>
-                  Remove
-                </button>
-              ) : null}
-            </div>
-          ))}
-          <button
-            type="button"
-            onClick={() => setRows(rows.length === 1 && rows[0].weight === '100' ? [{ ...rows[0], weight: '90' }, { key: '', weight: '10' }] : [...rows, { key: '', weight: '10' }])}
-          >
-            Add a variant
-          </button>
-        </fieldset>
+            ))}
+            <button
+              type="button"
+              onClick={() =>
+                setRows(
+                  rows.length === 1 && rows[0].weight === '100'
+                    ? [
+                        { ...rows[0], weight: '90' },
+                        { key: '', weight: '10' },
+                      ]
+                    : [...rows, { key: '', weight: '10' }],
+                )
+              }
+            >
+              Add a variant
+            </button>
+          </fieldset>
         ) : null}
         {kind === 'canary' ? (
           <fieldset className="field">
             <legend>Canary</legend>
-            <p className="hint">The live variants keep serving; the canary gets a growing share while its errors and latency stay within bounds, and is rolled back by itself otherwise.</p>
+            <p className="hint">
+              The live variants keep serving; the canary gets a growing share while its errors and latency stay within bounds, and is rolled back by itself
+              otherwise.
+            </p>
             <div className="form-grid">
               <div className="field">
                 <label htmlFor="dep-canary">Canary version</label>
-                <VersionSelect id="dep-canary" value={canary} onChange={setCanary} versions={versions.data ?? []} required invalid={!!fieldError('canary.version')} describedBy={fieldError('canary.version') ? 'dep-canary-error' : undefined} />
+                <VersionSelect
+                  id="dep-canary"
+                  value={canary}
+                  onChange={setCanary}
+                  versions={versions.data ?? []}
+                  required
+                  invalid={!!fieldError('canary.version')}
+                  describedBy={fieldError('canary.version') ? 'dep-canary-error' : undefined}
+                />
                 {fieldError('canary.version') ? (
                   <small id="dep-canary-error" className="field-error">
                     {fieldError('canary.version')}
@@ -285,11 +350,33 @@ export function NewDeploymentPage() {
                 ) : null}
               </div>
               {canaryField('variantName', 'canary.variantName', 'Canary variant name (optional)', 'Defaults to canary-v<version>.', 'text')}
-              {canaryField('steps', 'canary.steps', 'Canary steps (% of traffic)', 'Initial weight first, then each step, e.g. 10, 50, 100; reaching 100 promotes it.', 'text')}
+              {canaryField(
+                'steps',
+                'canary.steps',
+                'Canary steps (% of traffic)',
+                'Initial weight first, then each step, e.g. 10, 50, 100; reaching 100 promotes it.',
+                'text',
+              )}
               {canaryField('bakeMinutes', 'canary.bakeSeconds', 'Bake period (minutes)', 'How long each step must stay healthy before the next one.')}
-              {canaryField('maxErrorPercent', 'canary.maxErrorRate', 'Error-rate threshold (%)', 'Above this share of failed requests the canary is rolled back.')}
-              {canaryField('maxLatencyMs', 'canary.maxLatencyMs', 'Latency threshold (p99, ms)', 'Above this 99th-percentile latency the canary is rolled back.')}
-              {canaryField('minRequests', 'canary.minRequests', 'Requests before judging', 'The canary is judged only once it has served this many requests.', 'numeric')}
+              {canaryField(
+                'maxErrorPercent',
+                'canary.maxErrorRate',
+                'Error-rate threshold (%)',
+                'Above this share of failed requests the canary is rolled back.',
+              )}
+              {canaryField(
+                'maxLatencyMs',
+                'canary.maxLatencyMs',
+                'Latency threshold (p99, ms)',
+                'Above this 99th-percentile latency the canary is rolled back.',
+              )}
+              {canaryField(
+                'minRequests',
+                'canary.minRequests',
+                'Requests before judging',
+                'The canary is judged only once it has served this many requests.',
+                'numeric',
+              )}
             </div>
           </fieldset>
         ) : null}
@@ -339,11 +426,13 @@ export function EndpointPage() {
     queryKey: ['endpoint', endpointName],
     queryFn: () => fetchEndpoint(api, endpointName),
     // A deployment in progress or a canary moves on by itself: follow it.
-    refetchInterval: (q) => (q.state.data?.endpoint.pendingDeploymentId || q.state.data?.deployments.some((d) => d.status === 'deploying' || d.canary) ? 3000 : false),
+    refetchInterval: (q) =>
+      q.state.data?.endpoint.pendingDeploymentId || q.state.data?.deployments.some((d) => d.status === 'deploying' || d.canary) ? 3000 : false,
   });
   const [confirm, setConfirm] = useState<'rollback' | 'undeploy'>();
   const rollback = useMutation({
-    mutationFn: async (reason: string) => unwrap(await api.POST('/endpoints/{endpointName}/rollback', { params: { path: { endpointName } }, body: { reason } })),
+    mutationFn: async (reason: string) =>
+      unwrap(await api.POST('/endpoints/{endpointName}/rollback', { params: { path: { endpointName } }, body: { reason } })),
     onSuccess: async () => {
       setConfirm(undefined);
       await Promise.all([queryClient.invalidateQueries({ queryKey: ['endpoint', endpointName] }), queryClient.invalidateQueries({ queryKey: ['versions'] })]);
@@ -393,9 +482,7 @@ export function EndpointPage() {
             rollback.reset();
           }}
         >
-          <p>
-            The endpoint serves the previous deployment again{previous ? ` (${describeVariants(previous)})` : ''}. The current one is kept as rolled back.
-          </p>
+          <p>The endpoint serves the previous deployment again{previous ? ` (${describeVariants(previous)})` : ''}. The current one is kept as rolled back.</p>
         </ConfirmDialog>
       ) : null}
       {confirm === 'undeploy' ? (
@@ -413,7 +500,11 @@ export function EndpointPage() {
           <p>The endpoint stops serving at once and its versions go back to approved. Callers get errors until it is deployed again.</p>
         </ConfirmDialog>
       ) : null}
-      {live ? <LiveDeployment deployment={live} /> : <p className="card">Nothing is live on this endpoint{endpoint.pendingDeploymentId ? ': a deployment is in progress.' : '.'}</p>}
+      {live ? (
+        <LiveDeployment deployment={live} />
+      ) : (
+        <p className="card">Nothing is live on this endpoint{endpoint.pendingDeploymentId ? ': a deployment is in progress.' : '.'}</p>
+      )}
       {live ? <VariantMetrics endpointName={endpointName} deploymentId={live.deploymentId} /> : null}
       {live && endpoint.status === 'in-service' ? <TestScoring endpointName={endpointName} deployment={live} /> : null}
       <section className="card" aria-labelledby="history-title">
@@ -451,7 +542,9 @@ export function EndpointPage() {
 }
 
 function describeVariants(d: DeploymentRecord): string {
-  return d.variants.map((v) => `${v.variantName}: version ${v.version}, ${v.role === 'shadow' ? 'shadow' : `${v.role === 'canary' ? 'canary, ' : ''}weight ${v.weight}`}`).join('; ');
+  return d.variants
+    .map((v) => `${v.variantName}: version ${v.version}, ${v.role === 'shadow' ? 'shadow' : `${v.role === 'canary' ? 'canary, ' : ''}weight ${v.weight}`}`)
+    .join('; ');
 }
 
 function LiveDeployment({ deployment }: { deployment: DeploymentRecord }) {
@@ -526,8 +619,16 @@ function CanaryPanel({ deployment, canary }: { deployment: DeploymentRecord; can
                 ? `not before ${formatDate(verdict.nextAt)} (a ${Math.round(canary.bakeSeconds / 60)} min bake), once ${canary.minRequests} requests stay within bounds`
                 : 'none: it will be rolled back',
           ],
-          ['Thresholds', `error rate ≤ ${(canary.maxErrorRate * 100).toFixed(1)} %, p99 ≤ ${canary.maxLatencyMs} ms, judged after ${canary.minRequests} requests`],
-          ['Verdict', <span data-testid="canary-verdict" className={`badge ${verdict.verdict === 'healthy' ? 'good' : verdict.verdict === 'failing' ? 'bad' : 'warn'}`}>{verdict.text}</span>],
+          [
+            'Thresholds',
+            `error rate ≤ ${(canary.maxErrorRate * 100).toFixed(1)} %, p99 ≤ ${canary.maxLatencyMs} ms, judged after ${canary.minRequests} requests`,
+          ],
+          [
+            'Verdict',
+            <span data-testid="canary-verdict" className={`badge ${verdict.verdict === 'healthy' ? 'good' : verdict.verdict === 'failing' ? 'bad' : 'warn'}`}>
+              {verdict.text}
+            </span>,
+          ],
         ]}
       />
     </section>
@@ -621,7 +722,8 @@ function TestScoring({ endpointName, deployment }: { endpointName: string; deplo
       {score.data ? (
         <div role="status" className="score-result">
           <p>
-            Answered by variant <strong>{score.data.variant}</strong>, <Link to={`/models/${score.data.modelId}/versions/${score.data.version}`}>version {score.data.version}</Link>.
+            Answered by variant <strong>{score.data.variant}</strong>,{' '}
+            <Link to={`/models/${score.data.modelId}/versions/${score.data.version}`}>version {score.data.version}</Link>.
           </p>
           <table className="table">
             <caption>Predictions</caption>

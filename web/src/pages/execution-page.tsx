@@ -57,7 +57,10 @@ export function ExecutionPage() {
       />
       {e.status === 'FAILED' || e.status === 'ABORTED' ? (
         <div className="problem" role="alert">
-          <strong>The run {e.status === 'FAILED' ? 'failed' : 'was stopped'}{e.error ? `: ${e.error}` : ''}</strong>
+          <strong>
+            The run {e.status === 'FAILED' ? 'failed' : 'was stopped'}
+            {e.error ? `: ${e.error}` : ''}
+          </strong>
           {e.cause ? <p>{e.cause}</p> : null}
           <p className="hint">Fix the cause (often the dataset or the parameters), then start a new run from the template.</p>
         </div>

@@ -13,16 +13,27 @@ import { useApi } from '../session/session';
  */
 export function NewModelPage() {
   const api = useApi();
-  
+
   const navigate = useNavigate();
   const projects = useQuery({ queryKey: ['projects-all'], queryFn: async () => unwrap(await api.GET('/projects', { params: { query: { limit: 100 } } })) });
   const datasets = useQuery({ queryKey: ['datasets-all'], queryFn: async () => unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })) });
-  const [form, setForm] = useState({ projectId: '', name: '', type: 'ml' as 'ml' | 'rules' | 'scorecard', framework: 'steward-built-in', owner: '', tags: '', description: '', datasetId: '', target: '' });
+  const [form, setForm] = useState({
+    projectId: '',
+    name: '',
+    type: 'ml' as 'ml' | 'rules' | 'scorecard',
+    framework: 'steward-built-in',
+    owner: '',
+    tags: '',
+    description: '',
+    datasetId: '',
+    target: '',
+  });
   const dataset = datasets.data?.items.find((d) => d.datasetId === form.datasetId);
   const columns = useQuery({
     queryKey: ['dataset-version', form.datasetId, dataset?.latestVersion],
     enabled: !!dataset && dataset.latestVersion > 0,
-    queryFn: async () => unwrap(await api.GET('/datasets/{datasetId}/versions/{version}', { params: { path: { datasetId: form.datasetId, version: dataset!.latestVersion } } })),
+    queryFn: async () =>
+      unwrap(await api.GET('/datasets/{datasetId}/versions/{version}', { params: { path: { datasetId: form.datasetId, version: dataset!.latestVersion } } })),
   });
   const create = useMutation({
     mutationFn: async () => {
@@ -36,7 +47,10 @@ export function NewModelPage() {
             framework: form.framework,
             owner: form.owner || undefined,
             description: form.description || undefined,
-            tags: form.tags.split(',').map((t) => t.trim()).filter(Boolean),
+            tags: form.tags
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
             schema: schema,
           },
         }),
@@ -94,8 +108,10 @@ export function NewModelPage() {
         </div>
         <div className="field">
           <label htmlFor="m-owner">Owner</label>
-          <input id="m-owner" value={form.owner} onChange={set("owner")} aria-describedby="m-owner-hint" />
-          <small id="m-owner-hint" className="hint">Leave empty to own it yourself.</small>
+          <input id="m-owner" value={form.owner} onChange={set('owner')} aria-describedby="m-owner-hint" />
+          <small id="m-owner-hint" className="hint">
+            Leave empty to own it yourself.
+          </small>
         </div>
         <div className="field">
           <label htmlFor="m-tags">Tags</label>
@@ -137,7 +153,13 @@ export function NewModelPage() {
         </div>
         {columns.data && form.target ? (
           <p className="hint span-2">
-            Inputs: {(columns.data.schema ?? []).length - 1} columns ({(columns.data.schema ?? []).filter((c) => c.name !== form.target).slice(0, 5).map((c) => c.name).join(', ')}…). Outputs: probability and label.
+            Inputs: {(columns.data.schema ?? []).length - 1} columns (
+            {(columns.data.schema ?? [])
+              .filter((c) => c.name !== form.target)
+              .slice(0, 5)
+              .map((c) => c.name)
+              .join(', ')}
+            …). Outputs: probability and label.
           </p>
         ) : null}
         <div className="span-2">

@@ -47,9 +47,22 @@ export function ModelPage() {
           <h2 id="stages-title">Champion and challenger</h2>
           <Definition
             items={[
-              ['Champion', m.aliases.champion ? <Link to={`/models/${m.modelId}/versions/${m.aliases.champion}`}>v{m.aliases.champion}</Link> : 'none yet (set when a version is deployed)'],
+              [
+                'Champion',
+                m.aliases.champion ? (
+                  <Link to={`/models/${m.modelId}/versions/${m.aliases.champion}`}>v{m.aliases.champion}</Link>
+                ) : (
+                  'none yet (set when a version is deployed)'
+                ),
+              ],
               ['Challenger', m.aliases.challenger ? <Link to={`/models/${m.modelId}/versions/${m.aliases.challenger}`}>v{m.aliases.challenger}</Link> : 'none'],
-              ['Inputs', `${m.schema.inputs.length} (${m.schema.inputs.slice(0, 4).map((i) => i.name).join(', ')}${m.schema.inputs.length > 4 ? '…' : ''})`],
+              [
+                'Inputs',
+                `${m.schema.inputs.length} (${m.schema.inputs
+                  .slice(0, 4)
+                  .map((i) => i.name)
+                  .join(', ')}${m.schema.inputs.length > 4 ? '…' : ''})`,
+              ],
               ['Outputs', m.schema.outputs.map((o) => o.name).join(', ')],
             ]}
           />
@@ -59,7 +72,9 @@ export function ModelPage() {
       <CursorList<Schemas['ModelVersion']>
         label={`Versions of ${m.name}`}
         queryKey={['model-versions', modelId]}
-        fetchPage={async (cursor) => unwrap(await api.GET('/models/{modelId}/versions', { params: { path: { modelId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))}
+        fetchPage={async (cursor) =>
+          unwrap(await api.GET('/models/{modelId}/versions', { params: { path: { modelId }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }))
+        }
         rowKey={(v) => String(v.version)}
         renderRow={(v) => <VersionRow version={v} />}
         empty={

@@ -134,7 +134,11 @@ function SchemaField({ field, values, onChange }: { field: FormField; values: Fo
   const id = `f-${field.path.replace(/\./g, '-')}`;
   const set = (value: string | boolean) => onChange({ ...values, [field.path]: value });
   const text = typeof values[field.path] === 'string' ? (values[field.path] as string) : '';
-  const hint = field.description ? <small id={`${id}-hint`} className="hint">{field.description}</small> : null;
+  const hint = field.description ? (
+    <small id={`${id}-hint`} className="hint">
+      {field.description}
+    </small>
+  ) : null;
   const described = field.description ? `${id}-hint` : undefined;
   const label = (
     <label htmlFor={id}>
@@ -167,7 +171,13 @@ function SchemaField({ field, values, onChange }: { field: FormField; values: Fo
           <div role="radiogroup" aria-label={`${field.label}: kind`} className="toolbar">
             {field.alternatives.map((a, i) => (
               <label key={a.label} className="radio">
-                <input type="radio" name={alternativeKey(field.path)} checked={chosen === i} onChange={() => onChange({ ...values, [alternativeKey(field.path)]: String(i) })} /> {a.label}
+                <input
+                  type="radio"
+                  name={alternativeKey(field.path)}
+                  checked={chosen === i}
+                  onChange={() => onChange({ ...values, [alternativeKey(field.path)]: String(i) })}
+                />{' '}
+                {a.label}
               </label>
             ))}
           </div>
@@ -200,7 +210,17 @@ function SchemaField({ field, values, onChange }: { field: FormField; values: Fo
       return (
         <div className="field">
           {label}
-          <input id={id} type="number" step={field.step} min={field.min} max={field.max} value={text} onChange={(e) => set(e.target.value)} required={field.required} aria-describedby={described} />
+          <input
+            id={id}
+            type="number"
+            step={field.step}
+            min={field.min}
+            max={field.max}
+            value={text}
+            onChange={(e) => set(e.target.value)}
+            required={field.required}
+            aria-describedby={described}
+          />
           {hint}
         </div>
       );
@@ -221,7 +241,14 @@ function SchemaField({ field, values, onChange }: { field: FormField; values: Fo
           {field.multiline ? (
             <textarea id={id} rows={3} value={text} onChange={(e) => set(e.target.value)} required={field.required} aria-describedby={described} />
           ) : (
-            <input id={id} value={text} onChange={(e) => set(e.target.value)} required={field.required} maxLength={field.maxLength} aria-describedby={described} />
+            <input
+              id={id}
+              value={text}
+              onChange={(e) => set(e.target.value)}
+              required={field.required}
+              maxLength={field.maxLength}
+              aria-describedby={described}
+            />
           )}
           {hint}
         </div>
@@ -229,14 +256,29 @@ function SchemaField({ field, values, onChange }: { field: FormField; values: Fo
   }
 }
 
-function CatalogPicker({ id, kind, value, onChange, required }: { id: string; kind: 'model' | 'dataset'; value: string; onChange: (v: string) => void; required: boolean }) {
+function CatalogPicker({
+  id,
+  kind,
+  value,
+  onChange,
+  required,
+}: {
+  id: string;
+  kind: 'model' | 'dataset';
+  value: string;
+  onChange: (v: string) => void;
+  required: boolean;
+}) {
   const api = useApi();
   const options = useQuery({
     queryKey: [kind, 'picker'],
     queryFn: async () =>
       kind === 'model'
         ? unwrap(await api.GET('/models', { params: { query: { limit: 100 } } })).items.map((m) => ({ id: m.modelId, label: m.name }))
-        : unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })).items.map((d) => ({ id: d.datasetId, label: `${d.name} (latest v${d.latestVersion})` })),
+        : unwrap(await api.GET('/datasets', { params: { query: { limit: 100 } } })).items.map((d) => ({
+            id: d.datasetId,
+            label: `${d.name} (latest v${d.latestVersion})`,
+          })),
   });
   return (
     <select id={id} value={value} onChange={(e) => onChange(e.target.value)} required={required}>

@@ -65,11 +65,20 @@ export function PlatformTenantsPage() {
           }}
         >
           <h2 id="pending-title" className="span-2">
-            {pending.action === 'suspend' ? `Suspend ${pending.tenant.name}: every request of its users is refused until resumed` : `Resume ${pending.tenant.name}`}
+            {pending.action === 'suspend'
+              ? `Suspend ${pending.tenant.name}: every request of its users is refused until resumed`
+              : `Resume ${pending.tenant.name}`}
           </h2>
           <div className="field grow">
             <label htmlFor="pending-reason">Reason (recorded in the audit trail)</label>
-            <input id="pending-reason" value={pending.reason} onChange={(e) => setPending({ ...pending, reason: e.target.value })} required minLength={3} autoFocus />
+            <input
+              id="pending-reason"
+              value={pending.reason}
+              onChange={(e) => setPending({ ...pending, reason: e.target.value })}
+              required
+              minLength={3}
+              autoFocus
+            />
           </div>
           <button type="submit" className={pending.action === 'suspend' ? 'danger' : 'primary'} disabled={act.isPending}>
             {pending.action === 'suspend' ? 'Suspend' : 'Resume'}
@@ -120,17 +129,34 @@ export function PlatformTenantsPage() {
                 <td>{formatDate(t.createdAt)}</td>
                 <td className="row-actions">
                   {t.status === 'requested' ? (
-                    <button type="button" className="primary" disabled={act.isPending} onClick={() => act.mutate({ tenantId: t.tenantId, action: 'approve' })} aria-label={`Approve ${t.name}`}>
+                    <button
+                      type="button"
+                      className="primary"
+                      disabled={act.isPending}
+                      onClick={() => act.mutate({ tenantId: t.tenantId, action: 'approve' })}
+                      aria-label={`Approve ${t.name}`}
+                    >
                       Approve
                     </button>
                   ) : null}
                   {t.status === 'active' ? (
-                    <button type="button" className="danger" disabled={act.isPending} onClick={() => setPending({ tenant: t, action: 'suspend', reason: '' })} aria-label={`Suspend ${t.name}`}>
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={act.isPending}
+                      onClick={() => setPending({ tenant: t, action: 'suspend', reason: '' })}
+                      aria-label={`Suspend ${t.name}`}
+                    >
                       Suspend
                     </button>
                   ) : null}
                   {t.status === 'suspended' ? (
-                    <button type="button" disabled={act.isPending} onClick={() => setPending({ tenant: t, action: 'resume', reason: '' })} aria-label={`Resume ${t.name}`}>
+                    <button
+                      type="button"
+                      disabled={act.isPending}
+                      onClick={() => setPending({ tenant: t, action: 'resume', reason: '' })}
+                      aria-label={`Resume ${t.name}`}
+                    >
                       Resume
                     </button>
                   ) : null}

@@ -14,7 +14,10 @@ export function PoliciesPage() {
   const api = useApi();
   const queryClient = useQueryClient();
   const tenant = useQuery({ queryKey: ['policy', 'tenant'], queryFn: async () => unwrap(await api.GET('/policies/tenant')) });
-  const projects = useQuery({ queryKey: ['projects', 'policy-picker'], queryFn: async () => unwrap(await api.GET('/projects', { params: { query: { limit: 100 } } })) });
+  const projects = useQuery({
+    queryKey: ['projects', 'policy-picker'],
+    queryFn: async () => unwrap(await api.GET('/projects', { params: { query: { limit: 100 } } })),
+  });
   const [projectId, setProjectId] = useState('');
   const save = useMutation({
     mutationFn: async ({ policy, expectedRevision }: { policy: ApprovalPolicy; expectedRevision: number }) =>
@@ -23,7 +26,10 @@ export function PoliciesPage() {
   });
   return (
     <>
-      <PageHeader title="Approval policy" subtitle="What a version needs before it is approved: metric gates, how many approvals from which roles, and who may deploy. A project can override the tenant's policy." />
+      <PageHeader
+        title="Approval policy"
+        subtitle="What a version needs before it is approved: metric gates, how many approvals from which roles, and who may deploy. A project can override the tenant's policy."
+      />
       {tenant.isPending ? (
         <Loading what="the tenant policy" />
       ) : tenant.isError ? (
@@ -64,7 +70,10 @@ export function PoliciesPage() {
 function ProjectPolicy({ projectId }: { projectId: string }) {
   const api = useApi();
   const queryClient = useQueryClient();
-  const policy = useQuery({ queryKey: ['policy', 'project', projectId], queryFn: async () => unwrap(await api.GET('/projects/{projectId}/policy', { params: { path: { projectId } } })) });
+  const policy = useQuery({
+    queryKey: ['policy', 'project', projectId],
+    queryFn: async () => unwrap(await api.GET('/projects/{projectId}/policy', { params: { path: { projectId } } })),
+  });
   const save = useMutation({
     mutationFn: async ({ body, expectedRevision }: { body: ApprovalPolicy; expectedRevision: number }) =>
       unwrap(await api.PUT('/projects/{projectId}/policy', { params: { path: { projectId }, query: { expectedRevision } }, body })),
@@ -80,7 +89,9 @@ function ProjectPolicy({ projectId }: { projectId: string }) {
   return (
     <>
       <p>
-        {override ? `This project overrides the tenant policy (revision ${override.ref.revision}).` : `No override: the ${governing.ref.scope} policy (revision ${governing.ref.revision}) governs this project. Saving below creates an override.`}
+        {override
+          ? `This project overrides the tenant policy (revision ${override.ref.revision}).`
+          : `No override: the ${governing.ref.scope} policy (revision ${governing.ref.revision}) governs this project. Saving below creates an override.`}
       </p>
       <PolicyEditor
         key={`project-${projectId}-${override?.ref.revision ?? 0}`}
@@ -114,7 +125,15 @@ function FieldErrors({ id, messages }: { id: string; messages?: string[] }) {
   );
 }
 
-function PolicyEditor(props: { idPrefix: string; title: string; governing: Governing; saving: boolean; error: unknown; saved: boolean; onSave: (policy: ApprovalPolicy) => void }) {
+function PolicyEditor(props: {
+  idPrefix: string;
+  title: string;
+  governing: Governing;
+  saving: boolean;
+  error: unknown;
+  saved: boolean;
+  onSave: (policy: ApprovalPolicy) => void;
+}) {
   const [draft, setDraft] = useState<PolicyDraft>(() => draftOf(props.governing.policy));
   const problem = props.error instanceof ApiProblem ? props.error.problem : undefined;
   const errors = policyFieldErrors(problem?.invalidFields);
@@ -138,7 +157,14 @@ function PolicyEditor(props: { idPrefix: string; title: string; governing: Gover
       ) : null}
       <div className="field">
         <label htmlFor={id('gates')}>Gates, one expression per line</label>
-        <textarea id={id('gates')} rows={4} value={draft.gates} onChange={(e) => set({ gates: e.target.value })} aria-invalid={!!err('gates') || undefined} aria-describedby={`${id('gates')}-hint ${err('gates') ?? ''}`.trim()} />
+        <textarea
+          id={id('gates')}
+          rows={4}
+          value={draft.gates}
+          onChange={(e) => set({ gates: e.target.value })}
+          aria-invalid={!!err('gates') || undefined}
+          aria-describedby={`${id('gates')}-hint ${err('gates') ?? ''}`.trim()}
+        />
         <small id={`${id('gates')}-hint`} className="hint">
           E.g. <code>auc &gt;= 0.8</code> or <code>f1 &gt; 0.7 and accuracy &gt;= 0.9</code>. Every gate must pass before anyone can approve.
         </small>
@@ -147,7 +173,14 @@ function PolicyEditor(props: { idPrefix: string; title: string; governing: Gover
       <div className="form-grid">
         <div className="field">
           <label htmlFor={id('approvalsCount')}>Approvals needed</label>
-          <input id={id('approvalsCount')} inputMode="numeric" value={draft.approvalsCount} onChange={(e) => set({ approvalsCount: e.target.value })} aria-invalid={!!err('approvalsCount') || undefined} aria-describedby={err('approvalsCount')} />
+          <input
+            id={id('approvalsCount')}
+            inputMode="numeric"
+            value={draft.approvalsCount}
+            onChange={(e) => set({ approvalsCount: e.target.value })}
+            aria-invalid={!!err('approvalsCount') || undefined}
+            aria-describedby={err('approvalsCount')}
+          />
           <FieldErrors id={`${id('approvalsCount')}-error`} messages={errors.approvalsCount} />
         </div>
         <fieldset className="field" aria-describedby={err('roles')}>
@@ -155,7 +188,12 @@ function PolicyEditor(props: { idPrefix: string; title: string; governing: Gover
           <div className="checkbox-row">
             {POLICY_ROLES.map((role) => (
               <label key={role} className="checkbox">
-                <input type="checkbox" checked={draft.roles.includes(role)} onChange={(e) => set({ roles: e.target.checked ? [...draft.roles, role] : draft.roles.filter((r) => r !== role) })} /> {role}
+                <input
+                  type="checkbox"
+                  checked={draft.roles.includes(role)}
+                  onChange={(e) => set({ roles: e.target.checked ? [...draft.roles, role] : draft.roles.filter((r) => r !== role) })}
+                />{' '}
+                {role}
               </label>
             ))}
           </div>
@@ -169,7 +207,9 @@ function PolicyEditor(props: { idPrefix: string; title: string; governing: Gover
                 <input
                   type="checkbox"
                   checked={draft.evaluationSources.includes(source)}
-                  onChange={(e) => set({ evaluationSources: e.target.checked ? [...draft.evaluationSources, source] : draft.evaluationSources.filter((s) => s !== source) })}
+                  onChange={(e) =>
+                    set({ evaluationSources: e.target.checked ? [...draft.evaluationSources, source] : draft.evaluationSources.filter((s) => s !== source) })
+                  }
                 />{' '}
                 {source === 'platform' ? 'computed by the platform' : 'recorded by a person'}
               </label>
@@ -179,7 +219,13 @@ function PolicyEditor(props: { idPrefix: string; title: string; governing: Gover
         </fieldset>
       </div>
       <div className="field checkbox">
-        <input id={id('autoApprove')} type="checkbox" checked={draft.autoApprove} onChange={(e) => set({ autoApprove: e.target.checked })} aria-describedby={`${id('autoApprove')}-hint`} />
+        <input
+          id={id('autoApprove')}
+          type="checkbox"
+          checked={draft.autoApprove}
+          onChange={(e) => set({ autoApprove: e.target.checked })}
+          aria-describedby={`${id('autoApprove')}-hint`}
+        />
         <label htmlFor={id('autoApprove')}>Approve automatically when every gate passes</label>
         <small id={`${id('autoApprove')}-hint`} className="hint">
           No person decides; the decision is recorded as the platform's.
@@ -187,7 +233,12 @@ function PolicyEditor(props: { idPrefix: string; title: string; governing: Gover
         <FieldErrors id={`${id('autoApprove')}-error`} messages={errors.autoApprove} />
       </div>
       <div className="field checkbox">
-        <input id={id('approverCannotDeploy')} type="checkbox" checked={draft.approverCannotDeploy} onChange={(e) => set({ approverCannotDeploy: e.target.checked })} />
+        <input
+          id={id('approverCannotDeploy')}
+          type="checkbox"
+          checked={draft.approverCannotDeploy}
+          onChange={(e) => set({ approverCannotDeploy: e.target.checked })}
+        />
         <label htmlFor={id('approverCannotDeploy')}>Whoever approved a version may not deploy it (segregation of duties)</label>
         <FieldErrors id={`${id('approverCannotDeploy')}-error`} messages={errors.approverCannotDeploy} />
       </div>

@@ -34,7 +34,14 @@ export function ProjectsPage() {
       >
         <div className="field">
           <label htmlFor="project-name">New project name</label>
-          <input id="project-name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" aria-describedby="project-name-hint" />
+          <input
+            id="project-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
+            aria-describedby="project-name-hint"
+          />
           <small id="project-name-hint" className="hint">
             Letters, digits, dot, dash or underscore.
           </small>

@@ -59,7 +59,10 @@ export function AuthFrame({ title, children }: { title: string; children: React.
     <main id="main" className="auth">
       <div className="auth-card">
         <p className="brand">
-          <span aria-hidden="true" className="brand-mark">◆</span> Steward
+          <span aria-hidden="true" className="brand-mark">
+            ◆
+          </span>{' '}
+          Steward
         </p>
         <h1>{title}</h1>
         {children}

@@ -23,8 +23,8 @@ export function SignUpPage() {
     return (
       <AuthFrame title="Request received">
         <p role="status">
-          Your tenant <strong>{name}</strong> (<code>{done}</code>) is waiting for a platform administrator. Once approved, {adminEmail} receives an invitation to set a
-          password.
+          Your tenant <strong>{name}</strong> (<code>{done}</code>) is waiting for a platform administrator. Once approved, {adminEmail} receives an invitation
+          to set a password.
         </p>
         <Link to="/sign-in">Back to sign in</Link>
       </AuthFrame>
@@ -53,7 +53,14 @@ export function SignUpPage() {
         </div>
         <div className="field">
           <label htmlFor="admin-email">Administrator email</label>
-          <input id="admin-email" type="email" value={adminEmail} onChange={(e) => setAdminEmail(e.target.value)} required aria-describedby="admin-email-hint" />
+          <input
+            id="admin-email"
+            type="email"
+            value={adminEmail}
+            onChange={(e) => setAdminEmail(e.target.value)}
+            required
+            aria-describedby="admin-email-hint"
+          />
           <small id="admin-email-hint" className="hint">
             This person becomes the tenant administrator and invites everyone else.
           </small>

@@ -2,7 +2,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiProblem, unwrap } from '../api/problem';
-import { CalibrationChart, ConfusionHeatmap, FairnessTable, FeatureImportanceChart, MetricsOverTime, PrecisionRecallChart, RocChart } from '../components/evaluation-charts';
+import {
+  CalibrationChart,
+  ConfusionHeatmap,
+  FairnessTable,
+  FeatureImportanceChart,
+  MetricsOverTime,
+  PrecisionRecallChart,
+  RocChart,
+} from '../components/evaluation-charts';
 import { LineageGraph, useLineageNames } from '../components/lineage-graph';
 import { labelLineage } from '../lib/lineage-labels';
 import { ProblemMessage } from '../components/problem-message';
@@ -16,7 +24,10 @@ export function VersionPage() {
   const version = Number(versionText);
   const api = useApi();
   const path = { modelId, version };
-  const v = useQuery({ queryKey: ['version', modelId, version], queryFn: async () => unwrap(await api.GET('/models/{modelId}/versions/{version}', { params: { path } })) });
+  const v = useQuery({
+    queryKey: ['version', modelId, version],
+    queryFn: async () => unwrap(await api.GET('/models/{modelId}/versions/{version}', { params: { path } })),
+  });
   const model = useQuery({ queryKey: ['model', modelId], queryFn: async () => unwrap(await api.GET('/models/{modelId}', { params: { path: { modelId } } })) });
   if (v.isPending) return <Loading what="the version" />;
   if (v.isError) return <ProblemMessage error={v.error} title="Could not load the version" />;
@@ -40,7 +51,17 @@ export function VersionPage() {
           </>
         }
       />
-      {model.data ? <DecisionPanel modelId={modelId} version={version} status={data.status} createdBy={data.createdBy} startedBy={data.lineage.startedBy} owner={model.data.owner} revision={data.revision} /> : null}
+      {model.data ? (
+        <DecisionPanel
+          modelId={modelId}
+          version={version}
+          status={data.status}
+          createdBy={data.createdBy}
+          startedBy={data.lineage.startedBy}
+          owner={model.data.owner}
+          revision={data.revision}
+        />
+      ) : null}
       <div className="grid-2">
         <section className="card" aria-labelledby="training-title">
           <h2 id="training-title">Training</h2>
@@ -53,7 +74,12 @@ export function VersionPage() {
               ['Format', data.artifact.format],
               ['State', <StatusBadge key="s" status={data.artifact.state} />],
               ['Size', `${(data.artifact.size / 1024).toFixed(1)} KiB`],
-              ['SHA-256', <code key="h" className="hash">{data.artifact.sha256}</code>],
+              [
+                'SHA-256',
+                <code key="h" className="hash">
+                  {data.artifact.sha256}
+                </code>,
+              ],
               ['Verified', formatDate(data.artifact.verifiedAt)],
             ]}
           />
@@ -69,7 +95,23 @@ export function VersionPage() {
   );
 }
 
-function TrainingDetails({ lineage, source, createdAt, createdBy }: { lineage: { datasets?: { datasetId: string; version: number; role: string }[]; hyperparameters?: Record<string, unknown>; executionId?: string; codeRevision?: string; startedBy?: string }; source: string; createdAt: string; createdBy: string }) {
+function TrainingDetails({
+  lineage,
+  source,
+  createdAt,
+  createdBy,
+}: {
+  lineage: {
+    datasets?: { datasetId: string; version: number; role: string }[];
+    hyperparameters?: Record<string, unknown>;
+    executionId?: string;
+    codeRevision?: string;
+    startedBy?: string;
+  };
+  source: string;
+  createdAt: string;
+  createdBy: string;
+}) {
   const api = useApi();
   const execution = useQuery({
     queryKey: ['execution', lineage.executionId],
@@ -157,7 +199,10 @@ function Evaluations({ modelId, version }: { modelId: string; version: number })
               <div className="grid-2">
                 <RocChart confusion={confusion} auc={latest.metrics.auc} curve={details?.rocCurve} />
                 {confusion ? <ConfusionHeatmap confusion={confusion} /> : <p className="hint">No confusion matrix for this evaluation.</p>}
-                <PrecisionRecallChart curve={details?.precisionRecallCurve} averagePrecision={latest.metrics.averagePrecision ?? latest.metrics.average_precision} />
+                <PrecisionRecallChart
+                  curve={details?.precisionRecallCurve}
+                  averagePrecision={latest.metrics.averagePrecision ?? latest.metrics.average_precision}
+                />
                 <CalibrationChart calibration={details?.calibration} />
               </div>
               {details?.featureImportance ? (
@@ -216,13 +261,17 @@ function StatusHistory({ modelId, version }: { modelId: string; version: number 
     // Asked only of those allowed to read it: a refused request is noise in the browser console.
     enabled: mayRead === true,
     retry: false,
-    queryFn: async () => unwrap(await api.GET('/audit/events', { params: { query: { targetType: 'version', targetId: `${modelId}-${version}`, limit: 100 } } })),
+    queryFn: async () =>
+      unwrap(await api.GET('/audit/events', { params: { query: { targetType: 'version', targetId: `${modelId}-${version}`, limit: 100 } } })),
   });
   return (
     <section className="card" aria-labelledby="history-title">
       <h2 id="history-title">Status history</h2>
       {mayRead === false ? (
-        <p className="hint">The history comes from the audit log, which your roles cannot read; the current status and its reason are shown at the top. The model report includes the history for those who can read it.</p>
+        <p className="hint">
+          The history comes from the audit log, which your roles cannot read; the current status and its reason are shown at the top. The model report includes
+          the history for those who can read it.
+        </p>
       ) : history.isPending ? (
         <Loading what="history" />
       ) : history.isError ? (
@@ -262,12 +311,24 @@ function DecisionPanel(props: { modelId: string; version: number; status: string
   const [reason, setReason] = useState('');
   const decide = useMutation({
     mutationFn: async (decision: 'approve' | 'reject') =>
-      unwrap(await api.POST('/models/{modelId}/versions/{version}/decision', { params: { path: { modelId: props.modelId, version: props.version } }, body: { decision, reason, expectedRevision: props.revision } })),
+      unwrap(
+        await api.POST('/models/{modelId}/versions/{version}/decision', {
+          params: { path: { modelId: props.modelId, version: props.version } },
+          body: { decision, reason, expectedRevision: props.revision },
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries(),
   });
   if (!me.data) return null;
   if (props.status !== 'pending-approval' && !decide.data) return null;
-  const blockers = approvalBlockers({ roles: me.data.roles, actor: `${me.data.kind}:${me.data.id}`, status: props.status, createdBy: props.createdBy, startedBy: props.startedBy, modelOwner: props.owner });
+  const blockers = approvalBlockers({
+    roles: me.data.roles,
+    actor: `${me.data.kind}:${me.data.id}`,
+    status: props.status,
+    createdBy: props.createdBy,
+    startedBy: props.startedBy,
+    modelOwner: props.owner,
+  });
   return (
     <section className="card decision" aria-labelledby="decision-title">
       <h2 id="decision-title">Approval</h2>
@@ -288,7 +349,7 @@ function DecisionPanel(props: { modelId: string; version: number; status: string
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            const submitter = (e.nativeEvent).submitter as HTMLButtonElement | null;
+            const submitter = e.nativeEvent.submitter as HTMLButtonElement | null;
             decide.mutate(submitter?.value === 'reject' ? 'reject' : 'approve');
           }}
         >
@@ -339,7 +400,9 @@ function VersionDownloads({ modelId, version, verified }: { modelId: string; ver
         onClick={async () => {
           setError(undefined);
           // The report needs the bearer credential, so it is fetched and opened as a document of its own.
-          const res = await fetch(`${API_BASE}/models/${modelId}/versions/${version}/report?format=html`, { headers: { authorization: `Bearer ${session?.token ?? ''}` } });
+          const res = await fetch(`${API_BASE}/models/${modelId}/versions/${version}/report?format=html`, {
+            headers: { authorization: `Bearer ${session?.token ?? ''}` },
+          });
           if (!res.ok) return setError(new Error(`The report could not be built (HTTP ${res.status}).`));
           const blob = new Blob([await res.text()], { type: 'text/html' });
           window.open(URL.createObjectURL(blob), '_blank', 'noopener');
@@ -358,7 +421,8 @@ function StageButton({ modelId, version, stage }: { modelId: string; version: nu
   const queryClient = useQueryClient();
   const me = useQuery({ queryKey: ['me'], queryFn: async () => unwrap(await api.GET('/me')) });
   const set = useMutation({
-    mutationFn: async (next: number | null) => unwrap(await api.PUT('/models/{modelId}/aliases/challenger', { params: { path: { modelId } }, body: { version: next } })),
+    mutationFn: async (next: number | null) =>
+      unwrap(await api.PUT('/models/{modelId}/aliases/challenger', { params: { path: { modelId } }, body: { version: next } })),
     onSuccess: () => queryClient.invalidateQueries(),
   });
   if (stage === 'champion' || !me.data?.roles.some((r) => r === 'data-scientist')) return null;

@@ -35,7 +35,15 @@ export function ReauthDialog({ email, onSignIn, onSignOut }: { email: string; on
         <p>Sign in again as {email} to continue. Nothing you typed is lost: your last action is sent again afterwards.</p>
         <div className="field">
           <label htmlFor="reauth-password">Password</label>
-          <input id="reauth-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required autoFocus />
+          <input
+            id="reauth-password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            autoFocus
+          />
         </div>
         {error ? <ProblemMessage error={error} /> : null}
         <div className="actions">

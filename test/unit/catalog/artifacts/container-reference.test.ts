@@ -7,7 +7,9 @@ const REGISTRY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 
 describe('validateContainerReference', () => {
   it('accepts an image pinned by digest, with its environment', () => {
-    const summary = validateContainerReference(encodeJson({ image: `${REGISTRY}/scoring/credit-model@sha256:${DIGEST}`, environment: { MODEL_NAME: 'credit', SAGEMAKER_PROGRAM: 'serve.py' } }));
+    const summary = validateContainerReference(
+      encodeJson({ image: `${REGISTRY}/scoring/credit-model@sha256:${DIGEST}`, environment: { MODEL_NAME: 'credit', SAGEMAKER_PROGRAM: 'serve.py' } }),
+    );
     expect(summary).toEqual({
       image: `${REGISTRY}/scoring/credit-model@sha256:${DIGEST}`,
       account: '123456789012',

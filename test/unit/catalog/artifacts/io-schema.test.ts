@@ -24,8 +24,22 @@ describe('IoSchema', () => {
     ['a name starting with a digit', { inputs: [{ name: '2x', type: 'float' }], outputs: [{ name: 'y', type: 'float' }] }, ['inputs.0.name']],
     ['an unknown type', { inputs: [{ name: 'x', type: 'decimal' }], outputs: [{ name: 'y', type: 'float' }] }, ['inputs.0.type']],
     ['a zero dimension', { inputs: [{ name: 'x', type: 'float', shape: [-1, 0] }], outputs: [{ name: 'y', type: 'float' }] }, ['inputs.0.shape.1']],
-    ['allowed values on a non-category', { inputs: [{ name: 'x', type: 'string', allowed: ['a'] }], outputs: [{ name: 'y', type: 'float' }] }, ['inputs.0.allowed']],
-    ['a name declared twice', { inputs: [{ name: 'x', type: 'float' }, { name: 'x', type: 'int' }], outputs: [{ name: 'y', type: 'float' }] }, ['inputs.1.name']],
+    [
+      'allowed values on a non-category',
+      { inputs: [{ name: 'x', type: 'string', allowed: ['a'] }], outputs: [{ name: 'y', type: 'float' }] },
+      ['inputs.0.allowed'],
+    ],
+    [
+      'a name declared twice',
+      {
+        inputs: [
+          { name: 'x', type: 'float' },
+          { name: 'x', type: 'int' },
+        ],
+        outputs: [{ name: 'y', type: 'float' }],
+      },
+      ['inputs.1.name'],
+    ],
     ['no outputs', { inputs: [{ name: 'x', type: 'float' }], outputs: [] }, ['outputs']],
     ['an unknown key', { inputs: [{ name: 'x', type: 'float', unit: 'kg' }], outputs: [{ name: 'y', type: 'float' }] }, ['inputs.0']],
   ])('refuses %s', (_, raw, paths) => {

@@ -1,10 +1,4 @@
-import {
-  chooseInputBinding,
-  inspectOnnx,
-  matchOnnxToSchema,
-  smokeRunOnnx,
-  type OnnxSignature,
-} from '../../../../core/catalog/artifacts/onnx-inspection';
+import { chooseInputBinding, inspectOnnx, matchOnnxToSchema, smokeRunOnnx, type OnnxSignature } from '../../../../core/catalog/artifacts/onnx-inspection';
 import type { IoSchema } from '../../../../core/catalog/artifacts/io-schema';
 import {
   LINEAR_10,
@@ -162,22 +156,47 @@ describe('matchOnnxToSchema', () => {
   });
 
   it('reports declared inputs the model lacks and model inputs nothing feeds', () => {
-    const problems = matchOnnxToSchema(named, io([{ name: 'age', type: 'float' }, { name: 'salary', type: 'float' }, { name: 'region', type: 'string' }], NAMED_INPUTS_IO.outputs));
+    const problems = matchOnnxToSchema(
+      named,
+      io(
+        [
+          { name: 'age', type: 'float' },
+          { name: 'salary', type: 'float' },
+          { name: 'region', type: 'string' },
+        ],
+        NAMED_INPUTS_IO.outputs,
+      ),
+    );
     expect(problems).toEqual([
-      { field: 'ioSchema.inputs.1.name', problem: expect.stringContaining("input 'salary': the model has no input of that name (its inputs: 'age', 'income', 'region')") },
+      {
+        field: 'ioSchema.inputs.1.name',
+        problem: expect.stringContaining("input 'salary': the model has no input of that name (its inputs: 'age', 'income', 'region')"),
+      },
       { field: 'artifact.inputs.income', problem: "the model's input 'income' is fed by no declared input field" },
     ]);
   });
 
   it('reports input types that cannot feed the model', () => {
-    const problems = matchOnnxToSchema(named, io([{ name: 'age', type: 'string' }, { name: 'income', type: 'float' }, { name: 'region', type: 'float' }], NAMED_INPUTS_IO.outputs));
+    const problems = matchOnnxToSchema(
+      named,
+      io(
+        [
+          { name: 'age', type: 'string' },
+          { name: 'income', type: 'float' },
+          { name: 'region', type: 'float' },
+        ],
+        NAMED_INPUTS_IO.outputs,
+      ),
+    );
     expect(problems.map((p) => p.field)).toEqual(['ioSchema.inputs.0.type', 'ioSchema.inputs.2.type']);
     expect(problemAt(problems, 'ioSchema.inputs.2.type')).toMatch(/declared float but the model's input 'region' is string/);
   });
 
   it('reports outputs the model lacks, with the names it has', () => {
     const problems = matchOnnxToSchema(linear, io(LINEAR_10_IO.inputs, [{ name: 'probability', type: 'float' }]));
-    expect(problems).toEqual([{ field: 'ioSchema.outputs.0.name', problem: "output 'probability': the model has no output of that name (its outputs: 'prediction')" }]);
+    expect(problems).toEqual([
+      { field: 'ioSchema.outputs.0.name', problem: "output 'probability': the model has no output of that name (its outputs: 'prediction')" },
+    ]);
   });
 
   it('reports output type and shape mismatches', () => {

@@ -87,7 +87,10 @@ describe('validateRulesDocument: refused, each problem at its JSON path', () => 
       d.rules[3].when.all[0].field = 'tenure';
     });
     expect(problems).toEqual([
-      { field: 'artifact.rules.3.when.all.0.field', problem: "unknown field 'tenure': not among the document's inputs (age, income, employment, has_defaults)" },
+      {
+        field: 'artifact.rules.3.when.all.0.field',
+        problem: "unknown field 'tenure': not among the document's inputs (age, income, employment, has_defaults)",
+      },
     ]);
   });
 
@@ -95,7 +98,9 @@ describe('validateRulesDocument: refused, each problem at its JSON path', () => 
     const problems = await problemsAfter((d) => {
       d.rules[0].then.limit = 0;
     });
-    expect(problems).toEqual([{ field: 'artifact.rules.0.then.limit', problem: expect.stringContaining("sets 'limit', which is not among the document's outputs") }]);
+    expect(problems).toEqual([
+      { field: 'artifact.rules.0.then.limit', problem: expect.stringContaining("sets 'limit', which is not among the document's outputs") },
+    ]);
   });
 
   it('refuses duplicate rule ids, pointing at the second', async () => {
@@ -234,10 +239,20 @@ describe('evaluateRules', () => {
   it.each([
     ['a prime applicant', applicant, ['prime'], { score: 780, decision: 'approve' }],
     ['a prior default, before everything else', { ...applicant, has_defaults: true }, ['prior-defaults'], { score: 300, decision: 'decline' }],
-    ['an unemployed low earner (decision from the default)', { age: 30, income: 15_000, employment: 'unemployed', has_defaults: false }, ['unemployed-low-income'], { score: 350, decision: 'decline' }],
+    [
+      'an unemployed low earner (decision from the default)',
+      { age: 30, income: 15_000, employment: 'unemployed', has_defaults: false },
+      ['unemployed-low-income'],
+      { score: 350, decision: 'decline' },
+    ],
     ['a young low earner', { age: 20, income: 25_000, employment: 'employed', has_defaults: false }, ['young-low-income'], { score: 520, decision: 'review' }],
     ['a middle income', { age: 45, income: 45_000, employment: 'self_employed', has_defaults: false }, ['middle-band'], { score: 640, decision: 'review' }],
-    ['a retiree with income (nested all inside any)', { age: 70, income: 25_000, employment: 'unemployed', has_defaults: false }, ['middle-band'], { score: 640, decision: 'review' }],
+    [
+      'a retiree with income (nested all inside any)',
+      { age: 70, income: 25_000, employment: 'unemployed', has_defaults: false },
+      ['middle-band'],
+      { score: 640, decision: 'review' },
+    ],
     ['the upper edges of between and greaterThanInclusive', { ...applicant, age: 64, income: 60_000 }, ['prime'], { score: 780, decision: 'approve' }],
     ['just past the age band', { ...applicant, age: 65, income: 60_000 }, ['middle-band'], { score: 640, decision: 'review' }],
   ])('decides %s', async (_, row, applied, outputs) => {

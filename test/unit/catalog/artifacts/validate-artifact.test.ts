@@ -45,7 +45,11 @@ describe('validateArtifact', () => {
     expect(result.format).toBe('sagemaker-container');
     expect(result.summary).toMatchObject({ image, pinnedByDigest: true });
     const latest = await problemsOf(() =>
-      validateArtifact({ format: 'sagemaker-container', bytes: encodeJson({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/credit-model:latest' }), ioSchema: CREDIT_SCORECARD_IO }),
+      validateArtifact({
+        format: 'sagemaker-container',
+        bytes: encodeJson({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/credit-model:latest' }),
+        ioSchema: CREDIT_SCORECARD_IO,
+      }),
     );
     expect(problemAt(latest, 'artifact.image')).toMatch(/not immutable/);
   });

@@ -108,14 +108,23 @@ describe('categorical and boolean columns', () => {
   });
 
   it('stops counting distinct values past the limit (bounded memory) and is then not categorical', () => {
-    const p = column(Array.from({ length: 30 }, (_, i) => `v${i % 12}`), { ...DEFAULT_PROFILE_LIMITS, distinctLimit: 10 }).profile();
+    const p = column(
+      Array.from({ length: 30 }, (_, i) => `v${i % 12}`),
+      { ...DEFAULT_PROFILE_LIMITS, distinctLimit: 10 },
+    ).profile();
     expect(p.distinct).toBeUndefined();
     expect(p.categorical).toBe(false);
   });
 
   it('counts booleans as categories', () => {
     const p = column(['true', 'FALSE', 'true']).profile();
-    expect(p).toMatchObject({ type: 'boolean', topCategories: [{ value: 'true', count: 2 }, { value: 'false', count: 1 }] });
+    expect(p).toMatchObject({
+      type: 'boolean',
+      topCategories: [
+        { value: 'true', count: 2 },
+        { value: 'false', count: 1 },
+      ],
+    });
   });
 
   it('reports a datetime column’s range as ISO instants', () => {
@@ -128,7 +137,10 @@ describe('beyond the reservoir', () => {
   const small: ProfileLimits = { ...DEFAULT_PROFILE_LIMITS, reservoirCapacity: 10 };
 
   it('keeps exact moments but marks quantiles as estimates and asks for a histogram pass', () => {
-    const acc = column(Array.from({ length: 1000 }, (_, i) => i + 1), small);
+    const acc = column(
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+      small,
+    );
     expect(acc.needsHistogramPass).toBe(true);
     expect(() => acc.profile()).toThrow(/histogram pass/);
     const edges = acc.histogramEdges()!;

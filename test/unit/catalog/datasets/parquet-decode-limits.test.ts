@@ -32,7 +32,10 @@ function source(bytes: Buffer) {
 describe('Parquet decode caps', () => {
   it('reads row groups within the caps', async () => {
     const seen: unknown[] = [];
-    await readParquet(source(writeParquet(COLUMNS, [rows(50), rows(50, 50)])).file, (row) => seen.push(row[0]), { maxRowGroupDecodedBytes: 10_000, maxRowGroupCells: 100 });
+    await readParquet(source(writeParquet(COLUMNS, [rows(50), rows(50, 50)])).file, (row) => seen.push(row[0]), {
+      maxRowGroupDecodedBytes: 10_000,
+      maxRowGroupCells: 100,
+    });
     expect(seen).toHaveLength(100);
   });
 
@@ -48,7 +51,9 @@ describe('Parquet decode caps', () => {
   it('refuses a row group whose declared decoded size passes the cap (a small file claiming gigabytes)', async () => {
     const file = source(writeParquet(COLUMNS, [rows(10)], { claimedUncompressedBytes: 4 * 1024 ** 3 }));
     const read = readParquet(file.file, () => undefined);
-    await expect(read).rejects.toMatchObject({ fields: [{ field: 'file', problem: expect.stringContaining(`limit of ${DEFAULT_PARQUET_LIMITS.maxRowGroupDecodedBytes} bytes`) }] });
+    await expect(read).rejects.toMatchObject({
+      fields: [{ field: 'file', problem: expect.stringContaining(`limit of ${DEFAULT_PARQUET_LIMITS.maxRowGroupDecodedBytes} bytes`) }],
+    });
     expect(file.pageReads).toBe(0);
   });
 });

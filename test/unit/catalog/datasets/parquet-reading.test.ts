@@ -3,7 +3,6 @@ import { MalformedDataset } from '../../../../core/catalog/datasets/dataset-prob
 import { readParquet } from '../../../../core/catalog/datasets/tabular-readers';
 import { writeParquet } from '../../../fixtures/datasets/parquet-writer';
 
-
 const COLUMNS = [
   { name: 'id', type: 'int64' },
   { name: 'score', type: 'double', optional: true },
@@ -67,8 +66,21 @@ describe('Parquet reading', () => {
     expect(inspection.profile!.rowCount).toBe(5);
     expect(id).toMatchObject({ type: 'integer', count: 5, mean: 3, min: 1, max: 5 });
     expect(score).toMatchObject({ type: 'number', count: 3, missing: 2, nullable: true, mean: 1.5 });
-    expect(label).toMatchObject({ type: 'string', categorical: true, topCategories: [{ value: 'a', count: 3 }, { value: 'b', count: 2 }] });
-    expect(flag).toMatchObject({ type: 'boolean', topCategories: [{ value: 'true', count: 3 }, { value: 'false', count: 2 }] });
+    expect(label).toMatchObject({
+      type: 'string',
+      categorical: true,
+      topCategories: [
+        { value: 'a', count: 3 },
+        { value: 'b', count: 2 },
+      ],
+    });
+    expect(flag).toMatchObject({
+      type: 'boolean',
+      topCategories: [
+        { value: 'true', count: 3 },
+        { value: 'false', count: 2 },
+      ],
+    });
   });
 
   it('refuses a file that is not Parquet', async () => {

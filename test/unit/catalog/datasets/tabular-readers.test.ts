@@ -73,7 +73,9 @@ describe('CSV reading', () => {
 
   it('reports an unclosed quote, a bad header and an empty file', async () => {
     expect((await problemOf(rowsOf(readCsv, 'a,b\n1,"2\n3,4\n'))).problem).toBe('a quoted field is never closed');
-    expect((await problemOf(rowsOf(readCsv, 'a,b,a\n1,2,3\n'))).message).toBe("malformed CSV at line 1, column 3: column name 'a' appears twice (columns 1 and 3)");
+    expect((await problemOf(rowsOf(readCsv, 'a,b,a\n1,2,3\n'))).message).toBe(
+      "malformed CSV at line 1, column 3: column name 'a' appears twice (columns 1 and 3)",
+    );
     expect((await problemOf(rowsOf(readCsv, 'a,,c\n1,2,3\n'))).location).toEqual({ line: 1, column: 2 });
     expect((await problemOf(rowsOf(readCsv, ''))).problem).toContain('empty');
   });
@@ -123,7 +125,10 @@ function memoryBytes(content: string): DatasetBytes & { opened: number } {
       return chunked(bytes, 64);
     },
     async ranges() {
-      return { byteLength: bytes.length, slice: async (s: number, e?: number) => bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.length)) };
+      return {
+        byteLength: bytes.length,
+        slice: async (s: number, e?: number) => bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.length)),
+      };
     },
   };
 }
@@ -166,6 +171,12 @@ describe('inspecting a stored file', () => {
     // 0..99 five times over, in 20 bins of width 4.95: each bin holds 5 of the integers, so 25 values.
     expect(v.histogram!.counts).toEqual(new Array(20).fill(25));
     expect(inspection.profile!.quantilesEstimated).toBe(true);
-    expect(inspection.profile!.columns[1]).toMatchObject({ categorical: true, topCategories: [{ value: 'even', count: 250 }, { value: 'odd', count: 250 }] });
+    expect(inspection.profile!.columns[1]).toMatchObject({
+      categorical: true,
+      topCategories: [
+        { value: 'even', count: 250 },
+        { value: 'odd', count: 250 },
+      ],
+    });
   });
 });
