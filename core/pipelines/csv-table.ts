@@ -49,8 +49,9 @@ function unreadable(error: CsvFormatError): string {
   return where ? `${where}: ${error.reason}` : error.reason;
 }
 
+/** The problem is in the message too: a failed run's cause is the message, and the data scientist reads it there. */
 function malformed(problem: string, cause?: unknown): ValidationFailed {
-  return new ValidationFailed('malformed CSV', [{ field: 'dataset', problem }], cause === undefined ? undefined : { cause });
+  return new ValidationFailed(`malformed CSV: ${problem}`, [{ field: 'dataset', problem }], cause === undefined ? undefined : { cause });
 }
 
 export interface NumericTable {

@@ -32,6 +32,8 @@ describe('parseCsv', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationFailed);
       expect((error as ValidationFailed).fields[0].problem).toBe(problem);
+      // A failed training run's cause is the message: it names the problem, not only "malformed CSV".
+      expect((error as ValidationFailed).message).toBe(`malformed CSV: ${problem}`);
     }
   });
 });
