@@ -135,23 +135,28 @@ export async function* readCsvBatches(source: CsvSource, options: CsvReadOptions
   let header: string[] | undefined;
   let row = 0;
   let records: CsvRecord[] = [];
+  // A caller that stops early (a `break`, a throw in its loop) leaves the source unread: it is closed (a file, an S3 body).
   try {
-    for await (const cells of parser as AsyncIterable<string[]>) {
-      if (withHeader && !header) {
-        header = cells.map((name) => name.trim());
-        continue;
+    try {
+      for await (const cells of parser as AsyncIterable<string[]>) {
+        if (withHeader && !header) {
+          header = cells.map((name) => name.trim());
+          continue;
+        }
+        records.push({ row: ++row, cells });
+        if (records.length >= batchSize) {
+          yield { header, records };
+          records = [];
+        }
       }
-      records.push({ row: ++row, cells });
-      if (records.length >= batchSize) {
-        yield { header, records };
-        records = [];
-      }
+    } catch (error) {
+      input.destroy();
+      throw formatError(error);
     }
-  } catch (error) {
-    input.destroy();
-    throw formatError(error);
+    if (records.length > 0 || (withHeader && row === 0 && header)) yield { header, records };
+  } finally {
+    if (!input.readableEnded) input.destroy();
   }
-  if (records.length > 0 || (withHeader && row === 0 && header)) yield { header, records };
 }
 
 /**

@@ -16,6 +16,26 @@ describe('csv-rows: the one CSV reader', () => {
     ]);
   });
 
+  it('closes its source when the caller stops early, and leaves a fully read one ended', async () => {
+    // A source that never ends by itself, as a large S3 body still arriving: only a destroy closes it.
+    let sent = 0;
+    const endless = new Readable({
+      read() {
+        this.push(sent++ === 0 ? 'a,b\n' : `${sent},${sent}\n`);
+      },
+    });
+    for await (const batch of readCsvBatches(endless, { batchSize: 10 })) {
+      expect(batch.records).toHaveLength(10);
+      break;
+    }
+    expect(endless.destroyed).toBe(true);
+    const whole = Readable.from(['a,b\n1,2\n']);
+    const read = [];
+    for await (const batch of readCsvBatches(whole)) read.push(batch);
+    expect(read).toHaveLength(1);
+    expect(whole.readableEnded).toBe(true);
+  });
+
   it('passes records of another width on, for the caller to reject one row and go on', async () => {
     const { records } = await parseCsvText('a,b\n1\n1,2,3\n');
     expect(records.map((r) => r.cells.length)).toEqual([1, 3]);
