@@ -3,6 +3,7 @@ import type { EndpointControl } from '../ports/endpoint-control';
 import { applyStoredDeployment } from './endpoint-actions';
 import { type Deployment, type DeploymentStatus, loadDeployment } from './deployment-records';
 import type { MetadataTable } from '../ports/metadata-store';
+import { PerTableMap } from './per-table-map';
 
 /**
  * Keeps a process's own scoring gateway serving what the store says is live.
@@ -23,46 +24,19 @@ import type { MetadataTable } from '../ports/metadata-store';
  * Costs a scoring call one map lookup (no promise when nothing changed); the gateway is asked once per change
  * of what is live, per process.
  */
-const confirmed = new WeakMap<EndpointControl, ConfirmedConfigs>();
+const confirmed = new WeakMap<EndpointControl, PerTableMap<string>>(); // per gateway: table identity → served name → configuration confirmed
 
-/**
- * One gateway's confirmed configurations: table identity → served endpoint
- * name → configuration name, at most 10,000 (the oldest table's oldest goes).
- * Two levels, not one key joining both: the identity names the store's file
- * and the tenant, and building and hashing that long string again on every
- * scoring call cost more than the two lookups.
- */
-class ConfirmedConfigs {
-  private readonly byTable = new Map<string, Map<string, string>>();
-  private size = 0;
-
-  get(tableIdentity: string, servedName: string): string | undefined {
-    return this.byTable.get(tableIdentity)?.get(servedName);
-  }
-
-  set(tableIdentity: string, servedName: string, configName: string): void {
-    let byName = this.byTable.get(tableIdentity);
-    if (!byName) this.byTable.set(tableIdentity, (byName = new Map<string, string>()));
-    const before = byName.size;
-    byName.set(servedName, configName);
-    if (byName.size === before || ++this.size <= 10_000) return;
-    const [oldestTable, oldest] = this.byTable.entries().next().value!;
-    oldest.delete(oldest.keys().next().value!);
-    this.size--;
-    if (oldest.size === 0) this.byTable.delete(oldestTable);
-  }
-}
 const ENDED: ReadonlySet<DeploymentStatus> = new Set(['failed', 'superseded', 'rolled-back', 'undeployed']);
 
 export function serveStoredDeployment(table: MetadataTable, deps: { control: EndpointControl }, live: Deployment): Promise<void> | undefined {
   if (deps.control.kind !== 'local') return undefined;
   let configs = confirmed.get(deps.control);
-  if (!configs) confirmed.set(deps.control, (configs = new ConfirmedConfigs()));
+  if (!configs) confirmed.set(deps.control, (configs = new PerTableMap<string>(10_000)));
   if (configs.get(table.identity, live.servedName) === live.config.configName) return undefined;
   return confirm(table, deps, live, configs);
 }
 
-async function confirm(table: MetadataTable, deps: { control: EndpointControl }, live: Deployment, configs: ConfirmedConfigs): Promise<void> {
+async function confirm(table: MetadataTable, deps: { control: EndpointControl }, live: Deployment, configs: PerTableMap<string>): Promise<void> {
   const served = await deps.control.describeEndpoint(live.servedName);
   if (served?.configName && served.configName !== live.config.configName && (await behindTheStore(table, live, served.deploymentId))) {
     await applyStoredDeployment(deps, live);
