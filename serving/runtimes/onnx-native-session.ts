@@ -1,5 +1,5 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { probeRowIndependence, runCoalesced, type Feeds, type Fetches, type Outputs, type RunOutcome } from './onnx-run-coalescing';
+import { probeRowIndependence, runAlone, runCoalesced, type Feeds, type Fetches, type Outputs, type RunOutcome } from './onnx-run-coalescing';
 
 /**
  * An ONNX model loaded into onnxruntime-node, as the ONNX runtime adapter
@@ -136,12 +136,22 @@ function metadataOf(raw: RawValueMetadata): InferenceSession.ValueMetadata {
 const NO_RUN_OPTIONS: InferenceSession.RunOptions = {};
 
 /** A native session, whether it was released (a run queued before the release must not reach it), and how it runs. */
-interface Loaded {
-  readonly native: NativeSession;
-  released: boolean;
-  /** Rows a stacked run may hold; 0 when every call runs alone. */
-  readonly maxRows: number;
-  readonly counts: { calls: number; runs: number };
+class Loaded {
+  released = false;
+  readonly counts = { calls: 0, runs: 0 };
+
+  constructor(
+    readonly native: NativeSession,
+    /** Rows a stacked run may hold; 0 when every call runs alone. */
+    readonly maxRows: number,
+  ) {}
+
+  /** One native run (bound: the queue hands it to the coalescing code). */
+  readonly run = (feeds: Feeds, fetches: Fetches): Outputs => {
+    if (this.released) throw new Error('the ONNX session was released');
+    this.counts.runs++;
+    return this.native.run(feeds, fetches, NO_RUN_OPTIONS);
+  };
 }
 
 interface QueuedRun {
@@ -154,14 +164,6 @@ interface QueuedRun {
 
 /** Runs asked for since the last check phase. */
 let queued: QueuedRun[] = [];
-
-function nativeRun(session: Loaded): (feeds: Feeds, fetches: Fetches) => Outputs {
-  return (feeds, fetches) => {
-    if (session.released) throw new Error('the ONNX session was released');
-    session.counts.runs++;
-    return session.native.run(feeds, fetches, NO_RUN_OPTIONS);
-  };
-}
 
 /**
  * Runs every queued call, then lets their callers go on, in the order they
@@ -191,23 +193,16 @@ function runQueued(): void {
   for (let s = 0; s < sessions.length; s++) {
     const session = sessions[s];
     const mine = indexes[s];
-    const run = nativeRun(session);
     if (session.maxRows > 1 && mine.length > 1) {
       const coalesced = runCoalesced(
-        run,
+        session.run,
         mine.map((i) => batch[i]),
         session.maxRows,
       );
       for (let k = 0; k < mine.length; k++) outcomes[mine[k]] = coalesced[k];
       continue;
     }
-    for (const i of mine) {
-      try {
-        outcomes[i] = { ok: true, outputs: run(batch[i].feeds, batch[i].fetches) };
-      } catch (error) {
-        outcomes[i] = { ok: false, error };
-      }
-    }
+    for (const i of mine) outcomes[i] = runAlone(session.run, batch[i]);
   }
   for (let i = 0; i < batch.length; i++) {
     const outcome = outcomes[i];
@@ -246,10 +241,10 @@ export async function loadOnnxSession(ort: Ort, model: Uint8Array, options: Infe
   native.loadModel(model.buffer, model.byteOffset, model.byteLength, options);
   const inputMetadata = native.inputMetadata.map(metadataOf);
   const outputMetadata = native.outputMetadata.map(metadataOf);
-  const probe = { native, released: false, maxRows: 0, counts: { calls: 0, runs: 0 } };
+  const probe = new Loaded(native, 0);
   const tensorOutputs = outputMetadata.filter((o) => o.isTensor).map((o) => o.name);
-  const coalescing = coalesce !== undefined && probeRowIndependence(nativeRun(probe), inputMetadata, tensorOutputs, coalesce.maxRows);
-  const session: Loaded = { native, released: false, maxRows: coalescing ? coalesce.maxRows : 0, counts: { calls: 0, runs: 0 } };
+  const coalescing = coalesce !== undefined && probeRowIndependence(probe.run, inputMetadata, tensorOutputs, coalesce.maxRows);
+  const session = new Loaded(native, coalescing ? coalesce.maxRows : 0);
   return {
     inputMetadata,
     outputMetadata,

@@ -132,7 +132,8 @@ export function splitOutputs(outputs: Outputs, rowCounts: readonly number[]): Ou
 
 type RunModel = (feeds: Feeds, fetches: Fetches) => Outputs;
 
-function runAlone(run: RunModel, pending: PendingRun): RunOutcome {
+/** One run on its own, its failure kept as its outcome. */
+export function runAlone(run: RunModel, pending: PendingRun): RunOutcome {
   try {
     return { ok: true, outputs: run(pending.feeds, pending.fetches) };
   } catch (error) {
